@@ -1,0 +1,1 @@
+"""Alert rules, channels and the delivery log (see alerts/services.py)."""

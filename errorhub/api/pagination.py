@@ -1,0 +1,72 @@
+"""Cursor pagination with Sentry-style ``Link`` headers.
+
+Issues page by ``(last_seen, id)`` keyset cursors; events by the store's own
+opaque cursors. Both stay fast at any depth (no OFFSET).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Callable
+
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_datetime
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from errorhub.api.serializers import IssueSerializer
+from errorhub.models import Issue
+from ingest.stores.base import Page
+
+MAX_LIMIT = 100
+
+
+def _limit(request: Request) -> int:
+    raw = request.query_params.get("limit") or request.query_params.get("per_page") or "25"
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ValueError(f"limit must be a number from 1 to {MAX_LIMIT}")
+    return int(raw)
+
+
+def _link(request: Request, cursor: str | None) -> str:
+    params = request.query_params.copy()
+    if cursor:
+        params["cursor"] = cursor
+    url = request.build_absolute_uri(request.path) + "?" + params.urlencode()
+    return (f'<{url}>; rel="next"; results="{"true" if cursor else "false"}"; cursor="{cursor or ""}"')
+
+
+def _issue_cursor(issue: Issue) -> str:
+    return base64.urlsafe_b64encode(f"{issue.last_seen.isoformat()}|{issue.pk}".encode()).decode()
+
+
+def _after(qs: QuerySet[Issue], cursor: str) -> QuerySet[Issue]:
+    try:
+        stamp, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        when = parse_datetime(stamp)
+        assert when is not None
+    except Exception:  # any malformed cursor is the client's mistake
+        raise ValueError("invalid cursor") from None
+    return qs.filter(Q(last_seen__lt=when) | Q(last_seen=when, pk__lt=int(pk)))
+
+
+def paginate_issues(request: Request, qs: QuerySet[Issue]) -> Response:
+    limit = _limit(request)
+    cursor = request.query_params.get("cursor")
+    if cursor:
+        qs = _after(qs, cursor)
+    rows = list(qs.order_by("-last_seen", "-pk")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    response = Response(IssueSerializer(rows, many=True).data)
+    response["Link"] = _link(request, _issue_cursor(rows[-1]) if more else None)
+    return response
+
+
+def paginate_events(request: Request, fetch: Callable[[str | None, int], Page], *, full: bool) -> Response:
+    from errorhub.api.views import _event_json
+
+    page = fetch(request.query_params.get("cursor"), _limit(request))
+    response = Response([_event_json(ev, full=full) for ev in page.events])
+    response["Link"] = _link(request, page.next_cursor)
+    return response

@@ -1,0 +1,1 @@
+"""The triage dashboard: server-rendered pages over selectors and services."""

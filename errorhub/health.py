@@ -1,0 +1,59 @@
+"""``/healthz`` (process alive) and ``/readyz`` (database, broker, event store)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return {"vendor": connection.vendor}
+
+
+def _check_broker() -> dict[str, Any]:
+    from ingest.quotas import queue_depths
+
+    if settings.CELERY_BROKER_URL.startswith("redis"):
+        import redis
+
+        redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2).ping()
+    return {"queues": queue_depths()}
+
+
+def _check_event_store() -> dict[str, Any]:
+    from ingest.models import IndexOutbox
+    from ingest.stores import get_event_store
+
+    get_event_store().ping()
+    return {"backend": settings.EVENT_STORE, "outbox_backlog": IndexOutbox.objects.count()}
+
+
+CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
+    "database": _check_database,
+    "broker": _check_broker,
+    "event_store": _check_event_store,
+}
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    results, ok = {}, True
+    for name, check in CHECKS.items():
+        started = time.monotonic()
+        try:
+            detail = check()
+            results[name] = {"ok": True, **detail}
+        except Exception as exc:  # any failure of a dependency means "not ready"
+            ok = False
+            results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]}
+        results[name]["ms"] = round((time.monotonic() - started) * 1000, 1)
+    return JsonResponse({"status": "ok" if ok else "unavailable", "checks": results}, status=200 if ok else 503)

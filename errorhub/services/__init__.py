@@ -1,0 +1,1 @@
+"""Writes of the core domain: every model change goes through a function here."""

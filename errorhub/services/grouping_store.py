@@ -1,0 +1,207 @@
+"""Turn a batch of normalised events into issues: de-duplicate, group, count, store.
+
+One SQL transaction per batch. Exactly-once holds because (project, event_id)
+is claimed in ``SeenEvent`` before anything is counted: a redelivered payload
+or an SDK retry claims nothing and changes nothing. Two workers creating the
+same fingerprint race on the ``GroupHash`` unique constraint; the loser's
+savepoint rolls back and it uses the winner's issue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Sequence
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from errorhub.models import GroupHash, Issue, IssueUser, Lifecycle, Project, Release
+from errorhub.releases import release_is_older
+from errorhub.services.issues import issue_end_snooze, issue_regress
+from ingest.grouping import GROUPING_VERSION, compute_grouping
+from ingest.models import IndexOutbox, SeenEvent
+from ingest.normalize import event_culprit, event_title
+from ingest.stores import get_event_store
+from ingest.stores.base import IndexedEvent
+
+
+@dataclass
+class IssueChange:
+    """What happened to one issue in a batch; alert rules are evaluated on these."""
+
+    issue_id: int
+    events: int = 0
+    new: bool = False
+    regressed: bool = False
+    snooze_ended: bool = False
+    sample_event: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RecordResult:
+    stored: int = 0
+    duplicates: int = 0
+    changes: dict[int, IssueChange] = field(default_factory=dict)
+
+
+def issue_create_for_hash(*, project: Project, template: Issue | dict[str, Any], version: str) -> Issue:
+    """A new issue with the next short id of its project."""
+    Project.objects.filter(pk=project.pk).update(next_short_id=F("next_short_id") + 1)
+    short_id = Project.objects.values_list("next_short_id", flat=True).get(pk=project.pk) - 1
+    if isinstance(template, Issue):
+        fields = {k: getattr(template, k) for k in ("title", "culprit", "level", "platform", "source", "metadata",
+                                                     "first_seen", "last_seen")}
+    else:
+        fields = template
+    return Issue.objects.create(project=project, short_id=short_id, grouping_version=version, **fields)
+
+
+def _issue_fields(event: dict[str, Any], when: datetime) -> dict[str, Any]:
+    outer = (event.get("exception") or [{}])[-1]
+    return {
+        "title": event_title(event)[:1024],
+        "culprit": event_culprit(event)[:512],
+        "level": event.get("level") or "error",
+        "platform": (event.get("platform") or "")[:64],
+        "source": (event.get("source") or "")[:128],
+        "metadata": {"type": outer.get("type") or "", "value": (outer.get("value") or "")[:500]},
+        "first_seen": when,
+        "last_seen": when,
+        "first_release": (event.get("release") or "")[:200],
+        "last_release": (event.get("release") or "")[:200],
+        "environment": (event.get("environment") or "")[:200],
+    }
+
+
+def _claim_new(project_id: int, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Insert (project, event_id) claims; return only the events this call claimed."""
+    unique: dict[str, dict[str, Any]] = {}
+    for ev in events:
+        unique.setdefault(ev["event_id"], ev)
+    SeenEvent.objects.bulk_create(
+        [SeenEvent(project_id=project_id, event_id=eid, issue_id=None, received_at=timezone.now())
+         for eid in unique], ignore_conflicts=True)
+    # rows still without an issue and not claimed earlier are ours: mark them atomically
+    SeenEvent.objects.filter(project_id=project_id, event_id__in=list(unique), issue_id__isnull=True).update(
+        issue_id=-1)
+    mine = set(SeenEvent.objects.filter(project_id=project_id, event_id__in=list(unique), issue_id=-1)
+               .values_list("event_id", flat=True))
+    return [ev for eid, ev in unique.items() if eid in mine]
+
+
+def _resolve_issue(project: Project, event: dict[str, Any], when: datetime) -> tuple[Issue, bool]:
+    grouping = compute_grouping(event)
+    existing = GroupHash.objects.select_related("issue").filter(project=project, hash=grouping.hash).first()
+    if existing:
+        return existing.issue, False
+    try:
+        with transaction.atomic():
+            issue = issue_create_for_hash(project=project, template=_issue_fields(event, when),
+                                          version=grouping.version)
+            GroupHash.objects.create(project=project, hash=grouping.hash, version=grouping.version, issue=issue,
+                                     components=list(grouping.components)[:50])
+            return issue, True
+    except IntegrityError:  # another worker created this fingerprint first
+        return GroupHash.objects.select_related("issue").get(project=project, hash=grouping.hash).issue, False
+
+
+def _release_order(project: Project, releases: set[str], when: datetime) -> dict[str, datetime]:
+    Release.objects.bulk_create([Release(project=project, version=r, first_seen=when) for r in releases if r],
+                                ignore_conflicts=True)
+    return dict(Release.objects.filter(project=project).values_list("version", "first_seen"))
+
+
+def _should_regress(issue: Issue, release: str, order: dict[str, datetime]) -> bool:
+    if issue.lifecycle not in (Lifecycle.RESOLVED, Lifecycle.FIXED):
+        return False
+    floor = issue.resolved_in_release
+    if not floor or not release:
+        return True
+    if issue.resolved_in_next_release:  # regress only in a release newer than the latest at resolve time
+        return release != floor and not release_is_older(release, floor, order)
+    return not release_is_older(release, floor, order)
+
+
+def _user_hash(event: dict[str, Any]) -> str | None:
+    user = event.get("user") or {}
+    ident = user.get("id") or user.get("email") or user.get("username") or user.get("ip_address")
+    return hashlib.sha1(str(ident).encode()).hexdigest() if ident else None
+
+
+def _apply(issue: Issue, events: list[dict[str, Any]], change: IssueChange, order: dict[str, datetime]) -> None:
+    stamps = [parse_datetime(e["timestamp"]) for e in events]
+    issue.times_seen += len(events)
+    issue.first_seen = min([issue.first_seen, *stamps])
+    newest = max(stamps)
+    if newest >= issue.last_seen:
+        issue.last_seen = newest
+        latest = events[stamps.index(newest)]
+        issue.last_release = (latest.get("release") or issue.last_release)[:200]
+    for ev in events:
+        if _should_regress(issue, ev.get("release") or "", order):
+            issue_regress(issue=issue, release=ev.get("release") or "")
+            change.regressed = True
+    if issue.lifecycle == Lifecycle.SNOOZED and issue.snooze_until_count and issue.times_seen >= issue.snooze_until_count:
+        issue_end_snooze(issue=issue, why="count")
+        change.snooze_ended = True
+    hashes = {h for h in map(_user_hash, events) if h}
+    if hashes:
+        IssueUser.objects.bulk_create([IssueUser(issue=issue, user_hash=h) for h in hashes], ignore_conflicts=True)
+        issue.users_seen = IssueUser.objects.filter(issue=issue).count()
+    issue.save()
+
+
+def events_record(*, project: Project, events: Sequence[dict[str, Any]]) -> RecordResult:
+    """Group, count and store a batch of events of one project, exactly once each."""
+    result = RecordResult()
+    if not events:
+        return result
+    store = get_event_store()
+    with transaction.atomic():
+        fresh = _claim_new(project.pk, events)
+        result.duplicates = len(events) - len(fresh)
+        if not fresh:
+            return result
+        now = timezone.now()
+        order = _release_order(project, {e.get("release") or "" for e in fresh}, now)
+        by_issue: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        issues: dict[int, Issue] = {}
+        for ev in fresh:
+            issue, created = _resolve_issue(project, ev, parse_datetime(ev["timestamp"]))
+            issues[issue.pk] = issue
+            by_issue[issue.pk].append(ev)
+            change = result.changes.setdefault(issue.pk, IssueChange(issue_id=issue.pk, sample_event=ev))
+            change.new = change.new or created
+        for issue_id, evs in by_issue.items():
+            issue = Issue.objects.select_for_update().get(pk=issue_id)
+            _apply(issue, evs, result.changes[issue_id], order)
+            result.changes[issue_id].events = len(evs)
+            SeenEvent.objects.filter(project_id=project.pk, event_id__in=[e["event_id"] for e in evs]).update(
+                issue_id=issue_id)
+        indexed = [IndexedEvent(project_id=project.pk, issue_id=iid, event=ev)
+                   for iid, evs in by_issue.items() for ev in evs]
+        _store(store, indexed)
+        result.stored = len(indexed)
+    if not store.transactional:
+        from ingest.tasks import index_pending
+
+        index_pending.delay()
+    return result
+
+
+def _store(store: Any, indexed: list[IndexedEvent]) -> None:
+    if store.transactional:
+        store.index(indexed)
+        return
+    from ingest.search.mappings import document_from_event
+
+    IndexOutbox.objects.bulk_create([
+        IndexOutbox(project_id=i.project_id, issue_id=i.issue_id, event_id=i.event["event_id"],
+                    document=document_from_event(i.event, issue_id=i.issue_id))
+        for i in indexed
+    ])

@@ -1,0 +1,260 @@
+"""ErrorHub settings: one module, every value from the environment.
+
+With no variable set, ErrorHub runs on its embedded default: SQLite and the SQL
+event store in ``ERRORHUB_DATA_DIR``, a Celery broker on the filesystem (no
+server), email to the console. Every variable is documented in
+``docker/.env.example`` and the README.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kombu import Exchange, Queue
+
+from errorhub.config import (
+    env_bool,
+    env_choice,
+    env_db,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    persistent_secret,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("ERRORHUB_DATA_DIR", str(BASE_DIR / "data"))).resolve()
+
+# --- core -------------------------------------------------------------------
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY") or persistent_secret(DATA_DIR / "secret_key")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+BASE_URL = env_str("ERRORHUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [BASE_URL])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "errorhub",
+    "ingest",
+    "alerts",
+]
+
+MIDDLEWARE = [
+    "errorhub.middleware.ServerErrorCounterMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "errorhub.middleware.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "errorhub.urls"
+WSGI_APPLICATION = "errorhub.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database ---------------------------------------------------------------
+DATABASES = {"default": env_db("DATABASE_URL", f"sqlite:///{DATA_DIR / 'errorhub.sqlite3'}")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets the web process read while the worker writes; a generous timeout
+    # turns lock contention into waiting instead of "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- auth, sessions, security ----------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "inbox"
+LOGOUT_REDIRECT_URL = "login"
+SECURE_PRODUCTION = env_bool("ERRORHUB_SECURE", False)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = SECURE_PRODUCTION
+CSRF_COOKIE_SECURE = SECURE_PRODUCTION
+SECURE_SSL_REDIRECT = SECURE_PRODUCTION and env_bool("ERRORHUB_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 31536000 if SECURE_PRODUCTION else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_PRODUCTION else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- i18n / static ----------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("ERRORHUB_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "errorhub" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = None  # ingest views bound their bodies themselves
+
+# --- email ------------------------------------------------------------------
+EMAIL_ENABLED = bool(env_str("EMAIL_HOST"))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_ENABLED
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "errorhub@localhost")
+
+# --- Celery -----------------------------------------------------------------
+BROKER_DIR = DATA_DIR / "broker"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for sub in ("out", "processed", "control"):
+        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "out"),
+        "data_folder_out": str(BROKER_DIR / "out"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+        "control_folder": str(BROKER_DIR / "control"),
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ALWAYS_EAGER = env_bool("ERRORHUB_TASKS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_DEFAULT_QUEUE = "ingest"
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("ingest", "ingest-retry", "index", "alerts", "housekeeping")
+)
+CELERY_TASK_ROUTES = {
+    "ingest.tasks.process_payload": {"queue": "ingest"},
+    "ingest.tasks.index_pending": {"queue": "index"},
+    "ingest.tasks.*": {"queue": "housekeeping"},
+    "alerts.tasks.*": {"queue": "alerts"},
+    "errorhub.tasks.*": {"queue": "housekeeping"},
+}
+CELERY_BEAT_SCHEDULE = {
+    "index-pending": {"task": "ingest.tasks.index_pending", "schedule": 5.0},
+    "apply-retention": {"task": "ingest.tasks.apply_retention", "schedule": 3600.0},
+    "lifecycle-tick": {"task": "errorhub.tasks.lifecycle_tick", "schedule": 60.0},
+}
+
+# --- cache (quotas, key lookups): Redis when configured, shared by all processes
+CACHE_URL = env_str("ERRORHUB_CACHE_URL") or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "errorhub"}
+}
+
+# --- event store ------------------------------------------------------------
+EVENT_STORE = env_choice("ERRORHUB_EVENT_STORE", "sql", ("sql", "elasticsearch", "opensearch"))
+EVENT_STORE_URL = env_str("ERRORHUB_EVENT_STORE_URL", "http://127.0.0.1:9200")
+EVENT_STORE_INDEX_PREFIX = env_str("ERRORHUB_EVENT_STORE_INDEX_PREFIX", "errorhub-events")
+EVENT_STORE_REPLICAS = env_int("ERRORHUB_EVENT_STORE_REPLICAS", 0, minimum=0)
+
+# --- ingest limits (Sentry's defaults) --------------------------------------
+INGEST_MAX_EVENT_BYTES = env_int("ERRORHUB_MAX_EVENT_BYTES", 1024 * 1024, minimum=1024)
+INGEST_MAX_ENVELOPE_COMPRESSED = env_int("ERRORHUB_MAX_ENVELOPE_BYTES", 20 * 1024 * 1024, minimum=1024)
+INGEST_MAX_ENVELOPE_DECOMPRESSED = env_int(
+    "ERRORHUB_MAX_ENVELOPE_DECOMPRESSED_BYTES", 100 * 1024 * 1024, minimum=1024
+)
+INGEST_MAX_ATTACHMENT_BYTES = env_int("ERRORHUB_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=0)
+INGEST_MAX_LOG_BYTES = env_int("ERRORHUB_MAX_LOG_BYTES", 10 * 1024 * 1024, minimum=1024)
+INGEST_BACKLOG_LIMIT = env_int("ERRORHUB_BACKLOG_LIMIT", 50_000, minimum=1)
+INGEST_DEFAULT_RATE_LIMIT = env_int("ERRORHUB_DEFAULT_RATE_LIMIT", 0, minimum=0)  # per minute, 0 = none
+INGEST_TASK_MAX_RETRIES = env_int("ERRORHUB_TASK_MAX_RETRIES", 5, minimum=0)
+
+# --- Slack, alerts ----------------------------------------------------------
+SLACK_BOT_TOKEN = env_str("SLACK_BOT_TOKEN")
+SLACK_SIGNING_SECRET = env_str("SLACK_SIGNING_SECRET")
+SLACK_API_BASE_URL = env_str("SLACK_API_BASE_URL", "https://slack.com/api/")
+SLACK_ENABLED = bool(SLACK_BOT_TOKEN)
+OUTBOUND_ALLOW_PRIVATE = env_bool("ERRORHUB_OUTBOUND_ALLOW_PRIVATE", False)
+OUTBOUND_TIMEOUT = env_float("ERRORHUB_OUTBOUND_TIMEOUT", 5.0)
+
+# --- self-monitoring --------------------------------------------------------
+SELF_DSN = env_str("ERRORHUB_SELF_DSN")
+METRICS_TOKEN = env_str("ERRORHUB_METRICS_TOKEN")
+
+# --- REST API ---------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "errorhub.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
+    "EXCEPTION_HANDLER": "errorhub.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ErrorHub API",
+    "DESCRIPTION": "Issues, events, projects and keys. Paths follow Sentry's web API where one exists.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- logging ----------------------------------------------------------------
+LOG_LEVEL = env_choice("ERRORHUB_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+}
+
+from errorhub.selfmonitor import init_self_monitoring  # noqa: E402  (needs the values above)
+
+init_self_monitoring(SELF_DSN)

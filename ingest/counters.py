@@ -1,0 +1,147 @@
+"""Things ingest counts rather than stores: outcomes per minute, counted item
+types, transactions (as trace links), sessions (release health), SDK client
+reports (what the SDK dropped), and attachments kept beside their event."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone as dt_timezone
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from errorhub.models import Project
+from ingest.models import Attachment, ClientOutcome, IngestCounter, ItemCounter, SessionAggregate, TraceLink
+
+
+def _bump(model: type, values: dict[str, Any], field: str, amount: int) -> None:
+    """Insert-or-increment one counter row (safe under concurrency)."""
+    if amount <= 0:
+        return
+    with transaction.atomic():
+        model.objects.bulk_create([model(**values, **{field: 0})], ignore_conflicts=True)
+        model.objects.filter(**values).update(**{field: F(field) + amount})
+
+
+def count_outcome(project_id: int, outcome: str, reason: str = "", amount: int = 1) -> None:
+    minute = timezone.now().replace(second=0, microsecond=0)
+    _bump(IngestCounter, {"project_id": project_id, "minute": minute, "outcome": outcome,
+                          "reason": reason[:64]}, "count", amount)
+
+
+def count_item(project: Project, item_type: str, amount: int = 1) -> None:
+    _bump(ItemCounter, {"project": project, "day": timezone.now().date(), "item_type": item_type[:32]},
+          "count", amount)
+
+
+def _when(value: Any) -> datetime:
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, tz=dt_timezone.utc)
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    return parsed if parsed and parsed.tzinfo else timezone.now()
+
+
+def record_transaction(project: Project, body: dict[str, Any]) -> None:
+    """Keep a transaction as a light record so its errors link by trace id."""
+    trace = ((body.get("contexts") or {}).get("trace") or {}) if isinstance(body, dict) else {}
+    start, end = body.get("start_timestamp"), body.get("timestamp")
+    duration = (end - start) * 1000 if isinstance(start, (int, float)) and isinstance(end, (int, float)) else None
+    status_code = ((trace.get("data") or {}).get("http.response.status_code")
+                   or (body.get("tags") or {}).get("http.status_code") if isinstance(body.get("tags"), dict) else None)
+    TraceLink.objects.create(
+        project=project, trace_id=str(trace.get("trace_id") or "")[:64],
+        transaction=str(body.get("transaction") or "")[:200], op=str(trace.get("op") or "")[:64],
+        status=str(trace.get("status") or "")[:64],
+        http_status=int(status_code) if str(status_code or "").isdigit() else None,
+        duration_ms=duration, timestamp=_when(end),
+    )
+    count_item(project, "transaction")
+
+
+def record_attachment(project: Project, event_id: str | None, item: Any) -> None:
+    size = len(item.payload)
+    if not event_id or size > settings.INGEST_MAX_ATTACHMENT_BYTES or getattr(item, "too_large", False):
+        count_item(project, "attachment_dropped")
+        return
+    Attachment.objects.create(
+        project=project, event_id=str(event_id).replace("-", "")[:32],
+        filename=str(item.headers.get("filename") or "attachment")[:255],
+        content_type=str(item.headers.get("content_type") or "")[:100], size=size, data=bytes(item.payload),
+    )
+
+
+def _session_status_counts(body: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, int]]]:
+    """Both shapes: a single ``session`` update and ``sessions`` aggregates."""
+    if "aggregates" in body:
+        attrs = body.get("attrs") or {}
+        out = []
+        for agg in body.get("aggregates") or []:
+            counts = {k: int(agg.get(k) or 0) for k in ("exited", "errored", "crashed", "abnormal")}
+            out.append(({**attrs, "started": agg.get("started")}, counts))
+        return out
+    status = body.get("status") or "ok"
+    if status == "ok" and not body.get("errors"):
+        return []  # an in-progress update: counted when it ends
+    attrs = dict(body.get("attrs") or {}, started=body.get("started"))
+    key = {"exited": "exited", "crashed": "crashed", "abnormal": "abnormal"}.get(status, "exited")
+    if key == "exited" and int(body.get("errors") or 0) > 0:
+        key = "errored"
+    return [(attrs, {key: 1})]
+
+
+def record_sessions(project: Project, item_type: str, body: dict[str, Any]) -> None:
+    for attrs, counts in _session_status_counts(body):
+        release = str(attrs.get("release") or "")[:200]
+        if not release:
+            continue
+        hour = _when(attrs.get("started")).replace(minute=0, second=0, microsecond=0)
+        key = {"project": project, "release": release,
+               "environment": str(attrs.get("environment") or "")[:200], "hour": hour}
+        with transaction.atomic():
+            SessionAggregate.objects.bulk_create([SessionAggregate(**key)], ignore_conflicts=True)
+            SessionAggregate.objects.filter(**key).update(
+                healthy=F("healthy") + max(counts.get("exited", 0) - counts.get("errored", 0), 0),
+                errored=F("errored") + counts.get("errored", 0),
+                crashed=F("crashed") + counts.get("crashed", 0),
+                abnormal=F("abnormal") + counts.get("abnormal", 0),
+            )
+
+
+def record_client_report(project: Project, body: dict[str, Any]) -> None:
+    """``discarded_events``: what the SDK dropped and why — lost errors to show."""
+    day = timezone.now().date()
+    for entry in body.get("discarded_events") or []:
+        if not isinstance(entry, dict):
+            continue
+        _bump(ClientOutcome, {"project": project, "day": day, "reason": str(entry.get("reason") or "")[:64],
+                              "category": str(entry.get("category") or "")[:32]},
+              "quantity", int(entry.get("quantity") or 0))
+
+
+_buffer: dict[tuple[int, str, str], int] = {}
+_buffer_state = {"flushed": 0.0}
+_FLUSH_EVERY = 1.0
+
+
+def buffer_outcome(project_id: int, outcome: str, reason: str = "", amount: int = 1) -> None:
+    """Count an ingest outcome without a database write per request: counts are
+    summed in memory and written at most once a second (a crash loses at most
+    one second of *statistics*, never events)."""
+    import time as _time
+
+    key = (project_id, outcome, reason)
+    _buffer[key] = _buffer.get(key, 0) + amount
+    now = _time.monotonic()
+    if now - _buffer_state["flushed"] >= _FLUSH_EVERY:
+        _buffer_state["flushed"] = now
+        flush_outcomes()
+
+
+def flush_outcomes() -> None:
+    pending = dict(_buffer)
+    _buffer.clear()
+    for (project_id, outcome, reason), amount in pending.items():
+        count_outcome(project_id, outcome, reason, amount)

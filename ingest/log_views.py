@@ -1,0 +1,54 @@
+"""``POST /api/<project_id>/logs/``: raw logs in many formats, turned into events.
+
+The view frames the body (to validate it and count its lines), then queues it;
+stack-trace assembly and event extraction run in the worker.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from ingest import counters
+from ingest.keys import authenticate
+from ingest.logs.model import LogParseError
+from ingest.sentry_auth import auth_from_request
+from ingest.services import payload_enqueue
+from ingest.views import Refused, _admit, _guarded, _json, _payload, _read_body
+
+_DEFAULT_FIELDS = ("service", "environment", "release", "stream")
+
+
+def _auth_header(request: HttpRequest) -> str | None:
+    """Log shippers often can only set ``Authorization: DSN <key>``."""
+    value = request.headers.get("Authorization", "")
+    if value[:4].upper() == "DSN ":
+        return f"Sentry sentry_key={value[4:].strip()}"
+    return request.headers.get("X-Sentry-Auth")
+
+
+def _handle_logs(request: HttpRequest, project_id: int) -> HttpResponse:
+    from ingest.logs.formats import frame
+
+    auth = auth_from_request(header=_auth_header(request), query=request.GET)
+    key = authenticate(auth, project_id)
+    data = _read_body(request, settings.INGEST_MAX_LOG_BYTES, settings.INGEST_MAX_LOG_BYTES)
+    fmt = request.GET.get("format") or None
+    content_type = request.headers.get("Content-Type")
+    try:
+        used, lines = frame(data, fmt, content_type=content_type)
+    except LogParseError as exc:
+        counters.buffer_outcome(key.project_id, "rejected", "invalid_logs")
+        raise Refused(400, f"invalid log body: {exc}") from None
+    _admit(key, 0)
+    defaults = {name: request.GET.get(name) or request.headers.get(f"X-ErrorHub-{name.title()}")
+                for name in _DEFAULT_FIELDS}
+    payload_enqueue(_payload("logs", key, data, "logs", format=used, content_type=content_type,
+                             defaults={k: v for k, v in defaults.items() if v}))
+    return _json(200, {"format": used, "lines_accepted": len(lines), "events": "queued"})
+
+
+@csrf_exempt
+def logs_view(request: HttpRequest, project_id: int) -> HttpResponse:
+    return _guarded(_handle_logs, request, project_id)

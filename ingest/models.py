@@ -1,0 +1,183 @@
+"""Tables of the write path: stored events (SQL event store), de-duplication,
+the search-engine outbox, dead letters, and the counters ingest keeps.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from errorhub.models import Issue, Project
+
+
+class StoredEvent(models.Model):
+    """One event in the SQL event store (the embedded default).
+
+    ``search_text`` holds message, exception types/values and frame functions;
+    PostgreSQL searches it with full-text search, SQLite with an FTS5 table kept
+    in step by triggers (see migration ``0002_sqlite_fts``).
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
+    event_id = models.CharField(max_length=32)
+    timestamp = models.DateTimeField()
+    received_at = models.DateTimeField()
+    level = models.CharField(max_length=16)
+    release = models.CharField(max_length=200, blank=True, default="")
+    environment = models.CharField(max_length=200, blank=True, default="")
+    trace_id = models.CharField(max_length=64, blank=True, default="")
+    request_id = models.CharField(max_length=128, blank=True, default="")
+    transaction = models.CharField(max_length=200, blank=True, default="")
+    source = models.CharField(max_length=128, blank=True, default="")
+    tags = models.JSONField(default=dict)
+    search_text = models.TextField(default="")
+    body = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "event_id"], name="storedevent_unique")]
+        indexes = [
+            models.Index(fields=["issue", "-timestamp", "-id"]),
+            models.Index(fields=["project", "-timestamp"]),
+            models.Index(fields=["trace_id"]),
+            models.Index(fields=["request_id"]),
+        ]
+
+
+class EventTag(models.Model):
+    """Tag key/value rows so tag filters and top-values stay indexed in SQL."""
+
+    event = models.ForeignKey(StoredEvent, on_delete=models.CASCADE, related_name="tag_rows")
+    issue_id = models.BigIntegerField(db_index=False)
+    key = models.CharField(max_length=200)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "value"]), models.Index(fields=["issue_id", "key"])]
+
+
+class SeenEvent(models.Model):
+    """(project, event_id) seen once: the idempotency guard for every store."""
+
+    project_id = models.BigIntegerField()
+    event_id = models.CharField(max_length=32)
+    issue_id = models.BigIntegerField(null=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project_id", "event_id"], name="seenevent_unique")]
+        indexes = [models.Index(fields=["received_at"])]
+
+
+class IndexOutbox(models.Model):
+    """Events waiting for the search engine; drained in bulk, kept while it is down."""
+
+    project_id = models.BigIntegerField()
+    issue_id = models.BigIntegerField()
+    event_id = models.CharField(max_length=32)
+    document = models.JSONField()
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class DeadLetter(models.Model):
+    """A payload that failed every retry: kept with its error until replayed or discarded."""
+
+    task = models.CharField(max_length=200)
+    project_id = models.BigIntegerField(null=True)
+    payload = models.JSONField()
+    error = models.TextField()
+    traceback = models.TextField(blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    first_failed_at = models.DateTimeField(default=timezone.now)
+    last_failed_at = models.DateTimeField(default=timezone.now)
+    replayed_at = models.DateTimeField(null=True, blank=True)
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    discard_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-last_failed_at"]
+
+
+class IngestCounter(models.Model):
+    """Per project and minute: accepted / rate_limited / rejected / filtered counts."""
+
+    project_id = models.BigIntegerField()
+    minute = models.DateTimeField()
+    outcome = models.CharField(max_length=32)
+    reason = models.CharField(max_length=64, blank=True, default="")
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project_id", "minute", "outcome", "reason"], name="ingestcounter_unique")
+        ]
+
+
+class ClientOutcome(models.Model):
+    """What an SDK reported it dropped (client_report items): lost errors to show."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    reason = models.CharField(max_length=64)
+    category = models.CharField(max_length=32)
+    quantity = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "day", "reason", "category"], name="clientoutcome_unique")
+        ]
+
+
+class SessionAggregate(models.Model):
+    """Release health: sessions per release, environment and hour."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    release = models.CharField(max_length=200)
+    environment = models.CharField(max_length=200, blank=True, default="")
+    hour = models.DateTimeField()
+    healthy = models.PositiveBigIntegerField(default=0)
+    errored = models.PositiveBigIntegerField(default=0)
+    crashed = models.PositiveBigIntegerField(default=0)
+    abnormal = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "release", "environment", "hour"], name="session_agg_unique")
+        ]
+
+
+class ItemCounter(models.Model):
+    """Envelope items that are counted, not stored (transactions, check-ins, logs below error)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    item_type = models.CharField(max_length=32)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "day", "item_type"], name="itemcounter_unique")]
+
+
+class TraceLink(models.Model):
+    """A transaction kept as a lightweight record so errors link to it by trace id."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    trace_id = models.CharField(max_length=64, db_index=True)
+    transaction = models.CharField(max_length=200, blank=True, default="")
+    op = models.CharField(max_length=64, blank=True, default="")
+    status = models.CharField(max_length=64, blank=True, default="")
+    http_status = models.PositiveIntegerField(null=True)
+    duration_ms = models.FloatField(null=True)
+    timestamp = models.DateTimeField()
+
+
+class Attachment(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    event_id = models.CharField(max_length=32, db_index=True)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, blank=True, default="")
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,66 @@
+"""Sentry ``log`` envelope items (structured logs from the SDKs' logger APIs).
+
+Records at error level or above become events; the rest are counted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone as dt_timezone
+from typing import Any
+
+from ingest.event import level_at_least
+
+_LEVELS = {"trace": "debug", "debug": "debug", "info": "info", "warn": "warning", "warning": "warning",
+           "error": "error", "fatal": "fatal"}
+
+
+def _attr(attrs: dict[str, Any], key: str) -> Any:
+    value = attrs.get(key)
+    return value.get("value") if isinstance(value, dict) else value
+
+
+def _timestamp(value: Any, fallback: datetime) -> str:
+    if isinstance(value, (int, float)):
+        try:
+            return datetime.fromtimestamp(value, tz=dt_timezone.utc).isoformat()
+        except (OverflowError, OSError, ValueError):
+            pass
+    return fallback.isoformat()
+
+
+def _event(record: dict[str, Any], level: str, project_id: int, received_at: datetime) -> dict[str, Any]:
+    attrs = record.get("attributes") if isinstance(record.get("attributes"), dict) else {}
+    message = str(record.get("body") or "")[:8192]
+    template = _attr(attrs, "sentry.message.template")
+    return {
+        "event_id": uuid.uuid4().hex,
+        "project_id": project_id,
+        "received_at": received_at.isoformat(),
+        "timestamp": _timestamp(record.get("timestamp"), received_at),
+        "platform": "other",
+        "level": level,
+        "message": message,
+        "message_template": str(template)[:8192] if template else None,
+        "release": _attr(attrs, "sentry.release"),
+        "environment": _attr(attrs, "sentry.environment"),
+        "trace_id": str(record.get("trace_id") or "")[:64] or None,
+        "tags": {},
+        "extra": {str(k)[:200]: str(_attr(attrs, k))[:1024] for k in list(attrs)[:50]},
+        "source": "sdk:log",
+    }
+
+
+def events_from_log_item(body: dict[str, Any], *, project_id: int, received_at: datetime) -> tuple[list[dict], int]:
+    """(events for error-or-worse records, number of other records counted)."""
+    records = body.get("items") if isinstance(body.get("items"), list) else [body]
+    events, counted = [], 0
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        level = _LEVELS.get(str(record.get("level") or "info").lower(), "info")
+        if level_at_least(level, "error"):
+            events.append(_event(record, level, project_id, received_at))
+        else:
+            counted += 1
+    return events, counted

@@ -1,0 +1,104 @@
+"""Writes of the ingest side: queueing payloads, dead letters, outbox, retention."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from errorhub.models import Project
+from ingest.models import DeadLetter, IndexOutbox, SeenEvent
+from ingest.stores import get_event_store
+from ingest.stores.base import EventStoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+def payload_enqueue(payload: dict[str, Any]) -> None:
+    """Hand a raw payload to the processing queue (the only work the ingest view defers)."""
+    from ingest.tasks import process_payload
+
+    process_payload.apply_async((payload,), queue="ingest")
+
+
+def dead_letter_store(*, task: str, payload: dict[str, Any], error: str, tb: str, attempts: int) -> None:
+    """Keep a payload that failed every retry. Falls back to a file when the
+    database itself is what fails, so the payload survives either way."""
+    now = timezone.now()
+    try:
+        DeadLetter.objects.create(task=task, project_id=payload.get("project_id"), payload=payload, error=error[:5000],
+                                  traceback=tb[-20000:], attempts=attempts, first_failed_at=now, last_failed_at=now)
+    except DatabaseError as db_exc:
+        folder = Path(settings.DATA_DIR) / "deadletters"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{int(time.time())}-{uuid.uuid4().hex}.json"
+        path.write_text(json.dumps({"task": task, "payload": payload, "error": error, "traceback": tb,
+                                    "attempts": attempts, "db_error": str(db_exc)}))
+        logger.error("dead letter written to %s (database unavailable: %s)", path, db_exc)
+
+
+def dead_letters_import_files() -> int:
+    """Move dead letters written to files (database was down) into the table."""
+    folder = Path(settings.DATA_DIR) / "deadletters"
+    moved = 0
+    for path in sorted(folder.glob("*.json")) if folder.exists() else []:
+        data = json.loads(path.read_text())
+        dead_letter_store(task=data["task"], payload=data["payload"], error=data["error"], tb=data["traceback"],
+                          attempts=data["attempts"])
+        path.unlink()
+        moved += 1
+    return moved
+
+
+def dead_letter_replay(*, dead_letter: DeadLetter) -> None:
+    if dead_letter.replayed_at or dead_letter.discarded_at:
+        raise ValueError(f"dead letter {dead_letter.pk} was already replayed or discarded")
+    payload_enqueue(dead_letter.payload)
+    dead_letter.replayed_at = timezone.now()
+    dead_letter.save(update_fields=["replayed_at"])
+
+
+def dead_letter_discard(*, dead_letter: DeadLetter, reason: str) -> None:
+    if not reason.strip():
+        raise ValueError("discarding a dead letter needs a reason")
+    dead_letter.discarded_at = timezone.now()
+    dead_letter.discard_reason = reason.strip()
+    dead_letter.save(update_fields=["discarded_at", "discard_reason"])
+
+
+def outbox_drain(*, batch_size: int = 500, max_batches: int = 100) -> int:
+    """Bulk-index outbox rows; on failure they stay (with the error) for the next run."""
+    store = get_event_store()
+    if store.transactional:
+        return 0
+    done = 0
+    for _ in range(max_batches):
+        rows = list(IndexOutbox.objects.order_by("id")[:batch_size])
+        if not rows:
+            break
+        try:
+            store.index_documents([r.document for r in rows])
+        except EventStoreUnavailable as exc:
+            IndexOutbox.objects.filter(pk__in=[r.pk for r in rows]).update(last_error=str(exc)[:2000])
+            logger.warning("event store unavailable, %d events wait in the outbox: %s", len(rows), exc)
+            break
+        IndexOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        done += len(rows)
+    return done
+
+
+def retention_apply(*, now: datetime) -> int:
+    retention = dict(Project.objects.values_list("id", "retention_days"))
+    deleted = get_event_store().apply_retention(now, retention)
+    longest = max(retention.values(), default=90)
+    with transaction.atomic():
+        SeenEvent.objects.filter(received_at__lt=now - timedelta(days=longest + 1)).delete()
+    return deleted

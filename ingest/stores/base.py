@@ -1,0 +1,79 @@
+"""The ``EventStore`` contract every backend passes (tests/stores/ runs it on each)."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Sequence
+
+
+@dataclass(frozen=True)
+class IndexedEvent:
+    """An event ready to store: the normalised body plus where it was grouped."""
+
+    project_id: int
+    issue_id: int
+    event: dict[str, Any]
+
+
+@dataclass
+class Page:
+    """One page of events, newest first; ``next_cursor`` is opaque (None at the end)."""
+
+    events: list[dict[str, Any]]
+    next_cursor: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HistogramBucket:
+    start: datetime
+    count: int
+
+
+class EventStoreUnavailable(RuntimeError):
+    """The backend cannot be reached now; callers keep the work and retry."""
+
+
+class EventStore(abc.ABC):
+    #: True when ``index`` writes inside the caller's SQL transaction (SQL store);
+    #: False when events go through the outbox and a bulk indexer (search engines).
+    transactional: bool = False
+
+    @abc.abstractmethod
+    def index(self, events: Sequence[IndexedEvent]) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, project_id: int, event_id: str) -> dict[str, Any] | None: ...
+
+    @abc.abstractmethod
+    def list_for_issue(self, issue_id: int, cursor: str | None = None, limit: int = 50) -> Page: ...
+
+    @abc.abstractmethod
+    def search(self, query: Any, project_ids: Sequence[int], start: datetime | None = None,
+               end: datetime | None = None, cursor: str | None = None, limit: int = 50) -> Page: ...
+
+    @abc.abstractmethod
+    def histogram(self, *, project_ids: Sequence[int] = (), issue_id: int | None = None,
+                  interval: str = "1h", start: datetime, end: datetime) -> list[HistogramBucket]: ...
+
+    @abc.abstractmethod
+    def top_tag_values(self, issue_id: int, tag: str, n: int = 10) -> list[tuple[str, int]]: ...
+
+    @abc.abstractmethod
+    def delete(self, *, project_id: int | None = None, issue_id: int | None = None) -> int: ...
+
+    @abc.abstractmethod
+    def apply_retention(self, now: datetime, retention_days: dict[int, int]) -> int: ...
+
+    @abc.abstractmethod
+    def move_issue(self, *, from_issue_id: int, to_issue_id: int) -> None:
+        """Re-point stored events of one issue at another (merge)."""
+
+    def neighbours(self, issue_id: int, event_id: str) -> tuple[str | None, str | None]:
+        """(older, newer) event ids around ``event_id`` within the issue."""
+        return (None, None)
+
+    def ping(self) -> None:
+        """Raise ``EventStoreUnavailable`` when the backend is not reachable."""

@@ -1,0 +1,69 @@
+"""Celery tasks of the write path: thin wrappers that own their retry policy.
+
+A payload that still fails after its last retry is kept in the dead-letter
+store (``DeadLetter``; a file in the data directory when even the database is
+down), never dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import traceback
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+def backoff_seconds(retries: int, *, base: float = 2.0, cap: float = 600.0) -> float:
+    """Exponential backoff with full jitter (never two retries in lock-step)."""
+    return random.uniform(base / 2, min(cap, base * 2**retries))
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def process_payload(self: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    from errorhub.selfmonitor import self_public_key, suppressed
+    from ingest.processing import process_payload as run
+
+    try:
+        if self_public_key and payload.get("public_key") == self_public_key:
+            with suppressed():  # ErrorHub's own reports: a failure here must not report itself
+                outcome = run(payload)
+        else:
+            outcome = run(payload)
+    except Exception as exc:  # infrastructure failure: retry, then dead-letter
+        return _retry_or_dead_letter(self, payload, exc)
+    record = outcome.record
+    return {"stored": record.stored if record else 0, "duplicates": record.duplicates if record else 0,
+            "skipped": outcome.skipped}
+
+
+def _retry_or_dead_letter(task: Any, payload: dict[str, Any], exc: Exception) -> dict[str, Any]:
+    retries = task.request.retries or 0
+    if retries < settings.INGEST_TASK_MAX_RETRIES:
+        logger.warning("processing failed (attempt %d), retrying: %s", retries + 1, exc)
+        raise task.retry(exc=exc, countdown=backoff_seconds(retries), queue="ingest-retry")
+    from ingest.services import dead_letter_store
+
+    dead_letter_store(task=task.name, payload=payload, error=f"{type(exc).__name__}: {exc}",
+                      tb=traceback.format_exc(), attempts=retries + 1)
+    return {"dead_letter": True}
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def index_pending(self: Any, batch_size: int = 500) -> int:
+    """Drain the search-engine outbox in bulk; rows stay while the engine is down."""
+    from ingest.services import outbox_drain
+
+    return outbox_drain(batch_size=batch_size)
+
+
+@shared_task
+def apply_retention() -> int:
+    from ingest.services import retention_apply
+
+    return retention_apply(now=timezone.now())

@@ -1,0 +1,211 @@
+"""The ingest doors: Sentry store/envelope/security endpoints and the log endpoint.
+
+Each view authenticates, bounds and validates the body, applies quotas and
+back-pressure, queues the raw payload and answers at once. No normalisation,
+grouping or storage happens in the request. Every refusal is a 4xx (or 429)
+with a JSON ``detail`` saying what was wrong.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+import uuid
+from typing import Any
+
+from django.conf import settings
+from kombu.exceptions import OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from errorhub.models import ProjectKey
+from ingest import counters
+from ingest.bodies import BodyError, decode_body
+from ingest.envelope import Envelope, EnvelopeError, event_id_from, parse_envelope, parse_event_json
+from ingest.keys import KeyRefused, authenticate
+from ingest.quotas import Refusal, check_backpressure, check_quotas
+from ingest.ratelimit_header import format_rate_limits
+from ingest.sentry_auth import auth_from_request
+from ingest.services import payload_enqueue
+
+logger = logging.getLogger(__name__)
+_EVENT_TYPES = {"event", "error", "transaction", "security", "log"}
+
+
+class Refused(Exception):
+    """A request answered with a 4xx: ``status`` and a ``detail`` for the client."""
+
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.headers = status, detail, headers or {}
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JsonResponse:
+    response = JsonResponse(body, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _cors(request: HttpRequest, response: HttpResponse, key: ProjectKey | None) -> HttpResponse:
+    origin = request.headers.get("Origin")
+    if origin and (key is None or key.project.origin_allowed(origin)):
+        response["Access-Control-Allow-Origin"] = origin
+        response["Vary"] = "Origin"
+        response["Access-Control-Expose-Headers"] = "X-Sentry-Error, X-Sentry-Rate-Limits, Retry-After"
+    return response
+
+
+def _preflight(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(status=200)
+    response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+    response["Access-Control-Allow-Headers"] = (
+        "Content-Type, Content-Encoding, X-Sentry-Auth, Authorization, sentry-trace, baggage"
+    )
+    response["Access-Control-Max-Age"] = "3600"
+    return _cors(request, response, None)
+
+
+def _read_body(request: HttpRequest, max_compressed: int, max_decompressed: int) -> bytes:
+    """The whole body, read to end of stream (chunked uploads carry no length)."""
+    chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    stream = request.META["wsgi.input"] if chunked or request.META.get("wsgi.input_terminated") and not \
+        request.META.get("CONTENT_LENGTH") else request
+    return decode_body(stream, request.headers.get("Content-Encoding"), max_compressed=max_compressed,
+                       max_decompressed=max_decompressed)
+
+
+def _refuse_429(refusal: Refusal, key: ProjectKey) -> Refused:
+    counters.buffer_outcome(key.project_id, "rate_limited", refusal.reason)
+    header = format_rate_limits([refusal.limit])
+    return Refused(429, f"rate limited ({refusal.reason}); retry after {int(refusal.limit.retry_after)} s",
+                   {"Retry-After": str(int(refusal.limit.retry_after)), "X-Sentry-Rate-Limits": header})
+
+
+def _admit(key: ProjectKey, events: int) -> None:
+    refusal = check_backpressure() or (check_quotas(key, events) if events else None)
+    if refusal:
+        raise _refuse_429(refusal, key)
+
+
+def _payload(kind: str, key: ProjectKey, data: bytes, client: str | None, **extra: Any) -> dict[str, Any]:
+    try:
+        text, b64 = data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, b64 = base64.b64encode(data).decode("ascii"), True
+    return {"v": 1, "kind": kind, "project_id": key.project_id, "public_key": key.public_key, "data": text,
+            "b64": b64, "received_at": time.time(), "client": client, **extra}
+
+
+def _envelope_event_ids(envelope: Envelope) -> tuple[str | None, int, list[str]]:
+    """(event id to answer, event items kept, problems) — validates event items
+    so one bad item is reported without failing the others."""
+    answer, kept, problems = event_id_from(envelope), 0, []
+    for number, item in enumerate(envelope.items, 1):
+        if item.type not in _EVENT_TYPES:
+            continue
+        if item.too_large:
+            problems.append(f"item {number} ({item.type}) is over its size limit")
+            continue
+        try:
+            body = parse_event_json(item.payload)
+        except EnvelopeError as exc:
+            problems.append(f"item {number} ({item.type}): {exc.message}")
+            continue
+        kept += 1
+        answer = answer or event_id_from(envelope, item, body)
+    return answer, kept, problems
+
+
+def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
+    data = _read_body(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED, settings.INGEST_MAX_ENVELOPE_DECOMPRESSED)
+    try:
+        envelope = parse_envelope(data, max_item_size={"event": settings.INGEST_MAX_EVENT_BYTES,
+                                                       "attachment": settings.INGEST_MAX_ATTACHMENT_BYTES})
+    except EnvelopeError as exc:
+        raise Refused(400, f"invalid envelope: {exc.message}") from None
+    auth = auth_from_request(header=request.headers.get("X-Sentry-Auth"), query=request.GET,
+                             envelope_headers=envelope.headers)
+    key = authenticate(auth, project_id)
+    event_id, kept, problems = _envelope_event_ids(envelope)
+    has_other = any(i.type not in _EVENT_TYPES and not i.too_large for i in envelope.items)
+    if problems and not kept and not has_other:
+        counters.buffer_outcome(key.project_id, "rejected", "invalid")
+        status = 413 if all("size limit" in p for p in problems) else 400
+        raise Refused(status, "; ".join(problems))
+    _admit(key, kept)
+    payload_enqueue(_payload("envelope", key, data, auth.client))
+    counters.buffer_outcome(key.project_id, "accepted", "", kept)
+    body: dict[str, Any] = {"id": event_id}
+    if problems:
+        body["dropped"] = problems
+    return _cors(request, _json(200, body), key)
+
+
+def _handle_store(request: HttpRequest, project_id: int) -> HttpResponse:
+    data = _read_body(request, settings.INGEST_MAX_EVENT_BYTES * 4, settings.INGEST_MAX_EVENT_BYTES)
+    auth = auth_from_request(header=request.headers.get("X-Sentry-Auth"), query=request.GET)
+    key = authenticate(auth, project_id)
+    try:
+        body = parse_event_json(data)
+    except EnvelopeError as exc:
+        counters.buffer_outcome(key.project_id, "rejected", "invalid")
+        raise Refused(400, f"invalid event: {exc.message}") from None
+    event_id = event_id_from(Envelope(headers={}, items=[]), None, body) or uuid.uuid4().hex
+    _admit(key, 1)
+    payload_enqueue(_payload("store", key, data, auth.client, event_id=event_id))
+    counters.buffer_outcome(key.project_id, "accepted", "", 1)
+    return _cors(request, _json(200, {"id": event_id}), key)
+
+
+def _handle_security(request: HttpRequest, project_id: int) -> HttpResponse:
+    data = _read_body(request, settings.INGEST_MAX_EVENT_BYTES, settings.INGEST_MAX_EVENT_BYTES)
+    auth = auth_from_request(header=request.headers.get("X-Sentry-Auth"), query=request.GET)
+    key = authenticate(auth, project_id)
+    try:
+        parse_event_json(data) if data.lstrip()[:1] == b"{" else None
+    except EnvelopeError as exc:
+        raise Refused(400, f"invalid security report: {exc.message}") from None
+    _admit(key, 1)
+    event_id = uuid.uuid4().hex
+    payload_enqueue(_payload("security", key, data, auth.client, event_id=event_id))
+    counters.buffer_outcome(key.project_id, "accepted", "", 1)
+    return _cors(request, _json(200, {"id": event_id}), key)
+
+
+def _guarded(handler: Any, request: HttpRequest, project_id: int) -> HttpResponse:
+    """Turn every known refusal into its 4xx; nothing a client sends may cause a 500."""
+    if request.method == "OPTIONS":
+        return _preflight(request)
+    if request.method != "POST":
+        return _json(405, {"detail": "use POST"}, {"Allow": "POST, OPTIONS"})
+    try:
+        return handler(request, project_id)
+    except Refused as exc:
+        return _cors(request, _json(exc.status, {"detail": exc.detail}, exc.headers), None)
+    except BodyError as exc:
+        return _cors(request, _json(exc.status, {"detail": exc.message}), None)
+    except KeyRefused as exc:
+        return _cors(request, _json(exc.status, {"detail": exc.message}), None)
+    except OperationalError as exc:  # the broker is down: the client should retry later
+        logger.error("cannot queue payload: %s", exc)
+        return _cors(request, _json(503, {"detail": "processing queue unavailable, retry later"},
+                                    {"Retry-After": "30"}), None)
+    except ValueError as exc:  # AuthError and friends: malformed credentials
+        return _cors(request, _json(getattr(exc, "status", 400), {"detail": str(exc)}), None)
+
+
+@csrf_exempt
+def envelope_view(request: HttpRequest, project_id: int) -> HttpResponse:
+    return _guarded(_handle_envelope, request, project_id)
+
+
+@csrf_exempt
+def store_view(request: HttpRequest, project_id: int) -> HttpResponse:
+    return _guarded(_handle_store, request, project_id)
+
+
+@csrf_exempt
+def security_view(request: HttpRequest, project_id: int) -> HttpResponse:
+    return _guarded(_handle_security, request, project_id)
