@@ -11,3 +11,16 @@ from pathlib import Path
 _DATA = Path(tempfile.mkdtemp(prefix="errorhub-test-"))
 os.environ.setdefault("ERRORHUB_DATA_DIR", str(_DATA))
 os.environ.setdefault("ERRORHUB_500_LOG", str(_DATA / "500.log"))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """A PostgreSQL test database of this run's own, so concurrent runs (a
+    developer's and a benchmark's, or two shells) never drop each other's."""
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        if "postgresql" in db["ENGINE"]:
+            db.setdefault("TEST", {})["NAME"] = f"test_errorhub_{os.getpid()}"

@@ -166,7 +166,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+INGEST_BATCH_SIZE = env_int("ERRORHUB_BATCH_SIZE", 200, minimum=1)
+INGEST_BATCH_INTERVAL = env_float("ERRORHUB_BATCH_INTERVAL", 0.01)
+# The batch task needs INGEST_BATCH_SIZE messages in hand to fill a batch; they
+# stay unacknowledged until their batch is done, so a lost worker loses nothing.
+CELERY_WORKER_PREFETCH_MULTIPLIER = INGEST_BATCH_SIZE
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_SERIALIZER = "json"
@@ -177,6 +181,7 @@ CELERY_TASK_QUEUES = tuple(
     for name in ("ingest", "ingest-retry", "index", "alerts", "housekeeping")
 )
 CELERY_TASK_ROUTES = {
+    "ingest.tasks.process_batch": {"queue": "ingest"},
     "ingest.tasks.process_payload": {"queue": "ingest"},
     "ingest.tasks.index_pending": {"queue": "index"},
     "ingest.tasks.*": {"queue": "housekeeping"},
@@ -187,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
     "index-pending": {"task": "ingest.tasks.index_pending", "schedule": 5.0},
     "apply-retention": {"task": "ingest.tasks.apply_retention", "schedule": 3600.0},
     "lifecycle-tick": {"task": "errorhub.tasks.lifecycle_tick", "schedule": 60.0},
+    "alerts-digests": {"task": "alerts.tasks.send_due_digests", "schedule": 900.0},
+    "alerts-system-checks": {"task": "alerts.tasks.check_system_rules", "schedule": 60.0},
 }
 
 # --- cache (quotas, key lookups): Redis when configured, shared by all processes

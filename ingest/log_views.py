@@ -6,6 +6,8 @@ stack-trace assembly and event extraction run in the worker.
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -21,10 +23,14 @@ _DEFAULT_FIELDS = ("service", "environment", "release", "stream")
 
 
 def _auth_header(request: HttpRequest) -> str | None:
-    """Log shippers often can only set ``Authorization: DSN <key>``."""
+    """Log shippers often can only set ``Authorization: DSN <key>``; AWS Firehose
+    HTTP endpoints send their configured access key as ``X-Amz-Firehose-Access-Key``."""
     value = request.headers.get("Authorization", "")
     if value[:4].upper() == "DSN ":
         return f"Sentry sentry_key={value[4:].strip()}"
+    firehose = request.headers.get("X-Amz-Firehose-Access-Key")
+    if firehose:
+        return f"Sentry sentry_key={firehose.strip()}"
     return request.headers.get("X-Sentry-Auth")
 
 
@@ -46,7 +52,11 @@ def _handle_logs(request: HttpRequest, project_id: int) -> HttpResponse:
                 for name in _DEFAULT_FIELDS}
     payload_enqueue(_payload("logs", key, data, "logs", format=used, content_type=content_type,
                              defaults={k: v for k, v in defaults.items() if v}))
-    return _json(200, {"format": used, "lines_accepted": len(lines), "events": "queued"})
+    body = {"format": used, "lines_accepted": len(lines), "events": "queued"}
+    firehose_id = request.headers.get("X-Amz-Firehose-Request-Id")
+    if firehose_id:  # Firehose counts any other answer as a failed delivery
+        body.update(requestId=firehose_id, timestamp=int(time.time() * 1000))
+    return _json(200, body)
 
 
 @csrf_exempt

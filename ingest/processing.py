@@ -59,17 +59,51 @@ def finish_event(event: dict[str, Any], project: Project, config: ScrubConfig) -
     return scrub_event(event, config)
 
 
+def prepare_payload(payload: dict[str, Any], project: Project) -> Outcome:
+    """Parse one payload into finished events (normalised, in-app marked, scrubbed)."""
+    outcome = Outcome()
+    _HANDLERS[payload["kind"]](payload, project, outcome)
+    config = scrub_config_for(project)
+    outcome.events = [finish_event(ev, project, config) for ev in outcome.events]
+    return outcome
+
+
 def process_payload(payload: dict[str, Any]) -> Outcome:
     """Parse, normalise and record one payload. Raises only on infrastructure errors
     (database down ...) so the task retries; bad data is counted and dropped."""
     project = Project.objects.get(pk=payload["project_id"])
-    handler = _HANDLERS[payload["kind"]]
-    outcome = Outcome()
-    handler(payload, project, outcome)
-    config = scrub_config_for(project)
-    events = [finish_event(ev, project, config) for ev in outcome.events]
-    outcome.record = events_record(project=project, events=events)
+    outcome = prepare_payload(payload, project)
+    outcome.record = events_record(project=project, events=outcome.events)
     return outcome
+
+
+def process_payloads(payloads: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Exception]]:
+    """Process a batch: every project's events recorded in one transaction.
+
+    Returns the payloads that failed, with their error, for the caller to
+    retry one by one; the others are recorded.
+    """
+    failures: list[tuple[dict[str, Any], Exception]] = []
+    by_project: dict[int, tuple[Project, list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    projects = {p.pk: p for p in Project.objects.filter(pk__in={pl["project_id"] for pl in payloads})}
+    for payload in payloads:
+        project = projects.get(payload["project_id"])
+        try:
+            if project is None:
+                raise Project.DoesNotExist(f"project {payload['project_id']} does not exist")
+            events = prepare_payload(payload, project).events
+        except Exception as exc:  # one bad payload must not sink its batch
+            failures.append((payload, exc))
+            continue
+        entry = by_project.setdefault(project.pk, (project, [], []))
+        entry[1].extend(events)
+        entry[2].append(payload)
+    for project, events, members in by_project.values():
+        try:
+            events_record(project=project, events=events)
+        except Exception as exc:  # infrastructure: every payload of this project retries alone
+            failures.extend((payload, exc) for payload in members)
+    return failures
 
 
 def _normalize(body: dict[str, Any], payload: dict[str, Any], event_id: str | None) -> dict[str, Any]:

@@ -24,9 +24,9 @@ logger = logging.getLogger(__name__)
 
 def payload_enqueue(payload: dict[str, Any]) -> None:
     """Hand a raw payload to the processing queue (the only work the ingest view defers)."""
-    from ingest.tasks import process_payload
+    from ingest.tasks import process_batch
 
-    process_payload.apply_async((payload,), queue="ingest")
+    process_batch.apply_async((payload,), queue="ingest")
 
 
 def dead_letter_store(*, task: str, payload: dict[str, Any], error: str, tb: str, attempts: int) -> None:

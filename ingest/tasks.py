@@ -13,6 +13,7 @@ import traceback
 from typing import Any
 
 from celery import shared_task
+from celery_batches import Batches
 from django.conf import settings
 from django.utils import timezone
 
@@ -52,6 +53,29 @@ def _retry_or_dead_letter(task: Any, payload: dict[str, Any], exc: Exception) ->
     dead_letter_store(task=task.name, payload=payload, error=f"{type(exc).__name__}: {exc}",
                       tb=traceback.format_exc(), attempts=retries + 1)
     return {"dead_letter": True}
+
+
+@shared_task(base=Batches, acks_late=True, reject_on_worker_lost=True,
+             flush_every=settings.INGEST_BATCH_SIZE, flush_interval=settings.INGEST_BATCH_INTERVAL)
+def process_batch(requests: list[Any]) -> dict[str, Any]:
+    """Process many payloads in one go (the storm path).
+
+    celery-batches hands over up to ``INGEST_BATCH_SIZE`` messages (or what
+    arrived within ``INGEST_BATCH_INTERVAL`` seconds) and acknowledges them only
+    after this returns (``acks_late``): a worker killed mid-batch leaves them
+    unacknowledged and the broker redelivers them; the (project, event_id)
+    claim makes the redelivery harmless. Payloads that fail are re-queued one
+    by one on the retry queue *before* the batch is acknowledged, so a poison
+    payload never takes its neighbours down and nothing is lost.
+    """
+    from ingest.processing import process_payloads
+
+    payloads = [r.args[0] for r in requests if r.args]
+    failures = process_payloads(payloads)
+    for payload, exc in failures:
+        logger.warning("payload of project %s failed in a batch, retrying alone: %s", payload.get("project_id"), exc)
+        process_payload.apply_async((payload,), queue="ingest-retry", countdown=backoff_seconds(0))
+    return {"payloads": len(payloads), "failed": len(failures)}
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
