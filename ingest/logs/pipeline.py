@@ -42,6 +42,7 @@ from ingest.logs.model import LogLine
 from ingest.logs.structured import (
     event_from_record,
     event_from_text_line,
+    leading_timestamp,
     looks_like_logfmt,
     parse_logfmt,
 )
@@ -103,8 +104,10 @@ class _Extractor:
             event["project_id"] = self.defaults["project_id"]
         if line.stream:
             event.setdefault("tags", {})["log.stream"] = line.stream[:200]
-        if not event.get("timestamp") and line.timestamp:
-            event["timestamp"] = line.timestamp
+        if not event.get("timestamp"):
+            moment = line.timestamp or (leading_timestamp(line.text) if line.fields is None else None)
+            if moment:
+                event["timestamp"] = moment
         event["event_id"] = _event_id(event, line, self.defaults)
         self.events.append(event)
 

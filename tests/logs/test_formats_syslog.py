@@ -45,9 +45,12 @@ def test_3164(line, host, app, procid, message) -> None:
 def test_octet_counted_syslog() -> None:
     one, two = b"<13>1 - h a 1 - - first", b"<13>1 - h a 1 - - second\nline"
     body = b"%d %s%d %s" % (len(one), one, len(two), two)
-    fmt, records = frame(body, None, content_type=None)
+    fmt, records = frame(body, "syslog", content_type=None)
     assert fmt == "syslog"
     assert [r.text for r in records] == ["first", "second\nline"]
+    assert records[0].stream == "h/a/1"
+    # unlabelled, octet-counted RFC 5424 is what a logplex drain sends
+    assert frame(body, None, content_type=None)[0] == "logplex"
 
 
 def test_heroku_drain_fixture() -> None:

@@ -81,8 +81,8 @@ def format_for_content_type(content_type: str | None) -> str | None:
 
 def _first_line(body: bytes) -> bytes:
     for _, raw in split_lines(body[:64 * 1024]):
-        if raw.strip():
-            return raw.strip()
+        if raw.strip(b" \t\0"):
+            return raw.strip(b" \t\0").split(b"\0", 1)[0]  # GELF TCP: NUL ends a message
     return b""
 
 
@@ -110,10 +110,10 @@ def sniff(body: bytes, *, json_only: bool = False) -> str:
     first = _first_line(body)
     if first[:1] in (b"{", b"["):
         return _sniff_json(body, first)
-    if json_only:
-        return "ndjson"
     if first.startswith(_GZIP_BASE64):
         return "cloudwatch"
+    if json_only:
+        return "ndjson"
     if _LOGPLEX.match(first):
         return "logplex"
     if first[:1] == b"<" and re.match(rb"<\d{1,3}>", first):

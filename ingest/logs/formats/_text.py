@@ -84,6 +84,8 @@ def gunzip(data: bytes, *, limit: int = MAX_INFLATED_BYTES) -> bytes:
         if inflater.unconsumed_tail:
             raise LogParseError(f"compressed data expands past {limit} bytes")
         out += inflater.flush()
+        if not inflater.eof:
+            raise LogParseError("invalid gzip data: truncated stream")
     except zlib.error as error:
         raise LogParseError(f"invalid gzip data: {error}") from None
     # Concatenated gzip members (a shipper appending batches) follow in unused_data.

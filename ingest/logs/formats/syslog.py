@@ -157,7 +157,7 @@ def frame_octet_counted(body: bytes, *, source: str) -> list[LogLine]:
         end = start + int(match.group(1))
         if end > size:
             raise LogParseError(
-                f"{source} frame at byte {match.start(1)} claims {match.group(1)} bytes "
+                f"{source} frame at byte {match.start(1)} claims {int(match.group(1))} bytes "
                 f"but only {size - start} remain in the body")
         text = decode(body[start:end]).rstrip("\r\n")
         records.append(parse_syslog_line(text, start) if source == "syslog"
