@@ -20,10 +20,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from errorhub import metrics
 from errorhub.models import GroupHash, Issue, IssueUser, Lifecycle, Project, Release
 from errorhub.releases import release_is_older
 from errorhub.services.issues import issue_end_snooze, issue_regress
-from ingest.grouping import GROUPING_VERSION, compute_grouping
+from ingest.grouping import compute_grouping
 from ingest.models import IndexOutbox, SeenEvent
 from ingest.normalize import event_culprit, event_title
 from ingest.stores import get_event_store
@@ -94,20 +95,28 @@ def _claim_new(project_id: int, events: Sequence[dict[str, Any]]) -> list[dict[s
     return [ev for eid, ev in unique.items() if eid in mine]
 
 
-def _resolve_issue(project: Project, event: dict[str, Any], when: datetime) -> tuple[Issue, bool]:
-    grouping = compute_grouping(event)
-    existing = GroupHash.objects.select_related("issue").filter(project=project, hash=grouping.hash).first()
-    if existing:
-        return existing.issue, False
+def _known_issues(project: Project, hashes: set[str]) -> dict[str, Issue]:
+    """Issues already behind these fingerprints: one query for the whole batch."""
+    rows = GroupHash.objects.select_related("issue").filter(project=project, hash__in=list(hashes))
+    return {row.hash: row.issue for row in rows}
+
+
+def _resolve_issue(project: Project, event: dict[str, Any], grouping: Any, known: dict[str, Issue],
+                   when: datetime) -> tuple[Issue, bool]:
+    if grouping.hash in known:
+        return known[grouping.hash], False
     try:
         with transaction.atomic():
             issue = issue_create_for_hash(project=project, template=_issue_fields(event, when),
                                           version=grouping.version)
             GroupHash.objects.create(project=project, hash=grouping.hash, version=grouping.version, issue=issue,
                                      components=list(grouping.components)[:50])
-            return issue, True
     except IntegrityError:  # another worker created this fingerprint first
-        return GroupHash.objects.select_related("issue").get(project=project, hash=grouping.hash).issue, False
+        issue = GroupHash.objects.select_related("issue").get(project=project, hash=grouping.hash).issue
+        known[grouping.hash] = issue
+        return issue, False
+    known[grouping.hash] = issue
+    return issue, True
 
 
 def _release_order(project: Project, releases: set[str], when: datetime) -> dict[str, datetime]:
@@ -170,14 +179,16 @@ def events_record(*, project: Project, events: Sequence[dict[str, Any]]) -> Reco
         now = timezone.now()
         order = _release_order(project, {e.get("release") or "" for e in fresh}, now)
         by_issue: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        issues: dict[int, Issue] = {}
-        for ev in fresh:
-            issue, created = _resolve_issue(project, ev, parse_datetime(ev["timestamp"]))
-            issues[issue.pk] = issue
+        started = metrics.clock()
+        groupings = [compute_grouping(ev) for ev in fresh]
+        known = _known_issues(project, {g.hash for g in groupings})
+        for ev, grouping in zip(fresh, groupings):
+            issue, created = _resolve_issue(project, ev, grouping, known, parse_datetime(ev["timestamp"]))
             by_issue[issue.pk].append(ev)
             change = result.changes.setdefault(issue.pk, IssueChange(issue_id=issue.pk, sample_event=ev))
             change.new = change.new or created
-        for issue_id, evs in by_issue.items():
+        metrics.grouping_observed(started)
+        for issue_id, evs in sorted(by_issue.items()):  # one lock order: no deadlock between workers
             issue = Issue.objects.select_for_update().get(pk=issue_id)
             _apply(issue, evs, result.changes[issue_id], order)
             result.changes[issue_id].events = len(evs)
@@ -185,12 +196,18 @@ def events_record(*, project: Project, events: Sequence[dict[str, Any]]) -> Reco
                 issue_id=issue_id)
         indexed = [IndexedEvent(project_id=project.pk, issue_id=iid, event=ev)
                    for iid, evs in by_issue.items() for ev in evs]
+        started = metrics.clock()
         _store(store, indexed)
+        metrics.store_bulk_observed(type(store).__name__ if store.transactional else "outbox", started)
         result.stored = len(indexed)
+    metrics.events_stored(fresh)
     if not store.transactional:
         from ingest.tasks import index_pending
 
         index_pending.delay()
+    from alerts.services import evaluate_issue_changes
+
+    evaluate_issue_changes(project=project, changes=result.changes)
     return result
 
 
