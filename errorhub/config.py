@@ -74,10 +74,16 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
 
 def env_db(name: str, default: str) -> dict[str, Any]:
     raw = os.environ.get(name) or default
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in environ.Env.DB_SCHEMES:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a database URL: expected postgres://… or sqlite:///…")
     try:
-        return _env.db_url_config(raw)
+        config = _env.db_url_config(raw)
     except Exception as exc:  # django-environ raises several types on a bad URL
         raise ImproperlyConfigured(f"{name}={raw!r} is not a database URL: {exc}") from exc
+    if not config.get("ENGINE") or not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a database URL: it names no database")
+    return config
 
 
 def persistent_secret(path: Path) -> str:

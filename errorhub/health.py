@@ -34,8 +34,12 @@ def _check_event_store() -> dict[str, Any]:
     from ingest.models import IndexOutbox
     from ingest.stores import get_event_store
 
-    get_event_store().ping()
-    return {"backend": settings.EVENT_STORE, "outbox_backlog": IndexOutbox.objects.count()}
+    backlog = IndexOutbox.objects.count()
+    try:
+        get_event_store().ping()
+    except Exception as exc:  # keep the backlog visible while the engine is down
+        raise RuntimeError(f"{exc} (outbox backlog: {backlog} events waiting)") from exc
+    return {"backend": settings.EVENT_STORE, "outbox_backlog": backlog}
 
 
 CHECKS: dict[str, Callable[[], dict[str, Any]]] = {

@@ -4,18 +4,22 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from errorhub import health
-from ingest import log_views, views as ingest_views
+from errorhub import health, metrics
+from ingest import log_views, otlp_views, views as ingest_views
 
 urlpatterns = [
     path("api/<int:project_id>/envelope/", ingest_views.envelope_view, name="ingest-envelope"),
     path("api/<int:project_id>/store/", ingest_views.store_view, name="ingest-store"),
     path("api/<int:project_id>/security/", ingest_views.security_view, name="ingest-security"),
     path("api/<int:project_id>/logs/", log_views.logs_view, name="ingest-logs"),
+    path("v1/logs", otlp_views.logs_view, name="otlp-logs"),
+    path("v1/traces", otlp_views.traces_view, name="otlp-traces"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("readyz", health.readyz, name="readyz"),
     path("api/0/", include("errorhub.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
+    path("slack/", include("alerts.urls")),
     path("", include("errorhub.dashboard.urls")),
 ]

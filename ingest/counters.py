@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from errorhub import metrics
 from errorhub.models import Project
 from ingest.models import Attachment, ClientOutcome, IngestCounter, ItemCounter, SessionAggregate, TraceLink
 
@@ -134,6 +135,7 @@ def buffer_outcome(project_id: int, outcome: str, reason: str = "", amount: int 
 
     key = (project_id, outcome, reason)
     _buffer[key] = _buffer.get(key, 0) + amount
+    metrics.outcome_recorded(project_id, outcome, reason, amount)
     now = _time.monotonic()
     if now - _buffer_state["flushed"] >= _FLUSH_EVERY:
         _buffer_state["flushed"] = now

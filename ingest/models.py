@@ -15,7 +15,7 @@ class StoredEvent(models.Model):
 
     ``search_text`` holds message, exception types/values and frame functions;
     PostgreSQL searches it with full-text search, SQLite with an FTS5 table kept
-    in step by triggers (see migration ``0002_sqlite_fts``).
+    in step by triggers (see migration ``0002_search_text_fts``).
     """
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")

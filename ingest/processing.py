@@ -208,6 +208,12 @@ def _handle_logs(payload: dict[str, Any], project: Project, outcome: Outcome) ->
     outcome.events.extend(result.events)
 
 
+def _handle_otlp(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
+    from ingest.otlp_views import process_otlp_payload
+
+    process_otlp_payload(payload, project, outcome)
+
+
 ItemHandler = Callable[[Item, dict, Project, Outcome, "str | None"], None]
 _ITEM_HANDLERS: dict[str, ItemHandler] = {
     "event": _item_event,
@@ -225,4 +231,5 @@ _HANDLERS = {
     "store": _handle_store,
     "security": _handle_security,
     "logs": _handle_logs,
+    "otlp": _handle_otlp,
 }

@@ -18,6 +18,7 @@ from errorhub.models import Project
 from ingest.models import DeadLetter, IndexOutbox, SeenEvent
 from ingest.stores import get_event_store
 from ingest.stores.base import EventStoreUnavailable
+from ingest.stores.engine import DocumentsRejected
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,12 @@ def dead_letters_import_files() -> int:
 def dead_letter_replay(*, dead_letter: DeadLetter) -> None:
     if dead_letter.replayed_at or dead_letter.discarded_at:
         raise ValueError(f"dead letter {dead_letter.pk} was already replayed or discarded")
-    payload_enqueue(dead_letter.payload)
+    if dead_letter.task == "ingest.index_document":  # back into the outbox for the indexer
+        p = dead_letter.payload
+        IndexOutbox.objects.create(project_id=p["project_id"], issue_id=p["issue_id"],
+                                   event_id=p["document"].get("event_id", ""), document=p["document"])
+    else:
+        payload_enqueue(dead_letter.payload)
     dead_letter.replayed_at = timezone.now()
     dead_letter.save(update_fields=["replayed_at"])
 
@@ -86,6 +92,10 @@ def outbox_drain(*, batch_size: int = 500, max_batches: int = 100) -> int:
             break
         try:
             store.index_documents([r.document for r in rows])
+        except DocumentsRejected as exc:  # refused for good: set aside, never block the outbox
+            _dead_letter_rejected(rows, exc.rejected)
+            done += len(rows) - len(exc.rejected)
+            continue
         except EventStoreUnavailable as exc:
             IndexOutbox.objects.filter(pk__in=[r.pk for r in rows]).update(last_error=str(exc)[:2000])
             logger.warning("event store unavailable, %d events wait in the outbox: %s", len(rows), exc)
@@ -93,6 +103,17 @@ def outbox_drain(*, batch_size: int = 500, max_batches: int = 100) -> int:
         IndexOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()
         done += len(rows)
     return done
+
+
+def _dead_letter_rejected(rows: list[IndexOutbox], rejected: list[tuple[str, str]]) -> None:
+    reasons = dict(rejected)
+    for row in rows:
+        reason = reasons.get(f"{row.project_id}:{row.event_id}")
+        if reason is not None:
+            dead_letter_store(task="ingest.index_document", payload={"project_id": row.project_id,
+                              "issue_id": row.issue_id, "document": row.document},
+                              error=f"rejected by the event store: {reason}", tb="", attempts=row.attempts + 1)
+    IndexOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()
 
 
 def retention_apply(*, now: datetime) -> int:

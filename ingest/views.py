@@ -19,6 +19,7 @@ from kombu.exceptions import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from errorhub import metrics
 from errorhub.models import ProjectKey
 from ingest import counters
 from ingest.bodies import BodyError, decode_body
@@ -136,6 +137,7 @@ def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
         raise Refused(status, "; ".join(problems))
     _admit(key, kept)
     payload_enqueue(_payload("envelope", key, data, auth.client))
+    metrics.envelope_items(i.type for i in envelope.items if not i.too_large)
     counters.buffer_outcome(key.project_id, "accepted", "", kept)
     body: dict[str, Any] = {"id": event_id}
     if problems:

@@ -77,3 +77,7 @@ class EventStore(abc.ABC):
 
     def ping(self) -> None:
         """Raise ``EventStoreUnavailable`` when the backend is not reachable."""
+
+    def refresh(self) -> None:
+        """Make everything indexed so far searchable (search engines refresh
+        periodically; tests and reindex call this to read their own writes)."""

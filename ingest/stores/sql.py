@@ -59,8 +59,13 @@ class SqlEventStore(EventStore):
     transactional = True
 
     def index(self, events: Sequence[IndexedEvent]) -> None:
-        rows = [self._row(item) for item in events]
-        StoredEvent.objects.bulk_create(rows, ignore_conflicts=False)
+        # (project, event_id) is claimed once upstream (SeenEvent); skipping one
+        # already stored keeps a replayed index() call idempotent here too.
+        fresh = {(i.project_id, i.event["event_id"]): i for i in events}
+        stored = set(StoredEvent.objects.filter(event_id__in=[k[1] for k in fresh])
+                     .values_list("project_id", "event_id"))
+        rows = [self._row(item) for key, item in fresh.items() if key not in stored]
+        StoredEvent.objects.bulk_create(rows)
         tags = [
             EventTag(event=row, issue_id=row.issue_id, key=k[:200], value=str(v)[:200])
             for row in rows
@@ -132,15 +137,14 @@ class SqlEventStore(EventStore):
             raise ValueError("delete needs a project or an issue")
         qs = StoredEvent.objects.all()
         qs = qs.filter(project_id=project_id) if project_id is not None else qs.filter(issue_id=issue_id)
-        deleted, _ = qs.delete()
-        return deleted
+        return qs.delete()[1].get("ingest.StoredEvent", 0)
 
     def apply_retention(self, now: datetime, retention_days: dict[int, int]) -> int:
         total = 0
         for project_id, days in retention_days.items():
-            deleted, _ = StoredEvent.objects.filter(project_id=project_id,
-                                                    timestamp__lt=now - timedelta(days=days)).delete()
-            total += deleted
+            _, per_model = StoredEvent.objects.filter(project_id=project_id,
+                                                      timestamp__lt=now - timedelta(days=days)).delete()
+            total += per_model.get("ingest.StoredEvent", 0)
         return total
 
     def move_issue(self, *, from_issue_id: int, to_issue_id: int) -> None:

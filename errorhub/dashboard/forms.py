@@ -1,0 +1,179 @@
+"""Dashboard forms: validation only; views hand cleaned data to services."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import timedelta
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from errorhub.models import Lifecycle, Project
+from ingest.event import LEVELS
+
+User = get_user_model()
+
+
+class AssignForm(forms.Form):
+    assignee = forms.CharField(required=False, max_length=150,
+                               help_text="Username; empty means yourself (acknowledge) or nobody (assign).")
+    reason = forms.CharField(required=False, max_length=500)
+
+    def clean_assignee(self):
+        name = self.cleaned_data["assignee"].strip()
+        if not name:
+            return None
+        user = User.objects.filter(username=name, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(f"no user called '{name}'")
+        return user
+
+
+class ResolveForm(forms.Form):
+    release = forms.CharField(required=False, max_length=200, help_text="Resolved in this release (optional).")
+    next_release = forms.BooleanField(required=False, label="In the next release")
+    reason = forms.CharField(required=False, max_length=500)
+
+
+class SnoozeForm(forms.Form):
+    reason = forms.CharField(max_length=500, help_text="Why this can wait (required).")
+    until = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                help_text="End at this time (your time zone).")
+    hours = forms.IntegerField(required=False, min_value=1, max_value=24 * 365, help_text="…or after N hours.")
+    count = forms.IntegerField(required=False, min_value=1, max_value=10_000_000,
+                               help_text="…or after N more events.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("hours") and not data.get("until"):
+            data["until"] = timezone.now() + timedelta(hours=data["hours"])
+        if not data.get("until") and not data.get("count"):
+            raise forms.ValidationError("a snooze needs an end: a time, a number of hours or a number of events")
+        return data
+
+
+class MergeForm(forms.Form):
+    other = forms.IntegerField(min_value=1, label="Merge issue id into this one")
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
+
+
+BULK_ACTIONS = [("acknowledge", "Acknowledge"), ("assign", "Assign"), ("resolve", "Resolve"), ("snooze", "Snooze")]
+
+
+class BulkForm(forms.Form):
+    action = forms.ChoiceField(choices=BULK_ACTIONS)
+    issues = forms.TypedMultipleChoiceField(coerce=int, choices=[], error_messages={
+        "required": "select at least one issue"})
+    assignee = forms.CharField(required=False, max_length=150)
+    reason = forms.CharField(required=False, max_length=500)
+    hours = forms.IntegerField(required=False, min_value=1, max_value=24 * 365)
+
+    def __init__(self, *args, issue_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issues"].choices = [(i, i) for i in issue_ids]
+
+    def clean_assignee(self):
+        return AssignForm.clean_assignee(self)  # same rule: an existing active username or nobody
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "snooze" and (not (data.get("reason") or "").strip() or not data.get("hours")):
+            raise forms.ValidationError("a bulk snooze needs a reason and a number of hours")
+        if data.get("action") == "assign" and not data.get("assignee"):
+            raise forms.ValidationError("assigning needs a username")
+        return data
+
+
+class IssueFilterForm(forms.Form):
+    """The issues list: the search box plus filters; every field optional."""
+
+    query = forms.CharField(required=False, max_length=2048)
+    project = forms.ChoiceField(required=False)
+    environment = forms.CharField(required=False, max_length=200)
+    release = forms.CharField(required=False, max_length=200)
+    lifecycle = forms.ChoiceField(required=False, choices=[("", "any state")] + list(Lifecycle.choices))
+    level = forms.ChoiceField(required=False, choices=[("", "any level")] + [(lv, lv) for lv in LEVELS])
+    assignee = forms.CharField(required=False, max_length=150, help_text="username, 'me' or 'none'")
+    source = forms.CharField(required=False, max_length=128)
+    sort = forms.ChoiceField(required=False, choices=[])
+    cursor = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args, projects: list[Project], sorts: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = [("", "all projects")] + [(str(p.pk), str(p)) for p in projects]
+        self.fields["sort"].choices = list(sorts.items())
+
+
+class ProjectCreateForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    team = forms.ChoiceField()
+    platform = forms.CharField(required=False, max_length=64)
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.teams = {str(t.pk): t for t in teams}
+        self.fields["team"].choices = [(k, str(t)) for k, t in self.teams.items()]
+
+    def clean_team(self):
+        return self.teams[self.cleaned_data["team"]]
+
+
+class ProjectSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["allowed_origins", "rate_limit_per_minute", "retention_days", "quiet_period_days"]
+        widgets = {"allowed_origins": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_retention_days(self):
+        days = self.cleaned_data["retention_days"]
+        if not 1 <= days <= 3650:
+            raise forms.ValidationError("retention must be between 1 and 3650 days")
+        return days
+
+
+class KeyCreateForm(forms.Form):
+    label = forms.CharField(max_length=100, initial="Default")
+
+
+class ProfileForm(forms.Form):
+    timezone = forms.CharField(max_length=64, help_text="An IANA name such as Europe/Berlin.")
+    digest_enabled = forms.BooleanField(required=False, label="Send me the daily digest")
+    digest_hour = forms.IntegerField(min_value=0, max_value=23, help_text="Local hour the digest arrives.")
+    digest_opt_out_projects = forms.ModelMultipleChoiceField(queryset=Project.objects.none(), required=False,
+                                                             widget=forms.CheckboxSelectMultiple,
+                                                             label="Leave these projects out of the digest")
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["digest_opt_out_projects"].queryset = projects
+
+    def clean_timezone(self):
+        name = self.cleaned_data["timezone"].strip()
+        if name not in zoneinfo.available_timezones():
+            raise forms.ValidationError(f"'{name}' is not a known time zone")
+        return name
+
+
+class TokenCreateForm(forms.Form):
+    label = forms.CharField(max_length=100)
+    can_write = forms.BooleanField(required=False, initial=True, label="Can change issues")
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(max_length=150)
+
+    def clean_username(self):
+        name = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username=name, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(f"no user called '{name}'")
+        return user
+
+
+class DiscardForm(forms.Form):
+    reason = forms.CharField(max_length=1000)
+

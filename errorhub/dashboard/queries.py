@@ -1,0 +1,145 @@
+"""Dashboard reads that go beyond ``errorhub.selectors``: impact ordering,
+per-page sparklines in one query, keyset cursors, tag and release summaries.
+
+Everything starts from a queryset the selectors already scoped to the user.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Sequence
+
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncHour
+from django.utils.dateparse import parse_datetime
+
+from errorhub.models import Activity, Issue, Project, Release
+from ingest.models import SessionAggregate, StoredEvent
+from ingest.stores import get_event_store
+
+SPARK_HOURS = 24
+
+
+def with_recent_counts(qs: QuerySet[Issue], *, now: datetime) -> QuerySet[Issue]:
+    """Annotate ``recent``: events in the last 24 h (SQL store; else the lifetime count)."""
+    if not get_event_store().transactional:
+        return qs.annotate(recent=Coalesce("times_seen", Value(0), output_field=IntegerField()))
+    recent = (StoredEvent.objects.filter(issue=OuterRef("pk"), timestamp__gte=now - timedelta(hours=24))
+              .order_by().values("issue").annotate(n=Count("id")).values("n"))
+    return qs.annotate(recent=Coalesce(Subquery(recent, output_field=IntegerField()), Value(0)))
+
+
+def by_impact(qs: QuerySet[Issue], *, now: datetime) -> QuerySet[Issue]:
+    """Impact first: events in the last 24 h, then distinct users, then recency."""
+    return with_recent_counts(qs, now=now).order_by("-recent", "-users_seen", "-last_seen", "-pk")
+
+
+def sparklines(issue_ids: Sequence[int], *, now: datetime, hours: int = SPARK_HOURS) -> dict[int, list[int]]:
+    """Hourly counts for the last ``hours`` per issue: one aggregated query for the
+    SQL store, the store's histogram per issue for a search engine."""
+    end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    start = end - timedelta(hours=hours)
+    store = get_event_store()
+    if not store.transactional:
+        return {iid: [b.count for b in store.histogram(issue_id=iid, interval="1h", start=start, end=end)]
+                for iid in issue_ids}
+    out = {iid: [0] * hours for iid in issue_ids}
+    rows = (StoredEvent.objects.filter(issue_id__in=list(issue_ids), timestamp__gte=start, timestamp__lt=end)
+            .annotate(bucket=TruncHour("timestamp")).values("issue_id", "bucket").annotate(n=Count("id")))
+    for row in rows:
+        slot = int((row["bucket"] - start).total_seconds() // 3600)
+        if 0 <= slot < hours:
+            out[row["issue_id"]][slot] = row["n"]
+    return out
+
+
+def inbox_summary(qs: QuerySet[Issue]) -> tuple[list[dict[str, Any]], datetime | None]:
+    """Inbox count per project and when the oldest untriaged issue entered the inbox."""
+    per_project = list(qs.order_by().values("project__organization__slug", "project__slug", "project__name")
+                       .annotate(n=Count("id")).order_by("-n", "project__slug"))
+    oldest = qs.aggregate(oldest=Min("inbox_since"))["oldest"]
+    return per_project, oldest
+
+
+# --- keyset cursors for the issues list --------------------------------------------
+
+SORTS = {"last_seen": "Last seen", "first_seen": "First seen", "times_seen": "Events", "users_seen": "Users"}
+
+
+def encode_cursor(issue: Issue, sort: str) -> str:
+    value = getattr(issue, sort)
+    raw = f"{value.isoformat() if isinstance(value, datetime) else value}|{issue.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def after_cursor(qs: QuerySet[Issue], sort: str, cursor: str) -> QuerySet[Issue]:
+    """Rows after ``cursor`` in ``-sort, -pk`` order; ValueError on a cursor we did not make."""
+    try:
+        raw, pk_text = base64.urlsafe_b64decode(cursor.encode()).decode().rsplit("|", 1)
+        pk = int(pk_text)
+        value: Any = parse_datetime(raw) if sort in ("last_seen", "first_seen") else int(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("this page link is not valid any more; start from the first page") from exc
+    if value is None:
+        raise ValueError("this page link is not valid any more; start from the first page")
+    return qs.filter(Q(**{f"{sort}__lt": value}) | Q(**{sort: value, "pk__lt": pk}))
+
+
+# --- issue page ----------------------------------------------------------------------
+
+DEFAULT_TAGS = ("environment", "release", "server_name", "browser", "os", "runtime", "url", "level")
+
+
+def tag_distributions(issue: Issue, event: dict[str, Any] | None, *, n: int = 5) -> list[dict[str, Any]]:
+    """Top values of the latest event's tag keys (plus common ones), with shares."""
+    keys = list((event or {}).get("tags") or {})[:8]
+    keys += [k for k in DEFAULT_TAGS if k not in keys]
+    store = get_event_store()
+    out = []
+    for key in keys[:10]:
+        values = store.top_tag_values(issue.pk, key, n=n)
+        if values:
+            total = sum(c for _, c in values) or 1
+            out.append({"key": key, "values": [{"value": v, "count": c, "pct": round(100 * c / total)}
+                                               for v, c in values]})
+    return out
+
+
+# --- releases ------------------------------------------------------------------------
+
+
+@dataclass
+class ReleaseRow:
+    version: str
+    first_seen: datetime
+    new_issues: list[Issue]
+    regressions: int
+    sessions: int
+    crashed: int
+
+    @property
+    def crash_free(self) -> float | None:
+        return None if not self.sessions else round(100 * (1 - self.crashed / self.sessions), 2)
+
+
+def release_rows(project: Project, *, limit: int = 50) -> list[ReleaseRow]:
+    releases = list(Release.objects.filter(project=project).order_by("-first_seen")[:limit])
+    versions = [r.version for r in releases]
+    new_by_release: dict[str, list[Issue]] = defaultdict(list)
+    for issue in Issue.objects.filter(project=project, first_release__in=versions, merged_into__isnull=True
+                                      ).select_related("project").order_by("-times_seen"):
+        new_by_release[issue.first_release].append(issue)
+    regressions: dict[str, int] = defaultdict(int)
+    for data in Activity.objects.filter(issue__project=project, kind="regressed").values_list("data", flat=True):
+        regressions[(data or {}).get("release") or ""] += 1
+    sessions = {row["release"]: row for row in SessionAggregate.objects.filter(
+        project=project, release__in=versions).values("release").annotate(
+        total=Coalesce(Sum("healthy"), 0) + Coalesce(Sum("errored"), 0) + Coalesce(Sum("crashed"), 0)
+        + Coalesce(Sum("abnormal"), 0), crashed_n=Coalesce(Sum("crashed"), 0))}
+    return [ReleaseRow(version=r.version, first_seen=r.first_seen, new_issues=new_by_release[r.version],
+                       regressions=regressions[r.version], sessions=sessions.get(r.version, {}).get("total", 0),
+                       crashed=sessions.get(r.version, {}).get("crashed_n", 0)) for r in releases]
+

@@ -1,0 +1,119 @@
+"""``POST /v1/logs`` and ``POST /v1/traces``: the OpenTelemetry (OTLP/HTTP) door.
+
+Point any OTel SDK or Collector's ``otlphttp`` exporter at ErrorHub's base URL with
+the header ``Authorization: DSN <public key>`` (or ``X-Sentry-Auth``, or
+``?sentry_key=``). There is no project id in OTLP's paths: the key names the project.
+
+The view checks the content type (415), reads the body with the shared bounded
+decoder (gzip and friends via ``Content-Encoding``), decodes it with the official
+protobuf classes (400 with the parser's message), applies quotas, queues the raw
+bytes as a payload of kind ``otlp`` and answers an ``Export*ServiceResponse`` in the
+request's encoding; records refused up front are reported in ``partial_success``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from errorhub import metrics
+from errorhub.logging import current as current_log_ids
+from errorhub.models import ProjectKey
+from ingest import counters, otlp
+from ingest.keys import KeyRefused
+from ingest.log_views import _auth_header
+from ingest.sentry_auth import auth_from_request
+from ingest.services import payload_enqueue
+from ingest.views import Refused, _admit, _guarded, _payload, _read_body
+
+_TTL = 5.0
+_cache: dict[str, tuple[float, ProjectKey | None]] = {}
+
+
+def _key_for(public_key: str) -> ProjectKey:
+    """The DSN key (cached a few seconds, like ``ingest.keys``); no project to cross-check."""
+    now = time.monotonic()
+    hit = _cache.get(public_key)
+    if hit and now - hit[0] < _TTL:
+        key = hit[1]
+    else:
+        key = ProjectKey.objects.select_related("project").filter(public_key=public_key).first()
+        if len(_cache) > 10_000:
+            _cache.clear()
+        _cache[public_key] = (now, key)
+    if key is None:
+        raise KeyRefused(401, "unknown DSN key: send Authorization: DSN <public key> of an ErrorHub project")
+    if not key.is_active:
+        raise KeyRefused(403, "this DSN key is disabled")
+    return key
+
+
+def _content_type(request: HttpRequest) -> str:
+    media = otlp.media_type(request.headers.get("Content-Type"))
+    if media is None:
+        raise Refused(415, f"OTLP/HTTP takes {otlp.PROTOBUF} or {otlp.JSON}, not "
+                           f"{request.headers.get('Content-Type') or 'no Content-Type'}")
+    return media
+
+
+def _handle(signal: str, request: HttpRequest) -> HttpResponse:
+    content_type = _content_type(request)
+    auth = auth_from_request(header=_auth_header(request), query=request.GET)
+    key = _key_for(auth.public_key)
+    data = _read_body(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED, settings.INGEST_MAX_ENVELOPE_DECOMPRESSED)
+    if not data:
+        raise Refused(400, f"empty body: an OTLP {signal} export request was expected")
+    try:
+        message = otlp.decode_request(signal, data, content_type)
+    except otlp.OtlpError as exc:
+        counters.buffer_outcome(key.project_id, "rejected", "invalid_otlp")
+        raise Refused(400, str(exc)) from None
+    records, events = otlp.candidate_events(signal, message)
+    rejected, why = otlp.rejected_up_front(signal, message)
+    _admit(key, events)
+    if records > rejected:
+        payload_enqueue(_payload("otlp", key, data, auth.client or f"otlp/{signal}", signal=signal,
+                                 content_type=content_type, request_id=current_log_ids().get("request_id")))
+    counters.buffer_outcome(key.project_id, "accepted", "", events)
+    if rejected:
+        counters.buffer_outcome(key.project_id, "rejected", "otlp_attribute_too_long", rejected)
+    metrics.otlp_records(signal, "accepted", records - rejected)
+    metrics.otlp_records(signal, "rejected", rejected)
+    body, media = otlp.encode_response(signal, content_type, rejected, why)
+    return HttpResponse(body, status=200, content_type=media)
+
+
+def _view(signal: str) -> Callable[[HttpRequest], HttpResponse]:
+    def handler(request: HttpRequest, _: Any) -> HttpResponse:
+        return _handle(signal, request)
+
+    @csrf_exempt
+    def view(request: HttpRequest) -> HttpResponse:
+        return _guarded(handler, request, 0)
+
+    view.__name__ = f"otlp_{signal}_view"
+    return view
+
+
+logs_view = _view("logs")
+traces_view = _view("traces")
+
+
+def process_otlp_payload(payload: dict[str, Any], project: Any, outcome: Any) -> None:
+    """Worker half (called by ``ingest.processing`` for kind ``otlp``): events into
+    ``outcome``, every other record counted per type."""
+    from ingest.processing import _received_at, payload_bytes
+
+    try:
+        result = otlp.events_from_bytes(payload["signal"], payload_bytes(payload), payload["content_type"],
+                                        project_id=project.pk, received_at=_received_at(payload).isoformat())
+    except otlp.OtlpError as exc:  # the view decoded it: a corrupt queue copy is dropped loudly
+        outcome.skip(f"invalid_otlp: {exc}")
+        return
+    outcome.events.extend(result.events)
+    for item_type, amount in result.counted.items():
+        counters.count_item(project, item_type, amount)
