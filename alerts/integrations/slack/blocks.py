@@ -1,0 +1,97 @@
+"""Block Kit for an issue alert: what a user sees in Slack, with the lifecycle buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from errorhub.models import Issue
+
+LEVEL_EMOJI = {"fatal": ":red_circle:", "error": ":large_orange_circle:", "warning": ":large_yellow_circle:",
+               "info": ":large_blue_circle:", "debug": ":white_circle:"}
+REASONS = {"new_issue": "New issue", "regression": "Regressed", "snooze_ended": "Snooze ended",
+           "frequency": "Frequent", "spike": "Spike", "inbox_sla": "Untriaged too long"}
+
+
+def issue_url(issue: Issue) -> str:
+    return f"{settings.BASE_URL}/issues/{issue.pk}/"
+
+
+def _state_line(issue: Issue, assignee_mention: str = "") -> str:
+    state = issue.lifecycle.capitalize()
+    if issue.lifecycle == "acknowledged" and (assignee_mention or issue.assignee_id):
+        state += f" by {assignee_mention or issue.assignee.get_username()}"
+    if issue.lifecycle == "snoozed":
+        state += f" ({issue.snooze_reason})"
+    return state
+
+
+def issue_blocks(issue: Issue, payload: dict[str, Any], *, mention: str = "", assignee_mention: str = "",
+                 buttons: bool = True) -> tuple[str, list[dict[str, Any]]]:
+    """(fallback text, blocks) for the first message about an issue, or its update."""
+    reason = REASONS.get(payload.get("reason", ""), payload.get("reason", ""))
+    emoji = LEVEL_EMOJI.get(issue.level, ":white_circle:")
+    title = issue.title[:150]
+    text = f"{reason}: {issue.short_code} {title}"
+    header = f"{emoji} *<{issue_url(issue)}|{issue.short_code}: {title}>*"
+    if mention:
+        header = f"<{'!subteam^' + mention if mention.startswith('S') else '@' + mention}> " + header
+    fields = [
+        f"*Project*\n{issue.project.slug}", f"*Level*\n{issue.level}",
+        f"*Environment*\n{payload.get('environment') or issue.environment or '—'}",
+        f"*Release*\n{payload.get('release') or issue.last_release or '—'}",
+        f"*Events*\n{issue.times_seen} ({issue.users_seen} users)",
+        f"*State*\n{_state_line(issue, assignee_mention)}",
+        f"*First seen*\n<!date^{int(issue.first_seen.timestamp())}^{{date_short_pretty}} {{time}}|{issue.first_seen:%Y-%m-%d %H:%M} UTC>",
+        f"*Last seen*\n<!date^{int(issue.last_seen.timestamp())}^{{date_short_pretty}} {{time}}|{issue.last_seen:%Y-%m-%d %H:%M} UTC>",
+    ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{reason}* {header}"}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+    ]
+    if issue.culprit:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"`{issue.culprit[:200]}`"}]})
+    actions: list[dict[str, Any]] = []
+    if buttons and issue.lifecycle not in ("resolved", "fixed"):
+        if issue.lifecycle != "acknowledged":
+            actions.append(_button("Acknowledge", "issue_ack", issue, style="primary"))
+        actions += [_button("Resolve", "issue_resolve", issue), _button("Snooze…", "issue_snooze", issue)]
+    actions.append({"type": "button", "text": {"type": "plain_text", "text": "Open"}, "action_id": "issue_open",
+                    "url": issue_url(issue), "value": str(issue.pk)})
+    blocks.append({"type": "actions", "block_id": f"issue:{issue.pk}", "elements": actions})
+    return text, blocks
+
+
+def _button(label: str, action_id: str, issue: Issue, style: str = "") -> dict[str, Any]:
+    button = {"type": "button", "text": {"type": "plain_text", "text": label}, "action_id": action_id,
+              "value": str(issue.pk)}
+    if style:
+        button["style"] = style
+    return button
+
+
+def reply_text(issue: Issue, payload: dict[str, Any]) -> str:
+    reason = REASONS.get(payload.get("reason", ""), payload.get("reason", ""))
+    return (f"{reason}: {payload.get('events', 0)} more event(s) in {payload.get('environment') or '—'} "
+            f"(release {payload.get('release') or '—'}); {issue.times_seen} in total.")
+
+
+def system_text(payload: dict[str, Any]) -> str:
+    return f":rotating_light: *ErrorHub system alert* — {payload.get('reason')}: {payload.get('detail', '')}"
+
+
+def snooze_modal(issue: Issue) -> dict[str, Any]:
+    return {
+        "type": "modal", "callback_id": "issue_snooze", "private_metadata": str(issue.pk),
+        "title": {"type": "plain_text", "text": "Snooze issue"},
+        "submit": {"type": "plain_text", "text": "Snooze"},
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{issue.short_code}*: {issue.title[:200]}"}},
+            {"type": "input", "block_id": "reason", "label": {"type": "plain_text", "text": "Why snooze?"},
+             "element": {"type": "plain_text_input", "action_id": "value"}},
+            {"type": "input", "block_id": "hours", "label": {"type": "plain_text", "text": "For how many hours?"},
+             "element": {"type": "number_input", "is_decimal_allowed": False, "action_id": "value",
+                         "initial_value": "24", "min_value": "1"}},
+        ],
+    }

@@ -1,0 +1,136 @@
+"""Which rules an issue change reaches, and through which channels.
+
+``route()`` is pure apart from the frequency/spike window counter it is given,
+so the same code answers the live path, the dry-run command and the API.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Protocol
+
+from django.utils import timezone
+
+LEVELS = {"debug": 0, "info": 1, "log": 1, "warning": 2, "error": 3, "fatal": 4, "critical": 4}
+
+
+class ChangeLike(Protocol):
+    events: int
+    new: bool
+    regressed: bool
+    snooze_ended: bool
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    rule: Any
+    channel: Any
+    reason: str
+
+
+# counter(rule, issue, events_in_this_batch) -> events in the rule's current window (including these)
+WindowCounter = Callable[[Any, Any, int], int]
+
+
+@lru_cache(maxsize=512)
+def _regex(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None  # an invalid pattern matches nothing (the rule form validates on save)
+
+
+def event_tags(event: dict[str, Any]) -> dict[str, str]:
+    tags = event.get("tags") or {}
+    if isinstance(tags, list):
+        return {str(p[0]): str(p[1]) for p in tags if isinstance(p, (list, tuple)) and len(p) == 2}
+    return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
+
+
+def event_message(event: dict[str, Any]) -> str:
+    values = [f"{e.get('type') or ''}: {e.get('value') or ''}" for e in event.get("exception") or []]
+    message = event.get("message")
+    if isinstance(message, dict):
+        message = message.get("formatted") or message.get("message")
+    return "\n".join([str(message or ""), *values])
+
+
+def rule_matches(rule: Any, event: dict[str, Any], issue: Any) -> bool:
+    """The rule's filters against the event and the issue (empty filter = any)."""
+    if rule.environments and (event.get("environment") or issue.environment or "") not in rule.environments:
+        return False
+    if rule.min_level and LEVELS.get(event.get("level") or issue.level, 3) < LEVELS.get(rule.min_level, 0):
+        return False
+    if rule.release and (event.get("release") or "") != rule.release:
+        return False
+    if rule.tags:
+        tags = event_tags(event)
+        if any(tags.get(k) != str(v) for k, v in rule.tags.items()):
+            return False
+    if rule.exception_type:
+        types = {e.get("type") for e in event.get("exception") or []} | {(issue.metadata or {}).get("type")}
+        if rule.exception_type not in types:
+            return False
+    if rule.message_regex and not _search(rule.message_regex, event_message(event) + "\n" + issue.title):
+        return False
+    if rule.culprit_regex and not _search(rule.culprit_regex, issue.culprit or ""):
+        return False
+    if rule.source and not (issue.source or event.get("source") or "").startswith(rule.source):
+        return False
+    if rule.lifecycle_states and issue.lifecycle not in rule.lifecycle_states:
+        return False
+    return True
+
+
+def _search(pattern: str, text: str) -> bool:
+    compiled = _regex(pattern)
+    return bool(compiled and compiled.search(text))
+
+
+def trigger_reason(rule: Any, issue: Any, change: ChangeLike, counter: WindowCounter | None,
+                   now: datetime) -> str:
+    """The first trigger of the rule this change fires, or ''."""
+    for trigger in rule.triggers:
+        if trigger == "new_issue" and change.new:
+            return trigger
+        if trigger == "regression" and change.regressed:
+            return trigger
+        if trigger == "snooze_ended" and change.snooze_ended:
+            return trigger
+        if trigger in ("frequency", "spike") and counter is not None and change.events:
+            if _window_fires(trigger, rule, issue, change, counter, now):
+                return trigger
+    return ""
+
+
+def _window_fires(trigger: str, rule: Any, issue: Any, change: ChangeLike, counter: WindowCounter,
+                  now: datetime) -> bool:
+    window = rule.frequency_seconds or 3600
+    total = counter(rule, issue, change.events)
+    before = total - change.events
+    if trigger == "frequency":
+        threshold = rule.frequency_count or 1
+    else:
+        # spike: the window holds k × the issue's average per window over its life (approximate:
+        # lifetime average from times_seen, at least one event per window)
+        windows = max((now - issue.first_seen).total_seconds() / window, 1.0)
+        baseline = max((issue.times_seen - total) / windows, 1.0)
+        threshold = (rule.spike_factor or 10) * baseline
+    return before < threshold <= total  # fire once when the window crosses the threshold
+
+
+def route(event: dict[str, Any], issue: Any, change: ChangeLike, rules: Iterable[Any],
+          counter: WindowCounter | None = None, now: datetime | None = None) -> list[RouteDecision]:
+    """Every (rule, channel) this change reaches, with the trigger that fired."""
+    now = now or timezone.now()
+    decisions = []
+    for rule in rules:
+        if rule.archived or rule.is_muted(now) or not rule_matches(rule, event, issue):
+            continue
+        reason = trigger_reason(rule, issue, change, counter, now)
+        if reason:
+            decisions += [RouteDecision(rule, channel, reason) for channel in rule.cached_channels if channel.enabled]
+    return decisions

@@ -1,0 +1,98 @@
+"""Fixtures for the alerts tests: the Slack stand-in, a real SMTP server, events."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from datetime import datetime, timezone as dt_timezone
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.cache import cache
+
+from alerts.models import Channel, Rule
+from alerts.selectors import clear_rule_cache
+from errorhub.services.grouping_store import events_record
+from ingest.normalize import normalize_sentry_event
+from tests.alerts.slack_standin import SlackStandIn
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    clear_rule_cache()
+    cache.clear()
+    yield
+    clear_rule_cache()
+
+
+@pytest.fixture
+def slack(settings):
+    standin = SlackStandIn(users={"U0OLIVIA": "olivia@example.com", "U0MIKE": "mike@example.com"})
+    settings.SLACK_API_BASE_URL = standin.start()
+    settings.SLACK_BOT_TOKEN = "xoxb-test"
+    settings.SLACK_SIGNING_SECRET = "signing-secret-for-tests"
+    settings.OUTBOUND_TIMEOUT = 2
+    yield standin
+    standin.stop()
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler protocol
+        import email
+        from email import policy
+
+        msg = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((envelope.rcpt_tos, msg))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(settings):
+    inbox = Inbox()
+    with socket.socket() as probe:  # aiosmtpd's start-up self-check needs a concrete port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield inbox
+    controller.stop()
+
+
+def make_event(**overrides: Any) -> dict[str, Any]:
+    body = {"event_id": uuid.uuid4().hex, "platform": "python", "level": "error",
+            "environment": "production", "release": "shop@1.0",
+            "exception": {"values": [{"type": "ValueError", "value": "bad cart",
+                                      "stacktrace": {"frames": [{"function": "checkout", "module": "shop.cart",
+                                                                 "filename": "shop/cart.py", "lineno": 10,
+                                                                 "in_app": True}]}}]}}
+    body.update(overrides)
+    return body
+
+
+def record(project, *bodies: dict[str, Any]):
+    """Normalise Sentry event bodies like ingest does and record them (alerts evaluated at the end)."""
+    now = datetime.now(dt_timezone.utc)
+    events = [normalize_sentry_event(b, project_id=project.pk, event_id=b["event_id"], received_at=now,
+                                     sdk_client=None) for b in bodies]
+    return events_record(project=project, events=events)
+
+
+def slack_channel(org, name="alerts", channel_id="C0ALERTS") -> Channel:
+    return Channel.objects.create(organization=org, name=name, kind="slack", config={"channel": channel_id})
+
+
+def rule(project, *channels, triggers=("new_issue",), **fields) -> Rule:
+    r = Rule.objects.create(organization=project.organization, project=project, name=fields.pop("name", "r"),
+                            triggers=list(triggers), **fields)
+    r.channels.set(channels)
+    clear_rule_cache()
+    return r
