@@ -15,6 +15,7 @@ from alerts import selectors
 from alerts.models import Channel, Delivery, DeliveryAttempt, DeliveryStatus, IssueAlertState, Rule
 from alerts.routing import route
 from alerts.transports import TransportError, get_transport
+from errorhub import metrics
 from errorhub.models import Issue, Project
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ def _finish(delivery: Delivery, status: str, error: str, now: datetime, response
     delivery.save()
     DeliveryAttempt.objects.create(delivery=delivery, at=now, status=status, error=error[:2000],
                                    response=response[:2000])
+    metrics.delivery_recorded(delivery.channel.kind, status)
 
 
 def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> float | None:

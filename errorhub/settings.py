@@ -234,6 +234,7 @@ OUTBOUND_TIMEOUT = env_float("ERRORHUB_OUTBOUND_TIMEOUT", 5.0)
 # --- self-monitoring --------------------------------------------------------
 SELF_DSN = env_str("ERRORHUB_SELF_DSN")
 METRICS_TOKEN = env_str("ERRORHUB_METRICS_TOKEN")
+METRICS_ALLOWED_IPS = env_list("ERRORHUB_METRICS_ALLOWED_IPS", [])
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {

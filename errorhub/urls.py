@@ -18,6 +18,7 @@ urlpatterns = [
     path("metrics", metrics.metrics_view, name="metrics"),
     path("readyz", health.readyz, name="readyz"),
     path("api/0/", include("errorhub.api.urls")),
+    path("api/0/", include("alerts.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
     path("slack/", include("alerts.urls")),

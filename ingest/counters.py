@@ -50,8 +50,8 @@ def record_transaction(project: Project, body: dict[str, Any]) -> None:
     trace = ((body.get("contexts") or {}).get("trace") or {}) if isinstance(body, dict) else {}
     start, end = body.get("start_timestamp"), body.get("timestamp")
     duration = (end - start) * 1000 if isinstance(start, (int, float)) and isinstance(end, (int, float)) else None
-    status_code = ((trace.get("data") or {}).get("http.response.status_code")
-                   or (body.get("tags") or {}).get("http.status_code") if isinstance(body.get("tags"), dict) else None)
+    tags = body.get("tags") if isinstance(body.get("tags"), dict) else {}
+    status_code = (trace.get("data") or {}).get("http.response.status_code") or tags.get("http.status_code")
     TraceLink.objects.create(
         project=project, trace_id=str(trace.get("trace_id") or "")[:64],
         transaction=str(body.get("transaction") or "")[:200], op=str(trace.get("op") or "")[:64],

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone as dt_timezone
 from typing import Any, Callable
 
+from django.conf import settings
+
 from errorhub.models import Project
 from errorhub.services.grouping_store import RecordResult, events_record
 from ingest import counters
@@ -34,6 +36,12 @@ class Outcome:
 
     def skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
+
+
+def envelope_item_limits() -> dict[str, int]:
+    """The per-item limits, the same in the view and the worker."""
+    return {"event": settings.INGEST_MAX_EVENT_BYTES, "transaction": settings.INGEST_MAX_EVENT_BYTES,
+            "attachment": settings.INGEST_MAX_ATTACHMENT_BYTES, "*": settings.INGEST_MAX_EVENT_BYTES}
 
 
 def payload_bytes(payload: dict[str, Any]) -> bytes:
@@ -124,7 +132,7 @@ def _handle_store(payload: dict[str, Any], project: Project, outcome: Outcome) -
 
 def _handle_envelope(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
     try:
-        envelope = parse_envelope(payload_bytes(payload))
+        envelope = parse_envelope(payload_bytes(payload), max_item_size=envelope_item_limits())
     except EnvelopeError as exc:  # the view parsed it already; a corrupt queue copy is dropped loudly
         logger.error("envelope for project %s no longer parses: %s", project.pk, exc)
         outcome.skip("invalid_envelope")

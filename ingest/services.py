@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from errorhub import metrics
 from errorhub.models import Project
 from ingest.models import DeadLetter, IndexOutbox, SeenEvent
 from ingest.stores import get_event_store
@@ -90,8 +91,10 @@ def outbox_drain(*, batch_size: int = 500, max_batches: int = 100) -> int:
         rows = list(IndexOutbox.objects.order_by("id")[:batch_size])
         if not rows:
             break
+        started = metrics.clock()
         try:
             store.index_documents([r.document for r in rows])
+            metrics.store_bulk_observed("search", started)
         except DocumentsRejected as exc:  # refused for good: set aside, never block the outbox
             _dead_letter_rejected(rows, exc.rejected)
             done += len(rows) - len(exc.rejected)

@@ -19,12 +19,13 @@ from kombu.exceptions import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from errorhub import metrics
+from errorhub import logging as correlation, metrics
 from errorhub.models import ProjectKey
 from ingest import counters
 from ingest.bodies import BodyError, decode_body
 from ingest.envelope import Envelope, EnvelopeError, event_id_from, parse_envelope, parse_event_json
 from ingest.keys import KeyRefused, authenticate
+from ingest.processing import envelope_item_limits
 from ingest.quotas import Refusal, check_backpressure, check_quotas
 from ingest.ratelimit_header import format_rate_limits
 from ingest.sentry_auth import auth_from_request
@@ -96,7 +97,8 @@ def _payload(kind: str, key: ProjectKey, data: bytes, client: str | None, **extr
     except UnicodeDecodeError:
         text, b64 = base64.b64encode(data).decode("ascii"), True
     return {"v": 1, "kind": kind, "project_id": key.project_id, "public_key": key.public_key, "data": text,
-            "b64": b64, "received_at": time.time(), "client": client, **extra}
+            "b64": b64, "received_at": time.time(), "client": client,
+            "request_id": correlation.current().get("request_id"), **extra}
 
 
 def _envelope_event_ids(envelope: Envelope) -> tuple[str | None, int, list[str]]:
@@ -122,8 +124,7 @@ def _envelope_event_ids(envelope: Envelope) -> tuple[str | None, int, list[str]]
 def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
     data = _read_body(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED, settings.INGEST_MAX_ENVELOPE_DECOMPRESSED)
     try:
-        envelope = parse_envelope(data, max_item_size={"event": settings.INGEST_MAX_EVENT_BYTES,
-                                                       "attachment": settings.INGEST_MAX_ATTACHMENT_BYTES})
+        envelope = parse_envelope(data, max_item_size=envelope_item_limits())
     except EnvelopeError as exc:
         raise Refused(400, f"invalid envelope: {exc.message}") from None
     auth = auth_from_request(header=request.headers.get("X-Sentry-Auth"), query=request.GET,

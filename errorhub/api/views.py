@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -42,6 +43,13 @@ class Base(APIView):
     permission_classes = [IsAuthenticated, TokenScopePermission]
 
 
+def _body(request: Request) -> Mapping[str, Any]:
+    """The request body as an object; a JSON list or scalar is the client's mistake (400, not 500)."""
+    if not isinstance(request.data, Mapping):
+        raise ValueError("the request body must be a JSON object")
+    return request.data
+
+
 def _search(request: Request, qs: QuerySet[Issue], project_ids: list[int]) -> QuerySet[Issue]:
     period = request.query_params.get("statsPeriod")
     if period and period not in _PERIODS:
@@ -76,7 +84,7 @@ class ProjectIssues(Base):
         issues = [selectors.issue_get_for_user(request.user, i) for i in ids]
         if any(i.project_id != proj.pk for i in issues) or not issues:
             raise ValueError("pass ?id= for one or more issues of this project")
-        if request.data.get("merge"):
+        if _body(request).get("merge"):
             survivor = max(issues, key=lambda i: i.times_seen)
             lifecycle.issue_merge(survivor=survivor, others=issues, user=request.user)
             return Response({"merge": {"parent": str(survivor.pk), "children": [str(i.pk) for i in issues
@@ -197,14 +205,17 @@ class IssueComments(Base):
 
     def post(self, request: Request, issue_id: str) -> Response:
         issue = selectors.issue_get_for_user(request.user, issue_id)
-        comment = lifecycle.issue_comment(issue=issue, user=request.user, text=str(request.data.get("text", "")))
+        comment = lifecycle.issue_comment(issue=issue, user=request.user, text=str(_body(request).get("text", "")))
         return Response(CommentSerializer(comment).data, status=http.HTTP_201_CREATED)
 
 
 class IssueMerge(Base):
     def post(self, request: Request, issue_id: str) -> Response:
         survivor = selectors.issue_get_for_user(request.user, issue_id)
-        others = [selectors.issue_get_for_user(request.user, i) for i in request.data.get("issues", [])]
+        ids = _body(request).get("issues", [])
+        if not isinstance(ids, list):
+            raise ValueError("issues must be a list of issue ids")
+        others = [selectors.issue_get_for_user(request.user, i) for i in ids]
         lifecycle.issue_merge(survivor=survivor, others=others, user=request.user)
         survivor.refresh_from_db()
         return Response(IssueSerializer(survivor).data)
@@ -213,8 +224,10 @@ class IssueMerge(Base):
 class IssueUnmerge(Base):
     def post(self, request: Request, issue_id: str) -> Response:
         issue = selectors.issue_get_for_user(request.user, issue_id)
-        new_issue = lifecycle.issue_unmerge(issue=issue, group_hash=str(request.data.get("hash", "")),
-                                            user=request.user)
+        group_hash = str(_body(request).get("hash", ""))
+        if not issue.hashes.filter(hash=group_hash).exists():  # the service's .get() would raise: a 500
+            raise ValueError(f"hash {group_hash[:64]!r} is not one of this issue's fingerprints")
+        new_issue = lifecycle.issue_unmerge(issue=issue, group_hash=group_hash, user=request.user)
         return Response(IssueSerializer(new_issue).data, status=http.HTTP_201_CREATED)
 
 
@@ -247,5 +260,5 @@ class ProjectKeys(Base):
 
     def post(self, request: Request, org: str, project: str) -> Response:
         proj = selectors.project_get_for_user(request.user, org, project)
-        key = project_key_create(project=proj, label=str(request.data.get("name") or "Default")[:100])
+        key = project_key_create(project=proj, label=str(_body(request).get("name") or "Default")[:100])
         return Response(ProjectKeySerializer(key).data, status=http.HTTP_201_CREATED)

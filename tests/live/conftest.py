@@ -1,0 +1,83 @@
+"""Live fixtures: a real ErrorHub (gunicorn + Celery worker on Redis) over the
+test PostgreSQL database, and one project per test module.
+
+The subprocesses open their own connections, so everything they must see is
+created outside any test transaction (committed) with ``django_db_blocker``,
+and the database is flushed when the package is done so later tests start
+from empty tables, as ``transactional_db`` would leave them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+from django.core.management import call_command
+
+from tests.live.server import LiveServer, with_db
+
+pytestmark = pytest.mark.live
+LIVE_REDIS_DB = 5
+
+
+@dataclass(frozen=True)
+class LiveProject:
+    """What a user of a fresh ErrorHub has: a DSN for the SDK, an API token to read back."""
+
+    base_url: str
+    org: str
+    slug: str
+    project_id: int
+    dsn: str
+    token: str
+
+
+def _live_env(database_name: str, data_dir: Path) -> dict[str, str]:
+    broker = with_db(os.environ["ERRORHUB_TEST_REDIS_URL"], LIVE_REDIS_DB)
+    redis.Redis.from_url(broker, socket_timeout=2).flushdb()  # stale messages of an aborted run
+    return {**os.environ, "DATABASE_URL": with_db(os.environ["ERRORHUB_TEST_DATABASE_URL"], database_name),
+            "CELERY_BROKER_URL": broker, "ERRORHUB_TASKS_EAGER": "0", "ERRORHUB_DATA_DIR": str(data_dir),
+            "ERRORHUB_500_LOG": os.environ["ERRORHUB_500_LOG"], "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "PYTHONUNBUFFERED": "1"}
+
+
+@pytest.fixture(scope="package")
+def errorhub_server(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker) -> Iterator[LiveServer]:
+    """gunicorn (2 workers) and a Celery worker on the test database, for the whole package."""
+    from django.db import connection
+
+    data_dir = Path(tempfile.mkdtemp(prefix="errorhub-live-"))
+    server = LiveServer(env=_live_env(connection.settings_dict["NAME"], data_dir), log_dir=data_dir / "logs")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        failed = request.session.testsfailed
+        if failed:
+            print(f"\n{server.logs()}")
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def live_project(request: pytest.FixtureRequest, errorhub_server: LiveServer, django_db_blocker) -> LiveProject:
+    """A committed project (named after the test module) with a DSN key, and a member's API token."""
+    from errorhub.services.projects import api_token_create, project_create
+    from tests.factories import UserFactory
+
+    name = request.module.__name__.rpartition(".")[2].replace("_", "-")
+    with django_db_blocker.unblock():
+        created = project_create(org_name="Live", name=name, team_name="live")
+        user = UserFactory(username=f"dev-{name}")
+        for team in created.project.teams.all():
+            team.members.add(user)
+        token = api_token_create(user=user, label="live tests")
+        return LiveProject(base_url=errorhub_server.base_url, org=created.project.organization.slug,
+                           slug=created.project.slug, project_id=created.project.pk,
+                           dsn=created.key.dsn(errorhub_server.base_url), token=token)

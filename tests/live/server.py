@@ -1,0 +1,107 @@
+"""Start a real ErrorHub (gunicorn + Celery worker) on loopback, for the live
+tests and the ingest benchmark.
+
+gunicorn, not ``runserver``: the Node SDK streams its envelopes with
+``Transfer-Encoding: chunked`` and Django's development server hands the view
+an empty body for those. Every wait is bounded; a process that dies or never
+answers makes ``start`` raise with its log attached.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+QUEUES = "ingest,ingest-retry,index,alerts,housekeeping"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the kernel picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def with_db(url: str, db: str | int) -> str:
+    """``url`` with its path (database name or Redis db number) replaced by ``db``."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+@dataclass
+class LiveServer:
+    """One gunicorn and one Celery worker sharing ``env``; logs go to ``log_dir``."""
+
+    env: dict[str, str]
+    log_dir: Path
+    workers: int = 2
+    worker_concurrency: int = 1
+    port: int = field(default_factory=free_port)
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _spawn(self, name: str, argv: list[str]) -> None:
+        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 (kept open for the child's life)
+        self.procs[name] = subprocess.Popen(argv, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+
+    def start(self, timeout: float = 60.0) -> "LiveServer":
+        """Start both processes and wait until ``/healthz`` answers."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.env = {**self.env, "ERRORHUB_BASE_URL": self.base_url}
+        self._spawn("gunicorn", [str(BIN / "gunicorn"), "errorhub.wsgi:application", "--bind",
+                                 f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", "60",
+                                 "--access-logfile", "-"])
+        pool = ["--pool", "solo"] if self.worker_concurrency == 1 else ["--pool", "prefork"]
+        self._spawn("celery", [str(BIN / "celery"), "-A", "errorhub", "worker", "--concurrency",
+                               str(self.worker_concurrency), "-Q", QUEUES, *pool, "--loglevel", "INFO",
+                               "--without-gossip", "--without-mingle", "--without-heartbeat"])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_alive()
+            try:
+                if requests.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"ErrorHub did not answer /healthz within {timeout} s\n{self.logs()}")
+
+    def check_alive(self) -> None:
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with {proc.returncode}\n{self.logs()}")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM both process groups (gunicorn's workers, celery's children), then SIGKILL."""
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+
+    def logs(self, tail: int = 6000) -> str:
+        out = []
+        for name in ("gunicorn", "celery"):
+            path = self.log_dir / f"{name}.log"
+            text = path.read_text(errors="replace") if path.exists() else "(no log)"
+            out.append(f"----- {name} log (tail) -----\n{text[-tail:]}")
+        return "\n".join(out)

@@ -1,0 +1,44 @@
+"""The real io.sentry 8.63 (gzip body, X-Sentry-Auth without spaces, message as {formatted}) against a live ErrorHub: what a user sees afterwards."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.live import sdk
+
+pytestmark = pytest.mark.live
+EXPECT = sdk.Expect(lang="java", tag_lang="java", chain=("Main$OutOfStockException", "Main$OrderProcessingException"), function="processOrder", source_file="Main.java",
+                    crash_type="IllegalStateException", crash_function="crashOrder")
+
+
+@pytest.fixture(scope="module")
+def sent(live_project) -> sdk.Sent:
+    return sdk.send_all(EXPECT, live_project)
+
+
+def test_chained_exception_with_raising_frame(sent):
+    sdk.assert_chained_exception(sent)
+
+
+def test_app_frames_are_in_app(sent):
+    sdk.assert_in_app(sent)
+
+
+def test_release_environment_tags_user_breadcrumbs(sent):
+    sdk.assert_common(sent)
+
+
+def test_message_event_at_warning(sent):
+    sdk.assert_message(sent)
+
+
+def test_unhandled_crash(sent):
+    sdk.assert_crash(sent)
+
+
+def test_issues_list_shows_them(sent):
+    sdk.assert_issues_listed(sent)
+
+
+def test_nothing_dropped(sent, django_db_blocker):
+    sdk.assert_nothing_dropped(sent, django_db_blocker)
