@@ -22,3 +22,11 @@ def no_server_errors():
     if log.exists() and log.read_text().strip():
         pytest.fail(f"ErrorHub answered 500 during the tests:\n{log.read_text()[:4000]}")
 pytest_plugins = ["tests.personas"]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Personas are created in almost every test; PBKDF2's million rounds would
+    dominate the suite's time. Production hashing is untouched."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                                 "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
