@@ -100,6 +100,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["errorhub.throttle.ThrottledModelBackend"]  # 10 failures / 15 min per user or IP
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox"
 LOGOUT_REDIRECT_URL = "login"
@@ -150,6 +151,7 @@ BROKER_DIR = DATA_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT = "errorhub.broker:Transport"  # atomic writes (see errorhub/broker.py)
     for sub in ("out", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -158,6 +160,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
         "control_folder": str(BROKER_DIR / "control"),
+        "polling_interval": 0.02,  # an idle worker looks for new files 50 times a second
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -172,6 +175,9 @@ INGEST_BATCH_INTERVAL = env_float("ERRORHUB_BATCH_INTERVAL", 0.01)
 # The batch task needs INGEST_BATCH_SIZE messages in hand to fill a batch; they
 # stay unacknowledged until their batch is done, so a lost worker loses nothing.
 CELERY_WORKER_PREFETCH_MULTIPLIER = INGEST_BATCH_SIZE
+# Without an event loop (the filesystem broker) Celery's timer thread sleeps this
+# long between ticks, and the batch flush timer rides on it: keep it short.
+CELERY_WORKER_TIMER_PRECISION = 0.01
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_SERIALIZER = "json"
@@ -244,7 +250,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "user": "6000/min", "anon": "600/min"},
     "EXCEPTION_HANDLER": "errorhub.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

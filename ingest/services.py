@@ -28,7 +28,9 @@ def payload_enqueue(payload: dict[str, Any]) -> None:
     """Hand a raw payload to the processing queue (the only work the ingest view defers)."""
     from ingest.tasks import process_batch
 
-    process_batch.apply_async((payload,), queue="ingest")
+    # argsrepr: Celery would otherwise render the whole payload as text for its logs
+    process_batch.apply_async((payload,), queue="ingest", argsrepr=f"(<{payload['kind']} payload>)",
+                              kwargsrepr="{}")
 
 
 def dead_letter_store(*, task: str, payload: dict[str, Any], error: str, tb: str, attempts: int) -> None:

@@ -16,7 +16,7 @@ gelf           GELF objects, one a line or NUL-separated
 =============  ==============================================================
 
 A body that cannot be read in the requested format raises ``LogParseError`` with a
-message for the user; ``plain`` never fails. A gzip body (magic bytes) is inflated
+message for the user; ``plain`` fails only past ``MAX_RECORDS`` lines. A gzip body (magic bytes) is inflated
 first, whatever the format.
 """
 
@@ -36,10 +36,22 @@ from ingest.logs.model import LogLine, LogParseError
 __all__ = ["FORMATS", "frame", "sniff", "format_for_content_type"]
 
 
+MAX_RECORDS = 200_000
+
+
 def frame_plain(body: bytes) -> list[LogLine]:
-    """Every line is a record; nothing is ever an error."""
-    records = []
+    """Every line is a record. A run of empty lines is kept as one (a blank
+    line still ends or splits a trace, but a body of newlines cannot become a
+    million records); more than ``MAX_RECORDS`` lines is the one error."""
+    records: list[LogLine] = []
+    previous_blank = False
     for offset, raw in split_lines(body):
+        blank = not raw.strip()
+        if blank and previous_blank:
+            continue
+        previous_blank = blank
+        if len(records) >= MAX_RECORDS:
+            raise LogParseError(f"more than {MAX_RECORDS} lines in one request: send smaller batches")
         meta = {"offset": offset}
         records.append(LogLine(text=bound(decode(raw), meta), meta=meta))
     return records
