@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install install-dev services clients test-fast bench clean
+.PHONY: run test install install-dev services clients test-fast bench clean faults
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,10 @@ test: install-dev services clients
 	bash scripts/install_compose.sh
 	bash scripts/install_browser.sh
 	bash scripts/run_tests.sh
+
+## faults: the fault suite (kill/restart services mid-stream; ~15 min, private service instances)
+faults: install-dev services
+	bash scripts/run_faults.sh
 
 bench: install-dev services
 	$(BIN)/python bench/run_all.py

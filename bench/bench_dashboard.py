@@ -62,6 +62,7 @@ def _fill(n_issues: int, n_events: int) -> tuple[object, int]:
     Issue.objects.bulk_create(issues, batch_size=2000)
     ids = list(Issue.objects.values_list("pk", "project_id"))
     batch: list[StoredEvent] = []
+    hours: dict[tuple[int, object], int] = {}  # what processing keeps in IssueHour
     for n in range(n_events):
         pk, project_id = ids[min(int(rng.paretovariate(1.2)) - 1, len(ids) - 1)] if n % 2 else rng.choice(ids)
         when = now - timedelta(seconds=rng.randint(0, 30 * 86400) if n % 4 else rng.randint(0, 86400))
@@ -71,9 +72,15 @@ def _fill(n_issues: int, n_events: int) -> tuple[object, int]:
                     {"filename": "app/views.py", "function": "f", "lineno": 1, "in_app": True}]}}]}
         batch.append(StoredEvent(project_id=project_id, issue_id=pk, event_id=eid, timestamp=when, received_at=when,
                                  level="error", tags=body["tags"], body=body))
+        key = (pk, when.replace(minute=0, second=0, microsecond=0))
+        hours[key] = hours.get(key, 0) + 1
         if len(batch) == 5000:
             _flush(batch, StoredEvent, EventTag)
     _flush(batch, StoredEvent, EventTag)
+    from errorhub.models import IssueHour
+
+    IssueHour.objects.bulk_create([IssueHour(issue_id=pk, hour=h, count=c) for (pk, h), c in hours.items()],
+                                  batch_size=5000)
     from django.db.models import Count
 
     for row in StoredEvent.objects.values("issue_id").annotate(n=Count("id")).order_by("-n")[:1]:

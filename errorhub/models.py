@@ -229,3 +229,19 @@ class Release(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "version"], name="release_unique")]
+
+
+class IssueHour(models.Model):
+    """Events per issue and hour, kept by processing.
+
+    The inbox's impact order (events in the last 24 h), sparklines and charts
+    read these few rows instead of scanning events, whatever the event store.
+    """
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="hours")
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issue", "hour"], name="issuehour_unique")]
+        indexes = [models.Index(fields=["hour", "issue"])]

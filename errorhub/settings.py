@@ -163,7 +163,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.02,  # an idle worker looks for new files 50 times a second
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A message a lost worker held goes back on the queue after this long; it must
+    # exceed the longest retry countdown (600 s) or retries run twice (harmless,
+    # processing is idempotent, but wasted work).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("ERRORHUB_BROKER_VISIBILITY_TIMEOUT", 900, minimum=30)}
 CELERY_TASK_ALWAYS_EAGER = env_bool("ERRORHUB_TASKS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True

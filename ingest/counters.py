@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
+import logging
+
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -16,6 +18,8 @@ from django.utils.dateparse import parse_datetime
 from errorhub import metrics
 from errorhub.models import Project
 from ingest.models import Attachment, ClientOutcome, IngestCounter, ItemCounter, SessionAggregate, TraceLink
+
+logger = logging.getLogger(__name__)
 
 
 def _bump(model: type, values: dict[str, Any], field: str, amount: int) -> None:
@@ -143,7 +147,13 @@ def buffer_outcome(project_id: int, outcome: str, reason: str = "", amount: int 
 
 
 def flush_outcomes() -> None:
+    """Write buffered outcome counts. With the database down they are kept in
+    memory for the next flush: statistics must never fail a request."""
     pending = dict(_buffer)
     _buffer.clear()
-    for (project_id, outcome, reason), amount in pending.items():
-        count_outcome(project_id, outcome, reason, amount)
+    for key, amount in pending.items():
+        try:
+            count_outcome(*key, amount)
+        except DatabaseError as exc:
+            _buffer[key] = _buffer.get(key, 0) + amount
+            logger.warning("ingest counters not written (database unavailable): %s", exc)

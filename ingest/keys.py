@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import time
 
+from django.db import DatabaseError
+
 from errorhub.models import ProjectKey, Project
 from ingest.sentry_auth import AuthInfo
 
 _TTL = 5.0
+_STALE_IF_ERROR = 3600.0
 _cache: dict[str, tuple[float, ProjectKey | None]] = {}
 
 
@@ -29,7 +32,14 @@ def _lookup(public_key: str) -> ProjectKey | None:
     now = time.monotonic()
     if hit and now - hit[0] < _TTL:
         return hit[1]
-    key = ProjectKey.objects.select_related("project").filter(public_key=public_key).first()
+    try:
+        key = ProjectKey.objects.select_related("project").filter(public_key=public_key).first()
+    except DatabaseError:
+        # the database is down: a key seen within the stale window keeps working,
+        # so events are still queued (processing retries until it is back)
+        if hit and now - hit[0] < _STALE_IF_ERROR:
+            return hit[1]
+        raise
     if len(_cache) > 10_000:
         _cache.clear()
     _cache[public_key] = (now, key)

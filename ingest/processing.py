@@ -93,7 +93,10 @@ def process_payloads(payloads: list[dict[str, Any]]) -> list[tuple[dict[str, Any
     """
     failures: list[tuple[dict[str, Any], Exception]] = []
     by_project: dict[int, tuple[Project, list[dict[str, Any]], list[dict[str, Any]]]] = {}
-    projects = {p.pk: p for p in Project.objects.filter(pk__in={pl["project_id"] for pl in payloads})}
+    try:
+        projects = {p.pk: p for p in Project.objects.filter(pk__in={pl["project_id"] for pl in payloads})}
+    except Exception as exc:  # the database is unreachable: every payload retries
+        return [(payload, exc) for payload in payloads]
     for payload in payloads:
         project = projects.get(payload["project_id"])
         try:

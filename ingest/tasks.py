@@ -83,11 +83,28 @@ def process_batch(requests: list[Any]) -> dict[str, Any]:
     from ingest.processing import process_payloads
 
     payloads = [r.args[0] for r in requests if r.args]
-    failures = process_payloads(payloads)
+    try:
+        failures = process_payloads(payloads)
+    except Exception as exc:  # never let a batch fail whole: celery-batches would acknowledge it anyway
+        failures = [(payload, exc) for payload in payloads]
     for payload, exc in failures:
-        logger.warning("payload of project %s failed in a batch, retrying alone: %s", payload.get("project_id"), exc)
-        process_payload.apply_async((payload,), queue="ingest-retry", countdown=backoff_seconds(0))
+        _requeue_or_keep(payload, exc)
     return {"payloads": len(payloads), "failed": len(failures)}
+
+
+def _requeue_or_keep(payload: dict[str, Any], exc: Exception) -> None:
+    """Retry a payload alone on the retry queue; if even the broker refuses it,
+    keep it as a dead letter (a file when the database is down too)."""
+    logger.warning("payload of project %s failed in a batch, retrying alone: %s", payload.get("project_id"), exc)
+    try:
+        process_payload.apply_async((payload,), queue="ingest-retry", countdown=backoff_seconds(0),
+                                    argsrepr="(<retried payload>)", kwargsrepr="{}")
+    except Exception as publish_exc:  # broker down as well: nothing may be lost
+        from ingest.services import dead_letter_store
+
+        dead_letter_store(task="ingest.tasks.process_payload", payload=payload,
+                          error=f"{type(exc).__name__}: {exc}; re-queue failed: {publish_exc}",
+                          tb=traceback.format_exc(), attempts=1)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)

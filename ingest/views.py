@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from kombu.exceptions import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -191,6 +192,10 @@ def _guarded(handler: Any, request: HttpRequest, project_id: int) -> HttpRespons
         return _cors(request, _json(exc.status, {"detail": exc.message}), None)
     except KeyRefused as exc:
         return _cors(request, _json(exc.status, {"detail": exc.message}), None)
+    except DatabaseError as exc:  # an unknown key cannot be checked while the database is down
+        logger.error("ingest refused, database unavailable: %s", exc)
+        return _cors(request, _json(503, {"detail": "temporarily unavailable, retry later"},
+                                    {"Retry-After": "10"}), None)
     except OperationalError as exc:  # the broker is down: the client should retry later
         logger.error("cannot queue payload: %s", exc)
         return _cors(request, _json(503, {"detail": "processing queue unavailable, retry later"},

@@ -13,22 +13,21 @@ from datetime import datetime, timedelta
 from typing import Any, Sequence
 
 from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncHour
+from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
-from errorhub.models import Activity, Issue, Project, Release
-from ingest.models import SessionAggregate, StoredEvent
+from errorhub.models import Activity, Issue, IssueHour, Project, Release
+from ingest.models import SessionAggregate
 from ingest.stores import get_event_store
+from ingest.stores.base import HistogramBucket
 
 SPARK_HOURS = 24
 
 
 def with_recent_counts(qs: QuerySet[Issue], *, now: datetime) -> QuerySet[Issue]:
-    """Annotate ``recent``: events in the last 24 h (SQL store; else the lifetime count)."""
-    if not get_event_store().transactional:
-        return qs.annotate(recent=Coalesce("times_seen", Value(0), output_field=IntegerField()))
-    recent = (StoredEvent.objects.filter(issue=OuterRef("pk"), timestamp__gte=now - timedelta(hours=24))
-              .order_by().values("issue").annotate(n=Count("id")).values("n"))
+    """Annotate ``recent``: events in the last 24 h, from the hourly counters."""
+    recent = (IssueHour.objects.filter(issue=OuterRef("pk"), hour__gte=_hour(now) - timedelta(hours=23))
+              .order_by().values("issue").annotate(n=Sum("count")).values("n"))
     return qs.annotate(recent=Coalesce(Subquery(recent, output_field=IntegerField()), Value(0)))
 
 
@@ -37,22 +36,22 @@ def by_impact(qs: QuerySet[Issue], *, now: datetime) -> QuerySet[Issue]:
     return with_recent_counts(qs, now=now).order_by("-recent", "-users_seen", "-last_seen", "-pk")
 
 
+def _hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
 def sparklines(issue_ids: Sequence[int], *, now: datetime, hours: int = SPARK_HOURS) -> dict[int, list[int]]:
-    """Hourly counts for the last ``hours`` per issue: one aggregated query for the
-    SQL store, the store's histogram per issue for a search engine."""
-    end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    """Hourly counts for the last ``hours`` per issue, in one query over the
+    hourly counters (the same for every event store)."""
+    end = _hour(now) + timedelta(hours=1)
     start = end - timedelta(hours=hours)
-    store = get_event_store()
-    if not store.transactional:
-        return {iid: [b.count for b in store.histogram(issue_id=iid, interval="1h", start=start, end=end)]
-                for iid in issue_ids}
     out = {iid: [0] * hours for iid in issue_ids}
-    rows = (StoredEvent.objects.filter(issue_id__in=list(issue_ids), timestamp__gte=start, timestamp__lt=end)
-            .annotate(bucket=TruncHour("timestamp")).values("issue_id", "bucket").annotate(n=Count("id")))
-    for row in rows:
-        slot = int((row["bucket"] - start).total_seconds() // 3600)
+    rows = IssueHour.objects.filter(issue_id__in=list(issue_ids), hour__gte=start, hour__lt=end).values_list(
+        "issue_id", "hour", "count")
+    for issue_id, hour, count in rows:
+        slot = int((hour - start).total_seconds() // 3600)
         if 0 <= slot < hours:
-            out[row["issue_id"]][slot] = row["n"]
+            out[issue_id][slot] = count
     return out
 
 
@@ -86,6 +85,21 @@ def after_cursor(qs: QuerySet[Issue], sort: str, cursor: str) -> QuerySet[Issue]
     if value is None:
         raise ValueError("this page link is not valid any more; start from the first page")
     return qs.filter(Q(**{f"{sort}__lt": value}) | Q(**{sort: value, "pk__lt": pk}))
+
+
+def issue_histogram(issue_id: int, *, interval: str, start: datetime, end: datetime) -> list[HistogramBucket]:
+    """Events over time for one issue from the hourly counters ("1h" or "1d" buckets)."""
+    step = timedelta(hours=1) if interval == "1h" else timedelta(days=1)
+    counts: dict[datetime, int] = defaultdict(int)
+    for hour, count in IssueHour.objects.filter(issue_id=issue_id, hour__gte=start, hour__lt=end).values_list(
+            "hour", "count"):
+        bucket = hour if interval == "1h" else hour.replace(hour=0)
+        counts[bucket] += count
+    buckets, cursor = [], start
+    while cursor < end:
+        buckets.append(HistogramBucket(start=cursor, count=counts.get(cursor, 0)))
+        cursor += step
+    return buckets
 
 
 # --- issue page ----------------------------------------------------------------------

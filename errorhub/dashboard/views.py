@@ -199,8 +199,8 @@ def _issue_page(request: HttpRequest, issue: Issue, event_id: str | None = None,
     now = timezone.now()
     hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     day = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    h24 = store.histogram(issue_id=issue.pk, interval="1h", start=hour - timedelta(hours=24), end=hour)
-    d30 = store.histogram(issue_id=issue.pk, interval="1d", start=day - timedelta(days=30), end=day)
+    h24 = queries.issue_histogram(issue.pk, interval="1h", start=hour - timedelta(hours=24), end=hour)
+    d30 = queries.issue_histogram(issue.pk, interval="1d", start=day - timedelta(days=30), end=day)
     older = newer = None
     if event is not None:
         older, newer = store.neighbours(issue.pk, event["event_id"])

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from errorhub import metrics
-from errorhub.models import GroupHash, Issue, IssueUser, Lifecycle, Project, Release
+from errorhub.models import GroupHash, Issue, IssueHour, IssueUser, Lifecycle, Project, Release
 from errorhub.releases import release_is_older
 from errorhub.services.issues import issue_end_snooze, issue_regress
 from ingest.grouping import compute_grouping
@@ -142,8 +142,24 @@ def _user_hash(event: dict[str, Any]) -> str | None:
     return hashlib.sha1(str(ident).encode()).hexdigest() if ident else None
 
 
+def issue_hours_add(*, issue_id: int, counts: dict[datetime, int]) -> None:
+    """Add event counts to an issue's hourly rows (insert-or-increment)."""
+    IssueHour.objects.bulk_create([IssueHour(issue_id=issue_id, hour=h, count=0) for h in counts],
+                                  ignore_conflicts=True)
+    for hour, n in counts.items():
+        IssueHour.objects.filter(issue_id=issue_id, hour=hour).update(count=F("count") + n)
+
+
+def _hours(stamps: list[datetime]) -> dict[datetime, int]:
+    counts: dict[datetime, int] = defaultdict(int)
+    for stamp in stamps:
+        counts[stamp.replace(minute=0, second=0, microsecond=0)] += 1
+    return counts
+
+
 def _apply(issue: Issue, events: list[dict[str, Any]], change: IssueChange, order: dict[str, datetime]) -> None:
     stamps = [parse_datetime(e["timestamp"]) for e in events]
+    issue_hours_add(issue_id=issue.pk, counts=_hours(stamps))
     issue.times_seen += len(events)
     issue.first_seen = min([issue.first_seen, *stamps])
     newest = max(stamps)

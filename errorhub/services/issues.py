@@ -162,6 +162,7 @@ def issue_merge(*, survivor: Issue, others: list[Issue], user: Actor, actor: str
         raise LifecycleError("only issues of the same project can be merged")
     for other in others:
         GroupHash.objects.filter(issue=other).update(issue=survivor)
+        _move_hours(other, survivor)
         get_event_store().move_issue(from_issue_id=other.pk, to_issue_id=survivor.pk)
         survivor.times_seen += other.times_seen
         survivor.first_seen = min(survivor.first_seen, other.first_seen)
@@ -175,6 +176,16 @@ def issue_merge(*, survivor: Issue, others: list[Issue], user: Actor, actor: str
     _recount_users(survivor, others)
     _log(survivor, "merged", user=user, actor=actor, merged=[o.pk for o in others])
     return survivor
+
+
+def _move_hours(other: Issue, survivor: Issue) -> None:
+    from errorhub.models import IssueHour
+    from errorhub.services.grouping_store import issue_hours_add
+
+    counts = dict(IssueHour.objects.filter(issue=other).values_list("hour", "count"))
+    if counts:
+        issue_hours_add(issue_id=survivor.pk, counts=counts)
+        IssueHour.objects.filter(issue=other).delete()
 
 
 def _recount_users(survivor: Issue, others: list[Issue]) -> None:

@@ -24,7 +24,7 @@ CONTAINERS = CORPORA / "containers"
 
 def _load(name: str) -> tuple[bytes, list[str]]:
     if not CONTAINERS.is_dir():
-        pytest.skip(f"corpus not found at {CONTAINERS} (set ERRORHUB_CORPORA)")
+        pytest.fail(f"corpus not found at {CONTAINERS} (set ERRORHUB_CORPORA)")
     inputs = json.loads((CONTAINERS / f"{name}.input.json").read_text())
     expected = json.loads((CONTAINERS / f"{name}.expected.json").read_text())
     return "\n".join(inputs).encode(), expected

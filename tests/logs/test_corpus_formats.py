@@ -24,7 +24,7 @@ def _samples(folder: str) -> list[dict]:
     1-based line number in ``samples.txt``)."""
     path = FORMATS / folder / "expected.jsonl"
     if not path.is_file():
-        pytest.skip(f"corpus not found at {FORMATS} (set ERRORHUB_CORPORA)")
+        pytest.fail(f"corpus not found at {FORMATS} (set ERRORHUB_CORPORA)")
     inputs = (FORMATS / folder / "samples.txt").read_text(encoding="utf-8").split("\n")
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return [{**row, "line": inputs[row["sample_line"] - 1]} for row in rows]

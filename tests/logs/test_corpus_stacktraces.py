@@ -20,7 +20,7 @@ STACKTRACES = CORPORA / "stacktraces"
 MANIFEST = STACKTRACES / "manifest.json"
 
 if not MANIFEST.exists():  # pragma: no cover - the corpus lives beside the repository
-    pytest.skip(f"corpus not found at {CORPORA} (set ERRORHUB_CORPORA)", allow_module_level=True)
+    pytest.fail(f"corpus not found at {CORPORA} (set ERRORHUB_CORPORA)", pytrace=False)
 
 ENTRIES = json.loads(MANIFEST.read_text())["entries"]
 TRACES = [e for e in ENTRIES if e["is_trace"] and not e.get("fragment")]

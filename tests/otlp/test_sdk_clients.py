@@ -129,7 +129,6 @@ def test_otel_log_groups_with_sentry_sdk_event_when_frames_match(live_server, wo
         provider.shutdown()
     events = stored_events(world.project.pk)
     assert len(events) == 2
-    if len({e["issue_id"] for e in events}) != 1:
-        pytest.xfail("OTel log frames differ from the SDK's: grouped apart ("
-                     + "; ".join(str([f.get("function") for f in e["exception"][-1]["stacktrace"]["frames"]])
-                                 for e in events) + ")")
+    assert len({e["issue_id"] for e in events}) == 1, (
+        "the OTel log and the Sentry SDK event of one exception should be one issue; frames: "
+        + "; ".join(str([f.get("function") for f in e["exception"][-1]["stacktrace"]["frames"]]) for e in events))
