@@ -49,10 +49,13 @@ def _live_env(database_name: str, data_dir: Path) -> dict[str, str]:
 @pytest.fixture(scope="package")
 def errorhub_server(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker) -> Iterator[LiveServer]:
     """gunicorn (2 workers) and a Celery worker on the test database, for the whole package."""
-    from django.db import connection
+    from django.conf import settings
 
     data_dir = Path(tempfile.mkdtemp(prefix="errorhub-live-"))
-    server = LiveServer(env=_live_env(connection.settings_dict["NAME"], data_dir), log_dir=data_dir / "logs")
+    test_db = settings.DATABASES["default"].get("TEST", {}).get("NAME")  # set by the root conftest
+    if not test_db:
+        raise RuntimeError("no test database name: the live server must never touch a real database")
+    server = LiveServer(env=_live_env(test_db, data_dir), log_dir=data_dir / "logs")
     try:
         server.start()
         yield server
@@ -81,3 +84,12 @@ def live_project(request: pytest.FixtureRequest, errorhub_server: LiveServer, dj
         return LiveProject(base_url=errorhub_server.base_url, org=created.project.organization.slug,
                            slug=created.project.slug, project_id=created.project.pk,
                            dsn=created.key.dsn(errorhub_server.base_url), token=token)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """pytest-django creates the test database only when a collected test asks
+    for one; the live server needs it even when these tests run alone."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.django_db)
