@@ -22,5 +22,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
     path("slack/", include("alerts.urls")),
+    path("alerts/", include("alerts.dashboard_urls")),
     path("", include("errorhub.dashboard.urls")),
 ]
