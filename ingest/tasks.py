@@ -13,9 +13,10 @@ import traceback
 from typing import Any
 
 from celery import shared_task
-from celery_batches import Batches
 from django.conf import settings
 from django.utils import timezone
+
+from ingest.batching import AdaptiveBatches
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def _retry_or_dead_letter(task: Any, payload: dict[str, Any], exc: Exception, *,
     return {"dead_letter": True}
 
 
-@shared_task(base=Batches, acks_late=True, reject_on_worker_lost=True,
+@shared_task(base=AdaptiveBatches, acks_late=True, reject_on_worker_lost=True,
              flush_every=settings.INGEST_BATCH_SIZE, flush_interval=settings.INGEST_BATCH_INTERVAL)
 def process_batch(requests: list[Any]) -> dict[str, Any]:
     """Process many payloads in one go (the storm path).
@@ -110,7 +111,12 @@ def _requeue_or_keep(payload: dict[str, Any], exc: Exception) -> None:
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def index_pending(self: Any, batch_size: int = 500) -> int:
     """Drain the search-engine outbox in bulk; rows stay while the engine is down."""
+    from django.core.cache import cache
+
     from ingest.services import outbox_drain
+
+    # from here on, a batch that commits must schedule the next drain itself
+    cache.delete("errorhub:index-scheduled")
 
     return outbox_drain(batch_size=batch_size)
 

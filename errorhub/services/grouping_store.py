@@ -218,13 +218,24 @@ def events_record(*, project: Project, events: Sequence[dict[str, Any]]) -> Reco
         result.stored = len(indexed)
     metrics.events_stored(fresh)
     if not store.transactional:
-        from ingest.tasks import index_pending
-
-        index_pending.delay()
+        _schedule_indexing()
     from alerts.services import evaluate_issue_changes
 
     evaluate_issue_changes(project=project, changes=result.changes)
     return result
+
+
+def _schedule_indexing() -> None:
+    """Queue one outbox drain, not one per batch: while a drain is scheduled and
+    has not started, later batches ride along with it (the drain clears the
+    flag when it starts). Beat also drains every few seconds, so a lost flag
+    only delays indexing."""
+    from django.core.cache import cache
+
+    from ingest.tasks import index_pending
+
+    if cache.add("errorhub:index-scheduled", 1, timeout=5):
+        index_pending.apply_async(countdown=0.05)
 
 
 def _store(store: Any, indexed: list[IndexedEvent]) -> None:

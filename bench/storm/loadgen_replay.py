@@ -1,0 +1,118 @@
+"""Replay captured real SDK envelopes (tests/fixtures/sentry/<lang>/*_event.envelope) over HTTP.
+
+Every envelope is sent with a fresh event id and the ``bench_run``/``bench_seq``
+tags, re-addressed to the target's DSN, from several processes each running a
+few threads with keep-alive sessions, at a set total rate (0 = as fast as possible).
+The same sequence number always maps to the same template, so every target gets
+the same payloads.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "sentry"
+
+
+def templates() -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(envelope header, event body) of every captured single-event envelope."""
+    found = []
+    for path in sorted(FIXTURES.glob("*/*.envelope")):
+        lines = path.read_bytes().split(b"\n")
+        header, item_header = orjson.loads(lines[0]), orjson.loads(lines[1])
+        if item_header.get("type") != "event":
+            continue
+        length = item_header.get("length")
+        rest = b"\n".join(lines[2:])
+        body = orjson.loads(rest[:length] if length else lines[2])
+        found.append((header, body))
+    return found
+
+
+def parse_dsn(dsn: str) -> tuple[str, str, str]:
+    """(envelope URL, public key, project id) of a DSN."""
+    parts = urlsplit(dsn)
+    project = parts.path.strip("/").split("/")[-1]
+    return f"{parts.scheme}://{parts.hostname}:{parts.port}/api/{project}/envelope/", parts.username or "", project
+
+
+def build(template: tuple[dict[str, Any], dict[str, Any]], dsn: str, run_id: str, seq: int) -> tuple[str, bytes]:
+    """(event id, envelope bytes) for one sequence number."""
+    header, body = dict(template[0]), dict(template[1])
+    event_id = uuid.uuid4().hex
+    header["event_id"] = body["event_id"] = event_id
+    header["sent_at"] = body["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + ".000000Z"
+    if "dsn" in header:
+        header["dsn"] = dsn
+    tags = body.get("tags") or {}
+    tags = dict(tags) if isinstance(tags, dict) else {k: v for k, v in tags}
+    tags.update(bench_run=run_id, bench_seq=str(seq))
+    body["tags"] = tags
+    payload = orjson.dumps(body)
+    item = orjson.dumps({"type": "event", "content_type": "application/json", "length": len(payload)})
+    return event_id, orjson.dumps(header) + b"\n" + item + b"\n" + payload + b"\n"
+
+
+def _thread(url: str, auth: str, bodies: list[bytes], interval: float, start_at: float, stats: dict) -> None:
+    import requests
+
+    session = requests.Session()
+    headers = {"Content-Type": "application/x-sentry-envelope", "X-Sentry-Auth": auth}
+    while time.time() < start_at:
+        time.sleep(0.002)
+    began = time.time()
+    for n, body in enumerate(bodies):
+        if interval:
+            delay = began + n * interval - time.time()
+            if delay > 0:
+                time.sleep(delay)
+        sent = time.time()
+        stats["first_send"] = min(stats.get("first_send") or sent, sent)
+        try:
+            status = session.post(url, data=body, headers=headers, timeout=60).status_code
+        except Exception:  # connection refused/reset: counted, not fatal
+            stats["errors"] = stats.get("errors", 0) + 1
+            continue
+        stats["statuses"][status] = stats["statuses"].get(status, 0) + 1
+        if status == 200:
+            stats["last_ok"] = max(stats.get("last_ok", 0.0), time.time())
+
+
+def _sender(url: str, auth: str, bodies: list[bytes], threads: int, interval: float, start_at: float,
+            out: Any) -> None:
+    stats: dict[str, Any] = {"events": len(bodies), "statuses": {}, "errors": 0, "first_send": 0.0, "last_ok": 0.0}
+    workers = [threading.Thread(target=_thread, args=(url, auth, bodies[i::threads], interval * threads, start_at,
+                                                      stats)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    out.put(stats)
+
+
+def storm(dsn: str, run_id: str, events: int, procs: int, threads: int = 4, rate: float = 0.0) -> list[dict]:
+    """Send ``events`` envelopes at ``rate``/s in total (0 = unbounded); return per-process stats."""
+    url, key, _ = parse_dsn(dsn)
+    auth = f"Sentry sentry_key={key}, sentry_version=7, sentry_client=bench-replay/1.0"
+    pool = templates()
+    bodies = [build(pool[seq % len(pool)], dsn, run_id, seq)[1] for seq in range(events)]
+    interval = procs / rate if rate else 0.0
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    start_at = time.time() + 2.0
+    workers = [ctx.Process(target=_sender, args=(url, auth, bodies[i::procs], threads, interval, start_at, out))
+               for i in range(procs)]
+    for w in workers:
+        w.start()
+    results = [out.get(timeout=900) for _ in workers]
+    for w in workers:
+        w.join(timeout=30)
+    return results

@@ -1,0 +1,167 @@
+"""Measurements around one storm: throughput, drain, idle latency, peak RSS, lost/duplicated."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import requests
+
+from bench.storm import loadgen_replay
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children_map() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        kids.setdefault(ppid, []).append(int(entry))
+    return kids
+
+
+def tree_rss_kib(roots: list[int], kids: dict[int, list[int]]) -> int:
+    total, stack, seen = 0, list(roots), set()
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += _rss_kib(pid)
+        stack.extend(kids.get(pid, []))
+    return total
+
+
+class Sampler(threading.Thread):
+    """Polls the target's processed count and the RSS of each role's process tree."""
+
+    def __init__(self, target: Any, every: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.target, self.every = target, every
+        self.counts: list[tuple[float, int]] = []
+        self.peak: dict[str, int] = {}
+        self.peak_total = 0
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.sample()
+            self._halt.wait(self.every)
+
+    def sample(self) -> None:
+        try:
+            self.counts.append((time.time(), self.target.processed()))
+        except Exception:  # the table may be locked or not yet visible: try again next tick
+            pass
+        kids = _children_map()
+        total = 0
+        for role, roots in self.target.roots().items():
+            rss = tree_rss_kib(roots, kids)
+            self.peak[role] = max(self.peak.get(role, 0), rss)
+            total += rss
+        self.peak_total = max(self.peak_total, total)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+    def last(self) -> int:
+        return self.counts[-1][1] if self.counts else 0
+
+    def reached(self, count: int) -> float | None:
+        """When the processed count first reached ``count``."""
+        return next((t for t, c in self.counts if c >= count), None)
+
+
+def wait_drained(sampler: Sampler, expected: int, baseline: int, stall: float, limit: float) -> None:
+    """Until ``expected`` new events are processed, or no progress for ``stall`` s, or ``limit`` s pass."""
+    deadline, last_change, last = time.time() + limit, time.time(), -1
+    while time.time() < deadline:
+        now = sampler.last() - baseline
+        if now >= expected:
+            return
+        if now != last:
+            last, last_change = now, time.time()
+        elif time.time() - last_change > stall:
+            return
+        time.sleep(0.25)
+
+
+def summarize_storm(results: list[dict[str, Any]], sampler: Sampler, baseline: int, events: int) -> dict[str, Any]:
+    first = min(r["first_send"] for r in results if r["first_send"]) if any(r["first_send"] for r in results) else 0
+    last_ok = max(r["last_ok"] for r in results)
+    statuses: Counter = Counter()
+    for r in results:
+        statuses.update({int(k): v for k, v in r["statuses"].items()})
+    accepted = statuses.get(200, 0)
+    processed = sampler.last() - baseline
+    done_at = sampler.reached(baseline + processed) or time.time()
+    return {
+        "events": events,
+        "http_statuses": dict(sorted(statuses.items())),
+        "transport_errors": sum(r.get("errors", 0) for r in results),
+        "accepted": accepted,
+        "accept_seconds": round(last_ok - first, 3) if first and last_ok else None,
+        "accepted_per_s": round(accepted / (last_ok - first), 1) if first and last_ok > first else 0.0,
+        "processed": processed,
+        "process_seconds": round(done_at - first, 3) if first else None,
+        "processed_per_s": round(processed / (done_at - first), 1) if first and done_at > first else 0.0,
+    }
+
+
+def lost_duplicated(target: Any, run_id: str, events: int) -> dict[str, int]:
+    seqs = Counter(target.stored_seqs(run_id))
+    return {"stored_distinct": len(seqs), "lost": sum(1 for s in range(events) if s not in seqs),
+            "duplicated": sum(c - 1 for c in seqs.values() if c > 1)}
+
+
+def idle_latency(target: Any, run_id: str, samples: int = 20, timeout: float = 30.0) -> dict[str, Any]:
+    """Send one real envelope at a time and poll storage until it is there (capture -> stored)."""
+    url, key, _ = loadgen_replay.parse_dsn(target.dsn)
+    headers = {"Content-Type": "application/x-sentry-envelope",
+               "X-Sentry-Auth": f"Sentry sentry_key={key}, sentry_version=7, sentry_client=bench-latency/1.0"}
+    pool = loadgen_replay.templates()
+    session = requests.Session()
+    seen: list[float] = []
+    missing = 0
+    for n in range(samples):
+        event_id, body = loadgen_replay.build(pool[n % len(pool)], target.dsn, run_id + "-idle", n)
+        began = time.perf_counter()
+        if session.post(url, data=body, headers=headers, timeout=30).status_code != 200:
+            missing += 1
+            continue
+        while time.perf_counter() - began < timeout:
+            if target.is_stored(event_id):
+                seen.append((time.perf_counter() - began) * 1000)
+                break
+            time.sleep(0.005)
+        else:
+            missing += 1
+            if missing >= 2:  # the pipeline is stuck (e.g. a dead worker): do not wait out every sample
+                break
+        time.sleep(0.2)
+    if not seen:
+        return {"samples": 0, "missing": missing}
+    ordered = sorted(seen)
+    pick = lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)  # noqa: E731
+    return {"samples": len(seen), "missing": missing, "p50_ms": round(statistics.median(ordered), 1),
+            "p95_ms": pick(0.95), "max_ms": round(ordered[-1], 1)}

@@ -1,0 +1,152 @@
+"""Profile ErrorHub's ingest view and its processing function in-process with pyinstrument.
+
+    .venv/bin/python -m bench.storm.profile --events 500
+
+Runs on a throw-away SQLite data directory (the embedded default). The view is
+driven through Django's test client (the broker is the filesystem one in that
+directory, so queueing is real); the worker's ``ingest.processing.process_payload``
+is run over a batch of payloads built exactly as the view builds them. Writes
+the pyinstrument trees and a per-event cost table to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+RESULTS = REPO / "bench" / "results"
+
+
+def _setup() -> None:
+    data = tempfile.mkdtemp(prefix="storm-profile-")
+    for k in [k for k in os.environ if k.startswith(("ERRORHUB_", "DATABASE_", "CELERY_"))]:
+        del os.environ[k]
+    os.environ.update(ERRORHUB_DATA_DIR=data, ERRORHUB_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="errorhub.settings",
+                      ERRORHUB_STATIC_ROOT=str(Path(data) / "static"))
+    sys.path.insert(0, str(REPO))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _costs(session: Any, events: int, top: int = 15) -> list[tuple[str, float, float]]:
+    """(project function, inclusive ms/event, self ms/event): the project's own frames, outermost call only."""
+    inclusive: dict[str, float] = defaultdict(float)
+    own: dict[str, float] = defaultdict(float)
+
+    def name(frame: Any) -> str:
+        path = frame.file_path or ""
+        rel = path.split(str(REPO) + "/", 1)[-1] if str(REPO) in path and ".venv" not in path else None
+        return f"{rel}:{frame.function}" if rel else ""
+
+    def walk(frame: Any, open_names: frozenset) -> None:
+        label = name(frame)
+        if label and label not in open_names:
+            inclusive[label] += frame.time
+            open_names = open_names | {label}
+        lib = label or "(library) " + (frame.function or "?")
+        own[lib] += frame.total_self_time
+        for child in frame.children:
+            walk(child, open_names)
+
+    walk(session.root_frame(), frozenset())
+    rows = sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]
+    return [(k, v * 1000 / events, own.get(k, 0.0) * 1000 / events) for k, v in rows]
+
+
+def _self_top(session: Any, events: int, top: int = 15) -> list[tuple[str, float]]:
+    own: dict[str, float] = defaultdict(float)
+
+    def walk(frame: Any) -> None:
+        own[f"{(frame.file_path_short or '?')}:{frame.function}"] += frame.total_self_time
+        for child in frame.children:
+            walk(child)
+
+    walk(session.root_frame())
+    return [(k, v * 1000 / events) for k, v in sorted(own.items(), key=lambda kv: -kv[1])[:top]]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=500)
+    args = parser.parse_args()
+    _setup()
+
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    from bench.storm import loadgen_replay
+    from errorhub.services.projects import project_create
+    from ingest import views
+    from ingest.processing import process_payload
+
+    created = project_create(org_name="storm", name="storm", team_name="storm")
+    key, dsn = created.key, created.key.dsn()
+    url, public, project_id = loadgen_replay.parse_dsn(dsn)
+    pool = loadgen_replay.templates()
+    bodies = [loadgen_replay.build(pool[n % len(pool)], dsn, "profile", n)[1] for n in range(args.events)]
+    client = Client(HTTP_HOST="127.0.0.1")
+    auth = f"Sentry sentry_key={public}, sentry_version=7, sentry_client=bench-profile/1.0"
+    path = f"/api/{project_id}/envelope/"
+    for body in bodies[:20]:  # warm caches and imports outside the profile
+        client.post(path, data=body, content_type="application/x-sentry-envelope", HTTP_X_SENTRY_AUTH=auth)
+
+    report = []
+    profiler = Profiler(interval=0.0005)
+    began = time.perf_counter()
+    with profiler:
+        for body in bodies:
+            status = client.post(path, data=body, content_type="application/x-sentry-envelope",
+                                 HTTP_X_SENTRY_AUTH=auth).status_code
+            assert status == 200, status
+    view_s = time.perf_counter() - began
+    view_session = profiler.last_session
+    report.append(("view", view_s, view_session))
+
+    payloads = [views._payload("envelope", key, body, "bench-profile/1.0") for body in bodies]
+    for p in payloads[:20]:
+        process_payload(p)  # warm-up: imports, caches, first issues
+    payloads = [views._payload("envelope", key, loadgen_replay.build(pool[n % len(pool)], dsn, "profile-w", n)[1],
+                               "bench-profile/1.0") for n in range(args.events)]
+    profiler = Profiler(interval=0.0005)
+    began = time.perf_counter()
+    with profiler:
+        for p in payloads:
+            process_payload(p)
+    worker_s = time.perf_counter() - began
+    report.append(("worker", worker_s, profiler.last_session))
+
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d-%H%M")
+    lines = [f"# ErrorHub ingest profile, {stamp}", "",
+             f"- command: `.venv/bin/python -m bench.storm.profile --events {args.events}`",
+             f"- in-process, SQLite embedded default, pyinstrument 0.5 ms sampling, {len(pool)} captured envelopes "
+             "cycled with fresh event ids", ""]
+    for label, seconds, session in report:
+        lines += [f"## {label}: {args.events} events in {seconds:.2f} s = {args.events / seconds:.0f} events/s "
+                  f"in one process ({seconds * 1000 / args.events:.2f} ms/event)", "",
+                  "| project function (outermost call) | inclusive ms/event | self ms/event |", "|---|---|---|"]
+        lines += [f"| `{k}` | {inc:.3f} | {own:.3f} |" for k, inc, own in _costs(session, args.events)]
+        lines += ["", "| hottest self time (any code) | ms/event |", "|---|---|"]
+        lines += [f"| `{k}` | {v:.3f} |" for k, v in _self_top(session, args.events)]
+        lines.append("")
+        from pyinstrument.renderers import ConsoleRenderer
+
+        tree = ConsoleRenderer(unicode=False, color=False, show_all=False, time="percent_of_total").render(session)
+        (RESULTS / f"profile-{stamp}-{label}.txt").write_text(tree)
+    text = "\n".join(lines)
+    (RESULTS / f"profile-{stamp}.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

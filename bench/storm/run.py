@@ -1,0 +1,156 @@
+"""The one command: storm each target in turn with the same payloads and compare.
+
+    .venv/bin/python -m bench.storm.run --events 5000 --procs 6 \
+        [--targets errorhub-embedded,errorhub-prod,bugsink] [--loadgen sdk|replay] [--rate 0]
+
+Writes bench/results/storm-<date>.md and .json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench.storm import loadgen_replay, loadgen_sdk, measure, targets
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+
+
+def machine() -> dict[str, Any]:
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                 platform.processor())
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=targets.REPO, capture_output=True,
+                            text=True).stdout.strip()
+    dirty = bool(subprocess.run(["git", "status", "--porcelain"], cwd=targets.REPO, capture_output=True,
+                                text=True).stdout.strip())
+    mem = next((int(line.split()[1]) // 1024 for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
+    return {"nproc": os.cpu_count(), "cpu": model, "mem_mib": mem, "python": platform.python_version(),
+            "commit": commit + (" (working tree has uncommitted changes)" if dirty else "")}
+
+
+def run_target(name: str, args: argparse.Namespace, run_id: str) -> dict[str, Any]:
+    target = targets.make(name)
+    print(f"[{name}] starting in {target.data_dir}", flush=True)
+    result: dict[str, Any] = {"target": name}
+    try:
+        target.start()
+        result["notes"] = target.notes
+        sampler = measure.Sampler(target)
+        baseline = target.processed()
+        sampler.start()
+        print(f"[{name}] storm: {args.events} events, {args.procs} processes, loadgen {args.loadgen}", flush=True)
+        if args.loadgen == "sdk":
+            sent = loadgen_sdk.storm(target.dsn, run_id, args.events, args.procs)
+        else:
+            sent = loadgen_replay.storm(target.dsn, run_id, args.events, args.procs, args.threads, args.rate)
+        accepted = sum(int(r["statuses"].get(200, r["statuses"].get("200", 0))) for r in sent)
+        print(f"[{name}] accepted {accepted}; waiting for processing", flush=True)
+        measure.wait_drained(sampler, accepted, baseline, stall=args.stall, limit=args.drain_limit)
+        sampler.sample()
+        sampler.stop()
+        result.update(measure.summarize_storm(sent, sampler, baseline, args.events))
+        result.update(measure.lost_duplicated(target, run_id, args.events))
+        result["peak_rss_mib"] = {role: round(kib / 1024, 1) for role, kib in sampler.peak.items()}
+        result["peak_rss_total_mib"] = round(sampler.peak_total / 1024, 1)
+        print(f"[{name}] idle latency: {args.latency_samples} events one at a time", flush=True)
+        result["latency"] = measure.idle_latency(target, run_id, samples=args.latency_samples)
+        died = target.dead_roles()
+        if died:
+            result.setdefault("notes", []).append(f"process(es) exited during the run: {died} "
+                                                  f"(see their logs; kept in {target.data_dir})")
+            target.keep = True
+    except Exception as exc:  # one broken target must not hide the others' figures
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        print(f"[{name}] FAILED: {result['error']} (logs in {target.data_dir})", flush=True)
+        target.keep = True
+    finally:
+        target.stop()
+    print(f"[{name}] {json.dumps(result)}", flush=True)
+    return result
+
+
+def _ratio(a: float | None, b: float | None, lower_is_better: bool = False) -> str:
+    if not a or not b:
+        return "n/a"
+    return f"{(b / a if lower_is_better else a / b):.2f}x"
+
+
+def report(meta: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    head = ("| target | accepted/s | processed/s | idle latency p50 / p95 (ms) | peak RSS web + worker (MiB) "
+            "| HTTP statuses | lost | duplicated |\n|---|---|---|---|---|---|---|---|")
+    lines = [head]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['target']} | failed: {r['error']} | | | | | | |")
+            continue
+        lat = r.get("latency", {})
+        rss = " + ".join(f"{k} {v}" for k, v in r["peak_rss_mib"].items())
+        lines.append(f"| {r['target']} | {r['accepted_per_s']} | {r['processed_per_s']} | "
+                     f"{lat.get('p50_ms')} / {lat.get('p95_ms')} | {r['peak_rss_total_mib']} ({rss}) | "
+                     f"{r['http_statuses']} | {r['lost']} | {r['duplicated']} |")
+    peer = next((r for r in rows if r["target"] == "bugsink" and "error" not in r), None)
+    ratios = []
+    for r in rows:
+        if peer and r["target"].startswith("errorhub") and "error" not in r:
+            ratios.append(
+                f"| {r['target']} / bugsink | {_ratio(r['accepted_per_s'], peer['accepted_per_s'])} | "
+                f"{_ratio(r['processed_per_s'], peer['processed_per_s'])} | "
+                f"{_ratio(r['latency'].get('p50_ms'), peer['latency'].get('p50_ms'), True)} | "
+                f"{_ratio(r['peak_rss_total_mib'], peer['peak_rss_total_mib'], True)} |")
+    notes = [f"- {r['target']}: {n}" for r in rows for n in r.get("notes", [])]
+    return "\n".join([
+        f"# Storm benchmark, {meta['date']}", "",
+        f"- command: `{meta['command']}`",
+        f"- machine: {meta['machine']['nproc']} CPUs ({meta['machine']['cpu']}), {meta['machine']['mem_mib']} MiB, "
+        f"Python {meta['machine']['python']}",
+        f"- commit: {meta['machine']['commit']}",
+        f"- load: {meta['events']} events, {meta['procs']} processes, loadgen `{meta['loadgen']}`, run id "
+        f"`{meta['run_id']}`", "",
+        *lines, "",
+        *(["| ratio | accepted/s | processed/s | idle latency (higher = ErrorHub faster) | RSS (higher = ErrorHub "
+           "smaller) |", "|---|---|---|---|---|", *ratios, ""] if ratios else []),
+        *(["Notes:", *notes, ""] if notes else []),
+        "accepted/s: first send to last HTTP 200. processed/s: first send to the last event stored and grouped "
+        "(polled from the target's database every 0.25 s). Latency: one envelope at a time at idle, POST to "
+        "visible in the database (polled every 5 ms).", ""])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--procs", type=int, default=6, choices=range(1, 17), metavar="4..8")
+    parser.add_argument("--targets", default="errorhub-embedded,errorhub-prod,bugsink")
+    parser.add_argument("--loadgen", choices=("sdk", "replay"), default="sdk")
+    parser.add_argument("--threads", type=int, default=4, help="threads per process (replay)")
+    parser.add_argument("--rate", type=float, default=0.0, help="total events/s (replay; 0 = unbounded)")
+    parser.add_argument("--latency-samples", type=int, default=20)
+    parser.add_argument("--stall", type=float, default=30.0, help="give up draining after this long without progress")
+    parser.add_argument("--drain-limit", type=float, default=600.0, help="give up draining after this long")
+    args = parser.parse_args(argv)
+    run_id = uuid.uuid4().hex[:12]
+    now = dt.datetime.now(dt.timezone.utc)
+    meta = {"date": now.strftime("%Y-%m-%d %H:%M UTC"), "command": " ".join([".venv/bin/python -m bench.storm.run",
+                                                                            *(argv or sys.argv[1:])]),
+            "machine": machine(), "events": args.events, "procs": args.procs, "loadgen": args.loadgen,
+            "run_id": run_id}
+    rows = [run_target(name.strip(), args, run_id) for name in args.targets.split(",") if name.strip()]
+    text = report(meta, rows)
+    print("\n" + text)
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / f"storm-{now.strftime('%Y-%m-%d-%H%M')}"
+    stem.with_suffix(".md").write_text(text)
+    stem.with_suffix(".json").write_text(json.dumps({**meta, "results": rows}, indent=2))
+    print(f"written {stem}.md and .json")
+
+
+if __name__ == "__main__":
+    main()
