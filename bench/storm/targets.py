@@ -166,10 +166,10 @@ class ErrorHub(Target):
         self.dsn = re.search(r"DSN:\s+(\S+)", out).group(1)
         self._spawn("web", [str(VENV_BIN / "gunicorn"), "errorhub.wsgi:application", "--bind",
                             f"127.0.0.1:{self.port}", "--workers", "2", "--access-logfile", "-"], env, REPO)
-        self._spawn("worker", [str(VENV_BIN / "celery"), "-A", "errorhub", "worker", "--loglevel", "WARNING",
-                               "--concurrency", "2"], env, REPO)
-        self._spawn("beat", [str(VENV_BIN / "celery"), "-A", "errorhub", "beat", "--loglevel", "WARNING",
-                             "--schedule", str(self.data_dir / "celerybeat-schedule")], env, REPO)
+        # as the Procfile (make run): beat runs inside the worker process
+        self._spawn("worker", [str(VENV_BIN / "celery"), "-A", "errorhub", "worker", "--beat", "--loglevel", "WARNING",
+                               "--concurrency", "2", "--schedule", str(self.data_dir / "celerybeat-schedule")],
+                    env, REPO)
         wait_http(f"http://127.0.0.1:{self.port}/")
         time.sleep(3)  # let the Celery worker connect and start consuming
 
