@@ -231,7 +231,7 @@ INGEST_MAX_ATTACHMENT_BYTES = env_int("ERRORHUB_MAX_ATTACHMENT_BYTES", 10 * 1024
 INGEST_MAX_LOG_BYTES = env_int("ERRORHUB_MAX_LOG_BYTES", 10 * 1024 * 1024, minimum=1024)
 INGEST_BACKLOG_LIMIT = env_int("ERRORHUB_BACKLOG_LIMIT", 50_000, minimum=1)
 INGEST_DEFAULT_RATE_LIMIT = env_int("ERRORHUB_DEFAULT_RATE_LIMIT", 0, minimum=0)  # per minute, 0 = none
-INGEST_TASK_MAX_RETRIES = env_int("ERRORHUB_TASK_MAX_RETRIES", 5, minimum=0)
+INGEST_TASK_MAX_RETRIES = env_int("ERRORHUB_TASK_MAX_RETRIES", 8, minimum=0)
 
 # --- Slack, alerts ----------------------------------------------------------
 SLACK_BOT_TOKEN = env_str("SLACK_BOT_TOKEN")

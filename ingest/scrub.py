@@ -284,6 +284,26 @@ def _scrub_exception(exc: Any, compiled: _Compiled) -> None:
     _scrub_field(stacktrace, "raw", compiled)
     for frame in stacktrace.get("frames") or ():
         _scrub_field(frame, "vars", compiled)
+        _scrub_source_cards(frame)
+
+
+def _cards_only(line: Any) -> Any:
+    if isinstance(line, str) and any(c.isdigit() for c in line):
+        return _CARD.sub(_card, line)
+    return line
+
+
+def _scrub_source_cards(frame: Any) -> None:
+    """Source lines stay readable (a ``password = …`` line is code, not a
+    secret sent by the user), but a card number written into source — a test
+    fixture, a hard-coded value — is still a card number: filter those."""
+    if not isinstance(frame, dict):
+        return
+    if "context_line" in frame:
+        frame["context_line"] = _cards_only(frame["context_line"])
+    for key in ("pre_context", "post_context"):
+        if isinstance(frame.get(key), list):
+            frame[key] = [_cards_only(line) for line in frame[key]]
 
 
 def _scrub_breadcrumb(crumb: Any, compiled: _Compiled) -> None:

@@ -22,8 +22,11 @@ logger = logging.getLogger(__name__)
 
 
 def backoff_seconds(retries: int, *, base: float = 2.0, cap: float = 600.0) -> float:
-    """Exponential backoff with full jitter (never two retries in lock-step)."""
-    return random.uniform(base / 2, min(cap, base * 2**retries))
+    """Exponential backoff with "equal" jitter: at least half of ``base * 2**n``,
+    so the retries of one payload really spread over time (a 20 s database
+    outage outlasts no more than the first few), yet never in lock-step."""
+    ceiling = min(cap, base * 2**retries)
+    return random.uniform(ceiling / 2, ceiling)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
