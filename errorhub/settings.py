@@ -164,10 +164,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # A message a lost worker held goes back on the queue after this long; it must
-    # exceed the longest retry countdown (600 s) or retries run twice (harmless,
+    # exceed the longest retry countdown (240 s) or retries run twice (harmless,
     # processing is idempotent, but wasted work).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("ERRORHUB_BROKER_VISIBILITY_TIMEOUT", 900, minimum=30)}
+        "visibility_timeout": env_int("ERRORHUB_BROKER_VISIBILITY_TIMEOUT", 300, minimum=30),
+        # look for such messages every 10 s (kombu's default is every ~100 s)
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_ALWAYS_EAGER = env_bool("ERRORHUB_TASKS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -182,8 +185,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = INGEST_BATCH_SIZE
 # Without an event loop (the filesystem broker) Celery's timer thread sleeps this
 # long between ticks, and the batch flush timer rides on it: keep it short.
 CELERY_WORKER_TIMER_PRECISION = 0.01
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 240  # below the visibility timeout: a running task is never redelivered
+CELERY_TASK_SOFT_TIME_LIMIT = 200
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "ingest"

@@ -21,7 +21,7 @@ from ingest.batching import AdaptiveBatches
 logger = logging.getLogger(__name__)
 
 
-def backoff_seconds(retries: int, *, base: float = 2.0, cap: float = 600.0) -> float:
+def backoff_seconds(retries: int, *, base: float = 2.0, cap: float = 240.0) -> float:
     """Exponential backoff with "equal" jitter: at least half of ``base * 2**n``,
     so the retries of one payload really spread over time (a 20 s database
     outage outlasts no more than the first few), yet never in lock-step."""

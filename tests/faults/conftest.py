@@ -138,7 +138,10 @@ def _base_env(pg: PrivatePostgres, redis: PrivateRedis, data_dir: Path) -> dict[
     return {**env, "DATABASE_URL": pg.url(), "CELERY_BROKER_URL": redis.url, "ERRORHUB_TASKS_EAGER": "0",
             "ERRORHUB_DATA_DIR": str(data_dir), "ERRORHUB_500_LOG": str(data_dir / "500.log"),
             "ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1", "ERRORHUB_LOG_LEVEL": "INFO",
-            "ERRORHUB_OUTBOUND_ALLOW_PRIVATE": "1"}
+            "ERRORHUB_OUTBOUND_ALLOW_PRIVATE": "1",
+            # messages a lost worker held come back after this long (production: 300 s);
+            # shortened so a run settles in minutes — it changes when, never whether
+            "ERRORHUB_BROKER_VISIBILITY_TIMEOUT": "60"}
 
 
 @pytest.fixture
