@@ -3,7 +3,7 @@
 #
 #   scripts/build_clients.sh [--force] [--capture] [--list] [LANG ...]
 #
-# LANG is any of: python node go java rust (default: all; also read from $ERRORHUB_CLIENTS,
+# LANG is any of: python node go java rust node-otel (default: all; also read from $ERRORHUB_CLIENTS,
 # e.g. ERRORHUB_CLIENTS="python node go"). Each language is skipped when its build output is
 # newer than its inputs; --force rebuilds anyway. --capture also re-records the fixtures in
 # tests/fixtures/sentry/<lang>/ by running the client against tests/clients/recording_server.py.
@@ -15,6 +15,7 @@
 #   go      tests/clients/go/send_events               (go build)
 #   java    tests/clients/java/target/send-events.jar + target/lib/*.jar  (mvn package)
 #   rust    tests/clients/rust/target/release/send_events                 (cargo build --release --locked)
+#   node-otel tests/clients/node-otel/node_modules  (npm ci; OpenTelemetry JS SDK, no Sentry fixtures to capture)
 #
 # Exit status: 0 when every selected language built (or was up to date), 1 otherwise.
 set -u -o pipefail
@@ -22,7 +23,7 @@ set -u -o pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CLIENTS="$ROOT/tests/clients"
 FIXTURES="$ROOT/tests/fixtures/sentry"
-ALL_LANGS=(python node go java rust)
+ALL_LANGS=(python node go java rust node-otel)
 
 FORCE=0
 CAPTURE=0
@@ -34,7 +35,7 @@ for arg in "$@"; do
     --capture) CAPTURE=1 ;;
     --list) LIST=1 ;;
     -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    python|node|go|java|rust) LANGS+=("$arg") ;;
+    python|node|go|java|rust|node-otel) LANGS+=("$arg") ;;
     all) LANGS+=("${ALL_LANGS[@]}") ;;
     *) echo "build_clients: unknown argument '$arg' (languages: ${ALL_LANGS[*]})" >&2; exit 2 ;;
   esac
@@ -59,6 +60,7 @@ run_cmd() {
     go) echo "$CLIENTS/go/send_events" ;;
     java) echo "java -jar $CLIENTS/java/target/send-events.jar" ;;
     rust) echo "$CLIENTS/rust/target/release/send_events" ;;
+    node-otel) echo "node $CLIENTS/node-otel/send_otel.js" ;;
   esac
 }
 
@@ -132,8 +134,20 @@ build_rust() {
   touch "$d/target/release/send_events"
 }
 
+# node-otel: the OpenTelemetry JS SDK test client (OTLP/HTTP), run by tests/otlp/test_node_otel_client.py.
+build_node-otel() {
+  need npm || return 1
+  local d="$CLIENTS/node-otel"
+  if up_to_date "$d/node_modules/.package-lock.json" "$d/package.json" "$d/package-lock.json"; then
+    echo "up to date"; return 0
+  fi
+  (cd "$d" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+  touch "$d/node_modules/.package-lock.json"
+}
+
 capture_lang() {
   local lang="$1" cmd
+  [ "$lang" = node-otel ] && { echo "node-otel sends OTLP, not Sentry envelopes: nothing to capture"; return 0; }
   cmd="$(run_cmd "$lang")"
   local out="$FIXTURES/$lang"
   mkdir -p "$out"
