@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
+import contextlib
+import contextvars
 import logging
+from typing import Iterator
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -97,22 +100,50 @@ def _session_status_counts(body: dict[str, Any]) -> list[tuple[dict[str, Any], d
     return [(attrs, {key: 1})]
 
 
+SessionKey = tuple[int, str, str, datetime]
+_session_sink: contextvars.ContextVar[dict[SessionKey, dict[str, int]] | None] = contextvars.ContextVar(
+    "errorhub_session_sink", default=None)
+
+
+@contextlib.contextmanager
+def collecting_sessions() -> Iterator[dict[SessionKey, dict[str, int]]]:
+    """Collect session counts in memory instead of writing them one by one;
+    ``write_sessions`` then stores a whole batch's counts in one transaction."""
+    sink: dict[SessionKey, dict[str, int]] = {}
+    token = _session_sink.set(sink)
+    try:
+        yield sink
+    finally:
+        _session_sink.reset(token)
+
+
 def record_sessions(project: Project, item_type: str, body: dict[str, Any]) -> None:
+    sink = _session_sink.get()
+    counts_by_key: dict[SessionKey, dict[str, int]] = sink if sink is not None else {}
     for attrs, counts in _session_status_counts(body):
         release = str(attrs.get("release") or "")[:200]
         if not release:
             continue
         hour = _when(attrs.get("started")).replace(minute=0, second=0, microsecond=0)
-        key = {"project": project, "release": release,
-               "environment": str(attrs.get("environment") or "")[:200], "hour": hour}
-        with transaction.atomic():
-            SessionAggregate.objects.bulk_create([SessionAggregate(**key)], ignore_conflicts=True)
-            SessionAggregate.objects.filter(**key).update(
-                healthy=F("healthy") + max(counts.get("exited", 0) - counts.get("errored", 0), 0),
-                errored=F("errored") + counts.get("errored", 0),
-                crashed=F("crashed") + counts.get("crashed", 0),
-                abnormal=F("abnormal") + counts.get("abnormal", 0),
-            )
+        key = (project.pk, release, str(attrs.get("environment") or "")[:200], hour)
+        merged = counts_by_key.setdefault(key, {})
+        for name, n in counts.items():
+            merged[name] = merged.get(name, 0) + n
+    if sink is None:
+        write_sessions(counts_by_key)
+
+
+@transaction.atomic
+def write_sessions(counts_by_key: dict[SessionKey, dict[str, int]]) -> None:
+    for (project_id, release, environment, hour), counts in counts_by_key.items():
+        key = {"project_id": project_id, "release": release, "environment": environment, "hour": hour}
+        SessionAggregate.objects.bulk_create([SessionAggregate(**key)], ignore_conflicts=True)
+        SessionAggregate.objects.filter(**key).update(
+            healthy=F("healthy") + max(counts.get("exited", 0) - counts.get("errored", 0), 0),
+            errored=F("errored") + counts.get("errored", 0),
+            crashed=F("crashed") + counts.get("crashed", 0),
+            abnormal=F("abnormal") + counts.get("abnormal", 0),
+        )
 
 
 def record_client_report(project: Project, body: dict[str, Any]) -> None:

@@ -97,15 +97,21 @@ def process_payloads(payloads: list[dict[str, Any]]) -> list[tuple[dict[str, Any
         projects = {p.pk: p for p in Project.objects.filter(pk__in={pl["project_id"] for pl in payloads})}
     except Exception as exc:  # the database is unreachable: every payload retries
         return [(payload, exc) for payload in payloads]
+    sessions: dict[int, tuple[dict[Any, dict[str, int]], list[dict[str, Any]]]] = {}
     for payload in payloads:
         project = projects.get(payload["project_id"])
         try:
             if project is None:
                 raise Project.DoesNotExist(f"project {payload['project_id']} does not exist")
-            events = prepare_payload(payload, project).events
+            with counters.collecting_sessions() as sink:
+                events = prepare_payload(payload, project).events
         except Exception as exc:  # one bad payload must not sink its batch
             failures.append((payload, exc))
             continue
+        if sink:
+            counts, carriers = sessions.setdefault(project.pk, ({}, []))
+            _merge_sessions(counts, sink)
+            carriers.append(payload)
         entry = by_project.setdefault(project.pk, (project, [], []))
         entry[1].extend(events)
         entry[2].append(payload)
@@ -114,7 +120,20 @@ def process_payloads(payloads: list[dict[str, Any]]) -> list[tuple[dict[str, Any
             events_record(project=project, events=events)
         except Exception as exc:  # infrastructure: every payload of this project retries alone
             failures.extend((payload, exc) for payload in members)
+            sessions.pop(project.pk, None)  # counted when the retried payloads succeed
+    for counts, carriers in sessions.values():
+        try:
+            counters.write_sessions(counts)
+        except Exception as exc:  # not counted yet: the payloads retry (their events are already claimed)
+            failures.extend((payload, exc) for payload in carriers)
     return failures
+
+
+def _merge_sessions(into: dict[Any, dict[str, int]], sink: dict[Any, dict[str, int]]) -> None:
+    for key, counts in sink.items():
+        merged = into.setdefault(key, {})
+        for name, n in counts.items():
+            merged[name] = merged.get(name, 0) + n
 
 
 def _normalize(body: dict[str, Any], payload: dict[str, Any], event_id: str | None) -> dict[str, Any]:
