@@ -39,9 +39,10 @@ _EVENT_TYPES = {"event", "error", "transaction", "security", "log"}
 class Refused(Exception):
     """A request answered with a 4xx: ``status`` and a ``detail`` for the client."""
 
-    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None, *,
+                 cors: bool = True) -> None:
         super().__init__(detail)
-        self.status, self.detail, self.headers = status, detail, headers or {}
+        self.status, self.detail, self.headers, self.cors = status, detail, headers or {}, cors
 
 
 def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JsonResponse:
@@ -84,6 +85,15 @@ def _refuse_429(refusal: Refusal, key: ProjectKey) -> Refused:
     header = format_rate_limits([refusal.limit])
     return Refused(429, f"rate limited ({refusal.reason}); retry after {int(refusal.limit.retry_after)} s",
                    {"Retry-After": str(int(refusal.limit.retry_after)), "X-Sentry-Rate-Limits": header})
+
+
+def _check_origin(request: HttpRequest, key: ProjectKey) -> None:
+    """A browser names its page's origin; events from origins the project does not
+    allow are refused (CORS alone only hides the answer, it would not keep the data out)."""
+    origin = request.headers.get("Origin")
+    if origin and not key.project.origin_allowed(origin):
+        counters.buffer_outcome(key.project_id, "rejected", "origin")
+        raise Refused(403, f"origin {origin[:200]} is not allowed for this project", cors=False)
 
 
 def _admit(key: ProjectKey, events: int) -> None:
@@ -131,6 +141,7 @@ def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
     auth = auth_from_request(header=request.headers.get("X-Sentry-Auth"), query=request.GET,
                              envelope_headers=envelope.headers)
     key = authenticate(auth, project_id)
+    _check_origin(request, key)
     event_id, kept, problems = _envelope_event_ids(envelope)
     has_other = any(i.type not in _EVENT_TYPES and not i.too_large for i in envelope.items)
     if problems and not kept and not has_other:
@@ -151,6 +162,7 @@ def _handle_store(request: HttpRequest, project_id: int) -> HttpResponse:
     data = _read_body(request, settings.INGEST_MAX_EVENT_BYTES * 4, settings.INGEST_MAX_EVENT_BYTES)
     auth = auth_from_request(header=request.headers.get("X-Sentry-Auth"), query=request.GET)
     key = authenticate(auth, project_id)
+    _check_origin(request, key)
     try:
         body = parse_event_json(data)
     except EnvelopeError as exc:
@@ -167,6 +179,7 @@ def _handle_security(request: HttpRequest, project_id: int) -> HttpResponse:
     data = _read_body(request, settings.INGEST_MAX_EVENT_BYTES, settings.INGEST_MAX_EVENT_BYTES)
     auth = auth_from_request(header=request.headers.get("X-Sentry-Auth"), query=request.GET)
     key = authenticate(auth, project_id)
+    _check_origin(request, key)
     try:
         parse_event_json(data) if data.lstrip()[:1] == b"{" else None
     except EnvelopeError as exc:
@@ -187,7 +200,8 @@ def _guarded(handler: Any, request: HttpRequest, project_id: int) -> HttpRespons
     try:
         return handler(request, project_id)
     except Refused as exc:
-        return _cors(request, _json(exc.status, {"detail": exc.detail}, exc.headers), None)
+        response = _json(exc.status, {"detail": exc.detail}, exc.headers)
+        return _cors(request, response, None) if exc.cors else response
     except BodyError as exc:
         return _cors(request, _json(exc.status, {"detail": exc.message}), None)
     except KeyRefused as exc:

@@ -23,7 +23,7 @@ set -u -o pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CLIENTS="$ROOT/tests/clients"
 FIXTURES="$ROOT/tests/fixtures/sentry"
-ALL_LANGS=(python node go java rust node-otel)
+ALL_LANGS=(python node go java rust node-otel browser)
 
 FORCE=0
 CAPTURE=0
@@ -35,7 +35,7 @@ for arg in "$@"; do
     --capture) CAPTURE=1 ;;
     --list) LIST=1 ;;
     -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    python|node|go|java|rust|node-otel) LANGS+=("$arg") ;;
+    python|node|go|java|rust|node-otel|browser) LANGS+=("$arg") ;;
     all) LANGS+=("${ALL_LANGS[@]}") ;;
     *) echo "build_clients: unknown argument '$arg' (languages: ${ALL_LANGS[*]})" >&2; exit 2 ;;
   esac
@@ -61,6 +61,7 @@ run_cmd() {
     java) echo "java -jar $CLIENTS/java/target/send-events.jar" ;;
     rust) echo "$CLIENTS/rust/target/release/send_events" ;;
     node-otel) echo "node $CLIENTS/node-otel/send_otel.js" ;;
+    browser) echo "python -m pytest tests/live/test_sdk_browser.py" ;;
   esac
 }
 
@@ -134,6 +135,17 @@ build_rust() {
   touch "$d/target/release/send_events"
 }
 
+# browser: @sentry/browser ES modules for tests/clients/browser/index.html (tests/live/test_sdk_browser.py).
+build_browser() {
+  need npm || return 1
+  local d="$CLIENTS/browser"
+  if up_to_date "$d/node_modules/.package-lock.json" "$d/package.json" "$d/package-lock.json"; then
+    echo "up to date"; return 0
+  fi
+  (cd "$d" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+  touch "$d/node_modules/.package-lock.json"
+}
+
 # node-otel: the OpenTelemetry JS SDK test client (OTLP/HTTP), run by tests/otlp/test_node_otel_client.py.
 build_node-otel() {
   need npm || return 1
@@ -148,6 +160,7 @@ build_node-otel() {
 capture_lang() {
   local lang="$1" cmd
   [ "$lang" = node-otel ] && { echo "node-otel sends OTLP, not Sentry envelopes: nothing to capture"; return 0; }
+  [ "$lang" = browser ] && { echo "browser: no recorded fixtures (the page runs in Chromium)"; return 0; }
   cmd="$(run_cmd "$lang")"
   local out="$FIXTURES/$lang"
   mkdir -p "$out"
