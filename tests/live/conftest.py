@@ -68,22 +68,27 @@ def errorhub_server(request: pytest.FixtureRequest, django_db_setup: None, djang
             call_command("flush", interactive=False, verbosity=0)
 
 
-@pytest.fixture(scope="module")
-def live_project(request: pytest.FixtureRequest, errorhub_server: LiveServer, django_db_blocker) -> LiveProject:
-    """A committed project (named after the test module) with a DSN key, and a member's API token."""
+def make_live_project(name: str, server: LiveServer, django_db_blocker) -> LiveProject:
+    """A committed project called ``name`` with a DSN key, and a member's API token."""
     from errorhub.services.projects import api_token_create, project_create
     from tests.factories import UserFactory
 
-    name = request.module.__name__.rpartition(".")[2].replace("_", "-")
     with django_db_blocker.unblock():
         created = project_create(org_name="Live", name=name, team_name="live")
         user = UserFactory(username=f"dev-{name}")
         for team in created.project.teams.all():
             team.members.add(user)
         token = api_token_create(user=user, label="live tests")
-        return LiveProject(base_url=errorhub_server.base_url, org=created.project.organization.slug,
+        return LiveProject(base_url=server.base_url, org=created.project.organization.slug,
                            slug=created.project.slug, project_id=created.project.pk,
-                           dsn=created.key.dsn(errorhub_server.base_url), token=token)
+                           dsn=created.key.dsn(server.base_url), token=token)
+
+
+@pytest.fixture(scope="module")
+def live_project(request: pytest.FixtureRequest, errorhub_server: LiveServer, django_db_blocker) -> LiveProject:
+    """A project named after the test module."""
+    name = request.module.__name__.rpartition(".")[2].replace("_", "-")
+    return make_live_project(name, errorhub_server, django_db_blocker)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
