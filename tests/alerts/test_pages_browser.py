@@ -3,27 +3,19 @@ ErrorHub, Slack played by the local stand-in: create a channel and a rule, send 
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
 from alerts.models import Channel, Delivery, Rule
-from tests.dashboard.test_browser import ARGS, CHROMIUM, SHOTS
+from tests.browser import SHOTS, launched_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install_browser.sh (installs Debian's chromium)")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API keeps a loop here
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@ against a live ErrorHub, with processing running eagerly in the server thread.""
 
 from __future__ import annotations
 
-import os
 import urllib.request
-from pathlib import Path
 
 import pytest
+
+from tests.browser import SHOTS, launched_chromium
 
 from tests.dashboard.conftest import record_event
 from tests.dashboard.test_escaping import xss_payload
@@ -15,24 +15,11 @@ from tests.sentry_fixtures import envelopes, readdress
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-quic", "--no-first-run"]
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-
 
 @pytest.fixture(scope="module")  # one sync Playwright at a time: other modules start their own
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install_browser.sh (installs Debian's chromium)")
-    # Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls are synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

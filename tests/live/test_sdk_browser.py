@@ -9,7 +9,6 @@ the ingest endpoint's CORS headers (``ingest.views._cors``).
 from __future__ import annotations
 
 import functools
-import os
 import threading
 import time
 import uuid
@@ -21,6 +20,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from tests.browser import launched_chromium
+
 from tests.live.conftest import LiveProject
 from tests.live.sdk import CLIENTS_DIR, Api, frames
 
@@ -28,9 +29,6 @@ pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 PAGE_DIR = CLIENTS_DIR / "browser"
 SDK_MODULE = PAGE_DIR / "node_modules" / "@sentry" / "browser" / "build" / "npm" / "esm" / "prod" / "index.js"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-quic", "--no-first-run"]
 CORS_BLOCKED = "blocked by CORS policy"
 
 
@@ -61,15 +59,8 @@ def page_origin() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install_browser.sh (installs Debian's chromium)")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

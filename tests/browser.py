@@ -1,0 +1,36 @@
+"""Debian's Chromium driven by Playwright, shared by every browser test module.
+
+One sync Playwright per module at a time (its event loop lives in the test thread), launched with
+the flags this machine needs: no sandbox as root, and no background networking (this machine's
+closed network refuses those connections).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-quic", "--no-first-run"]
+SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+
+
+@contextlib.contextmanager
+def launched_chromium() -> Iterator[Any]:
+    """A headless Chromium; fails (never skips) when Debian's package is not installed."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install_browser.sh (installs Debian's chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the tests' own ORM calls are synchronous
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
