@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Sequence
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from errorhub import metrics
+from errorhub.bulk import bulk_insert
 from errorhub.models import GroupHash, Issue, IssueHour, IssueUser, Lifecycle, Project, Release
 from errorhub.releases import release_is_older
 from errorhub.services.issues import issue_end_snooze, issue_regress
@@ -176,9 +177,24 @@ def _apply(issue: Issue, events: list[dict[str, Any]], change: IssueChange, orde
         change.snooze_ended = True
     hashes = {h for h in map(_user_hash, events) if h}
     if hashes:
-        IssueUser.objects.bulk_create([IssueUser(issue=issue, user_hash=h) for h in hashes], ignore_conflicts=True)
-        issue.users_seen = IssueUser.objects.filter(issue=issue).count()
+        issue.users_seen += _users_add(issue.pk, hashes)
     issue.save()
+
+
+def _users_add(issue_id: int, hashes: set[str]) -> int:
+    """Record the issue's distinct users; return how many were new.
+
+    Counting only the new rows (``RETURNING``) instead of re-counting the
+    issue's users keeps a storm on a popular issue from scanning all its users
+    per batch; the caller holds the issue row lock, so the sum stays exact.
+    """
+    table = connection.ops.quote_name(IssueUser._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(hashes))
+    params = [value for user_hash in sorted(hashes) for value in (issue_id, user_hash)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (issue_id, user_hash) VALUES {rows} "
+                       "ON CONFLICT (issue_id, user_hash) DO NOTHING RETURNING 1", params)
+        return len(cursor.fetchall())
 
 
 def events_record(*, project: Project, events: Sequence[dict[str, Any]]) -> RecordResult:
@@ -244,7 +260,7 @@ def _store(store: Any, indexed: list[IndexedEvent]) -> None:
         return
     from ingest.search.mappings import document_from_event
 
-    IndexOutbox.objects.bulk_create([
+    bulk_insert([
         IndexOutbox(project_id=i.project_id, issue_id=i.issue_id, event_id=i.event["event_id"],
                     document=document_from_event(i.event, issue_id=i.issue_id))
         for i in indexed
