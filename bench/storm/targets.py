@@ -168,7 +168,7 @@ class ErrorHub(Target):
                             f"127.0.0.1:{self.port}"], env, REPO)
         # as the Procfile (make run): beat runs inside the worker process
         self._spawn("worker", [str(VENV_BIN / "celery"), "-A", "errorhub", "worker", "--beat", "--loglevel", "WARNING",
-                               "--concurrency", os.environ.get("BENCH_WORKER_CONCURRENCY", "2"), "--schedule", str(self.data_dir / "celerybeat-schedule")],
+                               "--schedule", str(self.data_dir / "celerybeat-schedule")],
                     env, REPO)
         wait_http(f"http://127.0.0.1:{self.port}/")
         time.sleep(3)  # let the Celery worker connect and start consuming
