@@ -71,3 +71,15 @@ def test_a_refused_document_becomes_a_dead_letter_and_the_rest_are_indexed(engin
     store = get_event_store()
     store.refresh()  # type: ignore[attr-defined]
     assert [e["event_id"] for e in store.search(parse_query(""), [project.pk], limit=10).events] == [good["event_id"]]
+
+
+def test_a_committed_batch_is_indexed_at_once_and_leaves_no_outbox_rows(engine: None, project: Project) -> None:
+    from errorhub.services.grouping_store import events_record
+
+    events = [sdk_event(n, project) for n in range(1, 5)]
+    assert events_record(project=project, events=events).stored == 4
+    assert IndexOutbox.objects.count() == 0
+    store = get_event_store()
+    store.refresh()  # type: ignore[attr-defined]
+    found = store.search(parse_query(""), [project.pk], limit=10).events
+    assert sorted(e["event_id"] for e in found) == sorted(e["event_id"] for e in events)
