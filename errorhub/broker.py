@@ -290,3 +290,19 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    def drain_events(self, connection: object, timeout: float | None = None) -> None:
+        """Hand control back to Celery's loop after at most one polling interval.
+
+        Without an event loop Celery runs ``synloop``: it acknowledges finished
+        tasks only *between* two calls of this method, and calls it with a 2 s
+        timeout. With late acknowledgement and a full prefetch window nothing can
+        be fetched until those acknowledgements go out, so every full window
+        stalled for up to 2 s (a backlog drained at ~200 events/s instead of
+        ~700). Returning after one polling interval keeps the acknowledgements
+        flowing; the folder is polled exactly as often as before. (``None``,
+        block until a message, is left alone.)
+        """
+        if timeout is not None and timeout > self.polling_interval:
+            timeout = self.polling_interval
+        return super().drain_events(connection, timeout=timeout)

@@ -131,14 +131,21 @@ class CorrelationIdMiddleware:
         started = time.perf_counter()
         with bound(request_id=request_id, event_id=None, project_id=None, issue_id=None, task_id=None):
             response = self.get_response(request)
-            event_id = _answered_event_id(request, response)
-            if event_id:
-                bind(event_id=event_id)
             response["X-Request-ID"] = request_id
-            request_logger.info("request finished", extra={
-                "method": request.method, "path": request.path, "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+            request_finished(request, response, started)
         return response
+
+
+def request_finished(request: Any, response: Any, started: float) -> None:
+    """Bind the answered event id and log the one "request finished" line (ids bound by the caller)."""
+    if not request_logger.isEnabledFor(logging.INFO):
+        return
+    event_id = _answered_event_id(request, response)
+    if event_id:
+        bind(event_id=event_id)
+    request_logger.info("request finished", extra={
+        "method": request.method, "path": request.path, "status": response.status_code,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
 
 
 def _answered_event_id(request: Any, response: Any) -> str | None:

@@ -30,17 +30,22 @@ class ServerErrorCounterMiddleware:
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
-        self.log_path = os.environ.get("ERRORHUB_500_LOG")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code >= 500 and response.status_code != 503:  # 503 = deliberate "not ready"
-            type(self).count += 1
-            logger.error("500 answered for %s %s", request.method, request.path)
-            if self.log_path:
-                with open(self.log_path, "a") as handle:
-                    handle.write(f"{time.time():.3f} {request.method} {request.path}\n")
+        self.observe(request.method or "", request.path, response.status_code)
         return response
+
+    @classmethod
+    def observe(cls, method: str, path: str, status: int) -> None:
+        """Count one answer (also called by the ingest endpoints' own WSGI path)."""
+        if status >= 500 and status != 503:  # 503 = deliberate "not ready"
+            cls.count += 1
+            logger.error("500 answered for %s %s", method, path)
+            log_path = os.environ.get("ERRORHUB_500_LOG")
+            if log_path:
+                with open(log_path, "a") as handle:
+                    handle.write(f"{time.time():.3f} {method} {path}\n")
 
 
 class ContentSecurityPolicyMiddleware:

@@ -81,7 +81,8 @@ TEMPLATES = [
 
 # --- database ---------------------------------------------------------------
 DATABASES = {"default": env_db("DATABASE_URL", f"sqlite:///{DATA_DIR / 'errorhub.sqlite3'}")}
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+EMBEDDED_DATABASE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+if EMBEDDED_DATABASE:
     # WAL lets the web process read while the worker writes; a generous timeout
     # turns lock contention into waiting instead of "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -190,6 +191,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = INGEST_BATCH_SIZE
 # Without an event loop (the filesystem broker) Celery's timer thread sleeps this
 # long between ticks, and the batch flush timer rides on it: keep it short.
 CELERY_WORKER_TIMER_PRECISION = 0.01
+# SQLite has one writer: a second worker process would only queue on its write
+# lock (and cost another ~90 MiB), so the embedded default runs one process.
+# With the solo pool Celery cannot kill a task at its hard time limit; every
+# outside call a task makes (database, search engine, Slack, SMTP) has its own
+# timeout instead.
+CELERY_WORKER_POOL = env_str("ERRORHUB_WORKER_POOL", "solo" if EMBEDDED_DATABASE else "prefork")
+CELERY_WORKER_CONCURRENCY = env_int("ERRORHUB_WORKER_CONCURRENCY", 1 if EMBEDDED_DATABASE else 2, minimum=1)
+# Niceness added to the worker at start (see errorhub/celery.py): web first in a storm.
+WORKER_NICE = env_int("ERRORHUB_WORKER_NICE", 5, minimum=0)
 CELERY_TASK_TIME_LIMIT = 240  # below the visibility timeout: a running task is never redelivered
 CELERY_TASK_SOFT_TIME_LIMIT = 200
 CELERY_TASK_SERIALIZER = "json"

@@ -203,7 +203,9 @@ def parse_event_json(payload: bytes, max_depth: int = DEFAULT_MAX_DEPTH) -> dict
         raise EnvelopeError(_describe_json_error(payload, "event payload", exc, max_depth)) from None
     if not isinstance(value, dict):
         raise EnvelopeError(f"event payload must be a JSON object, got {_json_type(value)}")
-    if _deeper_than(value, max_depth):
+    # Every level of nesting opens a bracket, so a payload with no more brackets
+    # than the limit (most events: a few dozen) cannot be too deep: no walk needed.
+    if payload.count(b"{") + payload.count(b"[") > max_depth and _deeper_than(value, max_depth):
         raise EnvelopeError(f"event payload is nested deeper than {max_depth} levels")
     return value
 
@@ -227,15 +229,19 @@ def _describe_json_error(raw: bytes, what: str, exc: orjson.JSONDecodeError, max
 def _deeper_than(value: dict[str, Any] | list[Any], max_depth: int) -> bool:
     """True if containers nest more than ``max_depth`` levels (the top is level 1).
 
-    Iterative, so the check itself cannot hit Python's recursion limit.
+    Level by level, iterative: the check itself cannot hit Python's recursion limit.
     """
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
+    level: list[Any] = [value]
+    depth = 1
+    while level:
         if depth > max_depth:
             return True
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+        deeper: list[Any] = []
+        for node in level:
+            for child in node.values() if type(node) is dict else node:
+                if type(child) is dict or type(child) is list:
+                    deeper.append(child)
+        level, depth = deeper, depth + 1
     return False
 
 

@@ -12,6 +12,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import TextField
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from errorhub import metrics
@@ -19,6 +22,7 @@ from errorhub.models import Project
 from ingest.models import DeadLetter, IndexOutbox, SeenEvent
 from ingest.stores import get_event_store
 from ingest.stores.base import EventStoreUnavailable
+from ingest.search.mappings import SerializedDocument
 from ingest.stores.engine import DocumentsRejected
 
 logger = logging.getLogger(__name__)
@@ -26,11 +30,11 @@ logger = logging.getLogger(__name__)
 
 def payload_enqueue(payload: dict[str, Any]) -> None:
     """Hand a raw payload to the processing queue (the only work the ingest view defers)."""
+    from ingest.queue import publish
     from ingest.tasks import process_batch
 
     # argsrepr: Celery would otherwise render the whole payload as text for its logs
-    process_batch.apply_async((payload,), queue="ingest", argsrepr=f"(<{payload['kind']} payload>)",
-                              kwargsrepr="{}")
+    publish(process_batch, [payload], queue="ingest", argsrepr=f"(<{payload['kind']} payload>)")
 
 
 def dead_letter_store(*, task: str, payload: dict[str, Any], error: str, tb: str, attempts: int) -> None:
@@ -90,22 +94,26 @@ def outbox_drain(*, batch_size: int = 500, max_batches: int = 100) -> int:
         return 0
     done = 0
     for _ in range(max_batches):
-        rows = list(IndexOutbox.objects.order_by("id")[:batch_size])
+        # the documents' JSON text as the database holds it: never decoded here
+        rows = list(IndexOutbox.objects.order_by("id").values_list(
+            "pk", "project_id", "event_id", KT("document__timestamp"), Cast("document", TextField()))[:batch_size])
         if not rows:
             break
+        pks = [row[0] for row in rows]
         started = metrics.clock()
         try:
-            store.index_documents([r.document for r in rows])
+            store.index_serialized([SerializedDocument(project_id, event_id, timestamp, source)
+                                    for _, project_id, event_id, timestamp, source in rows])
             metrics.store_bulk_observed("search", started)
         except DocumentsRejected as exc:  # refused for good: set aside, never block the outbox
-            _dead_letter_rejected(rows, exc.rejected)
+            _dead_letter_rejected(list(IndexOutbox.objects.filter(pk__in=pks)), exc.rejected)
             done += len(rows) - len(exc.rejected)
             continue
         except EventStoreUnavailable as exc:
-            IndexOutbox.objects.filter(pk__in=[r.pk for r in rows]).update(last_error=str(exc)[:2000])
+            IndexOutbox.objects.filter(pk__in=pks).update(last_error=str(exc)[:2000])
             logger.warning("event store unavailable, %d events wait in the outbox: %s", len(rows), exc)
             break
-        IndexOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        IndexOutbox.objects.filter(pk__in=pks).delete()
         done += len(rows)
     return done
 

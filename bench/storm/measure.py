@@ -39,6 +39,58 @@ def _children_map() -> dict[int, list[int]]:
     return kids
 
 
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime + reaped children's cutime + cstime of one process, in clock ticks."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return sum(int(v) for v in fields[11:15])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy since boot (``/proc/stat``: everything but idle and iowait)."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+SERVICE_NAMES = {"postgres": "postgresql", "redis-server": "redis", "java": "search engine (JVM)"}
+
+
+def services_cpu_seconds() -> dict[str, float]:
+    """CPU seconds so far of the shared services' processes, by service (by process name)."""
+    totals: dict[str, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                head, _, rest = f.read().rpartition(")")
+            name = head.partition("(")[2]
+            service = SERVICE_NAMES.get(name)
+            if service:
+                totals[service] = totals.get(service, 0.0) + sum(int(v) for v in rest.split()[11:13])
+        except (OSError, ValueError):
+            continue
+    return {k: v / os.sysconf("SC_CLK_TCK") for k, v in totals.items()}
+
+
+def tree_cpu_seconds(roots: list[int], kids: dict[int, list[int]]) -> float:
+    """CPU seconds used so far by a process tree (live processes and the children they reaped)."""
+    total, stack, seen = 0, list(roots), set()
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += _cpu_ticks(pid)
+        stack.extend(kids.get(pid, []))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def tree_rss_kib(roots: list[int], kids: dict[int, list[int]]) -> int:
     total, stack, seen = 0, list(roots), set()
     while stack:
@@ -60,6 +112,7 @@ class Sampler(threading.Thread):
         self.counts: list[tuple[float, int]] = []
         self.peak: dict[str, int] = {}
         self.peak_total = 0
+        self.cpu: dict[str, float] = {}
         self._halt = threading.Event()
 
     def run(self) -> None:
@@ -76,6 +129,7 @@ class Sampler(threading.Thread):
         total = 0
         for role, roots in self.target.roots().items():
             rss = tree_rss_kib(roots, kids)
+            self.cpu[role] = max(self.cpu.get(role, 0.0), tree_cpu_seconds(roots, kids))
             self.peak[role] = max(self.peak.get(role, 0), rss)
             total += rss
         self.peak_total = max(self.peak_total, total)
@@ -119,6 +173,7 @@ def summarize_storm(results: list[dict[str, Any]], sampler: Sampler, baseline: i
         "events": events,
         "http_statuses": dict(sorted(statuses.items())),
         "transport_errors": sum(r.get("errors", 0) for r in results),
+        "transport_error_kinds": dict(sum((Counter(r.get("error_kinds", {})) for r in results), Counter())),
         "accepted": accepted,
         "accept_seconds": round(last_ok - first, 3) if first and last_ok else None,
         "accepted_per_s": round(accepted / (last_ok - first), 1) if first and last_ok > first else 0.0,

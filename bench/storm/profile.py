@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.storm.profile --events 500
 
 Runs on a throw-away SQLite data directory (the embedded default). The view is
-driven through Django's test client (the broker is the filesystem one in that
+driven through ``errorhub.wsgi.application``, the entry point gunicorn serves (the broker is the filesystem one in that
 directory, so queueing is real); the worker's ``ingest.processing.process_payload``
 is run over a batch of payloads built exactly as the view builds them. Writes
 the pyinstrument trees and a per-event cost table to bench/results/.
@@ -17,6 +17,7 @@ import os
 import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -25,18 +26,54 @@ REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "bench" / "results"
 
 
-def _setup() -> None:
+def _setup(prod: bool) -> str | None:
+    """Point Django at a throw-away data directory (and, for ``prod``, a fresh
+    PostgreSQL database plus the OpenSearch store of ``scripts/services.sh``)."""
     data = tempfile.mkdtemp(prefix="storm-profile-")
     for k in [k for k in os.environ if k.startswith(("ERRORHUB_", "DATABASE_", "CELERY_"))]:
         del os.environ[k]
     os.environ.update(ERRORHUB_DATA_DIR=data, ERRORHUB_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="errorhub.settings",
                       ERRORHUB_STATIC_ROOT=str(Path(data) / "static"))
+    db_name = None
+    if prod:
+        import psycopg
+
+        from bench.storm import targets
+
+        db_name = f"profile_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(targets.PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db_name}"')
+        os.environ.update(DATABASE_URL=targets.PG_BENCH_BASE + db_name, ERRORHUB_EVENT_STORE="opensearch",
+                          ERRORHUB_EVENT_STORE_URL=targets.OPENSEARCH_URL,
+                          ERRORHUB_EVENT_STORE_INDEX_PREFIX=db_name.replace("_", "-"))
     sys.path.insert(0, str(REPO))
     import django
     from django.core.management import call_command
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+    return db_name
+
+
+def _teardown(db_name: str | None) -> None:
+    if not db_name:
+        return
+    import urllib.request
+
+    import psycopg
+    from django.db import connections
+
+    from bench.storm import targets
+
+    connections.close_all()
+    with psycopg.connect(targets.PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    try:
+        prefix = db_name.replace("_", "-")
+        urllib.request.urlopen(urllib.request.Request(f"{targets.OPENSEARCH_URL}/{prefix}-*", method="DELETE"),
+                               timeout=10)
+    except OSError:
+        pass
 
 
 def _costs(session: Any, events: int, top: int = 15) -> list[tuple[str, float, float]]:
@@ -79,57 +116,79 @@ def _self_top(session: Any, events: int, top: int = 15) -> list[tuple[str, float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=500)
+    parser.add_argument("--prod", action="store_true",
+                        help="PostgreSQL + OpenSearch of scripts/services.sh instead of SQLite")
     args = parser.parse_args()
-    _setup()
+    db_name = _setup(args.prod)
+    try:
+        _profile(args)
+    finally:
+        _teardown(db_name)
 
-    from django.test import Client
+
+def _profile(args: argparse.Namespace) -> None:
+
+    from django.test import RequestFactory
+
+    from errorhub.wsgi import application
     from pyinstrument import Profiler
 
     from bench.storm import loadgen_replay
     from errorhub.services.projects import project_create
     from ingest import views
-    from ingest.processing import process_payload
+    from django.conf import settings
+
+    from ingest.processing import process_payloads
 
     created = project_create(org_name="storm", name="storm", team_name="storm")
     key, dsn = created.key, created.key.dsn()
     url, public, project_id = loadgen_replay.parse_dsn(dsn)
     pool = loadgen_replay.templates()
     bodies = [loadgen_replay.build(pool[n % len(pool)], dsn, "profile", n)[1] for n in range(args.events)]
-    client = Client(HTTP_HOST="127.0.0.1")
+    factory = RequestFactory(HTTP_HOST="127.0.0.1")
+
+    def post(body: bytes) -> int:
+        environ = factory.post(path, data=body, content_type="application/x-sentry-envelope",
+                               HTTP_X_SENTRY_AUTH=auth).environ
+        answer: list[str] = []
+        b"".join(application(environ, lambda status, headers, exc_info=None: answer.append(status)))
+        return int(answer[0].split()[0])
+
     auth = f"Sentry sentry_key={public}, sentry_version=7, sentry_client=bench-profile/1.0"
     path = f"/api/{project_id}/envelope/"
     for body in bodies[:20]:  # warm caches and imports outside the profile
-        client.post(path, data=body, content_type="application/x-sentry-envelope", HTTP_X_SENTRY_AUTH=auth)
+        post(body)
 
     report = []
     profiler = Profiler(interval=0.0005)
     began = time.perf_counter()
     with profiler:
         for body in bodies:
-            status = client.post(path, data=body, content_type="application/x-sentry-envelope",
-                                 HTTP_X_SENTRY_AUTH=auth).status_code
+            status = post(body)
             assert status == 200, status
     view_s = time.perf_counter() - began
     view_session = profiler.last_session
     report.append(("view", view_s, view_session))
 
     payloads = [views._payload("envelope", key, body, "bench-profile/1.0") for body in bodies]
-    for p in payloads[:20]:
-        process_payload(p)  # warm-up: imports, caches, first issues
+    size = settings.INGEST_BATCH_SIZE
+    assert not process_payloads(payloads[:size])  # warm-up: imports, caches, first issues
     payloads = [views._payload("envelope", key, loadgen_replay.build(pool[n % len(pool)], dsn, "profile-w", n)[1],
                                "bench-profile/1.0") for n in range(args.events)]
     profiler = Profiler(interval=0.0005)
     began = time.perf_counter()
-    with profiler:
-        for p in payloads:
-            process_payload(p)
+    with profiler:  # as the batch task does: ``process_payloads`` over batches of INGEST_BATCH_SIZE
+        for start in range(0, len(payloads), size):
+            failures = process_payloads(payloads[start:start + size])
+            assert not failures, failures[:1]
     worker_s = time.perf_counter() - began
-    report.append(("worker", worker_s, profiler.last_session))
+    report.append((f"worker (batches of {size})", worker_s, profiler.last_session))
 
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d-%H%M")
     lines = [f"# ErrorHub ingest profile, {stamp}", "",
-             f"- command: `.venv/bin/python -m bench.storm.profile --events {args.events}`",
-             f"- in-process, SQLite embedded default, pyinstrument 0.5 ms sampling, {len(pool)} captured envelopes "
+             f"- command: `.venv/bin/python -m bench.storm.profile --events {args.events}"
+             f"{' --prod' if args.prod else ''}`",
+             f"- in-process, {'PostgreSQL + OpenSearch' if args.prod else 'SQLite embedded default'}, pyinstrument 0.5 ms sampling, {len(pool)} captured envelopes "
              "cycled with fresh event ids", ""]
     for label, seconds, session in report:
         lines += [f"## {label}: {args.events} events in {seconds:.2f} s = {args.events / seconds:.0f} events/s "
@@ -142,7 +201,7 @@ def main() -> None:
         from pyinstrument.renderers import ConsoleRenderer
 
         tree = ConsoleRenderer(unicode=False, color=False, show_all=False, time="percent_of_total").render(session)
-        (RESULTS / f"profile-{stamp}-{label}.txt").write_text(tree)
+        (RESULTS / f"profile-{stamp}-{label.split()[0]}.txt").write_text(tree)
     text = "\n".join(lines)
     (RESULTS / f"profile-{stamp}.md").write_text(text)
     print(text)

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -46,6 +47,11 @@ def run_target(name: str, args: argparse.Namespace, run_id: str) -> dict[str, An
         result["notes"] = target.notes
         sampler = measure.Sampler(target)
         baseline = target.processed()
+        sampler.sample()
+        cpu_before = dict(sampler.cpu)
+        busy_before = measure.machine_busy_seconds()
+        services_before = measure.services_cpu_seconds()
+        loadgen_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         sampler.start()
         print(f"[{name}] storm: {args.events} events, {args.procs} processes, loadgen {args.loadgen}", flush=True)
         if args.loadgen == "sdk":
@@ -53,14 +59,27 @@ def run_target(name: str, args: argparse.Namespace, run_id: str) -> dict[str, An
         else:
             sent = loadgen_replay.storm(target.dsn, run_id, args.events, args.procs, args.threads, args.rate)
         accepted = sum(int(r["statuses"].get(200, r["statuses"].get("200", 0))) for r in sent)
+        loadgen_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         print(f"[{name}] accepted {accepted}; waiting for processing", flush=True)
         measure.wait_drained(sampler, accepted, baseline, stall=args.stall, limit=args.drain_limit)
         sampler.sample()
         sampler.stop()
+        busy = measure.machine_busy_seconds() - busy_before
+        services_after = measure.services_cpu_seconds()
         result.update(measure.summarize_storm(sent, sampler, baseline, args.events))
         result.update(measure.lost_duplicated(target, run_id, args.events))
         result["peak_rss_mib"] = {role: round(kib / 1024, 1) for role, kib in sampler.peak.items()}
         result["peak_rss_total_mib"] = round(sampler.peak_total / 1024, 1)
+        # where the two cores went: CPU ms per accepted event, per role (the load generator included)
+        cpu = {role: sampler.cpu.get(role, 0.0) - cpu_before.get(role, 0.0) for role in sampler.cpu}
+        cpu["loadgen"] = (loadgen_after.ru_utime + loadgen_after.ru_stime
+                          - loadgen_before.ru_utime - loadgen_before.ru_stime)
+        # the rest of the machine: the target's database, broker and search engine (and any noise)
+        cpu["other"] = max(0.0, busy - sum(cpu.values()))
+        result["cpu_ms_per_event"] = {role: round(sec * 1000 / max(accepted, 1), 3) for role, sec in cpu.items()}
+        result["services_cpu_ms_per_event"] = {
+            name: round((sec - services_before.get(name, 0.0)) * 1000 / max(accepted, 1), 3)
+            for name, sec in services_after.items() if sec - services_before.get(name, 0.0) > 0}
         print(f"[{name}] idle latency: {args.latency_samples} events one at a time", flush=True)
         result["latency"] = measure.idle_latency(target, run_id, samples=args.latency_samples)
         died = target.dead_roles()
@@ -88,6 +107,8 @@ def report(meta: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     head = ("| target | accepted/s | processed/s | idle latency p50 / p95 (ms) | peak RSS web + worker (MiB) "
             "| HTTP statuses | lost | duplicated |\n|---|---|---|---|---|---|---|---|")
     lines = [head]
+    cpu_rows = ["| target | web | worker | load generator | rest of the machine | of which services |",
+                "|---|---|---|---|---|---|"]
     for r in rows:
         if "error" in r:
             lines.append(f"| {r['target']} | failed: {r['error']} | | | | | | |")
@@ -97,6 +118,10 @@ def report(meta: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         lines.append(f"| {r['target']} | {r['accepted_per_s']} | {r['processed_per_s']} | "
                      f"{lat.get('p50_ms')} / {lat.get('p95_ms')} | {r['peak_rss_total_mib']} ({rss}) | "
                      f"{r['http_statuses']} | {r['lost']} | {r['duplicated']} |")
+        services = ", ".join(f"{k} {v}" for k, v in r.get("services_cpu_ms_per_event", {}).items())
+        cpu_rows.append(f"| {r['target']} | " + " | ".join(
+            str(r.get("cpu_ms_per_event", {}).get(role, "n/a")) for role in ("web", "worker", "loadgen", "other"))
+            + f" | {services or '-'} |")
     peer = next((r for r in rows if r["target"] == "bugsink" and "error" not in r), None)
     ratios = []
     for r in rows:
@@ -118,6 +143,8 @@ def report(meta: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         *lines, "",
         *(["| ratio | accepted/s | processed/s | idle latency (higher = ErrorHub faster) | RSS (higher = ErrorHub "
            "smaller) |", "|---|---|---|---|---|", *ratios, ""] if ratios else []),
+        "CPU ms per accepted event (process trees, storm and drain; the load generator shares the cores):", "",
+        *cpu_rows, "",
         *(["Notes:", *notes, ""] if notes else []),
         "accepted/s: first send to last HTTP 200. processed/s: first send to the last event stored and grouped "
         "(polled from the target's database every 0.25 s). Latency: one envelope at a time at idle, POST to "

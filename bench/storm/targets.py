@@ -1,6 +1,6 @@
 """Start and stop the systems under test, each in a temporary data directory.
 
-* ``errorhub-embedded``: what ``make run`` starts (gunicorn 2 workers, a Celery
+* ``errorhub-embedded``: what ``make run`` starts (gunicorn as errorhub/gunicorn_conf.py, a Celery
   worker with concurrency 2, Celery beat), SQLite and the filesystem broker.
 * ``errorhub-prod``: the same processes on PostgreSQL (a database created and
   dropped here), Redis (an empty logical database, flushed afterwards) and the
@@ -164,11 +164,11 @@ class ErrorHub(Target):
         out = subprocess.run([py, "manage.py", "bootstrap"], env=env, cwd=REPO, check=True, capture_output=True,
                              text=True).stdout
         self.dsn = re.search(r"DSN:\s+(\S+)", out).group(1)
-        self._spawn("web", [str(VENV_BIN / "gunicorn"), "errorhub.wsgi:application", "--bind",
-                            f"127.0.0.1:{self.port}", "--workers", "2", "--access-logfile", "-"], env, REPO)
+        self._spawn("web", [str(VENV_BIN / "gunicorn"), "-c", "python:errorhub.gunicorn_conf", "--bind",
+                            f"127.0.0.1:{self.port}"], env, REPO)
         # as the Procfile (make run): beat runs inside the worker process
         self._spawn("worker", [str(VENV_BIN / "celery"), "-A", "errorhub", "worker", "--beat", "--loglevel", "WARNING",
-                               "--concurrency", "2", "--schedule", str(self.data_dir / "celerybeat-schedule")],
+                               "--schedule", str(self.data_dir / "celerybeat-schedule")],
                     env, REPO)
         wait_http(f"http://127.0.0.1:{self.port}/")
         time.sleep(3)  # let the Celery worker connect and start consuming

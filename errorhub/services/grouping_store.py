@@ -10,25 +10,30 @@ savepoint rolls back and it uses the winner's issue.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Sequence
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from errorhub import metrics
+from errorhub.bulk import bulk_insert
 from errorhub.models import GroupHash, Issue, IssueHour, IssueUser, Lifecycle, Project, Release
 from errorhub.releases import release_is_older
 from errorhub.services.issues import issue_end_snooze, issue_regress
 from ingest.grouping import compute_grouping
 from ingest.models import IndexOutbox, SeenEvent
+from ingest.search.mappings import SerializedDocument, document_from_event, dumps_document
 from ingest.normalize import event_culprit, event_title
 from ingest.stores import get_event_store
 from ingest.stores.base import IndexedEvent
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -176,9 +181,24 @@ def _apply(issue: Issue, events: list[dict[str, Any]], change: IssueChange, orde
         change.snooze_ended = True
     hashes = {h for h in map(_user_hash, events) if h}
     if hashes:
-        IssueUser.objects.bulk_create([IssueUser(issue=issue, user_hash=h) for h in hashes], ignore_conflicts=True)
-        issue.users_seen = IssueUser.objects.filter(issue=issue).count()
+        issue.users_seen += _users_add(issue.pk, hashes)
     issue.save()
+
+
+def _users_add(issue_id: int, hashes: set[str]) -> int:
+    """Record the issue's distinct users; return how many were new.
+
+    Counting only the new rows (``RETURNING``) instead of re-counting the
+    issue's users keeps a storm on a popular issue from scanning all its users
+    per batch; the caller holds the issue row lock, so the sum stays exact.
+    """
+    table = connection.ops.quote_name(IssueUser._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(hashes))
+    params = [value for user_hash in sorted(hashes) for value in (issue_id, user_hash)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (issue_id, user_hash) VALUES {rows} "
+                       "ON CONFLICT (issue_id, user_hash) DO NOTHING RETURNING 1", params)
+        return len(cursor.fetchall())
 
 
 def events_record(*, project: Project, events: Sequence[dict[str, Any]]) -> RecordResult:
@@ -213,12 +233,12 @@ def events_record(*, project: Project, events: Sequence[dict[str, Any]]) -> Reco
         indexed = [IndexedEvent(project_id=project.pk, issue_id=iid, event=ev)
                    for iid, evs in by_issue.items() for ev in evs]
         started = metrics.clock()
-        _store(store, indexed)
+        documents = _store(store, indexed)
         metrics.store_bulk_observed(type(store).__name__ if store.transactional else "outbox", started)
         result.stored = len(indexed)
     metrics.events_stored(fresh)
     if not store.transactional:
-        _schedule_indexing()
+        _index_now(store, project.pk, documents)
     from alerts.services import evaluate_issue_changes
 
     evaluate_issue_changes(project=project, changes=result.changes)
@@ -235,17 +255,36 @@ def _schedule_indexing() -> None:
     from ingest.tasks import index_pending
 
     if cache.add("errorhub:index-scheduled", 1, timeout=5):
-        index_pending.apply_async(countdown=0.05)
+        index_pending.apply_async()  # at once: an idle event is searchable within milliseconds
 
 
-def _store(store: Any, indexed: list[IndexedEvent]) -> None:
+def _store(store: Any, indexed: list[IndexedEvent]) -> list[SerializedDocument]:
+    """Store in the transaction: the SQL store directly, a search engine through
+    the outbox (returns the documents, for ``_index_now`` after the commit)."""
     if store.transactional:
         store.index(indexed)
-        return
-    from ingest.search.mappings import document_from_event
+        return []
+    documents = [(i, document_from_event(i.event, issue_id=i.issue_id)) for i in indexed]
+    bulk_insert([IndexOutbox(project_id=i.project_id, issue_id=i.issue_id, event_id=i.event["event_id"],
+                             document=doc) for i, doc in documents])
+    return [SerializedDocument(i.project_id, i.event["event_id"], doc["timestamp"], dumps_document(doc))
+            for i, doc in documents]
 
-    IndexOutbox.objects.bulk_create([
-        IndexOutbox(project_id=i.project_id, issue_id=i.issue_id, event_id=i.event["event_id"],
-                    document=document_from_event(i.event, issue_id=i.issue_id))
-        for i in indexed
-    ])
+
+def _index_now(store: Any, project_id: int, documents: list[SerializedDocument]) -> None:
+    """Index a committed batch at once and clear its outbox rows.
+
+    The outbox rows are the guarantee, this is the fast path: no task hop and no
+    reading the documents back. If the engine fails or refuses anything, the
+    rows stay and the outbox drain retries them (and sets refused ones aside);
+    indexing twice is harmless (same ``_id``).
+    """
+    started = metrics.clock()
+    try:
+        store.index_serialized(documents)
+    except Exception as exc:  # unavailable, rejected, or any engine error: the drain takes over
+        logger.warning("indexing %d events at once failed, the outbox drain will retry: %s", len(documents), exc)
+        _schedule_indexing()
+        return
+    metrics.store_bulk_observed("search", started)
+    IndexOutbox.objects.filter(project_id=project_id, event_id__in=[d.event_id for d in documents]).delete()

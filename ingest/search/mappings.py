@@ -10,8 +10,11 @@ from a composable index template; every index carries the read alias
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+
+import orjson
 
 TEMPLATE_NAME = "errorhub-events"
 INDEX_PREFIX = "errorhub-events-"
@@ -152,6 +155,22 @@ def index_day(name: str) -> date | None:
 def format_time(when: datetime) -> str:
     """UTC, milliseconds, ``Z``: the one format written to and queried on ``date`` fields."""
     return _as_utc(when).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class SerializedDocument:
+    """A document ready for the bulk API: the parts of its ``_id``, its day, its JSON text."""
+
+    project_id: int
+    event_id: str
+    timestamp: str
+    source: str | bytes
+
+
+def dumps_document(doc: dict[str, Any]) -> bytes:
+    """A document as JSON (orjson: several times faster than ``json.dumps`` on these;
+    anything it cannot encode natively is written as its ``str``)."""
+    return orjson.dumps(doc, default=str, option=orjson.OPT_NON_STR_KEYS)
 
 
 def document_from_event(event: dict[str, Any], *, issue_id: int) -> dict[str, Any]:

@@ -63,9 +63,8 @@ class LiveServer:
         """Start both processes and wait until ``/healthz`` answers."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.env = {**self.env, "ERRORHUB_BASE_URL": self.base_url}
-        self._spawn("gunicorn", [str(BIN / "gunicorn"), "errorhub.wsgi:application", "--bind",
-                                 f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", "60",
-                                 "--access-logfile", "-"])
+        self._spawn("gunicorn", [str(BIN / "gunicorn"), "-c", "python:errorhub.gunicorn_conf", "--bind",
+                                 f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", "60"])
         pool = ["--pool", "solo"] if self.worker_concurrency == 1 else ["--pool", "prefork"]
         self._spawn("celery", [str(BIN / "celery"), "-A", "errorhub", "worker", "--concurrency",
                                str(self.worker_concurrency), "-Q", QUEUES, *pool, "--loglevel", "INFO",
