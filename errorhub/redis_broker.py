@@ -27,6 +27,8 @@ order as kombu's BRPOP), fanout over PUB/SUB, health checks — is kombu's.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from queue import Empty
 from time import monotonic, time
 from typing import Any
@@ -286,6 +288,19 @@ class Channel(kombu_redis.Channel):
         super()._delete(queue, *args, **kwargs)
         with self.conn_or_acquire(client=kwargs.get("client")) as client:
             client.delete(self._bell(queue))
+
+    @contextmanager
+    def conn_or_acquire(self, client: Any = None) -> Iterator[Any]:
+        """kombu builds a new redis-py client for every publish and every acknowledgement
+        (~0.05 ms of a ~0.27 ms publish with redis-py 7); they all use this channel's one
+        connection pool, so one client, rebuilt only when the pool is, does the same."""
+        if client:
+            yield client
+            return
+        cached = self.__dict__.get("_sync_client")
+        if cached is None or cached.connection_pool is not self.pool:
+            cached = self.__dict__["_sync_client"] = self._create_client()
+        yield cached
 
     def _bell(self, queue: str) -> str:
         return f"{queue}{self.sep}{BELL}"
