@@ -13,7 +13,6 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 
 
@@ -52,6 +51,8 @@ def _check_address(url: str) -> None:
 def post(url: str, *, data: bytes, headers: dict[str, str], retries: int = 2,
          timeout: float | None = None) -> OutboundResponse:
     """POST ``data``; returns any HTTP answer (the caller judges the status)."""
+    import requests  # on first use: ~15 MiB that processes which never post a webhook do without
+
     _check_address(url)
     last: Exception | None = None
     for _ in range(retries + 1):

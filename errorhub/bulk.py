@@ -16,7 +16,6 @@ from typing import Any
 
 import orjson
 from django.db import connection, models
-from psycopg.types.json import Jsonb
 
 
 def _json_dumps(value: Any) -> str:
@@ -31,6 +30,8 @@ def _insert_fields(model: type[models.Model]) -> list[models.Field]:
 def _copy_value(field: models.Field, obj: models.Model) -> Any:
     value = field.pre_save(obj, add=True)  # applies auto_now / defaults as save() would
     if isinstance(field, models.JSONField) and field.encoder is None:
+        from psycopg.types.json import Jsonb  # here: SQLite deployments never load psycopg (~20 MiB)
+
         return None if value is None else Jsonb(value, dumps=_json_dumps)
     return field.get_db_prep_save(value, connection)
 

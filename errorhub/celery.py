@@ -3,13 +3,41 @@
 import os
 from typing import Any
 
-from celery import Celery, signals
+from celery import Celery, bootsteps, signals
+from click import Option
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "errorhub.settings")
 
 app = Celery("errorhub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+class BeatThread(bootsteps.StartStopStep):
+    """``celery worker --beat-thread``: Celery beat as a thread of the worker.
+
+    ``--beat`` forks a whole second process for the scheduler (~90 MiB for a
+    Django app); the embedded default's single worker process can as well send
+    the few periodic tasks itself. Same schedule file and scheduler as ``--beat``.
+    """
+
+    label = "Beat (thread)"
+    conditional = True
+
+    def __init__(self, worker: Any, beat_thread: bool = False, **kwargs: Any) -> None:
+        self.enabled = bool(beat_thread)
+        super().__init__(worker, **kwargs)
+
+    def create(self, worker: Any) -> Any:
+        from celery.beat import EmbeddedService
+
+        return EmbeddedService(worker.app, thread=True, schedule_filename=worker.schedule_filename,
+                               scheduler_cls=worker.scheduler)
+
+
+app.user_options["worker"].add(Option(["--beat-thread"], is_flag=True, default=False,
+                                      help="Run Celery beat as a thread of this worker (instead of --beat's process)."))
+app.steps["worker"].add(BeatThread)
 
 
 @signals.worker_init.connect

@@ -72,7 +72,7 @@ def services_cpu_seconds() -> dict[str, float]:
             name = head.partition("(")[2]
             service = SERVICE_NAMES.get(name)
             if service:
-                totals[service] = totals.get(service, 0.0) + sum(int(v) for v in rest.split()[11:13])
+                totals[service] = totals.get(service, 0.0) + sum(int(v) for v in rest.split()[11:15])
         except (OSError, ValueError):
             continue
     return {k: v / os.sysconf("SC_CLK_TCK") for k, v in totals.items()}
@@ -89,6 +89,29 @@ def tree_cpu_seconds(roots: list[int], kids: dict[int, list[int]]) -> float:
         total += _cpu_ticks(pid)
         stack.extend(kids.get(pid, []))
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: shared pages (forked children, libraries) split between
+    their users, so a process tree's sum is the memory it really holds."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_pids(roots: list[int], kids: dict[int, list[int]]) -> list[int]:
+    found, stack = [], list(roots)
+    while stack:
+        pid = stack.pop()
+        if pid not in found:
+            found.append(pid)
+            stack.extend(kids.get(pid, []))
+    return found
 
 
 def tree_rss_kib(roots: list[int], kids: dict[int, list[int]]) -> int:
@@ -112,6 +135,9 @@ class Sampler(threading.Thread):
         self.counts: list[tuple[float, int]] = []
         self.peak: dict[str, int] = {}
         self.peak_total = 0
+        self.peak_pss: dict[str, int] = {}
+        self.peak_pss_total = 0
+        self._ticks = 0
         self.cpu: dict[str, float] = {}
         self._halt = threading.Event()
 
@@ -127,6 +153,14 @@ class Sampler(threading.Thread):
             pass
         kids = _children_map()
         total = 0
+        self._ticks += 1
+        if self._ticks % 4 == 1:  # PSS costs the kernel a page-table walk: once a second is enough
+            pss_total = 0
+            for role, roots in self.target.roots().items():
+                pss = sum(_pss_kib(pid) for pid in tree_pids(roots, kids))
+                self.peak_pss[role] = max(self.peak_pss.get(role, 0), pss)
+                pss_total += pss
+            self.peak_pss_total = max(self.peak_pss_total, pss_total)
         for role, roots in self.target.roots().items():
             rss = tree_rss_kib(roots, kids)
             self.cpu[role] = max(self.cpu.get(role, 0.0), tree_cpu_seconds(roots, kids))

@@ -70,6 +70,8 @@ def run_target(name: str, args: argparse.Namespace, run_id: str) -> dict[str, An
         result.update(measure.lost_duplicated(target, run_id, args.events))
         result["peak_rss_mib"] = {role: round(kib / 1024, 1) for role, kib in sampler.peak.items()}
         result["peak_rss_total_mib"] = round(sampler.peak_total / 1024, 1)
+        result["peak_pss_mib"] = {role: round(kib / 1024, 1) for role, kib in sampler.peak_pss.items()}
+        result["peak_pss_total_mib"] = round(sampler.peak_pss_total / 1024, 1)
         # where the two cores went: CPU ms per accepted event, per role (the load generator included)
         cpu = {role: sampler.cpu.get(role, 0.0) - cpu_before.get(role, 0.0) for role in sampler.cpu}
         cpu["loadgen"] = (loadgen_after.ru_utime + loadgen_after.ru_stime
@@ -105,32 +107,36 @@ def _ratio(a: float | None, b: float | None, lower_is_better: bool = False) -> s
 
 def report(meta: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     head = ("| target | accepted/s | processed/s | idle latency p50 / p95 (ms) | peak RSS web + worker (MiB) "
-            "| HTTP statuses | lost | duplicated |\n|---|---|---|---|---|---|---|---|")
+            "| peak PSS (MiB) | HTTP statuses | lost | duplicated |\n|---|---|---|---|---|---|---|---|---|")
     lines = [head]
     cpu_rows = ["| target | web | worker | load generator | rest of the machine | of which services |",
                 "|---|---|---|---|---|---|"]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['target']} | failed: {r['error']} | | | | | | |")
+            lines.append(f"| {r['target']} | failed: {r['error']} | | | | | | | |")
             continue
         lat = r.get("latency", {})
         rss = " + ".join(f"{k} {v}" for k, v in r["peak_rss_mib"].items())
         lines.append(f"| {r['target']} | {r['accepted_per_s']} | {r['processed_per_s']} | "
                      f"{lat.get('p50_ms')} / {lat.get('p95_ms')} | {r['peak_rss_total_mib']} ({rss}) | "
+                     f"{r.get('peak_pss_total_mib')} | "
                      f"{r['http_statuses']} | {r['lost']} | {r['duplicated']} |")
         services = ", ".join(f"{k} {v}" for k, v in r.get("services_cpu_ms_per_event", {}).items())
+        per_role = dict(r.get("cpu_ms_per_event", {}))
+        per_role["worker"] = round(sum(v for k, v in per_role.items() if k.startswith("worker")), 3)
         cpu_rows.append(f"| {r['target']} | " + " | ".join(
-            str(r.get("cpu_ms_per_event", {}).get(role, "n/a")) for role in ("web", "worker", "loadgen", "other"))
+            str(per_role.get(role, "n/a")) for role in ("web", "worker", "loadgen", "other"))
             + f" | {services or '-'} |")
     peer = next((r for r in rows if r["target"] == "bugsink" and "error" not in r), None)
-    ratios = []
+    ratios: list[str] = []
     for r in rows:
         if peer and r["target"].startswith("errorhub") and "error" not in r:
             ratios.append(
                 f"| {r['target']} / bugsink | {_ratio(r['accepted_per_s'], peer['accepted_per_s'])} | "
                 f"{_ratio(r['processed_per_s'], peer['processed_per_s'])} | "
                 f"{_ratio(r['latency'].get('p50_ms'), peer['latency'].get('p50_ms'), True)} | "
-                f"{_ratio(r['peak_rss_total_mib'], peer['peak_rss_total_mib'], True)} |")
+                f"{_ratio(r['peak_rss_total_mib'], peer['peak_rss_total_mib'], True)} | "
+                f"{_ratio(r.get('peak_pss_total_mib'), peer.get('peak_pss_total_mib'), True)} |")
     notes = [f"- {r['target']}: {n}" for r in rows for n in r.get("notes", [])]
     return "\n".join([
         f"# Storm benchmark, {meta['date']}", "",
@@ -142,7 +148,7 @@ def report(meta: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         f"`{meta['run_id']}`", "",
         *lines, "",
         *(["| ratio | accepted/s | processed/s | idle latency (higher = ErrorHub faster) | RSS (higher = ErrorHub "
-           "smaller) |", "|---|---|---|---|---|", *ratios, ""] if ratios else []),
+           "smaller) | PSS (higher = ErrorHub smaller) |", "|---|---|---|---|---|---|", *ratios, ""] if ratios else []),
         "CPU ms per accepted event (process trees, storm and drain; the load generator shares the cores):", "",
         *cpu_rows, "",
         *(["Notes:", *notes, ""] if notes else []),

@@ -166,10 +166,15 @@ class ErrorHub(Target):
         self.dsn = re.search(r"DSN:\s+(\S+)", out).group(1)
         self._spawn("web", [str(VENV_BIN / "gunicorn"), "-c", "python:errorhub.gunicorn_conf", "--bind",
                             f"127.0.0.1:{self.port}"], env, REPO)
-        # as the Procfile (make run): beat runs inside the worker process
-        self._spawn("worker", [str(VENV_BIN / "celery"), "-A", "errorhub", "worker", "--beat", "--loglevel", "WARNING",
-                               "--schedule", str(self.data_dir / "celerybeat-schedule")],
-                    env, REPO)
+        celery = [str(VENV_BIN / "celery"), "-A", "errorhub", "worker", "--loglevel",
+                  os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING")]
+        schedule = ["--beat-thread", "--schedule", str(self.data_dir / "celerybeat-schedule")]
+        if self.prod:  # as docker/compose.yml: ingest and alerts in separate workers (beat as a thread here)
+            self._spawn("worker", [*celery, *schedule, "-n", "ingest@%h", "-Q", "ingest,ingest-retry,index"], env, REPO)
+            self._spawn("worker-alerts", [*celery, "-n", "alerts@%h", "-Q", "alerts,housekeeping", "--concurrency",
+                                          "1"], env, REPO)
+        else:  # as the Procfile (make run): one worker, beat as a thread of it
+            self._spawn("worker", [*celery, *schedule], env, REPO)
         wait_http(f"http://127.0.0.1:{self.port}/")
         time.sleep(3)  # let the Celery worker connect and start consuming
 

@@ -46,7 +46,8 @@ def compose_config(tmp_path_factory) -> dict:
 
 
 def test_compose_has_every_service(compose_config):
-    assert set(compose_config["services"]) == {"postgres", "redis", "elasticsearch", "web", "worker", "beat"}
+    assert set(compose_config["services"]) == {"postgres", "redis", "elasticsearch", "web", "worker", "worker-alerts",
+                                               "beat"}
 
 
 def test_redis_persists_the_queue(compose_config):
@@ -58,7 +59,7 @@ def test_redis_persists_the_queue(compose_config):
 
 def test_app_services_share_the_wiring(compose_config):
     services = compose_config["services"]
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "worker-alerts", "beat"):
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://errorhub:"), name
         assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0", name
@@ -69,6 +70,11 @@ def test_app_services_share_the_wiring(compose_config):
     assert services["web"]["environment"]["ERRORHUB_MIGRATE"] == "1"
     assert "ERRORHUB_MIGRATE" not in services["worker"]["environment"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "errorhub", "worker"]
+    # every queue is consumed, and alert delivery never waits behind ingest batches
+    queues = [set(services[n]["command"][services[n]["command"].index("-Q") + 1].split(","))
+              for n in ("worker", "worker-alerts")]
+    assert queues[0] | queues[1] == {"ingest", "ingest-retry", "index", "alerts", "housekeeping"}
+    assert "alerts" in queues[1] and "alerts" not in queues[0]
     assert "/data/celerybeat-schedule" in services["beat"]["command"]
     for name in ("postgres", "redis", "elasticsearch", "web"):
         assert services[name].get("healthcheck"), f"{name} has no healthcheck"

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import logging
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 
 from alerts.integrations.slack import blocks
 from alerts.models import Delivery, DeliveryStatus
 from alerts.transports import NotifyResult, Transport, TransportError
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +24,9 @@ PERMANENT_ERRORS = {"channel_not_found", "invalid_auth", "not_in_channel", "acco
 MAX_THREAD_REPLIES = 20
 
 
-def slack_client(timeout: float | None = None) -> WebClient:
+def slack_client(timeout: float | None = None) -> "WebClient":
+    from slack_sdk import WebClient  # imported on first use: ~15 MiB the web processes never need
+
     # retry_handlers=[]: retries are ours (Celery + the delivery log), not hidden inside the client
     return WebClient(token=settings.SLACK_BOT_TOKEN, base_url=settings.SLACK_API_BASE_URL,
                      timeout=int(timeout or settings.OUTBOUND_TIMEOUT) or 1, retry_handlers=[])
@@ -31,6 +36,8 @@ def call_slack(method: str, timeout: float | None = None, **kwargs) -> dict:
     """One Web API call, with Slack's failures turned into ``TransportError``."""
     if not settings.SLACK_BOT_TOKEN:
         raise TransportError("SLACK_BOT_TOKEN is not set", permanent=True)
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
     try:
         return slack_client(timeout).api_call(method, json=kwargs).data
     except SlackApiError as exc:

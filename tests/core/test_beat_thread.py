@@ -1,0 +1,63 @@
+"""``celery worker --beat-thread`` (the Procfile's worker): beat runs inside the worker
+process — periodic tasks are sent and run, and no second process is forked for it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CELERY = Path(sys.executable).parent / "celery"
+
+pytestmark = pytest.mark.sqlite
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+def test_beat_thread_sends_periodic_tasks_without_a_second_process(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ERRORHUB_", "DATABASE_", "CELERY_"))}
+    env.update(ERRORHUB_DATA_DIR=str(tmp_path), ERRORHUB_STATIC_ROOT=str(tmp_path / "static"),
+               DJANGO_SETTINGS_MODULE="errorhub.settings", ERRORHUB_WORKER_NICE="0")
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
+    log = tmp_path / "worker.log"
+    with open(log, "wb") as out:
+        worker = subprocess.Popen([str(CELERY), "-A", "errorhub", "worker", "--beat-thread", "--loglevel", "INFO",
+                                   "--schedule", str(tmp_path / "celerybeat-schedule")],
+                                  cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        text = ""
+        while time.monotonic() < deadline:
+            text = log.read_text(errors="replace")
+            if "Sending due task index-pending" in text and "ingest.tasks.index_pending" in text.split(
+                    "Sending due task index-pending", 1)[1] and "succeeded" in text:
+                break
+            assert worker.poll() is None, text[-3000:]
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"no periodic task ran within 60 s:\n{text[-3000:]}")
+        assert _children(worker.pid) == [], "solo pool + beat thread: nothing forked"
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
