@@ -120,12 +120,14 @@ def _sender(url: str, auth: str, bodies: list[bytes], threads: int, interval: fl
     out.put(stats)
 
 
-def storm(dsn: str, run_id: str, events: int, procs: int, threads: int = 4, rate: float = 0.0) -> list[dict]:
-    """Send ``events`` envelopes at ``rate``/s in total (0 = unbounded); return per-process stats."""
+def storm(dsn: str, run_id: str, events: int, procs: int, threads: int = 4, rate: float = 0.0,
+          first_seq: int = 0) -> list[dict]:
+    """Send ``events`` envelopes (sequence numbers from ``first_seq``) at ``rate``/s in total
+    (0 = unbounded); return per-process stats."""
     url, key, _ = parse_dsn(dsn)
     auth = f"Sentry sentry_key={key}, sentry_version=7, sentry_client=bench-replay/1.0"
     pool = templates()
-    bodies = [build(pool[seq % len(pool)], dsn, run_id, seq)[1] for seq in range(events)]
+    bodies = [build(pool[seq % len(pool)], dsn, run_id, seq)[1] for seq in range(first_seq, first_seq + events)]
     interval = procs / rate if rate else 0.0
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
