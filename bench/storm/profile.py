@@ -43,7 +43,8 @@ def _setup(prod: bool) -> str | None:
         db_name = f"profile_{uuid.uuid4().hex[:10]}"
         with psycopg.connect(targets.PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{db_name}"')
-        os.environ.update(DATABASE_URL=targets.PG_BENCH_BASE + db_name, ERRORHUB_EVENT_STORE="opensearch",
+        os.environ.update(DATABASE_URL=targets.PG_BENCH_BASE + db_name, CELERY_BROKER_URL=f"{targets.REDIS_URL}/13",
+                          ERRORHUB_EVENT_STORE="opensearch",
                           ERRORHUB_EVENT_STORE_URL=targets.OPENSEARCH_URL,
                           ERRORHUB_EVENT_STORE_INDEX_PREFIX=db_name.replace("_", "-"))
     sys.path.insert(0, str(REPO))
@@ -66,6 +67,9 @@ def _teardown(db_name: str | None) -> None:
     from bench.storm import targets
 
     connections.close_all()
+    import redis
+
+    redis.Redis.from_url(f"{targets.REDIS_URL}/13").flushdb()  # the profile's queued payloads
     with psycopg.connect(targets.PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     try:
@@ -117,7 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=500)
     parser.add_argument("--prod", action="store_true",
-                        help="PostgreSQL + OpenSearch of scripts/services.sh instead of SQLite")
+                        help="PostgreSQL, Redis (database 13, flushed) and OpenSearch of scripts/services.sh instead of SQLite")
     args = parser.parse_args()
     db_name = _setup(args.prod)
     try:
@@ -188,7 +192,7 @@ def _profile(args: argparse.Namespace) -> None:
     lines = [f"# ErrorHub ingest profile, {stamp}", "",
              f"- command: `.venv/bin/python -m bench.storm.profile --events {args.events}"
              f"{' --prod' if args.prod else ''}`",
-             f"- in-process, {'PostgreSQL + OpenSearch' if args.prod else 'SQLite embedded default'}, pyinstrument 0.5 ms sampling, {len(pool)} captured envelopes "
+             f"- in-process, {'PostgreSQL + Redis + OpenSearch' if args.prod else 'SQLite embedded default'}, pyinstrument 0.5 ms sampling, {len(pool)} captured envelopes "
              "cycled with fresh event ids", ""]
     for label, seconds, session in report:
         lines += [f"## {label}: {args.events} events in {seconds:.2f} s = {args.events / seconds:.0f} events/s "
