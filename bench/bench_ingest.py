@@ -33,7 +33,7 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from tests.live.server import LiveServer, with_db  # noqa: E402
-from tests.sentry_fixtures import FIXTURES, readdress  # noqa: E402
+from tests.sentry_fixtures import FIXTURES, fresh_envelope  # noqa: E402
 
 BENCH_REDIS_DB = 7
 
@@ -80,23 +80,6 @@ def _bodies() -> list[bytes]:
     """Every captured event envelope (all five SDKs)."""
     return [p.read_bytes() for p in sorted(FIXTURES.glob("*/*.envelope")) if b'"type":"event"' in p.read_bytes()
             .replace(b" ", b"")]
-
-
-def _fresh_envelope(body: bytes, dsn: str) -> bytes:
-    """The envelope as an SDK would send a new event: a new event_id in header and payload."""
-    from ingest.envelope import parse_envelope, serialize_envelope
-
-    new_id = uuid.uuid4().hex
-    envelope = parse_envelope(readdress(body, dsn))
-    items = []
-    for item in envelope.items:
-        payload = item.payload
-        if item.type == "event":
-            event = orjson.loads(payload)
-            event["event_id"] = new_id
-            payload = orjson.dumps(event)
-        items.append(({k: v for k, v in item.headers.items() if k != "length"} | {"type": item.type}, payload))
-    return serialize_envelope({**envelope.headers, "event_id": new_id}, items)
 
 
 def _store_body(body: bytes) -> bytes:
@@ -194,7 +177,7 @@ def main() -> None:
                 "Content-Type": "application/x-sentry-envelope"}
         doors = {
             "envelope": _run(f"{server.base_url}/api/{project_id}/envelope/",
-                             lambda i: _fresh_envelope(bodies[i % len(bodies)], dsn), auth, args.threads, args.seconds),
+                             lambda i: fresh_envelope(bodies[i % len(bodies)], dsn, uuid.uuid4().hex), auth, args.threads, args.seconds),
             "store": _run(f"{server.base_url}/api/{project_id}/store/",
                           lambda i: _store_body(bodies[i % len(bodies)]), {**auth, "Content-Type": "application/json"},
                           args.threads, args.seconds),

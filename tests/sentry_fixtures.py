@@ -24,3 +24,22 @@ def readdress(body: bytes, dsn: str) -> bytes:
     if "dsn" in headers:
         headers["dsn"] = dsn
     return orjson.dumps(headers) + sep + rest
+
+
+def fresh_envelope(body: bytes, dsn: str, event_id: str, fingerprint: str | None = None) -> bytes:
+    """The envelope re-addressed to ``dsn`` as a new event ``event_id`` (optionally its own issue),
+    as an SDK would send a new event: the id in the envelope header and in the event payload."""
+    from ingest.envelope import parse_envelope, serialize_envelope
+
+    envelope = parse_envelope(readdress(body, dsn))
+    items = []
+    for item in envelope.items:
+        payload = item.payload
+        if item.type == "event":
+            event = orjson.loads(payload)
+            event["event_id"] = event_id
+            if fingerprint:
+                event["fingerprint"] = [fingerprint]
+            payload = orjson.dumps(event)
+        items.append(({k: v for k, v in item.headers.items() if k != "length"} | {"type": item.type}, payload))
+    return serialize_envelope({**envelope.headers, "event_id": event_id}, items)

@@ -129,11 +129,16 @@ def storm(dsn: str, run_id: str, events: int, procs: int, threads: int = 4, rate
     pool = templates()
     bodies = [build(pool[seq % len(pool)], dsn, run_id, seq)[1] for seq in range(first_seq, first_seq + events)]
     interval = procs / rate if rate else 0.0
+    start_at = time.time() + 2.0
+    return run_senders(_sender, [(url, auth, bodies[i::procs], threads, interval, start_at) for i in range(procs)])
+
+
+def run_senders(sender: Any, args_per_process: list[tuple]) -> list[dict]:
+    """Run ``sender(*args, out)`` in one spawned process per argument tuple; return what each
+    put on ``out`` (its stats), in completion order."""
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    start_at = time.time() + 2.0
-    workers = [ctx.Process(target=_sender, args=(url, auth, bodies[i::procs], threads, interval, start_at, out))
-               for i in range(procs)]
+    workers = [ctx.Process(target=sender, args=(*args, out)) for args in args_per_process]
     for w in workers:
         w.start()
     results = [out.get(timeout=900) for _ in workers]

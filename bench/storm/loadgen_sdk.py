@@ -9,10 +9,11 @@ wrapped only to time each HTTP request and record its status.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from bench.storm.loadgen_replay import run_senders
 
 SITES = 20
 
@@ -91,14 +92,5 @@ def _sender(dsn: str, run_id: str, seqs: list[int], start_at: float, out: Any) -
 
 def storm(dsn: str, run_id: str, events: int, procs: int) -> list[dict[str, Any]]:
     """Send ``events`` events from ``procs`` processes; return each process's stats."""
-    ctx = mp.get_context("spawn")
-    out = ctx.Queue()
     start_at = time.time() + 3.0  # every process imported and initialised before the first event
-    workers = [ctx.Process(target=_sender, args=(dsn, run_id, list(range(i, events, procs)), start_at, out))
-               for i in range(procs)]
-    for w in workers:
-        w.start()
-    results = [out.get(timeout=900) for _ in workers]
-    for w in workers:
-        w.join(timeout=30)
-    return results
+    return run_senders(_sender, [(dsn, run_id, list(range(i, events, procs)), start_at) for i in range(procs)])

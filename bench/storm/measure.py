@@ -80,15 +80,7 @@ def services_cpu_seconds() -> dict[str, float]:
 
 def tree_cpu_seconds(roots: list[int], kids: dict[int, list[int]]) -> float:
     """CPU seconds used so far by a process tree (live processes and the children they reaped)."""
-    total, stack, seen = 0, list(roots), set()
-    while stack:
-        pid = stack.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        total += _cpu_ticks(pid)
-        stack.extend(kids.get(pid, []))
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(_cpu_ticks(pid) for pid in tree_pids(roots, kids)) / os.sysconf("SC_CLK_TCK")
 
 
 def _pss_kib(pid: int) -> int:
@@ -105,25 +97,21 @@ def _pss_kib(pid: int) -> int:
 
 
 def tree_pids(roots: list[int], kids: dict[int, list[int]]) -> list[int]:
-    found, stack = [], list(roots)
+    """The roots and all their descendants (``kids``: from ``_children_map``)."""
+    found: list[int] = []
+    seen: set[int] = set()
+    stack = list(roots)
     while stack:
         pid = stack.pop()
-        if pid not in found:
+        if pid not in seen:
+            seen.add(pid)
             found.append(pid)
             stack.extend(kids.get(pid, []))
     return found
 
 
 def tree_rss_kib(roots: list[int], kids: dict[int, list[int]]) -> int:
-    total, stack, seen = 0, list(roots), set()
-    while stack:
-        pid = stack.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        total += _rss_kib(pid)
-        stack.extend(kids.get(pid, []))
-    return total
+    return sum(_rss_kib(pid) for pid in tree_pids(roots, kids))
 
 
 class Sampler(threading.Thread):

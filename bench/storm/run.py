@@ -16,7 +16,6 @@ import platform
 import resource
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any

@@ -16,12 +16,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 import psycopg
 import requests
 
-from ingest.envelope import parse_envelope, serialize_envelope
-from tests.sentry_fixtures import FIXTURES, readdress
+from tests.sentry_fixtures import FIXTURES, fresh_envelope
 
 RETRY_STATUSES = {0, 429, 500, 502, 503}
 
@@ -30,22 +28,6 @@ def captured_bodies() -> list[bytes]:
     """Every captured envelope that carries an event item."""
     return [p.read_bytes() for p in sorted(FIXTURES.glob("*/*.envelope"))
             if b'"type":"event"' in p.read_bytes().replace(b" ", b"")]
-
-
-def fresh_envelope(body: bytes, dsn: str, event_id: str, fingerprint: str | None = None) -> bytes:
-    """The envelope re-addressed to ``dsn`` as a new event ``event_id`` (optionally its own issue)."""
-    envelope = parse_envelope(readdress(body, dsn))
-    items = []
-    for item in envelope.items:
-        payload = item.payload
-        if item.type == "event":
-            event = orjson.loads(payload)
-            event["event_id"] = event_id
-            if fingerprint:
-                event["fingerprint"] = [fingerprint]
-            payload = orjson.dumps(event)
-        items.append(({k: v for k, v in item.headers.items() if k != "length"} | {"type": item.type}, payload))
-    return serialize_envelope({**envelope.headers, "event_id": event_id}, items)
 
 
 @dataclass

@@ -13,6 +13,7 @@ import itertools
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,6 +39,23 @@ BACKENDS = [
 # installed here); it is not generated at all otherwise, rather than skipped.
 if os.environ.get("ERRORHUB_TEST_ELASTICSEARCH_URL"):
     BACKENDS.append(pytest.param("elasticsearch", id="elasticsearch"))
+
+
+@contextmanager
+def engine_configured(settings: Any, kind: str, url: str) -> Iterator[None]:
+    """Point the event store at a search engine (indices under a unique prefix) for one test,
+    and drop its indices afterwards."""
+    from ingest.stores import get_event_store
+
+    settings.EVENT_STORE = kind
+    settings.EVENT_STORE_URL = url
+    settings.EVENT_STORE_INDEX_PREFIX = unique_prefix()
+    get_event_store.cache_clear()
+    try:
+        yield
+    finally:
+        get_event_store().drop_indices()  # type: ignore[attr-defined]
+        get_event_store.cache_clear()
 
 
 def unique_prefix() -> str:

@@ -17,7 +17,7 @@ from ingest.search.mappings import document_from_event
 from ingest.search.query import parse_query
 from ingest.services import outbox_drain
 from ingest.stores import get_event_store
-from tests.stores.conftest import make_issue, sdk_event, unique_prefix
+from tests.stores.conftest import engine_configured, make_issue, sdk_event
 
 # quotes, backslashes, control characters and non-BMP text must survive the trip untouched
 AWKWARD = 'say "hi"\\n\tback\\\\slash \u00e9\u4e2d\U0001f600'
@@ -25,16 +25,10 @@ AWKWARD = 'say "hi"\\n\tback\\\\slash \u00e9\u4e2d\U0001f600'
 
 @pytest.fixture(params=["opensearch", "elasticsearch"])
 def engine(request: pytest.FixtureRequest, settings, db: None) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    settings.EVENT_STORE = request.param
-    settings.EVENT_STORE_URL = (request.getfixturevalue("opensearch_url") if request.param == "opensearch"
-                                else request.getfixturevalue("es_proxy").url)
-    settings.EVENT_STORE_INDEX_PREFIX = unique_prefix()
-    get_event_store.cache_clear()
-    try:
+    url = (request.getfixturevalue("opensearch_url") if request.param == "opensearch"
+           else request.getfixturevalue("es_proxy").url)
+    with engine_configured(settings, request.param, url):
         yield
-    finally:
-        get_event_store().drop_indices()  # type: ignore[attr-defined]
-        get_event_store.cache_clear()
 
 
 def _outbox_row(project: Project, issue_id: int, document: dict) -> IndexOutbox:

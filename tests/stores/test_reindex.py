@@ -15,21 +15,14 @@ from ingest.search.query import parse_query
 from ingest.stores import get_event_store
 from ingest.stores.base import IndexedEvent
 from ingest.stores.sql import SqlEventStore
-from tests.stores.conftest import make_issue, sdk_event, unique_prefix
+from tests.stores.conftest import engine_configured, make_issue, sdk_event
 
 
 @pytest.fixture
 def engine(settings, opensearch_url: str, tmp_path, db: None) -> Iterator[None]:  # type: ignore[no-untyped-def]
     settings.DATA_DIR = tmp_path
-    settings.EVENT_STORE = "opensearch"
-    settings.EVENT_STORE_URL = opensearch_url
-    settings.EVENT_STORE_INDEX_PREFIX = unique_prefix()
-    get_event_store.cache_clear()
-    try:
+    with engine_configured(settings, "opensearch", opensearch_url):
         yield
-    finally:
-        get_event_store().drop_indices()  # type: ignore[attr-defined]
-        get_event_store.cache_clear()
 
 
 def _stored(project: Project, count: int) -> list[int]:
