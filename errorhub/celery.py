@@ -7,6 +7,11 @@ from celery import Celery, bootsteps, signals
 from click import Option
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "errorhub.settings")
+# Celery's Django fixup runs Django's system checks when a worker starts. They
+# already ran at deploy (``manage.py migrate``), and the template check imports
+# every installed template-tag library — DRF's pulls in psycopg, requests and
+# pygments — for ~17 MiB of a worker that never renders a page.
+os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
 
 app = Celery("errorhub")
 app.config_from_object("django.conf:settings", namespace="CELERY")

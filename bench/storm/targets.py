@@ -166,7 +166,7 @@ class ErrorHub(Target):
         self.dsn = re.search(r"DSN:\s+(\S+)", out).group(1)
         self._spawn("web", [str(VENV_BIN / "gunicorn"), "-c", "python:errorhub.gunicorn_conf", "--bind",
                             f"127.0.0.1:{self.port}"], env, REPO)
-        celery = [str(VENV_BIN / "celery"), "-A", "errorhub", "worker", "--loglevel",
+        celery = [str(VENV_BIN / "python"), "-m", "errorhub.worker", "--loglevel",
                   os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING")]
         schedule = ["--beat-thread", "--schedule", str(self.data_dir / "celerybeat-schedule")]
         if self.prod:  # as docker/compose.yml: ingest and alerts in separate workers (beat as a thread here)

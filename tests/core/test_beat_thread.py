@@ -1,5 +1,7 @@
-"""``celery worker --beat-thread`` (the Procfile's worker): beat runs inside the worker
-process — periodic tasks are sent and run, and no second process is forked for it."""
+"""``--beat-thread`` (the Procfile's worker): beat runs inside the worker process —
+periodic tasks are sent and run, and no second process is forked for it. Run through
+both entry points: the Procfile's ``python -m errorhub.worker`` and ``celery -A errorhub
+worker``; the lean one must not load Celery's REPL nor DRF's template tags."""
 
 from __future__ import annotations
 
@@ -31,14 +33,21 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_beat_thread_sends_periodic_tasks_without_a_second_process(tmp_path: Path) -> None:
+ENTRY_POINTS = {
+    "errorhub.worker": [sys.executable, "-X", "importtime", "-m", "errorhub.worker"],
+    "celery": [str(CELERY), "-A", "errorhub", "worker"],
+}
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRY_POINTS))
+def test_beat_thread_sends_periodic_tasks_without_a_second_process(tmp_path: Path, entry: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ERRORHUB_", "DATABASE_", "CELERY_"))}
     env.update(ERRORHUB_DATA_DIR=str(tmp_path), ERRORHUB_STATIC_ROOT=str(tmp_path / "static"),
                DJANGO_SETTINGS_MODULE="errorhub.settings", ERRORHUB_WORKER_NICE="0")
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
     log = tmp_path / "worker.log"
     with open(log, "wb") as out:
-        worker = subprocess.Popen([str(CELERY), "-A", "errorhub", "worker", "--beat-thread", "--loglevel", "INFO",
+        worker = subprocess.Popen([*ENTRY_POINTS[entry], "--beat-thread", "--loglevel", "INFO",
                                    "--schedule", str(tmp_path / "celerybeat-schedule")],
                                   cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -54,6 +63,11 @@ def test_beat_thread_sends_periodic_tasks_without_a_second_process(tmp_path: Pat
         else:
             pytest.fail(f"no periodic task ran within 60 s:\n{text[-3000:]}")
         assert _children(worker.pid) == [], "solo pool + beat thread: nothing forked"
+        if entry == "errorhub.worker":  # -X importtime lists every module the worker imported
+            imported = {line.split("|")[-1].strip() for line in text.splitlines() if line.startswith("import time:")}
+            assert "celery.worker.worker" in imported and "ingest.services" in imported
+            assert not imported & {"click_repl", "prompt_toolkit", "rest_framework", "psycopg"}, \
+                sorted(imported & {"click_repl", "prompt_toolkit", "rest_framework", "psycopg"})
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         try:

@@ -69,7 +69,7 @@ def test_app_services_share_the_wiring(compose_config):
         assert all(dep["condition"] == "service_healthy" for dep in services[name]["depends_on"].values())
     assert services["web"]["environment"]["ERRORHUB_MIGRATE"] == "1"
     assert "ERRORHUB_MIGRATE" not in services["worker"]["environment"]
-    assert services["worker"]["command"][:4] == ["celery", "-A", "errorhub", "worker"]
+    assert services["worker"]["command"][:3] == ["python", "-m", "errorhub.worker"]
     # every queue is consumed, and alert delivery never waits behind ingest batches
     queues = [set(services[n]["command"][services[n]["command"].index("-Q") + 1].split(","))
               for n in ("worker", "worker-alerts")]

@@ -35,7 +35,7 @@ class FaultServer(LiveServer):
     """LiveServer plus what the faults need: more workers, beat, kill -9, RSS of process trees."""
 
     def add_worker(self, name: str) -> None:
-        self._spawn(name, [str(BIN / "celery"), "-A", "errorhub", "worker", "-n", f"{name}@%h", "--concurrency", "1",
+        self._spawn(name, [str(BIN / "python"), "-m", "errorhub.worker", "-n", f"{name}@%h", "--concurrency", "1",
                            "-Q", QUEUES, "--pool", "solo", "--loglevel", "INFO", "--without-gossip",
                            "--without-mingle", "--without-heartbeat"])
 

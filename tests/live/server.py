@@ -66,7 +66,7 @@ class LiveServer:
         self._spawn("gunicorn", [str(BIN / "gunicorn"), "-c", "python:errorhub.gunicorn_conf", "--bind",
                                  f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", "60"])
         pool = ["--pool", "solo"] if self.worker_concurrency == 1 else ["--pool", "prefork"]
-        self._spawn("celery", [str(BIN / "celery"), "-A", "errorhub", "worker", "--concurrency",
+        self._spawn("celery", [str(BIN / "python"), "-m", "errorhub.worker", "--concurrency",
                                str(self.worker_concurrency), "-Q", QUEUES, *pool, "--loglevel", "INFO",
                                "--without-gossip", "--without-mingle", "--without-heartbeat"])
         deadline = time.monotonic() + timeout
