@@ -184,7 +184,7 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 INGEST_BATCH_SIZE = env_int("ERRORHUB_BATCH_SIZE", 200, minimum=1)
-INGEST_BATCH_INTERVAL = env_float("ERRORHUB_BATCH_INTERVAL", 0.05)
+INGEST_BATCH_INTERVAL = env_float("ERRORHUB_BATCH_INTERVAL", 0.2)
 # The batch task needs INGEST_BATCH_SIZE messages in hand to fill a batch; they
 # stay unacknowledged until their batch is done, so a lost worker loses nothing.
 CELERY_WORKER_PREFETCH_MULTIPLIER = INGEST_BATCH_SIZE

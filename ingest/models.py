@@ -4,6 +4,9 @@ the search-engine outbox, dead letters, and the counters ingest keeps.
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
 from django.db import models
 from django.utils import timezone
 
@@ -71,15 +74,37 @@ class SeenEvent(models.Model):
 
 
 class IndexOutbox(models.Model):
-    """Events waiting for the search engine; drained in bulk, kept while it is down."""
+    """Events waiting for the search engine; drained in bulk, kept while it is down.
+
+    ``document`` holds the JSON text exactly as it goes to the bulk API, not a
+    JSON column: the database neither parses nor compresses it (on PostgreSQL,
+    jsonb parsing and TOAST compression of ~4 KB documents made this insert the
+    costliest statement of an event, ``bench/storm``) and the drain sends it on
+    unread. ``timestamp`` is the document's, to pick its daily index.
+    """
 
     project_id = models.BigIntegerField()
     issue_id = models.BigIntegerField()
     event_id = models.CharField(max_length=32)
-    document = models.JSONField()
+    timestamp = models.CharField(max_length=40, blank=True, default="")
+    document = models.TextField()
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
+
+    @classmethod
+    def of(cls, *, project_id: int, issue_id: int, document: dict[str, Any],
+           source: bytes | None = None) -> IndexOutbox:
+        """A row for a document from ``document_from_event`` (``source``: its JSON, if already written)."""
+        from ingest.search.mappings import dumps_document
+
+        return cls(project_id=project_id, issue_id=issue_id, event_id=str(document.get("event_id", "")),
+                   timestamp=str(document.get("timestamp", "")),
+                   document=(source if source is not None else dumps_document(document)).decode())
+
+    def decoded(self) -> dict[str, Any]:
+        """The document as a dict (dead letters and tests; the drain never decodes)."""
+        return orjson.loads(self.document)
 
 
 class DeadLetter(models.Model):

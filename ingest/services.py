@@ -12,9 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import TextField
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from errorhub import metrics
@@ -71,8 +68,7 @@ def dead_letter_replay(*, dead_letter: DeadLetter) -> None:
         raise ValueError(f"dead letter {dead_letter.pk} was already replayed or discarded")
     if dead_letter.task == "ingest.index_document":  # back into the outbox for the indexer
         p = dead_letter.payload
-        IndexOutbox.objects.create(project_id=p["project_id"], issue_id=p["issue_id"],
-                                   event_id=p["document"].get("event_id", ""), document=p["document"])
+        IndexOutbox.of(project_id=p["project_id"], issue_id=p["issue_id"], document=p["document"]).save()
     else:
         payload_enqueue(dead_letter.payload)
     dead_letter.replayed_at = timezone.now()
@@ -96,7 +92,7 @@ def outbox_drain(*, batch_size: int = 500, max_batches: int = 100) -> int:
     for _ in range(max_batches):
         # the documents' JSON text as the database holds it: never decoded here
         rows = list(IndexOutbox.objects.order_by("id").values_list(
-            "pk", "project_id", "event_id", KT("document__timestamp"), Cast("document", TextField()))[:batch_size])
+            "pk", "project_id", "event_id", "timestamp", "document")[:batch_size])
         if not rows:
             break
         pks = [row[0] for row in rows]
@@ -124,7 +120,7 @@ def _dead_letter_rejected(rows: list[IndexOutbox], rejected: list[tuple[str, str
         reason = reasons.get(f"{row.project_id}:{row.event_id}")
         if reason is not None:
             dead_letter_store(task="ingest.index_document", payload={"project_id": row.project_id,
-                              "issue_id": row.issue_id, "document": row.document},
+                              "issue_id": row.issue_id, "document": row.decoded()},
                               error=f"rejected by the event store: {reason}", tb="", attempts=row.attempts + 1)
     IndexOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()
 

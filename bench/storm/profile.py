@@ -120,6 +120,8 @@ def _self_top(session: Any, events: int, top: int = 15) -> list[tuple[str, float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=0,
+                        help="payloads per process_payloads call (default INGEST_BATCH_SIZE; 1 = an idle event's path)")
     parser.add_argument("--prod", action="store_true",
                         help="PostgreSQL, Redis (database 13, flushed) and OpenSearch of scripts/services.sh instead of SQLite")
     args = parser.parse_args()
@@ -175,8 +177,8 @@ def _profile(args: argparse.Namespace) -> None:
     report.append(("view", view_s, view_session))
 
     payloads = [views._payload("envelope", key, body, "bench-profile/1.0") for body in bodies]
-    size = settings.INGEST_BATCH_SIZE
-    assert not process_payloads(payloads[:size])  # warm-up: imports, caches, first issues
+    size = args.batch or settings.INGEST_BATCH_SIZE
+    assert not process_payloads(payloads[:settings.INGEST_BATCH_SIZE])  # warm-up: imports, caches, first issues
     payloads = [views._payload("envelope", key, loadgen_replay.build(pool[n % len(pool)], dsn, "profile-w", n)[1],
                                "bench-profile/1.0") for n in range(args.events)]
     profiler = Profiler(interval=0.0005)
@@ -191,7 +193,7 @@ def _profile(args: argparse.Namespace) -> None:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d-%H%M")
     lines = [f"# ErrorHub ingest profile, {stamp}", "",
              f"- command: `.venv/bin/python -m bench.storm.profile --events {args.events}"
-             f"{' --prod' if args.prod else ''}`",
+             f"{f' --batch {args.batch}' if args.batch else ''}{' --prod' if args.prod else ''}`",
              f"- in-process, {'PostgreSQL + Redis + OpenSearch' if args.prod else 'SQLite embedded default'}, pyinstrument 0.5 ms sampling, {len(pool)} captured envelopes "
              "cycled with fresh event ids", ""]
     for label, seconds, session in report:

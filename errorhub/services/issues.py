@@ -184,7 +184,7 @@ def _move_hours(other: Issue, survivor: Issue) -> None:
 
     counts = dict(IssueHour.objects.filter(issue=other).values_list("hour", "count"))
     if counts:
-        issue_hours_add(issue_id=survivor.pk, counts=counts)
+        issue_hours_add(counts={(survivor.pk, hour): n for hour, n in counts.items()})
         IssueHour.objects.filter(issue=other).delete()
 
 

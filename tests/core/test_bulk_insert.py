@@ -1,4 +1,5 @@
-"""``errorhub.bulk.bulk_insert``: COPY on PostgreSQL, bulk_create elsewhere, same rows either way."""
+"""``errorhub.bulk.bulk_insert``: COPY on PostgreSQL, bulk_create elsewhere, same rows either way
+(dead letters: a JSON column; outbox rows: JSON text)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from errorhub.bulk import bulk_insert
-from ingest.models import IndexOutbox
+from ingest.models import DeadLetter, IndexOutbox
 
 pytestmark = pytest.mark.django_db
 
@@ -21,16 +22,29 @@ def _document(n: int) -> dict:
 
 
 @pytest.mark.sqlite
-def test_rows_come_back_exactly_as_given() -> None:
-    bulk_insert([IndexOutbox(project_id=1, issue_id=n, event_id=f"{n:032x}", document=_document(n))
+def test_json_rows_come_back_exactly_as_given() -> None:
+    bulk_insert([DeadLetter(task="t", project_id=n, payload=_document(n), error=AWKWARD) for n in range(50)])
+
+    rows = list(DeadLetter.objects.order_by("project_id"))
+    assert [r.project_id for r in rows] == list(range(50))
+    expected = _document(3)
+    expected["7"] = expected.pop(7)  # JSON object keys are strings, as json.dumps would write them
+    assert rows[3].payload == expected
+    assert rows[3].error == AWKWARD
+    assert all(r.first_failed_at is not None and r.attempts == 0 and r.traceback == "" for r in rows)
+
+
+@pytest.mark.sqlite
+def test_outbox_rows_keep_their_json_text() -> None:
+    bulk_insert([IndexOutbox.of(project_id=1, issue_id=n, document={**_document(n), "timestamp": "2026-11-26T10:00:00Z"})
                  for n in range(50)])
 
     rows = list(IndexOutbox.objects.order_by("issue_id"))
     assert [r.issue_id for r in rows] == list(range(50))
     expected = _document(3)
-    expected["7"] = expected.pop(7)  # JSON object keys are strings, as json.dumps would write them
-    assert rows[3].document == expected
-    assert rows[3].event_id == f"{3:032x}"
+    expected["7"] = expected.pop(7)
+    assert rows[3].decoded() == {**expected, "timestamp": "2026-11-26T10:00:00Z"}
+    assert (rows[3].event_id, rows[3].timestamp) == (f"{3:032x}", "2026-11-26T10:00:00Z")
     assert all(r.created_at is not None and r.attempts == 0 and r.last_error == "" for r in rows)
 
 
@@ -43,7 +57,7 @@ def test_empty_list_is_a_no_op() -> None:
 @pytest.mark.sqlite
 def test_rows_roll_back_with_the_callers_transaction() -> None:
     with pytest.raises(RuntimeError), transaction.atomic():
-        bulk_insert([IndexOutbox(project_id=1, issue_id=1, event_id="a" * 32, document={"x": 1})])
+        bulk_insert([IndexOutbox.of(project_id=1, issue_id=1, document={"event_id": "a" * 32})])
         raise RuntimeError("the batch failed later")
     assert IndexOutbox.objects.count() == 0
 
@@ -53,6 +67,7 @@ def test_postgresql_uses_copy() -> None:
     assert connection.vendor == "postgresql"
 
     with CaptureQueriesContext(connection) as queries:
-        bulk_insert([IndexOutbox(project_id=1, issue_id=n, event_id="b" * 32, document={"n": n}) for n in range(20)])
-    assert IndexOutbox.objects.count() == 20
+        bulk_insert([IndexOutbox.of(project_id=1, issue_id=n, document={"n": n}) for n in range(20)])
+        bulk_insert([DeadLetter(task="t", payload={"n": n}, error="e") for n in range(5)])
+    assert IndexOutbox.objects.count() == 20 and DeadLetter.objects.count() == 5
     assert not any("INSERT" in q["sql"].upper() for q in queries.captured_queries)

@@ -83,7 +83,7 @@ def test_a_resent_batch_does_not_duplicate(engine_behind_proxy: EsCompatProxy, p
     events_record(project=project, events=events)
     engine_behind_proxy.start()
     store = get_event_store()
-    documents = [row.document for row in IndexOutbox.objects.order_by("id")]
+    documents = [row.decoded() for row in IndexOutbox.objects.order_by("id")]
     store.index_documents(documents)  # type: ignore[attr-defined]
     assert outbox_drain() == 3
     store.refresh()  # type: ignore[attr-defined]

@@ -32,7 +32,7 @@ def engine(request: pytest.FixtureRequest, settings, db: None) -> Iterator[None]
 
 
 def _outbox_row(project: Project, issue_id: int, document: dict) -> IndexOutbox:
-    return IndexOutbox(project_id=project.pk, issue_id=issue_id, event_id=document["event_id"], document=document)
+    return IndexOutbox.of(project_id=project.pk, issue_id=issue_id, document=document)
 
 
 def test_drain_indexes_documents_exactly_as_written(engine: None, project: Project) -> None:
