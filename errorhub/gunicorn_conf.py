@@ -2,20 +2,21 @@
 
     gunicorn -c python:errorhub.gunicorn_conf --bind 127.0.0.1:8000
 
-Measured on the storm benchmark (2 cores, load generator on the same machine,
-``bench/results/``): sync workers accepted ~1,000 envelopes/s where threaded
-workers with keep-alive (``gthread``) took ~740/s — ingest requests are short
-and CPU-bound, so threads only add GIL hand-offs. ``gthread`` stays one
-variable away for deployments whose SDKs reach gunicorn directly over slow
-links (keep-alive saves their TCP/TLS set-up); behind a reverse proxy, keep sync.
+Threaded workers (``gthread``, 4 threads, keep-alive) by default. Measured on the
+storm benchmark (2 cores, load generator on the same machine, 8,000 events,
+``bench/results/``): on the production stack they accepted ~970 envelopes/s
+where single-threaded ``sync`` workers took ~660/s — each ingest request waits
+on a Redis round trip, and threads fill that wait; on the embedded default the
+two were even (~1,000/s). Note that gunicorn turns ``sync`` into ``gthread``
+whenever ``threads`` > 1, so ``ERRORHUB_WEB_WORKER_CLASS=sync`` also sets one thread.
 """
 
 import os
 
 wsgi_app = "errorhub.wsgi:application"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = os.environ.get("ERRORHUB_WEB_WORKER_CLASS", "sync")
-threads = int(os.environ.get("ERRORHUB_WEB_THREADS", "4"))  # gthread only
+worker_class = os.environ.get("ERRORHUB_WEB_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("ERRORHUB_WEB_THREADS", "4")) if worker_class == "gthread" else 1
 keepalive = int(os.environ.get("ERRORHUB_WEB_KEEPALIVE", "5"))  # gthread only
 timeout = int(os.environ.get("ERRORHUB_WEB_TIMEOUT", "60"))
 # one line per request on stdout, unless turned off (ERRORHUB_ACCESS_LOG=0)
