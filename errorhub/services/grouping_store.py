@@ -85,18 +85,23 @@ def _issue_fields(event: dict[str, Any], when: datetime) -> dict[str, Any]:
 
 
 def _claim_new(project_id: int, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Insert (project, event_id) claims; return only the events this call claimed."""
+    """Insert (project, event_id) claims; return only the events this call claimed.
+
+    One statement: ``RETURNING`` lists the rows this insert wrote, so an id
+    claimed before (committed) or by a concurrent batch (whose insert we wait
+    for, then skip) is left out.
+    """
     unique: dict[str, dict[str, Any]] = {}
     for ev in events:
         unique.setdefault(ev["event_id"], ev)
-    SeenEvent.objects.bulk_create(
-        [SeenEvent(project_id=project_id, event_id=eid, issue_id=None, received_at=timezone.now())
-         for eid in unique], ignore_conflicts=True)
-    # rows still without an issue and not claimed earlier are ours: mark them atomically
-    SeenEvent.objects.filter(project_id=project_id, event_id__in=list(unique), issue_id__isnull=True).update(
-        issue_id=-1)
-    mine = set(SeenEvent.objects.filter(project_id=project_id, event_id__in=list(unique), issue_id=-1)
-               .values_list("event_id", flat=True))
+    table = connection.ops.quote_name(SeenEvent._meta.db_table)
+    received = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = ", ".join(["(%s, %s, NULL, %s)"] * len(unique))
+    params = [value for event_id in unique for value in (project_id, event_id, received)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (project_id, event_id, issue_id, received_at) VALUES {rows} "
+                       "ON CONFLICT (project_id, event_id) DO NOTHING RETURNING event_id", params)
+        mine = {event_id for (event_id,) in cursor.fetchall()}
     return [ev for eid, ev in unique.items() if eid in mine]
 
 
@@ -213,15 +218,19 @@ def _apply_all(project: Project, by_issue: dict[int, list[dict[str, Any]]], chan
     issue_hours_add(counts=hours)
     for issue_id, new_users in _users_add(users).items():
         issues[issue_id].users_seen += new_users
-    for issue in issues.values():  # (bulk_update took ~10 ms of Python per batch building CASE expressions)
-        issue.save(update_fields=_COUNTED_FIELDS)
-    SeenEvent.objects.filter(project_id=project.pk, event_id__in=[e["event_id"] for evs in by_issue.values()
-                                                                  for e in evs]).update(
-        issue_id=Case(*[When(event_id__in=[e["event_id"] for e in evs], then=Value(issue_id))
-                        for issue_id, evs in by_issue.items()]))
+    for issue_id, issue in issues.items():  # (bulk_update took ~10 ms of Python per batch building CASE expressions)
+        change = changes[issue_id]
+        issue.save(update_fields=None if change.regressed or change.snooze_ended else _COUNTED_FIELDS)
+    claimed = SeenEvent.objects.filter(project_id=project.pk,
+                                       event_id__in=[e["event_id"] for evs in by_issue.values() for e in evs])
+    if len(by_issue) == 1:  # an idle event: no CASE to build
+        claimed.update(issue_id=next(iter(by_issue)))
+    else:
+        claimed.update(issue_id=Case(*[When(event_id__in=[e["event_id"] for e in evs], then=Value(issue_id))
+                                       for issue_id, evs in by_issue.items()]))
 
 
-#: what ``_apply`` changes (regressions and snoozes ending save the whole issue themselves)
+#: what ``_apply`` changes on an issue whose lifecycle stays (else the whole issue is saved)
 _COUNTED_FIELDS = ["times_seen", "users_seen", "first_seen", "last_seen", "last_release"]
 
 
