@@ -8,6 +8,7 @@ server), email to the console. Every variable is documented in
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from kombu import Exchange, Queue
@@ -83,6 +84,10 @@ TEMPLATES = [
 DATABASES = {"default": env_db("DATABASE_URL", f"sqlite:///{DATA_DIR / 'errorhub.sqlite3'}")}
 EMBEDDED_DATABASE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 if EMBEDDED_DATABASE:
+    # Without PostgreSQL its Django contrib is unusable, yet DRF imports it (and with
+    # it psycopg: ~10 MiB in every web process, bench/storm) whenever psycopg is
+    # installed, to map array/hstore serializer fields. Marked absent, DRF skips that.
+    sys.modules.setdefault("django.contrib.postgres.fields", None)  # type: ignore[arg-type]
     # WAL lets the web process read while the worker writes; a generous timeout
     # turns lock contention into waiting instead of "database is locked".
     DATABASES["default"]["OPTIONS"] = {
