@@ -62,8 +62,13 @@ def build(template: tuple[dict[str, Any], dict[str, Any]], dsn: str, run_id: str
     return event_id, orjson.dumps(header) + b"\n" + item + b"\n" + payload + b"\n"
 
 
-def _thread(url: str, auth: str, bodies: list[bytes], interval: float, start_at: float, stats: dict) -> None:
+def _thread(url: str, auth: str, bodies: list[bytes], seqs: list[int], interval: float, start_at: float,
+            stats: dict) -> None:
     """One keep-alive connection (reopened when the server closes it) sending its share of bodies.
+
+    Records the sequence numbers the server did not accept (``refused``: any answer
+    but 200, an SDK drops or retries those; ``unanswered``: no answer at all) and
+    every 429 that came without ``Retry-After``.
 
     Plain ``http.client``: ``requests`` spent ~1 ms of CPU per request here, CPU the
     load generator takes from the two cores it shares with the system under test.
@@ -74,7 +79,7 @@ def _thread(url: str, auth: str, bodies: list[bytes], interval: float, start_at:
     while time.time() < start_at:
         time.sleep(0.002)
     began = time.time()
-    for n, body in enumerate(bodies):
+    for n, (body, seq) in enumerate(zip(bodies, seqs)):
         if interval:
             delay = began + n * interval - time.time()
             if delay > 0:
@@ -91,29 +96,40 @@ def _thread(url: str, auth: str, bodies: list[bytes], interval: float, start_at:
             stats["errors"] = stats.get("errors", 0) + 1
             kinds = stats.setdefault("error_kinds", {})
             kinds[type(exc).__name__] = kinds.get(type(exc).__name__, 0) + 1
+            stats["unanswered"].append(seq)
             continue
         stats["statuses"][status] = stats["statuses"].get(status, 0) + 1
         if status == 200:
             stats["last_ok"] = max(stats.get("last_ok", 0.0), time.time())
+        else:
+            stats["refused"].append(seq)
+            if status == 429 and not response.getheader("Retry-After"):
+                stats["no_retry_after"] += 1
     conn.close()
 
 
-def _sender(url: str, auth: str, bodies: list[bytes], threads: int, interval: float, start_at: float,
-            out: Any) -> None:
+def _sender(url: str, auth: str, bodies: list[bytes], seqs: list[int], threads: int, interval: float,
+            start_at: float, out: Any) -> None:
     """Run ``threads`` senders, each with its own counters (merged at the end: no lost increments)."""
-    per_thread: list[dict[str, Any]] = [{"statuses": {}, "errors": 0, "error_kinds": {}} for _ in range(threads)]
-    workers = [threading.Thread(target=_thread, args=(url, auth, bodies[i::threads], interval * threads, start_at,
-                                                      per_thread[i])) for i in range(threads)]
+    per_thread: list[dict[str, Any]] = [{"statuses": {}, "errors": 0, "error_kinds": {}, "refused": [],
+                                         "unanswered": [], "no_retry_after": 0} for _ in range(threads)]
+    workers = [threading.Thread(target=_thread, args=(url, auth, bodies[i::threads], seqs[i::threads],
+                                                      interval * threads, start_at, per_thread[i]))
+               for i in range(threads)]
     for w in workers:
         w.start()
     for w in workers:
         w.join()
     stats: dict[str, Any] = {"events": len(bodies), "statuses": {}, "errors": 0, "error_kinds": {},
+                             "refused": [], "unanswered": [], "no_retry_after": 0,
                              "first_send": min((t["first_send"] for t in per_thread if t.get("first_send")),
                                                default=0.0),
                              "last_ok": max((t.get("last_ok", 0.0) for t in per_thread), default=0.0)}
     for t in per_thread:
         stats["errors"] += t["errors"]
+        stats["no_retry_after"] += t["no_retry_after"]
+        stats["refused"] += t["refused"]
+        stats["unanswered"] += t["unanswered"]
         for field in ("statuses", "error_kinds"):
             for k, v in t[field].items():
                 stats[field][k] = stats[field].get(k, 0) + v
@@ -127,10 +143,12 @@ def storm(dsn: str, run_id: str, events: int, procs: int, threads: int = 4, rate
     url, key, _ = parse_dsn(dsn)
     auth = f"Sentry sentry_key={key}, sentry_version=7, sentry_client=bench-replay/1.0"
     pool = templates()
-    bodies = [build(pool[seq % len(pool)], dsn, run_id, seq)[1] for seq in range(first_seq, first_seq + events)]
+    seqs = list(range(first_seq, first_seq + events))
+    bodies = [build(pool[seq % len(pool)], dsn, run_id, seq)[1] for seq in seqs]
     interval = procs / rate if rate else 0.0
     start_at = time.time() + 2.0
-    return run_senders(_sender, [(url, auth, bodies[i::procs], threads, interval, start_at) for i in range(procs)])
+    return run_senders(_sender, [(url, auth, bodies[i::procs], seqs[i::procs], threads, interval, start_at)
+                                 for i in range(procs)])
 
 
 def run_senders(sender: Any, args_per_process: list[tuple]) -> list[dict]:

@@ -7,6 +7,7 @@ import statistics
 import threading
 import time
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 import requests
@@ -205,10 +206,17 @@ def summarize_storm(results: list[dict[str, Any]], sampler: Sampler, baseline: i
     }
 
 
-def lost_duplicated(target: Any, run_id: str, events: int) -> dict[str, int]:
+def lost_duplicated(target: Any, run_id: str, events: int, refused: Collection[int] = (),
+                    unanswered: Collection[int] = ()) -> dict[str, int]:
+    """Lost: accepted (answered 200) but never stored. An event the server refused
+    (any other answer: the client's to drop or resend) must not be stored either —
+    ``stored_refused`` counts those; one it never answered may go either way."""
     seqs = Counter(target.stored_seqs(run_id))
-    return {"stored_distinct": len(seqs), "lost": sum(1 for s in range(events) if s not in seqs),
-            "duplicated": sum(c - 1 for c in seqs.values() if c > 1)}
+    refused, unanswered = set(refused), set(unanswered)
+    return {"stored_distinct": len(seqs),
+            "lost": sum(1 for s in range(events) if s not in seqs and s not in refused and s not in unanswered),
+            "duplicated": sum(c - 1 for c in seqs.values() if c > 1),
+            "stored_refused": sum(1 for s in refused if s in seqs)}
 
 
 def idle_latency(target: Any, run_id: str, samples: int = 20, timeout: float = 30.0) -> dict[str, Any]:

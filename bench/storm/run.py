@@ -39,6 +39,8 @@ def machine() -> dict[str, Any]:
 
 def run_target(name: str, args: argparse.Namespace, run_id: str) -> dict[str, Any]:
     target = targets.make(name)
+    if args.backlog_limit and isinstance(target, targets.ErrorHub):  # drive it past saturation
+        target.extra_env["ERRORHUB_BACKLOG_LIMIT"] = str(args.backlog_limit)
     print(f"[{name}] starting in {target.data_dir}", flush=True)
     result: dict[str, Any] = {"target": name}
     try:
@@ -66,7 +68,16 @@ def run_target(name: str, args: argparse.Namespace, run_id: str) -> dict[str, An
         busy = measure.machine_busy_seconds() - busy_before
         services_after = measure.services_cpu_seconds()
         result.update(measure.summarize_storm(sent, sampler, baseline, args.events))
-        result.update(measure.lost_duplicated(target, run_id, args.events))
+        result.update(measure.lost_duplicated(target, run_id, args.events,
+                                              refused=[seq for r in sent for seq in r.get("refused", ())],
+                                              unanswered=[seq for r in sent for seq in r.get("unanswered", ())]))
+        result["429_without_retry_after"] = sum(r.get("no_retry_after", 0) for r in sent)
+        refused = sum(len(r.get("refused", ())) for r in sent)
+        if refused or args.backlog_limit:
+            result.setdefault("notes", []).append(
+                f"backlog limit {args.backlog_limit or 'default'}: {refused} refused (non-200), "
+                f"{result['stored_refused']} of them stored anyway, {result['429_without_retry_after']} 429s "
+                f"without Retry-After, {sum(r.get('errors', 0) for r in sent)} unanswered (timeouts, resets)")
         result["peak_rss_mib"] = {role: round(kib / 1024, 1) for role, kib in sampler.peak.items()}
         result["peak_rss_total_mib"] = round(sampler.peak_total / 1024, 1)
         result["peak_pss_mib"] = {role: round(kib / 1024, 1) for role, kib in sampler.peak_pss.items()}
@@ -167,6 +178,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency-samples", type=int, default=20)
     parser.add_argument("--stall", type=float, default=30.0, help="give up draining after this long without progress")
     parser.add_argument("--drain-limit", type=float, default=600.0, help="give up draining after this long")
+    parser.add_argument("--backlog-limit", type=int, default=0,
+                        help="ErrorHub's ERRORHUB_BACKLOG_LIMIT (0 = its default): a small one drives it past "
+                             "saturation, where it must answer 429 with Retry-After and lose nothing it accepted")
     args = parser.parse_args(argv)
     run_id = uuid.uuid4().hex[:12]
     now = dt.datetime.now(dt.timezone.utc)

@@ -122,13 +122,14 @@ class ErrorHub(Target):
         self.index_prefix = f"storm-{uuid.uuid4().hex[:8]}"
         self._conn: Any = None
         self.engine = prod and (REPO / "ingest" / "stores" / "engine.py").exists()
+        self.extra_env: dict[str, str] = {}  # settings a benchmark run sets on top (e.g. the backlog limit)
 
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("ERRORHUB_", "DATABASE_", "CELERY_", "DJANGO_"))}
         env.update(ERRORHUB_DATA_DIR=str(self.data_dir), ERRORHUB_BASE_URL=f"http://127.0.0.1:{self.port}",
                    ERRORHUB_STATIC_ROOT=str(self.data_dir / "static"), ERRORHUB_LOG_LEVEL="WARNING",
-                   PATH=f"{VENV_BIN}:{env.get('PATH', '')}")
+                   PATH=f"{VENV_BIN}:{env.get('PATH', '')}", **self.extra_env)
         if self.prod:
             env.update(DATABASE_URL=PG_BENCH_BASE + self.db_name,
                        CELERY_BROKER_URL=f"{REDIS_URL}/{self.redis_db}")
