@@ -86,7 +86,7 @@ class IndexOutbox(models.Model):
     project_id = models.BigIntegerField()
     issue_id = models.BigIntegerField()
     event_id = models.CharField(max_length=32)
-    timestamp = models.CharField(max_length=40, blank=True, default="")
+    timestamp = models.CharField(max_length=40, blank=True, default="", db_default="")
     document = models.TextField()
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")

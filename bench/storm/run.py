@@ -182,6 +182,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="ErrorHub's ERRORHUB_BACKLOG_LIMIT (0 = its default): a small one drives it past "
                              "saturation, where it must answer 429 with Retry-After and lose nothing it accepted")
     args = parser.parse_args(argv)
+    if args.backlog_limit and args.loadgen != "replay":
+        parser.error("--backlog-limit needs --loadgen replay (it records which events were refused)")
     run_id = uuid.uuid4().hex[:12]
     now = dt.datetime.now(dt.timezone.utc)
     meta = {"date": now.strftime("%Y-%m-%d %H:%M UTC"), "command": " ".join([".venv/bin/python -m bench.storm.run",

@@ -63,19 +63,23 @@ def main(argv: list[str] | None = None) -> None:
         sampler.start()
         per_round = int(args.rate * 60)
         statuses: dict[str, int] = {}
+        refused: list[int] = []
+        unanswered: list[int] = []
         rounds = max(1, int(round(args.minutes)))
         for r in range(rounds):
             for stats in loadgen_replay.storm(target.dsn, run_id, per_round, args.procs, 4, args.rate,
                                               first_seq=r * per_round):
                 for k, v in stats["statuses"].items():
                     statuses[str(k)] = statuses.get(str(k), 0) + v
+                refused += stats.get("refused", [])
+                unanswered += stats.get("unanswered", [])
         accepted = statuses.get("200", 0)
         drain_until = time.time() + 120
         while target.processed() < accepted and time.time() < drain_until:
             time.sleep(1)
         halt.set()
         sampler.join()
-        result.update(statuses=statuses, **measure.lost_duplicated(target, run_id, per_round * rounds))
+        result.update(statuses=statuses, **measure.lost_duplicated(target, run_id, per_round * rounds, refused, unanswered))
         for role, points in samples.items():
             steady = [(t, v) for t, v in points if t >= 60]
             result[role] = {"first_mib": round(points[0][1] / 1024, 1), "last_mib": round(points[-1][1] / 1024, 1),

@@ -92,7 +92,7 @@ def _claim_new(project_id: int, events: Sequence[dict[str, Any]]) -> list[dict[s
     for, then skip) is left out.
     """
     unique: dict[str, dict[str, Any]] = {}
-    for ev in events:
+    for ev in sorted(events, key=lambda e: e["event_id"]):  # one insert order: no deadlock between batches
         unique.setdefault(ev["event_id"], ev)
     table = connection.ops.quote_name(SeenEvent._meta.db_table)
     received = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -136,7 +136,8 @@ def _release_order(project: Project, releases: set[str], when: datetime) -> dict
     transaction has just inserted waits for that transaction to end.
     """
     order = dict(Release.objects.filter(project=project).values_list("version", "first_seen"))
-    new = [Release(project=project, version=r, first_seen=when) for r in releases if r and r not in order]
+    # sorted: two workers inserting the same new releases take their index locks in one order
+    new = [Release(project=project, version=r, first_seen=when) for r in sorted(releases) if r and r not in order]
     if new:
         Release.objects.bulk_create(new, ignore_conflicts=True)
         order = dict(Release.objects.filter(project=project).values_list("version", "first_seen"))
@@ -208,6 +209,8 @@ def _apply_all(project: Project, by_issue: dict[int, list[dict[str, Any]]], chan
     not several per issue: the round trips were most of the database's work."""
     # ordered by id: every worker takes the row locks in one order, so none deadlocks
     issues = {i.pk: i for i in Issue.objects.select_for_update().filter(pk__in=list(by_issue)).order_by("pk")}
+    if len(issues) != len(by_issue):  # deleted since grouping read it: fail the batch, its retry regroups
+        raise Issue.DoesNotExist(f"issue(s) {sorted(set(by_issue) - set(issues))} deleted while grouping")
     hours: dict[tuple[int, datetime], int] = {}
     users: dict[int, set[str]] = {}
     for issue_id, issue in issues.items():

@@ -1,14 +1,16 @@
 """The outbox keeps each document as the JSON text sent to the engine (see ``IndexOutbox``)."""
 
 from django.db import migrations, models
+from django.db.models import Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 
 
 def copy_timestamps(apps, schema_editor):  # type: ignore[no-untyped-def]
-    """Rows waiting while this runs keep their day (read while ``document`` is still JSON)."""
+    """Rows waiting while this runs keep their day (read while ``document`` is still JSON):
+    one statement, however long the backlog (the table is locked meanwhile)."""
     outbox = apps.get_model("ingest", "IndexOutbox")
-    for row in outbox.objects.only("pk", "document").iterator():
-        document = row.document if isinstance(row.document, dict) else {}
-        outbox.objects.filter(pk=row.pk).update(timestamp=str(document.get("timestamp", "")))
+    outbox.objects.update(timestamp=Coalesce(KT("document__timestamp"), Value("")))
 
 
 def store_uncompressed(apps, schema_editor):  # type: ignore[no-untyped-def]
@@ -28,7 +30,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="indexoutbox",
             name="timestamp",
-            field=models.CharField(blank=True, default="", max_length=40),
+            # a database default too: workers still on the old code keep inserting during a rollout
+            field=models.CharField(blank=True, default="", db_default="", max_length=40),
         ),
         migrations.RunPython(copy_timestamps, migrations.RunPython.noop),
         migrations.AlterField(
