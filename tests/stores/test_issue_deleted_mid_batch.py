@@ -1,0 +1,90 @@
+"""An issue deleted while a batch is grouping onto it fails the batch whole (to be
+retried, when it regroups), rather than committing claims and documents that point
+at the deleted issue.
+
+A real race on PostgreSQL: another connection holds the issue's row lock, the batch
+reads the fingerprint, writes its outbox rows and then waits for that lock; the
+other connection deletes the issue and commits; the batch's lock query then finds
+no row. Run on both stores: the SQL store's foreign key would also refuse the
+commit, the search-engine store has nothing but this check to stop it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection, connections, transaction
+
+from errorhub.models import Issue
+from errorhub.services.grouping_store import events_record
+from ingest.models import IndexOutbox, SeenEvent
+from ingest.search.query import parse_query
+from ingest.stores import get_event_store
+from tests.core.events import sentry_event
+from tests.factories import ProjectFactory
+from tests.stores.conftest import engine_configured
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(params=["sql", "opensearch"])
+def store(request: pytest.FixtureRequest, settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    if request.param == "sql":
+        yield "sql"
+        return
+    with engine_configured(settings, "opensearch", request.getfixturevalue("opensearch_url")):
+        yield "opensearch"
+
+
+def _batch_waits_for_a_lock(timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND wait_event_type = 'Lock'")
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the batch never waited for the issue's row lock")
+
+
+def test_batch_on_an_issue_deleted_meanwhile_rolls_back(store: str) -> None:
+    assert connection.vendor == "postgresql", "row locks: the PostgreSQL run only"
+    project = ProjectFactory()
+    first = sentry_event(project, fingerprint="gone")
+    (issue_id,) = events_record(project=project, events=[first]).changes
+    claimed_before, waiting_before = SeenEvent.objects.count(), IndexOutbox.objects.count()
+    locked, failure = threading.Event(), []
+
+    def delete_under_the_batch() -> None:
+        try:
+            with transaction.atomic():
+                Issue.objects.select_for_update().get(pk=issue_id)
+                locked.set()
+                _batch_waits_for_a_lock()
+                Issue.objects.filter(pk=issue_id).delete()
+        except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
+            failure.append(exc)
+            locked.set()
+        finally:
+            connections.close_all()
+
+    deleter = threading.Thread(target=delete_under_the_batch)
+    deleter.start()
+    assert locked.wait(20)
+    with pytest.raises(Issue.DoesNotExist, match=str(issue_id)):
+        events_record(project=project, events=[sentry_event(project, fingerprint="gone")])
+    deleter.join(20)
+
+    assert not failure, failure
+    assert not Issue.objects.filter(pk=issue_id).exists()
+    assert SeenEvent.objects.count() == claimed_before, "nothing of the failed batch was committed"
+    assert IndexOutbox.objects.count() == waiting_before
+    if store == "opensearch":  # only the first, committed event was indexed
+        engine = get_event_store()
+        engine.refresh()  # type: ignore[attr-defined]
+        found = engine.search(parse_query(""), [project.pk], limit=100).events
+        assert [e["event_id"] for e in found] == [first["event_id"]], found
