@@ -1,4 +1,5 @@
-"""Bulk inserts of new rows whose ids nobody needs back, fast on PostgreSQL.
+"""Bulk inserts: new rows whose ids nobody needs back, fast on PostgreSQL; and
+multi-row insert-or-conflict statements (one round trip for a whole batch).
 
 Django 5.2 bulk-inserts on PostgreSQL through ``UNNEST`` of one array per
 column, and psycopg builds those array literals in Python, escaping every
@@ -11,7 +12,7 @@ databases keep ``bulk_create``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -54,3 +55,24 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for obj in objs:
             copy.write_row([_copy_value(f, obj) for f in fields])
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                on_conflict: str, returning: str = "") -> list[tuple[Any, ...]]:
+    """``INSERT INTO <model's table> (columns) VALUES (...), (...) ON CONFLICT <on_conflict>
+    [RETURNING <returning>]``: one statement on PostgreSQL and SQLite alike.
+
+    ``columns`` and ``on_conflict`` are SQL written by the caller (never event data);
+    values are parameters, already adapted for the database (e.g. datetimes through
+    ``connection.ops.adapt_datetimefield_value``). Returns the ``RETURNING`` rows.
+    """
+    values = [value for row in rows for value in row]
+    if not values:
+        return []
+    table = connection.ops.quote_name(model._meta.db_table)
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+           f"{', '.join([placeholders] * (len(values) // len(columns)))} ON CONFLICT {on_conflict}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql + (f" RETURNING {returning}" if returning else ""), values)
+        return cursor.fetchall() if returning else []

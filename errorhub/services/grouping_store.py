@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from errorhub import metrics
-from errorhub.bulk import bulk_insert
+from errorhub.bulk import bulk_insert, insert_rows
 from errorhub.models import GroupHash, Issue, IssueHour, IssueUser, Lifecycle, Project, Release
 from errorhub.releases import release_is_older
 from errorhub.services.issues import issue_end_snooze, issue_regress
@@ -94,14 +94,10 @@ def _claim_new(project_id: int, events: Sequence[dict[str, Any]]) -> list[dict[s
     unique: dict[str, dict[str, Any]] = {}
     for ev in sorted(events, key=lambda e: e["event_id"]):  # one insert order: no deadlock between batches
         unique.setdefault(ev["event_id"], ev)
-    table = connection.ops.quote_name(SeenEvent._meta.db_table)
     received = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = ", ".join(["(%s, %s, NULL, %s)"] * len(unique))
-    params = [value for event_id in unique for value in (project_id, event_id, received)]
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (project_id, event_id, issue_id, received_at) VALUES {rows} "
-                       "ON CONFLICT (project_id, event_id) DO NOTHING RETURNING event_id", params)
-        mine = {event_id for (event_id,) in cursor.fetchall()}
+    mine = {event_id for (event_id,) in insert_rows(
+        SeenEvent, ["project_id", "event_id", "received_at"], [(project_id, eid, received) for eid in unique],
+        on_conflict="(project_id, event_id) DO NOTHING", returning="event_id")}
     return [ev for eid, ev in unique.items() if eid in mine]
 
 
@@ -164,15 +160,11 @@ def _user_hash(event: dict[str, Any]) -> str | None:
 def issue_hours_add(*, counts: dict[tuple[int, datetime], int]) -> None:
     """Add event counts to issues' hourly rows, ``{(issue_id, hour): n}``: one
     insert-or-increment statement for all of them."""
-    if not counts:
-        return
     table = connection.ops.quote_name(IssueHour._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value
-    rows = ", ".join(["(%s, %s, %s)"] * len(counts))
-    params = [value for (issue_id, hour), n in sorted(counts.items()) for value in (issue_id, adapt(hour), n)]
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (issue_id, hour, count) VALUES {rows} "
-                       f"ON CONFLICT (issue_id, hour) DO UPDATE SET count = {table}.count + excluded.count", params)
+    insert_rows(IssueHour, ["issue_id", "hour", "count"],
+                [(issue_id, adapt(hour), n) for (issue_id, hour), n in sorted(counts.items())],
+                on_conflict=f"(issue_id, hour) DO UPDATE SET count = {table}.count + excluded.count")
 
 
 def _hours(issue_id: int, stamps: list[datetime]) -> dict[tuple[int, datetime], int]:
@@ -244,19 +236,12 @@ def _users_add(hashes: dict[int, set[str]]) -> dict[int, int]:
     issue's users keeps a storm on a popular issue from scanning all its users
     per batch; the caller holds the issues' row locks, so the sums stay exact.
     """
-    params = [value for issue_id in sorted(hashes) for user_hash in sorted(hashes[issue_id])
-              for value in (issue_id, user_hash)]
-    if not params:
-        return {}
-    table = connection.ops.quote_name(IssueUser._meta.db_table)
-    rows = ", ".join(["(%s, %s)"] * (len(params) // 2))
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (issue_id, user_hash) VALUES {rows} "
-                       "ON CONFLICT (issue_id, user_hash) DO NOTHING RETURNING issue_id", params)
-        added: dict[int, int] = defaultdict(int)
-        for (issue_id,) in cursor.fetchall():
-            added[issue_id] += 1
-        return added
+    added: dict[int, int] = defaultdict(int)
+    for (issue_id,) in insert_rows(IssueUser, ["issue_id", "user_hash"],
+                                   [(issue_id, h) for issue_id in sorted(hashes) for h in sorted(hashes[issue_id])],
+                                   on_conflict="(issue_id, user_hash) DO NOTHING", returning="issue_id"):
+        added[issue_id] += 1
+    return added
 
 
 def events_record(*, project: Project, events: Sequence[dict[str, Any]]) -> RecordResult:
