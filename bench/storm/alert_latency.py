@@ -35,16 +35,8 @@ RULE_CACHE_SECONDS = 5.0  # as alerts.selectors.RULE_CACHE_SECONDS: how long a w
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
-from tests.alerts.slack_standin import SlackStandIn  # noqa: E402 (a stand-in server, not test code)
+from tests.alerts.slack_standin import NEW_ISSUE_RULE_SCRIPT, SlackStandIn  # noqa: E402 (a stand-in server, not test code)
 
-RULE = """
-from alerts.models import Channel, Rule
-from errorhub.models import Project
-p = Project.objects.get(pk={pid})
-ch = Channel.objects.create(organization=p.organization, name="alerts", kind="slack", config={{"channel": "C0ALERTS"}})
-r = Rule.objects.create(organization=p.organization, project=p, name="every new issue", triggers=["new_issue"])
-r.channels.set([ch])
-"""
 
 
 class TimedSlack(SlackStandIn):
@@ -106,8 +98,8 @@ def main(argv: list[str] | None = None) -> None:
         deadline = time.time() + 60
         while target.processed() < warm * 2 and time.time() < deadline:
             time.sleep(0.2)
-        subprocess.run([str(targets.VENV_BIN / "python"), "manage.py", "shell", "-c", RULE.format(pid=project_id)],
-                       env=target._env(), cwd=REPO, check=True)
+        subprocess.run([str(targets.VENV_BIN / "python"), "manage.py", "shell", "-c", NEW_ISSUE_RULE_SCRIPT.format(pid=project_id)],
+                       env=target.env(), cwd=REPO, check=True)
         time.sleep(RULE_CACHE_SECONDS + 1)  # the worker's rule cache learns of the new rule
         url, key, _ = loadgen_replay.parse_dsn(target.dsn)
         store_url = url.replace("/envelope/", "/store/")

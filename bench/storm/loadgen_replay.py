@@ -93,9 +93,8 @@ def _thread(url: str, auth: str, bodies: list[bytes], seqs: list[int], interval:
             status = response.status
         except Exception as exc:  # connection refused/reset: counted (with its kind), not fatal
             conn.close()
-            stats["errors"] = stats.get("errors", 0) + 1
-            kinds = stats.setdefault("error_kinds", {})
-            kinds[type(exc).__name__] = kinds.get(type(exc).__name__, 0) + 1
+            stats["errors"] += 1
+            stats["error_kinds"][type(exc).__name__] = stats["error_kinds"].get(type(exc).__name__, 0) + 1
             stats["unanswered"].append(seq)
             continue
         stats["statuses"][status] = stats["statuses"].get(status, 0) + 1

@@ -4,7 +4,7 @@
 
 Runs on a throw-away SQLite data directory (the embedded default). The view is
 driven through ``errorhub.wsgi.application``, the entry point gunicorn serves (the broker is the filesystem one in that
-directory, so queueing is real); the worker's ``ingest.processing.process_payload``
+directory, so queueing is real); the worker's ``ingest.processing.process_payloads``
 is run over a batch of payloads built exactly as the view builds them. Writes
 the pyinstrument trees and a per-event cost table to bench/results/.
 """
@@ -15,9 +15,7 @@ import argparse
 import datetime as dt
 import os
 import sys
-import tempfile
 import time
-import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -26,58 +24,33 @@ REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "bench" / "results"
 
 
-def _setup(prod: bool) -> str | None:
-    """Point Django at a throw-away data directory (and, for ``prod``, a fresh
-    PostgreSQL database plus the OpenSearch store of ``scripts/services.sh``)."""
-    data = tempfile.mkdtemp(prefix="storm-profile-")
+def _setup(prod: bool) -> Any:
+    """Point Django at a throw-away target as the storm harness builds it: its data
+    directory (SQLite) or, for ``prod``, its own PostgreSQL database, Redis database
+    and OpenSearch index prefix on the services of ``scripts/services.sh``."""
+    from bench.storm import targets
+
+    target = targets.ErrorHub(prod=prod)
+    if prod:
+        target.prepare_prod()
     for k in [k for k in os.environ if k.startswith(("ERRORHUB_", "DATABASE_", "CELERY_"))]:
         del os.environ[k]
-    os.environ.update(ERRORHUB_DATA_DIR=data, ERRORHUB_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="errorhub.settings",
-                      ERRORHUB_STATIC_ROOT=str(Path(data) / "static"))
-    db_name = None
-    if prod:
-        import psycopg
-
-        from bench.storm import targets
-
-        db_name = f"profile_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(targets.PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{db_name}"')
-        os.environ.update(DATABASE_URL=targets.PG_BENCH_BASE + db_name, CELERY_BROKER_URL=f"{targets.REDIS_URL}/13",
-                          ERRORHUB_EVENT_STORE="opensearch",
-                          ERRORHUB_EVENT_STORE_URL=targets.OPENSEARCH_URL,
-                          ERRORHUB_EVENT_STORE_INDEX_PREFIX=db_name.replace("_", "-"))
+    os.environ.update(target.env(), DJANGO_SETTINGS_MODULE="errorhub.settings")
     sys.path.insert(0, str(REPO))
     import django
     from django.core.management import call_command
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
-    return db_name
+    return target
 
 
-def _teardown(db_name: str | None) -> None:
-    if not db_name:
-        return
-    import urllib.request
-
-    import psycopg
+def _teardown(target: Any) -> None:
+    """Drop what ``_setup`` made (the target's database, its Redis database if it owns it, indices, files)."""
     from django.db import connections
 
-    from bench.storm import targets
-
     connections.close_all()
-    import redis
-
-    redis.Redis.from_url(f"{targets.REDIS_URL}/13").flushdb()  # the profile's queued payloads
-    with psycopg.connect(targets.PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-    try:
-        prefix = db_name.replace("_", "-")
-        urllib.request.urlopen(urllib.request.Request(f"{targets.OPENSEARCH_URL}/{prefix}-*", method="DELETE"),
-                               timeout=10)
-    except OSError:
-        pass
+    target.stop()
 
 
 def _costs(session: Any, events: int, top: int = 15) -> list[tuple[str, float, float]]:
@@ -125,11 +98,11 @@ def main() -> None:
     parser.add_argument("--prod", action="store_true",
                         help="PostgreSQL, Redis (database 13, flushed) and OpenSearch of scripts/services.sh instead of SQLite")
     args = parser.parse_args()
-    db_name = _setup(args.prod)
+    target = _setup(args.prod)
     try:
         _profile(args)
     finally:
-        _teardown(db_name)
+        _teardown(target)
 
 
 def _profile(args: argparse.Namespace) -> None:
@@ -176,9 +149,10 @@ def _profile(args: argparse.Namespace) -> None:
     view_session = profiler.last_session
     report.append(("view", view_s, view_session))
 
-    payloads = [views._payload("envelope", key, body, "bench-profile/1.0") for body in bodies]
+    warm_up = [views._payload("envelope", key, body, "bench-profile/1.0")
+               for body in bodies[:settings.INGEST_BATCH_SIZE]]
     size = args.batch or settings.INGEST_BATCH_SIZE
-    assert not process_payloads(payloads[:settings.INGEST_BATCH_SIZE])  # warm-up: imports, caches, first issues
+    assert not process_payloads(warm_up)  # warm-up: imports, caches, first issues
     payloads = [views._payload("envelope", key, loadgen_replay.build(pool[n % len(pool)], dsn, "profile-w", n)[1],
                                "bench-profile/1.0") for n in range(args.events)]
     profiler = Profiler(interval=0.0005)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import statistics
 import sys
 import threading
 import time
@@ -26,13 +27,9 @@ from bench.storm import loadgen_replay, measure, run, targets
 
 def slope_kib_per_s(samples: list[tuple[float, int]]) -> float:
     """Least-squares slope of (seconds, KiB) samples."""
-    n = len(samples)
-    if n < 2:
+    if len({t for t, _ in samples}) < 2:
         return 0.0
-    mean_t = sum(t for t, _ in samples) / n
-    mean_v = sum(v for _, v in samples) / n
-    var = sum((t - mean_t) ** 2 for t, _ in samples)
-    return sum((t - mean_t) * (v - mean_v) for t, v in samples) / var if var else 0.0
+    return statistics.linear_regression(*zip(*samples)).slope
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,8 +68,8 @@ def main(argv: list[str] | None = None) -> None:
                                               first_seq=r * per_round):
                 for k, v in stats["statuses"].items():
                     statuses[str(k)] = statuses.get(str(k), 0) + v
-                refused += stats.get("refused", [])
-                unanswered += stats.get("unanswered", [])
+                refused += stats["refused"]
+                unanswered += stats["unanswered"]
         accepted = statuses.get("200", 0)
         drain_until = time.time() + 120
         while target.processed() < accepted and time.time() < drain_until:

@@ -124,7 +124,8 @@ class ErrorHub(Target):
         self.engine = prod and (REPO / "ingest" / "stores" / "engine.py").exists()
         self.extra_env: dict[str, str] = {}  # settings a benchmark run sets on top (e.g. the backlog limit)
 
-    def _env(self) -> dict[str, str]:
+    def env(self) -> dict[str, str]:
+        """The environment its processes run with (this data directory, database, broker, store)."""
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("ERRORHUB_", "DATABASE_", "CELERY_", "DJANGO_"))}
         env.update(ERRORHUB_DATA_DIR=str(self.data_dir), ERRORHUB_BASE_URL=f"http://127.0.0.1:{self.port}",
@@ -142,7 +143,8 @@ class ErrorHub(Target):
                                   "event store on PostgreSQL")
         return env
 
-    def _prepare_prod(self) -> None:
+    def prepare_prod(self) -> None:
+        """A PostgreSQL database and an empty Redis database of its own (``cleanup`` drops both)."""
         import psycopg
         import redis
 
@@ -158,8 +160,8 @@ class ErrorHub(Target):
 
     def start(self) -> None:
         if self.prod:
-            self._prepare_prod()
-        env = self._env()
+            self.prepare_prod()
+        env = self.env()
         py = str(VENV_BIN / "python")
         subprocess.run([py, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=REPO, check=True)
         out = subprocess.run([py, "manage.py", "bootstrap"], env=env, cwd=REPO, check=True, capture_output=True,

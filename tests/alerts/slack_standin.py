@@ -15,6 +15,18 @@ from typing import Any
 from urllib.parse import parse_qs
 
 
+#: ``manage.py shell -c`` script (``.format(pid=...)``): a Slack channel "alerts" (C0ALERTS)
+#: and the rule "every new issue of project <pid> -> #alerts" (the fault tests and the bench).
+NEW_ISSUE_RULE_SCRIPT = """
+from alerts.models import Channel, Rule
+from errorhub.models import Project
+p = Project.objects.get(pk={pid})
+ch = Channel.objects.create(organization=p.organization, name="alerts", kind="slack", config={{"channel": "C0ALERTS"}})
+r = Rule.objects.create(organization=p.organization, project=p, name="every new issue", triggers=["new_issue"])
+r.channels.set([ch])
+"""
+
+
 @dataclass
 class Call:
     method: str

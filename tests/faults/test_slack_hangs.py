@@ -9,20 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.alerts.slack_standin import SlackStandIn
+from tests.alerts.slack_standin import NEW_ISSUE_RULE_SCRIPT, SlackStandIn
 from tests.faults.stream import Stream, db_counts, settle, verdict
 
 pytestmark = pytest.mark.faults
 
 HANG_SECONDS = 60
-RULE = """
-from alerts.models import Channel, Rule
-from errorhub.models import Project
-p = Project.objects.get(pk={pid})
-ch = Channel.objects.create(organization=p.organization, name="alerts", kind="slack", config={{"channel": "C0ALERTS"}})
-r = Rule.objects.create(organization=p.organization, project=p, name="every new issue", triggers=["new_issue"])
-r.channels.set([ch])
-"""
 
 
 class HangingSlack(SlackStandIn):
@@ -51,7 +43,7 @@ def test_hanging_slack_does_not_slow_event_processing(world_factory, record_resu
     try:
         world = world_factory(SLACK_API_BASE_URL=api, SLACK_BOT_TOKEN="xoxb-test",
                               SLACK_SIGNING_SECRET="faults-signing-secret")
-        world.manage("shell", "-c", RULE.format(pid=world.project_id))
+        world.manage("shell", "-c", NEW_ISSUE_RULE_SCRIPT.format(pid=world.project_id))
         stream = Stream(world.server.base_url, world.project_id, world.public_key, total=3000, rate=25,
                         new_issue_every=20).start()
         time.sleep(20)  # warm-up, then a 30 s "before" window

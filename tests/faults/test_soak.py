@@ -6,6 +6,7 @@ must rise less than ``SLOPE_BOUND`` bytes per second, and nothing accepted may b
 from __future__ import annotations
 
 import os
+import statistics
 import time
 
 import pytest
@@ -22,11 +23,7 @@ WARMUP = 30.0
 
 def slope(points: list[tuple[float, int]]) -> float:
     """Least-squares slope of (t, value)."""
-    n = len(points)
-    mx = sum(t for t, _ in points) / n
-    my = sum(v for _, v in points) / n
-    var = sum((t - mx) ** 2 for t, _ in points)
-    return sum((t - mx) * (v - my) for t, v in points) / var if var else 0.0
+    return statistics.linear_regression(*zip(*points)).slope if len({t for t, _ in points}) > 1 else 0.0
 
 
 def test_soak_memory_flat_and_nothing_lost(world_factory, record_result):
