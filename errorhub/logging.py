@@ -9,8 +9,9 @@ event can be followed from the ingest view to the worker that stored it:
 
 - web: ``CorrelationIdMiddleware`` binds ``request_id`` and writes one
   ``request finished`` line per request (with the ``event_id`` an ingest
-  endpoint answered);
-- queueing: ``before_task_publish`` copies the bound ids into the message headers;
+  endpoint accepted: the view binds it);
+- queueing: ``before_task_publish`` copies the bound ids into the message headers
+  (ingest payloads, published by ``ingest.queue``, carry theirs in the payload);
 - worker: ``task_prerun`` binds ``task_id`` and the ids from the headers and the
   payload (``request_id``, ``event_id``, ``project_id``), ``task_postrun`` logs the
   task's end and unbinds.
@@ -38,7 +39,6 @@ FIELDS = ("request_id", "event_id", "project_id", "issue_id", "task_id")
 _VARS: dict[str, contextvars.ContextVar[Any]] = {name: contextvars.ContextVar(name, default=None)
                                                  for name in FIELDS}
 _SANE_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
-_INGEST_PATH = re.compile(r"^/api/\d+/(?:store|envelope|security)/$")
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 
 request_logger = logging.getLogger("errorhub.request")
@@ -130,33 +130,13 @@ class CorrelationIdMiddleware:
         request.request_id = request_id
         started = time.perf_counter()
         with bound(request_id=request_id, event_id=None, project_id=None, issue_id=None, task_id=None):
-            response = self.get_response(request)
+            response = self.get_response(request)  # an ingest view binds the event id it accepted
             response["X-Request-ID"] = request_id
-            request_finished(request, response, started)
+            if request_logger.isEnabledFor(logging.INFO):
+                request_logger.info("request finished", extra={
+                    "method": request.method, "path": request.path, "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
         return response
-
-
-def request_finished(request: Any, response: Any, started: float) -> None:
-    """Bind the answered event id and log the one "request finished" line (ids bound by the caller)."""
-    if not request_logger.isEnabledFor(logging.INFO):
-        return
-    event_id = _answered_event_id(request, response)
-    if event_id:
-        bind(event_id=event_id)
-    request_logger.info("request finished", extra={
-        "method": request.method, "path": request.path, "status": response.status_code,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
-
-
-def _answered_event_id(request: Any, response: Any) -> str | None:
-    """The ``{"id": ...}`` a Sentry ingest endpoint answered (a few bytes of JSON)."""
-    if response.status_code != 200 or not _INGEST_PATH.match(request.path) or getattr(response, "streaming", False):
-        return None
-    try:
-        body = json.loads(response.content[:1024])
-    except ValueError:
-        return None
-    return body.get("id") if isinstance(body, dict) and isinstance(body.get("id"), str) else None
 
 
 # ---------------------------------------------------------------- Celery

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
 from django.db import DatabaseError
 from kombu.exceptions import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -152,10 +153,7 @@ def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
     payload_enqueue(_payload("envelope", key, data, auth.client))
     metrics.envelope_items(i.type for i in envelope.items if not i.too_large)
     counters.buffer_outcome(key.project_id, "accepted", "", kept)
-    body: dict[str, Any] = {"id": event_id}
-    if problems:
-        body["dropped"] = problems
-    return _cors(request, _json(200, body), key)
+    return _accepted(request, key, event_id, {"dropped": problems} if problems else {})
 
 
 def _handle_store(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -172,7 +170,7 @@ def _handle_store(request: HttpRequest, project_id: int) -> HttpResponse:
     _admit(key, 1)
     payload_enqueue(_payload("store", key, data, auth.client, event_id=event_id))
     counters.buffer_outcome(key.project_id, "accepted", "", 1)
-    return _cors(request, _json(200, {"id": event_id}), key)
+    return _accepted(request, key, event_id)
 
 
 def _handle_security(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -188,7 +186,13 @@ def _handle_security(request: HttpRequest, project_id: int) -> HttpResponse:
     event_id = uuid.uuid4().hex
     payload_enqueue(_payload("security", key, data, auth.client, event_id=event_id))
     counters.buffer_outcome(key.project_id, "accepted", "", 1)
-    return _cors(request, _json(200, {"id": event_id}), key)
+    return _accepted(request, key, event_id)
+
+
+def _accepted(request: HttpRequest, key: Any, event_id: str | None, extra: dict[str, Any] | None = None) -> HttpResponse:
+    """``200 {"id": ...}``; the id is bound for the request's log line."""
+    correlation.bind(event_id=event_id)
+    return _cors(request, _json(200, {"id": event_id, **(extra or {})}), key)
 
 
 def _guarded(handler: Any, request: HttpRequest, project_id: int) -> HttpResponse:
@@ -198,7 +202,12 @@ def _guarded(handler: Any, request: HttpRequest, project_id: int) -> HttpRespons
     if request.method != "POST":
         return _json(405, {"detail": "use POST"}, {"Allow": "POST, OPTIONS"})
     try:
+        request.get_host()  # ALLOWED_HOSTS (Django's full path checks it in CommonMiddleware)
         return handler(request, project_id)
+    except DisallowedHost:
+        return _json(400, {"detail": "host not allowed"})
+    except SuspiciousOperation as exc:  # e.g. more query or form fields than Django parses
+        return _cors(request, _json(400, {"detail": f"bad request: {exc}"}), None)
     except Refused as exc:
         response = _json(exc.status, {"detail": exc.detail}, exc.headers)
         return _cors(request, response, None) if exc.cors else response

@@ -106,3 +106,20 @@ def test_the_https_redirect_still_applies(world, settings):
                               HTTP_X_SENTRY_AUTH=world.auth_header())
     assert status == 301
     assert headers["Location"].startswith("https://")
+
+
+def test_too_many_query_fields_is_a_400_not_a_500(world):
+    before = ServerErrorCounterMiddleware.count
+    query = "&".join(f"f{n}=1" for n in range(1100))  # past DATA_UPLOAD_MAX_NUMBER_FIELDS (1000)
+    status, _, answer = call("POST", f"/api/{world.project.pk}/store/?{query}", json.dumps(event()).encode(),
+                             content_type="application/json", HTTP_X_SENTRY_AUTH=world.auth_header())
+    assert status == 400, answer
+    assert "bad request" in json.loads(answer)["detail"]
+    assert ServerErrorCounterMiddleware.count == before
+
+
+def test_a_host_outside_allowed_hosts_is_refused(world):
+    status, _, answer = call("POST", f"/api/{world.project.pk}/envelope/", event_envelope(),
+                             HTTP_X_SENTRY_AUTH=world.auth_header(), HTTP_HOST="attacker.example")
+    assert status == 400
+    assert json.loads(answer) == {"detail": "host not allowed"}
