@@ -8,9 +8,12 @@ the hot path pays for it once per second, not per request.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +21,7 @@ from django.core.cache import cache
 from errorhub.models import ProjectKey
 from ingest.ratelimit_header import RateLimit
 
+logger = logging.getLogger(__name__)
 _backlog_cache = {"at": 0.0, "depth": 0}
 
 
@@ -56,13 +60,30 @@ def check_quotas(key: ProjectKey, amount: int = 1) -> Refusal | None:
 
 
 def backlog_depth() -> int:
-    """Messages waiting in the processing queues (cached for one second)."""
+    """Messages waiting in the processing queues (read at most once a second).
+
+    An unreachable broker reads as 0, with a warning: queueing the payload then
+    fails on its own and answers 503, so back-pressure need not refuse for it.
+    """
     now = time.monotonic()
     if now - _backlog_cache["at"] < 1.0:
         return _backlog_cache["depth"]
-    _backlog_cache["depth"] = queue_depths().get("ingest", 0) + queue_depths().get("ingest-retry", 0)
-    _backlog_cache["at"] = now
-    return _backlog_cache["depth"]
+    try:
+        depths = queue_depths()
+        depth = depths.get("ingest", 0) + depths.get("ingest-retry", 0)
+    except Exception as exc:  # noqa: BLE001 (any broker failure; logged, at most once a second)
+        logger.warning("cannot read the processing queues' depth: %s", exc)
+        depth = 0
+    _backlog_cache.update(at=now, depth=depth)
+    return depth
+
+
+@lru_cache(maxsize=4)
+def _redis(url: str) -> Any:
+    """One client (and connection pool) per broker URL, not a new connection per read."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=1)
 
 
 def queue_depths() -> dict[str, int]:
@@ -70,10 +91,10 @@ def queue_depths() -> dict[str, int]:
     url = settings.CELERY_BROKER_URL
     names = ("ingest", "ingest-retry", "index", "alerts", "housekeeping")
     if url.startswith("redis"):
-        import redis
-
-        client = redis.Redis.from_url(url, socket_timeout=1)
-        return {name: int(client.llen(name)) for name in names}
+        with _redis(url).pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.llen(name)
+            return {name: int(n) for name, n in zip(names, pipe.execute())}
     if url.startswith("filesystem"):
         folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
         depths = dict.fromkeys(names, 0)
@@ -86,11 +107,7 @@ def queue_depths() -> dict[str, int]:
 
 
 def check_backpressure() -> Refusal | None:
-    try:
-        depth = backlog_depth()
-    except Exception:  # the broker is unreachable: enqueueing will fail loudly on its own
-        return None
-    if depth > settings.INGEST_BACKLOG_LIMIT:
+    if backlog_depth() > settings.INGEST_BACKLOG_LIMIT:
         return Refusal(RateLimit(retry_after=10, categories=(), scope="organization", reason_code="backlog"),
                        reason="backlog")
     return None
