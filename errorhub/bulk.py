@@ -15,13 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import orjson
 from django.db import connection, models
-
-
-def _json_dumps(value: Any) -> str:
-    # same JSON as the standard library's (non-string keys become strings), faster
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _insert_fields(model: type[models.Model]) -> list[models.Field]:
@@ -30,11 +24,7 @@ def _insert_fields(model: type[models.Model]) -> list[models.Field]:
 
 def _copy_value(field: models.Field, obj: models.Model) -> Any:
     value = field.pre_save(obj, add=True)  # applies auto_now / defaults as save() would
-    if isinstance(field, models.JSONField) and field.encoder is None:
-        from psycopg.types.json import Jsonb  # here: SQLite deployments never load psycopg (~20 MiB)
-
-        return None if value is None else Jsonb(value, dumps=_json_dumps)
-    return field.get_db_prep_save(value, connection)
+    return field.get_db_prep_save(value, connection)  # JSON fields: psycopg's Jsonb, as bulk_create sends
 
 
 def bulk_insert(objs: Sequence[models.Model]) -> None:
