@@ -6,13 +6,18 @@ so the same code answers the live path, the dry-run command and the API.
 
 from __future__ import annotations
 
-import re
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Protocol
 
+from django.conf import settings
 from django.utils import timezone
+
+from ingest.protocol.user_regex import UserRegexError, compile_user_regex, user_regex_search
+
+logger = logging.getLogger(__name__)
 
 LEVELS = {"debug": 0, "info": 1, "log": 1, "warning": 2, "error": 3, "fatal": 4, "critical": 4}
 
@@ -35,12 +40,31 @@ class RouteDecision:
 WindowCounter = Callable[[Any, Any, int], int]
 
 
+REGEX_FIELDS = {"message_regex": "message regex", "culprit_regex": "culprit regex"}
+
+
 @lru_cache(maxsize=512)
-def _regex(pattern: str) -> re.Pattern[str] | None:
+def _regex(pattern: str) -> Any:
+    """The RE2-compiled pattern, or None: a pattern saved before RE2 validation (a back-reference,
+    a look-around) matches nothing and is logged once per process, never raised in the worker."""
     try:
-        return re.compile(pattern)
-    except re.error:
-        return None  # an invalid pattern matches nothing (the rule form validates on save)
+        return compile_user_regex(pattern)
+    except UserRegexError as exc:
+        logger.warning("alert rule pattern /%s/ ignored, it never matches: %s", pattern[:200], exc)
+        return None
+
+
+def rule_pattern_problems(rule: Any) -> list[str]:
+    """Why the rule's saved patterns cannot run (shown on the rule's page); empty when they can."""
+    problems = []
+    for field, label in REGEX_FIELDS.items():
+        pattern = getattr(rule, field, "")
+        if pattern:
+            try:
+                compile_user_regex(pattern, label=label)
+            except UserRegexError as exc:
+                problems.append(f"{exc.message}; until it is fixed the rule matches no event")
+    return problems
 
 
 def event_tags(event: dict[str, Any]) -> dict[str, str]:
@@ -86,8 +110,9 @@ def rule_matches(rule: Any, event: dict[str, Any], issue: Any) -> bool:
 
 
 def _search(pattern: str, text: str) -> bool:
+    """Linear-time match (RE2) on the first ``USER_REGEX_MAX_TEXT`` characters of ``text``."""
     compiled = _regex(pattern)
-    return bool(compiled and compiled.search(text))
+    return compiled is not None and user_regex_search(compiled, text, limit=settings.USER_REGEX_MAX_TEXT)
 
 
 def trigger_reason(rule: Any, issue: Any, change: ChangeLike, counter: WindowCounter | None,
