@@ -67,19 +67,28 @@ def rule_pattern_problems(rule: Any) -> list[str]:
     return problems
 
 
+def _scalar_text(value: Any) -> str:
+    """Text of a scalar; a list or object (however deeply nested) is no text to match, so
+    matching never walks — or recurses into — a structure the sender built."""
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, (int, float, bool)) else ""
+
+
 def event_tags(event: dict[str, Any]) -> dict[str, str]:
     tags = event.get("tags") or {}
     if isinstance(tags, list):
-        return {str(p[0]): str(p[1]) for p in tags if isinstance(p, (list, tuple)) and len(p) == 2}
-    return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
+        return {_scalar_text(p[0]): _scalar_text(p[1]) for p in tags if isinstance(p, (list, tuple)) and len(p) == 2}
+    return {_scalar_text(k): _scalar_text(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
 
 
 def event_message(event: dict[str, Any]) -> str:
-    values = [f"{e.get('type') or ''}: {e.get('value') or ''}" for e in event.get("exception") or []]
+    values = [f"{_scalar_text(e.get('type'))}: {_scalar_text(e.get('value'))}"
+              for e in event.get("exception") or [] if isinstance(e, dict)]
     message = event.get("message")
     if isinstance(message, dict):
         message = message.get("formatted") or message.get("message")
-    return "\n".join([str(message or ""), *values])
+    return "\n".join([_scalar_text(message), *values])
 
 
 def rule_matches(rule: Any, event: dict[str, Any], issue: Any) -> bool:

@@ -12,6 +12,7 @@ import re2
 from alerts import routing, services
 from alerts.models import Channel, Rule
 from alerts.rule_services import rule_create
+from alerts.selectors import rules_for_project
 from ingest.protocol.user_regex import UserRegexError
 from tests.alerts.conftest import make_event, record, rule
 
@@ -99,3 +100,24 @@ def test_a_refused_pattern_saved_earlier_matches_nothing_and_is_shown(client, wo
     page = client.get(f"/alerts/rules/{legacy.pk}/").content.decode()
     assert "pattern-problem" in page and "the rule matches no event" in page
     assert "pattern-problem" not in client.get(f"/alerts/rules/{Rule.objects.get(name='plain').pk}/").content.decode()
+
+
+def test_matching_never_walks_a_deeply_nested_value(world, hook):
+    """Whatever reaches the router (the dry run takes pasted events), a 5,000-deep array in the
+    message, an exception or a tag is no text to match: no recursion, no match, no error."""
+    from errorhub.models import Issue
+    from errorhub.services.grouping_store import IssueChange
+
+    deep: object = "cart"
+    for _ in range(5000):
+        deep = [deep]
+    rule(world.project, hook, name="msg", message_regex="cart")
+    rule(world.project, hook, name="tag", tags={"region": "eu"})
+    event = {"message": deep, "exception": [{"type": deep, "value": deep}, deep], "tags": {"region": deep},
+             "level": "error"}
+    issue = Issue(project=world.project, short_id=1, title="", culprit="", level="error")
+    change = IssueChange(issue_id=0, events=1, new=True, sample_event=event)
+    rules = rules_for_project(world.project, fresh=True)
+    assert routing.route(event, issue, change, rules) == []
+    matched = routing.route({**event, "message": "cart", "tags": [["region", "eu"]]}, issue, change, rules)
+    assert sorted(d.rule.name for d in matched) == ["msg", "tag"]
