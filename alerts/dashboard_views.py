@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from alerts import forms, rule_services
 from alerts.dryrun import alert_dry_run
 from alerts.models import Channel, ChannelKind, Delivery, DeliveryStatus, Rule
+from alerts.routing import rule_pattern_problems
 from errorhub import selectors
 from errorhub.dashboard.views import page
 from errorhub.models import Organization, Team
@@ -122,6 +123,7 @@ def _rule_page(request: HttpRequest, rule: Rule | None, form: forms.RuleForm, *,
     if rule is not None:
         context.update({
             "mute_form": mute_form or forms.MuteForm(), "archive_form": archive_form or forms.ArchiveForm(),
+            "pattern_problems": rule_pattern_problems(rule),
             "deliveries": rule.deliveries.select_related("channel", "issue").order_by("-created_at", "-pk")[:20],
             "dry_run_form": forms.DryRunForm(initial={"project": rule.project_id or ""}, projects=list(
                 selectors.projects_for_user(request.user).filter(organization_id=rule.organization_id))),

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from alerts.integrations.email.headers import header_text
 from alerts.models import DigestSent
 from errorhub.models import Issue, Lifecycle, Project, UserProfile
 
@@ -134,10 +135,10 @@ def _mail(user: Any, context: dict[str, Any], day: date) -> None:
             section[key] = [{"issue": i, "url": _link(i)} for i in section[key]]
     context["day"] = day
     message = EmailMultiAlternatives(
-        subject=f"ErrorHub daily digest — {day:%a %d %b %Y}",
+        subject=header_text(f"ErrorHub daily digest — {day:%a %d %b %Y}"),
         body=render_to_string("email/digest.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email],
-        headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+        headers={"List-Unsubscribe": header_text(f"<{context['unsubscribe_url']}>", limit=2000),
                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
     message.attach_alternative(render_to_string("email/digest.html", context), "text/html")
     message.send()

@@ -12,9 +12,11 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from alerts.models import Channel, ChannelKind, DeliveryStatus, Rule
+from alerts.routing import REGEX_FIELDS
 from alerts.rule_services import MAX_MUTE
 from errorhub.models import Lifecycle, Organization, Project, Team
 from ingest.event import LEVELS
+from ingest.protocol.user_regex import UserRegexError, compile_user_regex
 
 TRIGGER_LABELS = {
     "new_issue": "New issue", "regression": "Regression", "snooze_ended": "Snooze ended",
@@ -23,6 +25,7 @@ TRIGGER_LABELS = {
     "dead_letters": "System: dead letters", "ingest_stalled": "System: ingest stalled",
     "event_store_down": "System: event store down",
 }
+REGEX_HELP = "Regular expression, RE2 syntax (no back-references or look-around)."
 SLACK_MENTION = re.compile(r"^[USW][A-Z0-9]{2,30}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
 
@@ -43,8 +46,8 @@ class RuleForm(forms.Form):
     release = forms.CharField(required=False, max_length=200)
     tags = forms.CharField(required=False, max_length=1000, help_text="key=value, comma-separated; all must match.")
     exception_type = forms.CharField(required=False, max_length=200)
-    message_regex = forms.CharField(required=False, max_length=500, help_text="Python regular expression.")
-    culprit_regex = forms.CharField(required=False, max_length=500, help_text="Python regular expression.")
+    message_regex = forms.CharField(required=False, max_length=500, help_text=REGEX_HELP)
+    culprit_regex = forms.CharField(required=False, max_length=500, help_text=REGEX_HELP)
     source = forms.CharField(required=False, max_length=128, help_text="Prefix of the issue source.")
     lifecycle_states = forms.MultipleChoiceField(required=False, choices=Lifecycle.choices,
                                                  widget=forms.CheckboxSelectMultiple)
@@ -104,11 +107,13 @@ class RuleForm(forms.Form):
         return tags
 
     def _clean_regex(self, name: str) -> str:
+        """RE2 must accept the pattern: it runs in linear time on hostile event text."""
         pattern = self.cleaned_data[name]
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise forms.ValidationError(f"not a valid regular expression: {exc}") from None
+        if pattern:
+            try:
+                compile_user_regex(pattern, label=REGEX_FIELDS[name])
+            except UserRegexError as exc:
+                raise forms.ValidationError(exc.message) from None
         return pattern
 
     def clean_message_regex(self) -> str:

@@ -6,13 +6,18 @@ so the same code answers the live path, the dry-run command and the API.
 
 from __future__ import annotations
 
-import re
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Protocol
 
+from django.conf import settings
 from django.utils import timezone
+
+from ingest.protocol.user_regex import UserRegexError, compile_user_regex, user_regex_search
+
+logger = logging.getLogger(__name__)
 
 LEVELS = {"debug": 0, "info": 1, "log": 1, "warning": 2, "error": 3, "fatal": 4, "critical": 4}
 
@@ -35,27 +40,55 @@ class RouteDecision:
 WindowCounter = Callable[[Any, Any, int], int]
 
 
+REGEX_FIELDS = {"message_regex": "message regex", "culprit_regex": "culprit regex"}
+
+
 @lru_cache(maxsize=512)
-def _regex(pattern: str) -> re.Pattern[str] | None:
+def _regex(pattern: str) -> Any:
+    """The RE2-compiled pattern, or None: a pattern saved before RE2 validation (a back-reference,
+    a look-around) matches nothing and is logged once per process, never raised in the worker."""
     try:
-        return re.compile(pattern)
-    except re.error:
-        return None  # an invalid pattern matches nothing (the rule form validates on save)
+        return compile_user_regex(pattern)
+    except UserRegexError as exc:
+        logger.warning("alert rule pattern /%s/ ignored, it never matches: %s", pattern[:200], exc)
+        return None
+
+
+def rule_pattern_problems(rule: Any) -> list[str]:
+    """Why the rule's saved patterns cannot run (shown on the rule's page); empty when they can."""
+    problems = []
+    for field, label in REGEX_FIELDS.items():
+        pattern = getattr(rule, field, "")
+        if pattern:
+            try:
+                compile_user_regex(pattern, label=label)
+            except UserRegexError as exc:
+                problems.append(f"{exc.message}; until it is fixed the rule matches no event")
+    return problems
+
+
+def _scalar_text(value: Any) -> str:
+    """Text of a scalar; a list or object (however deeply nested) is no text to match, so
+    matching never walks — or recurses into — a structure the sender built."""
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, (int, float, bool)) else ""
 
 
 def event_tags(event: dict[str, Any]) -> dict[str, str]:
     tags = event.get("tags") or {}
     if isinstance(tags, list):
-        return {str(p[0]): str(p[1]) for p in tags if isinstance(p, (list, tuple)) and len(p) == 2}
-    return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
+        return {_scalar_text(p[0]): _scalar_text(p[1]) for p in tags if isinstance(p, (list, tuple)) and len(p) == 2}
+    return {_scalar_text(k): _scalar_text(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
 
 
 def event_message(event: dict[str, Any]) -> str:
-    values = [f"{e.get('type') or ''}: {e.get('value') or ''}" for e in event.get("exception") or []]
+    values = [f"{_scalar_text(e.get('type'))}: {_scalar_text(e.get('value'))}"
+              for e in event.get("exception") or [] if isinstance(e, dict)]
     message = event.get("message")
     if isinstance(message, dict):
         message = message.get("formatted") or message.get("message")
-    return "\n".join([str(message or ""), *values])
+    return "\n".join([_scalar_text(message), *values])
 
 
 def rule_matches(rule: Any, event: dict[str, Any], issue: Any) -> bool:
@@ -86,8 +119,9 @@ def rule_matches(rule: Any, event: dict[str, Any], issue: Any) -> bool:
 
 
 def _search(pattern: str, text: str) -> bool:
+    """Linear-time match (RE2) on the first ``USER_REGEX_MAX_TEXT`` characters of ``text``."""
     compiled = _regex(pattern)
-    return bool(compiled and compiled.search(text))
+    return compiled is not None and user_regex_search(compiled, text, limit=settings.USER_REGEX_MAX_TEXT)
 
 
 def trigger_reason(rule: Any, issue: Any, change: ChangeLike, counter: WindowCounter | None,

@@ -19,8 +19,10 @@ from django.utils import timezone
 
 from alerts import services
 from alerts.models import Channel, ChannelKind, Delivery, Rule
+from alerts.routing import REGEX_FIELDS
 from alerts.selectors import clear_rule_cache
 from errorhub.models import Organization, Project
+from ingest.protocol.user_regex import compile_user_regex
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,9 @@ def _check_fields(fields: dict[str, Any]) -> None:
         raise ValueError(f"not a rule field: {', '.join(sorted(unknown))}")
     if not fields.get("triggers", ["x"]):
         raise ValueError("a rule needs at least one trigger")
+    for name, label in REGEX_FIELDS.items():
+        if fields.get(name):
+            compile_user_regex(fields[name], label=label)  # UserRegexError (a ClientError) if RE2 refuses it
 
 
 def _check_channels(organization: Organization, channels: Iterable[Channel]) -> list[Channel]:

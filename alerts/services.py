@@ -116,7 +116,16 @@ def _claim(delivery_id: int, now: datetime) -> tuple[Delivery | None, float | No
         if not channel.enabled:
             _finish(delivery, DeliveryStatus.FAILED, f"channel disabled: {channel.disabled_reason}", now)
             return None, None
-        transport = get_transport(channel)
+        if delivery.attempts >= MAX_ATTEMPTS:  # every attempt was claimed, none reported back (worker lost)
+            _finish(delivery, DeliveryStatus.FAILED,
+                    f"gave up after {delivery.attempts} attempts: {delivery.last_error or 'no attempt finished'}",
+                    now)
+            return None, None
+        try:
+            transport = get_transport(channel)
+        except TransportError as exc:
+            _finish(delivery, DeliveryStatus.FAILED, str(exc), now)
+            return None, None
         wait_until = max([t for t in (channel.open_until,
                                       channel.next_allowed_at if transport.paced else None) if t and t > now],
                          default=None)
@@ -156,12 +165,21 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> float 
         result = get_transport(channel).notify(delivery)
     except TransportError as exc:
         return _record_failure(delivery, channel, exc, now)
+    except Exception as exc:  # noqa: BLE001 - recorded, reported and retried, never left pending
+        logger.exception("delivery %s: the %s transport raised outside TransportError", delivery.pk, channel.kind)
+        return _record_failure(delivery, channel, _unexpected(exc), now)
     for key, value in result.extra.items():
         setattr(delivery, key, value)
     with transaction.atomic():
         _finish(delivery, DeliveryStatus.SENT, "", now, result.response)
         Channel.objects.filter(pk=channel.pk).update(consecutive_failures=0, open_until=None)
     return None
+
+
+def _unexpected(exc: Exception) -> TransportError:
+    """A transport's own bug or bad data (a header it could not build, a config it could not
+    read) as a temporary failure: retried with backoff, then failed in the delivery log."""
+    return TransportError(f"{type(exc).__name__}: {exc}"[:500], permanent=False)
 
 
 def _record_failure(delivery: Delivery, channel: Channel, exc: TransportError, now: datetime) -> float | None:

@@ -60,4 +60,6 @@ def get_transport(channel: Channel) -> Transport:
         "slack": SlackTransport, "slack_webhook": SlackWebhookTransport,
         "email": EmailTransport, "webhook": WebhookTransport,
     }
+    if channel.kind not in registry:  # a row written by another version: its deliveries fail, never hang
+        raise TransportError(f"no transport for channel kind {channel.kind!r}", permanent=True)
     return registry[channel.kind](channel)

@@ -266,6 +266,10 @@ SLACK_API_BASE_URL = env_str("SLACK_API_BASE_URL", "https://slack.com/api/")
 SLACK_ENABLED = bool(SLACK_BOT_TOKEN)
 OUTBOUND_ALLOW_PRIVATE = env_bool("ERRORHUB_OUTBOUND_ALLOW_PRIVATE", False)
 OUTBOUND_TIMEOUT = env_float("ERRORHUB_OUTBOUND_TIMEOUT", 5.0)
+# CA bundle (PEM file) that webhook servers' certificates are checked against; empty = certifi's.
+OUTBOUND_CA_BUNDLE = env_str("ERRORHUB_OUTBOUND_CA_BUNDLE", "")
+# Users' regexes (alert rule filters) run on RE2 over at most this many characters of event text.
+USER_REGEX_MAX_TEXT = env_int("ERRORHUB_USER_REGEX_MAX_TEXT", 65536, minimum=1)
 
 # --- self-monitoring --------------------------------------------------------
 SELF_DSN = env_str("ERRORHUB_SELF_DSN")

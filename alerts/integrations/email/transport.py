@@ -1,4 +1,8 @@
-"""Email alerts through Django's mail backend: an HTML and a text part."""
+"""Email alerts through Django's mail backend: an HTML and a text part.
+
+The subject is plain text (not HTML-escaped) made single-line and bounded by
+``header_text``: issue titles come from events and may carry CR/LF.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from alerts.integrations.email.headers import header_text, is_single_line
 from alerts.models import Delivery
 from alerts.transports import NotifyResult, Transport, TransportError
 
@@ -20,7 +25,7 @@ def channel_recipients(config: dict) -> list[str]:
         team = Team.objects.filter(pk=config["team"]).first()
         if team is not None:
             addresses += [u.email for u in team.members.filter(is_active=True) if u.email]
-    return sorted(set(addresses))
+    return sorted({a for a in addresses if isinstance(a, str) and a and is_single_line(a)})
 
 
 class EmailTransport(Transport):
@@ -32,7 +37,7 @@ class EmailTransport(Transport):
             raise TransportError("the channel has no recipients", permanent=True)
         context = {"delivery": delivery, "issue": delivery.issue, "payload": delivery.payload,
                    "base_url": settings.BASE_URL}
-        subject = render_to_string("email/alert_subject.txt", context).strip()
+        subject = header_text(render_to_string("email/alert_subject.txt", context))
         message = EmailMultiAlternatives(subject=subject, body=render_to_string("email/alert.txt", context),
                                          from_email=settings.DEFAULT_FROM_EMAIL, to=to)
         message.attach_alternative(render_to_string("email/alert.html", context), "text/html")
