@@ -32,9 +32,9 @@ def command(client: Any, user_id: str, text: str, **kwargs: Any) -> Any:
     return signed_post(client, "/slack/commands/", urlencode({"user_id": user_id, "text": text}), **kwargs)
 
 
-def button(client: Any, user: str, action_id: str, value: str) -> Any:
+def button(client: Any, user: str, action_id: str, value: str, **kwargs: Any) -> Any:
     return interaction(client, {"type": "block_actions", "user": {"id": user}, "trigger_id": "T.123",
-                                "actions": [{"action_id": action_id, "value": value}]})
+                                "actions": [{"action_id": action_id, "value": value}]}, **kwargs)
 
 
 def snooze_submission(client: Any, user: str, issue_ref: str, reason: str, hours: str) -> Any:
