@@ -58,7 +58,9 @@ class SlackStandIn:
                     args = json.loads(body or b"{}")
                 else:
                     args = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-                method = "incoming-webhook" if self.path.startswith("/services/") else self.path.strip("/").split("/")[-1]
+                method = self.path.strip("/").split("/")[-1]
+                if self.path.startswith("/services/"):
+                    method = "incoming-webhook"
                 status, headers, answer = standin.answer(method, args, self.headers.get("Authorization", ""))
                 data = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
                 self.send_response(status)

@@ -66,7 +66,8 @@ def test_alert_blocks_fallback_text_reply_and_update_are_escaped(client, world, 
     [first] = slack.posted()
     _assert_inert(first.args, allowed_mentions=("@U0OLIVIA",))
     shown = json.dumps(first.args)
-    assert "&lt;!channel&gt; &lt;@U0MIKE&gt; &lt;https://evil.example|click here&gt; &amp; a|b&gt;" in first.args["text"]
+    escaped = "&lt;!channel&gt; &lt;@U0MIKE&gt; &lt;https://evil.example|click here&gt; &amp; a|b&gt;"
+    assert escaped in first.args["text"]
     header = first.args["blocks"][0]["text"]["text"]  # inside the issue link: "|" cannot start a new field
     assert "&lt;https://evil.example\u00a6click here&gt; &amp; a\u00a6b&gt; tail>*" in header
     assert "&lt;!here&gt;" in shown and "&lt;https://evil.example/r|shop@9&gt;" in shown

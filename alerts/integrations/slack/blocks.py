@@ -106,7 +106,8 @@ def snooze_modal(issue: Issue) -> dict[str, Any]:
         "title": {"type": "plain_text", "text": "Snooze issue"},
         "submit": {"type": "plain_text", "text": "Snooze"},
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{escape(issue.short_code)}*: {escape(issue.title[:200])}"}},
+            {"type": "section", "text": {"type": "mrkdwn",
+                                         "text": f"*{escape(issue.short_code)}*: {escape(issue.title[:200])}"}},
             {"type": "input", "block_id": "reason", "label": {"type": "plain_text", "text": "Why snooze?"},
              "element": {"type": "plain_text_input", "action_id": "value"}},
             {"type": "input", "block_id": "hours", "label": {"type": "plain_text", "text": "For how many hours?"},
