@@ -150,3 +150,12 @@ class DigestSent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="digestsent_unique")]
+
+
+class SlackRequestSeen(models.Model):
+    """A signed Slack request already acted on, kept while Slack's 5-minute signature window
+    could still accept it: a replay finds its digest here and changes nothing. In the database,
+    not a cache, because every web process (2 gunicorn workers by default) must see it."""
+
+    digest = models.CharField(max_length=64, unique=True)  # sha256 of "v0:<timestamp>:<body>"
+    expires_at = models.DateTimeField(db_index=True)

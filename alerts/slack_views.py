@@ -3,7 +3,9 @@ Slack, verified here), and the digest unsubscribe link. Thin: verify, call, answ
 
 from __future__ import annotations
 
-import json
+import hashlib
+import hmac
+import time
 
 from django.conf import settings
 from django.core import signing
@@ -14,19 +16,42 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from alerts import slack_actions
 from alerts.digest import digest_unsubscribe
+from alerts.integrations.slack.blocks import escape
+from alerts.slack_payloads import Interaction, SlackPayloadError, parse_interaction
+from alerts.slack_replay import slack_request_claim, slack_request_digest
+
+SIGNATURE_WINDOW = 300  # seconds either side of now, as Slack documents
+ALREADY_APPLIED = "This action was already applied; a repeated request changes nothing."
 
 
 def _verified(request: HttpRequest) -> bool:
-    """Slack's v0 HMAC over ``v0:<timestamp>:<body>``; stale (> 5 min) timestamps fail."""
-    if not settings.SLACK_SIGNING_SECRET:
+    """Slack's v0 HMAC over ``v0:<timestamp>:<body>``; stale (> 5 min) or malformed timestamps fail
+    before any arithmetic, so a header like ``X-Slack-Request-Timestamp: soon`` is a 401, not a 500."""
+    secret = settings.SLACK_SIGNING_SECRET
+    stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    signature = request.headers.get("X-Slack-Signature", "")
+    if not secret or not (stamp.isascii() and stamp.isdigit()) or len(stamp) > 12:
         return False
-    from slack_sdk.signature import SignatureVerifier  # here: slack_sdk is ~15 MiB in every process otherwise
+    if abs(time.time() - int(stamp)) > SIGNATURE_WINDOW:
+        return False
+    expected = "v0=" + hmac.new(secret.encode(), b"v0:" + stamp.encode() + b":" + request.body,
+                                hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
 
-    return SignatureVerifier(settings.SLACK_SIGNING_SECRET).is_valid_request(request.body, dict(request.headers))
+
+def _first_time(request: HttpRequest) -> bool:
+    """False when this exact signed request was already acted on (a replay)."""
+    digest = slack_request_digest(request.headers.get("X-Slack-Request-Timestamp", ""), request.body)
+    return slack_request_claim(digest=digest)
 
 
 def _ephemeral(text: str) -> JsonResponse:
+    """An answer only the sender sees; ``text`` is Slack mrkdwn, already escaped."""
     return JsonResponse({"response_type": "ephemeral", "replace_original": False, "text": text})
+
+
+def _modal_errors(errors: dict[str, str]) -> JsonResponse:
+    return JsonResponse({"response_action": "errors", "errors": errors})
 
 
 @csrf_exempt
@@ -35,23 +60,30 @@ def interactions(request: HttpRequest) -> HttpResponse:
     if not _verified(request):
         return HttpResponse("invalid Slack signature or stale timestamp", status=401)
     try:
-        payload = json.loads(request.POST.get("payload", ""))
-    except json.JSONDecodeError:
-        return HttpResponse("payload is not JSON", status=400)
-    slack_user = (payload.get("user") or {}).get("id", "")
+        interaction = parse_interaction(request.POST.get("payload", ""))
+    except SlackPayloadError as exc:
+        return HttpResponse(str(exc), status=exc.status, content_type="text/plain")
+    if not _first_time(request):
+        if interaction.kind == "view_submission":
+            return _modal_errors({"reason": ALREADY_APPLIED})
+        return _ephemeral(ALREADY_APPLIED)
     try:
-        if payload.get("type") == "block_actions":
-            texts = [slack_actions.handle_block_action(slack_user, a, payload.get("trigger_id", ""))
-                     for a in payload.get("actions") or []]
-            text = " ".join(t for t in texts if t)
-            return _ephemeral(text) if text else HttpResponse(status=200)
-        if payload.get("type") == "view_submission" and (payload.get("view") or {}).get("callback_id") == "issue_snooze":
-            errors = slack_actions.handle_snooze_submission(slack_user, payload["view"])
-            return JsonResponse({"response_action": "errors", "errors": errors}) if errors else HttpResponse(status=200)
+        return _dispatch(interaction)
     except slack_actions.SlackActionError as exc:
-        if payload.get("type") == "view_submission":
-            return JsonResponse({"response_action": "errors", "errors": {"reason": str(exc)}})
-        return _ephemeral(f":warning: {exc}")
+        if interaction.kind == "view_submission":
+            return _modal_errors({"reason": escape(exc)})
+        return _ephemeral(f":warning: {escape(exc)}")
+
+
+def _dispatch(interaction: Interaction) -> HttpResponse:
+    if interaction.kind == "block_actions":
+        texts = [slack_actions.handle_block_action(interaction.slack_user, action, interaction.trigger_id)
+                 for action in interaction.actions]
+        text = " ".join(escape(t) for t in texts if t)
+        return _ephemeral(text) if text else HttpResponse(status=200)
+    if interaction.kind == "view_submission" and interaction.callback_id == "issue_snooze":
+        errors = slack_actions.handle_snooze_submission(interaction)
+        return _modal_errors(errors) if errors else HttpResponse(status=200)
     return HttpResponse(status=200)
 
 
@@ -60,10 +92,12 @@ def interactions(request: HttpRequest) -> HttpResponse:
 def commands(request: HttpRequest) -> HttpResponse:
     if not _verified(request):
         return HttpResponse("invalid Slack signature or stale timestamp", status=401)
+    if not _first_time(request):
+        return _ephemeral(ALREADY_APPLIED)
     try:
         return _ephemeral(slack_actions.handle_command(request.POST.get("user_id", ""), request.POST.get("text", "")))
     except slack_actions.SlackActionError as exc:
-        return _ephemeral(f":warning: {exc}")
+        return _ephemeral(f":warning: {escape(exc)}")
 
 
 @csrf_exempt  # the token is the credential; mail clients' one-click unsubscribe POSTs without a CSRF cookie

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from errorhub.models import Issue, Organization, Project
@@ -49,3 +52,24 @@ def issue_get_for_user(user: AbstractBaseUser, issue_id: int | str) -> Issue:
 
 def inbox_for_user(user: AbstractBaseUser) -> QuerySet[Issue]:
     return issues_for_user(user).filter(in_inbox=True)
+
+
+def organization_members(organization: Organization) -> QuerySet[AbstractBaseUser]:
+    """The active users of an organisation: its owners and the members of its teams."""
+    return get_user_model().objects.filter(
+        Q(errorhub_teams__organization=organization) | Q(owned_organizations=organization),
+        is_active=True).distinct()
+
+
+def member_by_name(name: str, organizations: Iterable[Organization]) -> AbstractBaseUser | None:
+    """The user called ``name`` (username, or e-mail ignoring case) who belongs to every one of
+    ``organizations``; None otherwise. Users are only ever looked up inside an organisation, so
+    an unknown name and a user of another organisation look the same to the caller (no
+    enumeration of other organisations' users or e-mails)."""
+    orgs = list(organizations)
+    if not name or not orgs:
+        return None
+    users = get_user_model().objects.filter(is_active=True)
+    for org in orgs:
+        users = users.filter(pk__in=organization_members(org).values("pk"))
+    return users.filter(username=name).first() or users.filter(email__iexact=name).order_by("pk").first()

@@ -6,20 +6,39 @@ from typing import Any
 
 from rest_framework import serializers
 
-from errorhub.models import Comment, Issue, Project, ProjectKey
+from errorhub import selectors
+from errorhub.models import Comment, Issue, Organization, Project, ProjectKey
 
 
-def _user(user: Any) -> dict[str, Any] | None:
+def _user(user: Any, *, show_email: bool = True) -> dict[str, Any] | None:
     if user is None:
         return None
-    return {"id": str(user.pk), "type": "user", "name": user.get_username(), "email": user.email}
+    return {"id": str(user.pk), "type": "user", "name": user.get_username(),
+            "email": user.email if show_email else None}
+
+
+class _OrganizationEmails:
+    """A user's e-mail is shown only where they are a member of the issue's organisation: an
+    assignee or comment author who left it (or was assigned before lookups were scoped to the
+    organisation) keeps their name on the issue, not their address. One query per
+    (organisation, user), remembered for the serializer's whole list."""
+
+    def _shows_email(self, user: Any, organization: Organization) -> bool:
+        seen = self.__dict__.setdefault("_member_of", {})
+        key = (organization.pk, user.pk)
+        if key not in seen:
+            seen[key] = selectors.organization_members(organization).filter(pk=user.pk).exists()
+        return seen[key]
+
+    def _member_json(self, user: Any, organization: Organization) -> dict[str, Any] | None:
+        return _user(user, show_email=user is not None and self._shows_email(user, organization))
 
 
 STATUS_OF = {"new": "unresolved", "acknowledged": "unresolved", "regressed": "unresolved",
              "resolved": "resolved", "fixed": "resolved", "snoozed": "ignored"}
 
 
-class IssueSerializer(serializers.ModelSerializer):
+class IssueSerializer(_OrganizationEmails, serializers.ModelSerializer):
     id = serializers.CharField(source="pk", read_only=True)
     shortId = serializers.CharField(source="short_code", read_only=True)
     status = serializers.SerializerMethodField()
@@ -49,7 +68,7 @@ class IssueSerializer(serializers.ModelSerializer):
         return {"id": str(obj.project_id), "slug": obj.project.slug, "name": obj.project.name}
 
     def get_assignedTo(self, obj: Issue) -> dict[str, Any] | None:
-        return _user(obj.assignee)
+        return self._member_json(obj.assignee, obj.project.organization)
 
     def get_statusDetails(self, obj: Issue) -> dict[str, Any]:
         details: dict[str, Any] = {}
@@ -78,7 +97,7 @@ class IssueUpdateSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True)
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(_OrganizationEmails, serializers.ModelSerializer):
     user = serializers.SerializerMethodField()
 
     class Meta:
@@ -87,7 +106,7 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "user", "created_at"]
 
     def get_user(self, obj: Comment) -> dict[str, Any] | None:
-        return _user(obj.user)
+        return self._member_json(obj.user, obj.issue.project.organization)
 
 
 class ProjectKeySerializer(serializers.ModelSerializer):

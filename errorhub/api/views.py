@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -32,6 +31,7 @@ from errorhub.issue_search import filter_issues
 from errorhub.models import Issue
 from errorhub.services import issues as lifecycle
 from errorhub.services.projects import project_create, project_key_create
+from ingest.protocol.errors import ClientError
 from ingest.search.query import parse_query
 from ingest.stores import get_event_store
 
@@ -94,13 +94,22 @@ class ProjectIssues(Base):
         return Response(IssueSerializer(issues, many=True).data)
 
 
-def _user_by_name(name: str | None) -> Any:
-    if not name:
+class UnknownUser(ClientError, ValueError):
+    """A user name or e-mail that names no member of the issue's organisation.
+
+    Also a ``ValueError`` only so the API's current error handler answers it as 400 too."""
+
+
+def _member_by_name(name: object, issue: Issue) -> Any:
+    """The member of the issue's organisation called ``name`` (username or e-mail), None for no
+    name; an unknown name and another organisation's user get the same 400, naming no one."""
+    if name is None or name == "":
         return None
-    User = get_user_model()
-    user = User.objects.filter(username=name).first() or User.objects.filter(email=name).first()
+    if not isinstance(name, str):
+        raise UnknownUser("a user is named by a username or e-mail string")
+    user = selectors.member_by_name(name, [issue.project.organization])
     if user is None:
-        raise ValueError(f"no user {name!r}")
+        raise UnknownUser(f"no user {name[:150]!r} in this organisation")
     return user
 
 
@@ -110,10 +119,10 @@ def _apply_update(request: Request, issue: Issue) -> Issue:
     data, details = body.validated_data, body.validated_data.get("statusDetails") or {}
     user, reason = request.user, data.get("reason", "")
     if "assignedTo" in data:
-        lifecycle.issue_assign(issue=issue, user=user, assignee=_user_by_name(data["assignedTo"]))
+        lifecycle.issue_assign(issue=issue, user=user, assignee=_member_by_name(data["assignedTo"], issue))
     state = data.get("status")
     if state == "acknowledged":
-        lifecycle.issue_acknowledge(issue=issue, user=user, assignee=_user_by_name(details.get("assignee")),
+        lifecycle.issue_acknowledge(issue=issue, user=user, assignee=_member_by_name(details.get("assignee"), issue),
                                     reason=reason)
     elif state == "resolved":
         lifecycle.issue_resolve(issue=issue, user=user, release=details.get("inRelease"),

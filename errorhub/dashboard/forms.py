@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from errorhub.models import Lifecycle, Project
+from errorhub import selectors
+from errorhub.models import Lifecycle, Organization, Project
 from ingest.event import LEVELS
 
 User = get_user_model()
+
+
+def _clean_member(form: forms.Form, organizations: list[Organization]) -> Any:
+    """The named member of every one of ``organizations``, or None for an empty name. A user of
+    another organisation answers exactly like an unknown name: no user enumeration."""
+    name = form.cleaned_data["assignee"].strip()
+    if not name:
+        return None
+    user = selectors.member_by_name(name, organizations)
+    if user is None:
+        raise forms.ValidationError(f"no user called '{name}' in this organisation")
+    return user
 
 
 class AssignForm(forms.Form):
@@ -20,14 +34,12 @@ class AssignForm(forms.Form):
                                help_text="Username; empty means yourself (acknowledge) or nobody (assign).")
     reason = forms.CharField(required=False, max_length=500)
 
+    def __init__(self, *args, organizations: list[Organization] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organizations = list(organizations or [])  # the issue's organisation: assignees come from it
+
     def clean_assignee(self):
-        name = self.cleaned_data["assignee"].strip()
-        if not name:
-            return None
-        user = User.objects.filter(username=name, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(f"no user called '{name}'")
-        return user
+        return _clean_member(self, self.organizations)
 
 
 class ResolveForm(forms.Form):
@@ -72,12 +84,13 @@ class BulkForm(forms.Form):
     reason = forms.CharField(required=False, max_length=500)
     hours = forms.IntegerField(required=False, min_value=1, max_value=24 * 365)
 
-    def __init__(self, *args, issue_ids: list[int], **kwargs):
+    def __init__(self, *args, issue_ids: list[int], organizations: list[Organization] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["issues"].choices = [(i, i) for i in issue_ids]
+        self.organizations = list(organizations or [])  # of the selected issues: the assignee is in all
 
     def clean_assignee(self):
-        return AssignForm.clean_assignee(self)  # same rule: an existing active username or nobody
+        return _clean_member(self, self.organizations)  # same rule as AssignForm
 
     def clean(self):
         data = super().clean()

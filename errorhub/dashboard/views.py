@@ -86,7 +86,8 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
     visible = {i.pk: i for i in selectors.issues_for_user(request.user).filter(pk__in=posted)}
     if len(visible) != len(set(posted)):
         raise Http404("no such issue")
-    form = forms.BulkForm(request.POST, issue_ids=list(visible))
+    form = forms.BulkForm(request.POST, issue_ids=list(visible),
+                          organizations=list({i.project.organization for i in visible.values()}))
     if not form.is_valid():
         return _inbox_page(request, bulk_form=form, status=400)
     data, done = form.cleaned_data, 0
@@ -262,7 +263,8 @@ def issue_action(request: HttpRequest, issue_id: int, action: str) -> HttpRespon
     if action not in ACTIONS:
         raise Http404("no such action")
     form_class, slot = ACTIONS[action]
-    form = form_class(request.POST)
+    org_scope = {"organizations": [issue.project.organization]} if form_class is forms.AssignForm else {}
+    form = form_class(request.POST, **org_scope)
     if not form.is_valid():
         return _issue_page(request, issue, status=400, errors={slot: form, "message": "Please correct the form."})
     try:

@@ -1,7 +1,8 @@
 """A local threaded HTTP server that speaks the Slack Web API methods ErrorHub uses
 (auth.test, chat.postMessage, chat.update, users.info, users.lookupByEmail,
 conversations.info, views.open), so the real slack_sdk client talks to it through
-``base_url``. It records every call and can be told to answer 500, 429 with
+``base_url``, and Slack's incoming webhooks (``webhook_url()``, recorded as method
+"incoming-webhook"). It records every call and can be told to answer 500, 429 with
 Retry-After, a Slack error, or to hang."""
 
 from __future__ import annotations
@@ -57,8 +58,10 @@ class SlackStandIn:
                     args = json.loads(body or b"{}")
                 else:
                     args = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-                status, headers, answer = standin.answer(self.path.strip("/").split("/")[-1], args,
-                                                         self.headers.get("Authorization", ""))
+                method = self.path.strip("/").split("/")[-1]
+                if self.path.startswith("/services/"):
+                    method = "incoming-webhook"
+                status, headers, answer = standin.answer(method, args, self.headers.get("Authorization", ""))
                 data = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json" if not isinstance(answer, bytes) else "text/html")
@@ -72,6 +75,10 @@ class SlackStandIn:
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+
+    def webhook_url(self) -> str:
+        """An incoming-webhook URL on the stand-in (Slack's are https://hooks.slack.com/services/T/B/X)."""
+        return f"http://127.0.0.1:{self.server.server_address[1]}/services/T0TEST/B0TEST/webhooksecret"
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -97,6 +104,8 @@ class SlackStandIn:
             return 429, {"Retry-After": str(step[1])}, {"ok": False, "error": "ratelimited"}
         if step and step[0] == "error":
             return 200, {}, {"ok": False, "error": step[1]}
+        if method == "incoming-webhook":  # no bearer token: the URL is the credential; Slack answers "ok"
+            return 200, {}, b"ok"
         if auth != "Bearer xoxb-test":
             return 200, {}, {"ok": False, "error": "invalid_auth"}
         handler = getattr(self, "_" + method.replace(".", "_"), None)

@@ -14,6 +14,22 @@ REASONS = {"new_issue": "New issue", "regression": "Regressed", "snooze_ended": 
            "frequency": "Frequent", "spike": "Spike", "inbox_sla": "Untriaged too long"}
 
 
+def escape(text: object) -> str:
+    """Event data as inert Slack mrkdwn: Slack's own escaping (``&``, ``<``, ``>``), so an
+    exception value, environment or release cannot post ``<!channel>``, ``<@U…>`` or a link."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def link_label(text: object) -> str:
+    """Escaped text for the label of ``<url|label>``: a ``|`` is shown as ``¦`` so the label
+    cannot start a second field of the link."""
+    return escape(text).replace("|", "\u00a6")
+
+
+def link(url: str, label: object) -> str:
+    return f"<{url}|{link_label(label)}>"
+
+
 def issue_url(issue: Issue) -> str:
     return f"{settings.BASE_URL}/issues/{issue.pk}/"
 
@@ -21,26 +37,28 @@ def issue_url(issue: Issue) -> str:
 def _state_line(issue: Issue, assignee_mention: str = "") -> str:
     state = issue.lifecycle.capitalize()
     if issue.lifecycle == "acknowledged" and (assignee_mention or issue.assignee_id):
-        state += f" by {assignee_mention or issue.assignee.get_username()}"
+        state += f" by {assignee_mention or escape(issue.assignee.get_username())}"
     if issue.lifecycle == "snoozed":
-        state += f" ({issue.snooze_reason})"
+        state += f" ({escape(issue.snooze_reason)})"
     return state
 
 
 def issue_blocks(issue: Issue, payload: dict[str, Any], *, mention: str = "", assignee_mention: str = "",
                  buttons: bool = True) -> tuple[str, list[dict[str, Any]]]:
-    """(fallback text, blocks) for the first message about an issue, or its update."""
-    reason = REASONS.get(payload.get("reason", ""), payload.get("reason", ""))
+    """(fallback text, blocks) for the first message about an issue, or its update.
+    Every value from an event or a user is escaped; only ``mention`` (a rule's Slack user or
+    group id, set by an admin) and ``assignee_mention`` (from Slack itself) are mrkdwn."""
+    reason = escape(REASONS.get(payload.get("reason", ""), payload.get("reason", "")))
     emoji = LEVEL_EMOJI.get(issue.level, ":white_circle:")
     title = issue.title[:150]
-    text = f"{reason}: {issue.short_code} {title}"
-    header = f"{emoji} *<{issue_url(issue)}|{issue.short_code}: {title}>*"
+    text = f"{reason}: {escape(issue.short_code)} {escape(title)}"
+    header = f"{emoji} *{link(issue_url(issue), f'{issue.short_code}: {title}')}*"
     if mention:
         header = f"<{'!subteam^' + mention if mention.startswith('S') else '@' + mention}> " + header
     fields = [
-        f"*Project*\n{issue.project.slug}", f"*Level*\n{issue.level}",
-        f"*Environment*\n{payload.get('environment') or issue.environment or '—'}",
-        f"*Release*\n{payload.get('release') or issue.last_release or '—'}",
+        f"*Project*\n{escape(issue.project.slug)}", f"*Level*\n{escape(issue.level)}",
+        f"*Environment*\n{escape(payload.get('environment') or issue.environment or '—')}",
+        f"*Release*\n{escape(payload.get('release') or issue.last_release or '—')}",
         f"*Events*\n{issue.times_seen} ({issue.users_seen} users)",
         f"*State*\n{_state_line(issue, assignee_mention)}",
         f"*First seen*\n<!date^{int(issue.first_seen.timestamp())}^{{date_short_pretty}} {{time}}|{issue.first_seen:%Y-%m-%d %H:%M} UTC>",
@@ -51,7 +69,7 @@ def issue_blocks(issue: Issue, payload: dict[str, Any], *, mention: str = "", as
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
     ]
     if issue.culprit:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"`{issue.culprit[:200]}`"}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"`{escape(issue.culprit[:200])}`"}]})
     actions: list[dict[str, Any]] = []
     if buttons and issue.lifecycle not in ("resolved", "fixed"):
         if issue.lifecycle != "acknowledged":
@@ -73,12 +91,13 @@ def _button(label: str, action_id: str, issue: Issue, style: str = "") -> dict[s
 
 def reply_text(issue: Issue, payload: dict[str, Any]) -> str:
     reason = REASONS.get(payload.get("reason", ""), payload.get("reason", ""))
-    return (f"{reason}: {payload.get('events', 0)} more event(s) in {payload.get('environment') or '—'} "
-            f"(release {payload.get('release') or '—'}); {issue.times_seen} in total.")
+    return escape(f"{reason}: {payload.get('events', 0)} more event(s) in {payload.get('environment') or '—'} "
+                  f"(release {payload.get('release') or '—'}); {issue.times_seen} in total.")
 
 
 def system_text(payload: dict[str, Any]) -> str:
-    return f":rotating_light: *ErrorHub system alert* — {payload.get('reason')}: {payload.get('detail', '')}"
+    return (f":rotating_light: *ErrorHub system alert* — "
+            f"{escape(payload.get('reason'))}: {escape(payload.get('detail', ''))}")
 
 
 def snooze_modal(issue: Issue) -> dict[str, Any]:
@@ -87,7 +106,8 @@ def snooze_modal(issue: Issue) -> dict[str, Any]:
         "title": {"type": "plain_text", "text": "Snooze issue"},
         "submit": {"type": "plain_text", "text": "Snooze"},
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{issue.short_code}*: {issue.title[:200]}"}},
+            {"type": "section", "text": {"type": "mrkdwn",
+                                         "text": f"*{escape(issue.short_code)}*: {escape(issue.title[:200])}"}},
             {"type": "input", "block_id": "reason", "label": {"type": "plain_text", "text": "Why snooze?"},
              "element": {"type": "plain_text_input", "action_id": "value"}},
             {"type": "input", "block_id": "hours", "label": {"type": "plain_text", "text": "For how many hours?"},
