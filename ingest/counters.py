@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 
 from errorhub import metrics
 from errorhub.models import Project
+from ingest.scrub_raw import scrub_attachment
 from ingest.models import Attachment, ClientOutcome, IngestCounter, ItemCounter, SessionAggregate, TraceLink
 
 logger = logging.getLogger(__name__)
@@ -74,10 +75,13 @@ def record_attachment(project: Project, event_id: str | None, item: Any) -> None
     if not event_id or size > settings.INGEST_MAX_ATTACHMENT_BYTES or getattr(item, "too_large", False):
         count_item(project, "attachment_dropped")
         return
+    content_type = str(item.headers.get("content_type") or "")
+    # file name and text content scrubbed like an event; binary files (minidumps) kept, see ingest.scrub_raw
+    filename, data = scrub_attachment(str(item.headers.get("filename") or "attachment"), content_type,
+                                      bytes(item.payload), project.scrub_config())
     Attachment.objects.create(
-        project=project, event_id=str(event_id).replace("-", "")[:32],
-        filename=str(item.headers.get("filename") or "attachment")[:255],
-        content_type=str(item.headers.get("content_type") or "")[:100], size=size, data=bytes(item.payload),
+        project=project, event_id=str(event_id).replace("-", "")[:32], filename=filename[:255],
+        content_type=content_type[:100], size=len(data), data=data,
     )
 
 

@@ -109,7 +109,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = ["id", "slug", "name", "platform", "organization", "rate_limit_per_minute", "retention_days",
-                  "quiet_period_days", "allowed_origins", "created_at"]
+                  "quiet_period_days", "allowed_origins", "scrub_rules", "scrub_ip_addresses", "scrub_fields",
+                  "scrub_patterns", "created_at"]
         read_only_fields = ["id", "slug", "organization", "created_at"]
 
 
