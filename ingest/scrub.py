@@ -15,7 +15,8 @@ project, ``email`` is off by default, IP addresses follow ``scrub_ip``):
   X-Api-Key headers —, request cookies, and ``key=value`` / ``"key": "value"``
   pairs with such a key inside any string (query strings, form bodies, log
   lines, source lines). Keys are compared lower-cased with "-" read as "_".
-- ``creditcard``: 13–19 digits, issuer digit 2–6, Luhn-valid, written without
+- ``creditcard``: 13–19 digits with an issuer digit that prints that length
+  (Visa 13/16/19, Diners 14, Amex 15, …), Luhn-valid, written without
   separators or in the printed groups (4-4-4-4…, 4-6-5, 4-6-4) with spaces or
   dashes.
 - ``usssn``: ``AAA-GG-SSSS`` in the issued ranges (area not 000, 666, 9xx).
@@ -236,8 +237,14 @@ def _groups(text: str) -> tuple[list[int], str]:
     return ([len(g) for g in re.split(r"[ \-]", text)] if sep else [len(text)]), sep
 
 
+# Issuer digits that print each card length (Visa 13/16/19, Diners 14, Amex 15,
+# Mastercard/Discover/JCB/UnionPay 16, Maestro/UnionPay/Discover up to 19). A
+# 13-digit number starting with 1-3 (a timestamp in ms) is not a card.
+_CARD_ISSUERS = {13: "4", 14: "3", 15: "3", 16: "23456", 17: "456", 18: "456", 19: "456"}
+
+
 def _is_card(groups: list[int], digits: str) -> bool:
-    if not 13 <= len(digits) <= 19 or digits[0] not in "23456":
+    if digits[0] not in _CARD_ISSUERS.get(len(digits), ""):
         return False
     printed = (len(groups) == 1 or groups in ([4, 6, 5], [4, 6, 4])
                or (all(g == 4 for g in groups[:-1]) and 1 <= groups[-1] <= 4))
