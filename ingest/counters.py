@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 
 from errorhub import metrics
 from errorhub.models import Project
+from ingest.scrub import scrub_text
 from ingest.scrub_raw import scrub_attachment
 from ingest.models import Attachment, ClientOutcome, IngestCounter, ItemCounter, SessionAggregate, TraceLink
 
@@ -62,7 +63,8 @@ def record_transaction(project: Project, body: dict[str, Any]) -> None:
     status_code = (trace.get("data") or {}).get("http.response.status_code") or tags.get("http.status_code")
     TraceLink.objects.create(
         project=project, trace_id=str(trace.get("trace_id") or "")[:64],
-        transaction=str(body.get("transaction") or "")[:200], op=str(trace.get("op") or "")[:64],
+        transaction=scrub_text(str(body.get("transaction") or ""), project.scrub_config())[:200],
+        op=str(trace.get("op") or "")[:64],
         status=str(trace.get("status") or "")[:64],
         http_status=int(status_code) if str(status_code or "").isdigit() else None,
         duration_ms=duration, timestamp=_when(end),

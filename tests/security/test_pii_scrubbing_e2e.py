@@ -232,6 +232,20 @@ def test_attachments_metadata_and_text_scrubbed_binary_kept(client: Client, worl
     assert bytes(rows["application/x-dmp"].data) == crash, "binary attachments are kept byte for byte"
 
 
+def test_transaction_names_kept_as_trace_links_are_scrubbed(client: Client, world: World):
+    import time
+
+    from ingest.models import TraceLink
+    from tests.ingest_http.helpers import envelope
+
+    now = time.time()
+    body = {"type": "transaction", "transaction": f"/pay/{CARD_A}", "start_timestamp": now - 1, "timestamp": now,
+            "contexts": {"trace": {"trace_id": uuid.uuid4().hex, "span_id": "a" * 16, "op": "http.server"}}}
+    assert post_envelope(client, world, envelope(({"type": "transaction"}, body))).status_code == 200
+    assert list(TraceLink.objects.filter(project=world.project).values_list("transaction", flat=True)) == [
+        "/pay/[Filtered]"]
+
+
 def test_dead_letters_are_scrubbed_and_stay_replayable(client: Client, world: World):
     import time
 
