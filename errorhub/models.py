@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from ingest.scrub import DEFAULT_RULES, ScrubConfig
+
 
 class Organization(models.Model):
     name = models.CharField(max_length=200)
@@ -37,6 +39,11 @@ class Team(models.Model):
         return f"{self.organization.slug}/{self.slug}"
 
 
+def default_scrub_rules() -> list[str]:
+    """Sentry's default data-scrubbing set: every built-in rule but e-mail addresses."""
+    return list(DEFAULT_RULES)
+
+
 class Project(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="projects")
     teams = models.ManyToManyField(Team, blank=True, related_name="projects")
@@ -51,6 +58,8 @@ class Project(models.Model):
     scrub_fields = models.TextField(blank=True, default="", help_text="Extra field names to scrub, one per line.")
     scrub_patterns = models.TextField(blank=True, default="", help_text="Extra regexes to scrub, one per line.")
     scrub_ip_addresses = models.BooleanField(default=False)
+    scrub_rules = models.JSONField(default=default_scrub_rules, blank=True,
+                                   help_text="Built-in scrubbing rules that apply (names from ingest.scrub.RULES).")
     in_app_include = models.TextField(blank=True, default="", help_text="Module/path prefixes that are in-app.")
     next_short_id = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
@@ -60,6 +69,11 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization.slug}/{self.slug}"
+
+    def scrub_config(self) -> ScrubConfig:
+        """What ingest scrubs for this project: its rules, extra fields and patterns, IP choice."""
+        return ScrubConfig.from_settings(fields=self.scrub_fields, patterns=self.scrub_patterns,
+                                         scrub_ip=self.scrub_ip_addresses, rules=self.scrub_rules)
 
     def origin_allowed(self, origin: str) -> bool:
         allowed = [line.strip() for line in self.allowed_origins.splitlines() if line.strip()]

@@ -20,6 +20,8 @@ from django.utils.dateparse import parse_datetime
 
 from errorhub import metrics
 from errorhub.models import Project
+from ingest.scrub import scrub_text
+from ingest.scrub_raw import scrub_attachment
 from ingest.models import Attachment, ClientOutcome, IngestCounter, ItemCounter, SessionAggregate, TraceLink
 
 logger = logging.getLogger(__name__)
@@ -61,7 +63,8 @@ def record_transaction(project: Project, body: dict[str, Any]) -> None:
     status_code = (trace.get("data") or {}).get("http.response.status_code") or tags.get("http.status_code")
     TraceLink.objects.create(
         project=project, trace_id=str(trace.get("trace_id") or "")[:64],
-        transaction=str(body.get("transaction") or "")[:200], op=str(trace.get("op") or "")[:64],
+        transaction=scrub_text(str(body.get("transaction") or ""), project.scrub_config())[:200],
+        op=str(trace.get("op") or "")[:64],
         status=str(trace.get("status") or "")[:64],
         http_status=int(status_code) if str(status_code or "").isdigit() else None,
         duration_ms=duration, timestamp=_when(end),
@@ -74,10 +77,13 @@ def record_attachment(project: Project, event_id: str | None, item: Any) -> None
     if not event_id or size > settings.INGEST_MAX_ATTACHMENT_BYTES or getattr(item, "too_large", False):
         count_item(project, "attachment_dropped")
         return
+    content_type = str(item.headers.get("content_type") or "")
+    # file name and text content scrubbed like an event; binary files (minidumps) kept, see ingest.scrub_raw
+    filename, data = scrub_attachment(str(item.headers.get("filename") or "attachment"), content_type,
+                                      bytes(item.payload), project.scrub_config())
     Attachment.objects.create(
-        project=project, event_id=str(event_id).replace("-", "")[:32],
-        filename=str(item.headers.get("filename") or "attachment")[:255],
-        content_type=str(item.headers.get("content_type") or "")[:100], size=size, data=bytes(item.payload),
+        project=project, event_id=str(event_id).replace("-", "")[:32], filename=filename[:255],
+        content_type=content_type[:100], size=len(data), data=data,
     )
 
 

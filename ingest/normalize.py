@@ -38,6 +38,7 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from ingest.event import Event, ExceptionValue, Frame, Request, Stacktrace, User
+from ingest.scrub import FILTERED, scrub_params
 
 __all__ = [
     "DEFAULT",
@@ -270,8 +271,13 @@ def _message(payload: dict[str, Any], limits: NormalizeLimits) -> tuple[str | No
         entry = raw if isinstance(raw, dict) else {"formatted": raw}
     template = _str(entry.get("message"), limits.message_chars)
     formatted = _str(entry.get("formatted"), limits.message_chars)
+    # a secret passed as a named param (``%(password)s``) never reaches the text
+    params, secrets = scrub_params(entry.get("params"))
     if formatted is None and template is not None:
-        formatted = _trim(_format_template(template, entry.get("params")), limits.message_chars)
+        formatted = _trim(_format_template(template, params), limits.message_chars)
+    elif formatted is not None:
+        for secret in secrets:
+            formatted = formatted.replace(secret, FILTERED)
     if formatted is None and isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
         formatted = _str(raw, limits.message_chars)
     return formatted, template

@@ -54,11 +54,7 @@ def _received_at(payload: dict[str, Any]) -> datetime:
 
 
 def scrub_config_for(project: Project) -> ScrubConfig:
-    return ScrubConfig(
-        extra_fields=[f.strip() for f in project.scrub_fields.splitlines() if f.strip()],
-        extra_patterns=[p.strip() for p in project.scrub_patterns.splitlines() if p.strip()],
-        scrub_ip=project.scrub_ip_addresses,
-    )
+    return project.scrub_config()
 
 
 def finish_event(event: dict[str, Any], project: Project, config: ScrubConfig) -> dict[str, Any]:

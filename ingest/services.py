@@ -17,6 +17,8 @@ from django.utils import timezone
 from errorhub import metrics
 from errorhub.models import Project
 from ingest.models import DeadLetter, IndexOutbox, SeenEvent
+from ingest.scrub import ScrubConfig, scrub_text
+from ingest.scrub_raw import scrub_payload
 from ingest.stores import get_event_store
 from ingest.stores.base import EventStoreUnavailable
 from ingest.search.mappings import SerializedDocument
@@ -38,6 +40,8 @@ def dead_letter_store(*, task: str, payload: dict[str, Any], error: str, tb: str
     """Keep a payload that failed every retry. Falls back to a file when the
     database itself is what fails, so the payload survives either way."""
     now = timezone.now()
+    config = _dead_letter_scrub_config(payload.get("project_id"))
+    payload, error, tb = scrub_payload(payload, config), scrub_text(error, config), scrub_text(tb, config)
     try:
         DeadLetter.objects.create(task=task, project_id=payload.get("project_id"), payload=payload, error=error[:5000],
                                   traceback=tb[-20000:], attempts=attempts, first_failed_at=now, last_failed_at=now)
@@ -48,6 +52,16 @@ def dead_letter_store(*, task: str, payload: dict[str, Any], error: str, tb: str
         path.write_text(json.dumps({"task": task, "payload": payload, "error": error, "traceback": tb,
                                     "attempts": attempts, "db_error": str(db_exc)}))
         logger.error("dead letter written to %s (database unavailable: %s)", path, db_exc)
+
+
+def _dead_letter_scrub_config(project_id: Any) -> ScrubConfig:
+    """The project's scrubbing rules; the defaults when it cannot be read (the database
+    being down is a reason to dead-letter, not to keep a payload unscrubbed)."""
+    try:
+        project = Project.objects.filter(pk=project_id).first() if isinstance(project_id, int) else None
+        return project.scrub_config() if project else ScrubConfig()
+    except (DatabaseError, ValueError):
+        return ScrubConfig()
 
 
 def dead_letters_import_files() -> int:

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from errorhub import selectors
 from errorhub.models import Comment, Issue, Organization, Project, ProjectKey
+from ingest.scrub import RULES, ScrubConfig
 
 
 def _user(user: Any, *, show_email: bool = True) -> dict[str, Any] | None:
@@ -128,8 +129,36 @@ class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = ["id", "slug", "name", "platform", "organization", "rate_limit_per_minute", "retention_days",
-                  "quiet_period_days", "allowed_origins", "created_at"]
+                  "quiet_period_days", "allowed_origins", "scrub_rules", "scrub_ip_addresses", "scrub_fields",
+                  "scrub_patterns", "created_at"]
         read_only_fields = ["id", "slug", "organization", "created_at"]
+
+
+class ProjectScrubSettingsSerializer(serializers.Serializer):
+    """The project settings the API changes: what ingest scrubs (each field optional).
+
+    Validated as one config (with the project's current values for the fields
+    not sent), so a bad regex is a 400 naming it, never an error while events
+    are processed.
+    """
+
+    scrub_rules = serializers.ListField(child=serializers.ChoiceField(choices=list(RULES)), required=False,
+                                        max_length=len(RULES) * 2)
+    scrub_ip_addresses = serializers.BooleanField(required=False)
+    scrub_fields = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=10000)
+    scrub_patterns = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=10000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        project: Project = self.context["project"]
+        if "scrub_rules" in attrs:
+            attrs["scrub_rules"] = list(dict.fromkeys(attrs["scrub_rules"]))
+        merged = {name: attrs.get(name, getattr(project, name)) for name in self.fields}
+        try:
+            ScrubConfig.from_settings(fields=merged["scrub_fields"], patterns=merged["scrub_patterns"],
+                                      scrub_ip=merged["scrub_ip_addresses"], rules=merged["scrub_rules"])
+        except ValueError as exc:
+            raise serializers.ValidationError({"scrub_patterns": str(exc)}) from None
+        return attrs
 
 
 class ProjectCreateSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from errorhub.api import views
 urlpatterns = [
     path("organizations/<slug:org>/issues/", views.OrganizationIssues.as_view(), name="api-org-issues"),
     path("projects/", views.Projects.as_view(), name="api-projects"),
+    path("projects/<slug:org>/<slug:project>/", views.ProjectDetail.as_view(), name="api-project"),
     path("projects/<slug:org>/<slug:project>/issues/", views.ProjectIssues.as_view(), name="api-project-issues"),
     path("projects/<slug:org>/<slug:project>/keys/", views.ProjectKeys.as_view(), name="api-project-keys"),
     path("projects/<slug:org>/<slug:project>/events/<str:event_id>/", views.ProjectEvent.as_view(),

@@ -25,11 +25,13 @@ from errorhub.api.serializers import (
     IssueUpdateSerializer,
     ProjectCreateSerializer,
     ProjectKeySerializer,
+    ProjectScrubSettingsSerializer,
     ProjectSerializer,
 )
 from errorhub.issue_search import filter_issues
 from errorhub.models import Issue
 from errorhub.services import issues as lifecycle
+from errorhub.dashboard.services import project_settings_update
 from errorhub.services.projects import project_create, project_key_create
 from ingest.protocol.errors import ClientError
 from ingest.search.query import parse_query
@@ -260,6 +262,18 @@ class Projects(Base):
         data = ProjectSerializer(created.project).data
         data["dsn"] = created.key.dsn()
         return Response(data, status=http.HTTP_201_CREATED)
+
+
+class ProjectDetail(Base):
+    def get(self, request: Request, org: str, project: str) -> Response:
+        return Response(ProjectSerializer(selectors.project_get_for_user(request.user, org, project)).data)
+
+    def patch(self, request: Request, org: str, project: str) -> Response:
+        """Change what ingest scrubs for this project (``scrub_rules``, ``scrub_ip_addresses`` …)."""
+        proj = selectors.project_get_for_user(request.user, org, project)
+        body = ProjectScrubSettingsSerializer(data=request.data, context={"project": proj})
+        body.is_valid(raise_exception=True)
+        return Response(ProjectSerializer(project_settings_update(project=proj, **body.validated_data)).data)
 
 
 class ProjectKeys(Base):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from errorhub import selectors
 from errorhub.models import Lifecycle, Organization, Project
 from ingest.event import LEVELS
+from ingest.scrub import RULES, ScrubConfig
 
 User = get_user_model()
 
@@ -136,10 +137,28 @@ class ProjectCreateForm(forms.Form):
 
 
 class ProjectSettingsForm(forms.ModelForm):
+    scrub_rules = forms.MultipleChoiceField(
+        choices=list(RULES.items()), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Scrub", help_text="Built-in data scrubbing rules; matches are stored as [Filtered].")
+
     class Meta:
         model = Project
-        fields = ["allowed_origins", "rate_limit_per_minute", "retention_days", "quiet_period_days"]
-        widgets = {"allowed_origins": forms.Textarea(attrs={"rows": 3})}
+        fields = ["allowed_origins", "rate_limit_per_minute", "retention_days", "quiet_period_days",
+                  "scrub_rules", "scrub_ip_addresses", "scrub_fields", "scrub_patterns"]
+        widgets = {"allowed_origins": forms.Textarea(attrs={"rows": 3}),
+                   "scrub_fields": forms.Textarea(attrs={"rows": 3}),
+                   "scrub_patterns": forms.Textarea(attrs={"rows": 3})}
+        labels = {"scrub_ip_addresses": "Scrub IP addresses"}
+
+    def clean(self):
+        """The scrubbing settings must make a valid config (a bad regex is named here, not in ingest)."""
+        data = super().clean()
+        try:
+            ScrubConfig.from_settings(fields=data.get("scrub_fields") or "", patterns=data.get("scrub_patterns") or "",
+                                      scrub_ip=bool(data.get("scrub_ip_addresses")), rules=data.get("scrub_rules") or [])
+        except ValueError as exc:
+            self.add_error("scrub_patterns", str(exc))
+        return data
 
     def clean_retention_days(self):
         days = self.cleaned_data["retention_days"]

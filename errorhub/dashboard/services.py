@@ -31,7 +31,8 @@ def project_create_for_team(*, team: Team, name: str, platform: str = "") -> tup
 
 @transaction.atomic
 def project_settings_update(*, project: Project, **fields: Any) -> Project:
-    allowed = {"allowed_origins", "rate_limit_per_minute", "retention_days", "quiet_period_days"}
+    allowed = {"allowed_origins", "rate_limit_per_minute", "retention_days", "quiet_period_days", "scrub_rules",
+               "scrub_ip_addresses", "scrub_fields", "scrub_patterns"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"not a project setting: {', '.join(sorted(unknown))}")
