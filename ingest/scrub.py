@@ -50,6 +50,7 @@ from functools import lru_cache, partial
 from typing import Any, Iterable
 
 from ingest.event import Event
+from ingest.protocol.user_regex import UserRegexError, compile_user_regex
 
 __all__ = [
     "DEFAULT_RULES", "FILTERED", "RULES", "ScrubConfig", "scrub_event", "scrub_params", "scrub_text",
@@ -148,8 +149,8 @@ class ScrubConfig:
             raise ValueError(f"unknown scrub rule {', '.join(map(repr, unknown))}; known: {', '.join(RULES)}")
         for pattern in self.extra_patterns:
             try:
-                compiled = re.compile(pattern)
-            except re.error as exc:
+                compiled = compile_user_regex(pattern)
+            except UserRegexError as exc:
                 raise ValueError(f"invalid scrub pattern {pattern!r}: {exc}") from None
             if compiled.fullmatch(""):
                 raise ValueError(f"scrub pattern {pattern!r} matches the empty string")
@@ -175,7 +176,7 @@ DEFAULT_CONFIG = ScrubConfig()
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     key: re.Pattern[str]
-    extra: tuple[re.Pattern[str], ...]
+    extra: tuple[Any, ...]  # RE2 patterns (ingest.protocol.user_regex)
     scrub_ip: bool
     rules: frozenset[str]
     pairs: bool  # ``key=value`` pairs: some key is sensitive
@@ -192,7 +193,8 @@ def _compile(config: ScrubConfig) -> _Compiled:
     key_parts = password + extra_names + (_IP_KEY_PARTS if config.scrub_ip else ())
     return _Compiled(
         key=re.compile("|".join(key_parts) if key_parts else r"(?!)"),
-        extra=tuple(re.compile(pattern) for pattern in config.extra_patterns),
+        # a project's own patterns run on attacker-controlled text: RE2, linear time
+        extra=tuple(compile_user_regex(pattern) for pattern in config.extra_patterns),
         scrub_ip=config.scrub_ip,
         rules=config.rules,
         pairs=bool(key_parts),
