@@ -115,12 +115,12 @@ def make_org(slug: str, label: str, event: dict[str, Any] | None = None) -> Org:
     project.teams.add(team)
     issue, event_id = record_event(project, event or {"level": "error", "message": f"{label} crash in checkout"})
     channel = Channel.objects.create(organization=org, name=f"{label} channel", kind="webhook",
-                                     config={"url": "https://hooks.example/x", "secret": f"{label}-hook-secret"})
+                                     config={"url": "https://192.0.2.1/hook", "secret": f"{label}-hook-secret"})
     rule = Rule.objects.create(organization=org, project=project, name=f"{label} rule", triggers=["new_issue"])
     rule.channels.add(channel)
     Comment.objects.create(issue=issue, user=owner, text=f"{label} private comment")
-    letter = DeadLetter.objects.create(task="ingest.process", project_id=project.pk,
-                                       payload={"message": f"{label} payload"}, error=f"{label} failure")
+    letter = DeadLetter.objects.create(task="ingest.tasks.process_payload", project_id=project.pk,
+                                       payload={"kind": "bogus", "project_id": project.pk}, error=f"{label} failure")
     return Org(org=org, team=team, project=project, key=ProjectKeyFactory(project=project), issue=issue,
                event_id=event_id, owner=owner, member=member, token=api_token_create(user=member),
                rule=rule, channel=channel, letter=letter)
@@ -202,7 +202,7 @@ def hostile_form(a: Org) -> dict[str, Any]:
     """A POST body naming org A's objects in every field a view might read."""
     return {"name": "written-by-outsider", "reason": "outsider", "hours": "1", "release": "9.9", "text": "outsider",
             "username": "globex-member", "user": "globex-member", "organization": str(a.org.pk), "org": a.org.slug,
-            "project": str(a.project.pk), "team": str(a.team.pk), "kind": "webhook", "url": "https://hooks.example/o",
+            "project": str(a.project.pk), "team": str(a.team.pk), "kind": "webhook", "url": "https://192.0.2.2/hook",
             "triggers": "new_issue", "channels": str(a.channel.pk), "issues": str(a.issue.pk),
             "merge": str(a.issue.pk), "action": "resolve", "status": "resolved", "assignee": "globex-member",
             "label": "outsider", "id": str(a.issue.pk), "target": str(a.issue.pk), "until": "2030-01-01T00:00"}
