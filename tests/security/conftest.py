@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.management import call_command
 
-from tests.live.conftest import errorhub_server, make_live_project  # noqa: F401  (fixtures reused)
+from tests.live.conftest import errorhub_server  # noqa: F401  (the fixture, reused)
 
 
 @pytest.fixture(scope="module")

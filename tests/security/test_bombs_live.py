@@ -19,6 +19,7 @@ import pytest
 import requests
 import zstandard
 
+from tests.live.conftest import make_live_project
 from tests.live.server import LiveServer
 from tests.security.attack import walk
 
@@ -72,14 +73,8 @@ MALFORMED = {
 
 @pytest.fixture(scope="module")
 def live(errorhub_server: LiveServer, django_db_blocker, live_cleanup):
-    project = make_project(errorhub_server, django_db_blocker)
-    return errorhub_server, project
-
-
-def make_project(server: LiveServer, django_db_blocker):
-    from tests.security.conftest import make_live_project
-
-    return make_live_project("bombs", server, django_db_blocker)
+    """The live server and a committed project with a DSN key."""
+    return errorhub_server, make_live_project("bombs", errorhub_server, django_db_blocker)
 
 
 def doors(project) -> dict[str, str]:

@@ -82,11 +82,13 @@ def hostile_world() -> Org:
     project_key_create(project=org.project, label=evil("key label")[:100])
     api_token_create(user=org.owner, label=evil("token label")[:100])
     issue_comment(issue=org.issue, user=org.owner, text=evil("comment"))
-    issue_snooze(issue=org.issue, user=org.owner, reason=evil("snooze reason"), until=timezone.now() + timedelta(hours=1))
+    in_an_hour = timezone.now() + timedelta(hours=1)
+    issue_snooze(issue=org.issue, user=org.owner, reason=evil("snooze reason"), until=in_an_hour)
     resolved, _ = record_event(org.project, {"level": "error", "message": "second " + evil("message2")})
     issue_resolve(issue=resolved, user=org.owner, release="r" + evil("resolve release")[:150])
-    rule_mute(rule=org.rule, until=timezone.now() + timedelta(hours=1), reason=evil("mute reason"), user=org.owner)
-    archived = Rule.objects.create(organization=org.org, project=org.project, name=evil("rule2"), triggers=["new_issue"])
+    rule_mute(rule=org.rule, until=in_an_hour, reason=evil("mute reason"), user=org.owner)
+    archived = Rule.objects.create(organization=org.org, project=org.project, name=evil("rule2"),
+                                   triggers=["new_issue"])
     rule_archive(rule=archived, reason=evil("archive reason"), user=org.owner)
     return org
 
