@@ -260,4 +260,5 @@ class LoginFailure(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["scope", "key_hash", "at"], name="loginfailure_lookup")]
+        indexes = [models.Index(fields=["scope", "key_hash", "at"], name="loginfailure_lookup"),
+                   models.Index(fields=["at"], name="loginfailure_expiry")]

@@ -81,11 +81,12 @@ def is_locked_out(username: str | None, ip: str) -> bool:
 
 
 def record_failure(username: str | None, ip: str) -> None:
-    """Count one failed password check, and drop this counter's failures older than the window."""
+    """Count one failed password check. Failures older than the window count for nothing, so
+    they are dropped here (every key's): the table never holds more than one window's failures."""
     now = timezone.now()
-    for scope, key_hash in counters(username, ip):
-        LoginFailure.objects.filter(scope=scope, key_hash=key_hash, at__lte=now - _window()).delete()
-        LoginFailure.objects.create(scope=scope, key_hash=key_hash, at=now)
+    LoginFailure.objects.filter(at__lte=now - _window()).delete()
+    LoginFailure.objects.bulk_create([LoginFailure(scope=scope, key_hash=key_hash, at=now)
+                                      for scope, key_hash in counters(username, ip)])
 
 
 def record_success(username: str) -> None:

@@ -124,3 +124,13 @@ def test_only_hashes_are_stored(olivia):
     stored = list(LoginFailure.objects.values_list("scope", "key_hash"))
     assert sorted(scope for scope, _ in stored) == ["ip", "user"]
     assert all(len(h) == 64 and "olivia" not in h for _, h in stored)
+
+
+def test_failures_older_than_the_window_are_dropped(olivia):
+    with time_machine.travel(START, tick=False) as clock:
+        for n in range(3):
+            log_in(f"sprayed-{n}", "wrong", ip=f"10.0.9.{n}")
+        assert LoginFailure.objects.count() == 6
+        clock.shift(timedelta(minutes=16))
+        log_in("olivia", "wrong", ip="10.0.9.200")
+    assert LoginFailure.objects.count() == 2, "only the last failure's two counters remain"
