@@ -11,7 +11,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
+from django.urls import path
 from rest_framework.test import APIClient
 
 from tests.security.attack import CREDENTIAL_DOORS, MARKER, PUBLIC, Org, Target, every_url, hostile_form, \
@@ -53,6 +55,17 @@ def test_the_url_conf_is_walked_whole(acme):
     names = {t.name for t in every_url(acme)}
     assert {"inbox", "issue", "api-issue", "alert-rule", "ingest-envelope", "team-member-remove"} <= names
     assert len(names) >= 60, sorted(names)
+
+
+#: A URL conf with a parameter no filler knows (used as ROOT_URLCONF by the test below).
+urlpatterns = [path("widgets/<int:widget_id>/", lambda request, widget_id: HttpResponse(), name="widget")]
+
+
+def test_a_parameter_without_a_filler_fails_the_suite(acme, settings):
+    settings.ROOT_URLCONF = __name__
+    with pytest.raises(AssertionError, match=r"widgets/<int:widget_id>/ \(widget\): no value for \['widget_id'\]: "
+                                             r"add a parameter filler"):
+        every_url(acme)
 
 
 def test_anonymous_clients_get_nothing(acme):
