@@ -259,3 +259,20 @@ class IssueHour(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["issue", "hour"], name="issuehour_unique")]
         indexes = [models.Index(fields=["hour", "issue"])]
+
+
+class LoginFailure(models.Model):
+    """One failed password check, counted per username and per client address.
+
+    Kept in the database (not a per-process cache) so that every gunicorn worker
+    sees the same count, on PostgreSQL and on the embedded SQLite default alike.
+    Only a SHA-256 of the username or address is stored.
+    """
+
+    scope = models.CharField(max_length=8)  # "user" or "ip"
+    key_hash = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key_hash", "at"], name="loginfailure_lookup"),
+                   models.Index(fields=["at"], name="loginfailure_expiry")]

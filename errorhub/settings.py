@@ -106,7 +106,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["errorhub.throttle.ThrottledModelBackend"]  # 10 failures / 15 min per user or IP
+AUTHENTICATION_BACKENDS = ["errorhub.throttle.ThrottledModelBackend"]  # 5 failures / 15 min per user or IP
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox"
 LOGOUT_REDIRECT_URL = "login"
