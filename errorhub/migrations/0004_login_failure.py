@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('errorhub', '0002_issue_hour'),
+        ('errorhub', '0003_project_scrub_rules'),
     ]
 
     operations = [
