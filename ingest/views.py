@@ -26,6 +26,7 @@ from errorhub.models import ProjectKey
 from ingest import counters
 from ingest.bodies import BodyError, decode_body
 from ingest.envelope import Envelope, EnvelopeError, event_id_from, parse_envelope, parse_event_json
+from ingest.item_checks import ItemRejected, check_item
 from ingest.keys import KeyRefused, authenticate
 from ingest.processing import envelope_item_limits
 from ingest.quotas import Refusal, check_backpressure, check_quotas
@@ -113,24 +114,25 @@ def _payload(kind: str, key: ProjectKey, data: bytes, client: str | None, **extr
             "request_id": correlation.current().get("request_id"), **extra}
 
 
-def _envelope_event_ids(envelope: Envelope) -> tuple[str | None, int, list[str]]:
-    """(event id to answer, event items kept, problems) — validates event items
-    so one bad item is reported without failing the others."""
-    answer, kept, problems = event_id_from(envelope), 0, []
+def _envelope_event_ids(envelope: Envelope) -> tuple[str | None, int, list[str], int]:
+    """(event id to answer, event items kept, problems, items kept) — every item is checked
+    with ``check_item``, the worker's own check, so one bad item is reported (and later
+    counted as its outcome) without failing the others, and nothing accepted here is
+    rejected later."""
+    answer, kept, problems, usable = event_id_from(envelope), 0, [], 0
     for number, item in enumerate(envelope.items, 1):
-        if item.type not in _EVENT_TYPES:
-            continue
-        if item.too_large:
-            problems.append(f"item {number} ({item.type}) is over its size limit")
-            continue
         try:
-            body = parse_event_json(item.payload)
-        except EnvelopeError as exc:
-            problems.append(f"item {number} ({item.type}): {exc.message}")
-            continue
-        kept += 1
-        answer = answer or event_id_from(envelope, item, body)
-    return answer, kept, problems
+            body = check_item(item)
+        except ItemRejected as exc:
+            if exc.category != "unsupported":  # unknown types are counted by the worker, not refused
+                problems.append(f"item {number} ({item.type}): {exc.message}")
+                continue
+            body = None
+        usable += 1
+        if item.type in _EVENT_TYPES:
+            kept += 1
+            answer = answer or event_id_from(envelope, item, body)
+    return answer, kept, problems, usable
 
 
 def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -143,9 +145,8 @@ def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
                              envelope_headers=envelope.headers)
     key = authenticate(auth, project_id)
     _check_origin(request, key)
-    event_id, kept, problems = _envelope_event_ids(envelope)
-    has_other = any(i.type not in _EVENT_TYPES and not i.too_large for i in envelope.items)
-    if problems and not kept and not has_other:
+    event_id, kept, problems, usable = _envelope_event_ids(envelope)
+    if problems and not usable:
         counters.buffer_outcome(key.project_id, "rejected", "invalid")
         status = 413 if all("size limit" in p for p in problems) else 400
         raise Refused(status, "; ".join(problems))
