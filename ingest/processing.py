@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone as dt_timezone
 from typing import Any, Callable
@@ -29,6 +30,9 @@ from ingest.item_checks import EVENT_TYPES, ItemRejected, check_item
 from ingest.normalize import NormalizeError, normalize_sentry_event
 from ingest.sentry_logs import events_from_log_item
 from ingest.scrub import ScrubConfig, scrub_event
+from ingest.security_reports import (
+    SecurityReportError, event_from_security_report, parse_security_reports, report_event_id,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -313,17 +317,18 @@ def _item_feedback(item: Item, body: dict, payload: dict, project: Project, outc
 
 
 def _handle_security(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
-    from ingest.security_reports import event_from_security_report
-
+    """Every report of the request becomes its own event (a Reporting-API list holds many)."""
     try:
-        body = parse_event_json(payload_bytes(payload))
-    except EnvelopeError as exc:
-        outcome.skip(f"invalid_report: {exc}")
+        reports = parse_security_reports(payload_bytes(payload))
+    except SecurityReportError as exc:  # the view checked it already: a corrupt queue copy
+        logger.error("security report for project %s no longer parses: %s", project.pk, exc)
+        outcome.drop("invalid", "security_report")
         return
-    event = event_from_security_report(body, project_id=project.pk, received_at=_received_at(payload),
-                                       event_id=payload.get("event_id"))
-    if event:
-        outcome.events.append(event)
+    request_event_id = payload.get("event_id") or uuid.uuid4().hex
+    for index, report in enumerate(reports):
+        outcome.events.append(event_from_security_report(
+            report, project_id=project.pk, received_at=_received_at(payload),
+            event_id=report_event_id(request_event_id, index)))
 
 
 def _handle_logs(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:

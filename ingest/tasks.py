@@ -89,7 +89,7 @@ def process_batch(requests: list[Any]) -> dict[str, Any]:
     payloads = [r.args[0] for r in requests if r.args]
     try:
         failures = process_payloads(payloads)
-    except Exception as exc:  # noqa: BLE001 — not swallowed: logged (reported through sentry-sdk's logging
+    except Exception as exc:  # not swallowed: logged (reported through sentry-sdk's logging
         # integration) as ErrorHub's own failure, and every payload retries alone, then dead-letters;
         # celery-batches would otherwise acknowledge the whole batch and lose it
         logger.exception("batch of %d payloads failed as a whole; retrying each alone", len(payloads))

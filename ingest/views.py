@@ -31,6 +31,7 @@ from ingest.keys import KeyRefused, authenticate
 from ingest.processing import envelope_item_limits
 from ingest.quotas import Refusal, check_backpressure, check_quotas
 from ingest.ratelimit_header import format_rate_limits
+from ingest.security_reports import SecurityReportError, parse_security_reports
 from ingest.sentry_auth import auth_from_request
 from ingest.services import payload_enqueue
 
@@ -180,13 +181,14 @@ def _handle_security(request: HttpRequest, project_id: int) -> HttpResponse:
     key = authenticate(auth, project_id)
     _check_origin(request, key)
     try:
-        parse_event_json(data) if data.lstrip()[:1] == b"{" else None
-    except EnvelopeError as exc:
-        raise Refused(400, f"invalid security report: {exc.message}") from None
-    _admit(key, 1)
+        reports = parse_security_reports(data)
+    except SecurityReportError as exc:  # the worker's own check: nothing accepted here is skipped later
+        counters.buffer_outcome(key.project_id, "rejected", "invalid")
+        raise Refused(400, exc.message) from None
+    _admit(key, len(reports))
     event_id = uuid.uuid4().hex
     payload_enqueue(_payload("security", key, data, auth.client, event_id=event_id))
-    counters.buffer_outcome(key.project_id, "accepted", "", 1)
+    counters.buffer_outcome(key.project_id, "accepted", "", len(reports))
     return _accepted(request, key, event_id)
 
 
