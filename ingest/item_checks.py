@@ -222,7 +222,7 @@ def _check_in(item: Item) -> dict[str, Any]:
     _string(item, body.get("monitor_slug"), "monitor_slug", required=True)
     _string(item, body.get("check_in_id"), "check_in_id")
     status = body.get("status")
-    if status not in _CHECK_IN_STATUSES:
+    if not isinstance(status, str) or status not in _CHECK_IN_STATUSES:
         raise _invalid(item, f"status must be one of {', '.join(sorted(_CHECK_IN_STATUSES))}, got {status!r:.40}")
     duration = body.get("duration")
     if duration is not None and not (_is_number(duration) and duration >= 0):

@@ -58,3 +58,15 @@ def test_envelope_of_only_poison_items_is_refused_with_every_reason(client, worl
     detail = response.json()["detail"]
     assert all(p["says"] in detail for p in POISON.values()), detail
     assert not DeadLetter.objects.exists()
+
+
+def test_oversized_item_beside_an_event_is_a_too_large_outcome(client, world, settings):
+    settings.INGEST_MAX_ATTACHMENT_BYTES = 1024
+    body = node_sdk_event()
+    data = envelope(({"type": "event"}, body), ({"type": "attachment", "filename": "core.dmp"}, b"\x00" * 4096),
+                    headers={"event_id": body["event_id"]})
+    response = post_envelope(client, world, data)
+    assert response.status_code == 200, response.content
+    assert "size limit" in response.json()["dropped"][0]
+    assert StoredEvent.objects.filter(project=world.project, event_id=body["event_id"]).exists()
+    assert outcome_count(world, "too_large", "attachment_too_large") == 1
