@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
 from errorhub.models import Activity, Issue, IssueHour, Project, Release
-from ingest.models import IngestCounter, SessionAggregate
+from ingest.models import Attachment, IngestCounter, SessionAggregate
 from ingest.stores import get_event_store
 from ingest.stores.base import HistogramBucket
 
@@ -170,3 +170,10 @@ def project_outcomes(project: Project, *, now: datetime, days: int = OUTCOME_DAY
             .values("outcome", "reason").annotate(n=Sum("count")).order_by("outcome", "reason"))
     return sorted(({"outcome": r["outcome"], "reason": r["reason"], "count": r["n"]} for r in rows),
                   key=lambda r: (r["outcome"] == "accepted", r["outcome"], r["reason"]))
+
+
+def event_attachments(project_id: int, event_id: str) -> list[Attachment]:
+    """The attachments kept for one event (their bytes are not loaded). An attachment sent
+    before its event is stored under the event's id and appears here once the event exists."""
+    return list(Attachment.objects.filter(project_id=project_id, event_id=event_id)
+                .defer("data").order_by("created_at", "id"))

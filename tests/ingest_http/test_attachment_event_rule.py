@@ -45,6 +45,9 @@ def test_attachment_sent_alone_waits_for_its_event(client, world):
     assert later.status_code == 200
     stored = StoredEvent.objects.get(project=world.project, event_id=body["event_id"])
     assert Attachment.objects.filter(project=world.project, event_id=stored.event_id).count() == 1
+    client.force_login(world.member)
+    page = client.get(f"/issues/{stored.issue_id}/").content.decode()
+    assert "<code>app.log</code>" in page and "text/plain" in page
 
 
 def test_attachment_without_any_event_id_is_an_outcome(client, world):
