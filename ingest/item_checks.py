@@ -25,7 +25,7 @@ from typing import Any
 from ingest.envelope import EnvelopeError, Item, normalize_event_id, parse_event_json
 from ingest.protocol.errors import ClientError
 
-__all__ = ["ItemRejected", "check_item", "EVENT_TYPES", "KNOWN_TYPES"]
+__all__ = ["EVENT_TYPES", "KNOWN_TYPES", "ItemRejected", "check_item", "type_label"]
 
 #: Item types that carry an error event (stored and grouped).
 EVENT_TYPES = frozenset({"event", "error"})
@@ -271,6 +271,20 @@ _CHECKS: dict[str, Callable[[Item], Any]] = {
 KNOWN_TYPES = frozenset(_CHECKS)
 
 
+#: Item types of Sentry's protocol ErrorHub does not read: named in outcome reasons as they are.
+#: Any other type string is the sender's invention and is counted as ``unknown_type``, so a client
+#: cannot mint one outcome reason (a counter row, a metric label) per request.
+SENTRY_TYPES = frozenset({"profile", "profile_chunk", "replay_event", "replay_recording", "replay_video",
+                          "statsd", "metric_meta", "span", "otel_span", "otel_log", "nel", "raw_security",
+                          "security", "form_data", "unreal_report", "minidump", "apple_crashreport",
+                          "trace_metric"})
+
+
+def type_label(item_type: str) -> str:
+    """The item type as outcome reasons name it (bounded: known types only)."""
+    return item_type if item_type in KNOWN_TYPES or item_type in SENTRY_TYPES else "unknown_type"
+
+
 def check_item(item: Item) -> Any:
     """The item's parsed payload (a dict; None for attachments), or ItemRejected.
 
@@ -279,9 +293,9 @@ def check_item(item: Item) -> Any:
     ItemRejected(``invalid``) naming the field for a payload of the wrong shape.
     """
     if item.too_large:
-        raise ItemRejected("too_large", f"{item.type}_too_large"[:64],
+        raise ItemRejected("too_large", f"{type_label(item.type)}_too_large",
                            f"over its size limit ({item.size} bytes)")
     check = _CHECKS.get(item.type)
     if check is None:
-        raise ItemRejected("unsupported", f"{item.type}"[:64], "item type not supported")
+        raise ItemRejected("unsupported", type_label(item.type), "item type not supported")
     return check(item)

@@ -84,3 +84,12 @@ def test_oversized_and_unknown_items_have_their_own_outcomes():
     with pytest.raises(ItemRejected) as unknown:
         check_item(Item(headers={"type": "profile_chunk"}, type="profile_chunk", payload=b"{}"))
     assert (unknown.value.category, unknown.value.reason) == ("unsupported", "profile_chunk")
+
+
+def test_invented_item_types_share_one_outcome_reason():
+    reasons = set()
+    for invented in ("x1", "x2", "a" * 60):
+        with pytest.raises(ItemRejected) as caught:
+            check_item(Item(headers={"type": invented}, type=invented, payload=b"{}"))
+        reasons.add(caught.value.reason)
+    assert reasons == {"unknown_type"}
