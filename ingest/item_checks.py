@@ -20,12 +20,13 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ingest.envelope import EnvelopeError, Item, normalize_event_id, parse_event_json
 from ingest.protocol.errors import ClientError
 
-__all__ = ["EVENT_TYPES", "KNOWN_TYPES", "ItemRejected", "check_item", "type_label"]
+__all__ = ["EVENT_TYPES", "KNOWN_TYPES", "CheckedItem", "ItemRejected", "check_item", "check_items", "type_label"]
 
 #: Item types that carry an error event (stored and grouped).
 EVENT_TYPES = frozenset({"event", "error"})
@@ -299,3 +300,66 @@ def check_item(item: Item) -> Any:
     if check is None:
         raise ItemRejected("unsupported", type_label(item.type), "item type not supported")
     return check(item)
+
+
+@dataclass(slots=True)
+class CheckedItem:
+    """One item's verdict: its parsed ``body``, or the ``rejected`` outcome."""
+
+    item: Item
+    body: Any = None
+    rejected: ItemRejected | None = None
+
+
+def check_items(headers: dict[str, Any], items: list[Item]) -> tuple[list[CheckedItem], str | None]:
+    """Every item's verdict, and the event id the envelope's attachments belong to.
+
+    Per item, ``check_item``; then the attachment rule, so the view reports (and the
+    worker drops) exactly the same attachments. An attachment is kept only under an
+    event id that is, or may still become, a stored error event:
+
+    - the envelope carries an error event item: the attachment shares its fate — kept
+      under that event's id when the event is valid, rejected
+      (``attachment_event_dropped``) when it is invalid or too large;
+    - the envelope carries no error event (an SDK uploading attachments after their
+      event): kept under the header's ``event_id``, waiting for the event, shown
+      once it exists;
+    - beside a transaction only (never stored as an error) or with no event id at
+      all, it could never be shown: rejected.
+    """
+    checked = []
+    for item in items:
+        try:
+            checked.append(CheckedItem(item, body=check_item(item)))
+        except ItemRejected as exc:
+            checked.append(CheckedItem(item, rejected=exc))
+    events = [c for c in checked if c.item.type in EVENT_TYPES]
+    kept = [c for c in events if c.rejected is None]
+    header_id = _event_id_or_none(headers.get("event_id"))
+    event_id = (_event_id_or_none(kept[0].body.get("event_id")) or header_id) if kept else header_id
+    verdict = _attachment_verdict(events, kept, checked, event_id)
+    for entry in checked:
+        if entry.item.type == "attachment" and entry.rejected is None and verdict is not None:
+            entry.rejected = verdict
+    return checked, event_id
+
+
+def _event_id_or_none(value: Any) -> str | None:
+    try:
+        return normalize_event_id(value) if value is not None else None
+    except EnvelopeError:
+        return None
+
+
+def _attachment_verdict(events: list[CheckedItem], kept: list[CheckedItem], checked: list[CheckedItem],
+                        event_id: str | None) -> ItemRejected | None:
+    """Why this envelope's attachments cannot be kept, or None when they can."""
+    if events and not kept:
+        return ItemRejected("invalid", "attachment_event_dropped", "its event item was dropped")
+    if not events and any(c.item.type == "transaction" for c in checked):
+        return ItemRejected("unsupported", "attachment_of_transaction",
+                            "attachments of transactions are not kept")
+    if not event_id:
+        return ItemRejected("invalid", "attachment_without_event_id",
+                            "no event_id in the envelope header or an event item to attach to")
+    return None

@@ -26,7 +26,7 @@ from ingest.envelope import EnvelopeError, Item, normalize_event_id, parse_envel
 from ingest.event import level_at_least
 from ingest.feedback import feedback_from_feedback_event, feedback_from_user_report, feedback_record
 from ingest.inapp import apply_in_app
-from ingest.item_checks import EVENT_TYPES, ItemRejected, check_item
+from ingest.item_checks import KNOWN_TYPES, CheckedItem, check_items
 from ingest.normalize import NormalizeError, normalize_sentry_event
 from ingest.sentry_logs import events_from_log_item
 from ingest.scrub import ScrubConfig, scrub_event
@@ -198,8 +198,8 @@ def _handle_store(payload: dict[str, Any], project: Project, outcome: Outcome) -
 def _handle_envelope(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
     """Every item of the envelope ends stored, counted, or as a named outcome of its own.
 
-    Items are checked with ``check_item`` (the view's check): a bad item is dropped
-    with its outcome and never takes its neighbours along. Only client data errors
+    Items are checked with ``check_items`` (the view's check, including the rule for
+    attachments): a bad item is dropped with its outcome and never takes its neighbours along. Only client data errors
     (``ItemRejected``, ``NormalizeError``) become outcomes; anything else raised here
     is ErrorHub's bug and propagates, so the payload is retried and dead-lettered.
     """
@@ -209,60 +209,32 @@ def _handle_envelope(payload: dict[str, Any], project: Project, outcome: Outcome
         logger.error("envelope for project %s no longer parses: %s", project.pk, exc)
         outcome.drop("invalid", "envelope")
         return
-    checked = [_checked(item, project, outcome) for item in envelope.items]
+    checked, attachment_event_id = check_items(envelope.headers, envelope.items)
     header_event_id = envelope.headers.get("event_id")
-    event_id = header_event_id
-    for item, body in checked:
-        if body is _REJECTED or item.type == "attachment":
-            continue
-        try:
-            event_id = _ITEM_HANDLERS[item.type](item, body, payload, project, outcome, header_event_id) or event_id
-        except NormalizeError as exc:
-            outcome.drop("invalid", f"invalid_{item.type}"[:64])
-            logger.info("%s item of project %s dropped: %s", item.type, project.pk, exc)
-    _attachments(checked, payload, project, outcome, event_id)
-
-
-_REJECTED = object()
-
-
-def _checked(item: Item, project: Project, outcome: Outcome) -> tuple[Item, Any]:
-    """(item, parsed body), or (item, _REJECTED) after recording the item's outcome."""
-    try:
-        return item, check_item(item)
-    except ItemRejected as exc:
-        outcome.drop(exc.category, exc.reason)
-        if exc.category == "unsupported":
-            counters.count_item(project, item.type or "unknown")
-        return item, _REJECTED
-
-
-def _attachments(checked: list[tuple[Item, Any]], payload: dict, project: Project, outcome: Outcome,
-                 event_id: str | None) -> None:
-    """Keep attachments only under an event id that is, or may still become, a stored error.
-
-    The rule: when the envelope carries an error event item, its attachments share
-    that item's fate — kept beside it when it was accepted, dropped (``invalid``,
-    ``attachment_event_dropped``) when it was invalid or too large. When the envelope
-    carries no error event (an SDK uploading attachments after the event), they are
-    kept under the envelope's ``event_id`` and shown once that event exists. An
-    attachment with no event id at all, or beside a transaction only (never stored
-    as an error), cannot ever be shown and is dropped with its outcome.
-    """
-    events = [(item, body) for item, body in checked if item.type in EVENT_TYPES]
-    kept_event = any(body is not _REJECTED for _, body in events)
-    transaction_only = not events and any(item.type == "transaction" for item, _ in checked)
-    for item, body in checked:
-        if item.type != "attachment" or body is _REJECTED:
-            continue
-        if events and not kept_event:
-            outcome.drop("invalid", "attachment_event_dropped")
-        elif transaction_only:
-            outcome.drop("unsupported", "attachment_of_transaction")
-        elif not event_id:
-            outcome.drop("invalid", "attachment_without_event_id")
+    for entry in checked:
+        if entry.rejected is not None:
+            _record_rejected(entry, project, outcome)
+        elif entry.item.type == "attachment":
+            counters.record_attachment(project, attachment_event_id, entry.item)
         else:
-            counters.record_attachment(project, event_id, item)
+            _handle_item(entry, payload, project, outcome, header_event_id)
+
+
+def _record_rejected(entry: CheckedItem, project: Project, outcome: Outcome) -> None:
+    outcome.drop(entry.rejected.category, entry.rejected.reason)
+    if entry.rejected.category == "unsupported" and entry.item.type not in KNOWN_TYPES:
+        counters.count_item(project, entry.item.type or "unknown")
+
+
+def _handle_item(entry: CheckedItem, payload: dict, project: Project, outcome: Outcome,
+                 header_event_id: str | None) -> None:
+    """Hand a checked item to its handler; a NormalizeError (the client's data) is its outcome."""
+    item = entry.item
+    try:
+        _ITEM_HANDLERS[item.type](item, entry.body, payload, project, outcome, header_event_id)
+    except NormalizeError as exc:
+        outcome.drop("invalid", f"invalid_{item.type}")
+        logger.info("%s item of project %s dropped: %s", item.type, project.pk, exc)
 
 
 def _event_id_of(body: dict[str, Any], fallback: str | None) -> str | None:
@@ -271,10 +243,8 @@ def _event_id_of(body: dict[str, Any], fallback: str | None) -> str | None:
 
 
 def _item_event(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
-                event_id: str | None) -> str | None:
-    event_id = _event_id_of(body, event_id)
-    outcome.events.append(_normalize(body, payload, event_id))
-    return event_id
+                event_id: str | None) -> None:
+    outcome.events.append(_normalize(body, payload, _event_id_of(body, event_id)))
 
 
 def _item_transaction(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
@@ -351,9 +321,8 @@ def _handle_otlp(payload: dict[str, Any], project: Project, outcome: Outcome) ->
     process_otlp_payload(payload, project, outcome)
 
 
-#: One handler per item type ``check_item`` accepts (attachments: ``_attachments``).
-#: A handler may return the event id the envelope's attachments belong to.
-ItemHandler = Callable[[Item, dict, dict, Project, Outcome, "str | None"], "str | None"]
+#: One handler per item type ``check_item`` accepts (attachments are kept by ``_handle_envelope``).
+ItemHandler = Callable[[Item, dict, dict, Project, Outcome, "str | None"], None]
 _ITEM_HANDLERS: dict[str, ItemHandler] = {
     "event": _item_event,
     "error": _item_event,

@@ -26,7 +26,7 @@ from errorhub.models import ProjectKey
 from ingest import counters
 from ingest.bodies import BodyError, decode_body
 from ingest.envelope import Envelope, EnvelopeError, event_id_from, parse_envelope, parse_event_json
-from ingest.item_checks import ItemRejected, check_item
+from ingest.item_checks import KNOWN_TYPES, check_items
 from ingest.keys import KeyRefused, authenticate
 from ingest.processing import envelope_item_limits
 from ingest.quotas import Refusal, check_backpressure, check_quotas
@@ -116,23 +116,21 @@ def _payload(kind: str, key: ProjectKey, data: bytes, client: str | None, **extr
 
 
 def _envelope_event_ids(envelope: Envelope) -> tuple[str | None, int, list[str], int]:
-    """(event id to answer, event items kept, problems, items kept) — every item is checked
-    with ``check_item``, the worker's own check, so one bad item is reported (and later
+    """(event id to answer, event items kept, problems, items kept) — the items are checked
+    with ``check_items``, the worker's own check, so one bad item is reported (and later
     counted as its outcome) without failing the others, and nothing accepted here is
     rejected later."""
     answer, kept, problems, usable = event_id_from(envelope), 0, [], 0
-    for number, item in enumerate(envelope.items, 1):
-        try:
-            body = check_item(item)
-        except ItemRejected as exc:
-            if exc.category != "unsupported":  # unknown types are counted by the worker, not refused
-                problems.append(f"item {number} ({item.type}): {exc.message}")
-                continue
-            body = None
-        usable += 1
-        if item.type in _EVENT_TYPES:
+    checked, _ = check_items(envelope.headers, envelope.items)
+    for number, entry in enumerate(checked, 1):
+        rejected = entry.rejected
+        if rejected is not None and (rejected.category != "unsupported" or entry.item.type in KNOWN_TYPES):
+            problems.append(f"item {number} ({entry.item.type}): {rejected.message}")
+            continue
+        usable += 1  # unknown types are counted by the worker, not refused
+        if entry.item.type in _EVENT_TYPES:
             kept += 1
-            answer = answer or event_id_from(envelope, item, body)
+            answer = answer or event_id_from(envelope, entry.item, entry.body)
     return answer, kept, problems, usable
 
 

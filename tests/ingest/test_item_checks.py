@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from ingest.envelope import Item
-from ingest.item_checks import ItemRejected, check_item
+from ingest.item_checks import ItemRejected, check_item, check_items
 
 REAL = {
     "sessions (sentry-python)": ("sessions", {
@@ -93,3 +93,22 @@ def test_invented_item_types_share_one_outcome_reason():
             check_item(Item(headers={"type": invented}, type=invented, payload=b"{}"))
         reasons.add(caught.value.reason)
     assert reasons == {"unknown_type"}
+
+
+def _items(*specs: tuple[str, bytes]) -> list[Item]:
+    return [Item(headers={"type": t}, type=t, payload=p) for t, p in specs]
+
+
+def test_attachment_rule_follows_the_event_item():
+    log = ("attachment", b"boot failed")
+    event_id = "a" * 32
+    kept, attach_to = check_items({}, _items(("event", orjson.dumps({"event_id": event_id})), log))
+    assert attach_to == event_id and kept[1].rejected is None
+    dropped, _ = check_items({"event_id": event_id}, _items(("event", b"{not json"), log))
+    assert dropped[1].rejected.reason == "attachment_event_dropped"
+    alone, attach_to = check_items({"event_id": event_id}, _items(log))
+    assert attach_to == event_id and alone[0].rejected is None, "waits for its event, sent separately"
+    beside_transaction, _ = check_items({"event_id": event_id}, _items(("transaction", b"{}"), log))
+    assert beside_transaction[1].rejected.category == "unsupported"
+    nowhere, _ = check_items({}, _items(log))
+    assert nowhere[0].rejected.reason == "attachment_without_event_id"

@@ -10,11 +10,13 @@ import pytest
 from django.db.models import Sum
 
 from ingest.models import Attachment, DeadLetter, IngestCounter, StoredEvent
-from tests.ingest_http.helpers import envelope, event, post_envelope
+from tests.ingest_http.helpers import assert_refused, envelope, event, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 LOG = ({"type": "attachment", "filename": "app.log", "content_type": "text/plain"}, b"boot\nfailed\x00\n")
+SESSION = ({"type": "session"}, {"sid": uuid.uuid4().hex, "status": "exited", "errors": 1,
+                                 "started": "2026-11-26T10:00:00Z", "attrs": {"release": "shop@2.0"}})
 
 
 def outcome_count(world, outcome: str, reason: str) -> int:
@@ -25,10 +27,10 @@ def outcome_count(world, outcome: str, reason: str) -> int:
 def test_attachment_beside_an_invalid_event_is_dropped_with_an_outcome(client, world):
     event_id = uuid.uuid4().hex
     bad_event = ({"type": "event"}, b'{"event_id": "' + event_id.encode() + b'", "level": ')
-    session = ({"type": "session"}, {"sid": uuid.uuid4().hex, "status": "exited", "errors": 1,
-                                     "started": "2026-11-26T10:00:00Z", "attrs": {"release": "shop@2.0"}})
-    response = post_envelope(client, world, envelope(bad_event, LOG, session, headers={"event_id": event_id}))
+    response = post_envelope(client, world, envelope(bad_event, LOG, SESSION, headers={"event_id": event_id}))
     assert response.status_code == 200, response.content
+    dropped = response.json()["dropped"]
+    assert len(dropped) == 2 and dropped[1] == "item 2 (attachment): its event item was dropped"
     assert not Attachment.objects.filter(project=world.project).exists()
     assert outcome_count(world, "invalid", "invalid_event") == 1
     assert outcome_count(world, "invalid", "attachment_event_dropped") == 1
@@ -50,9 +52,16 @@ def test_attachment_sent_alone_waits_for_its_event(client, world):
     assert "<code>app.log</code>" in page and "text/plain" in page
 
 
-def test_attachment_without_any_event_id_is_an_outcome(client, world):
-    response = post_envelope(client, world, envelope(LOG))
+def test_attachment_without_any_event_id_is_refused_at_the_door(client, world):
+    assert_refused(post_envelope(client, world, envelope(LOG)), 400, "item 1 (attachment)", "no event_id")
+    assert not Attachment.objects.exists()
+
+
+def test_attachment_without_event_id_beside_a_session_is_an_outcome(client, world):
+    response = post_envelope(client, world, envelope(LOG, SESSION))
     assert response.status_code == 200, response.content
+    assert response.json()["dropped"] == [
+        "item 1 (attachment): no event_id in the envelope header or an event item to attach to"]
     assert not Attachment.objects.exists()
     assert outcome_count(world, "invalid", "attachment_without_event_id") == 1
 
