@@ -77,6 +77,10 @@ STORE_BULK_TIME = Histogram("errorhub_event_store_bulk_seconds", "Time of one bu
 DELIVERIES = Counter("errorhub_alert_deliveries", "Alert delivery attempts, by channel kind and outcome.",
                      ["kind", "outcome"], registry=REGISTRY)
 
+ITEM_OUTCOMES = Counter("errorhub_item_outcomes",
+                        "Accepted items the worker did not store, by outcome (invalid, too_large, unsupported, "
+                        "filtered ...) and reason.", ["project", "outcome", "reason"], registry=REGISTRY)
+
 _OUTCOME_COUNTERS = {"rate_limited": EVENTS_RATE_LIMITED, "rejected": EVENTS_REJECTED}
 
 
@@ -93,6 +97,8 @@ def outcome_recorded(project_id: int | None, outcome: str, reason: str = "", amo
         EVENTS_ACCEPTED.labels(project).inc(amount)
     elif outcome in _OUTCOME_COUNTERS:
         _OUTCOME_COUNTERS[outcome].labels(project, reason or "unknown").inc(amount)
+    else:
+        ITEM_OUTCOMES.labels(project, outcome, reason or "unknown").inc(amount)
 
 
 def envelope_items(types: Iterable[str | None]) -> None:

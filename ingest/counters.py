@@ -12,7 +12,6 @@ import contextvars
 import logging
 from typing import Iterator
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -66,17 +65,15 @@ def record_transaction(project: Project, body: dict[str, Any]) -> None:
         transaction=scrub_text(str(body.get("transaction") or ""), project.scrub_config())[:200],
         op=str(trace.get("op") or "")[:64],
         status=str(trace.get("status") or "")[:64],
-        http_status=int(status_code) if str(status_code or "").isdigit() else None,
+        http_status=int(status_code) if str(status_code or "").isdigit() and len(str(status_code)) <= 3 else None,
         duration_ms=duration, timestamp=_when(end),
     )
     count_item(project, "transaction")
 
 
-def record_attachment(project: Project, event_id: str | None, item: Any) -> None:
-    size = len(item.payload)
-    if not event_id or size > settings.INGEST_MAX_ATTACHMENT_BYTES or getattr(item, "too_large", False):
-        count_item(project, "attachment_dropped")
-        return
+def record_attachment(project: Project, event_id: str, item: Any) -> None:
+    """Keep a checked attachment under ``event_id`` (``ingest.processing`` decides whether
+    that event is, or may become, a stored one)."""
     content_type = str(item.headers.get("content_type") or "")
     # file name and text content scrubbed like an event; binary files (minidumps) kept, see ingest.scrub_raw
     filename, data = scrub_attachment(str(item.headers.get("filename") or "attachment"), content_type,

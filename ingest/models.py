@@ -207,3 +207,31 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     data = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class UserFeedback(models.Model):
+    """What a user wrote about an error: envelope ``user_report`` / ``feedback`` items and
+    the user-feedback API.
+
+    ``feedback_id`` makes writes idempotent (a retried payload updates, never doubles):
+    the named event's id for a legacy user report (Sentry keeps one per event), the
+    feedback event's own id otherwise. ``issue`` is filled when the named event was
+    already stored; feedback that arrived first is found through ``SeenEvent`` when
+    the issue is read (``ingest.feedback.feedback_for_issue``).
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    feedback_id = models.CharField(max_length=32)
+    event_id = models.CharField(max_length=32, blank=True, default="")
+    issue = models.ForeignKey(Issue, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    name = models.CharField(max_length=200, blank=True, default="")
+    email = models.CharField(max_length=254, blank=True, default="")
+    comments = models.TextField()
+    url = models.CharField(max_length=1024, blank=True, default="")
+    source = models.CharField(max_length=16)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "feedback_id"], name="userfeedback_unique")]
+        indexes = [models.Index(fields=["project", "event_id"])]
+        ordering = ["-created_at"]

@@ -10,32 +10,69 @@ from __future__ import annotations
 
 import base64
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone as dt_timezone
 from typing import Any, Callable
 
 from django.conf import settings
+from django.db import DatabaseError
 
+from errorhub import metrics
 from errorhub.models import Project
 from errorhub.services.grouping_store import RecordResult, events_record
 from ingest import counters
-from ingest.envelope import EnvelopeError, Item, parse_envelope, parse_event_json
+from ingest.envelope import EnvelopeError, Item, normalize_event_id, parse_envelope, parse_event_json
 from ingest.event import level_at_least
+from ingest.feedback import feedback_from_feedback_event, feedback_from_user_report, feedback_record
 from ingest.inapp import apply_in_app
-from ingest.normalize import normalize_sentry_event
+from ingest.item_checks import KNOWN_TYPES, CheckedItem, check_items
+from ingest.normalize import NormalizeError, normalize_sentry_event
+from ingest.sentry_logs import events_from_log_item
 from ingest.scrub import ScrubConfig, scrub_event
+from ingest.security_reports import (
+    SecurityReportError, event_from_security_report, parse_security_reports, report_event_id,
+)
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass
 class Outcome:
+    """What one payload became: events to record, and the items dropped with their outcome.
+
+    ``dropped`` maps (category, reason) — Sentry's outcome categories ``invalid``,
+    ``too_large``, ``unsupported``, ``filtered`` … and a short reason — to a count;
+    ``write_outcomes`` counts them per project once the payload's events are recorded,
+    so a retried payload does not count its outcomes twice.
+    """
+
     events: list[dict[str, Any]] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
+    dropped: dict[tuple[str, str], int] = field(default_factory=dict)
     record: RecordResult | None = None
 
+    def drop(self, category: str, reason: str, amount: int = 1) -> None:
+        """One item (or ``amount``) dropped as ``category`` for ``reason``."""
+        key = (category, reason[:64])
+        self.dropped[key] = self.dropped.get(key, 0) + amount
+        why = f"{category}: {reason}"
+        self.skipped[why] = self.skipped.get(why, 0) + amount
+
     def skip(self, why: str) -> None:
-        self.skipped[why] = self.skipped.get(why, 0) + 1
+        """Legacy form (``"invalid_x: message"``): an ``invalid`` outcome named by its prefix."""
+        self.drop("invalid", why.split(":", 1)[0])
+
+
+def write_outcomes(project: Project, outcomes: list[Outcome]) -> None:
+    """Count the dropped items per project (``IngestCounter``) and on ``/metrics``."""
+    totals: dict[tuple[str, str], int] = {}
+    for outcome in outcomes:
+        for key, amount in outcome.dropped.items():
+            totals[key] = totals.get(key, 0) + amount
+    for (category, reason), amount in sorted(totals.items()):
+        counters.count_outcome(project.pk, category, reason, amount)
+        metrics.outcome_recorded(project.pk, category, reason, amount)
 
 
 def envelope_item_limits() -> dict[str, int]:
@@ -73,11 +110,13 @@ def prepare_payload(payload: dict[str, Any], project: Project) -> Outcome:
 
 
 def process_payload(payload: dict[str, Any]) -> Outcome:
-    """Parse, normalise and record one payload. Raises only on infrastructure errors
-    (database down ...) so the task retries; bad data is counted and dropped."""
+    """Parse, normalise and record one payload. Bad client data is dropped with a
+    counted outcome; anything else (the database down, a bug of ErrorHub's) raises so
+    the task retries and finally dead-letters the payload."""
     project = Project.objects.get(pk=payload["project_id"])
     outcome = prepare_payload(payload, project)
     outcome.record = events_record(project=project, events=outcome.events)
+    write_outcomes(project, [outcome])
     return outcome
 
 
@@ -88,7 +127,7 @@ def process_payloads(payloads: list[dict[str, Any]]) -> list[tuple[dict[str, Any
     retry one by one; the others are recorded.
     """
     failures: list[tuple[dict[str, Any], Exception]] = []
-    by_project: dict[int, tuple[Project, list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    by_project: dict[int, tuple[Project, list[dict[str, Any]], list[dict[str, Any]], list[Outcome]]] = {}
     try:
         projects = {p.pk: p for p in Project.objects.filter(pk__in={pl["project_id"] for pl in payloads})}
     except Exception as exc:  # the database is unreachable: every payload retries
@@ -100,20 +139,24 @@ def process_payloads(payloads: list[dict[str, Any]]) -> list[tuple[dict[str, Any
             if project is None:
                 raise Project.DoesNotExist(f"project {payload['project_id']} does not exist")
             with counters.collecting_sessions() as sink:
-                events = prepare_payload(payload, project).events
-        except Exception as exc:  # one bad payload must not sink its batch
+                outcome = prepare_payload(payload, project)
+        except Exception as exc:  # ErrorHub's bug or the database: this payload alone retries, then dead-letters
+            log = logger.warning if isinstance(exc, DatabaseError) else logger.exception
+            log("payload of project %s failed in a batch: %s", payload["project_id"], exc)
             failures.append((payload, exc))
             continue
         if sink:
             counts, carriers = sessions.setdefault(project.pk, ({}, []))
             _merge_sessions(counts, sink)
             carriers.append(payload)
-        entry = by_project.setdefault(project.pk, (project, [], []))
-        entry[1].extend(events)
+        entry = by_project.setdefault(project.pk, (project, [], [], []))
+        entry[1].extend(outcome.events)
         entry[2].append(payload)
-    for project, events, members in by_project.values():
+        entry[3].append(outcome)
+    for project, events, members, outcomes in by_project.values():
         try:
             events_record(project=project, events=events)
+            write_outcomes(project, outcomes)
         except Exception as exc:  # infrastructure: every payload of this project retries alone
             failures.extend((payload, exc) for payload in members)
             sessions.pop(project.pk, None)  # counted when the retried payloads succeed
@@ -149,75 +192,109 @@ def _handle_store(payload: dict[str, Any], project: Project, outcome: Outcome) -
 
 
 def _handle_envelope(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
+    """Every item of the envelope ends stored, counted, or as a named outcome of its own.
+
+    Items are checked with ``check_items`` (the view's check, including the rule for
+    attachments): a bad item is dropped with its outcome and never takes its neighbours along. Only client data errors
+    (``ItemRejected``, ``NormalizeError``) become outcomes; anything else raised here
+    is ErrorHub's bug and propagates, so the payload is retried and dead-lettered.
+    """
     try:
         envelope = parse_envelope(payload_bytes(payload), max_item_size=envelope_item_limits())
     except EnvelopeError as exc:  # the view parsed it already; a corrupt queue copy is dropped loudly
         logger.error("envelope for project %s no longer parses: %s", project.pk, exc)
-        outcome.skip("invalid_envelope")
+        outcome.drop("invalid", "envelope")
         return
+    checked, attachment_event_id = check_items(envelope.headers, envelope.items)
     header_event_id = envelope.headers.get("event_id")
-    for item in envelope.items:
-        handler = _ITEM_HANDLERS.get(item.type)
-        if handler is None:
-            counters.count_item(project, item.type or "unknown")
-            continue
-        try:
-            handler(item, payload, project, outcome, header_event_id)
-        except (EnvelopeError, ValueError, TypeError, KeyError) as exc:
-            outcome.skip(f"invalid_{item.type}: {exc}")
+    for entry in checked:
+        if entry.rejected is not None:
+            _record_rejected(entry, project, outcome)
+        elif entry.item.type == "attachment":
+            counters.record_attachment(project, attachment_event_id, entry.item)
+        else:
+            _handle_item(entry, payload, project, outcome, header_event_id)
 
 
-def _item_event(item: Item, payload: dict, project: Project, outcome: Outcome, event_id: str | None) -> None:
-    if getattr(item, "too_large", False):
-        outcome.skip("event_too_large")
-        return
-    body = parse_event_json(item.payload)
-    outcome.events.append(_normalize(body, payload, body.get("event_id") or event_id))
+def _record_rejected(entry: CheckedItem, project: Project, outcome: Outcome) -> None:
+    outcome.drop(entry.rejected.category, entry.rejected.reason)
+    if entry.rejected.category == "unsupported" and entry.item.type not in KNOWN_TYPES:
+        counters.count_item(project, entry.item.type or "unknown")
 
 
-def _item_counted(item: Item, payload: dict, project: Project, outcome: Outcome, event_id: str | None) -> None:
+def _handle_item(entry: CheckedItem, payload: dict, project: Project, outcome: Outcome,
+                 header_event_id: str | None) -> None:
+    """Hand a checked item to its handler; a NormalizeError (the client's data) is its outcome."""
+    item = entry.item
+    try:
+        _ITEM_HANDLERS[item.type](item, entry.body, payload, project, outcome, header_event_id)
+    except NormalizeError as exc:
+        outcome.drop("invalid", f"invalid_{item.type}")
+        logger.info("%s item of project %s dropped: %s", item.type, project.pk, exc)
+
+
+def _event_id_of(body: dict[str, Any], fallback: str | None) -> str | None:
+    value = body.get("event_id") or fallback
+    return normalize_event_id(value) if value else None
+
+
+def _item_event(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
+                event_id: str | None) -> None:
+    outcome.events.append(_normalize(body, payload, _event_id_of(body, event_id)))
+
+
+def _item_transaction(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
+                      event_id: str | None) -> None:
+    counters.record_transaction(project, body)
+
+
+def _item_session(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
+                  event_id: str | None) -> None:
+    counters.record_sessions(project, item.type, body)
+
+
+def _item_client_report(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
+                        event_id: str | None) -> None:
+    counters.record_client_report(project, body)
+
+
+def _item_check_in(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
+                   event_id: str | None) -> None:
     counters.count_item(project, item.type)
 
 
-def _item_transaction(item: Item, payload: dict, project: Project, outcome: Outcome, event_id: str | None) -> None:
-    counters.record_transaction(project, parse_event_json(item.payload))
-
-
-def _item_attachment(item: Item, payload: dict, project: Project, outcome: Outcome, event_id: str | None) -> None:
-    counters.record_attachment(project, event_id, item)
-
-
-def _item_session(item: Item, payload: dict, project: Project, outcome: Outcome, event_id: str | None) -> None:
-    counters.record_sessions(project, item.type, parse_event_json(item.payload))
-
-
-def _item_client_report(item: Item, payload: dict, project: Project, outcome: Outcome, event_id: str | None) -> None:
-    counters.record_client_report(project, parse_event_json(item.payload))
-
-
-def _item_log(item: Item, payload: dict, project: Project, outcome: Outcome, event_id: str | None) -> None:
+def _item_log(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
+              event_id: str | None) -> None:
     """Sentry ``log`` items: records at error level or above become events."""
-    from ingest.sentry_logs import events_from_log_item
-
-    body = parse_event_json(item.payload)
     events, counted = events_from_log_item(body, project_id=project.pk, received_at=_received_at(payload))
     outcome.events.extend(ev for ev in events if level_at_least(ev.get("level"), "error"))
     if counted:
         counters.count_item(project, "log", counted)
 
 
-def _handle_security(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
-    from ingest.security_reports import event_from_security_report
+def _item_user_report(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
+                      event_id: str | None) -> None:
+    feedback_record(project=project, **feedback_from_user_report(body))
 
+
+def _item_feedback(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
+                   event_id: str | None) -> None:
+    feedback_record(project=project, **feedback_from_feedback_event(body, _event_id_of(body, event_id)))
+
+
+def _handle_security(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
+    """Every report of the request becomes its own event (a Reporting-API list holds many)."""
     try:
-        body = parse_event_json(payload_bytes(payload))
-    except EnvelopeError as exc:
-        outcome.skip(f"invalid_report: {exc}")
+        reports = parse_security_reports(payload_bytes(payload))
+    except SecurityReportError as exc:  # the view checked it already: a corrupt queue copy
+        logger.error("security report for project %s no longer parses: %s", project.pk, exc)
+        outcome.drop("invalid", "security_report")
         return
-    event = event_from_security_report(body, project_id=project.pk, received_at=_received_at(payload),
-                                       event_id=payload.get("event_id"))
-    if event:
-        outcome.events.append(event)
+    request_event_id = payload.get("event_id") or uuid.uuid4().hex
+    for index, report in enumerate(reports):
+        outcome.events.append(event_from_security_report(
+            report, project_id=project.pk, received_at=_received_at(payload),
+            event_id=report_event_id(request_event_id, index)))
 
 
 def _handle_logs(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
@@ -240,17 +317,19 @@ def _handle_otlp(payload: dict[str, Any], project: Project, outcome: Outcome) ->
     process_otlp_payload(payload, project, outcome)
 
 
-ItemHandler = Callable[[Item, dict, Project, Outcome, "str | None"], None]
+#: One handler per item type ``check_item`` accepts (attachments are kept by ``_handle_envelope``).
+ItemHandler = Callable[[Item, dict, dict, Project, Outcome, "str | None"], None]
 _ITEM_HANDLERS: dict[str, ItemHandler] = {
     "event": _item_event,
     "error": _item_event,
     "transaction": _item_transaction,
-    "attachment": _item_attachment,
     "session": _item_session,
     "sessions": _item_session,
     "client_report": _item_client_report,
-    "check_in": _item_counted,
+    "check_in": _item_check_in,
     "log": _item_log,
+    "user_report": _item_user_report,
+    "feedback": _item_feedback,
 }
 _HANDLERS = {
     "envelope": _handle_envelope,

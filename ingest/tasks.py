@@ -89,7 +89,10 @@ def process_batch(requests: list[Any]) -> dict[str, Any]:
     payloads = [r.args[0] for r in requests if r.args]
     try:
         failures = process_payloads(payloads)
-    except Exception as exc:  # never let a batch fail whole: celery-batches would acknowledge it anyway
+    except Exception as exc:  # not swallowed: logged (reported through sentry-sdk's logging
+        # integration) as ErrorHub's own failure, and every payload retries alone, then dead-letters;
+        # celery-batches would otherwise acknowledge the whole batch and lose it
+        logger.exception("batch of %d payloads failed as a whole; retrying each alone", len(payloads))
         failures = [(payload, exc) for payload in payloads]
     for payload, exc in failures:
         _requeue_or_keep(payload, exc)

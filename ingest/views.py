@@ -26,10 +26,12 @@ from errorhub.models import ProjectKey
 from ingest import counters
 from ingest.bodies import BodyError, decode_body
 from ingest.envelope import Envelope, EnvelopeError, event_id_from, parse_envelope, parse_event_json
+from ingest.item_checks import KNOWN_TYPES, check_items
 from ingest.keys import KeyRefused, authenticate
 from ingest.processing import envelope_item_limits
 from ingest.quotas import Refusal, check_backpressure, check_quotas
 from ingest.ratelimit_header import format_rate_limits
+from ingest.security_reports import SecurityReportError, parse_security_reports
 from ingest.sentry_auth import auth_from_request
 from ingest.services import payload_enqueue
 
@@ -113,24 +115,23 @@ def _payload(kind: str, key: ProjectKey, data: bytes, client: str | None, **extr
             "request_id": correlation.current().get("request_id"), **extra}
 
 
-def _envelope_event_ids(envelope: Envelope) -> tuple[str | None, int, list[str]]:
-    """(event id to answer, event items kept, problems) — validates event items
-    so one bad item is reported without failing the others."""
-    answer, kept, problems = event_id_from(envelope), 0, []
-    for number, item in enumerate(envelope.items, 1):
-        if item.type not in _EVENT_TYPES:
+def _envelope_event_ids(envelope: Envelope) -> tuple[str | None, int, list[str], int]:
+    """(event id to answer, event items kept, problems, items kept) — the items are checked
+    with ``check_items``, the worker's own check, so one bad item is reported (and later
+    counted as its outcome) without failing the others, and nothing accepted here is
+    rejected later."""
+    answer, kept, problems, usable = event_id_from(envelope), 0, [], 0
+    checked, _ = check_items(envelope.headers, envelope.items)
+    for number, entry in enumerate(checked, 1):
+        rejected = entry.rejected
+        if rejected is not None and (rejected.category != "unsupported" or entry.item.type in KNOWN_TYPES):
+            problems.append(f"item {number} ({entry.item.type}): {rejected.message}")
             continue
-        if item.too_large:
-            problems.append(f"item {number} ({item.type}) is over its size limit")
-            continue
-        try:
-            body = parse_event_json(item.payload)
-        except EnvelopeError as exc:
-            problems.append(f"item {number} ({item.type}): {exc.message}")
-            continue
-        kept += 1
-        answer = answer or event_id_from(envelope, item, body)
-    return answer, kept, problems
+        usable += 1  # unknown types are counted by the worker, not refused
+        if entry.item.type in _EVENT_TYPES:
+            kept += 1
+            answer = answer or event_id_from(envelope, entry.item, entry.body)
+    return answer, kept, problems, usable
 
 
 def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -143,9 +144,8 @@ def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
                              envelope_headers=envelope.headers)
     key = authenticate(auth, project_id)
     _check_origin(request, key)
-    event_id, kept, problems = _envelope_event_ids(envelope)
-    has_other = any(i.type not in _EVENT_TYPES and not i.too_large for i in envelope.items)
-    if problems and not kept and not has_other:
+    event_id, kept, problems, usable = _envelope_event_ids(envelope)
+    if problems and not usable:
         counters.buffer_outcome(key.project_id, "rejected", "invalid")
         status = 413 if all("size limit" in p for p in problems) else 400
         raise Refused(status, "; ".join(problems))
@@ -179,13 +179,14 @@ def _handle_security(request: HttpRequest, project_id: int) -> HttpResponse:
     key = authenticate(auth, project_id)
     _check_origin(request, key)
     try:
-        parse_event_json(data) if data.lstrip()[:1] == b"{" else None
-    except EnvelopeError as exc:
-        raise Refused(400, f"invalid security report: {exc.message}") from None
-    _admit(key, 1)
+        reports = parse_security_reports(data)
+    except SecurityReportError as exc:  # the worker's own check: nothing accepted here is skipped later
+        counters.buffer_outcome(key.project_id, "rejected", "invalid")
+        raise Refused(400, exc.message) from None
+    _admit(key, len(reports))
     event_id = uuid.uuid4().hex
     payload_enqueue(_payload("security", key, data, auth.client, event_id=event_id))
-    counters.buffer_outcome(key.project_id, "accepted", "", 1)
+    counters.buffer_outcome(key.project_id, "accepted", "", len(reports))
     return _accepted(request, key, event_id)
 
 

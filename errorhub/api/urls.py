@@ -1,6 +1,7 @@
 from django.urls import path
 
 from errorhub.api import views
+from errorhub.api.feedback import ProjectUserFeedback
 
 urlpatterns = [
     path("organizations/<slug:org>/issues/", views.OrganizationIssues.as_view(), name="api-org-issues"),
@@ -10,6 +11,8 @@ urlpatterns = [
     path("projects/<slug:org>/<slug:project>/keys/", views.ProjectKeys.as_view(), name="api-project-keys"),
     path("projects/<slug:org>/<slug:project>/events/<str:event_id>/", views.ProjectEvent.as_view(),
          name="api-project-event"),
+    path("projects/<slug:org>/<slug:project>/user-feedback/", ProjectUserFeedback.as_view(),
+         name="api-project-user-feedback"),
     path("issues/<str:issue_id>/", views.IssueDetail.as_view(), name="api-issue"),
     path("issues/<str:issue_id>/events/", views.IssueEvents.as_view(), name="api-issue-events"),
     path("issues/<str:issue_id>/events/latest/", views.IssueLatestEvent.as_view(), name="api-issue-latest"),

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
 from errorhub.models import Activity, Issue, IssueHour, Project, Release
-from ingest.models import SessionAggregate
+from ingest.models import Attachment, IngestCounter, SessionAggregate
 from ingest.stores import get_event_store
 from ingest.stores.base import HistogramBucket
 
@@ -157,3 +157,23 @@ def release_rows(project: Project, *, limit: int = 50) -> list[ReleaseRow]:
                        regressions=regressions[r.version], sessions=sessions.get(r.version, {}).get("total", 0),
                        crashed=sessions.get(r.version, {}).get("crashed_n", 0)) for r in releases]
 
+
+
+#: How far back the project page sums ingest outcomes.
+OUTCOME_DAYS = 7
+
+
+def project_outcomes(project: Project, *, now: datetime, days: int = OUTCOME_DAYS) -> list[dict[str, Any]]:
+    """What became of the project's items lately: one row per (outcome, reason) with its count,
+    the items that were not stored first (what a user must see to trust nothing vanished)."""
+    rows = (IngestCounter.objects.filter(project_id=project.pk, minute__gte=now - timedelta(days=days))
+            .values("outcome", "reason").annotate(n=Sum("count")).order_by("outcome", "reason"))
+    return sorted(({"outcome": r["outcome"], "reason": r["reason"], "count": r["n"]} for r in rows),
+                  key=lambda r: (r["outcome"] == "accepted", r["outcome"], r["reason"]))
+
+
+def event_attachments(project_id: int, event_id: str) -> list[Attachment]:
+    """The attachments kept for one event (their bytes are not loaded). An attachment sent
+    before its event is stored under the event's id and appears here once the event exists."""
+    return list(Attachment.objects.filter(project_id=project_id, event_id=event_id)
+                .defer("data").order_by("created_at", "id"))

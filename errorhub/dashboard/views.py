@@ -28,6 +28,7 @@ from errorhub.models import ApiToken, Issue, Organization, Project, Team, UserPr
 from errorhub.services import issues as issue_services
 from errorhub.services.issues import LifecycleError
 from errorhub.services.projects import api_token_create, project_key_create, project_key_rotate, project_key_set_active
+from ingest.feedback import feedback_for_issue
 from ingest.search.query import AssignedTerm, FieldTerm, Query, QueryError, StateTerm, parse_query
 from ingest.stores import get_event_store
 from ingest.stores.base import EventStoreUnavailable
@@ -214,6 +215,8 @@ def _issue_page(request: HttpRequest, issue: Issue, event_id: str | None = None,
         "chart_30d": charts.bar_chart([(b.start, b.count) for b in d30], label_format="%d %b"),
         "tags": queries.tag_distributions(issue, event),
         "activities": issue.activities.select_related("user")[:100],
+        "feedback": feedback_for_issue(issue)[:50],
+        "attachments": queries.event_attachments(issue.project_id, event["event_id"]) if event else [],
         "assign_form": errors.get("assign") or forms.AssignForm(),
         "resolve_form": errors.get("resolve") or forms.ResolveForm(initial={"release": issue.last_release}),
         "snooze_form": errors.get("snooze") or forms.SnoozeForm(),
@@ -360,6 +363,7 @@ def project_detail(request: HttpRequest, org: str, project: str) -> HttpResponse
         "project": proj, "keys": [(k, k.dsn(base)) for k in keys], "settings_form": settings_form,
         "key_form": forms.KeyCreateForm(),
         "snippets": sdk_snippets(active.dsn(base), base, proj.pk, active.public_key) if active else [],
+        "outcomes": queries.project_outcomes(proj, now=timezone.now()), "outcome_days": queries.OUTCOME_DAYS,
     }, status=status)
 
 

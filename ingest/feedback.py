@@ -1,0 +1,76 @@
+"""User feedback: what a user wrote about an error, kept and shown beside its issue.
+
+Three doors bring it: the envelope ``user_report`` item (Sentry's legacy report,
+``{event_id, name, email, comments}``), the ``feedback`` item (an event whose
+``contexts.feedback`` holds ``{message, contact_email, name, associated_event_id,
+url}``), and ``POST /api/0/projects/<org>/<project>/user-feedback/``. All three
+are validated by their caller (``ingest.item_checks`` / the API serializer) and
+recorded here with ``feedback_record``.
+
+Feedback often arrives before its event (the SDK sends the report while the
+event is still queued): it is linked to the issue when the event is already
+known, and otherwise found by event id when the issue is read
+(``feedback_for_issue``), so the order of arrival never loses the link.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from errorhub.models import Issue, Project
+from ingest.envelope import normalize_event_id
+from ingest.models import SeenEvent, UserFeedback
+
+
+def _text(value: Any, limit: int) -> str:
+    return str(value or "")[:limit]
+
+
+def feedback_from_user_report(body: dict[str, Any]) -> dict[str, Any]:
+    """``feedback_record`` arguments from a checked ``user_report`` item."""
+    event_id = normalize_event_id(body["event_id"]) or ""
+    return {"feedback_id": event_id or uuid.uuid4().hex, "event_id": event_id, "name": body.get("name"),
+            "email": body.get("email"), "comments": body.get("comments"), "source": "user_report"}
+
+
+def feedback_from_feedback_event(body: dict[str, Any], event_id: str | None) -> dict[str, Any]:
+    """``feedback_record`` arguments from a checked ``feedback`` item (its own id is the key)."""
+    feedback = body["contexts"]["feedback"]
+    associated = feedback.get("associated_event_id")
+    return {"feedback_id": event_id or uuid.uuid4().hex,
+            "event_id": (normalize_event_id(associated) or "") if associated else "",
+            "name": feedback.get("name"), "email": feedback.get("contact_email"),
+            "comments": feedback.get("message"), "url": feedback.get("url"), "source": "feedback"}
+
+
+@transaction.atomic
+def feedback_record(*, project: Project, feedback_id: str, event_id: str, comments: Any, source: str,
+                    name: Any = None, email: Any = None, url: Any = None) -> UserFeedback:
+    """Store (or, for the same ``feedback_id``, update) one piece of feedback.
+
+    Linked to the issue of ``event_id`` when that event was already recorded.
+    """
+    seen = SeenEvent.objects.filter(project_id=project.pk, event_id=event_id).exclude(issue_id=None).first() \
+        if event_id else None
+    feedback, _ = UserFeedback.objects.update_or_create(
+        project=project, feedback_id=feedback_id,
+        defaults={"event_id": event_id, "issue_id": seen.issue_id if seen else None, "name": _text(name, 200),
+                  "email": _text(email, 254), "comments": _text(comments, 10000), "url": _text(url, 1024),
+                  "source": source})
+    return feedback
+
+
+def feedback_for_issue(issue: Issue) -> QuerySet[UserFeedback]:
+    """The issue's feedback, newest first: linked at write time, or naming one of its events."""
+    event_ids = SeenEvent.objects.filter(project_id=issue.project_id, issue_id=issue.pk).values("event_id")
+    return UserFeedback.objects.filter(
+        Q(issue=issue) | Q(issue__isnull=True, event_id__in=event_ids), project_id=issue.project_id)
+
+
+def feedback_for_project(project: Project) -> QuerySet[UserFeedback]:
+    """All feedback of a project, newest first (the API's listing)."""
+    return UserFeedback.objects.filter(project=project)

@@ -1,0 +1,72 @@
+"""Property: whatever ``check_item`` accepts, the worker processes without raising.
+
+This is the contract between the view and the worker (#24.6): the view answers 200
+for an item only if the shared check accepts it, so any exception the worker then
+raised would retry and dead-letter a payload the client was told was fine. Payloads
+are generated from the field names the item types use, with hostile values (1e300,
+lists where objects go, huge integers ...). Anything the check refuses must be an
+``ItemRejected`` (a 4xx / a named outcome), never another exception.
+"""
+
+from __future__ import annotations
+
+import time
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ingest.envelope import Item, serialize_envelope
+from ingest.item_checks import ItemRejected, check_item
+from ingest.processing import process_payload
+
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+
+FIELDS = ["attrs", "release", "environment", "aggregates", "started", "exited", "errored", "crashed", "abnormal",
+          "status", "errors", "timestamp", "start_timestamp", "contexts", "trace", "data",
+          "http.response.status_code", "tags", "discarded_events", "reason", "category", "quantity",
+          "monitor_slug", "check_in_id", "duration", "items", "level", "body", "trace_id", "attributes",
+          "event_id", "name", "email", "comments", "feedback", "message", "contact_email",
+          "associated_event_id", "url", "transaction", "op", "sid", "init"]
+TYPES = ["session", "sessions", "transaction", "client_report", "check_in", "log", "user_report", "feedback",
+         "event"]
+
+scalars = (st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1)
+           | st.sampled_from([1e300, -1e300, 1.7e12, 1764000000.5, 0.0, -1.0])
+           | st.floats(allow_nan=False, allow_infinity=False)
+           | st.sampled_from(["ok", "exited", "crashed", "error", "in_progress", "2026-11-26T10:00:00Z",
+                              "2026-99-99T10:00:00Z", "shop@2.0", "9" * 40, "a" * 32, ""])
+           | st.text(max_size=10))
+shaped = st.recursive(scalars, lambda children: st.lists(children, max_size=3)
+                      | st.dictionaries(st.sampled_from(FIELDS), children, max_size=5), max_leaves=25)
+payloads = st.dictionaries(st.sampled_from(FIELDS), shaped, max_size=6)
+#: A valid payload of each type, for generated payloads to start from and spoil a field or two.
+VALID = {
+    "sessions": {"attrs": {"release": "shop@2.0"}, "aggregates": [{"started": "2026-11-26T10:00:00Z", "exited": 3}]},
+    "check_in": {"check_in_id": "a" * 32, "monitor_slug": "nightly", "status": "ok", "duration": 1.5},
+    "user_report": {"event_id": "a" * 32, "name": "Jane", "email": "j@example.com", "comments": "broke"},
+    "feedback": {"event_id": "b" * 32, "contexts": {"feedback": {"message": "broke", "associated_event_id": "a" * 32}}},
+}
+aggregates = st.lists(st.dictionaries(st.sampled_from(FIELDS), shaped, max_size=4)
+                      .map(lambda agg: {"started": "2026-11-26T10:00:00Z", **agg}), max_size=3)
+
+
+@settings(max_examples=250, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(item_type=st.sampled_from(TYPES), body=payloads, from_valid=st.booleans(), aggs=aggregates)
+def test_accepted_items_never_fail_in_the_worker(world, item_type, body, from_valid, aggs):
+    if from_valid and item_type in VALID:  # a valid payload with one field spoilt (sessions: its aggregates)
+        spoilt = {"aggregates": aggs} if item_type == "sessions" else dict(list(body.items())[:1])
+        body = {**VALID[item_type], **spoilt}
+    raw = orjson.dumps(body)
+    try:
+        check_item(Item(headers={"type": item_type}, type=item_type, payload=raw))
+    except ItemRejected as exc:
+        assert exc.category == "invalid" and exc.message
+        return
+    data = serialize_envelope({}, [({"type": item_type}, raw)])
+    payload = {"v": 1, "kind": "envelope", "project_id": world.project.pk, "data": data.decode(), "b64": False,
+               "received_at": time.time(), "client": "tests/1.0"}
+    outcome = process_payload(payload)  # must not raise: the view already answered 200 for this item
+    assert not any(category == "invalid" for category, _ in outcome.dropped), outcome.dropped
