@@ -57,7 +57,7 @@ payloads = st.dictionaries(st.text(max_size=12), json_values, max_size=8) | even
 configs = st.builds(
     ScrubConfig,
     extra_fields=st.lists(st.text(max_size=8), max_size=3),
-    extra_patterns=st.sampled_from([(), (r"\d{3}",), (r"(a)\1",)]),
+    extra_patterns=st.sampled_from([(), (r"\d{3}",), (r"(ab)+c",)]),  # RE2 syntax: back-references are refused at save
     scrub_ip=st.booleans(),
 )
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
