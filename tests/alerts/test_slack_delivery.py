@@ -16,7 +16,7 @@ from errorhub.models import Issue
 from errorhub.services.issues import issue_resolve
 from tests.alerts.conftest import make_event, record, rule, slack_channel
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 
 def _new_issue(world, **overrides) -> Issue:
