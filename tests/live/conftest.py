@@ -9,9 +9,11 @@ from empty tables, as ``transactional_db`` would leave them.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import pytest
 import redis
 from django.core.management import call_command
 
-from tests.live.server import LiveServer, with_db
+from tests.live.server import EmbeddedServer, LiveServer, embedded_env, with_db
 
 pytestmark = pytest.mark.live
 LIVE_REDIS_DB = 5
@@ -98,3 +100,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.django_db)
+
+
+_EMBEDDED_PROJECT = """
+import json
+from django.contrib.auth import get_user_model
+from errorhub.models import Project
+from errorhub.services.projects import api_token_create
+admin = get_user_model().objects.filter(is_superuser=True).order_by("id").first()
+project = Project.objects.select_related("organization").get(slug="demo")
+print(json.dumps({"org": project.organization.slug, "slug": project.slug, "project_id": project.pk,
+                  "dsn": project.keys.order_by("id").first().dsn(), "token": api_token_create(user=admin)}))
+"""
+
+
+def embedded_live_project(server: EmbeddedServer) -> LiveProject:
+    """The demo project ``manage.py bootstrap`` created, and an API token of its admin
+    (made in the server's own database, through ``manage.py shell``)."""
+    created = json.loads(server.manage("shell", "-c", _EMBEDDED_PROJECT).strip().splitlines()[-1])
+    return LiveProject(base_url=server.base_url, **created)
+
+
+@contextmanager
+def embedded_server(tmp_path: Path, **settings: str) -> Iterator[EmbeddedServer]:
+    """ErrorHub as ``make run`` starts it, in ``tmp_path``, with extra ``settings`` (env);
+    stopped (both process groups) when the block ends."""
+    server = EmbeddedServer(env=embedded_env(tmp_path / "data", **settings), log_dir=tmp_path / "logs")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

@@ -69,6 +69,9 @@ class LiveServer:
         self._spawn("celery", [str(BIN / "python"), "-m", "errorhub.worker", "--concurrency",
                                str(self.worker_concurrency), "-Q", QUEUES, *pool, "--loglevel", "INFO",
                                "--without-gossip", "--without-mingle", "--without-heartbeat"])
+        return self._wait_until_healthy(timeout)
+
+    def _wait_until_healthy(self, timeout: float) -> "LiveServer":
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.check_alive()
@@ -104,3 +107,63 @@ class LiveServer:
             text = path.read_text(errors="replace") if path.exists() else "(no log)"
             out.append(f"----- {name} log (tail) -----\n{text[-tail:]}")
         return "\n".join(out)
+
+
+# --- the embedded default, as ``make run`` starts it -------------------------------
+
+PROCFILE = REPO / "Procfile"
+#: what ``make run`` runs before ``honcho -f Procfile start``
+MAKE_RUN_STEPS = (("migrate", "--noinput", "-v0"), ("collectstatic", "--noinput", "-v0"), ("bootstrap",))
+
+
+def procfile_commands(port: int) -> dict[str, str]:
+    """The Procfile's process commands (as honcho runs them: through the shell), the
+    web one bound to ``port`` instead of 8000 so runs on one machine do not collide."""
+    commands = {}
+    for line in PROCFILE.read_text().splitlines():
+        name, sep, command = line.partition(":")
+        if sep and name.strip() and not name.startswith("#"):
+            commands[name.strip()] = command.strip().replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+    return commands
+
+
+def embedded_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """The environment of ``make run`` on a fresh data dir: none of the test run's
+    ErrorHub, database or broker variables (so SQLite and the filesystem broker),
+    the venv first on PATH as the Makefile puts it, plus ``settings``."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("ERRORHUB_", "DATABASE_", "CELERY_", "DJANGO_")) and k != "ALLOWED_HOSTS"}
+    env.update(ERRORHUB_DATA_DIR=str(data_dir), ERRORHUB_STATIC_ROOT=str(data_dir / "static"),
+               PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}", PYTHONUNBUFFERED="1", **settings)
+    return env
+
+
+@dataclass
+class EmbeddedServer(LiveServer):
+    """ErrorHub exactly as ``make run`` starts it: migrate, collectstatic, bootstrap, then
+    the Procfile's web (gunicorn with ``errorhub.gunicorn_conf``) and worker (Celery
+    with the beat thread) — SQLite and the filesystem broker in ``env``'s data dir."""
+
+    bootstrap_output: str = ""
+
+    def manage(self, *args: str, timeout: float = 120.0) -> str:
+        """``manage.py <args>`` in the server's environment; its output (raises on failure)."""
+        proc = subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=REPO, env=self.env,
+                              capture_output=True, text=True, timeout=timeout)
+        if proc.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+        return proc.stdout
+
+    def start(self, timeout: float = 60.0) -> "EmbeddedServer":
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.env = {**self.env, "ERRORHUB_BASE_URL": self.base_url}
+        self.bootstrap_output = "".join(self.manage(*step) for step in MAKE_RUN_STEPS)
+        commands = procfile_commands(self.port)
+        self._spawn("gunicorn", ["bash", "-c", f"exec {commands['web']}"])
+        self._spawn("celery", ["bash", "-c", f"exec {commands['worker']}"])
+        return self._wait_until_healthy(timeout)
+
+    def log(self, name: str) -> str:
+        """Everything process ``name`` (``gunicorn`` or ``celery``) wrote so far."""
+        path = self.log_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
