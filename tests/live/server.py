@@ -116,14 +116,14 @@ PROCFILE = REPO / "Procfile"
 MAKE_RUN_STEPS = (("migrate", "--noinput", "-v0"), ("collectstatic", "--noinput", "-v0"), ("bootstrap",))
 
 
-def procfile_commands(port: int) -> dict[str, str]:
+def procfile_commands(port: int | None = None) -> dict[str, str]:
     """The Procfile's process commands (as honcho runs them: through the shell), the
-    web one bound to ``port`` instead of 8000 so runs on one machine do not collide."""
+    web one bound to ``port`` instead of 8000 (when given) so runs on one machine do not collide."""
     commands = {}
     for line in PROCFILE.read_text().splitlines():
         name, sep, command = line.partition(":")
         if sep and name.strip() and not name.startswith("#"):
-            commands[name.strip()] = command.strip().replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+            commands[name.strip()] = command.strip().replace("127.0.0.1:8000", f"127.0.0.1:{port or 8000}")
     return commands
 
 
