@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.core.management import call_command
+from django.db import connection, connections
 
 from tests.live.server import EmbeddedServer, LiveServer, embedded_env, with_db
 
@@ -67,7 +69,25 @@ def errorhub_server(request: pytest.FixtureRequest, django_db_setup: None, djang
         if failed:
             print(f"\n{server.logs()}")
         with django_db_blocker.unblock():
+            _wait_for_other_sessions_to_end()
             call_command("flush", interactive=False, verbosity=0)
+            connections.close_all()  # nothing of this package holds the test database when it is dropped
+
+
+def _wait_for_other_sessions_to_end(timeout: float = 30.0) -> None:
+    """PostgreSQL ends a killed client's session a moment after the client is gone; until
+    it has, dropping the test database fails with "being accessed by other users"."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
+    raise RuntimeError(f"sessions of the live server still hold the test database after {timeout} s")
 
 
 def make_live_project(name: str, server: LiveServer, django_db_blocker) -> LiveProject:

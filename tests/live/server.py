@@ -39,6 +39,18 @@ def with_db(url: str, db: str | int) -> str:
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
+def _group_gone(pgid: int, timeout: float) -> bool:
+    """Wait (bounded) until no process is left in process group ``pgid``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 @dataclass
 class LiveServer:
     """One gunicorn and one Celery worker sharing ``env``; logs go to ``log_dir``."""
@@ -55,9 +67,9 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def _spawn(self, name: str, argv: list[str]) -> None:
-        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 (kept open for the child's life)
-        self.procs[name] = subprocess.Popen(argv, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+        with open(self.log_dir / f"{name}.log", "wb") as log:  # the child holds its own copy of the descriptor
+            self.procs[name] = subprocess.Popen(argv, cwd=REPO, env=self.env, stdout=log,
+                                                stderr=subprocess.STDOUT, start_new_session=True)
 
     def start(self, timeout: float = 60.0) -> "LiveServer":
         """Start both processes and wait until ``/healthz`` answers."""
@@ -89,7 +101,9 @@ class LiveServer:
                 raise RuntimeError(f"{name} exited with {proc.returncode}\n{self.logs()}")
 
     def stop(self, timeout: float = 15.0) -> None:
-        """SIGTERM both process groups (gunicorn's workers, celery's children), then SIGKILL."""
+        """SIGTERM both process groups (gunicorn's workers, celery's children), then SIGKILL;
+        return only when every process of both groups is gone, so none of them still
+        holds a database connection when the test database is dropped."""
         for proc in self.procs.values():
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -99,6 +113,9 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(5)
+            if not _group_gone(proc.pid, timeout):  # a worker outliving its master (or a pool child)
+                os.killpg(proc.pid, signal.SIGKILL)
+                _group_gone(proc.pid, 5)
 
     def logs(self, tail: int = 6000) -> str:
         out = []
