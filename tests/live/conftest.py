@@ -82,12 +82,14 @@ def _wait_for_other_sessions_to_end(timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity "
+            cursor.execute("SELECT pid, client_port, state, left(query, 200) FROM pg_stat_activity "
                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-            if cursor.fetchone()[0] == 0:
+            others = cursor.fetchall()
+            if not others:
                 return
             time.sleep(0.1)
-    raise RuntimeError(f"sessions of the live server still hold the test database after {timeout} s")
+    raise RuntimeError(f"sessions (pid, client port, state, last query) still hold the test database "
+                       f"after {timeout} s: {others}")
 
 
 def make_live_project(name: str, server: LiveServer, django_db_blocker) -> LiveProject:
