@@ -24,3 +24,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     for db in settings.DATABASES.values():
         if "postgresql" in db["ENGINE"]:
             db.setdefault("TEST", {})["NAME"] = f"test_errorhub_{os.getpid()}"
+        elif "sqlite" in db["ENGINE"]:
+            # a file, as the embedded default runs (WAL, busy timeout): an in-memory
+            # shared-cache database answers "table is locked" to concurrent writers at once
+            db.setdefault("TEST", {})["NAME"] = str(_DATA / "test_errorhub.sqlite3")

@@ -75,12 +75,18 @@ def system_rules_check(now: datetime | None = None) -> list[tuple[int, str, str]
     return fired
 
 
+def _rules_with_trigger(trigger: str, now: datetime) -> list[Rule]:
+    """Live, unmuted rules with ``trigger``. Filtered in Python: a JSON ``contains``
+    lookup does not exist on SQLite (the embedded default), and rules are few."""
+    rules = Rule.objects.filter(archived=False).exclude(muted_until__gt=now)
+    return [rule for rule in rules if trigger in (rule.triggers or [])]
+
+
 def inbox_sla_breaches(now: datetime | None = None, limit: int = 100) -> list[tuple[int, int]]:
     """(rule id, issue id) for inbox issues older than a rule's SLA it has not alerted about."""
     now = now or timezone.now()
     out = []
-    for rule in Rule.objects.filter(archived=False, triggers__contains=["inbox_sla"]).exclude(
-            muted_until__gt=now):
+    for rule in _rules_with_trigger("inbox_sla", now):
         scope = Q(project_id=rule.project_id) if rule.project_id else Q(project__organization_id=rule.organization_id)
         cutoff = now - timedelta(seconds=rule.inbox_sla_seconds or 86_400)
         issues = Issue.objects.filter(scope, in_inbox=True, inbox_since__lte=cutoff, merged_into__isnull=True)

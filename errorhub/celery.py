@@ -1,9 +1,11 @@
 """The Celery app. ``celery -A errorhub worker`` consumes every queue in settings."""
 
+import logging
 import os
 from typing import Any
 
 from celery import Celery, bootsteps, signals
+from celery.app.trace import LOG_RECEIVED, LOG_SUCCESS
 from click import Option
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "errorhub.settings")
@@ -59,3 +61,46 @@ def _yield_the_cpu_to_ingest(**_: Any) -> None:
 
     if settings.WORKER_NICE:
         os.nice(settings.WORKER_NICE)
+
+
+# A result that says "nothing to do": a periodic task returning one of these did no work.
+_IDLE_RESULTS = frozenset({"0", "None", "{}", "[]", "()"})
+_PER_TASK_LOGGERS = ("celery.worker.strategy", "celery.app.trace", "errorhub.task")
+
+
+class IdlePeriodicTaskFilter(logging.Filter):
+    """Drop the worker's INFO lines about periodic tasks that found nothing to do.
+
+    Beat sends the outbox drain every 5 s and the lifecycle tick and system checks
+    every minute; at idle each would log "Sending due task", "received", "task
+    started", "succeeded: 0" and "task finished" — a steady stream that says nothing.
+    A periodic task that did work keeps its "succeeded" line (with its count);
+    warnings, errors and every other task's lines are untouched.
+    """
+
+    def __init__(self, periodic: set[str]) -> None:
+        super().__init__()
+        self.periodic = periodic
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO:
+            return True
+        if record.name == "celery.beat":
+            return not str(record.msg).startswith("Scheduler: Sending due task")
+        data = record.args if isinstance(record.args, dict) else {}
+        if (data.get("name") or getattr(record, "task", None)) not in self.periodic:
+            return True
+        if record.msg == LOG_SUCCESS:
+            return str(data.get("return_value")) not in _IDLE_RESULTS
+        return record.msg not in (LOG_RECEIVED, "task started", "task finished")
+
+
+@signals.after_setup_logger.connect
+def _quiet_idle_periodic_tasks(loglevel: int | None = None, **_: Any) -> None:
+    """Install ``IdlePeriodicTaskFilter`` on the loggers that write the per-task
+    lines, unless the worker runs at DEBUG (then every line is wanted)."""
+    if loglevel is not None and loglevel <= logging.DEBUG:
+        return
+    idle_filter = IdlePeriodicTaskFilter({entry["task"] for entry in app.conf.beat_schedule.values()})
+    for name in ("celery.beat", *_PER_TASK_LOGGERS):
+        logging.getLogger(name).addFilter(idle_filter)

@@ -225,12 +225,16 @@ CELERY_TASK_ROUTES = {
     "alerts.tasks.*": {"queue": "alerts"},
     "errorhub.tasks.*": {"queue": "housekeeping"},
 }
+# How often beat ends due snoozes / marks quiet issues fixed, and checks system
+# rules and the inbox SLA. Each runs as a task on the worker; a minute is plenty.
+LIFECYCLE_TICK_SECONDS = env_int("ERRORHUB_LIFECYCLE_TICK_SECONDS", 60, minimum=1)
+SYSTEM_CHECK_SECONDS = env_int("ERRORHUB_SYSTEM_CHECK_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "index-pending": {"task": "ingest.tasks.index_pending", "schedule": 5.0},
     "apply-retention": {"task": "ingest.tasks.apply_retention", "schedule": 3600.0},
-    "lifecycle-tick": {"task": "errorhub.tasks.lifecycle_tick", "schedule": 60.0},
+    "lifecycle-tick": {"task": "errorhub.tasks.lifecycle_tick", "schedule": float(LIFECYCLE_TICK_SECONDS)},
     "alerts-digests": {"task": "alerts.tasks.send_due_digests", "schedule": 900.0},
-    "alerts-system-checks": {"task": "alerts.tasks.check_system_rules", "schedule": 60.0},
+    "alerts-system-checks": {"task": "alerts.tasks.check_system_rules", "schedule": float(SYSTEM_CHECK_SECONDS)},
 }
 
 # --- cache (quotas, key lookups): Redis when configured, shared by all processes
@@ -258,6 +262,11 @@ INGEST_MAX_LOG_BYTES = env_int("ERRORHUB_MAX_LOG_BYTES", 10 * 1024 * 1024, minim
 INGEST_BACKLOG_LIMIT = env_int("ERRORHUB_BACKLOG_LIMIT", 50_000, minimum=1)
 INGEST_DEFAULT_RATE_LIMIT = env_int("ERRORHUB_DEFAULT_RATE_LIMIT", 0, minimum=0)  # per minute, 0 = none
 INGEST_TASK_MAX_RETRIES = env_int("ERRORHUB_TASK_MAX_RETRIES", 8, minimum=0)
+
+# --- issue lifecycle --------------------------------------------------------
+# A resolved issue with no event for its project's quiet period (``quiet_period_days``)
+# becomes fixed. Set, this many seconds replaces every project's period (demos, tests).
+QUIET_PERIOD_SECONDS = env_int("ERRORHUB_QUIET_PERIOD_SECONDS", 0, minimum=0) or None
 
 # --- Slack, alerts ----------------------------------------------------------
 SLACK_BOT_TOKEN = env_str("SLACK_BOT_TOKEN")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -33,4 +34,8 @@ def launched_chromium() -> Iterator[Any]:
         try:
             yield browser
         finally:
+            # While Playwright's event loop runs, asgiref counts this thread as async and Django
+            # keeps its connections per context: close them before the loop ends, or the tests'
+            # connection outlives it unreachable and the test database cannot be dropped.
+            connections.close_all()
             browser.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -226,10 +227,19 @@ def issues_tick(*, now: datetime | None = None) -> dict[str, int]:
     fixed = 0
     for issue in Issue.objects.filter(lifecycle=Lifecycle.RESOLVED).select_related("project"):
         quiet_since = max(issue.resolved_at or issue.last_seen, issue.last_seen)
-        if quiet_since + timedelta(days=issue.project.quiet_period_days) <= now:
+        if quiet_since + quiet_period(issue) <= now:
             with transaction.atomic():
                 issue.lifecycle = Lifecycle.FIXED
                 issue.save(update_fields=["lifecycle"])
-                _log(issue, "fixed", user=None, actor="system", quiet_days=issue.project.quiet_period_days)
+                _log(issue, "fixed", user=None, actor="system", quiet_days=issue.project.quiet_period_days,
+                     quiet_seconds=int(quiet_period(issue).total_seconds()))
                 fixed += 1
     return {"snoozes_ended": ended, "fixed": fixed}
+
+
+def quiet_period(issue: Issue) -> timedelta:
+    """How long a resolved issue must stay quiet to become fixed: its project's
+    ``quiet_period_days``, unless ``ERRORHUB_QUIET_PERIOD_SECONDS`` sets one for all."""
+    if settings.QUIET_PERIOD_SECONDS:
+        return timedelta(seconds=settings.QUIET_PERIOD_SECONDS)
+    return timedelta(days=issue.project.quiet_period_days)

@@ -18,7 +18,7 @@ from errorhub.models import Issue, UserProfile
 from errorhub.services.issues import issue_snooze
 from tests.alerts.conftest import make_event, record
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from alerts.services import rule_archive, rule_mute
 from errorhub.services.grouping_store import IssueChange
 from tests.alerts.conftest import make_event, record, rule
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from errorhub.models import Issue
 from errorhub.services.issues import issue_resolve
 from tests.alerts.conftest import make_event, record, rule, slack_channel
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 
 def _new_issue(world, **overrides) -> Issue:
@@ -55,14 +55,14 @@ def test_outage_500_then_429_then_200_arrives_exactly_once_without_blocking(worl
     rule(world.project, ch, environments=["production"])
     rule(world.project, other, environments=["staging"])
     slack.script = [("500",)]
-    started = time.monotonic()
     issue = _new_issue(world)
     delivery = Delivery.objects.get(issue=issue)
     assert delivery.status == "retrying" and "500" in delivery.last_error
+    # not blocking: one attempt, and the retry is left to its time (no backoff waited inline)
+    assert delivery.attempts == 1 and delivery.next_attempt_at > timezone.now()
     # other events keep flowing: a staging issue goes to the other channel at once
     _new_issue(world, environment="staging", exception={"values": [{"type": "KeyError", "value": "k"}]})
     assert [c.args["channel"] for c in slack.posted()] == ["C0OTHER"]
-    assert time.monotonic() - started < 5
 
     slack.script = [("429", 1)]
     time.sleep(1.05)  # the backoff after the first failure is 1 s
@@ -125,7 +125,6 @@ def test_a_hanging_slack_times_out_and_retries(world, slack, settings):
     ch = slack_channel(world.project.organization)
     rule(world.project, ch)
     slack.script = [("hang", 2)]
-    started = time.monotonic()
     issue = _new_issue(world)
-    assert time.monotonic() - started < 2.5
+    # had the call waited out the hang, Slack's answer would have made it "sent"
     assert Delivery.objects.get(issue=issue).status == "retrying"

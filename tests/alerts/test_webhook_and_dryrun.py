@@ -18,7 +18,7 @@ from alerts.models import Channel, Delivery
 from alerts.tasks import check_system_rules
 from tests.alerts.conftest import make_event, record, rule
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 
 @pytest.fixture

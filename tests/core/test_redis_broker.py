@@ -175,35 +175,48 @@ def _commands_seen(broker: Broker, seconds: float) -> list[str]:
 
 def test_idle_consumer_waits_without_polling_and_wakes_at_once(broker):
     queues = [broker.queue(name) for name in ("ingest", "alerts", "housekeeping")]
-    received, stop = [], threading.Event()
+    received: list[str] = []
 
     def on_message(body, message):
-        received.append((body["queue"], time.monotonic() - body["sent"]))
+        received.append(body["queue"])
         message.ack()
 
-    def consume():
-        with broker.connection() as conn, Consumer(conn, queues, callbacks=[on_message]):
+    def consume(stop: threading.Event, **options) -> None:
+        with broker.connection(**options) as conn, Consumer(conn, queues, callbacks=[on_message]):
             while not stop.is_set():
                 try:
                     conn.drain_events(timeout=0.5)
                 except TimeoutError:
                     pass
 
-    consumer = threading.Thread(target=consume, daemon=True)
-    consumer.start()
+    def consumer(**options) -> tuple[threading.Thread, threading.Event]:
+        stop = threading.Event()
+        thread = threading.Thread(target=consume, args=(stop,), kwargs=options, daemon=True)
+        thread.start()
+        return thread, stop
+
+    thread, stop = consumer()
     try:
         time.sleep(1.0)  # declared, first pop done, waiting on the bells
         commands = _commands_seen(broker, 4.0)
         # kombu's own transport sends one BRPOP a second; this one a bell wait and a pop
         assert 0 < len(commands) <= 12, commands
-        for queue in queues:  # each queue's bell wakes the consumer, not the 1 s fallback
-            broker.publish(queue, {"queue": queue.name, "sent": time.monotonic()})
-            time.sleep(1.2)
     finally:
         stop.set()
-        consumer.join(10)
-    assert [name for name, _ in received] == [q.name for q in queues]
-    assert max(latency for _, latency in received) < 0.2, received
+        thread.join(10)
+    # the fallback wait (1 s by default) pushed beyond the deadline: only a bell wakes it in time
+    thread, stop = consumer(brpop_timeout=60)
+    try:
+        time.sleep(1.0)
+        for queue in queues:  # each queue's bell wakes the consumer, not the fallback
+            broker.publish(queue, {"queue": queue.name})
+            deadline = time.monotonic() + 30  # generous, and well inside the 60 s fallback
+            while queue.name not in received and time.monotonic() < deadline:
+                time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(70)
+    assert received == [q.name for q in queues]
 
 
 def test_a_message_pushed_without_a_bell_arrives_within_the_wait(broker):
@@ -216,10 +229,8 @@ def test_a_message_pushed_without_a_bell_arrives_within_the_wait(broker):
             conn.drain_events(timeout=0.3)  # now waiting on the bell
         except TimeoutError:
             pass
-        sent = time.monotonic()
         broker.publish(queue, {"n": 1}, transport="redis")
-        _drain(conn, received, 1, timeout=5)
-        assert time.monotonic() - sent < 1.6
+        _drain(conn, received, 1, timeout=30)  # the 1 s wait ends without a bell, and it looks
     assert received == [{"n": 1}]
 
 
@@ -311,18 +322,20 @@ def test_pop_script_missing_from_redis_is_loaded_again(broker):
 
 def test_celery_task_round_trip_on_a_real_worker(broker, tmp_path):
     """A real ``celery worker`` (event loop, prefork pool) on this transport: tasks run,
-    and a task sent to an idle worker runs within tens of milliseconds."""
+    and a task sent to an idle worker wakes it through its queue's bell — the worker's
+    fallback wait is set to a minute, beyond the test's deadline for each task."""
     done_key = f"{broker.prefix}-done"
     (tmp_path / "rbapp.py").write_text(textwrap.dedent(f"""
         import time, redis
         from celery import Celery
         app = Celery("rbapp", broker={broker.url!r})
-        app.conf.update(broker_transport={TRANSPORT!r}, broker_transport_options={broker.options!r},
+        app.conf.update(broker_transport={TRANSPORT!r},
+                        broker_transport_options={{**{broker.options!r}, "brpop_timeout": 60}},
                         task_acks_late=True, task_default_queue="{broker.prefix}-tasks",
                         worker_hijack_root_logger=False, worker_enable_remote_control=False)
         @app.task
         def record(n, sent):
-            redis.Redis.from_url({broker.url!r}).rpush({done_key!r}, f"{{n}} {{time.time() - sent:.4f}}")
+            redis.Redis.from_url({broker.url!r}).rpush({done_key!r}, str(n))
     """))
     env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"}
     worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "rbapp", "worker", "--concurrency", "1",
@@ -337,15 +350,14 @@ def test_celery_task_round_trip_on_a_real_worker(broker, tmp_path):
         for n in range(3):
             time.sleep(1.5)  # the worker is idle, waiting on its bells
             rbapp.record.delay(n, time.time())
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 30  # generous, and inside the 60 s fallback wait
             while client.llen(done_key) <= n and time.monotonic() < deadline and worker.poll() is None:
                 time.sleep(0.01)
-        results = [v.decode().split() for v in client.lrange(done_key, 0, -1)]
+        results = [v.decode() for v in client.lrange(done_key, 0, -1)]
     finally:
         sys.path.remove(str(tmp_path))
         sys.modules.pop("rbapp", None)
         os.killpg(worker.pid, signal.SIGTERM)
         output = worker.communicate(timeout=30)[0].decode(errors="replace")
-    assert [n for n, _ in results] == ["0", "1", "2"], output
-    assert max(float(latency) for _, latency in results) < 0.25, results
+    assert results == ["0", "1", "2"], output
     assert broker.unacked() == {}, output

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import time
 import tracemalloc
 import zlib
 from collections.abc import Callable
@@ -195,16 +194,14 @@ def test_zip_bomb_is_413_fast_with_bounded_memory(encoding: str) -> None:
     bomb = BOMBS[encoding]()
     limit = 8 * MIB
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         with pytest.raises(BodyTooLarge) as info:
             decode_body(bomb, encoding, max_compressed=len(bomb), max_decompressed=limit)
-        elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert info.value.what == "decompressed body"
-    assert elapsed < 2.0
+    # stopped at the limit, not after inflating it all: the memory it held says so (no clock)
     # The buffer is at most the limit; a bytearray may briefly be copied when it grows.
     assert peak < 2 * limit + 4 * CHUNK + len(bomb), f"peak {peak} bytes for a {limit}-byte limit"
 
@@ -238,10 +235,9 @@ def test_zstd_made_of_millions_of_empty_blocks_is_refused_quickly() -> None:
     frame_header = (0xFD2FB528).to_bytes(4, "little") + bytes([0x00, 0x50])
     empty_block, last_block = (0).to_bytes(3, "little"), (1).to_bytes(3, "little")
     body = frame_header + empty_block * (3 * MIB) + last_block
-    started = time.perf_counter()
+    # the cap on the framing walk is what refuses it (no clock: the named refusal says so)
     with pytest.raises(BodyDecodeError, match="implausibly many blocks"):
         decode_body(body, "zstd", max_compressed=16 * MIB, max_decompressed=16 * MIB)
-    assert time.perf_counter() - started < 0.5
 
 
 def test_zstd_flushed_per_line_is_accepted() -> None:

@@ -9,17 +9,21 @@ from empty tables, as ``transactional_db`` would leave them.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis
 from django.core.management import call_command
+from django.db import connection, connections
 
-from tests.live.server import LiveServer, with_db
+from tests.live.server import EmbeddedServer, LiveServer, embedded_env, with_db
 
 pytestmark = pytest.mark.live
 LIVE_REDIS_DB = 5
@@ -65,7 +69,27 @@ def errorhub_server(request: pytest.FixtureRequest, django_db_setup: None, djang
         if failed:
             print(f"\n{server.logs()}")
         with django_db_blocker.unblock():
+            _wait_for_other_sessions_to_end()
             call_command("flush", interactive=False, verbosity=0)
+            connections.close_all()  # nothing of this package holds the test database when it is dropped
+
+
+def _wait_for_other_sessions_to_end(timeout: float = 30.0) -> None:
+    """PostgreSQL ends a killed client's session a moment after the client is gone; until
+    it has, dropping the test database fails with "being accessed by other users"."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pid, client_port, state, left(query, 200) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            others = cursor.fetchall()
+            if not others:
+                return
+            time.sleep(0.1)
+    raise RuntimeError(f"sessions (pid, client port, state, last query) still hold the test database "
+                       f"after {timeout} s: {others}")
 
 
 def make_live_project(name: str, server: LiveServer, django_db_blocker) -> LiveProject:
@@ -98,3 +122,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.django_db)
+
+
+_EMBEDDED_PROJECT = """
+import json
+from django.contrib.auth import get_user_model
+from errorhub.models import Project
+from errorhub.services.projects import api_token_create
+admin = get_user_model().objects.filter(is_superuser=True).order_by("id").first()
+project = Project.objects.select_related("organization").get(slug="demo")
+print(json.dumps({"org": project.organization.slug, "slug": project.slug, "project_id": project.pk,
+                  "dsn": project.keys.order_by("id").first().dsn(), "token": api_token_create(user=admin)}))
+"""
+
+
+def embedded_live_project(server: EmbeddedServer) -> LiveProject:
+    """The demo project ``manage.py bootstrap`` created, and an API token of its admin
+    (made in the server's own database, through ``manage.py shell``)."""
+    created = json.loads(server.manage("shell", "-c", _EMBEDDED_PROJECT).strip().splitlines()[-1])
+    return LiveProject(base_url=server.base_url, **created)
+
+
+@contextmanager
+def embedded_server(tmp_path: Path, **settings: str) -> Iterator[EmbeddedServer]:
+    """ErrorHub as ``make run`` starts it, in ``tmp_path``, with extra ``settings`` (env);
+    stopped (both process groups) when the block ends."""
+    server = EmbeddedServer(env=embedded_env(tmp_path / "data", **settings), log_dir=tmp_path / "logs")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

@@ -69,6 +69,29 @@ def run_client(lang: str, project: LiveProject, run_id: str, *, crash: bool = Fa
     return ids
 
 
+_SEND_MESSAGES = """
+import sys
+import sentry_sdk
+
+dsn, title, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sentry_sdk.init(dsn=dsn)
+for _ in range(count):
+    print("event_id=" + sentry_sdk.capture_message(title, level="error", fingerprint=[title]), flush=True)
+sentry_sdk.flush(timeout=30)
+"""
+
+
+def send_messages(project: LiveProject, title: str, count: int = 1, timeout: float = 90.0) -> list[str]:
+    """``count`` events titled ``title`` (one issue: the fingerprint is the title), sent
+    by the real ``sentry-sdk`` in a process of its own; the event ids it printed."""
+    proc = subprocess.run([sys.executable, "-c", _SEND_MESSAGES, project.dsn, title, str(count)], cwd=REPO,
+                          env={"PATH": _path(), "HOME": str(Path.home())}, capture_output=True, text=True,
+                          timeout=timeout)
+    ids = _EVENT_ID.findall(proc.stdout)
+    assert proc.returncode == 0 and len(ids) == count, f"sentry-sdk sent {ids}:\n{proc.stderr[-2000:]}"
+    return ids
+
+
 def _path() -> str:
     import os
 

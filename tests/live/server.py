@@ -39,6 +39,18 @@ def with_db(url: str, db: str | int) -> str:
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
+def _group_gone(pgid: int, timeout: float) -> bool:
+    """Wait (bounded) until no process is left in process group ``pgid``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 @dataclass
 class LiveServer:
     """One gunicorn and one Celery worker sharing ``env``; logs go to ``log_dir``."""
@@ -55,9 +67,9 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def _spawn(self, name: str, argv: list[str]) -> None:
-        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 (kept open for the child's life)
-        self.procs[name] = subprocess.Popen(argv, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+        with open(self.log_dir / f"{name}.log", "wb") as log:  # the child holds its own copy of the descriptor
+            self.procs[name] = subprocess.Popen(argv, cwd=REPO, env=self.env, stdout=log,
+                                                stderr=subprocess.STDOUT, start_new_session=True)
 
     def start(self, timeout: float = 60.0) -> "LiveServer":
         """Start both processes and wait until ``/healthz`` answers."""
@@ -69,6 +81,9 @@ class LiveServer:
         self._spawn("celery", [str(BIN / "python"), "-m", "errorhub.worker", "--concurrency",
                                str(self.worker_concurrency), "-Q", QUEUES, *pool, "--loglevel", "INFO",
                                "--without-gossip", "--without-mingle", "--without-heartbeat"])
+        return self._wait_until_healthy(timeout)
+
+    def _wait_until_healthy(self, timeout: float) -> "LiveServer":
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.check_alive()
@@ -86,7 +101,9 @@ class LiveServer:
                 raise RuntimeError(f"{name} exited with {proc.returncode}\n{self.logs()}")
 
     def stop(self, timeout: float = 15.0) -> None:
-        """SIGTERM both process groups (gunicorn's workers, celery's children), then SIGKILL."""
+        """SIGTERM both process groups (gunicorn's workers, celery's children), then SIGKILL;
+        return only when every process of both groups is gone, so none of them still
+        holds a database connection when the test database is dropped."""
         for proc in self.procs.values():
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -96,6 +113,9 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(5)
+            if not _group_gone(proc.pid, timeout):  # a worker outliving its master (or a pool child)
+                os.killpg(proc.pid, signal.SIGKILL)
+                _group_gone(proc.pid, 5)
 
     def logs(self, tail: int = 6000) -> str:
         out = []
@@ -104,3 +124,63 @@ class LiveServer:
             text = path.read_text(errors="replace") if path.exists() else "(no log)"
             out.append(f"----- {name} log (tail) -----\n{text[-tail:]}")
         return "\n".join(out)
+
+
+# --- the embedded default, as ``make run`` starts it -------------------------------
+
+PROCFILE = REPO / "Procfile"
+#: what ``make run`` runs before ``honcho -f Procfile start``
+MAKE_RUN_STEPS = (("migrate", "--noinput", "-v0"), ("collectstatic", "--noinput", "-v0"), ("bootstrap",))
+
+
+def procfile_commands(port: int | None = None) -> dict[str, str]:
+    """The Procfile's process commands (as honcho runs them: through the shell), the
+    web one bound to ``port`` instead of 8000 (when given) so runs on one machine do not collide."""
+    commands = {}
+    for line in PROCFILE.read_text().splitlines():
+        name, sep, command = line.partition(":")
+        if sep and name.strip() and not name.startswith("#"):
+            commands[name.strip()] = command.strip().replace("127.0.0.1:8000", f"127.0.0.1:{port or 8000}")
+    return commands
+
+
+def embedded_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """The environment of ``make run`` on a fresh data dir: none of the test run's
+    ErrorHub, database or broker variables (so SQLite and the filesystem broker),
+    the venv first on PATH as the Makefile puts it, plus ``settings``."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("ERRORHUB_", "DATABASE_", "CELERY_", "DJANGO_")) and k != "ALLOWED_HOSTS"}
+    env.update(ERRORHUB_DATA_DIR=str(data_dir), ERRORHUB_STATIC_ROOT=str(data_dir / "static"),
+               PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}", PYTHONUNBUFFERED="1", **settings)
+    return env
+
+
+@dataclass
+class EmbeddedServer(LiveServer):
+    """ErrorHub exactly as ``make run`` starts it: migrate, collectstatic, bootstrap, then
+    the Procfile's web (gunicorn with ``errorhub.gunicorn_conf``) and worker (Celery
+    with the beat thread) — SQLite and the filesystem broker in ``env``'s data dir."""
+
+    bootstrap_output: str = ""
+
+    def manage(self, *args: str, timeout: float = 120.0) -> str:
+        """``manage.py <args>`` in the server's environment; its output (raises on failure)."""
+        proc = subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=REPO, env=self.env,
+                              capture_output=True, text=True, timeout=timeout)
+        if proc.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+        return proc.stdout
+
+    def start(self, timeout: float = 60.0) -> "EmbeddedServer":
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.env = {**self.env, "ERRORHUB_BASE_URL": self.base_url}
+        self.bootstrap_output = "".join(self.manage(*step) for step in MAKE_RUN_STEPS)
+        commands = procfile_commands(self.port)
+        self._spawn("gunicorn", ["bash", "-c", f"exec {commands['web']}"])
+        self._spawn("celery", ["bash", "-c", f"exec {commands['worker']}"])
+        return self._wait_until_healthy(timeout)
+
+    def log(self, name: str) -> str:
+        """Everything process ``name`` (``gunicorn`` or ``celery``) wrote so far."""
+        path = self.log_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
