@@ -25,6 +25,8 @@ from typing import Any
 
 import orjson
 
+from ingest.protocol.errors import ClientError
+
 __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_ITEMS",
@@ -63,12 +65,8 @@ _BLANK = b" \t\r\n"
 _HEX = frozenset("0123456789abcdef")
 
 
-class EnvelopeError(ValueError):
+class EnvelopeError(ClientError, ValueError):
     """The envelope (or an event in it) is malformed; ``message`` says where."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(slots=True)

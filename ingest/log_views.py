@@ -16,8 +16,7 @@ from ingest import counters
 from ingest.keys import authenticate
 from ingest.logs.model import LogParseError
 from ingest.sentry_auth import auth_from_request
-from ingest.services import payload_enqueue
-from ingest.views import Refused, _admit, _guarded, _json, _payload, _read_body
+from ingest.views import Refused, _admit, _enqueue, _guarded, _json, _payload, _read_body
 
 _DEFAULT_FIELDS = ("service", "environment", "release", "stream")
 
@@ -50,9 +49,9 @@ def _handle_logs(request: HttpRequest, project_id: int) -> HttpResponse:
     _admit(key, 0)
     defaults = {name: request.GET.get(name) or request.headers.get(f"X-ErrorHub-{name.title()}")
                 for name in _DEFAULT_FIELDS}
-    payload_enqueue(_payload("logs", key, data, "logs", format=used, content_type=content_type,
-                             defaults={k: v for k, v in defaults.items() if v}))
     body = {"format": used, "lines_accepted": len(lines), "events": "queued"}
+    _enqueue(request, _payload("logs", key, data, "logs", format=used, content_type=content_type,
+                               defaults={k: v for k, v in defaults.items() if v}), lambda: _json(200, body))
     firehose_id = request.headers.get("X-Amz-Firehose-Request-Id")
     if firehose_id:  # Firehose counts any other answer as a failed delivery
         body.update(requestId=firehose_id, timestamp=int(time.time() * 1000))

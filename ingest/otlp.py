@@ -42,6 +42,7 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
 from ingest.event import Event, ExceptionValue
+from ingest.protocol.errors import ClientError
 from ingest.logs.access import route_template, split_url
 from ingest.logs.stacktraces import parse_trace
 
@@ -71,7 +72,7 @@ _LANGUAGE_PLATFORM = {"python": "python", "java": "java", "go": "go", "nodejs": 
                       "cpp": "native", "erlang": "elixir", "swift": "cocoa"}
 
 
-class OtlpError(ValueError):
+class OtlpError(ClientError, ValueError):
     """The body is not an OTLP request of the declared encoding (answer 400)."""
 
 
