@@ -34,7 +34,8 @@ def _auth_header(request: HttpRequest) -> str | None:
 
 
 def _handle_logs(request: HttpRequest, project_id: int) -> HttpResponse:
-    from ingest.logs.formats import frame
+    from ingest.logs.formats import frame, inflate_body
+    from ingest.logs.formats._text import InflateBudget
 
     auth = auth_from_request(header=_auth_header(request), query=request.GET)
     key = authenticate(auth, project_id)
@@ -42,10 +43,13 @@ def _handle_logs(request: HttpRequest, project_id: int) -> HttpResponse:
     fmt = request.GET.get("format") or None
     content_type = request.headers.get("Content-Type")
     try:
+        # gzip sniffed by its magic bytes is undone here, within the log limit, and the
+        # inflated body is what is queued: the worker frames it without inflating again.
+        data = inflate_body(data, fmt, InflateBudget(settings.INGEST_MAX_LOG_BYTES))
         used, lines = frame(data, fmt, content_type=content_type)
     except LogParseError as exc:
         counters.buffer_outcome(key.project_id, "rejected", "invalid_logs")
-        raise Refused(400, f"invalid log body: {exc}") from None
+        raise Refused(exc.status, f"invalid log body: {exc}") from None
     _admit(key, 0)
     defaults = {name: request.GET.get(name) or request.headers.get(f"X-ErrorHub-{name.title()}")
                 for name in _DEFAULT_FIELDS}

@@ -43,6 +43,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
 from ingest.event import Event, ExceptionValue
 from ingest.protocol.errors import ClientError
+from ingest.protocol.limits import MAX_JSON_DEPTH, deeper_than, may_be_deeper_than
 from ingest.logs.access import route_template, split_url
 from ingest.logs.stacktraces import parse_trace
 
@@ -112,6 +113,8 @@ def decode_request(signal: str, data: bytes, content_type: str) -> Message:
             raise OtlpError(f"body is not JSON: {exc}") from None
         if not isinstance(body, dict):
             raise OtlpError("OTLP/JSON body must be an object")
+        if may_be_deeper_than(data) and deeper_than(body):  # the conversions below recurse per level
+            raise OtlpError(f"OTLP/JSON body is nested deeper than {MAX_JSON_DEPTH} levels")
         _hex_ids_to_base64(body)
         try:
             json_format.ParseDict(body, message, ignore_unknown_fields=True)
