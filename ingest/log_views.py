@@ -45,8 +45,9 @@ def _handle_logs(request: HttpRequest, project_id: int) -> HttpResponse:
     try:
         # gzip sniffed by its magic bytes is undone here, within the log limit, and the
         # inflated body is what is queued: the worker frames it without inflating again.
-        data = inflate_body(data, fmt, InflateBudget(settings.INGEST_MAX_LOG_BYTES))
-        used, lines = frame(data, fmt, content_type=content_type)
+        budget = InflateBudget(settings.INGEST_MAX_LOG_BYTES)
+        data = inflate_body(data, fmt, budget)
+        used, lines = frame(data, fmt, content_type=content_type, budget=budget)
     except LogParseError as exc:
         counters.buffer_outcome(key.project_id, "rejected", "invalid_logs")
         raise Refused(exc.status, f"invalid log body: {exc}") from None

@@ -171,10 +171,15 @@ def _check_recognised(name: str, body: bytes, records: list[LogLine]) -> None:
     raise LogParseError(f"body is not {name}: no line matches the format; first line {first!r}")
 
 
-def frame(body: bytes, fmt: str | None, *, content_type: str | None) -> tuple[str, list[LogLine]]:
-    """Split a log body into records; returns the format used and the records."""
+def frame(body: bytes, fmt: str | None, *, content_type: str | None,
+          budget: InflateBudget | None = None) -> tuple[str, list[LogLine]]:
+    """Split a log body into records; returns the format used and the records.
+
+    ``budget`` bounds all the gzip inside the body (default ``MAX_INFLATED_BYTES``);
+    the view passes the one it already spent on the body itself.
+    """
     hinted = _canonical(fmt) if fmt else format_for_content_type(content_type)
-    budget = InflateBudget()
+    budget = budget or InflateBudget()
     body = inflate_body(body, hinted, budget)
     name = sniff(body, json_only=hinted == "json") if hinted in (None, "json") else hinted
     records = frame_cloudwatch(body, budget) if name == "cloudwatch" else FORMATS[name](body)
