@@ -284,8 +284,14 @@ def _base_event(resource: dict[str, Any], scope: Any, source: str, project_id: i
     return event
 
 
-def exception_from(exc_type: str | None, message: str | None, stacktrace: str | None) -> list[ExceptionValue]:
+def _as_text(value: Any) -> str | None:
+    """An attribute meant as text; a sender may put a number, list or map there instead."""
+    return value if value is None or isinstance(value, str) else repr(value)
+
+
+def exception_from(exc_type: Any, message: Any, stacktrace: Any) -> list[ExceptionValue]:
     """``exception.*`` attributes -> the Event's exception chain (parsed trace when possible)."""
+    exc_type, message, stacktrace = _as_text(exc_type), _as_text(message), _as_text(stacktrace)
     chain = parse_trace(stacktrace) if stacktrace else None
     if chain:
         last = chain[-1]

@@ -112,3 +112,13 @@ def test_what_the_logs_view_accepts_the_worker_processes(client, world, settings
     assert response.status_code == 200, response.content
     assert response.json()["lines_accepted"] >= 2
     assert Issue.objects.filter(project=world.project, title__contains="payment failed").exists()
+
+
+def test_otlp_exception_attributes_that_are_not_text_are_processed(client, world):
+    """Found by tests/security/test_fuzz_otlp.py: a map as ``exception.message`` crashed the worker."""
+    attrs = [{"key": "exception.type", "value": {"intValue": 7}},
+             {"key": "exception.message", "value": {"kvlistValue": {"values": [{"key": "a", "value": {}}]}}}]
+    body = {"resourceLogs": [{"scopeLogs": [{"logRecords": [{"severityNumber": 17, "attributes": attrs,
+                                                             "body": {"stringValue": "charge failed"}}]}]}]}
+    response = post_otlp(client, world, "logs", json.dumps(body).encode())
+    assert response.status_code == 200, response.content
