@@ -99,3 +99,13 @@ def test_the_pasted_event_form_keeps_its_messages(client, world):
     client.force_login(world.member)
     response = client.post("/alerts/dry-run/", {"project": world.project.pk, "event": json.dumps([1])})
     assert response.status_code == 400 and "must be a JSON object" in response.content.decode()
+
+
+@pytest.mark.parametrize("issue_id", ["99999999999999999999999", "-1", "1e30"])
+def test_issue_ids_out_of_range_are_a_404(world, client, issue_id):
+    assert world.api(world.member).get(f"/api/0/issues/{issue_id}/").status_code == 404
+    client.force_login(world.member)
+    if issue_id.isdigit():
+        assert client.get(f"/issues/{issue_id}/").status_code == 404
+    merge = client.post(f"/issues/{issue_of(world.project, 'merge').pk}/merge/", {"other": "9" * 30})
+    assert merge.status_code in (302, 400)
