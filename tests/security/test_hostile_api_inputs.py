@@ -109,3 +109,10 @@ def test_issue_ids_out_of_range_are_a_404(world, client, issue_id):
         assert client.get(f"/issues/{issue_id}/").status_code == 404
     merge = client.post(f"/issues/{issue_of(world.project, 'merge').pk}/merge/", {"other": "9" * 30})
     assert merge.status_code in (302, 400)
+
+
+def test_alert_page_numbers_out_of_range_are_not_a_500(client, world):
+    client.force_login(world.member)
+    assert client.get("/alerts/deliveries/", {"before": "9" * 30}).status_code in (200, 400)
+    response = client.post("/alerts/dry-run/", {"issue": "9" * 30})
+    assert response.status_code == 400

@@ -28,10 +28,11 @@ from sentry_sdk.transport import Transport
 
 from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.services.projects import api_token_create
-from ingest import views as ingest_views
+from ingest import views as ingest_views, wsgi_path
 from ingest.stores import get_event_store
 from tests.core.events import issue_of
 from tests.ingest_http.helpers import event, event_envelope, post_envelope, post_store, stored_event
+from tests.ingest_http.test_wsgi_path import call
 
 pytestmark = pytest.mark.django_db
 LOG = Path(os.environ["ERRORHUB_500_LOG"])
@@ -174,3 +175,14 @@ def test_a_bug_after_the_payload_was_queued_still_answers_200_and_is_counted_and
     assert ServerErrorCounterMiddleware.count == count + 1
     assert LOG.read_text()[len(own_log_lines):].rstrip().endswith(f"POST /api/{world.project.pk}/envelope/")
     assert reports.exception_types() == ["RuntimeError"]
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db(transaction=True)
+def test_a_bug_on_the_short_wsgi_path_is_reported_as_well_as_counted(world, monkeypatch, own_log_lines, reports):
+    monkeypatch.setitem(wsgi_path._VIEWS, "store", lambda request, project_id: _quota_bug())
+    status, _, _ = call("POST", f"/api/{world.project.pk}/store/", json.dumps(event()).encode(),
+                        content_type="application/json", HTTP_X_SENTRY_AUTH=world.auth_header())
+    assert status == 500
+    assert reports.exception_types() == ["ValueError"]
+    assert LOG.read_text()[len(own_log_lines):].rstrip().endswith(f"POST /api/{world.project.pk}/store/")
