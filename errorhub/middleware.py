@@ -38,11 +38,11 @@ class ServerErrorCounterMiddleware:
         return response
 
     @classmethod
-    def record(cls, request: HttpRequest) -> None:
+    def record(cls, request: HttpRequest, what: str = "500 answered") -> None:
         """Count one of ErrorHub's own failures on ``request`` — a 500, or a bug an
         ingest view hid from a client whose payload was already queued."""
         cls.count += 1
-        logger.error("500 answered for %s %s", request.method, request.path)
+        logger.error("%s for %s %s", what, request.method, request.path)
         log_path = os.environ.get("ERRORHUB_500_LOG")  # read when needed: tests point it elsewhere
         if log_path:
             with open(log_path, "a") as handle:

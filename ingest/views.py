@@ -223,7 +223,7 @@ def _accepted_despite_bug(request: HttpRequest) -> HttpResponse | None:
         return None
     logger.exception("ingest bug after the payload was queued; answering its acceptance")
     sentry_sdk.capture_exception()
-    ServerErrorCounterMiddleware.record(request)
+    ServerErrorCounterMiddleware.record(request, "bug after the payload was queued (answered 200)")
     return answer()
 
 
