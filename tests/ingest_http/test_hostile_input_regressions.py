@@ -122,3 +122,11 @@ def test_otlp_exception_attributes_that_are_not_text_are_processed(client, world
                                                              "body": {"stringValue": "charge failed"}}]}]}]}
     response = post_otlp(client, world, "logs", json.dumps(body).encode())
     assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("fmt, record", [("ndjson", b'{"a":1}\n'), ("syslog", b"<13>1 - - - - - x\n"),
+                                         ("gelf", b'{"short_message":"x"}\0')])
+def test_a_body_of_tiny_records_is_refused_past_the_record_cap(client, world, fmt, record):
+    """#24.7: 10 MB of tiny records framed into millions of objects (gigabytes) in the web worker."""
+    body = record * 200_001
+    assert_refused(post_logs(client, world, body, format=fmt), 400, "more than 200000 records")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ingest.logs.formats._text import InflateBudget, loads_object, split_lines
+from ingest.logs.formats._text import MAX_RECORDS, InflateBudget, loads_object, split_lines
 from ingest.logs.formats.cloudwatch import frame_cloudwatch
 from ingest.logs.formats.containers import CRI_LINE, frame_containers
 from ingest.logs.formats.jsonlike import frame_gelf, frame_ndjson, whole_document
@@ -36,7 +36,6 @@ from ingest.logs.model import LogLine, LogParseError
 __all__ = ["FORMATS", "frame", "inflate_body", "sniff", "format_for_content_type"]
 
 
-MAX_RECORDS = 200_000
 
 
 def frame_plain(body: bytes) -> list[LogLine]:

@@ -27,6 +27,22 @@ MAX_INFLATED_BYTES = 10 * 1024 * 1024
 # gzip inside gzip this many times at most (a shipper compresses once, Firehose once more).
 MAX_GZIP_LAYERS = 4
 GZIP_MAGIC = b"\x1f\x8b"
+# Records one body may frame into, in every format: a 10 MB body of tiny records
+# would otherwise become millions of objects (gigabytes) in the web worker.
+MAX_RECORDS = 200_000
+
+
+class BoundedRecords(list):  # type: ignore[type-arg]
+    """The records of one body: a list that refuses to grow past ``MAX_RECORDS``."""
+
+    def append(self, record: Any) -> None:
+        if len(self) >= MAX_RECORDS:
+            raise LogParseError(f"more than {MAX_RECORDS} records in one request: send smaller batches")
+        super().append(record)
+
+    def extend(self, records: Any) -> None:
+        for record in records:
+            self.append(record)
 
 
 def decode(raw: bytes) -> str:

@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ingest.logs.formats._text import InflateBudget, bound, decode
+from ingest.logs.formats._text import BoundedRecords, InflateBudget, bound, decode
 from ingest.logs.formats.timestamps import from_epoch
 from ingest.logs.model import LogLine, LogParseError
 from ingest.protocol.limits import MAX_JSON_DEPTH, deeper_than
@@ -106,7 +106,7 @@ def _events(message: dict[str, Any], first_offset: int) -> list[LogLine]:
     events = message.get("logEvents")
     if not isinstance(events, list):
         raise LogParseError("CloudWatch DATA_MESSAGE without a logEvents list")
-    records = []
+    records = BoundedRecords()
     for index, event in enumerate(events):
         if not isinstance(event, dict) or not isinstance(event.get("message"), str):
             raise LogParseError(f"CloudWatch logEvents[{index}] has no message string")
@@ -129,7 +129,7 @@ def frame_cloudwatch(body: bytes, budget: InflateBudget | None = None) -> list[L
     within one ``budget``.
     """
     budget = budget or InflateBudget()
-    records: list[LogLine] = []
+    records: list[LogLine] = BoundedRecords()
     for value in _json_values(_decode_body(body, budget), "CloudWatch body"):
         for message in _messages(value, "CloudWatch body", budget):
             records.extend(_events(message, len(records)))
