@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone as dt_timezone
 from typing import Any
@@ -12,6 +13,8 @@ from errorhub.models import GroupHash, Issue, Project
 from errorhub.services.grouping_store import IssueChange, _issue_fields
 from ingest.grouping import compute_grouping
 from ingest.normalize import normalize_sentry_event
+from ingest.protocol.errors import ClientError
+from ingest.protocol.limits import MAX_JSON_DEPTH, deeper_than
 
 
 @dataclass
@@ -21,9 +24,37 @@ class DryRunResult:
     decisions: list[dict[str, Any]]
 
 
+class DryRunInputError(ClientError):
+    """A sample event the dry run cannot take: the message says why (answer 400)."""
+
+
+def parse_sample_event(text: str) -> dict[str, Any]:
+    """A pasted sample event: a JSON object nested at most ``MAX_JSON_DEPTH`` deep.
+
+    The stdlib decoder recurses per level, so a few thousand ``[`` raise
+    ``RecursionError``; that, like any too-deep object, is the sender's to fix.
+    """
+    try:
+        event = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DryRunInputError(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise DryRunInputError(f"the event is nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if not isinstance(event, dict) or not event:
+        raise DryRunInputError("the event must be a JSON object")
+    _check_depth(event)
+    return event
+
+
+def _check_depth(event: Any) -> None:
+    if deeper_than(event):
+        raise DryRunInputError(f"the event is nested deeper than {MAX_JSON_DEPTH} levels")
+
+
 def alert_dry_run(*, project: Project, event: dict[str, Any]) -> DryRunResult:
     """Normalise ``event`` like ingest does, find its issue (or pretend it is new) and route it.
     Frequency and spike triggers are not simulated (they depend on live counts)."""
+    _check_depth(event)  # normalising recurses into it
     now = datetime.now(dt_timezone.utc)
     normalized = normalize_sentry_event(event, project_id=project.pk, event_id=event.get("event_id") or "0" * 32,
                                         received_at=now, sdk_client=None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,6 +10,7 @@ from django import forms
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from alerts.dryrun import DryRunInputError, parse_sample_event
 from alerts.models import Channel, ChannelKind, DeliveryStatus, Rule
 from alerts.routing import REGEX_FIELDS
 from alerts.rule_services import MAX_MUTE
@@ -305,12 +305,9 @@ class DryRunForm(forms.Form):
         if not text:
             return None
         try:
-            event = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"not valid JSON: {exc}") from None
-        if not isinstance(event, dict) or not event:
-            raise forms.ValidationError("the event must be a JSON object")
-        return event
+            return parse_sample_event(text)
+        except DryRunInputError as exc:
+            raise forms.ValidationError(exc.message) from None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

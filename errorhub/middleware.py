@@ -34,13 +34,19 @@ class ServerErrorCounterMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if response.status_code >= 500 and response.status_code != 503:  # 503 = deliberate "not ready"
-            type(self).count += 1
-            logger.error("500 answered for %s %s", request.method, request.path)
-            log_path = os.environ.get("ERRORHUB_500_LOG")  # read when needed: tests point it elsewhere
-            if log_path:
-                with open(log_path, "a") as handle:
-                    handle.write(f"{time.time():.3f} {request.method} {request.path}\n")
+            self.record(request)
         return response
+
+    @classmethod
+    def record(cls, request: HttpRequest, what: str = "500 answered") -> None:
+        """Count one of ErrorHub's own failures on ``request`` — a 500, or a bug an
+        ingest view hid from a client whose payload was already queued."""
+        cls.count += 1
+        logger.error("%s for %s %s", what, request.method, request.path)
+        log_path = os.environ.get("ERRORHUB_500_LOG")  # read when needed: tests point it elsewhere
+        if log_path:
+            with open(log_path, "a") as handle:
+                handle.write(f"{time.time():.3f} {request.method} {request.path}\n")
 
 
 class ContentSecurityPolicyMiddleware:

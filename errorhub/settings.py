@@ -299,6 +299,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"login": "10/min", "user": "6000/min", "anon": "600/min"},
     "EXCEPTION_HANDLER": "errorhub.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [  # DRF's defaults, with JSON nesting bounded
+        "errorhub.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ErrorHub API",

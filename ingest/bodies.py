@@ -22,6 +22,8 @@ from typing import Protocol
 import brotli
 import zstandard
 
+from ingest.protocol.errors import ClientError
+
 __all__ = [
     "CHUNK",
     "SUPPORTED_ENCODINGS",
@@ -52,14 +54,8 @@ class Reader(Protocol):
     def read(self, size: int = ..., /) -> bytes: ...
 
 
-class BodyError(Exception):
+class BodyError(ClientError):
     """Base of every body problem; ``status`` is the HTTP answer to give."""
-
-    status: int = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class BodyTooLarge(BodyError):

@@ -25,6 +25,9 @@ from typing import Any
 
 import orjson
 
+from ingest.protocol.errors import ClientError
+from ingest.protocol.limits import deeper_than, may_be_deeper_than
+
 __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_ITEMS",
@@ -63,12 +66,8 @@ _BLANK = b" \t\r\n"
 _HEX = frozenset("0123456789abcdef")
 
 
-class EnvelopeError(ValueError):
+class EnvelopeError(ClientError, ValueError):
     """The envelope (or an event in it) is malformed; ``message`` says where."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(slots=True)
@@ -205,7 +204,7 @@ def parse_event_json(payload: bytes, max_depth: int = DEFAULT_MAX_DEPTH) -> dict
         raise EnvelopeError(f"event payload must be a JSON object, got {_json_type(value)}")
     # Every level of nesting opens a bracket, so a payload with no more brackets
     # than the limit (most events: a few dozen) cannot be too deep: no walk needed.
-    if payload.count(b"{") + payload.count(b"[") > max_depth and _deeper_than(value, max_depth):
+    if may_be_deeper_than(payload, max_depth) and deeper_than(value, max_depth):
         raise EnvelopeError(f"event payload is nested deeper than {max_depth} levels")
     return value
 
@@ -224,25 +223,6 @@ def _describe_json_error(raw: bytes, what: str, exc: orjson.JSONDecodeError, max
     if not raw.strip():
         return f"{what} is empty"
     return f"{what} is not valid JSON: {text}"
-
-
-def _deeper_than(value: dict[str, Any] | list[Any], max_depth: int) -> bool:
-    """True if containers nest more than ``max_depth`` levels (the top is level 1).
-
-    Level by level, iterative: the check itself cannot hit Python's recursion limit.
-    """
-    level: list[Any] = [value]
-    depth = 1
-    while level:
-        if depth > max_depth:
-            return True
-        deeper: list[Any] = []
-        for node in level:
-            for child in node.values() if type(node) is dict else node:
-                if type(child) is dict or type(child) is list:
-                    deeper.append(child)
-        level, depth = deeper, depth + 1
-    return False
 
 
 def _json_type(value: Any) -> str:

@@ -13,18 +13,18 @@ from django.db import DatabaseError
 
 from errorhub.models import ProjectKey, Project
 from ingest.sentry_auth import AuthInfo
+from ingest.protocol.errors import ClientError
 
 _TTL = 5.0
 _STALE_IF_ERROR = 3600.0
 _cache: dict[str, tuple[float, ProjectKey | None]] = {}
 
 
-class KeyRefused(Exception):
+class KeyRefused(ClientError):
     """The key is unknown, disabled or for another project (401/403/404)."""
 
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
+        super().__init__(message, status=status)
 
 
 def _lookup(public_key: str) -> ProjectKey | None:

@@ -16,8 +16,7 @@ from ingest import counters
 from ingest.keys import authenticate
 from ingest.logs.model import LogParseError
 from ingest.sentry_auth import auth_from_request
-from ingest.services import payload_enqueue
-from ingest.views import Refused, _admit, _guarded, _json, _payload, _read_body
+from ingest.views import Refused, _admit, _enqueue, _guarded, _json, _payload, _read_body
 
 _DEFAULT_FIELDS = ("service", "environment", "release", "stream")
 
@@ -35,7 +34,8 @@ def _auth_header(request: HttpRequest) -> str | None:
 
 
 def _handle_logs(request: HttpRequest, project_id: int) -> HttpResponse:
-    from ingest.logs.formats import frame
+    from ingest.logs.formats import frame, inflate_body
+    from ingest.logs.formats._text import InflateBudget
 
     auth = auth_from_request(header=_auth_header(request), query=request.GET)
     key = authenticate(auth, project_id)
@@ -43,16 +43,20 @@ def _handle_logs(request: HttpRequest, project_id: int) -> HttpResponse:
     fmt = request.GET.get("format") or None
     content_type = request.headers.get("Content-Type")
     try:
-        used, lines = frame(data, fmt, content_type=content_type)
+        # gzip sniffed by its magic bytes is undone here, within the log limit, and the
+        # inflated body is what is queued: the worker frames it without inflating again.
+        budget = InflateBudget(settings.INGEST_MAX_LOG_BYTES)
+        data = inflate_body(data, fmt, budget)
+        used, lines = frame(data, fmt, content_type=content_type, budget=budget)
     except LogParseError as exc:
         counters.buffer_outcome(key.project_id, "rejected", "invalid_logs")
-        raise Refused(400, f"invalid log body: {exc}") from None
+        raise Refused(exc.status, f"invalid log body: {exc}") from None
     _admit(key, 0)
     defaults = {name: request.GET.get(name) or request.headers.get(f"X-ErrorHub-{name.title()}")
                 for name in _DEFAULT_FIELDS}
-    payload_enqueue(_payload("logs", key, data, "logs", format=used, content_type=content_type,
-                             defaults={k: v for k, v in defaults.items() if v}))
     body = {"format": used, "lines_accepted": len(lines), "events": "queued"}
+    _enqueue(request, _payload("logs", key, data, "logs", format=used, content_type=content_type,
+                               defaults={k: v for k, v in defaults.items() if v}), lambda: _json(200, body))
     firehose_id = request.headers.get("X-Amz-Firehose-Request-Id")
     if firehose_id:  # Firehose counts any other answer as a failed delivery
         body.update(requestId=firehose_id, timestamp=int(time.time() * 1000))

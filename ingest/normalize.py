@@ -38,6 +38,7 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from ingest.event import Event, ExceptionValue, Frame, Request, Stacktrace, User
+from ingest.protocol.errors import ClientError
 from ingest.scrub import FILTERED, scrub_params
 
 __all__ = [
@@ -55,7 +56,7 @@ ELLIPSIS = "…"
 _INT64 = 2**63
 
 
-class NormalizeError(ValueError):
+class NormalizeError(ClientError, ValueError):
     """The payload cannot be read as an event at all (answer the sender 4xx)."""
 
 

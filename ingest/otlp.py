@@ -42,6 +42,8 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
 from ingest.event import Event, ExceptionValue
+from ingest.protocol.errors import ClientError
+from ingest.protocol.limits import MAX_JSON_DEPTH, deeper_than, may_be_deeper_than
 from ingest.logs.access import route_template, split_url
 from ingest.logs.stacktraces import parse_trace
 
@@ -71,7 +73,7 @@ _LANGUAGE_PLATFORM = {"python": "python", "java": "java", "go": "go", "nodejs": 
                       "cpp": "native", "erlang": "elixir", "swift": "cocoa"}
 
 
-class OtlpError(ValueError):
+class OtlpError(ClientError, ValueError):
     """The body is not an OTLP request of the declared encoding (answer 400)."""
 
 
@@ -111,6 +113,8 @@ def decode_request(signal: str, data: bytes, content_type: str) -> Message:
             raise OtlpError(f"body is not JSON: {exc}") from None
         if not isinstance(body, dict):
             raise OtlpError("OTLP/JSON body must be an object")
+        if may_be_deeper_than(data) and deeper_than(body):  # the conversions below recurse per level
+            raise OtlpError(f"OTLP/JSON body is nested deeper than {MAX_JSON_DEPTH} levels")
         _hex_ids_to_base64(body)
         try:
             json_format.ParseDict(body, message, ignore_unknown_fields=True)
@@ -280,8 +284,14 @@ def _base_event(resource: dict[str, Any], scope: Any, source: str, project_id: i
     return event
 
 
-def exception_from(exc_type: str | None, message: str | None, stacktrace: str | None) -> list[ExceptionValue]:
+def _as_text(value: Any) -> str | None:
+    """An attribute meant as text; a sender may put a number, list or map there instead."""
+    return value if value is None or isinstance(value, str) else repr(value)
+
+
+def exception_from(exc_type: Any, message: Any, stacktrace: Any) -> list[ExceptionValue]:
     """``exception.*`` attributes -> the Event's exception chain (parsed trace when possible)."""
+    exc_type, message, stacktrace = _as_text(exc_type), _as_text(message), _as_text(stacktrace)
     chain = parse_trace(stacktrace) if stacktrace else None
     if chain:
         last = chain[-1]

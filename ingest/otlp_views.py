@@ -27,8 +27,7 @@ from ingest import counters  # ingest.otlp is imported where used: protobuf cost
 from ingest.keys import KeyRefused
 from ingest.log_views import _auth_header
 from ingest.sentry_auth import auth_from_request
-from ingest.services import payload_enqueue
-from ingest.views import Refused, _admit, _guarded, _payload, _read_body
+from ingest.views import Refused, _admit, _enqueue, _guarded, _payload, _read_body
 
 _TTL = 5.0
 _cache: dict[str, tuple[float, ProjectKey | None]] = {}
@@ -61,6 +60,13 @@ def _content_type(request: HttpRequest) -> str:
     return media
 
 
+def _empty_export_response(content_type: str) -> HttpResponse:
+    """A plain success (an empty ``Export*ServiceResponse``), built without the protobuf
+    classes: the answer for queued data when a bug struck after ``_enqueue``."""
+    from ingest import otlp
+    return HttpResponse(b"{}" if content_type == otlp.JSON else b"", status=200, content_type=content_type)
+
+
 def _handle(signal: str, request: HttpRequest) -> HttpResponse:
     from ingest import otlp
     content_type = _content_type(request)
@@ -78,8 +84,9 @@ def _handle(signal: str, request: HttpRequest) -> HttpResponse:
     rejected, why = otlp.rejected_up_front(signal, message)
     _admit(key, events)
     if records > rejected:
-        payload_enqueue(_payload("otlp", key, data, auth.client or f"otlp/{signal}", signal=signal,
-                                 content_type=content_type, request_id=current_log_ids().get("request_id")))
+        _enqueue(request, _payload("otlp", key, data, auth.client or f"otlp/{signal}", signal=signal,
+                                   content_type=content_type, request_id=current_log_ids().get("request_id")),
+                 lambda: _empty_export_response(content_type))
     counters.buffer_outcome(key.project_id, "accepted", "", events)
     if rejected:
         counters.buffer_outcome(key.project_id, "rejected", "otlp_attribute_too_long", rejected)

@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ingest.protocol.errors import ClientError
+
 __all__ = [
     "SCOPES",
     "RateLimit",
@@ -32,12 +34,8 @@ SCOPES = frozenset({"organization", "project", "key"})
 _TOKEN_RE = re.compile(r"[a-z0-9_.\-]+")
 
 
-class RateLimitHeaderError(ValueError):
+class RateLimitHeaderError(ClientError, ValueError):
     """A rate limit that cannot be written or read; ``message`` says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

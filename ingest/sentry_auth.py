@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from ingest.protocol.errors import ClientError
+
 __all__ = ["AuthError", "AuthInfo", "Dsn", "auth_from_request", "parse_auth_header", "parse_dsn"]
 
 # Sentry's keys are 32 hex digits; anything URL- and header-safe is accepted so
@@ -31,14 +33,10 @@ _MAX_CLIENT = 200
 _PREFIX_RE = re.compile(r"^sentry\s+", re.IGNORECASE)
 
 
-class AuthError(ValueError):
+class AuthError(ClientError, ValueError):
     """Credentials are missing or malformed; ``message`` says which and why (answer 401)."""
 
     status = 401
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,9 @@ import base64
 import logging
 import time
 import uuid
-from typing import Any
+from typing import Any, Callable
+
+import sentry_sdk
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, SuspiciousOperation
@@ -22,13 +24,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from errorhub import logging as correlation, metrics
+from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.models import ProjectKey
 from ingest import counters
-from ingest.bodies import BodyError, decode_body
+from ingest.bodies import decode_body
 from ingest.envelope import Envelope, EnvelopeError, event_id_from, parse_envelope, parse_event_json
 from ingest.item_checks import KNOWN_TYPES, check_items
-from ingest.keys import KeyRefused, authenticate
+from ingest.keys import authenticate
 from ingest.processing import envelope_item_limits
+from ingest.protocol.errors import ClientError
 from ingest.quotas import Refusal, check_backpressure, check_quotas
 from ingest.ratelimit_header import format_rate_limits
 from ingest.security_reports import SecurityReportError, parse_security_reports
@@ -39,13 +43,13 @@ logger = logging.getLogger(__name__)
 _EVENT_TYPES = {"event", "error", "transaction", "security", "log"}
 
 
-class Refused(Exception):
+class Refused(ClientError):
     """A request answered with a 4xx: ``status`` and a ``detail`` for the client."""
 
     def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None, *,
                  cors: bool = True) -> None:
-        super().__init__(detail)
-        self.status, self.detail, self.headers, self.cors = status, detail, headers or {}, cors
+        super().__init__(detail, status=status, headers=headers)
+        self.detail, self.cors = detail, cors
 
 
 def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JsonResponse:
@@ -150,7 +154,7 @@ def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
         status = 413 if all("size limit" in p for p in problems) else 400
         raise Refused(status, "; ".join(problems))
     _admit(key, kept)
-    payload_enqueue(_payload("envelope", key, data, auth.client))
+    _enqueue(request, _payload("envelope", key, data, auth.client), lambda: _json(200, {"id": event_id}))
     metrics.envelope_items(i.type for i in envelope.items if not i.too_large)
     counters.buffer_outcome(key.project_id, "accepted", "", kept)
     return _accepted(request, key, event_id, {"dropped": problems} if problems else {})
@@ -168,7 +172,8 @@ def _handle_store(request: HttpRequest, project_id: int) -> HttpResponse:
         raise Refused(400, f"invalid event: {exc.message}") from None
     event_id = event_id_from(Envelope(headers={}, items=[]), None, body) or uuid.uuid4().hex
     _admit(key, 1)
-    payload_enqueue(_payload("store", key, data, auth.client, event_id=event_id))
+    _enqueue(request, _payload("store", key, data, auth.client, event_id=event_id),
+             lambda: _json(200, {"id": event_id}))
     counters.buffer_outcome(key.project_id, "accepted", "", 1)
     return _accepted(request, key, event_id)
 
@@ -185,7 +190,8 @@ def _handle_security(request: HttpRequest, project_id: int) -> HttpResponse:
         raise Refused(400, exc.message) from None
     _admit(key, len(reports))
     event_id = uuid.uuid4().hex
-    payload_enqueue(_payload("security", key, data, auth.client, event_id=event_id))
+    _enqueue(request, _payload("security", key, data, auth.client, event_id=event_id),
+             lambda: _json(200, {"id": event_id}))
     counters.buffer_outcome(key.project_id, "accepted", "", len(reports))
     return _accepted(request, key, event_id)
 
@@ -196,8 +202,41 @@ def _accepted(request: HttpRequest, key: Any, event_id: str | None, extra: dict[
     return _cors(request, _json(200, {"id": event_id, **(extra or {})}), key)
 
 
+def _enqueue(request: HttpRequest, payload: dict[str, Any], answer: Callable[[], HttpResponse]) -> None:
+    """Queue the payload and remember how to answer its acceptance.
+
+    From here on the payload is ErrorHub's: a bug in the bookkeeping that
+    follows (counters, metrics, the answer itself) must not tell the client to
+    resend what is already queued, so ``_guarded`` answers ``answer()`` instead.
+    """
+    payload_enqueue(payload)
+    request.errorhub_accepted = answer  # type: ignore[attr-defined]
+
+
+def _accepted_despite_bug(request: HttpRequest) -> HttpResponse | None:
+    """The acceptance answer for a request whose payload was queued before a bug struck.
+
+    The bug is still one of ErrorHub's own: logged, reported to sentry-sdk and
+    counted with the 500s, only the client is spared a retry of queued data.
+    """
+    answer = getattr(request, "errorhub_accepted", None)
+    if answer is None:
+        return None
+    logger.exception("ingest bug after the payload was queued; answering its acceptance")
+    sentry_sdk.capture_exception()
+    ServerErrorCounterMiddleware.record(request, "bug after the payload was queued (answered 200)")
+    return answer()
+
+
+def _client_error(request: HttpRequest, exc: ClientError) -> HttpResponse:
+    response = _json(exc.status, {"detail": exc.message}, exc.headers)
+    return _cors(request, response, None) if getattr(exc, "cors", True) else response
+
+
 def _guarded(handler: Any, request: HttpRequest, project_id: int) -> HttpResponse:
-    """Turn every known refusal into its 4xx; nothing a client sends may cause a 500."""
+    """Turn every client error (``ClientError``) into its 4xx and an unavailable
+    database or broker into a 503. Anything else is ErrorHub's bug and propagates
+    as a 500, unless the payload was already queued (see ``_enqueue``)."""
     if request.method == "OPTIONS":
         return _preflight(request)
     if request.method != "POST":
@@ -209,14 +248,11 @@ def _guarded(handler: Any, request: HttpRequest, project_id: int) -> HttpRespons
         return _json(400, {"detail": "host not allowed"})
     except SuspiciousOperation as exc:  # e.g. more query or form fields than Django parses
         return _cors(request, _json(400, {"detail": f"bad request: {exc}"}), None)
-    except Refused as exc:
-        response = _json(exc.status, {"detail": exc.detail}, exc.headers)
-        return _cors(request, response, None) if exc.cors else response
-    except BodyError as exc:
-        return _cors(request, _json(exc.status, {"detail": exc.message}), None)
-    except KeyRefused as exc:
-        return _cors(request, _json(exc.status, {"detail": exc.message}), None)
+    except ClientError as exc:
+        return _client_error(request, exc)
     except DatabaseError as exc:  # an unknown key cannot be checked while the database is down
+        if (answer := _accepted_despite_bug(request)) is not None:
+            return answer
         logger.error("ingest refused, database unavailable: %s", exc)
         return _cors(request, _json(503, {"detail": "temporarily unavailable, retry later"},
                                     {"Retry-After": "10"}), None)
@@ -224,8 +260,10 @@ def _guarded(handler: Any, request: HttpRequest, project_id: int) -> HttpRespons
         logger.error("cannot queue payload: %s", exc)
         return _cors(request, _json(503, {"detail": "processing queue unavailable, retry later"},
                                     {"Retry-After": "30"}), None)
-    except ValueError as exc:  # AuthError and friends: malformed credentials
-        return _cors(request, _json(getattr(exc, "status", 400), {"detail": str(exc)}), None)
+    except Exception:
+        if (answer := _accepted_despite_bug(request)) is not None:
+            return answer
+        raise
 
 
 @csrf_exempt

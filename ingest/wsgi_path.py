@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import sentry_sdk
+
 from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse, JsonResponse
@@ -39,8 +41,9 @@ def _handle(request: WSGIRequest) -> HttpResponse:
     kind, project_id = request.ingest_route  # type: ignore[attr-defined]
     try:
         return _VIEWS[kind](request, project_id)
-    except Exception:  # the views turn every known failure into a 4xx/503; anything else is our bug
+    except Exception:  # the views turn every client error into a 4xx (503 when a service is down): our bug
         logger.exception("ingest request failed")
+        sentry_sdk.capture_exception()  # Django's got_request_exception signal is not sent on this path
         return JsonResponse({"detail": "internal error"}, status=500)
 
 

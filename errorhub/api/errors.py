@@ -1,4 +1,10 @@
-"""API errors as JSON 4xx: lifecycle and query errors are the client's to fix."""
+"""API errors as JSON: only the client-error family (``ClientError``) becomes a 4xx.
+
+A ``QueryError`` also says where in the query the problem is. DRF's own
+``APIException``s (validation, authentication, throttling, 404) keep DRF's
+answers. Anything else — a bare ``ValueError`` from deep inside included — is
+ErrorHub's bug: left to Django, it is a 500, counted and reported.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,13 @@ from typing import Any
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
-from errorhub.services.issues import LifecycleError
+from ingest.protocol.errors import ClientError
+from ingest.search.query import QueryError
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    from ingest.search.query import QueryError
-
     if isinstance(exc, QueryError):
-        return Response({"detail": str(exc), "position": getattr(exc, "position", None)}, status=400)
-    if isinstance(exc, (LifecycleError, ValueError)):
-        return Response({"detail": str(exc)}, status=400)
+        return Response({"detail": exc.message, "position": exc.position}, status=exc.status)
+    if isinstance(exc, ClientError):
+        return Response({"detail": exc.message}, status=exc.status, headers=exc.headers or None)
     return drf_handler(exc, context)

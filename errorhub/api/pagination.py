@@ -16,15 +16,17 @@ from rest_framework.response import Response
 
 from errorhub.api.serializers import IssueSerializer
 from errorhub.models import Issue
+from ingest.protocol.errors import ClientError
 from ingest.stores.base import Page
 
 MAX_LIMIT = 100
+MAX_ID = 2**63  # a bigint primary key; a larger number in a cursor would overflow the query
 
 
 def _limit(request: Request) -> int:
     raw = request.query_params.get("limit") or request.query_params.get("per_page") or "25"
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ValueError(f"limit must be a number from 1 to {MAX_LIMIT}")
+        raise ClientError(f"limit must be a number from 1 to {MAX_LIMIT}")
     return int(raw)
 
 
@@ -44,10 +46,12 @@ def _after(qs: QuerySet[Issue], cursor: str) -> QuerySet[Issue]:
     try:
         stamp, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         when = parse_datetime(stamp)
-        assert when is not None
-    except Exception:  # any malformed cursor is the client's mistake
-        raise ValueError("invalid cursor") from None
-    return qs.filter(Q(last_seen__lt=when) | Q(last_seen=when, pk__lt=int(pk)))
+        after = int(pk)
+    except ValueError:  # bad base64, UTF-8, shape, date or number: the client's mistake
+        when = after = None
+    if when is None or after is None or not 0 <= after < MAX_ID:
+        raise ClientError("invalid cursor: pass back the cursor of a Link header unchanged")
+    return qs.filter(Q(last_seen__lt=when) | Q(last_seen=when, pk__lt=after))
 
 
 def paginate_issues(request: Request, qs: QuerySet[Issue]) -> Response:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -41,6 +41,10 @@ _PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelt
             "14d": timedelta(days=14), "30d": timedelta(days=30), "90d": timedelta(days=90)}
 
 
+MAX_SNOOZE_MINUTES = 10 * 366 * 24 * 60  # ten years: a longer snooze is a permanent ignore in disguise
+MAX_SNOOZE_COUNT = 10**9  # further events; times_seen + this must fit the integer column
+
+
 class Base(APIView):
     permission_classes = [IsAuthenticated, TokenScopePermission]
 
@@ -48,14 +52,14 @@ class Base(APIView):
 def _body(request: Request) -> Mapping[str, Any]:
     """The request body as an object; a JSON list or scalar is the client's mistake (400, not 500)."""
     if not isinstance(request.data, Mapping):
-        raise ValueError("the request body must be a JSON object")
+        raise ClientError("the request body must be a JSON object")
     return request.data
 
 
 def _search(request: Request, qs: QuerySet[Issue], project_ids: list[int]) -> QuerySet[Issue]:
     period = request.query_params.get("statsPeriod")
     if period and period not in _PERIODS:
-        raise ValueError(f"statsPeriod must be one of {', '.join(_PERIODS)}")
+        raise ClientError(f"statsPeriod must be one of {', '.join(_PERIODS)}")
     start = timezone.now() - _PERIODS[period] if period else None
     if start:
         qs = qs.filter(last_seen__gte=start)
@@ -85,7 +89,7 @@ class ProjectIssues(Base):
         ids = request.query_params.getlist("id")
         issues = [selectors.issue_get_for_user(request.user, i) for i in ids]
         if any(i.project_id != proj.pk for i in issues) or not issues:
-            raise ValueError("pass ?id= for one or more issues of this project")
+            raise ClientError("pass ?id= for one or more issues of this project")
         if _body(request).get("merge"):
             survivor = max(issues, key=lambda i: i.times_seen)
             lifecycle.issue_merge(survivor=survivor, others=issues, user=request.user)
@@ -96,10 +100,8 @@ class ProjectIssues(Base):
         return Response(IssueSerializer(issues, many=True).data)
 
 
-class UnknownUser(ClientError, ValueError):
-    """A user name or e-mail that names no member of the issue's organisation.
-
-    Also a ``ValueError`` only so the API's current error handler answers it as 400 too."""
+class UnknownUser(ClientError):
+    """A user name or e-mail that names no member of the issue's organisation."""
 
 
 def _member_by_name(name: object, issue: Issue) -> Any:
@@ -113,6 +115,34 @@ def _member_by_name(name: object, issue: Issue) -> Any:
     if user is None:
         raise UnknownUser(f"no user {name[:150]!r} in this organisation")
     return user
+
+
+def _bounded_int(value: Any, name: str, highest: int) -> int:
+    """``value`` as a whole number from 1 to ``highest``; anything else is the client's mistake
+    (an unbounded number overflows the date arithmetic or the database column: a 500)."""
+    try:
+        number = float(value) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or not 1 <= number <= highest or number != int(number):
+        raise ClientError(f"{name} must be a whole number from 1 to {highest}, not {str(value)[:40]!r}")
+    return int(number)
+
+
+def _snooze_until(details: Mapping[str, Any]) -> datetime | None:
+    """The snooze end from ``ignoreUntil`` (ISO 8601) or ``ignoreDuration`` (minutes, bounded)."""
+    until = details.get("ignoreUntil")
+    try:
+        when = parse_datetime(until) if isinstance(until, str) else None
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        when = None
+    if until and when is None:
+        raise ClientError("statusDetails.ignoreUntil must be an ISO 8601 date-time")
+    minutes = details.get("ignoreDuration")
+    if minutes:
+        when = timezone.now() + timedelta(minutes=_bounded_int(minutes, "statusDetails.ignoreDuration",
+                                                               MAX_SNOOZE_MINUTES))
+    return when
 
 
 def _apply_update(request: Request, issue: Issue) -> Issue:
@@ -132,16 +162,11 @@ def _apply_update(request: Request, issue: Issue) -> Issue:
     elif state == "resolvedInNextRelease":
         lifecycle.issue_resolve(issue=issue, user=user, next_release=True, reason=reason)
     elif state == "ignored":
-        until = details.get("ignoreUntil")
-        when = parse_datetime(until) if isinstance(until, str) else None
-        if until and when is None:
-            raise ValueError("statusDetails.ignoreUntil must be an ISO 8601 date-time")
-        minutes = details.get("ignoreDuration")
-        if minutes:
-            when = timezone.now() + timedelta(minutes=int(minutes))
+        when = _snooze_until(details)
         count = details.get("ignoreCount") or details.get("ignoreUntilCount")
-        lifecycle.issue_snooze(issue=issue, user=user, reason=details.get("ignoreReason") or reason,
-                               until=when, count=int(count) if count else None)
+        lifecycle.issue_snooze(issue=issue, user=user, reason=details.get("ignoreReason") or reason, until=when,
+                               count=_bounded_int(count, "statusDetails.ignoreCount", MAX_SNOOZE_COUNT)
+                               if count else None)
     elif state == "unresolved":
         lifecycle.issue_reopen(issue=issue, user=user)
     issue.refresh_from_db()
@@ -225,7 +250,7 @@ class IssueMerge(Base):
         survivor = selectors.issue_get_for_user(request.user, issue_id)
         ids = _body(request).get("issues", [])
         if not isinstance(ids, list):
-            raise ValueError("issues must be a list of issue ids")
+            raise ClientError("issues must be a list of issue ids")
         others = [selectors.issue_get_for_user(request.user, i) for i in ids]
         lifecycle.issue_merge(survivor=survivor, others=others, user=request.user)
         survivor.refresh_from_db()
@@ -237,7 +262,7 @@ class IssueUnmerge(Base):
         issue = selectors.issue_get_for_user(request.user, issue_id)
         group_hash = str(_body(request).get("hash", ""))
         if not issue.hashes.filter(hash=group_hash).exists():  # the service's .get() would raise: a 500
-            raise ValueError(f"hash {group_hash[:64]!r} is not one of this issue's fingerprints")
+            raise ClientError(f"hash {group_hash[:64]!r} is not one of this issue's fingerprints")
         new_issue = lifecycle.issue_unmerge(issue=issue, group_hash=group_hash, user=request.user)
         return Response(IssueSerializer(new_issue).data, status=http.HTTP_201_CREATED)
 

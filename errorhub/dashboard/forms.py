@@ -67,7 +67,7 @@ class SnoozeForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    other = forms.IntegerField(min_value=1, label="Merge issue id into this one")
+    other = forms.IntegerField(min_value=1, max_value=2**63 - 1, label="Merge issue id into this one")
 
 
 class CommentForm(forms.Form):

@@ -18,6 +18,8 @@ from django.utils.dateparse import parse_datetime
 
 from errorhub.models import Activity, Issue, IssueHour, Project, Release
 from ingest.models import Attachment, IngestCounter, SessionAggregate
+
+from ingest.protocol.errors import ClientError
 from ingest.stores import get_event_store
 from ingest.stores.base import HistogramBucket
 
@@ -74,17 +76,28 @@ def encode_cursor(issue: Issue, sort: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
+class InvalidPageLink(ClientError):
+    """A page cursor the dashboard did not make (edited, cut short, out of range): answer 400."""
+
+    def __init__(self) -> None:
+        super().__init__("this page link is not valid any more; start from the first page")
+
+
 def after_cursor(qs: QuerySet[Issue], sort: str, cursor: str) -> QuerySet[Issue]:
-    """Rows after ``cursor`` in ``-sort, -pk`` order; ValueError on a cursor we did not make."""
+    """Rows after ``cursor`` in ``-sort, -pk`` order; ``InvalidPageLink`` on a cursor we did not make."""
     try:
         raw, pk_text = base64.urlsafe_b64decode(cursor.encode()).decode().rsplit("|", 1)
         pk = int(pk_text)
         value: Any = parse_datetime(raw) if sort in ("last_seen", "first_seen") else int(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError("this page link is not valid any more; start from the first page") from exc
-    if value is None:
-        raise ValueError("this page link is not valid any more; start from the first page")
+    except ValueError:  # bad base64, UTF-8, shape, date or number
+        raise InvalidPageLink() from None
+    if value is None or not _fits_bigint(pk) or isinstance(value, int) and not _fits_bigint(value):
+        raise InvalidPageLink()
     return qs.filter(Q(**{f"{sort}__lt": value}) | Q(**{sort: value, "pk__lt": pk}))
+
+
+def _fits_bigint(number: int) -> bool:
+    return -(2**63) <= number < 2**63
 
 
 def issue_histogram(issue_id: int, *, interval: str, start: datetime, end: datetime) -> list[HistogramBucket]:

@@ -29,6 +29,7 @@ from errorhub.services import issues as issue_services
 from errorhub.services.issues import LifecycleError
 from errorhub.services.projects import api_token_create, project_key_create, project_key_rotate, project_key_set_active
 from ingest.feedback import feedback_for_issue
+from ingest.protocol.errors import ClientError
 from ingest.search.query import AssignedTerm, FieldTerm, Query, QueryError, StateTerm, parse_query
 from ingest.stores import get_event_store
 from ingest.stores.base import EventStoreUnavailable
@@ -162,9 +163,9 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     except QueryError as exc:
         context["query_error"] = {"message": exc.message, "position": exc.position, "token": exc.token}
         return render(request, "dashboard/issues.html", context, status=400)
-    except ValueError as exc:
-        context["query_error"] = {"message": str(exc), "position": None, "token": ""}
-        return render(request, "dashboard/issues.html", context, status=400)
+    except ClientError as exc:
+        context["query_error"] = {"message": exc.message, "position": None, "token": ""}
+        return render(request, "dashboard/issues.html", context, status=exc.status)
     except EventStoreUnavailable as exc:
         context["query_error"] = {"message": f"the event store is unavailable, try again shortly ({exc})",
                                   "position": None, "token": ""}

@@ -18,11 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from errorhub.models import Activity, Comment, GroupHash, Issue, Lifecycle
+from ingest.protocol.errors import ClientError
 
 Actor = AbstractBaseUser | None
 
 
-class LifecycleError(ValueError):
+class LifecycleError(ClientError, ValueError):
     """A transition that is not allowed; the message says why (answered as 400)."""
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest.protocol.errors import ClientError
+
 
 @dataclass(slots=True)
 class LogLine:
@@ -28,5 +30,5 @@ class LogLine:
     meta: dict[str, Any] = field(default_factory=dict)  # host, app, level, service ...
 
 
-class LogParseError(ValueError):
+class LogParseError(ClientError, ValueError):
     """A log body that cannot be read at all (the request is bad, answer 4xx)."""

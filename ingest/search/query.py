@@ -24,17 +24,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ingest.event import LEVEL_RANK, LEVELS
+from ingest.protocol.errors import ClientError
 
 MAX_QUERY_BYTES = 2048
 MAX_TERMS = 50
 
 
-class QueryError(ValueError):
+class QueryError(ClientError, ValueError):
     """A query the user has to fix; ``position`` is a 0-based character offset."""
 
     def __init__(self, message: str, position: int, token: str) -> None:
         super().__init__(message)
-        self.message = message
         self.position = position
         self.token = token
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Sequence
 
+from ingest.protocol.errors import ClientError
+
 
 @dataclass(frozen=True)
 class IndexedEvent:
@@ -30,6 +32,13 @@ class Page:
 class HistogramBucket:
     start: datetime
     count: int
+
+
+class InvalidCursor(ClientError, ValueError):
+    """A page cursor this store did not make (tampered with, or cut short): answer 400."""
+
+    def __init__(self, cursor: str) -> None:
+        super().__init__(f"invalid cursor {cursor[:200]!r}: pass back the cursor of a Link header unchanged")
 
 
 class EventStoreUnavailable(RuntimeError):

@@ -33,7 +33,7 @@ from ingest.search.mappings import (
     SerializedDocument, document_from_event, dumps_document, format_time, index_template,
 )
 from ingest.search.query import Query, parse_query
-from ingest.stores.base import EventStore, EventStoreUnavailable, HistogramBucket, IndexedEvent, Page
+from ingest.stores.base import EventStore, EventStoreUnavailable, HistogramBucket, IndexedEvent, InvalidCursor, Page
 
 _STEP = {"1m": timedelta(minutes=1), "1h": timedelta(hours=1), "1d": timedelta(days=1)}
 _TRUNC = {"1m": dict(second=0, microsecond=0), "1h": dict(minute=0, second=0, microsecond=0),
@@ -138,9 +138,9 @@ def _decode_cursor(cursor: str) -> list[Any]:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"invalid cursor {cursor!r}") from exc
+        raise InvalidCursor(cursor) from exc
     if not isinstance(values, list) or len(values) != 2:
-        raise ValueError(f"invalid cursor {cursor!r}")
+        raise InvalidCursor(cursor)
     return values
 
 

@@ -17,7 +17,7 @@ from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 from django.utils.dateparse import parse_datetime
 
 from ingest.models import EventTag, StoredEvent
-from ingest.stores.base import EventStore, EventStoreUnavailable, HistogramBucket, IndexedEvent, Page
+from ingest.stores.base import EventStore, EventStoreUnavailable, HistogramBucket, IndexedEvent, InvalidCursor, Page
 from ingest.stores.text import search_text_of
 
 _TRUNC = {"1m": TruncMinute, "1h": TruncHour, "1d": TruncDay}
@@ -32,11 +32,11 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         stamp, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         when = parse_datetime(stamp)
-        if when is None:
+        if when is None or not 0 <= int(pk) < 2**63:  # a bigger id would overflow the query
             raise ValueError(stamp)
         return when, int(pk)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"invalid cursor {cursor!r}") from exc
+        raise InvalidCursor(cursor) from exc
 
 
 def _page(qs: QuerySet, cursor: str | None, limit: int) -> Page:

@@ -84,6 +84,10 @@ LOG_BODIES = {
     "one-long-line": (b"x" * MB, None),
     "many-empty-lines": (b"\n" * MB, None),
     "cloudwatch-nesting": (b'{"records":[' + b'{"data":"H4sI"},' * (MB // 16) + b"{}]}", None),
+    # issue #24.7: a body that merely starts with gzip bytes was inflated to 256 MiB
+    "sniffed-gzip-bomb": (gzip.compress(b"\0" * (100 * MB)), None),
+    "gzip-members": (b"".join(gzip.compress(b"line\n") for _ in range(3000)), None),
+    "cloudwatch-deep": (b"[" * MB, "cloudwatch"),
 }
 
 

@@ -17,7 +17,7 @@ gelf           GELF objects, one a line or NUL-separated
 
 A body that cannot be read in the requested format raises ``LogParseError`` with a
 message for the user; ``plain`` fails only past ``MAX_RECORDS`` lines. A gzip body (magic bytes) is inflated
-first, whatever the format.
+first, whatever the format, and all the gzip in one body shares one output allowance (``InflateBudget``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ingest.logs.formats._text import GZIP_MAGIC, gunzip, loads_object, split_lines
+from ingest.logs.formats._text import MAX_RECORDS, InflateBudget, loads_object, split_lines
 from ingest.logs.formats.cloudwatch import frame_cloudwatch
 from ingest.logs.formats.containers import CRI_LINE, frame_containers
 from ingest.logs.formats.jsonlike import frame_gelf, frame_ndjson, whole_document
@@ -33,10 +33,9 @@ from ingest.logs.formats.syslog import frame_logplex, frame_syslog
 from ingest.logs.formats._text import bound, decode
 from ingest.logs.model import LogLine, LogParseError
 
-__all__ = ["FORMATS", "frame", "sniff", "format_for_content_type"]
+__all__ = ["FORMATS", "frame", "inflate_body", "sniff", "format_for_content_type"]
 
 
-MAX_RECORDS = 200_000
 
 
 def frame_plain(body: bytes) -> list[LogLine]:
@@ -145,14 +144,20 @@ def _canonical(fmt: str) -> str:
     return name
 
 
-def _inflate_body(body: bytes, fmt: str | None) -> bytes:
-    if not body.startswith(GZIP_MAGIC):
-        return body
+def inflate_body(body: bytes, fmt: str | None, budget: InflateBudget | None = None) -> bytes:
+    """The body with gzip (sniffed by its magic bytes, layers included) undone within
+    ``budget``; the log view and the worker's ``frame`` share this one bound.
+
+    A body that is not valid gzip is kept as it is in ``plain`` mode (plain never
+    fails), and refused otherwise; too much output is always refused.
+    """
+    budget = budget or InflateBudget()
+    hinted = _canonical(fmt) if fmt else None
     try:
-        return gunzip(body)
-    except LogParseError:
-        if fmt == "plain":
-            return body  # plain mode never fails: keep the bytes as they are
+        return budget.inflate_layers(body)
+    except LogParseError as error:
+        if hinted == "plain" and error.status != 413:
+            return body
         raise
 
 
@@ -165,15 +170,20 @@ def _check_recognised(name: str, body: bytes, records: list[LogLine]) -> None:
     raise LogParseError(f"body is not {name}: no line matches the format; first line {first!r}")
 
 
-def frame(body: bytes, fmt: str | None, *, content_type: str | None) -> tuple[str, list[LogLine]]:
-    """Split a log body into records; returns the format used and the records."""
+def frame(body: bytes, fmt: str | None, *, content_type: str | None,
+          budget: InflateBudget | None = None) -> tuple[str, list[LogLine]]:
+    """Split a log body into records; returns the format used and the records.
+
+    ``budget`` bounds all the gzip inside the body (default ``MAX_INFLATED_BYTES``);
+    the view passes the one it already spent on the body itself.
+    """
     hinted = _canonical(fmt) if fmt else format_for_content_type(content_type)
-    body = _inflate_body(body, hinted)
+    budget = budget or InflateBudget()
+    body = inflate_body(body, hinted, budget)
+    name = sniff(body, json_only=hinted == "json") if hinted in (None, "json") else hinted
+    records = frame_cloudwatch(body, budget) if name == "cloudwatch" else FORMATS[name](body)
     if hinted in (None, "json"):
-        name = sniff(body, json_only=hinted == "json")
-        records = FORMATS[name](body)
         return name, records
-    records = FORMATS[hinted](body)
     if fmt:
         _check_recognised(hinted, body, records)
     return hinted, records

@@ -1,16 +1,18 @@
 """Low-level helpers every framer shares: line splitting with byte offsets,
-tolerant decoding, line-length bounds, JSON object parsing and gzip with a cap."""
+tolerant decoding, line-length bounds, JSON object parsing (bounded depth, no NaN) and gzip
+with a cap."""
 
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterator
 from typing import Any
 
 import orjson
 
+from ingest.bodies import BodyError, BodyTooLarge, decode_body
 from ingest.logs.model import LogParseError
+from ingest.protocol.limits import MAX_JSON_DEPTH, deeper_than, may_be_deeper_than
 
 # One record's text is cut to this many characters (a 10 MB line is a runaway
 # process, not a log line); the cut is flagged in ``meta["truncated"]``.
@@ -18,9 +20,29 @@ MAX_LINE_CHARS = 64 * 1024
 # A JSON record may be larger than a text line (a stack trace in a field) but is
 # still bounded; a bigger one is kept as (truncated) text.
 MAX_JSON_BYTES = 1024 * 1024
-# A compressed body may not expand past this (gzip bombs).
-MAX_INFLATED_BYTES = 256 * 1024 * 1024
+# All the gzip in one body (the body itself, each CloudWatch record inside it) may not
+# expand past this in all: the default log body limit (ERRORHUB_MAX_LOG_BYTES), so a
+# small compressed request cannot become a large one in the web or Celery worker.
+MAX_INFLATED_BYTES = 10 * 1024 * 1024
+# gzip inside gzip this many times at most (a shipper compresses once, Firehose once more).
+MAX_GZIP_LAYERS = 4
 GZIP_MAGIC = b"\x1f\x8b"
+# Records one body may frame into, in every format: a 10 MB body of tiny records
+# would otherwise become millions of objects (gigabytes) in the web worker.
+MAX_RECORDS = 200_000
+
+
+class BoundedRecords(list):  # type: ignore[type-arg]
+    """The records of one body: a list that refuses to grow past ``MAX_RECORDS``."""
+
+    def append(self, record: Any) -> None:
+        if len(self) >= MAX_RECORDS:
+            raise LogParseError(f"more than {MAX_RECORDS} records in one request: send smaller batches")
+        super().append(record)
+
+    def extend(self, records: Any) -> None:
+        for record in records:
+            self.append(record)
 
 
 def decode(raw: bytes) -> str:
@@ -52,20 +74,33 @@ def split_lines(body: bytes) -> Iterator[tuple[int, bytes]]:
 
 
 def loads_object(raw: bytes | str) -> dict[str, Any] | None:
-    """The JSON object in ``raw`` or ``None`` (not JSON, not an object, too big)."""
+    """The JSON object in ``raw`` or ``None`` (not JSON, not an object, too big, too deep)."""
     if len(raw) > MAX_JSON_BYTES:
         return None
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict) or may_be_deeper_than(raw) and deeper_than(value):
+        return None
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN/Infinity: a JSON store (Postgres jsonb) refuses them later
 
 
 def loads_lenient(raw: str) -> Any:
     """JSON that may hold raw control characters (a literal newline inside a string,
-    as some writers produce); raises ``ValueError`` when it is not JSON at all."""
-    return json.loads(raw, strict=False)
+    as some writers produce); raises ``ValueError`` when it is not JSON at all, holds
+    NaN/Infinity, or nests deeper than ``MAX_JSON_DEPTH`` — what orjson refuses too."""
+    try:
+        value = json.loads(raw, strict=False, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    if may_be_deeper_than(raw) and deeper_than(value):
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
 
 
 def loads_any(raw: bytes) -> Any:
@@ -76,20 +111,44 @@ def loads_any(raw: bytes) -> Any:
         raise LogParseError(f"body is not valid JSON: {error}") from None
 
 
-def gunzip(data: bytes, *, limit: int = MAX_INFLATED_BYTES) -> bytes:
-    """Inflate gzip (or zlib) data, refusing more than ``limit`` bytes of output."""
-    inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)  # auto-detect gzip/zlib header
+def gunzip(data: bytes, *, limit: int | None = None) -> bytes:
+    """Inflate gzip data — every concatenated member — refusing more than ``limit``
+    bytes of output (default ``MAX_INFLATED_BYTES``).
+
+    Streams through the ingest body decoder: output is produced a chunk at a time
+    and stops the moment it passes the limit; members are walked in a loop, so
+    thousands of them cost no stack.
+    """
+    limit = MAX_INFLATED_BYTES if limit is None else limit
     try:
-        out = inflater.decompress(data, limit)
-        if inflater.unconsumed_tail:
-            raise LogParseError(f"compressed data expands past {limit} bytes")
-        out += inflater.flush()
-        if not inflater.eof:
-            raise LogParseError("invalid gzip data: truncated stream")
-    except zlib.error as error:
-        raise LogParseError(f"invalid gzip data: {error}") from None
-    # Concatenated gzip members (a shipper appending batches) follow in unused_data.
-    rest = inflater.unused_data
-    if rest.startswith(GZIP_MAGIC) and len(out) < limit:
-        out += gunzip(rest, limit=limit - len(out))
-    return out
+        return decode_body(data, "gzip", max_compressed=len(data), max_decompressed=limit)
+    except BodyTooLarge:
+        raise LogParseError(f"compressed data expands past {limit} bytes", status=413) from None
+    except BodyError as error:
+        raise LogParseError(f"invalid gzip data: {error.message}") from None
+
+
+class InflateBudget:
+    """What all the gzip inside one log body may expand to, together.
+
+    One allowance per body, not per gzip stream: a body of many small compressed
+    records must not multiply the limit by their number.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.left = MAX_INFLATED_BYTES if limit is None else limit
+
+    def gunzip(self, data: bytes) -> bytes:
+        out = gunzip(data, limit=self.left)
+        self.left -= len(out)
+        return out
+
+    def inflate_layers(self, data: bytes) -> bytes:
+        """Undo gzip as long as the data starts with its magic bytes, at most ``MAX_GZIP_LAYERS`` times."""
+        for _ in range(MAX_GZIP_LAYERS):
+            if not data.startswith(GZIP_MAGIC):
+                return data
+            data = self.gunzip(data)
+        if data.startswith(GZIP_MAGIC):
+            raise LogParseError(f"gzip nested more than {MAX_GZIP_LAYERS} times")
+        return data

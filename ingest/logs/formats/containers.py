@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.logs.formats._text import bound, decode, split_lines
+from ingest.logs.formats._text import BoundedRecords, bound, decode, split_lines
 from ingest.logs.formats.jsonlike import iter_objects
 from ingest.logs.formats.timestamps import normalise, parse_rfc3339
 from ingest.logs.model import LogLine
@@ -38,7 +38,7 @@ class _Joiner:
 
     def __init__(self) -> None:
         self.pending: dict[tuple[str, str], _Pending] = {}
-        self.records: list[LogLine] = []
+        self.records: list[LogLine] = BoundedRecords()
 
     def piece(self, runtime: str, stream: str, text: str, complete: bool,
               timestamp: str | None, offset: int, meta: dict[str, Any]) -> None:

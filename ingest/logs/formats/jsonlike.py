@@ -13,6 +13,7 @@ from typing import Any
 
 from ingest.logs.formats._text import (
     MAX_JSON_BYTES,
+    BoundedRecords,
     bound,
     decode,
     loads_lenient,
@@ -155,7 +156,7 @@ def iter_objects(lines: list[tuple[int, bytes]]):
 
 
 def _array_records(values: list[Any], source: str) -> list[LogLine]:
-    records = []
+    records = BoundedRecords()
     for index, value in enumerate(values):
         if isinstance(value, dict):
             records.append(record_from_object(value, index, source))
@@ -192,7 +193,7 @@ def frame_ndjson(body: bytes, *, source: str = "ndjson") -> list[LogLine]:
         return _array_records(document, source)
     if isinstance(document, dict):
         return [record_from_object(document, 0, source)]
-    records = []
+    records = BoundedRecords()
     for offset, obj, raw in iter_objects(list(split_lines(body))):
         if obj is None:
             records.append(text_record(raw, offset))
@@ -221,7 +222,7 @@ def frame_gelf(body: bytes) -> list[LogLine]:
             offset += len(part) + 1
     else:
         chunks = list(split_lines(body))
-    records = []
+    records = BoundedRecords()
     for offset, obj, raw in iter_objects(chunks):
         if obj is None:
             records.append(text_record(raw, offset))

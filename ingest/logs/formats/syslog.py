@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ingest.logs.formats._text import bound, decode, split_lines
+from ingest.logs.formats._text import BoundedRecords, bound, decode, split_lines
 from ingest.logs.formats.timestamps import parse_bsd, parse_rfc3339
 from ingest.logs.model import LogLine, LogParseError
 
@@ -144,7 +144,7 @@ def _plain(text: str, offset: int, source: str) -> LogLine:
 def frame_octet_counted(body: bytes, *, source: str) -> list[LogLine]:
     """``<length> <message>`` frames (RFC 6587 octet counting; Heroku logplex). A frame
     whose length runs past the body, or a missing length, is a ``LogParseError``."""
-    records, pos, size = [], 0, len(body)
+    records, pos, size = BoundedRecords(), 0, len(body)
     while pos < size:
         match = _OCTET_COUNT.match(body, pos)
         if match is None:
@@ -173,7 +173,7 @@ def frame_syslog(body: bytes) -> list[LogLine]:
     lines that are not syslog are kept as plain records."""
     if re.match(rb"\s*\d{1,9} <\d", body):
         return frame_octet_counted(body, source="syslog")
-    records = []
+    records = BoundedRecords()
     for offset, raw in split_lines(body):
         if not raw.strip():
             continue
