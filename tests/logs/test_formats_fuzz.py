@@ -6,7 +6,6 @@ raises; ``event_from_record``, ``parse_access_line``, ``parse_logfmt``,
 
 from __future__ import annotations
 
-import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +15,7 @@ from ingest.logs.formats import FORMATS, frame
 from ingest.logs.model import LogLine, LogParseError
 from ingest.logs.pipeline import extract
 from ingest.logs.structured import event_from_record, event_from_text_line, parse_logfmt
+from tests.budget import cpu_budget
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FORMAT_NAMES = [None, *FORMATS]
@@ -43,15 +43,14 @@ records = st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_size=10))
 @given(body=bodies, fmt=st.sampled_from(FORMAT_NAMES),
        content_type=st.sampled_from([None, "text/plain", "application/json", "application/logplex-1"]))
 def test_frame_raises_only_log_parse_error(body: bytes, fmt: str | None, content_type: str | None) -> None:
-    started = time.perf_counter()
-    try:
-        name, lines = frame(body, fmt, content_type=content_type)
-    except LogParseError:
-        assert fmt not in ("plain",), "plain mode never fails"
-        return
+    with cpu_budget(5.0, "framing one body"):
+        try:
+            name, lines = frame(body, fmt, content_type=content_type)
+        except LogParseError:
+            assert fmt not in ("plain",), "plain mode never fails"
+            return
     assert name in FORMATS
     assert all(isinstance(line, LogLine) for line in lines)
-    assert time.perf_counter() - started < 2.0
 
 
 @FUZZ
@@ -87,10 +86,9 @@ def test_access_and_text_parsers_never_raise(text: str) -> None:
 def test_pathological_lines_stay_fast() -> None:
     lines = ['"' * 60000, "[" * 60000, "a=" * 30000, "1" * 60000 + " ERROR", '{"a":' * 20000,
              "x " * 30000 + '" 500 1', "2024/01/01 00:00:00 [error] 1#1: " + ", client: x" * 5000]
-    started = time.perf_counter()
-    for text in lines:
-        parse_access_line(text)
-        parse_logfmt(text)
-        event_from_text_line(LogLine(text=text), {})
-        extract(text.encode(), fmt=None, content_type=None, defaults={})
-    assert time.perf_counter() - started < 5.0
+    with cpu_budget(20.0, "the pathological lines"):
+        for text in lines:
+            parse_access_line(text)
+            parse_logfmt(text)
+            event_from_text_line(LogLine(text=text), {})
+            extract(text.encode(), fmt=None, content_type=None, defaults={})

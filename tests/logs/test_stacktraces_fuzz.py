@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,6 +10,7 @@ from ingest.logs.detect import classify
 from ingest.logs.model import LogLine
 from ingest.logs.multiline import assemble, events_from_blocks
 from ingest.logs.stacktraces import parse_trace_with_language
+from tests.budget import cpu_budget
 
 # Pieces of real trace syntax so the fuzzer reaches the parsers' inner branches.
 PIECES = [
@@ -29,25 +29,23 @@ text_lines = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=60)), 
 @settings(max_examples=400, deadline=None)
 @given(text_lines)
 def test_parse_trace_never_raises(lines: list[str]) -> None:
-    started = time.perf_counter()
-    result = parse_trace_with_language("\n".join(lines))
+    with cpu_budget(5.0, "parsing one trace"):
+        result = parse_trace_with_language("\n".join(lines))
     assert result is None or (isinstance(result[0], str) and isinstance(result[1], list))
-    assert time.perf_counter() - started < 1.0
 
 
 @settings(max_examples=300, deadline=None)
 @given(text_lines, st.lists(st.sampled_from(["", "a", "b"]), min_size=1, max_size=3))
 def test_assemble_never_raises_and_keeps_every_line(lines: list[str], streams: list[str]) -> None:
-    started = time.perf_counter()
     records = [LogLine(text=text, stream=streams[i % len(streams)]) for i, text in enumerate(lines)]
-    blocks = list(assemble(records, max_lines=20))
-    for line in lines:
-        classify(line)
-    list(events_from_blocks(blocks, defaults={}))
+    with cpu_budget(5.0, "assembling one log"):
+        blocks = list(assemble(records, max_lines=20))
+        for line in lines:
+            classify(line)
+        list(events_from_blocks(blocks, defaults={}))
     total = sum(len(block.lines) for block in blocks)
     if not any(block.truncated for block in blocks):
         assert total == len(lines)  # nothing lost, nothing duplicated
-    assert time.perf_counter() - started < 2.0
 
 
 @settings(max_examples=200, deadline=None)

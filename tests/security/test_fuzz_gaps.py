@@ -29,24 +29,26 @@ from ingest.logs.model import LogParseError
 from ingest.logs.stacktraces import parse_trace
 from ingest.message_normalize import normalize_message
 from ingest.search.query import QueryError, parse_query
+from tests.budget import cpu_budget
 
 MB = 1024 * 1024
 
 
 def bounded(call: Callable[[], Any], expected: tuple[type[BaseException], ...], *, seconds: float,
             peak_mb: float) -> None:
-    """Run ``call``; only ``expected`` may escape, within ``seconds`` and ``peak_mb`` of allocations."""
+    """Run ``call``; only ``expected`` may escape, within ``seconds`` of this thread's CPU time (not
+    the wall clock, which other processes inflate: see ``tests.budget``) and ``peak_mb`` of allocations."""
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.thread_time()
     try:
         call()
     except expected:
         pass
     finally:
-        elapsed = time.perf_counter() - started
+        elapsed = time.thread_time() - started
         peak = tracemalloc.get_traced_memory()[1] / MB
         tracemalloc.stop()
-    assert elapsed < seconds, f"took {elapsed:.2f} s"
+    assert elapsed < seconds, f"used {elapsed:.2f} s of CPU"
     assert peak < peak_mb, f"peak allocation {peak:.1f} MB"
 
 
@@ -128,6 +130,5 @@ def test_normalize_message_time_and_memory_are_bounded(index):
 @given(st.text(st.sampled_from(list("0123456789abcdefx.:-/@=_'\" \t\nTZ+,<>()[]")) | st.characters(),
                max_size=5000))
 def test_normalize_message_is_fast_on_any_text(text):
-    started = time.perf_counter()
-    assert isinstance(normalize_message(text), str)
-    assert time.perf_counter() - started < 0.5
+    with cpu_budget(2.0, "normalising one message"):
+        assert isinstance(normalize_message(text), str)
