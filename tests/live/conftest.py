@@ -27,6 +27,10 @@ from tests.live.server import EmbeddedServer, LiveServer, embedded_env, with_db
 
 pytestmark = pytest.mark.live
 LIVE_REDIS_DB = 5
+# libpq's application_name for every session of the live server's processes, so teardown
+# waits for exactly those (the test process's own threads, e.g. a browser test's
+# live_server, close theirs when the session ends).
+LIVE_APP_NAME = "errorhub-live-server"
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ def _live_env(database_name: str, data_dir: Path) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": with_db(os.environ["ERRORHUB_TEST_DATABASE_URL"], database_name),
             "CELERY_BROKER_URL": broker, "ERRORHUB_TASKS_EAGER": "0", "ERRORHUB_DATA_DIR": str(data_dir),
             "ERRORHUB_500_LOG": os.environ["ERRORHUB_500_LOG"], "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "PYTHONUNBUFFERED": "1"}
+            "PYTHONUNBUFFERED": "1", "PGAPPNAME": LIVE_APP_NAME}
 
 
 @pytest.fixture(scope="package")
@@ -76,14 +80,15 @@ def errorhub_server(request: pytest.FixtureRequest, django_db_setup: None, djang
 
 def _wait_for_other_sessions_to_end(timeout: float = 30.0) -> None:
     """PostgreSQL ends a killed client's session a moment after the client is gone; until
-    it has, dropping the test database fails with "being accessed by other users"."""
+    it has, dropping the test database fails with "being accessed by other users". Only the
+    live server's sessions count: it is stopped, so they must end."""
     if connection.vendor != "postgresql":
         return
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute("SELECT pid, client_port, state, left(query, 200) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                           "WHERE datname = current_database() AND application_name = %s", [LIVE_APP_NAME])
             others = cursor.fetchall()
             if not others:
                 return
