@@ -134,8 +134,9 @@ class ScrubConfig:
     all but ``email``). ``extra_fields``: more sensitive key names
     (case-insensitive substrings). ``extra_patterns``: regexes whose matches in
     any string become [Filtered]. Everything is validated here so a bad value
-    is rejected (ValueError naming it) when the project setting is saved,
-    never while events are processed.
+    is rejected (ValueError naming it) when the project setting is saved;
+    processing builds the config of saved settings with ``from_saved_settings``,
+    which leaves a refused entry out instead of raising.
     """
 
     extra_fields: tuple[str, ...] = field(default=())
