@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from ingest.scrub import DEFAULT_RULES, ScrubConfig
+from ingest.scrub import DEFAULT_RULES, ScrubConfig, settings_problems
 
 
 class Organization(models.Model):
@@ -71,9 +71,23 @@ class Project(models.Model):
         return f"{self.organization.slug}/{self.slug}"
 
     def scrub_config(self) -> ScrubConfig:
-        """What ingest scrubs for this project: its rules, extra fields and patterns, IP choice."""
-        return ScrubConfig.from_settings(fields=self.scrub_fields, patterns=self.scrub_patterns,
-                                         scrub_ip=self.scrub_ip_addresses, rules=self.scrub_rules)
+        """What ingest scrubs for this project: its rules, extra fields and patterns, IP choice.
+
+        Never raises: a saved pattern or rule the scrubber refuses (saved before a check
+        existed) is left out, see ``scrub_problems``. Built once per instance and settings
+        (a worker asks for every payload, transaction and attachment of a batch).
+        """
+        key = (self.scrub_fields, self.scrub_patterns, self.scrub_ip_addresses, repr(self.scrub_rules))
+        cached = getattr(self, "_scrub_config_cache", None)
+        if cached is None or cached[0] != key:
+            config = ScrubConfig.from_saved_settings(fields=self.scrub_fields, patterns=self.scrub_patterns,
+                                                     scrub_ip=self.scrub_ip_addresses, rules=self.scrub_rules)
+            cached = self._scrub_config_cache = (key, config)
+        return cached[1]
+
+    def scrub_problems(self) -> list[str]:
+        """The saved scrub patterns and rules ingest leaves out, with why (shown on the settings page)."""
+        return settings_problems(patterns=self.scrub_patterns, rules=self.scrub_rules)
 
     def origin_allowed(self, origin: str) -> bool:
         allowed = [line.strip() for line in self.allowed_origins.splitlines() if line.strip()]

@@ -33,6 +33,8 @@ __all__ = [
     "DEFAULT_MAX_ITEMS",
     "DEFAULT_MAX_ITEM_SIZES",
     "EVENT_ITEM_TYPES",
+    "EVENT_TYPES",
+    "QUOTA_ITEM_TYPES",
     "Envelope",
     "EnvelopeError",
     "Item",
@@ -59,8 +61,14 @@ DEFAULT_MAX_ITEM_SIZES: Mapping[str, int] = {
 DEFAULT_MAX_ITEMS = 1000
 #: Nesting depth an event may have. orjson itself refuses beyond 1024.
 DEFAULT_MAX_DEPTH = 128
+#: Item types that carry an error event (stored and grouped): the one set the
+#: view, the item checks and the worker derive their item-type sets from.
+EVENT_TYPES = frozenset({"event", "error"})
 #: Item types whose payload is an event-like JSON object carrying ``event_id``.
-EVENT_ITEM_TYPES = frozenset({"event", "transaction", "feedback", "user_report"})
+EVENT_ITEM_TYPES = EVENT_TYPES | {"transaction", "feedback", "user_report"}
+#: Item types charged to the project's quota and counted ``accepted`` by the view
+#: (when the item itself is accepted): error events, transactions and logs.
+QUOTA_ITEM_TYPES = EVENT_TYPES | {"transaction", "log"}
 
 _BLANK = b" \t\r\n"
 _HEX = frozenset("0123456789abcdef")

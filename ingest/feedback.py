@@ -5,7 +5,9 @@ Three doors bring it: the envelope ``user_report`` item (Sentry's legacy report,
 ``contexts.feedback`` holds ``{message, contact_email, name, associated_event_id,
 url}``), and ``POST /api/0/projects/<org>/<project>/user-feedback/``. All three
 are validated by their caller (``ingest.item_checks`` / the API serializer) and
-recorded here with ``feedback_record``.
+recorded here with ``feedback_record``, which scrubs what the user wrote with
+the project's rules like any event (a user pastes card numbers and tokens into
+a feedback form as readily as an app logs them).
 
 Feedback often arrives before its event (the SDK sends the report while the
 event is still queued): it is linked to the issue when the event is already
@@ -24,10 +26,12 @@ from django.db.models import Q, QuerySet
 from errorhub.models import Issue, Project
 from ingest.envelope import normalize_event_id
 from ingest.models import SeenEvent, UserFeedback
+from ingest.scrub import ScrubConfig, scrub_text
 
 
-def _text(value: Any, limit: int) -> str:
-    return str(value or "")[:limit]
+def _text(value: Any, limit: int, config: ScrubConfig) -> str:
+    """Scrubbed, then cut to ``limit`` (cut first, a secret could lose the part its rule knows it by)."""
+    return scrub_text(str(value or "")[: limit * 2], config)[:limit]
 
 
 def feedback_from_user_report(body: dict[str, Any]) -> dict[str, Any]:
@@ -52,14 +56,17 @@ def feedback_record(*, project: Project, feedback_id: str, event_id: str, commen
                     name: Any = None, email: Any = None, url: Any = None) -> UserFeedback:
     """Store (or, for the same ``feedback_id``, update) one piece of feedback.
 
-    Linked to the issue of ``event_id`` when that event was already recorded.
+    Linked to the issue of ``event_id`` when that event was already recorded. The
+    text is scrubbed with the project's config; the e-mail follows its ``email`` rule.
     """
     seen = SeenEvent.objects.filter(project_id=project.pk, event_id=event_id).exclude(issue_id=None).first() \
         if event_id else None
+    config = project.scrub_config()
     feedback, _ = UserFeedback.objects.update_or_create(
         project=project, feedback_id=feedback_id,
-        defaults={"event_id": event_id, "issue_id": seen.issue_id if seen else None, "name": _text(name, 200),
-                  "email": _text(email, 254), "comments": _text(comments, 10000), "url": _text(url, 1024),
+        defaults={"event_id": event_id, "issue_id": seen.issue_id if seen else None,
+                  "name": _text(name, 200, config), "email": _text(email, 254, config),
+                  "comments": _text(comments, 10000, config), "url": _text(url, 1024, config),
                   "source": source})
     return feedback
 

@@ -23,13 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.envelope import EnvelopeError, Item, normalize_event_id, parse_event_json
+from ingest.envelope import EVENT_TYPES, EnvelopeError, Item, normalize_event_id, parse_event_json
 from ingest.protocol.errors import ClientError
 
 __all__ = ["EVENT_TYPES", "KNOWN_TYPES", "CheckedItem", "ItemRejected", "check_item", "check_items", "type_label"]
 
-#: Item types that carry an error event (stored and grouped).
-EVENT_TYPES = frozenset({"event", "error"})
 # Seconds since the epoch a ``datetime`` can hold (years 1 to 9999): a larger
 # "timestamp" (1e300, inf) is not a time at all.
 _MIN_EPOCH, _MAX_EPOCH = -62135596800.0, 253402300799.0

@@ -126,4 +126,4 @@ def process_otlp_payload(payload: dict[str, Any], project: Any, outcome: Any) ->
         return
     outcome.events.extend(result.events)
     for item_type, amount in result.counted.items():
-        counters.count_item(project, item_type, amount)
+        outcome.later(counters.count_item, project, item_type, amount)  # once, with the events

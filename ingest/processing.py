@@ -8,15 +8,15 @@ handed to ``events_record`` (grouping, counting, storage) in one transaction.
 
 from __future__ import annotations
 
-import base64
 import logging
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime, timezone as dt_timezone
 from typing import Any, Callable
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from errorhub import metrics
 from errorhub.models import Project
@@ -26,9 +26,10 @@ from ingest.envelope import EnvelopeError, Item, normalize_event_id, parse_envel
 from ingest.event import level_at_least
 from ingest.feedback import feedback_from_feedback_event, feedback_from_user_report, feedback_record
 from ingest.inapp import apply_in_app
-from ingest.item_checks import KNOWN_TYPES, CheckedItem, check_items
+from ingest.item_checks import KNOWN_TYPES, CheckedItem, check_items, type_label
 from ingest.normalize import NormalizeError, normalize_sentry_event
 from ingest.sentry_logs import events_from_log_item
+from ingest.protocol.raw_payload import payload_bytes
 from ingest.scrub import ScrubConfig, scrub_event
 from ingest.security_reports import (
     SecurityReportError, event_from_security_report, parse_security_reports, report_event_id,
@@ -44,13 +45,21 @@ class Outcome:
     ``dropped`` maps (category, reason) — Sentry's outcome categories ``invalid``,
     ``too_large``, ``unsupported``, ``filtered`` … and a short reason — to a count;
     ``write_outcomes`` counts them per project once the payload's events are recorded,
-    so a retried payload does not count its outcomes twice.
+    so a retried payload does not count its outcomes twice. ``writes`` are the
+    payload's other rows (trace links, attachments, feedback, item and client-report
+    counts), held back the same way: a payload that fails before they are written
+    (its events not recorded) and is retried writes each of them once.
     """
 
     events: list[dict[str, Any]] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     dropped: dict[tuple[str, str], int] = field(default_factory=dict)
+    writes: list[Callable[[], Any]] = field(default_factory=list)
     record: RecordResult | None = None
+
+    def later(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Write ``write(*args, **kwargs)`` with the outcomes, after the events are recorded."""
+        self.writes.append(partial(write, *args, **kwargs))
 
     def drop(self, category: str, reason: str, amount: int = 1) -> None:
         """One item (or ``amount``) dropped as ``category`` for ``reason``."""
@@ -64,14 +73,24 @@ class Outcome:
         self.drop("invalid", why.split(":", 1)[0])
 
 
-def write_outcomes(project: Project, outcomes: list[Outcome]) -> None:
-    """Count the dropped items per project (``IngestCounter``) and on ``/metrics``."""
+def write_outcomes(project: Project, outcomes: list[Outcome],
+                   sessions: dict[Any, dict[str, int]] | None = None) -> None:
+    """After the payloads' events are recorded: their held-back rows (``Outcome.writes``),
+    session counts and dropped items (``IngestCounter``), in one transaction — all of it,
+    or nothing and the payloads retry; then the dropped items on ``/metrics``."""
     totals: dict[tuple[str, str], int] = {}
     for outcome in outcomes:
         for key, amount in outcome.dropped.items():
             totals[key] = totals.get(key, 0) + amount
+    with transaction.atomic():
+        for outcome in outcomes:
+            for write in outcome.writes:
+                write()
+        if sessions:
+            counters.write_sessions(sessions)
+        for (category, reason), amount in sorted(totals.items()):
+            counters.count_outcome(project.pk, category, reason, amount)
     for (category, reason), amount in sorted(totals.items()):
-        counters.count_outcome(project.pk, category, reason, amount)
         metrics.outcome_recorded(project.pk, category, reason, amount)
 
 
@@ -81,17 +100,8 @@ def envelope_item_limits() -> dict[str, int]:
             "attachment": settings.INGEST_MAX_ATTACHMENT_BYTES, "*": settings.INGEST_MAX_EVENT_BYTES}
 
 
-def payload_bytes(payload: dict[str, Any]) -> bytes:
-    data = payload["data"]
-    return base64.b64decode(data) if payload.get("b64") else data.encode("utf-8", "surrogateescape")
-
-
 def _received_at(payload: dict[str, Any]) -> datetime:
     return datetime.fromtimestamp(float(payload["received_at"]), tz=dt_timezone.utc)
-
-
-def scrub_config_for(project: Project) -> ScrubConfig:
-    return project.scrub_config()
 
 
 def finish_event(event: dict[str, Any], project: Project, config: ScrubConfig) -> dict[str, Any]:
@@ -104,7 +114,7 @@ def prepare_payload(payload: dict[str, Any], project: Project) -> Outcome:
     """Parse one payload into finished events (normalised, in-app marked, scrubbed)."""
     outcome = Outcome()
     _HANDLERS[payload["kind"]](payload, project, outcome)
-    config = scrub_config_for(project)
+    config = project.scrub_config()
     outcome.events = [finish_event(ev, project, config) for ev in outcome.events]
     return outcome
 
@@ -114,9 +124,10 @@ def process_payload(payload: dict[str, Any]) -> Outcome:
     counted outcome; anything else (the database down, a bug of ErrorHub's) raises so
     the task retries and finally dead-letters the payload."""
     project = Project.objects.get(pk=payload["project_id"])
-    outcome = prepare_payload(payload, project)
+    with counters.collecting_sessions() as sessions:
+        outcome = prepare_payload(payload, project)
     outcome.record = events_record(project=project, events=outcome.events)
-    write_outcomes(project, [outcome])
+    write_outcomes(project, [outcome], sessions)
     return outcome
 
 
@@ -132,7 +143,7 @@ def process_payloads(payloads: list[dict[str, Any]]) -> list[tuple[dict[str, Any
         projects = {p.pk: p for p in Project.objects.filter(pk__in={pl["project_id"] for pl in payloads})}
     except Exception as exc:  # the database is unreachable: every payload retries
         return [(payload, exc) for payload in payloads]
-    sessions: dict[int, tuple[dict[Any, dict[str, int]], list[dict[str, Any]]]] = {}
+    sessions: dict[int, dict[Any, dict[str, int]]] = {}
     for payload in payloads:
         project = projects.get(payload["project_id"])
         try:
@@ -146,9 +157,7 @@ def process_payloads(payloads: list[dict[str, Any]]) -> list[tuple[dict[str, Any
             failures.append((payload, exc))
             continue
         if sink:
-            counts, carriers = sessions.setdefault(project.pk, ({}, []))
-            _merge_sessions(counts, sink)
-            carriers.append(payload)
+            _merge_sessions(sessions.setdefault(project.pk, {}), sink)
         entry = by_project.setdefault(project.pk, (project, [], [], []))
         entry[1].extend(outcome.events)
         entry[2].append(payload)
@@ -156,15 +165,11 @@ def process_payloads(payloads: list[dict[str, Any]]) -> list[tuple[dict[str, Any
     for project, events, members, outcomes in by_project.values():
         try:
             events_record(project=project, events=events)
-            write_outcomes(project, outcomes)
+            # nothing of these payloads but their claimed events is written yet: a failure
+            # here retries them, and the retries write their rows and counts once
+            write_outcomes(project, outcomes, sessions.get(project.pk))
         except Exception as exc:  # infrastructure: every payload of this project retries alone
             failures.extend((payload, exc) for payload in members)
-            sessions.pop(project.pk, None)  # counted when the retried payloads succeed
-    for counts, carriers in sessions.values():
-        try:
-            counters.write_sessions(counts)
-        except Exception as exc:  # not counted yet: the payloads retry (their events are already claimed)
-            failures.extend((payload, exc) for payload in carriers)
     return failures
 
 
@@ -211,7 +216,7 @@ def _handle_envelope(payload: dict[str, Any], project: Project, outcome: Outcome
         if entry.rejected is not None:
             _record_rejected(entry, project, outcome)
         elif entry.item.type == "attachment":
-            counters.record_attachment(project, attachment_event_id, entry.item)
+            outcome.later(counters.record_attachment, project, attachment_event_id, entry.item)
         else:
             _handle_item(entry, payload, project, outcome, header_event_id)
 
@@ -219,7 +224,8 @@ def _handle_envelope(payload: dict[str, Any], project: Project, outcome: Outcome
 def _record_rejected(entry: CheckedItem, project: Project, outcome: Outcome) -> None:
     outcome.drop(entry.rejected.category, entry.rejected.reason)
     if entry.rejected.category == "unsupported" and entry.item.type not in KNOWN_TYPES:
-        counters.count_item(project, entry.item.type or "unknown")
+        # the bounded label: a type the client invented must not mint a counter row per day
+        outcome.later(counters.count_item, project, type_label(entry.item.type))
 
 
 def _handle_item(entry: CheckedItem, payload: dict, project: Project, outcome: Outcome,
@@ -245,7 +251,7 @@ def _item_event(item: Item, body: dict, payload: dict, project: Project, outcome
 
 def _item_transaction(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
                       event_id: str | None) -> None:
-    counters.record_transaction(project, body)
+    outcome.later(counters.record_transaction, project, body)
 
 
 def _item_session(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
@@ -255,12 +261,12 @@ def _item_session(item: Item, body: dict, payload: dict, project: Project, outco
 
 def _item_client_report(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
                         event_id: str | None) -> None:
-    counters.record_client_report(project, body)
+    outcome.later(counters.record_client_report, project, body)
 
 
 def _item_check_in(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
                    event_id: str | None) -> None:
-    counters.count_item(project, item.type)
+    outcome.later(counters.count_item, project, item.type)
 
 
 def _item_log(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
@@ -269,17 +275,17 @@ def _item_log(item: Item, body: dict, payload: dict, project: Project, outcome: 
     events, counted = events_from_log_item(body, project_id=project.pk, received_at=_received_at(payload))
     outcome.events.extend(ev for ev in events if level_at_least(ev.get("level"), "error"))
     if counted:
-        counters.count_item(project, "log", counted)
+        outcome.later(counters.count_item, project, "log", counted)
 
 
 def _item_user_report(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
                       event_id: str | None) -> None:
-    feedback_record(project=project, **feedback_from_user_report(body))
+    outcome.later(feedback_record, project=project, **feedback_from_user_report(body))
 
 
 def _item_feedback(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
                    event_id: str | None) -> None:
-    feedback_record(project=project, **feedback_from_feedback_event(body, _event_id_of(body, event_id)))
+    outcome.later(feedback_record, project=project, **feedback_from_feedback_event(body, _event_id_of(body, event_id)))
 
 
 def _handle_security(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:

@@ -44,6 +44,7 @@ UUIDs are not scrubbed (they are ids).
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -54,8 +55,10 @@ from ingest.protocol.user_regex import UserRegexError, compile_user_regex
 
 __all__ = [
     "DEFAULT_RULES", "FILTERED", "RULES", "ScrubConfig", "scrub_event", "scrub_params", "scrub_text",
-    "scrub_value", "sensitive_key",
+    "scrub_value", "sensitive_key", "settings_problems",
 ]  # fmt: skip
+
+logger = logging.getLogger(__name__)
 
 FILTERED = "[Filtered]"
 _MAX_DEPTH = 32  # normalize bounds depth at 8; deeper data here was not normalised
@@ -131,8 +134,9 @@ class ScrubConfig:
     all but ``email``). ``extra_fields``: more sensitive key names
     (case-insensitive substrings). ``extra_patterns``: regexes whose matches in
     any string become [Filtered]. Everything is validated here so a bad value
-    is rejected (ValueError naming it) when the project setting is saved,
-    never while events are processed.
+    is rejected (ValueError naming it) when the project setting is saved;
+    processing builds the config of saved settings with ``from_saved_settings``,
+    which leaves a refused entry out instead of raising.
     """
 
     extra_fields: tuple[str, ...] = field(default=())
@@ -148,22 +152,85 @@ class ScrubConfig:
         if unknown:
             raise ValueError(f"unknown scrub rule {', '.join(map(repr, unknown))}; known: {', '.join(RULES)}")
         for pattern in self.extra_patterns:
-            try:
-                compiled = compile_user_regex(pattern)
-            except UserRegexError as exc:
-                raise ValueError(f"invalid scrub pattern {pattern!r}: {exc}") from None
-            if compiled.fullmatch(""):
-                raise ValueError(f"scrub pattern {pattern!r} matches the empty string")
+            problem = _pattern_problem(pattern)
+            if problem is not None:
+                raise ValueError(problem)
 
     @classmethod
     def from_settings(cls, *, fields: str, patterns: str, scrub_ip: bool, rules: Iterable[str] | None) -> ScrubConfig:
-        """The config of a project's settings (one name / regex per line; ``rules`` None = defaults)."""
+        """The config of a project's settings (one name / regex per line; ``rules`` None = defaults).
+
+        Strict: raises ValueError naming the first refused rule or pattern — for saving settings.
+        """
         return cls(
             extra_fields=tuple(line.strip() for line in fields.splitlines() if line.strip()),
-            extra_patterns=tuple(line.strip() for line in patterns.splitlines() if line.strip()),
+            extra_patterns=_lines(patterns),
             scrub_ip=scrub_ip,
             rules=frozenset(DEFAULT_RULES if rules is None else rules),
         )
+
+    @classmethod
+    def from_saved_settings(cls, *, fields: str, patterns: str, scrub_ip: bool,
+                            rules: Iterable[str] | None) -> ScrubConfig:
+        """The config of settings already saved, for processing: never raises.
+
+        Settings saved before a check existed (a pattern Python's ``re`` took but RE2
+        refuses, a longer one, a rule renamed since) must not fail every payload of
+        the project: each refused entry is left out, and logged once per process,
+        while every other rule still applies. ``settings_problems`` names them for
+        the settings page.
+        """
+        if not isinstance(rules, (list, tuple, set, frozenset)):  # None (the defaults) or no list at all
+            rules = DEFAULT_RULES
+        patterns_kept, rules_kept = _usable(_lines(patterns), rules)
+        return cls(extra_fields=tuple(line.strip() for line in fields.splitlines() if line.strip()),
+                   extra_patterns=patterns_kept, scrub_ip=scrub_ip, rules=rules_kept)
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+@lru_cache(maxsize=1024)
+def _pattern_problem(pattern: str) -> str | None:
+    """Why RE2 cannot use ``pattern`` as a scrub pattern, or None; cached, the
+    check compiles it and a project's patterns are checked for every payload."""
+    try:
+        compiled = compile_user_regex(pattern)
+    except UserRegexError as exc:
+        return f"invalid scrub pattern {pattern!r}: {exc}"
+    if compiled.fullmatch(""):
+        return f"scrub pattern {pattern!r} matches the empty string"
+    return None
+
+
+def _rule_problem(rule: Any) -> str | None:
+    return None if isinstance(rule, str) and rule in RULES else f"unknown scrub rule {rule!r}; known: {', '.join(RULES)}"
+
+
+def settings_problems(*, patterns: str, rules: Iterable[Any] | None) -> list[str]:
+    """Every saved pattern and rule the scrubber leaves out, with why (empty when all apply)."""
+    problems = [_pattern_problem(pattern) for pattern in _lines(patterns)]
+    listed = rules if isinstance(rules, (list, tuple, set, frozenset)) else ()
+    problems += [_rule_problem(rule) for rule in listed]
+    return [problem for problem in problems if problem is not None]
+
+
+_warned: set[str] = set()
+
+
+def _usable(patterns: tuple[str, ...], rules: Iterable[Any]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The patterns and rules that apply; a refused one is logged the first time this process meets it."""
+    kept_patterns = tuple(pattern for pattern in patterns if _skipped(_pattern_problem(pattern)) is None)
+    kept_rules = frozenset(rule for rule in rules if _skipped(_rule_problem(rule)) is None)
+    return kept_patterns, kept_rules
+
+
+def _skipped(problem: str | None) -> str | None:
+    if problem is not None and problem not in _warned and len(_warned) < 10_000:
+        _warned.add(problem)
+        logger.warning("saved scrub setting left out (fix it in the project's settings): %s", problem)
+    return problem
 
 
 def _names(fields: Iterable[str]) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ import json
 from typing import Any
 
 from ingest.envelope import EnvelopeError, parse_envelope
+from ingest.protocol.raw_payload import payload_bytes
 from ingest.scrub import DEFAULT_CONFIG, ScrubConfig, scrub_text, scrub_value
 
 __all__ = ["is_text_attachment", "scrub_attachment", "scrub_payload"]
@@ -98,11 +99,6 @@ def _scrub_envelope(data: bytes, config: ScrubConfig) -> bytes:
     return b"\n".join(parts) + b"\n"
 
 
-def _raw_bytes(payload: dict[str, Any]) -> bytes:
-    data = payload["data"]
-    return base64.b64decode(data) if payload.get("b64") else data.encode("utf-8", "surrogateescape")
-
-
 def _encoded(payload: dict[str, Any], data: bytes) -> str:
     if payload.get("b64"):
         return base64.b64encode(data).decode("ascii")
@@ -118,7 +114,7 @@ def scrub_payload(payload: dict[str, Any], config: ScrubConfig = DEFAULT_CONFIG)
     if not isinstance(payload.get("data"), str) or not isinstance(payload.get("kind"), str):
         return payload
     try:
-        data = _raw_bytes(payload)
+        data = payload_bytes(payload)
     except ValueError:  # not valid base64: nothing readable to scrub or replay
         return payload
     kind = payload["kind"]

@@ -18,7 +18,7 @@ import sentry_sdk
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, SuspiciousOperation
-from django.db import DatabaseError
+from django.db import InterfaceError as DatabaseInterfaceError, OperationalError as DatabaseUnavailable
 from kombu.exceptions import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -28,7 +28,9 @@ from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.models import ProjectKey
 from ingest import counters
 from ingest.bodies import decode_body
-from ingest.envelope import Envelope, EnvelopeError, event_id_from, parse_envelope, parse_event_json
+from ingest.envelope import (
+    QUOTA_ITEM_TYPES, Envelope, EnvelopeError, event_id_from, parse_envelope, parse_event_json,
+)
 from ingest.item_checks import KNOWN_TYPES, check_items
 from ingest.keys import authenticate
 from ingest.processing import envelope_item_limits
@@ -40,7 +42,6 @@ from ingest.sentry_auth import auth_from_request
 from ingest.services import payload_enqueue
 
 logger = logging.getLogger(__name__)
-_EVENT_TYPES = {"event", "error", "transaction", "security", "log"}
 
 
 class Refused(ClientError):
@@ -132,7 +133,8 @@ def _envelope_event_ids(envelope: Envelope) -> tuple[str | None, int, list[str],
             problems.append(f"item {number} ({entry.item.type}): {rejected.message}")
             continue
         usable += 1  # unknown types are counted by the worker, not refused
-        if entry.item.type in _EVENT_TYPES:
+        # an unsupported item is the worker's outcome: charging it here as well would count it twice
+        if rejected is None and entry.item.type in QUOTA_ITEM_TYPES:
             kept += 1
             answer = answer or event_id_from(envelope, entry.item, entry.body)
     return answer, kept, problems, usable
@@ -250,7 +252,9 @@ def _guarded(handler: Any, request: HttpRequest, project_id: int) -> HttpRespons
         return _cors(request, _json(400, {"detail": f"bad request: {exc}"}), None)
     except ClientError as exc:
         return _client_error(request, exc)
-    except DatabaseError as exc:  # an unknown key cannot be checked while the database is down
+    except (DatabaseUnavailable, DatabaseInterfaceError) as exc:  # an unknown key cannot be checked while
+        # the database is down; ErrorHub's own SQL errors (ProgrammingError, DataError,
+        # IntegrityError) are bugs and take the 500 path below
         if (answer := _accepted_despite_bug(request)) is not None:
             return answer
         logger.error("ingest refused, database unavailable: %s", exc)
