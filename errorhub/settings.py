@@ -275,6 +275,9 @@ SLACK_API_BASE_URL = env_str("SLACK_API_BASE_URL", "https://slack.com/api/")
 SLACK_ENABLED = bool(SLACK_BOT_TOKEN)
 OUTBOUND_ALLOW_PRIVATE = env_bool("ERRORHUB_OUTBOUND_ALLOW_PRIVATE", False)
 OUTBOUND_TIMEOUT = env_float("ERRORHUB_OUTBOUND_TIMEOUT", 5.0)
+# wall clock for a whole outbound call (connect, request, answer, retries): a server that
+# trickles its answer cannot hold a worker longer than this
+OUTBOUND_DEADLINE = env_float("ERRORHUB_OUTBOUND_DEADLINE", 15.0)
 # CA bundle (PEM file) that webhook servers' certificates are checked against; empty = certifi's.
 OUTBOUND_CA_BUNDLE = env_str("ERRORHUB_OUTBOUND_CA_BUNDLE", "")
 # Users' regexes (alert rule filters) run on RE2 over at most this many characters of event text.

@@ -36,6 +36,11 @@ INTERNAL = {
     "169.254.169.254": "cloud metadata", "100.64.0.1": "carrier-grade NAT", "[::1]": "IPv6 loopback",
     "[fd00::1]": "IPv6 unique local", "[fe80::1]": "IPv6 link-local", "[::ffff:127.0.0.1]": "IPv4-mapped loopback",
     "[::ffff:169.254.169.254]": "IPv4-mapped metadata", "[::]": "IPv6 unspecified",
+    "[::7f00:1]": "IPv4-compatible loopback", "[::127.0.0.1]": "IPv4-compatible loopback, dotted",
+    "[::a9fe:a9fe]": "IPv4-compatible metadata", "[::ffff:0:7f00:1]": "SIIT loopback",
+    "[::ffff:0:a9fe:a9fe]": "SIIT metadata", "[64:ff9b:1::7f00:1]": "RFC 8215 local-use NAT64",
+    "[64:ff9b:1:abcd::5db8:d70e]": "RFC 8215 local-use NAT64 (public IPv4 inside)",
+    "[fec0::1]": "IPv6 site-local", "[feff::1]": "IPv6 site-local, top of the prefix",
 }
 
 

@@ -1,0 +1,139 @@
+"""The outbound door (``alerts.http``) against real local servers: a wall-clock deadline for
+the whole exchange (a trickling server cannot hold a worker), credentials in the URL sent as
+Basic auth (as ``requests`` did), non-ASCII paths percent-encoded and IDN hosts IDNA-encoded."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from alerts import http
+
+pytestmark = pytest.mark.sqlite
+
+HEADERS_THEN_TRICKLE = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
+
+
+@pytest.fixture(autouse=True)
+def loopback_allowed(settings):
+    settings.OUTBOUND_ALLOW_PRIVATE = True  # the servers listen on 127.0.0.1
+
+
+def _trickle(conn: socket.socket, prefix: bytes, stop: threading.Event) -> None:
+    """Send ``prefix`` at once, then one byte a second: each read succeeds, the exchange never ends."""
+    with conn:
+        conn.recv(65536)
+        conn.sendall(prefix)
+        while not stop.wait(1.0):
+            try:
+                conn.sendall(b"H" if not prefix else b"x")
+            except OSError:
+                return
+
+
+@pytest.fixture
+def trickler() -> Iterator[callable]:
+    """Start a server on 127.0.0.1 that trickles its answer after ``prefix``; returns its URL."""
+    stop = threading.Event()
+    servers: list[socket.socket] = []
+
+    def start(prefix: bytes) -> str:
+        server = socket.create_server(("127.0.0.1", 0))
+        servers.append(server)
+
+        def serve() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return
+                threading.Thread(target=_trickle, args=(conn, prefix, stop), daemon=True).start()
+
+        threading.Thread(target=serve, daemon=True).start()
+        return f"http://127.0.0.1:{server.getsockname()[1]}/hook"
+
+    yield start
+    stop.set()
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[str, list[tuple[str, dict[str, str]]]]]:
+    """A real HTTP server on 127.0.0.1 recording (request path, headers) and answering 200."""
+    got: list[tuple[str, dict[str, str]]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            got.append((self.path, dict(self.headers)))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"127.0.0.1:{server.server_address[1]}", got
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("prefix", [b"", HEADERS_THEN_TRICKLE], ids=["trickled-headers", "trickled-body"])
+def test_a_trickling_server_is_cut_off_at_the_deadline(trickler, prefix):
+    url = trickler(prefix)
+    with pytest.raises(http.OutboundError) as failed:
+        http.post(url, data=b"{}", headers={}, retries=2, timeout=5, deadline=2)
+    assert "timed out" in str(failed.value) and not failed.value.permanent
+
+
+def test_userinfo_in_the_url_is_sent_as_basic_auth(receiver):
+    where, got = receiver
+    answer = http.post(f"http://hook%2Duser:t%40ken@{where}/hook", data=b"{}", headers={})
+    [(path, headers)] = got
+    assert answer.status == 200 and path == "/hook"
+    assert headers["Authorization"] == "Basic " + base64.b64encode(b"hook-user:t@ken").decode()
+
+
+def test_an_explicit_authorization_header_wins_over_userinfo(receiver):
+    where, got = receiver
+    http.post(f"http://user:pw@{where}/hook", data=b"{}", headers={"Authorization": "Bearer abc"})
+    [(_, headers)] = got
+    assert headers["Authorization"] == "Bearer abc"
+
+
+def test_a_non_ascii_path_and_query_are_percent_encoded(receiver):
+    where, got = receiver
+    answer = http.post(f"http://{where}/hoök/ü dir?q=é&x=%2F", data=b"{}", headers={})
+    [(path, _)] = got
+    assert answer.status == 200
+    assert path == "/ho%C3%B6k/%C3%BC%20dir?q=%C3%A9&x=%2F"
+
+
+def test_an_idn_host_is_resolved_and_sent_idna_encoded(receiver):
+    where, got = receiver
+    port = int(where.rsplit(":", 1)[1])
+    asked: list[str] = []
+
+    def resolve(host: str, _port: int) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"]
+
+    answer = http.post(f"http://bücher.example:{port}/hook", data=b"{}", headers={}, resolve=resolve)
+    [(_, headers)] = got
+    assert answer.status == 200 and asked == ["xn--bcher-kva.example"]
+    assert headers["Host"] == f"xn--bcher-kva.example:{port}"
+
+
+def test_a_host_that_cannot_be_idna_encoded_is_a_permanent_error():
+    with pytest.raises(http.OutboundError) as refused:
+        http.post("http://a\u200d\u0301b.example/hook", data=b"{}", headers={}, resolve=lambda h, p: ["127.0.0.1"])
+    assert refused.value.permanent and "host name" in str(refused.value)
