@@ -102,6 +102,19 @@ def alert_dispatch(*, rule_id: int, issue_id: int | None, reason: str, payload: 
     return deliveries
 
 
+def deliveries_due_requeue(*, now: datetime | None = None) -> int:
+    """Queue a send for every delivery whose retry time came (after backoff, Retry-After, an
+    open circuit) or whose claimed attempt never reported back. Run by the every-minute
+    ``check_system_rules``: the safety net should a delivery's scheduled retry message be lost,
+    and the only retry an eager (embedded, test) set-up has. Returns how many were queued."""
+    from alerts.tasks import deliver
+
+    ids = list(selectors.deliveries_due(now or timezone.now()).values_list("pk", flat=True))
+    for pk in ids:
+        deliver.delay(pk)
+    return len(ids)
+
+
 def _claim(delivery_id: int, now: datetime) -> tuple[Delivery | None, float | None]:
     """Lock and check the delivery and its channel. Returns (delivery to send now, None)
     or (None, seconds to wait) or (None, None) when there is nothing left to do."""
