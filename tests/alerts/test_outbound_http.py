@@ -5,7 +5,6 @@ Basic auth (as ``requests`` did), non-ASCII paths percent-encoded and IDN hosts 
 from __future__ import annotations
 
 import base64
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,54 +12,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from alerts import http
+from tests.alerts.conftest import HEADERS_THEN_TRICKLE
 
 pytestmark = pytest.mark.sqlite
-
-HEADERS_THEN_TRICKLE = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
 
 
 @pytest.fixture(autouse=True)
 def loopback_allowed(settings):
     settings.OUTBOUND_ALLOW_PRIVATE = True  # the servers listen on 127.0.0.1
-
-
-def _trickle(conn: socket.socket, prefix: bytes, stop: threading.Event) -> None:
-    """Send ``prefix`` at once, then one byte a second: each read succeeds, the exchange never ends."""
-    with conn:
-        conn.recv(65536)
-        conn.sendall(prefix)
-        while not stop.wait(1.0):
-            try:
-                conn.sendall(b"H" if not prefix else b"x")
-            except OSError:
-                return
-
-
-@pytest.fixture
-def trickler() -> Iterator[callable]:
-    """Start a server on 127.0.0.1 that trickles its answer after ``prefix``; returns its URL."""
-    stop = threading.Event()
-    servers: list[socket.socket] = []
-
-    def start(prefix: bytes) -> str:
-        server = socket.create_server(("127.0.0.1", 0))
-        servers.append(server)
-
-        def serve() -> None:
-            while not stop.is_set():
-                try:
-                    conn, _ = server.accept()
-                except OSError:
-                    return
-                threading.Thread(target=_trickle, args=(conn, prefix, stop), daemon=True).start()
-
-        threading.Thread(target=serve, daemon=True).start()
-        return f"http://127.0.0.1:{server.getsockname()[1]}/hook"
-
-    yield start
-    stop.set()
-    for server in servers:
-        server.close()
 
 
 @pytest.fixture
