@@ -107,6 +107,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = ["errorhub.throttle.ThrottledModelBackend"]  # 5 failures / 15 min per user or IP
+# Proxies in front of gunicorn that append to X-Forwarded-For: the login throttle takes the
+# client's address from that header, this many entries from the right (0 = REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("ERRORHUB_TRUSTED_PROXY_COUNT", 0, minimum=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox"
 LOGOUT_REDIRECT_URL = "login"
