@@ -102,16 +102,20 @@ def rule(project, *channels, triggers=("new_issue",), **fields) -> Rule:
 
 #: a complete status line and headers, then a body the trickler sends one byte a second
 HEADERS_THEN_TRICKLE = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
+#: the first byte of a TLS handshake record, then more of them: a server hello that never ends
+TLS_HANDSHAKE_RECORD = b"\x16"
 
 
 def _trickle(conn: socket.socket, prefix: bytes, stop: threading.Event) -> None:
-    """Send ``prefix`` at once, then one byte a second: each read succeeds, the exchange never ends."""
+    """Send ``prefix`` at once, then one byte a second (its last byte again, or ``H``): each
+    read succeeds, the exchange never ends. For TLS the client speaks first, so nothing is read."""
     with conn:
-        conn.recv(65536)
+        if prefix != TLS_HANDSHAKE_RECORD:
+            conn.recv(65536)
         conn.sendall(prefix)
         while not stop.wait(1.0):
             try:
-                conn.sendall(b"H" if not prefix else b"x")
+                conn.sendall(prefix[-1:] or b"H")
             except OSError:
                 return
 

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from alerts import http
-from tests.alerts.conftest import HEADERS_THEN_TRICKLE
+from tests.alerts.conftest import HEADERS_THEN_TRICKLE, TLS_HANDSHAKE_RECORD
 
 pytestmark = pytest.mark.sqlite
 
@@ -46,9 +46,11 @@ def receiver() -> Iterator[tuple[str, list[tuple[str, dict[str, str]]]]]:
     server.server_close()
 
 
-@pytest.mark.parametrize("prefix", [b"", HEADERS_THEN_TRICKLE], ids=["trickled-headers", "trickled-body"])
-def test_a_trickling_server_is_cut_off_at_the_deadline(trickler, prefix):
-    url = trickler(prefix)
+@pytest.mark.parametrize(("prefix", "scheme"), [(b"", "http"), (HEADERS_THEN_TRICKLE, "http"),
+                                               (TLS_HANDSHAKE_RECORD, "https")],
+                         ids=["trickled-headers", "trickled-body", "trickled-tls-handshake"])
+def test_a_trickling_server_is_cut_off_at_the_deadline(trickler, prefix, scheme):
+    url = trickler(prefix).replace("http:", f"{scheme}:", 1)
     with pytest.raises(http.OutboundError) as failed:
         http.post(url, data=b"{}", headers={}, retries=2, timeout=5, deadline=2)
     assert "timed out" in str(failed.value) and not failed.value.permanent
