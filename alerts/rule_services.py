@@ -159,20 +159,21 @@ def channel_enable(*, channel: Channel, user: AbstractBaseUser) -> Channel:
 
 
 def test_alert_send(*, channel: Channel, user: AbstractBaseUser) -> Delivery:
-    """Send a test alert now through the channel's real transport and record it in the delivery log.
+    """Queue a test alert through the channel's real transport, recorded in the delivery log.
 
-    Not atomic on purpose: the delivery row is committed first and the send happens outside
-    any transaction (``delivery_attempt`` locks and records like the live path does), so a slow
-    remote never holds a lock and the log keeps the attempt even when the send fails.
+    Queued (``deliver`` once the row is committed), never sent in the request: a slow or
+    trickling remote would hold a web thread, which ingest shares, for up to the outbound
+    deadline. The dashboard answers at once; the outcome shows in the channel's delivery log.
     """
     if not channel.enabled:
         raise ValueError("the channel is disabled: re-enable it first")
+    from alerts.tasks import deliver
+
     with transaction.atomic():
         delivery = Delivery.objects.create(
             channel=channel, rule=None, issue=None, reason="test",
             payload={"reason": "test", "detail": f"test alert from the ErrorHub dashboard by {user.get_username()}"})
-    services.delivery_attempt(delivery_id=delivery.pk)
-    delivery.refresh_from_db()
+        transaction.on_commit(lambda: deliver.delay(delivery.pk))
     return delivery
 
 

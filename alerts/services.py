@@ -102,6 +102,19 @@ def alert_dispatch(*, rule_id: int, issue_id: int | None, reason: str, payload: 
     return deliveries
 
 
+def deliveries_due_requeue(*, now: datetime | None = None) -> int:
+    """Queue a send for every delivery whose retry time came (after backoff, Retry-After, an
+    open circuit) or whose claimed attempt never reported back. Run by the every-minute
+    ``check_system_rules``: the safety net should a delivery's scheduled retry message be lost,
+    and the only retry an eager (embedded, test) set-up has. Returns how many were queued."""
+    from alerts.tasks import deliver
+
+    ids = list(selectors.deliveries_due(now or timezone.now()).values_list("pk", flat=True))
+    for pk in ids:
+        deliver.delay(pk)
+    return len(ids)
+
+
 def _claim(delivery_id: int, now: datetime) -> tuple[Delivery | None, float | None]:
     """Lock and check the delivery and its channel. Returns (delivery to send now, None)
     or (None, seconds to wait) or (None, None) when there is nothing left to do."""
@@ -167,7 +180,8 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> float 
         return _record_failure(delivery, channel, exc, now)
     except Exception as exc:  # noqa: BLE001 - recorded, reported and retried, never left pending
         logger.exception("delivery %s: the %s transport raised outside TransportError", delivery.pk, channel.kind)
-        return _record_failure(delivery, channel, _unexpected(exc), now)
+        with transaction.atomic():
+            return _retry_or_give_up(delivery, _unexpected(exc), now)
     for key, value in result.extra.items():
         setattr(delivery, key, value)
     with transaction.atomic():
@@ -178,11 +192,14 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> float 
 
 def _unexpected(exc: Exception) -> TransportError:
     """A transport's own bug or bad data (a header it could not build, a config it could not
-    read) as a temporary failure: retried with backoff, then failed in the delivery log."""
+    read) as a temporary failure of this one delivery: retried with backoff, then failed in
+    the delivery log. It says nothing about the channel, so its circuit breaker is not touched:
+    one bad delivery must not hold back everyone else's alerts on the channel."""
     return TransportError(f"{type(exc).__name__}: {exc}"[:500], permanent=False)
 
 
 def _record_failure(delivery: Delivery, channel: Channel, exc: TransportError, now: datetime) -> float | None:
+    """A transport failure: it counts against the channel (disable, circuit, Retry-After)."""
     with transaction.atomic():
         channel = Channel.objects.select_for_update().get(pk=channel.pk)
         if exc.permanent:
@@ -197,14 +214,20 @@ def _record_failure(delivery: Delivery, channel: Channel, exc: TransportError, n
         if exc.retry_after:
             channel.next_allowed_at = now + timedelta(seconds=exc.retry_after)
         channel.save(update_fields=["consecutive_failures", "open_until", "next_allowed_at"])
-        if delivery.attempts >= MAX_ATTEMPTS:
-            _finish(delivery, DeliveryStatus.FAILED, f"gave up after {delivery.attempts} attempts: {exc}", now,
-                    exc.response)
-            return None
-        wait = max(exc.retry_after or 0, min(2 ** (delivery.attempts - 1), 300))
-        delivery.next_attempt_at = now + timedelta(seconds=wait)
-        _finish(delivery, DeliveryStatus.RETRYING, str(exc), now, exc.response)
-        return wait
+        return _retry_or_give_up(delivery, exc, now)
+
+
+def _retry_or_give_up(delivery: Delivery, exc: TransportError, now: datetime) -> float | None:
+    """Record a temporary failure on the delivery: schedule the next attempt with backoff, or
+    fail it after MAX_ATTEMPTS. Returns the seconds to wait, or None when it gave up."""
+    if delivery.attempts >= MAX_ATTEMPTS:
+        _finish(delivery, DeliveryStatus.FAILED, f"gave up after {delivery.attempts} attempts: {exc}", now,
+                exc.response)
+        return None
+    wait = max(exc.retry_after or 0, min(2 ** (delivery.attempts - 1), 300))
+    delivery.next_attempt_at = now + timedelta(seconds=wait)
+    _finish(delivery, DeliveryStatus.RETRYING, str(exc), now, exc.response)
+    return wait
 
 
 def issue_state_changed(*, issue_id: int) -> int:

@@ -20,19 +20,10 @@ def dispatch_alert(rule_id: int, issue_id: int | None, reason: str, payload: dic
 @shared_task(bind=True)
 def deliver(self, delivery_id: int) -> None:
     wait = services.delivery_attempt(delivery_id=delivery_id)
-    # An eager call cannot wait; retry_due_deliveries (beat) picks the delivery up when due,
-    # and is also the safety net should this scheduled message be lost.
+    # An eager call cannot wait; check_system_rules (beat, every minute) re-queues the delivery
+    # when due (services.deliveries_due_requeue), the safety net should this message be lost.
     if wait is not None and not self.request.is_eager:
         deliver.apply_async((delivery_id,), countdown=max(wait, 0.5))
-
-
-@shared_task
-def retry_due_deliveries() -> int:
-    """Re-queue deliveries whose retry time came (after backoff, Retry-After, an open circuit)."""
-    ids = list(services.selectors.deliveries_due(timezone.now()).values_list("pk", flat=True))
-    for pk in ids:
-        deliver.delay(pk)
-    return len(ids)
 
 
 @shared_task(autoretry_for=(TransportError,), retry_backoff=2, max_retries=5)
@@ -42,7 +33,8 @@ def update_issue_messages(issue_id: int) -> int:
 
 @shared_task
 def check_system_rules() -> int:
-    """Every minute: system triggers, the inbox SLA, and due deliveries."""
+    """Every minute: system triggers, the inbox SLA, and due deliveries. Returns the alerts
+    fired plus the deliveries re-queued, so a tick that did either logs its "succeeded" line."""
     from alerts.system import inbox_sla_breaches, system_rules_check
 
     fired = 0
@@ -53,8 +45,7 @@ def check_system_rules() -> int:
         services.alert_dispatch(rule_id=rule_id, issue_id=issue_id, reason="inbox_sla", payload={})
         fired += 1
     # in this task, not a message of its own: one idle tick, one (unlogged) task
-    retry_due_deliveries()
-    return fired
+    return fired + services.deliveries_due_requeue()
 
 
 @shared_task

@@ -107,6 +107,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = ["errorhub.throttle.ThrottledModelBackend"]  # 5 failures / 15 min per user or IP
+# Proxies in front of gunicorn that append to X-Forwarded-For: the login throttle takes the
+# client's address from that header, this many entries from the right (0 = REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("ERRORHUB_TRUSTED_PROXY_COUNT", 0, minimum=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox"
 LOGOUT_REDIRECT_URL = "login"
@@ -275,6 +278,9 @@ SLACK_API_BASE_URL = env_str("SLACK_API_BASE_URL", "https://slack.com/api/")
 SLACK_ENABLED = bool(SLACK_BOT_TOKEN)
 OUTBOUND_ALLOW_PRIVATE = env_bool("ERRORHUB_OUTBOUND_ALLOW_PRIVATE", False)
 OUTBOUND_TIMEOUT = env_float("ERRORHUB_OUTBOUND_TIMEOUT", 5.0)
+# wall clock for a whole outbound call (connect, request, answer, retries): a server that
+# trickles its answer cannot hold a worker longer than this
+OUTBOUND_DEADLINE = env_float("ERRORHUB_OUTBOUND_DEADLINE", 15.0)
 # CA bundle (PEM file) that webhook servers' certificates are checked against; empty = certifi's.
 OUTBOUND_CA_BUNDLE = env_str("ERRORHUB_OUTBOUND_CA_BUNDLE", "")
 # Users' regexes (alert rule filters) run on RE2 over at most this many characters of event text.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
+import threading
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
@@ -96,3 +98,50 @@ def rule(project, *channels, triggers=("new_issue",), **fields) -> Rule:
     r.channels.set(channels)
     clear_rule_cache()
     return r
+
+
+#: a complete status line and headers, then a body the trickler sends one byte a second
+HEADERS_THEN_TRICKLE = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
+#: the first byte of a TLS handshake record, then more of them: a server hello that never ends
+TLS_HANDSHAKE_RECORD = b"\x16"
+
+
+def _trickle(conn: socket.socket, prefix: bytes, stop: threading.Event) -> None:
+    """Send ``prefix`` at once, then one byte a second (its last byte again, or ``H``): each
+    read succeeds, the exchange never ends. For TLS the client speaks first, so nothing is read."""
+    with conn:
+        if prefix != TLS_HANDSHAKE_RECORD:
+            conn.recv(65536)
+        conn.sendall(prefix)
+        while not stop.wait(1.0):
+            try:
+                conn.sendall(prefix[-1:] or b"H")
+            except OSError:
+                return
+
+
+@pytest.fixture
+def trickler() -> Iterator[Callable[[bytes], str]]:
+    """Start a server on 127.0.0.1 that trickles its answer after ``prefix``; returns its URL."""
+    stop = threading.Event()
+    servers: list[socket.socket] = []
+
+    def start(prefix: bytes) -> str:
+        server = socket.create_server(("127.0.0.1", 0))
+        servers.append(server)
+
+        def serve() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return
+                threading.Thread(target=_trickle, args=(conn, prefix, stop), daemon=True).start()
+
+        threading.Thread(target=serve, daemon=True).start()
+        return f"http://127.0.0.1:{server.getsockname()[1]}/hook"
+
+    yield start
+    stop.set()
+    for server in servers:
+        server.close()

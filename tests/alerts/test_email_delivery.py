@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from alerts import services
 from alerts.models import Channel, Delivery, DeliveryAttempt
-from alerts.tasks import deliver, retry_due_deliveries
+from alerts.tasks import check_system_rules, deliver
 from tests.alerts.conftest import make_event, record, rule
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
@@ -84,11 +84,12 @@ def test_a_channel_kind_without_transport_fails_its_delivery(world):
 
 def test_a_delivery_whose_attempts_never_reported_back_is_failed(world, smtp, oncall):
     """A worker killed mid-send leaves the claimed delivery pending; once its attempts are
-    used up the beat's retry lands it as failed instead of claiming it for ever."""
+    used up the beat's every-minute check re-queues it (and counts it in its result, so the
+    tick logs a "succeeded" line) and it lands as failed instead of being claimed for ever."""
     delivery = Delivery.objects.create(channel=oncall, reason="test", payload={"reason": "test"},
                                        attempts=services.MAX_ATTEMPTS,
                                        next_attempt_at=timezone.now() - timedelta(minutes=1))
-    retry_due_deliveries.delay()
+    assert check_system_rules.delay().get() == 1
     delivery.refresh_from_db()
     assert delivery.status == "failed" and delivery.last_error.startswith("gave up after")
     assert smtp.messages == []

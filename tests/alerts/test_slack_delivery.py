@@ -10,8 +10,7 @@ import pytest
 from django.utils import timezone
 
 from alerts.models import Channel, Delivery
-from alerts.services import delivery_attempt
-from alerts.tasks import retry_due_deliveries
+from alerts.services import deliveries_due_requeue, delivery_attempt
 from errorhub.models import Issue
 from errorhub.services.issues import issue_resolve
 from tests.alerts.conftest import make_event, record, rule, slack_channel
@@ -66,19 +65,19 @@ def test_outage_500_then_429_then_200_arrives_exactly_once_without_blocking(worl
 
     slack.script = [("429", 1)]
     time.sleep(1.05)  # the backoff after the first failure is 1 s
-    retry_due_deliveries()
+    deliveries_due_requeue()
     delivery.refresh_from_db()
     assert delivery.status == "retrying" and delivery.attempts == 2
     assert delivery.next_attempt_at >= timezone.now() + timedelta(seconds=0.5)  # Retry-After honoured
-    retry_due_deliveries()  # too early: nothing is sent
+    deliveries_due_requeue()  # too early: nothing is sent
     assert len(slack.calls) == 3
     time.sleep(max((delivery.next_attempt_at - timezone.now()).total_seconds(), 0) + 0.05)
-    retry_due_deliveries()
+    deliveries_due_requeue()
     delivery.refresh_from_db()
     assert delivery.status == "sent" and delivery.attempts == 3
     assert [c.args["channel"] for c in slack.posted()] == ["C0OTHER", "C0ALERTS"]
     assert [a.status for a in delivery.attempt_log.all()] == ["retrying", "retrying", "sent"]
-    retry_due_deliveries()
+    deliveries_due_requeue()
     assert len(slack.posted()) == 2  # exactly once
 
 
@@ -106,7 +105,7 @@ def test_circuit_opens_after_five_failures_and_deliveries_wait(world, slack):
     assert ch.consecutive_failures == 5 and ch.open_until > timezone.now()
     calls = len(slack.calls)
     Delivery.objects.update(next_attempt_at=timezone.now())
-    retry_due_deliveries()
+    deliveries_due_requeue()
     assert len(slack.calls) == calls  # circuit open: nothing goes out, nothing is dropped
     assert set(Delivery.objects.values_list("status", flat=True)) == {"retrying"}
     # when the circuit closes, every waiting delivery is sent (paced, one per second per channel)

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from alerts.models import Channel
+from alerts.rule_services import test_alert_send
 from errorhub.models import Issue
 from errorhub.services.issues import issue_resolve
 from tests.alerts.conftest import make_event, record, rule, slack_channel
@@ -114,3 +115,68 @@ def test_snooze_modal_and_ephemeral_answers_are_escaped(client, world, slack):
     refused = button(client, "U0OLIVIA", "issue_ack", "<!here>").json()["text"]
     _assert_inert(refused)
     assert "&lt;!here&gt;" in refused
+
+
+BARE_LINKS = "see https://evil.example/x and #general, ask @channel or @mike"
+
+
+def _mrkdwn_objects(value: Any) -> list[dict[str, Any]]:
+    """Every mrkdwn text object in a call's blocks or view."""
+    if isinstance(value, dict):
+        own = [value] if value.get("type") == "mrkdwn" else []
+        return own + [o for v in value.values() for o in _mrkdwn_objects(v)]
+    if isinstance(value, list):
+        return [o for v in value for o in _mrkdwn_objects(v)]
+    return []
+
+
+def _assert_verbatim(blocks: Any) -> None:
+    objects = _mrkdwn_objects(blocks)
+    assert objects and all(o.get("verbatim") is True for o in objects), objects
+
+
+def _assert_not_unfurled(args: dict[str, Any]) -> None:
+    assert args.get("unfurl_links") is False and args.get("unfurl_media") is False, args
+
+
+def test_event_text_is_verbatim_and_never_unfurled(client, world, slack, settings):
+    """Bare URLs, ``#channel`` and ``@name`` in event text are not auto-linked (``verbatim`` on
+    every mrkdwn object; text-only messages carry one verbatim section) and no message unfurls a
+    preview: first alert, thread reply, system/test alert, incoming webhook, the update of the
+    first message and the snooze modal."""
+    settings.OUTBOUND_ALLOW_PRIVATE = True  # the stand-in listens on 127.0.0.1
+    ch = slack_channel(world.project.organization)
+    hook = Channel.objects.create(organization=world.project.organization, name="hook", kind="slack_webhook",
+                                  config={"url": slack.webhook_url()})
+    rule(world.project, ch, hook, triggers=["new_issue", "regression"], min_interval_seconds=0)
+    def event() -> dict[str, Any]:  # a new event id each time
+        return make_event(exception={"values": [{"type": "ValueError", "value": BARE_LINKS}]}, environment="#general")
+
+    issue = Issue.objects.get(pk=next(iter(record(world.project, event()).changes)))
+
+    [first] = slack.posted()
+    [hooked] = slack.posted("incoming-webhook")
+    for call in (first, hooked):
+        _assert_not_unfurled(call.args)
+        _assert_verbatim(call.args["blocks"])
+        assert "https://evil.example/x" in json.dumps(call.args["blocks"])  # shown, as plain text
+
+    issue_resolve(issue=Issue.objects.get(pk=issue.pk), user=world.owner)
+    [update] = slack.posted("chat.update")
+    _assert_verbatim(update.args["blocks"])
+    Channel.objects.filter(pk=ch.pk).update(next_allowed_at=None)  # past the one-per-second pacing
+    record(world.project, event())  # regresses: a thread reply
+    [reply] = [c for c in slack.posted() if "thread_ts" in c.args]
+    _assert_not_unfurled(reply.args)
+    _assert_verbatim(reply.args["blocks"])
+
+    Channel.objects.filter(pk=ch.pk).update(next_allowed_at=None)
+    test_alert_send(channel=ch, user=world.owner)  # no issue: the system-alert text
+    system = slack.posted()[-1]
+    assert "thread_ts" not in system.args and "test alert" in system.args["text"]
+    _assert_not_unfurled(system.args)
+    _assert_verbatim(system.args["blocks"])
+
+    assert button(client, "U0OLIVIA", "issue_snooze", str(issue.pk)).status_code == 200
+    [opened] = slack.posted("views.open")
+    _assert_verbatim(opened.args["view"]["blocks"])

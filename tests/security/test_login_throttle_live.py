@@ -1,7 +1,9 @@
 """The login throttle on the path a browser takes, against the live server: two
 gunicorn workers, so the count must be shared (it lives in the database).
 
-Shows where the throttle starts (the 6th attempt) and what the user sees then.
+Shows where the throttle starts (the 6th attempt) and what the user sees then: the locked
+username is refused even with its right password; the address it came from (shared by
+everyone on 127.0.0.1, as a proxy's is) has its wrong passwords refused, never a right one.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ def server_user(errorhub_server, django_db_blocker, live_cleanup):
 
     with django_db_blocker.unblock():
         user = UserFactory(username="throttle-target")
+        UserFactory(username="throttle-neighbour")
     yield errorhub_server.base_url, user.username
     with django_db_blocker.unblock():
         LoginFailure.objects.all().delete()  # 127.0.0.1 must not stay locked for later live tests
@@ -49,8 +52,18 @@ def test_sixth_attempt_is_refused_with_429_across_workers(server_user):
     assert 14 * 60 < int(refused.headers["Retry-After"]) <= 15 * 60
     message = re.search(r'<p class="error" id="lockout" role="alert">([^<]+)</p>', refused.text)
     assert message, refused.text[:2000]
-    assert re.fullmatch(r"Too many failed log-in attempts for this username or from this address\. "
+    assert re.fullmatch(r"Too many failed log-in attempts for this username\. "
                         r"Try again in 1[45] minutes \(after \d\d:\d\d UTC\)\.", message.group(1)), message.group(1)
     assert "sessionid" not in refused.cookies
     assert all(post_login(base_url, username, PASSWORD).status_code == 429 for _ in range(4)), \
         "every worker refuses (the count is shared)"
+
+
+def test_a_locked_address_refuses_wrong_passwords_but_lets_a_right_one_in(server_user):
+    base_url, username = server_user
+    for n in range(5):
+        post_login(base_url, username, f"wrong-{n}")  # 127.0.0.1 now holds 5 failures (or more)
+    wrong = post_login(base_url, "throttle-neighbour", "not it")
+    assert wrong.status_code == 429 and "from this address" in wrong.text
+    right = post_login(base_url, "throttle-neighbour", PASSWORD)
+    assert right.status_code == 302 and "sessionid" in right.cookies, "another user on the shared address logs in"

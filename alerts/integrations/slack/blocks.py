@@ -26,6 +26,13 @@ def link_label(text: object) -> str:
     return escape(text).replace("|", "\u00a6")
 
 
+def mrkdwn(text: str) -> dict[str, Any]:
+    """A mrkdwn text object for text that carries event data. ``verbatim``: Slack renders only
+    the markup written here (our links, dates, the rule's mention) and does not turn bare URLs,
+    ``#channel`` names or ``@names`` in the event text into links or mentions."""
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
 def link(url: str, label: object) -> str:
     return f"<{url}|{link_label(label)}>"
 
@@ -65,11 +72,11 @@ def issue_blocks(issue: Issue, payload: dict[str, Any], *, mention: str = "", as
         f"*Last seen*\n<!date^{int(issue.last_seen.timestamp())}^{{date_short_pretty}} {{time}}|{issue.last_seen:%Y-%m-%d %H:%M} UTC>",
     ]
     blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{reason}* {header}"}},
-        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+        {"type": "section", "text": mrkdwn(f"*{reason}* {header}")},
+        {"type": "section", "fields": [mrkdwn(f) for f in fields]},
     ]
     if issue.culprit:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"`{escape(issue.culprit[:200])}`"}]})
+        blocks.append({"type": "context", "elements": [mrkdwn(f"`{escape(issue.culprit[:200])}`")]})
     actions: list[dict[str, Any]] = []
     if buttons and issue.lifecycle not in ("resolved", "fixed"):
         if issue.lifecycle != "acknowledged":
@@ -95,6 +102,16 @@ def reply_text(issue: Issue, payload: dict[str, Any]) -> str:
                   f"(release {payload.get('release') or '—'}); {issue.times_seen} in total.")
 
 
+def text_blocks(text: str) -> list[dict[str, Any]]:
+    """A text-only message (thread reply, system alert) as one verbatim section, so its event
+    text is not auto-linked either; the message's ``text`` stays as the notification fallback."""
+    return [{"type": "section", "text": mrkdwn(text[:3000])}]  # Slack's limit for a section's text
+
+
+# chat.postMessage and incoming-webhook arguments: no link or media previews of event text
+NO_UNFURL: dict[str, bool] = {"unfurl_links": False, "unfurl_media": False}
+
+
 def system_text(payload: dict[str, Any]) -> str:
     return (f":rotating_light: *ErrorHub system alert* — "
             f"{escape(payload.get('reason'))}: {escape(payload.get('detail', ''))}")
@@ -106,8 +123,7 @@ def snooze_modal(issue: Issue) -> dict[str, Any]:
         "title": {"type": "plain_text", "text": "Snooze issue"},
         "submit": {"type": "plain_text", "text": "Snooze"},
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn",
-                                         "text": f"*{escape(issue.short_code)}*: {escape(issue.title[:200])}"}},
+            {"type": "section", "text": mrkdwn(f"*{escape(issue.short_code)}*: {escape(issue.title[:200])}")},
             {"type": "input", "block_id": "reason", "label": {"type": "plain_text", "text": "Why snooze?"},
              "element": {"type": "plain_text_input", "action_id": "value"}},
             {"type": "input", "block_id": "hours", "label": {"type": "plain_text", "text": "For how many hours?"},

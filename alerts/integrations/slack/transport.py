@@ -66,19 +66,22 @@ class SlackTransport(Transport):
         channel_id = self.channel.config.get("channel", "")
         payload = delivery.payload
         if delivery.issue is None:
-            data = call_slack("chat.postMessage", channel=channel_id, text=blocks.system_text(payload))
+            text = blocks.system_text(payload)
+            data = call_slack("chat.postMessage", channel=channel_id, text=text, blocks=blocks.text_blocks(text),
+                              **blocks.NO_UNFURL)
             return NotifyResult(response=data.get("ts", ""), extra={"slack_ts": data["ts"],
                                                                       "slack_channel": data.get("channel", "")})
         root = self._root(delivery)
         replies = Delivery.objects.filter(channel=self.channel, slack_thread_ts=root.slack_ts).count() if root else 0
         if root and replies < MAX_THREAD_REPLIES:
+            text = blocks.reply_text(delivery.issue, payload)
             data = call_slack("chat.postMessage", channel=root.slack_channel or channel_id, thread_ts=root.slack_ts,
-                              text=blocks.reply_text(delivery.issue, payload))
+                              text=text, blocks=blocks.text_blocks(text), **blocks.NO_UNFURL)
             return NotifyResult(response=data.get("ts", ""), extra={
                 "slack_ts": data["ts"], "slack_channel": data.get("channel", ""), "slack_thread_ts": root.slack_ts})
         mention = delivery.rule.mention if delivery.rule else ""
         text, body = blocks.issue_blocks(delivery.issue, payload, mention=mention)
-        data = call_slack("chat.postMessage", channel=channel_id, text=text, blocks=body)
+        data = call_slack("chat.postMessage", channel=channel_id, text=text, blocks=body, **blocks.NO_UNFURL)
         return NotifyResult(response=data.get("ts", ""), extra={"slack_ts": data["ts"],
                                                                   "slack_channel": data.get("channel", "")})
 

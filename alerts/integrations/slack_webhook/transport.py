@@ -16,10 +16,11 @@ class SlackWebhookTransport(Transport):
 
     def notify(self, delivery: Delivery) -> NotifyResult:
         if delivery.issue is None:
-            body = {"text": blocks.system_text(delivery.payload)}
+            text = blocks.system_text(delivery.payload)
+            body = {"text": text, "blocks": blocks.text_blocks(text), **blocks.NO_UNFURL}
         else:
             text, body_blocks = blocks.issue_blocks(delivery.issue, delivery.payload, buttons=False)
-            body = {"text": text, "blocks": body_blocks}
+            body = {"text": text, "blocks": body_blocks, **blocks.NO_UNFURL}
         try:
             resp = http.post(self.channel.config.get("url", ""), data=json.dumps(body).encode(),
                              headers={"Content-Type": "application/json"})
