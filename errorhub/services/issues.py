@@ -23,6 +23,12 @@ from ingest.protocol.errors import ClientError
 
 Actor = AbstractBaseUser | None
 
+#: The longest snooze, by time and by further events, wherever it is asked for (API,
+#: dashboard, Slack): a longer one is a permanent ignore in disguise, which ErrorHub does
+#: not have; the count also keeps ``times_seen + count`` inside its integer column.
+MAX_SNOOZE = timedelta(days=365)
+MAX_SNOOZE_COUNT = 10_000_000
+
 
 class LifecycleError(ClientError, ValueError):
     """A transition that is not allowed; the message says why (answered as 400)."""
@@ -99,12 +105,18 @@ def issue_resolve(*, issue: Issue, user: Actor, release: str | None = None, next
 def issue_snooze(*, issue: Issue, user: Actor, reason: str, until: datetime | None = None,
                  count: int | None = None, actor: str = "") -> Issue:
     """Snooze with a reason and an end: a time, a number of further events, or both."""
-    if not reason or not reason.strip():
+    if not isinstance(reason, str) or not reason.strip():
         raise LifecycleError("a snooze needs a reason")
     if until is None and not count:
         raise LifecycleError("a snooze needs an end: a time, a number of further events, or both")
+    if until is not None and timezone.is_naive(until):
+        raise LifecycleError("the snooze end needs a time zone")
     if until is not None and until <= timezone.now():
         raise LifecycleError("the snooze end must be in the future")
+    if until is not None and until > timezone.now() + MAX_SNOOZE:
+        raise LifecycleError(f"a snooze lasts at most {MAX_SNOOZE.days} days")
+    if count is not None and not 0 < count <= MAX_SNOOZE_COUNT:
+        raise LifecycleError(f"a snooze ends after 1 to {MAX_SNOOZE_COUNT} further events")
     _clear_resolution_and_snooze(issue)
     issue.snooze_reason = reason.strip()[:500]
     issue.snooze_until = until
