@@ -61,7 +61,7 @@ def _visible_issue(user: Any, ref: str) -> Issue | None:
 
 
 def _is_member(user: Any, issue: Issue) -> bool:
-    return selectors.organization_members(issue.project.organization).filter(pk=user.pk).exists()
+    return selectors.is_member(user, issue.project.organization)
 
 
 def actor_and_issue(slack_user_id: str, ref: str) -> tuple[Any, Issue]:

@@ -32,7 +32,7 @@ class _OrganizationEmails:
         seen = self.__dict__.setdefault("_member_of", {})
         key = (organization.pk, user.pk)
         if key not in seen:
-            seen[key] = selectors.organization_members(organization).filter(pk=user.pk).exists()
+            seen[key] = selectors.is_member(user, organization)
         return seen[key]
 
     def _member_json(self, user: Any, organization: Organization) -> dict[str, Any] | None:

@@ -31,8 +31,7 @@ from errorhub.api.serializers import (
 from errorhub.issue_search import filter_issues
 from errorhub.models import Issue
 from errorhub.services import issues as lifecycle
-from errorhub.dashboard.services import project_settings_update
-from errorhub.services.projects import project_create, project_key_create
+from errorhub.services.projects import project_create, project_key_create, project_settings_update
 from ingest.protocol.errors import ClientError
 from ingest.search.query import parse_query
 from ingest.stores import get_event_store
