@@ -269,7 +269,7 @@ def _quiet_resolved_ids(now: datetime) -> list[int]:
     if settings.QUIET_PERIOD_SECONDS:
         quiet = _quiet_since_before(now - timedelta(seconds=settings.QUIET_PERIOD_SECONDS))
     else:
-        days = resolved.values_list("project__quiet_period_days", flat=True).distinct()
+        days = resolved.order_by().values_list("project__quiet_period_days", flat=True).distinct()
         quiet = Q(pk__in=[])
         for day_count in days:
             quiet |= Q(project__quiet_period_days=day_count) & _quiet_since_before(now - timedelta(days=day_count))
