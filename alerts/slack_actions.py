@@ -13,11 +13,13 @@ from django.utils import timezone
 
 from alerts.integrations.slack import blocks
 from alerts.integrations.slack.transport import call_slack
-from alerts.slack_payloads import MAX_SNOOZE_HOURS, BlockAction, Interaction, snooze_hours
+from alerts.slack_payloads import BlockAction, Interaction, snooze_hours
 from alerts.transports import TransportError
 from errorhub import selectors
 from errorhub.models import Issue
 from errorhub.services import issues as lifecycle
+
+MAX_SNOOZE_HOURS = int(lifecycle.MAX_SNOOZE / timedelta(hours=1))  # the one limit the API and dashboard use
 
 
 class SlackActionError(Exception):
@@ -59,7 +61,7 @@ def _visible_issue(user: Any, ref: str) -> Issue | None:
 
 
 def _is_member(user: Any, issue: Issue) -> bool:
-    return selectors.organization_members(issue.project.organization).filter(pk=user.pk).exists()
+    return selectors.is_member(user, issue.project.organization)
 
 
 def actor_and_issue(slack_user_id: str, ref: str) -> tuple[Any, Issue]:
@@ -99,7 +101,7 @@ def handle_block_action(slack_user_id: str, action: BlockAction, trigger_id: str
 def handle_snooze_submission(interaction: Interaction) -> dict[str, str]:
     """The snooze modal was submitted: {} on success, else {block_id: error} for Slack to show."""
     hours = snooze_hours(interaction.hours_text)
-    if hours is None:
+    if hours is None or hours > MAX_SNOOZE_HOURS:
         return {"hours": f"enter a whole number of hours from 1 to {MAX_SNOOZE_HOURS}"}
     if len(interaction.reason) > 500:
         return {"reason": "keep the reason under 500 characters"}

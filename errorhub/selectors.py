@@ -61,6 +61,12 @@ def organization_members(organization: Organization) -> QuerySet[AbstractBaseUse
         is_active=True).distinct()
 
 
+def is_member(user: AbstractBaseUser, organization: Organization) -> bool:
+    """Whether ``user`` is an active member (owner or team member) of ``organization``: may act
+    on its issues from Slack, and has their e-mail shown on them."""
+    return organization_members(organization).filter(pk=user.pk).exists()
+
+
 def member_by_name(name: str, organizations: Iterable[Organization]) -> AbstractBaseUser | None:
     """The user called ``name`` (username, or e-mail ignoring case) who belongs to every one of
     ``organizations``; None otherwise. Users are only ever looked up inside an organisation, so

@@ -20,12 +20,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from errorhub.models import Issue, Project
 from ingest.envelope import normalize_event_id
 from ingest.models import SeenEvent, UserFeedback
+from ingest.protocol.errors import ClientError
 from ingest.scrub import ScrubConfig, scrub_text
 
 
@@ -51,24 +52,36 @@ def feedback_from_feedback_event(body: dict[str, Any], event_id: str | None) -> 
             "comments": feedback.get("message"), "url": feedback.get("url"), "source": "feedback"}
 
 
+class FeedbackExists(ClientError):
+    """Feedback for this event is already stored (Sentry answers 409: it is never replaced)."""
+
+    def __init__(self, feedback_id: str) -> None:
+        super().__init__(f"feedback for event {feedback_id} already exists", status=409)
+
+
 @transaction.atomic
 def feedback_record(*, project: Project, feedback_id: str, event_id: str, comments: Any, source: str,
-                    name: Any = None, email: Any = None, url: Any = None) -> UserFeedback:
+                    name: Any = None, email: Any = None, url: Any = None, replace: bool = True) -> UserFeedback:
     """Store (or, for the same ``feedback_id``, update) one piece of feedback.
 
-    Linked to the issue of ``event_id`` when that event was already recorded. The
-    text is scrubbed with the project's config; the e-mail follows its ``email`` rule.
+    Linked to the issue of ``event_id`` when that event was already recorded. The text is
+    scrubbed with the project's config; the e-mail follows its ``email`` rule. With
+    ``replace=False`` (the API) existing feedback is kept and ``FeedbackExists`` raised:
+    an API client must not overwrite what an end user wrote.
     """
     seen = SeenEvent.objects.filter(project_id=project.pk, event_id=event_id).exclude(issue_id=None).first() \
         if event_id else None
     config = project.scrub_config()
-    feedback, _ = UserFeedback.objects.update_or_create(
-        project=project, feedback_id=feedback_id,
-        defaults={"event_id": event_id, "issue_id": seen.issue_id if seen else None,
-                  "name": _text(name, 200, config), "email": _text(email, 254, config),
-                  "comments": _text(comments, 10000, config), "url": _text(url, 1024, config),
-                  "source": source})
-    return feedback
+    fields = {"event_id": event_id, "issue_id": seen.issue_id if seen else None,
+              "name": _text(name, 200, config), "email": _text(email, 254, config),
+              "comments": _text(comments, 10000, config), "url": _text(url, 1024, config), "source": source}
+    if replace:
+        return UserFeedback.objects.update_or_create(project=project, feedback_id=feedback_id, defaults=fields)[0]
+    try:
+        with transaction.atomic():  # the unique (project, feedback_id) decides a race, not a prior read
+            return UserFeedback.objects.create(project=project, feedback_id=feedback_id, **fields)
+    except IntegrityError:
+        raise FeedbackExists(feedback_id) from None
 
 
 def feedback_for_issue(issue: Issue) -> QuerySet[UserFeedback]:

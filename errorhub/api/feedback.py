@@ -1,7 +1,8 @@
 """Sentry's legacy user-feedback API: ``/api/0/projects/<org>/<project>/user-feedback/``.
 
 ``POST {event_id, name, email, comments}`` stores what a user wrote about an event
-(a crash-report dialog, a support form); ``GET`` lists the project's feedback,
+(a crash-report dialog, a support form); feedback for that event already stored, by the
+API or by an SDK's ``user_report``, is kept and the POST answered 409, as Sentry does; ``GET`` lists the project's feedback,
 newest first. The event may arrive later than its feedback: the link to the issue
 is resolved when the issue is read (see ``ingest.feedback``).
 """
@@ -70,5 +71,6 @@ class ProjectUserFeedback(APIView):
         incoming.is_valid(raise_exception=True)
         data: dict[str, Any] = incoming.validated_data
         feedback = feedback_record(project=proj, feedback_id=data["event_id"], event_id=data["event_id"],
-                                   name=data["name"], email=data["email"], comments=data["comments"], source="api")
+                                   name=data["name"], email=data["email"], comments=data["comments"], source="api",
+                                   replace=False)
         return Response(UserFeedbackOutSerializer(feedback).data, status=http.HTTP_201_CREATED)

@@ -18,9 +18,9 @@ from errorhub.api.serializers import IssueSerializer
 from errorhub.models import Issue
 from ingest.protocol.errors import ClientError
 from ingest.stores.base import Page
+from ingest.stores.cursors import decode_keyset
 
 MAX_LIMIT = 100
-MAX_ID = 2**63  # a bigint primary key; a larger number in a cursor would overflow the query
 
 
 def _limit(request: Request) -> int:
@@ -44,12 +44,11 @@ def _issue_cursor(issue: Issue) -> str:
 
 def _after(qs: QuerySet[Issue], cursor: str) -> QuerySet[Issue]:
     try:
-        stamp, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        stamp, after = decode_keyset(cursor)
         when = parse_datetime(stamp)
-        after = int(pk)
     except ValueError:  # bad base64, UTF-8, shape, date or number: the client's mistake
-        when = after = None
-    if when is None or after is None or not 0 <= after < MAX_ID:
+        when = None
+    if when is None:
         raise ClientError("invalid cursor: pass back the cursor of a Link header unchanged")
     return qs.filter(Q(last_seen__lt=when) | Q(last_seen=when, pk__lt=after))
 

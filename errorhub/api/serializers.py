@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from errorhub import selectors
 from errorhub.models import Comment, Issue, Organization, Project, ProjectKey
+from errorhub.services.issues import MAX_SNOOZE, MAX_SNOOZE_COUNT
 from ingest.scrub import RULES, ScrubConfig
 
 
@@ -28,7 +32,7 @@ class _OrganizationEmails:
         seen = self.__dict__.setdefault("_member_of", {})
         key = (organization.pk, user.pk)
         if key not in seen:
-            seen[key] = selectors.organization_members(organization).filter(pk=user.pk).exists()
+            seen[key] = selectors.is_member(user, organization)
         return seen[key]
 
     def _member_json(self, user: Any, organization: Organization) -> dict[str, Any] | None:
@@ -88,14 +92,88 @@ class IssueSerializer(_OrganizationEmails, serializers.ModelSerializer):
         return f"{settings.BASE_URL}/issues/{obj.pk}/"
 
 
+class StrictCharField(serializers.CharField):
+    """Text that must arrive as a JSON string: a number or a list is the client's mistake."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class AwareDateTimeField(serializers.Field):
+    """An ISO 8601 date-time with its time zone (a naive one is ambiguous: which zone?),
+    no later than ``MAX_SNOOZE`` from now (bounds the stored year, too)."""
+
+    default_error_messages = {
+        "invalid": "must be an ISO 8601 date-time string, e.g. 2030-01-01T00:00:00Z",
+        "naive": "must include a time zone (Z or +hh:mm)",
+        "too_late": "must be at most {days} days from now",
+    }
+
+    def to_internal_value(self, data: Any) -> datetime:
+        try:
+            when = parse_datetime(data) if isinstance(data, str) and len(data) <= 64 else None
+        except ValueError:  # well-formed but impossible, e.g. month 13
+            when = None
+        if when is None:
+            self.fail("invalid")
+        if timezone.is_naive(when):
+            self.fail("naive")
+        if when > timezone.now() + MAX_SNOOZE:  # comparing aware datetimes never overflows
+            self.fail("too_late", days=MAX_SNOOZE.days)
+        return when
+
+    def to_representation(self, value: datetime) -> str:
+        return value.isoformat()
+
+
+def _whole_number(highest: int) -> serializers.IntegerField:
+    """1 to ``highest``; DRF parses the value as text, so a 400-digit JSON number or a float
+    is refused without the float conversion that overflowed."""
+    message = f"must be a whole number from 1 to {highest}"
+    return serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=highest,
+                                    error_messages={key: message for key in
+                                                    ("invalid", "min_value", "max_value", "max_string_length")})
+
+
+class StatusDetailsSerializer(serializers.Serializer):
+    """``statusDetails`` of an issue update, each field typed and bounded (Sentry's names;
+    keys Sentry has and ErrorHub does not use are ignored)."""
+
+    inRelease = StrictCharField(required=False, allow_blank=True, max_length=200)
+    inNextRelease = serializers.BooleanField(required=False)
+    assignee = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=254)
+    ignoreReason = StrictCharField(required=False, allow_blank=True, max_length=500)
+    ignoreUntil = AwareDateTimeField(required=False, allow_null=True)
+    ignoreDuration = _whole_number(int(MAX_SNOOZE / timedelta(minutes=1)))  # minutes
+    ignoreCount = _whole_number(MAX_SNOOZE_COUNT)
+    ignoreUntilCount = _whole_number(MAX_SNOOZE_COUNT)
+
+
+def first_error(errors: Any, path: str = "") -> str:
+    """One of DRF's nested validation errors as a sentence naming the field by its dotted path,
+    e.g. ``statusDetails.ignoreUntil must include a time zone``."""
+    if isinstance(errors, dict):
+        name, inner = next(iter(errors.items()))
+        field = path if name == "non_field_errors" else f"{path}.{name}".lstrip(".")
+        return first_error(inner, field)
+    if isinstance(errors, list):
+        return first_error(errors[0], path)
+    text = str(errors)
+    if not path:
+        return text
+    return f"{path} {text}" if text[:1].islower() else f"{path}: {text}"
+
+
 class IssueUpdateSerializer(serializers.Serializer):
     """PUT body: Sentry's ``status`` plus ErrorHub's lifecycle verbs."""
 
     status = serializers.ChoiceField(choices=["resolved", "resolvedInNextRelease", "unresolved", "ignored",
                                               "acknowledged"], required=False)
-    statusDetails = serializers.DictField(required=False)
-    assignedTo = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    reason = serializers.CharField(required=False, allow_blank=True)
+    statusDetails = StatusDetailsSerializer(required=False)
+    assignedTo = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=254)
+    reason = StrictCharField(required=False, allow_blank=True, max_length=500)
 
 
 class CommentSerializer(_OrganizationEmails, serializers.ModelSerializer):

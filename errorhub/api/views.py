@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from rest_framework import status as http
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -27,22 +26,18 @@ from errorhub.api.serializers import (
     ProjectKeySerializer,
     ProjectScrubSettingsSerializer,
     ProjectSerializer,
+    first_error,
 )
 from errorhub.issue_search import filter_issues
 from errorhub.models import Issue
 from errorhub.services import issues as lifecycle
-from errorhub.dashboard.services import project_settings_update
-from errorhub.services.projects import project_create, project_key_create
+from errorhub.services.projects import project_create, project_key_create, project_settings_update
 from ingest.protocol.errors import ClientError
 from ingest.search.query import parse_query
 from ingest.stores import get_event_store
 
 _PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7),
             "14d": timedelta(days=14), "30d": timedelta(days=30), "90d": timedelta(days=90)}
-
-
-MAX_SNOOZE_MINUTES = 10 * 366 * 24 * 60  # ten years: a longer snooze is a permanent ignore in disguise
-MAX_SNOOZE_COUNT = 10**9  # further events; times_seen + this must fit the integer column
 
 
 class Base(APIView):
@@ -117,37 +112,23 @@ def _member_by_name(name: object, issue: Issue) -> Any:
     return user
 
 
-def _bounded_int(value: Any, name: str, highest: int) -> int:
-    """``value`` as a whole number from 1 to ``highest``; anything else is the client's mistake
-    (an unbounded number overflows the date arithmetic or the database column: a 500)."""
-    try:
-        number = float(value) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
-    except ValueError:
-        number = None
-    if number is None or not 1 <= number <= highest or number != int(number):
-        raise ClientError(f"{name} must be a whole number from 1 to {highest}, not {str(value)[:40]!r}")
-    return int(number)
-
-
 def _snooze_until(details: Mapping[str, Any]) -> datetime | None:
-    """The snooze end from ``ignoreUntil`` (ISO 8601) or ``ignoreDuration`` (minutes, bounded)."""
-    until = details.get("ignoreUntil")
-    try:
-        when = parse_datetime(until) if isinstance(until, str) else None
-    except ValueError:  # well-formed but impossible, e.g. month 13
-        when = None
-    if until and when is None:
-        raise ClientError("statusDetails.ignoreUntil must be an ISO 8601 date-time")
+    """The snooze end: ``ignoreUntil``, or ``ignoreDuration`` minutes from now (both validated
+    and bounded by ``StatusDetailsSerializer``)."""
     minutes = details.get("ignoreDuration")
     if minutes:
-        when = timezone.now() + timedelta(minutes=_bounded_int(minutes, "statusDetails.ignoreDuration",
-                                                               MAX_SNOOZE_MINUTES))
-    return when
+        return timezone.now() + timedelta(minutes=minutes)
+    return details.get("ignoreUntil")
+
+
+class InvalidUpdate(ClientError):
+    """An issue update body with a field of the wrong type or out of bounds (named in the message)."""
 
 
 def _apply_update(request: Request, issue: Issue) -> Issue:
     body = IssueUpdateSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
+    if not body.is_valid():
+        raise InvalidUpdate(first_error(body.errors))
     data, details = body.validated_data, body.validated_data.get("statusDetails") or {}
     user, reason = request.user, data.get("reason", "")
     if "assignedTo" in data:
@@ -165,8 +146,7 @@ def _apply_update(request: Request, issue: Issue) -> Issue:
         when = _snooze_until(details)
         count = details.get("ignoreCount") or details.get("ignoreUntilCount")
         lifecycle.issue_snooze(issue=issue, user=user, reason=details.get("ignoreReason") or reason, until=when,
-                               count=_bounded_int(count, "statusDetails.ignoreCount", MAX_SNOOZE_COUNT)
-                               if count else None)
+                               count=count)
     elif state == "unresolved":
         lifecycle.issue_reopen(issue=issue, user=user)
     issue.refresh_from_db()

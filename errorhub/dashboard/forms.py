@@ -12,10 +12,13 @@ from django.utils import timezone
 
 from errorhub import selectors
 from errorhub.models import Lifecycle, Organization, Project
+from errorhub.services.issues import MAX_SNOOZE, MAX_SNOOZE_COUNT
 from ingest.event import LEVELS
 from ingest.scrub import RULES, ScrubConfig
 
 User = get_user_model()
+
+MAX_SNOOZE_HOURS = int(MAX_SNOOZE / timedelta(hours=1))
 
 
 def _clean_member(form: forms.Form, organizations: list[Organization]) -> Any:
@@ -53,9 +56,18 @@ class SnoozeForm(forms.Form):
     reason = forms.CharField(max_length=500, help_text="Why this can wait (required).")
     until = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                 help_text="End at this time (your time zone).")
-    hours = forms.IntegerField(required=False, min_value=1, max_value=24 * 365, help_text="…or after N hours.")
-    count = forms.IntegerField(required=False, min_value=1, max_value=10_000_000,
+    hours = forms.IntegerField(required=False, min_value=1, max_value=MAX_SNOOZE_HOURS,
+                               help_text="…or after N hours.")
+    count = forms.IntegerField(required=False, min_value=1, max_value=MAX_SNOOZE_COUNT,
                                help_text="…or after N more events.")
+
+    def clean_until(self):
+        """At most ``MAX_SNOOZE`` ahead: also keeps a far date in a zone behind UTC (year 9999
+        at -05:00) from overflowing when it is stored in UTC."""
+        until = self.cleaned_data.get("until")
+        if until is not None and until > timezone.now() + MAX_SNOOZE:
+            raise forms.ValidationError(f"a snooze lasts at most {MAX_SNOOZE.days} days")
+        return until
 
     def clean(self):
         data = super().clean()
@@ -83,7 +95,7 @@ class BulkForm(forms.Form):
         "required": "select at least one issue"})
     assignee = forms.CharField(required=False, max_length=150)
     reason = forms.CharField(required=False, max_length=500)
-    hours = forms.IntegerField(required=False, min_value=1, max_value=24 * 365)
+    hours = forms.IntegerField(required=False, min_value=1, max_value=MAX_SNOOZE_HOURS)
 
     def __init__(self, *args, issue_ids: list[int], organizations: list[Organization] | None = None, **kwargs):
         super().__init__(*args, **kwargs)

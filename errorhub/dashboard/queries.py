@@ -22,6 +22,7 @@ from ingest.models import Attachment, IngestCounter, SessionAggregate
 from ingest.protocol.errors import ClientError
 from ingest.stores import get_event_store
 from ingest.stores.base import HistogramBucket
+from ingest.stores.cursors import decode_keyset, fits_bigint
 
 SPARK_HOURS = 24
 
@@ -86,18 +87,13 @@ class InvalidPageLink(ClientError):
 def after_cursor(qs: QuerySet[Issue], sort: str, cursor: str) -> QuerySet[Issue]:
     """Rows after ``cursor`` in ``-sort, -pk`` order; ``InvalidPageLink`` on a cursor we did not make."""
     try:
-        raw, pk_text = base64.urlsafe_b64decode(cursor.encode()).decode().rsplit("|", 1)
-        pk = int(pk_text)
+        raw, pk = decode_keyset(cursor)
         value: Any = parse_datetime(raw) if sort in ("last_seen", "first_seen") else int(raw)
     except ValueError:  # bad base64, UTF-8, shape, date or number
         raise InvalidPageLink() from None
-    if value is None or not _fits_bigint(pk) or isinstance(value, int) and not _fits_bigint(value):
+    if value is None or isinstance(value, int) and not fits_bigint(value):
         raise InvalidPageLink()
     return qs.filter(Q(**{f"{sort}__lt": value}) | Q(**{sort: value, "pk__lt": pk}))
-
-
-def _fits_bigint(number: int) -> bool:
-    return -(2**63) <= number < 2**63
 
 
 def issue_histogram(issue_id: int, *, interval: str, start: datetime, end: datetime) -> list[HistogramBucket]:

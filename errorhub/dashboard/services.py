@@ -6,13 +6,12 @@ Keyword-only, atomic, one entry point per change — the same shape as
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from errorhub.models import ApiToken, Project, ProjectKey, Team, UserProfile
 from errorhub.services.projects import _unique_slug, project_key_create
+from errorhub.services.projects import project_settings_update  # noqa: F401 (moved there; the views call it here)
 
 
 @transaction.atomic
@@ -27,19 +26,6 @@ def project_create_for_team(*, team: Team, name: str, platform: str = "") -> tup
                                      slug=_unique_slug(Project, name, organization=org))
     project.teams.add(team)
     return project, project_key_create(project=project)
-
-
-@transaction.atomic
-def project_settings_update(*, project: Project, **fields: Any) -> Project:
-    allowed = {"allowed_origins", "rate_limit_per_minute", "retention_days", "quiet_period_days", "scrub_rules",
-               "scrub_ip_addresses", "scrub_fields", "scrub_patterns"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValueError(f"not a project setting: {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(project, name, value)
-    project.save(update_fields=list(fields))
-    return project
 
 
 @transaction.atomic

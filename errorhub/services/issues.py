@@ -15,12 +15,19 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from errorhub.models import Activity, Comment, GroupHash, Issue, Lifecycle
 from ingest.protocol.errors import ClientError
 
 Actor = AbstractBaseUser | None
+
+#: The longest snooze, by time and by further events, wherever it is asked for (API,
+#: dashboard, Slack): a longer one is a permanent ignore in disguise, which ErrorHub does
+#: not have; the count also keeps ``times_seen + count`` inside its integer column.
+MAX_SNOOZE = timedelta(days=365)
+MAX_SNOOZE_COUNT = 10_000_000
 
 
 class LifecycleError(ClientError, ValueError):
@@ -98,12 +105,18 @@ def issue_resolve(*, issue: Issue, user: Actor, release: str | None = None, next
 def issue_snooze(*, issue: Issue, user: Actor, reason: str, until: datetime | None = None,
                  count: int | None = None, actor: str = "") -> Issue:
     """Snooze with a reason and an end: a time, a number of further events, or both."""
-    if not reason or not reason.strip():
+    if not isinstance(reason, str) or not reason.strip():
         raise LifecycleError("a snooze needs a reason")
     if until is None and not count:
         raise LifecycleError("a snooze needs an end: a time, a number of further events, or both")
+    if until is not None and timezone.is_naive(until):
+        raise LifecycleError("the snooze end needs a time zone")
     if until is not None and until <= timezone.now():
         raise LifecycleError("the snooze end must be in the future")
+    if until is not None and until > timezone.now() + MAX_SNOOZE:
+        raise LifecycleError(f"a snooze lasts at most {MAX_SNOOZE.days} days")
+    if count is not None and not 0 < count <= MAX_SNOOZE_COUNT:
+        raise LifecycleError(f"a snooze ends after 1 to {MAX_SNOOZE_COUNT} further events")
     _clear_resolution_and_snooze(issue)
     issue.snooze_reason = reason.strip()[:500]
     issue.snooze_until = until
@@ -115,13 +128,22 @@ def issue_snooze(*, issue: Issue, user: Actor, reason: str, until: datetime | No
     return issue
 
 
+#: what ending a snooze changes; saving only these keeps a caller's stale copy of the counts
+#: (``times_seen``, ``last_seen``, ``users_seen``) from overwriting what ingest committed
+_LIFECYCLE_FIELDS = ["lifecycle", "in_inbox", "inbox_since", "inbox_reason", "resolved_in_release",
+                     "resolved_in_next_release", "resolved_at", "snooze_reason", "snooze_until",
+                     "snooze_until_count"]
+
+
 def issue_end_snooze(*, issue: Issue, why: str) -> Issue:
-    """A snooze ran out (time or count): back to the inbox, with a note saying which."""
+    """A snooze ran out (time or count): back to the inbox, with a note saying which.
+
+    The caller holds the issue's row lock (ingest's batch, or the tick's reload)."""
     reason = issue.snooze_reason
     back_to = Lifecycle.ACKNOWLEDGED if issue.assignee_id else Lifecycle.NEW
     _clear_resolution_and_snooze(issue)
     _set_state(issue, back_to, in_inbox=True, reason="snooze_ended")
-    issue.save()
+    issue.save(update_fields=_LIFECYCLE_FIELDS)  # never the counts: ingest owns those
     _log(issue, "snooze_ended", user=None, actor="system", why=why, snooze_reason=reason)
     return issue
 
@@ -218,24 +240,70 @@ def issue_unmerge(*, issue: Issue, group_hash: str, user: Actor, actor: str = ""
 
 def issues_tick(*, now: datetime | None = None) -> dict[str, int]:
     """Periodic: end snoozes whose time passed; resolved issues quiet for the
-    project's quiet period become fixed."""
+    project's quiet period become fixed.
+
+    The candidates are found in SQL without a lock; each is then reloaded under
+    its row lock and checked again, because ingest may have regressed it (or a
+    user resolved it) since: the tick must never write back a stale issue.
+    """
     now = now or timezone.now()
-    ended = 0
-    for issue in Issue.objects.filter(lifecycle=Lifecycle.SNOOZED, snooze_until__lte=now):
-        with transaction.atomic():
-            issue_end_snooze(issue=issue, why="time")
-            ended += 1
-    fixed = 0
-    for issue in Issue.objects.filter(lifecycle=Lifecycle.RESOLVED).select_related("project"):
-        quiet_since = max(issue.resolved_at or issue.last_seen, issue.last_seen)
-        if quiet_since + quiet_period(issue) <= now:
-            with transaction.atomic():
-                issue.lifecycle = Lifecycle.FIXED
-                issue.save(update_fields=["lifecycle"])
-                _log(issue, "fixed", user=None, actor="system", quiet_days=issue.project.quiet_period_days,
-                     quiet_seconds=int(quiet_period(issue).total_seconds()))
-                fixed += 1
+    ended = sum(_end_snooze_if_due(pk, now) for pk in _expired_snooze_ids(now))
+    fixed = sum(_fix_if_quiet(pk, now) for pk in _quiet_resolved_ids(now))
     return {"snoozes_ended": ended, "fixed": fixed}
+
+
+def _expired_snooze_ids(now: datetime) -> list[int]:
+    return list(Issue.objects.filter(lifecycle=Lifecycle.SNOOZED, snooze_until__lte=now)
+                .order_by("pk").values_list("pk", flat=True))
+
+
+def _quiet_since_before(cutoff: datetime) -> Q:
+    """Resolved and last seen no later than ``cutoff`` (the quiet period's start)."""
+    return Q(last_seen__lte=cutoff) & (Q(resolved_at__isnull=True) | Q(resolved_at__lte=cutoff))
+
+
+def _quiet_resolved_ids(now: datetime) -> list[int]:
+    """Resolved issues quiet for their quiet period, filtered by the database: one query
+    per distinct ``quiet_period_days`` (a handful), not every resolved issue in Python."""
+    resolved = Issue.objects.filter(lifecycle=Lifecycle.RESOLVED)
+    if settings.QUIET_PERIOD_SECONDS:
+        quiet = _quiet_since_before(now - timedelta(seconds=settings.QUIET_PERIOD_SECONDS))
+    else:
+        days = resolved.order_by().values_list("project__quiet_period_days", flat=True).distinct()
+        quiet = Q(pk__in=[])
+        for day_count in days:
+            quiet |= Q(project__quiet_period_days=day_count) & _quiet_since_before(now - timedelta(days=day_count))
+    return list(resolved.filter(quiet).order_by("pk").values_list("pk", flat=True))
+
+
+def _locked(pk: int) -> Issue | None:
+    """The issue as committed now, row-locked for the caller's transaction (None if deleted)."""
+    return Issue.objects.select_for_update(of=("self",)).select_related("project").filter(pk=pk).first()
+
+
+@transaction.atomic
+def _end_snooze_if_due(pk: int, now: datetime) -> int:
+    issue = _locked(pk)
+    if issue is None or issue.lifecycle != Lifecycle.SNOOZED or not issue.snooze_until \
+            or issue.snooze_until > now:
+        return 0
+    issue_end_snooze(issue=issue, why="time")
+    return 1
+
+
+@transaction.atomic
+def _fix_if_quiet(pk: int, now: datetime) -> int:
+    issue = _locked(pk)
+    if issue is None or issue.lifecycle != Lifecycle.RESOLVED:
+        return 0
+    period = quiet_period(issue)
+    if max(issue.resolved_at or issue.last_seen, issue.last_seen) + period > now:
+        return 0
+    issue.lifecycle = Lifecycle.FIXED
+    issue.save(update_fields=["lifecycle"])
+    _log(issue, "fixed", user=None, actor="system", quiet_days=issue.project.quiet_period_days,
+         quiet_seconds=int(period.total_seconds()))
+    return 1
 
 
 def quiet_period(issue: Issue) -> timedelta:

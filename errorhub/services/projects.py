@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -90,3 +91,17 @@ def api_token_create(*, user: AbstractBaseUser, label: str = "", can_write: bool
         user=user, label=label, token_hash=ApiToken.hash_token(token), prefix=token[:8], can_write=can_write
     )
     return token
+
+
+@transaction.atomic
+def project_settings_update(*, project: Project, **fields: Any) -> Project:
+    """Change a project's settings (dashboard form, API PATCH); the callers validated the values."""
+    allowed = {"allowed_origins", "rate_limit_per_minute", "retention_days", "quiet_period_days", "scrub_rules",
+               "scrub_ip_addresses", "scrub_fields", "scrub_patterns"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"not a project setting: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.save(update_fields=list(fields))
+    return project

@@ -34,6 +34,7 @@ from ingest.search.mappings import (
 )
 from ingest.search.query import Query, parse_query
 from ingest.stores.base import EventStore, EventStoreUnavailable, HistogramBucket, IndexedEvent, InvalidCursor, Page
+from ingest.stores.cursors import BadCursor, decode_search_after
 
 _STEP = {"1m": timedelta(minutes=1), "1h": timedelta(hours=1), "1d": timedelta(days=1)}
 _TRUNC = {"1m": dict(second=0, microsecond=0), "1h": dict(minute=0, second=0, microsecond=0),
@@ -135,13 +136,12 @@ def _encode_cursor(sort_values: list[Any]) -> str:
 
 
 def _decode_cursor(cursor: str) -> list[Any]:
+    """The ``search_after`` values of a cursor we made; anything else is the client's
+    ``InvalidCursor`` (the engine would answer 400 to odd values: a 500 of ours)."""
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, UnicodeDecodeError) as exc:
+        return decode_search_after(cursor)
+    except BadCursor as exc:
         raise InvalidCursor(cursor) from exc
-    if not isinstance(values, list) or len(values) != 2:
-        raise InvalidCursor(cursor)
-    return values
 
 
 # --- the store ---------------------------------------------------------------------

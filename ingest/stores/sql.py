@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from ingest.models import EventTag, StoredEvent
 from ingest.stores.base import EventStore, EventStoreUnavailable, HistogramBucket, IndexedEvent, InvalidCursor, Page
+from ingest.stores.cursors import decode_keyset
 from ingest.stores.text import search_text_of
 
 _TRUNC = {"1m": TruncMinute, "1h": TruncHour, "1d": TruncDay}
@@ -30,13 +31,13 @@ def _encode_cursor(row: StoredEvent) -> str:
 
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
-        stamp, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        stamp, pk = decode_keyset(cursor)
         when = parse_datetime(stamp)
-        if when is None or not 0 <= int(pk) < 2**63:  # a bigger id would overflow the query
-            raise ValueError(stamp)
-        return when, int(pk)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # BadCursor, or an impossible date
         raise InvalidCursor(cursor) from exc
+    if when is None:
+        raise InvalidCursor(cursor)
+    return when, pk
 
 
 def _page(qs: QuerySet, cursor: str | None, limit: int) -> Page:

@@ -66,11 +66,11 @@ def test_api_post_and_list(client, world):
     assert created.status_code == 201, created.content
     assert created.json()["eventID"] == body["event_id"]
     again = api.post(URL, {"event_id": body["event_id"], "name": "Ann", "comments": "Still crashes"}, format="json")
-    assert again.status_code == 201
+    assert again.status_code == 409 and "already exists" in again.json()["detail"], "never replaced (Sentry: 409)"
     listed = api.get(URL).json()
-    assert [f["comments"] for f in listed] == ["Still crashes"], "one report per event, as Sentry keeps it"
+    assert [f["comments"] for f in listed] == ["Crashed when I paid"], "one report per event, as Sentry keeps it"
     assert post_envelope(client, world, event_envelope(body)).status_code == 200
-    assert "Still crashes" in issue_page(client, world, Issue.objects.get(project=world.project))
+    assert "Crashed when I paid" in issue_page(client, world, Issue.objects.get(project=world.project))
 
 
 @pytest.mark.parametrize(("payload", "field"), [

@@ -19,15 +19,26 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 numbers = st.one_of(st.integers(), st.floats(allow_nan=False, allow_infinity=False),  # the test client encodes JSON
                     st.sampled_from(["1e30", "-1", "NaN", "Infinity", "60", "", "x", 1e30, 10**40]))
+huge_integers = st.one_of(st.integers(min_value=10**300, max_value=10**400),
+                          st.integers(min_value=-(10**400), max_value=-(10**300)))
+offsets = st.sampled_from(["", "Z", "+00:00", "-14:00", "+14:00", "-23:59", "+05:30"])
+date_times = st.one_of(
+    st.builds(lambda when, zone: when.isoformat() + zone, st.datetimes(), offsets),  # naive, aware, year 1 to 9999
+    st.sampled_from(["2030-01-01T00:00:00", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00",
+                     "2026-13-45T99:00:00", "9999-12-31T23:59:59-23:59"]))
+wrong_types = st.one_of(st.booleans(), st.none(), st.lists(st.integers(), max_size=2),
+                        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
 status_details = st.dictionaries(
     st.sampled_from(["ignoreDuration", "ignoreCount", "ignoreUntilCount", "ignoreUntil", "ignoreReason",
                      "inRelease", "inNextRelease", "assignee"]),
-    st.one_of(numbers, st.text(max_size=30), st.sampled_from(["2026-13-45T99:00:00", "9999-12-31T23:59:59-23:59"]),
+    st.one_of(numbers, huge_integers, date_times, wrong_types, st.text(max_size=30), st.text(min_size=190, max_size=260),
               json_text),
     max_size=4)
 update_bodies = st.one_of(
     st.fixed_dictionaries({"status": st.sampled_from(["ignored", "resolved", "acknowledged", "unresolved", "x"])},
-                          optional={"statusDetails": status_details, "reason": st.text(max_size=10)}),
+                          optional={"statusDetails": st.one_of(status_details, wrong_types),
+                                    "reason": st.one_of(st.text(max_size=10), wrong_types, huge_integers),
+                                    "assignedTo": st.one_of(st.text(max_size=10), wrong_types)}),
     json_text,
 )
 
