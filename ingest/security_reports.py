@@ -105,8 +105,12 @@ def _get(report: dict[str, Any], *names: str) -> str:
 
 
 def _host(uri: str) -> str:
-    """What a title names: the host of a URL, ``data:``-style schemes, or the keyword itself."""
-    parts = urlsplit(uri) if "://" in uri or ":" in uri[:12] else None
+    """What a title names: the host of a URL, ``data:``-style schemes, or the keyword itself
+    (also for a URL ``urlsplit`` cannot read, such as ``http://[x``: the raw text)."""
+    try:
+        parts = urlsplit(uri) if "://" in uri or ":" in uri[:12] else None
+    except ValueError:  # "Invalid IPv6 URL": a browser reports what the page had
+        return uri
     if parts and parts.netloc:
         return parts.netloc
     if parts and parts.scheme and not parts.netloc:
