@@ -28,7 +28,8 @@ FIELDS = ["attrs", "release", "environment", "aggregates", "started", "exited", 
           "http.response.status_code", "tags", "discarded_events", "reason", "category", "quantity",
           "monitor_slug", "check_in_id", "duration", "items", "level", "body", "trace_id", "attributes",
           "event_id", "name", "email", "comments", "feedback", "message", "contact_email",
-          "associated_event_id", "url", "transaction", "op", "sid", "init"]
+          "associated_event_id", "url", "transaction", "op", "sid", "init", "sentry.release", "sentry.environment",
+          "sentry.message.template", "value", "type"]
 TYPES = ["session", "sessions", "transaction", "client_report", "check_in", "log", "user_report", "feedback",
          "event"]
 
@@ -70,3 +71,39 @@ def test_accepted_items_never_fail_in_the_worker(world, item_type, body, from_va
                "received_at": time.time(), "client": "tests/1.0"}
     outcome = process_payload(payload)  # must not raise: the view already answered 200 for this item
     assert not any(category == "invalid" for category, _ in outcome.dropped), outcome.dropped
+
+
+#: Attribute keys of Sentry log records, those that land in top-level event fields first.
+ATTRIBUTE_KEYS = ["sentry.release", "sentry.environment", "sentry.message.template", "sentry.sdk.name", "user.id"]
+json_values = st.recursive(st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1)
+                           | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=10),
+                           lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
+                           max_leaves=10)
+#: An attribute is sent bare or typed (``{"value": ..., "type": ...}``); its value any JSON type.
+attribute = json_values | st.builds(lambda v, t: {"value": v, "type": t}, json_values,
+                                    st.sampled_from(["string", "integer", "double", "boolean"]))
+log_records = st.fixed_dictionaries(
+    {"level": st.sampled_from(["error", "fatal", "info"]), "body": st.text(max_size=20)},
+    optional={"timestamp": scalars, "trace_id": scalars,
+              "attributes": st.dictionaries(st.sampled_from(ATTRIBUTE_KEYS) | st.text(max_size=5), attribute,
+                                            max_size=5)})
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(records=st.lists(log_records, min_size=1, max_size=3))
+def test_accepted_log_items_never_fail_in_the_worker(world, records):
+    """Log records with attribute values of every JSON type: accepted means processed."""
+    raw = orjson.dumps({"items": records})
+    try:
+        check_item(Item(headers={"type": "log"}, type="log", payload=raw))
+    except ItemRejected as exc:
+        assert exc.category == "invalid" and exc.message
+        return
+    data = serialize_envelope({}, [({"type": "log"}, raw)])
+    payload = {"v": 1, "kind": "envelope", "project_id": world.project.pk, "data": data.decode(), "b64": False,
+               "received_at": time.time(), "client": "tests/1.0"}
+    outcome = process_payload(payload)  # must not raise: the view already answered 200 for this item
+    assert not outcome.dropped, outcome.dropped
+    for event in outcome.events:
+        assert all(isinstance(event.get(name), (str, type(None))) for name in ("release", "environment"))
