@@ -14,6 +14,7 @@ from typing import Iterator
 
 from django.db import DatabaseError, transaction
 from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -26,13 +27,23 @@ from ingest.models import Attachment, ClientOutcome, IngestCounter, ItemCounter,
 logger = logging.getLogger(__name__)
 
 
-def _bump(model: type, values: dict[str, Any], field: str, amount: int) -> None:
-    """Insert-or-increment one counter row (safe under concurrency)."""
+#: A client-reported quantity is summed up to this and no further: the column is a signed
+#: 64-bit integer, and clients (not ErrorHub) choose the amounts (see ``record_client_report``).
+#: Half the column's range, so the stored sum plus one more amount never overflows either.
+MAX_CLIENT_QUANTITY = (2**63 - 1) // 2
+
+
+def _bump(model: type, values: dict[str, Any], field: str, amount: int, *, ceiling: int | None = None) -> None:
+    """Insert-or-increment one counter row (safe under concurrency); with ``ceiling``,
+    the sum stops there instead of overflowing the column."""
     if amount <= 0:
         return
+    total = F(field) + amount
+    if ceiling is not None:  # both terms at most the ceiling: their sum still fits before Least cuts it
+        total = Least(F(field) + min(amount, ceiling), ceiling)
     with transaction.atomic():
         model.objects.bulk_create([model(**values, **{field: 0})], ignore_conflicts=True)
-        model.objects.filter(**values).update(**{field: F(field) + amount})
+        model.objects.filter(**values).update(**{field: total})
 
 
 def count_outcome(project_id: int, outcome: str, reason: str = "", amount: int = 1) -> None:
@@ -53,19 +64,36 @@ def _when(value: Any) -> datetime:
     return parsed if parsed and parsed.tzinfo else timezone.now()
 
 
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+def _http_status(value: Any) -> int | None:
+    """An HTTP status code (an integer or up to three ASCII digits), else None.
+
+    ``str.isdigit`` is no test: it is true for "²" and other Unicode digits that
+    ``int`` refuses, and one such transaction would fail its whole envelope.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 <= value <= 999 else None
+    if isinstance(value, str) and 0 < len(value) <= 3 and set(value) <= _ASCII_DIGITS:
+        return int(value)
+    return None
+
+
 def record_transaction(project: Project, body: dict[str, Any]) -> None:
     """Keep a transaction as a light record so its errors link by trace id."""
     trace = ((body.get("contexts") or {}).get("trace") or {}) if isinstance(body, dict) else {}
     start, end = body.get("start_timestamp"), body.get("timestamp")
     duration = (end - start) * 1000 if isinstance(start, (int, float)) and isinstance(end, (int, float)) else None
     tags = body.get("tags") if isinstance(body.get("tags"), dict) else {}
-    status_code = (trace.get("data") or {}).get("http.response.status_code") or tags.get("http.status_code")
+    status_code = _http_status((trace.get("data") or {}).get("http.response.status_code")
+                               or tags.get("http.status_code"))
     TraceLink.objects.create(
         project=project, trace_id=str(trace.get("trace_id") or "")[:64],
         transaction=scrub_text(str(body.get("transaction") or ""), project.scrub_config())[:200],
         op=str(trace.get("op") or "")[:64],
         status=str(trace.get("status") or "")[:64],
-        http_status=int(status_code) if str(status_code or "").isdigit() and len(str(status_code)) <= 3 else None,
+        http_status=status_code,
         duration_ms=duration, timestamp=_when(end),
     )
     count_item(project, "transaction")
@@ -157,7 +185,7 @@ def record_client_report(project: Project, body: dict[str, Any]) -> None:
             continue
         _bump(ClientOutcome, {"project": project, "day": day, "reason": str(entry.get("reason") or "")[:64],
                               "category": str(entry.get("category") or "")[:32]},
-              "quantity", int(entry.get("quantity") or 0))
+              "quantity", int(entry.get("quantity") or 0), ceiling=MAX_CLIENT_QUANTITY)
 
 
 _buffer: dict[tuple[int, str, str], int] = {}
