@@ -10,6 +10,7 @@ from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
 from ingest.event import level_at_least
+from ingest.protocol.text import storable
 
 _LEVELS = {"trace": "debug", "debug": "debug", "info": "info", "warn": "warning", "warning": "warning",
            "error": "error", "fatal": "fatal"}
@@ -20,13 +21,6 @@ def _attr(attrs: dict[str, Any], key: str) -> Any:
     return value.get("value") if isinstance(value, dict) else value
 
 
-def _storable(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` and made storable: these events skip the event normaliser,
-    and PostgreSQL refuses NUL in text and jsonb, orjson lone surrogates."""
-    text = text[:limit].replace("\x00", "\ufffd")
-    return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
-
-
 def _text_attr(attrs: dict[str, Any], key: str, limit: int = 200) -> str | None:
     """An attribute that becomes a top-level event field (release, environment): text,
     bounded, or None. Grouping reads these as strings; an SDK may send any JSON value
@@ -34,7 +28,7 @@ def _text_attr(attrs: dict[str, Any], key: str, limit: int = 200) -> str | None:
     value = _attr(attrs, key)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
-    return _storable(str(value), limit) or None
+    return storable(str(value), limit) or None
 
 
 def _timestamp(value: Any, fallback: datetime) -> str:
@@ -48,7 +42,7 @@ def _timestamp(value: Any, fallback: datetime) -> str:
 
 def _event(record: dict[str, Any], level: str, project_id: int, received_at: datetime) -> dict[str, Any]:
     attrs = record.get("attributes") if isinstance(record.get("attributes"), dict) else {}
-    message = _storable(str(record.get("body") or ""), 8192)
+    message = storable(str(record.get("body") or ""), 8192)
     template = _attr(attrs, "sentry.message.template")
     return {
         "event_id": uuid.uuid4().hex,
@@ -58,12 +52,12 @@ def _event(record: dict[str, Any], level: str, project_id: int, received_at: dat
         "platform": "other",
         "level": level,
         "message": message,
-        "message_template": _storable(str(template), 8192) if template else None,
+        "message_template": storable(str(template), 8192) if template else None,
         "release": _text_attr(attrs, "sentry.release"),
         "environment": _text_attr(attrs, "sentry.environment"),
-        "trace_id": _storable(str(record.get("trace_id") or ""), 64) or None,
+        "trace_id": storable(str(record.get("trace_id") or ""), 64) or None,
         "tags": {},
-        "extra": {_storable(str(k), 200): _storable(str(_attr(attrs, k)), 1024) for k in list(attrs)[:50]},
+        "extra": {storable(str(k), 200): storable(str(_attr(attrs, k)), 1024) for k in list(attrs)[:50]},
         "source": "sdk:log",
     }
 
