@@ -27,20 +27,24 @@ from ingest.models import Attachment, ClientOutcome, IngestCounter, ItemCounter,
 logger = logging.getLogger(__name__)
 
 
-#: A client-reported quantity is summed up to this and no further: the column is a signed
-#: 64-bit integer, and clients (not ErrorHub) choose the amounts (see ``record_client_report``).
+#: A client-reported count (dropped items, sessions) is summed up to this and no further:
+#: the columns are signed 64-bit integers, and clients (not ErrorHub) choose the amounts.
 #: Half the column's range, so the stored sum plus one more amount never overflows either.
 MAX_CLIENT_QUANTITY = (2**63 - 1) // 2
 
 
-def _bump(model: type, values: dict[str, Any], field: str, amount: int, *, ceiling: int | None = None) -> None:
-    """Insert-or-increment one counter row (safe under concurrency); with ``ceiling``,
-    the sum stops there instead of overflowing the column."""
+def _clamped_sum(field: str, amount: int) -> Least:
+    """``field + amount`` as an update expression that stops at ``MAX_CLIENT_QUANTITY``:
+    both terms are at most the ceiling, so their sum still fits before Least cuts it."""
+    return Least(F(field) + min(amount, MAX_CLIENT_QUANTITY), MAX_CLIENT_QUANTITY)
+
+
+def _bump(model: type, values: dict[str, Any], field: str, amount: int, *, clamped: bool = False) -> None:
+    """Insert-or-increment one counter row (safe under concurrency); ``clamped`` for a
+    count a client chose: the sum stops at ``MAX_CLIENT_QUANTITY`` instead of overflowing."""
     if amount <= 0:
         return
-    total = F(field) + amount
-    if ceiling is not None:  # both terms at most the ceiling: their sum still fits before Least cuts it
-        total = Least(F(field) + min(amount, ceiling), ceiling)
+    total = _clamped_sum(field, amount) if clamped else F(field) + amount
     with transaction.atomic():
         model.objects.bulk_create([model(**values, **{field: 0})], ignore_conflicts=True)
         model.objects.filter(**values).update(**{field: total})
@@ -169,11 +173,11 @@ def write_sessions(counts_by_key: dict[SessionKey, dict[str, int]]) -> None:
     for (project_id, release, environment, hour), counts in counts_by_key.items():
         key = {"project_id": project_id, "release": release, "environment": environment, "hour": hour}
         SessionAggregate.objects.bulk_create([SessionAggregate(**key)], ignore_conflicts=True)
-        SessionAggregate.objects.filter(**key).update(
-            healthy=F("healthy") + max(counts.get("exited", 0) - counts.get("errored", 0), 0),
-            errored=F("errored") + counts.get("errored", 0),
-            crashed=F("crashed") + counts.get("crashed", 0),
-            abnormal=F("abnormal") + counts.get("abnormal", 0),
+        SessionAggregate.objects.filter(**key).update(  # clamped: one item may hold thousands of aggregates
+            healthy=_clamped_sum("healthy", max(counts.get("exited", 0) - counts.get("errored", 0), 0)),
+            errored=_clamped_sum("errored", counts.get("errored", 0)),
+            crashed=_clamped_sum("crashed", counts.get("crashed", 0)),
+            abnormal=_clamped_sum("abnormal", counts.get("abnormal", 0)),
         )
 
 
@@ -185,7 +189,7 @@ def record_client_report(project: Project, body: dict[str, Any]) -> None:
             continue
         _bump(ClientOutcome, {"project": project, "day": day, "reason": str(entry.get("reason") or "")[:64],
                               "category": str(entry.get("category") or "")[:32]},
-              "quantity", int(entry.get("quantity") or 0), ceiling=MAX_CLIENT_QUANTITY)
+              "quantity", int(entry.get("quantity") or 0), clamped=True)
 
 
 _buffer: dict[tuple[int, str, str], int] = {}
