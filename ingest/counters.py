@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 
 from errorhub import metrics
 from errorhub.models import Project
+from ingest.protocol.text import storable
 from ingest.scrub import scrub_text
 from ingest.scrub_raw import scrub_attachment
 from ingest.models import Attachment, ClientOutcome, IngestCounter, ItemCounter, SessionAggregate, TraceLink
@@ -92,11 +93,11 @@ def record_transaction(project: Project, body: dict[str, Any]) -> None:
     tags = body.get("tags") if isinstance(body.get("tags"), dict) else {}
     status_code = _http_status((trace.get("data") or {}).get("http.response.status_code")
                                or tags.get("http.status_code"))
-    TraceLink.objects.create(
-        project=project, trace_id=str(trace.get("trace_id") or "")[:64],
-        transaction=scrub_text(str(body.get("transaction") or ""), project.scrub_config())[:200],
-        op=str(trace.get("op") or "")[:64],
-        status=str(trace.get("status") or "")[:64],
+    TraceLink.objects.create(  # storable: a NUL in any text would fail the envelope (PostgreSQL)
+        project=project, trace_id=storable(str(trace.get("trace_id") or ""), 64),
+        transaction=storable(scrub_text(str(body.get("transaction") or ""), project.scrub_config()), 200),
+        op=storable(str(trace.get("op") or ""), 64),
+        status=storable(str(trace.get("status") or ""), 64),
         http_status=status_code,
         duration_ms=duration, timestamp=_when(end),
     )
@@ -111,8 +112,8 @@ def record_attachment(project: Project, event_id: str, item: Any) -> None:
     filename, data = scrub_attachment(str(item.headers.get("filename") or "attachment"), content_type,
                                       bytes(item.payload), project.scrub_config())
     Attachment.objects.create(
-        project=project, event_id=str(event_id).replace("-", "")[:32], filename=filename[:255],
-        content_type=content_type[:100], size=len(data), data=data,
+        project=project, event_id=str(event_id).replace("-", "")[:32], filename=storable(filename, 255),
+        content_type=storable(content_type, 100), size=len(data), data=data,
     )
 
 
@@ -156,11 +157,11 @@ def record_sessions(project: Project, item_type: str, body: dict[str, Any]) -> N
     sink = _session_sink.get()
     counts_by_key: dict[SessionKey, dict[str, int]] = sink if sink is not None else {}
     for attrs, counts in _session_status_counts(body):
-        release = str(attrs.get("release") or "")[:200]
+        release = storable(str(attrs.get("release") or ""), 200)
         if not release:
             continue
         hour = _when(attrs.get("started")).replace(minute=0, second=0, microsecond=0)
-        key = (project.pk, release, str(attrs.get("environment") or "")[:200], hour)
+        key = (project.pk, release, storable(str(attrs.get("environment") or ""), 200), hour)
         merged = counts_by_key.setdefault(key, {})
         for name, n in counts.items():
             merged[name] = merged.get(name, 0) + n
@@ -187,8 +188,8 @@ def record_client_report(project: Project, body: dict[str, Any]) -> None:
     for entry in body.get("discarded_events") or []:
         if not isinstance(entry, dict):
             continue
-        _bump(ClientOutcome, {"project": project, "day": day, "reason": str(entry.get("reason") or "")[:64],
-                              "category": str(entry.get("category") or "")[:32]},
+        _bump(ClientOutcome, {"project": project, "day": day, "reason": storable(str(entry.get("reason") or ""), 64),
+                              "category": storable(str(entry.get("category") or ""), 32)},
               "quantity", int(entry.get("quantity") or 0), clamped=True)
 
 

@@ -24,10 +24,11 @@ from django.db.models import Q, QuerySet
 from errorhub.models import Issue, Project
 from ingest.envelope import normalize_event_id
 from ingest.models import SeenEvent, UserFeedback
+from ingest.protocol.text import storable
 
 
 def _text(value: Any, limit: int) -> str:
-    return str(value or "")[:limit]
+    return storable(str(value or ""), limit)  # a NUL would fail the batch on PostgreSQL
 
 
 def feedback_from_user_report(body: dict[str, Any]) -> dict[str, Any]:
