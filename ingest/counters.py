@@ -14,11 +14,13 @@ from typing import Iterator
 
 from django.db import DatabaseError, transaction
 from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from errorhub import metrics
 from errorhub.models import Project
+from ingest.protocol.text import storable
 from ingest.scrub import scrub_text
 from ingest.scrub_raw import scrub_attachment
 from ingest.models import Attachment, ClientOutcome, IngestCounter, ItemCounter, SessionAggregate, TraceLink
@@ -26,13 +28,27 @@ from ingest.models import Attachment, ClientOutcome, IngestCounter, ItemCounter,
 logger = logging.getLogger(__name__)
 
 
-def _bump(model: type, values: dict[str, Any], field: str, amount: int) -> None:
-    """Insert-or-increment one counter row (safe under concurrency)."""
+#: A client-reported count (dropped items, sessions) is summed up to this and no further:
+#: the columns are signed 64-bit integers, and clients (not ErrorHub) choose the amounts.
+#: Half the column's range, so the stored sum plus one more amount never overflows either.
+MAX_CLIENT_QUANTITY = (2**63 - 1) // 2
+
+
+def _clamped_sum(field: str, amount: int) -> Least:
+    """``field + amount`` as an update expression that stops at ``MAX_CLIENT_QUANTITY``:
+    both terms are at most the ceiling, so their sum still fits before Least cuts it."""
+    return Least(F(field) + min(amount, MAX_CLIENT_QUANTITY), MAX_CLIENT_QUANTITY)
+
+
+def _bump(model: type, values: dict[str, Any], field: str, amount: int, *, clamped: bool = False) -> None:
+    """Insert-or-increment one counter row (safe under concurrency); ``clamped`` for a
+    count a client chose: the sum stops at ``MAX_CLIENT_QUANTITY`` instead of overflowing."""
     if amount <= 0:
         return
+    total = _clamped_sum(field, amount) if clamped else F(field) + amount
     with transaction.atomic():
         model.objects.bulk_create([model(**values, **{field: 0})], ignore_conflicts=True)
-        model.objects.filter(**values).update(**{field: F(field) + amount})
+        model.objects.filter(**values).update(**{field: total})
 
 
 def count_outcome(project_id: int, outcome: str, reason: str = "", amount: int = 1) -> None:
@@ -53,19 +69,36 @@ def _when(value: Any) -> datetime:
     return parsed if parsed and parsed.tzinfo else timezone.now()
 
 
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+def _http_status(value: Any) -> int | None:
+    """An HTTP status code (an integer or up to three ASCII digits), else None.
+
+    ``str.isdigit`` is no test: it is true for "²" and other Unicode digits that
+    ``int`` refuses, and one such transaction would fail its whole envelope.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 <= value <= 999 else None
+    if isinstance(value, str) and 0 < len(value) <= 3 and set(value) <= _ASCII_DIGITS:
+        return int(value)
+    return None
+
+
 def record_transaction(project: Project, body: dict[str, Any]) -> None:
     """Keep a transaction as a light record so its errors link by trace id."""
     trace = ((body.get("contexts") or {}).get("trace") or {}) if isinstance(body, dict) else {}
     start, end = body.get("start_timestamp"), body.get("timestamp")
     duration = (end - start) * 1000 if isinstance(start, (int, float)) and isinstance(end, (int, float)) else None
     tags = body.get("tags") if isinstance(body.get("tags"), dict) else {}
-    status_code = (trace.get("data") or {}).get("http.response.status_code") or tags.get("http.status_code")
-    TraceLink.objects.create(
-        project=project, trace_id=str(trace.get("trace_id") or "")[:64],
-        transaction=scrub_text(str(body.get("transaction") or ""), project.scrub_config())[:200],
-        op=str(trace.get("op") or "")[:64],
-        status=str(trace.get("status") or "")[:64],
-        http_status=int(status_code) if str(status_code or "").isdigit() and len(str(status_code)) <= 3 else None,
+    status_code = _http_status((trace.get("data") or {}).get("http.response.status_code")
+                               or tags.get("http.status_code"))
+    TraceLink.objects.create(  # storable: a NUL in any text would fail the envelope (PostgreSQL)
+        project=project, trace_id=storable(str(trace.get("trace_id") or ""), 64),
+        transaction=storable(scrub_text(str(body.get("transaction") or ""), project.scrub_config()), 200),
+        op=storable(str(trace.get("op") or ""), 64),
+        status=storable(str(trace.get("status") or ""), 64),
+        http_status=status_code,
         duration_ms=duration, timestamp=_when(end),
     )
     count_item(project, "transaction")
@@ -79,8 +112,8 @@ def record_attachment(project: Project, event_id: str, item: Any) -> None:
     filename, data = scrub_attachment(str(item.headers.get("filename") or "attachment"), content_type,
                                       bytes(item.payload), project.scrub_config())
     Attachment.objects.create(
-        project=project, event_id=str(event_id).replace("-", "")[:32], filename=filename[:255],
-        content_type=content_type[:100], size=len(data), data=data,
+        project=project, event_id=str(event_id).replace("-", "")[:32], filename=storable(filename, 255),
+        content_type=storable(content_type, 100), size=len(data), data=data,
     )
 
 
@@ -124,11 +157,11 @@ def record_sessions(project: Project, item_type: str, body: dict[str, Any]) -> N
     sink = _session_sink.get()
     counts_by_key: dict[SessionKey, dict[str, int]] = sink if sink is not None else {}
     for attrs, counts in _session_status_counts(body):
-        release = str(attrs.get("release") or "")[:200]
+        release = storable(str(attrs.get("release") or ""), 200)
         if not release:
             continue
         hour = _when(attrs.get("started")).replace(minute=0, second=0, microsecond=0)
-        key = (project.pk, release, str(attrs.get("environment") or "")[:200], hour)
+        key = (project.pk, release, storable(str(attrs.get("environment") or ""), 200), hour)
         merged = counts_by_key.setdefault(key, {})
         for name, n in counts.items():
             merged[name] = merged.get(name, 0) + n
@@ -141,11 +174,11 @@ def write_sessions(counts_by_key: dict[SessionKey, dict[str, int]]) -> None:
     for (project_id, release, environment, hour), counts in counts_by_key.items():
         key = {"project_id": project_id, "release": release, "environment": environment, "hour": hour}
         SessionAggregate.objects.bulk_create([SessionAggregate(**key)], ignore_conflicts=True)
-        SessionAggregate.objects.filter(**key).update(
-            healthy=F("healthy") + max(counts.get("exited", 0) - counts.get("errored", 0), 0),
-            errored=F("errored") + counts.get("errored", 0),
-            crashed=F("crashed") + counts.get("crashed", 0),
-            abnormal=F("abnormal") + counts.get("abnormal", 0),
+        SessionAggregate.objects.filter(**key).update(  # clamped: one item may hold thousands of aggregates
+            healthy=_clamped_sum("healthy", max(counts.get("exited", 0) - counts.get("errored", 0), 0)),
+            errored=_clamped_sum("errored", counts.get("errored", 0)),
+            crashed=_clamped_sum("crashed", counts.get("crashed", 0)),
+            abnormal=_clamped_sum("abnormal", counts.get("abnormal", 0)),
         )
 
 
@@ -155,9 +188,9 @@ def record_client_report(project: Project, body: dict[str, Any]) -> None:
     for entry in body.get("discarded_events") or []:
         if not isinstance(entry, dict):
             continue
-        _bump(ClientOutcome, {"project": project, "day": day, "reason": str(entry.get("reason") or "")[:64],
-                              "category": str(entry.get("category") or "")[:32]},
-              "quantity", int(entry.get("quantity") or 0))
+        _bump(ClientOutcome, {"project": project, "day": day, "reason": storable(str(entry.get("reason") or ""), 64),
+                              "category": storable(str(entry.get("category") or ""), 32)},
+              "quantity", int(entry.get("quantity") or 0), clamped=True)
 
 
 _buffer: dict[tuple[int, str, str], int] = {}

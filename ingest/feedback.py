@@ -27,12 +27,14 @@ from errorhub.models import Issue, Project
 from ingest.envelope import normalize_event_id
 from ingest.models import SeenEvent, UserFeedback
 from ingest.protocol.errors import ClientError
+from ingest.protocol.text import storable
 from ingest.scrub import ScrubConfig, scrub_text
 
 
 def _text(value: Any, limit: int, config: ScrubConfig) -> str:
-    """Scrubbed, then cut to ``limit`` (cut first, a secret could lose the part its rule knows it by)."""
-    return scrub_text(str(value or "")[: limit * 2], config)[:limit]
+    """Scrubbed, then cut to ``limit`` (not before: a cut secret could lose the part its rule
+    knows it by), and storable (a NUL would fail the batch on PostgreSQL)."""
+    return storable(scrub_text(str(value or "")[: limit * 2], config), limit)
 
 
 def feedback_from_user_report(body: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ Pure Python, no Django: it can be fuzzed beside the envelope parser.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timezone
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +34,15 @@ _MIN_EPOCH, _MAX_EPOCH = -62135596800.0, 253402300799.0
 # JS-style millisecond timestamps are accepted by the normaliser up to this factor.
 _MS = 1000.0
 _MAX_COUNT = 2**53
+#: One client-report entry counts at most this many dropped items: an SDK reports every
+#: minute or so, so a real entry is far smaller, and the per-day sums stay far from overflowing.
+MAX_QUANTITY = 10**6
+# A time an item carries (epoch seconds or ISO 8601) lies in these years once in UTC.
+# Years 1 and 9999 are representable only in some zones ("0001-01-01T00:30:00+01:00"
+# overflows when converted to UTC for storage); nothing a client records is that old
+# or that far ahead.
+MIN_YEAR, MAX_YEAR = 1970, 9000
+_MAX_TIME_EPOCH = datetime(MAX_YEAR, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp()
 _CHECK_IN_STATUSES = frozenset({"ok", "error", "in_progress", "timeout", "unknown"})
 
 
@@ -71,23 +80,28 @@ def _is_number(value: Any) -> bool:
 
 
 def _timestamp(item: Item, value: Any, where: str, *, required: bool = False) -> None:
-    """A time is absent (when optional), an ISO string, or epoch seconds a datetime can hold."""
+    """A time is absent (when optional), an ISO string, or epoch seconds, in years
+    ``MIN_YEAR`` to ``MAX_YEAR`` (UTC): what a datetime holds and a database stores."""
     if value is None and not required:
         return
     if isinstance(value, str) and 0 < len(value) <= 64 and _iso_time(value):
         return
     if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
-            and _MIN_EPOCH <= value <= _MAX_EPOCH:
+            and 0 <= value <= _MAX_TIME_EPOCH:
         return
-    raise _invalid(item, f"{where} must be epoch seconds or an ISO 8601 string, got {value!r:.40}")
+    raise _invalid(item, f"{where} must be epoch seconds or an ISO 8601 string in years {MIN_YEAR} to "
+                         f"{MAX_YEAR}, got {value!r:.40}")
 
 
 def _iso_time(text: str) -> bool:
+    """An ISO 8601 time that is still a datetime once converted to UTC (a naive one is
+    read as UTC), within ``MIN_YEAR`` to ``MAX_YEAR``."""
     try:
-        datetime.fromisoformat(text.strip())
-    except ValueError:
+        parsed = datetime.fromisoformat(text.strip())
+        in_utc = (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         return False
-    return True
+    return MIN_YEAR <= in_utc.year <= MAX_YEAR
 
 
 def _object(item: Item, value: Any, where: str, *, required: bool = False) -> dict[str, Any]:
@@ -105,11 +119,11 @@ def _string(item: Item, value: Any, where: str, *, required: bool = False) -> No
         raise _invalid(item, f"{where} must be a non-empty string, got {value!r:.40}")
 
 
-def _count(item: Item, value: Any, where: str) -> None:
+def _count(item: Item, value: Any, where: str, limit: int = _MAX_COUNT) -> None:
     if value is None:
         return
-    if not _is_int(value) or not 0 <= value < _MAX_COUNT:
-        raise _invalid(item, f"{where} must be a non-negative integer, got {value!r:.40}")
+    if not _is_int(value) or not 0 <= value < limit:
+        raise _invalid(item, f"{where} must be a non-negative integer below {limit}, got {value!r:.40}")
 
 
 def _event(item: Item) -> dict[str, Any]:
@@ -212,7 +226,7 @@ def _client_report(item: Item) -> dict[str, Any]:
             _object(item, entry, where, required=True)
             _string(item, entry.get("reason"), f"{where}.reason", required=True)
             _string(item, entry.get("category"), f"{where}.category", required=True)
-            _count(item, entry.get("quantity"), f"{where}.quantity")
+            _count(item, entry.get("quantity"), f"{where}.quantity", MAX_QUANTITY + 1)
     return body
 
 

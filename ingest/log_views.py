@@ -1,7 +1,10 @@
 """``POST /api/<project_id>/logs/``: raw logs in many formats, turned into events.
 
-The view frames the body (to validate it and count its lines), then queues it;
-stack-trace assembly and event extraction run in the worker.
+The view frames the body (to validate it and count its lines), then queues it with
+what the client asked for (the format it named, or none, and its content type):
+the worker frames it again exactly the same way, within the same inflate limit, so a
+body answered 200 here is never one the worker refuses. Stack-trace assembly and
+event extraction run in the worker.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ingest import counters
 from ingest.keys import authenticate
+from ingest.logs.formats import InflateBudget, frame, inflate_body
 from ingest.logs.model import LogParseError
 from ingest.sentry_auth import auth_from_request
 from ingest.views import Refused, _admit, _enqueue, _guarded, _json, _payload, _read_body
@@ -34,9 +38,6 @@ def _auth_header(request: HttpRequest) -> str | None:
 
 
 def _handle_logs(request: HttpRequest, project_id: int) -> HttpResponse:
-    from ingest.logs.formats import frame, inflate_body
-    from ingest.logs.formats._text import InflateBudget
-
     auth = auth_from_request(header=_auth_header(request), query=request.GET)
     key = authenticate(auth, project_id)
     data = _read_body(request, settings.INGEST_MAX_LOG_BYTES, settings.INGEST_MAX_LOG_BYTES)
@@ -55,7 +56,9 @@ def _handle_logs(request: HttpRequest, project_id: int) -> HttpResponse:
     defaults = {name: request.GET.get(name) or request.headers.get(f"X-ErrorHub-{name.title()}")
                 for name in _DEFAULT_FIELDS}
     body = {"format": used, "lines_accepted": len(lines), "events": "queued"}
-    _enqueue(request, _payload("logs", key, data, "logs", format=used, content_type=content_type,
+    # the format the client named (or none), not the one guessed: a guess framed as a named
+    # format is held to stricter checks (every line in it) than the guess itself passed
+    _enqueue(request, _payload("logs", key, data, "logs", format=fmt, content_type=content_type,
                                defaults={k: v for k, v in defaults.items() if v}), lambda: _json(200, body))
     firehose_id = request.headers.get("X-Amz-Firehose-Request-Id")
     if firehose_id:  # Firehose counts any other answer as a failed delivery

@@ -27,6 +27,8 @@ from ingest.event import level_at_least
 from ingest.feedback import feedback_from_feedback_event, feedback_from_user_report, feedback_record
 from ingest.inapp import apply_in_app
 from ingest.item_checks import KNOWN_TYPES, CheckedItem, check_items, type_label
+from ingest.logs.formats import InflateBudget
+from ingest.logs.model import LogParseError
 from ingest.normalize import NormalizeError, normalize_sentry_event
 from ingest.sentry_logs import events_from_log_item
 from ingest.protocol.raw_payload import payload_bytes
@@ -304,11 +306,22 @@ def _handle_security(payload: dict[str, Any], project: Project, outcome: Outcome
 
 
 def _handle_logs(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
+    """A log body framed as the view framed it (same format request, same inflate limit).
+
+    A body that cannot be read is the client's data, not a bug: an ``invalid`` outcome,
+    counted, never retried into a dead letter (the view refusing it first is the rule;
+    this covers payloads queued before the view and the worker agreed, and replays).
+    """
     from ingest.logs.pipeline import extract
 
     defaults = dict(payload.get("defaults") or {}, project_id=project.pk)
-    result = extract(payload_bytes(payload), fmt=payload.get("format"), content_type=payload.get("content_type"),
-                     defaults=defaults)
+    try:
+        result = extract(payload_bytes(payload), fmt=payload.get("format"), content_type=payload.get("content_type"),
+                         defaults=defaults, budget=InflateBudget(settings.INGEST_MAX_LOG_BYTES))
+    except LogParseError as exc:
+        logger.warning("log payload of project %s is unreadable: %s", project.pk, exc)
+        outcome.drop("invalid", "invalid_logs")
+        return
     received = _received_at(payload).isoformat()
     for ev in result.events:
         ev.setdefault("received_at", received)

@@ -24,6 +24,7 @@ import json
 from typing import Any
 
 from ingest.envelope import EnvelopeError, parse_envelope
+from ingest.protocol.limits import deeper_than, may_be_deeper_than
 from ingest.protocol.raw_payload import payload_bytes
 from ingest.scrub import DEFAULT_CONFIG, ScrubConfig, scrub_text, scrub_value
 
@@ -51,30 +52,58 @@ def scrub_attachment(filename: str, content_type: str, data: bytes,
     return clean_name, _scrub_bytes(data, config)
 
 
+class _TooDeep(Exception):
+    """JSON nested deeper than ``MAX_JSON_DEPTH``: walking it would hit the recursion limit."""
+
+
+def _json_structure(text: str | bytes) -> dict[str, Any] | list[Any] | None:
+    """The JSON object or array in ``text``, or None when it is not one.
+
+    Raises ``_TooDeep`` for JSON nested past ``MAX_JSON_DEPTH`` (``json.loads`` recurses
+    once per level: 5000 levels raise RecursionError), so the caller scrubs it as text
+    and the document is still kept, without its secrets.
+    """
+    try:
+        parsed = json.loads(text)
+    except RecursionError:
+        raise _TooDeep from None
+    except ValueError:
+        return None
+    if not isinstance(parsed, (dict, list)):
+        return None
+    if may_be_deeper_than(text) and deeper_than(parsed):
+        raise _TooDeep
+    return parsed
+
+
+def _json_text(value: dict[str, Any] | list[Any], config: ScrubConfig) -> bytes:
+    return json.dumps(scrub_value(value, config), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def _scrub_bytes(data: bytes, config: ScrubConfig) -> bytes:
-    """JSON by structure, other UTF-8 text by pattern; undecodable bytes unchanged."""
+    """JSON by structure, other UTF-8 text (and JSON too deep to walk) by pattern;
+    undecodable bytes unchanged."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return data
     try:
-        parsed = json.loads(text)
-    except ValueError:
+        parsed = _json_structure(text)
+    except _TooDeep:
+        parsed = None
+    if parsed is None:
         return scrub_text(text, config).encode("utf-8")
-    if isinstance(parsed, (dict, list)):
-        return json.dumps(scrub_value(parsed, config), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return scrub_text(text, config).encode("utf-8")
+    return _json_text(parsed, config)
 
 
 def _scrub_json_only(data: bytes, config: ScrubConfig) -> bytes:
-    """A body that is JSON or binary (OTLP: JSON or protobuf): scrub only the JSON."""
+    """A body that is JSON or binary (OTLP: JSON or protobuf): scrub only the JSON
+    (JSON too deep to walk by pattern, as text)."""
     try:
-        parsed = json.loads(data)
-    except ValueError:
-        return data
-    if not isinstance(parsed, (dict, list)):
-        return data
-    return json.dumps(scrub_value(parsed, config), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        parsed = _json_structure(data)
+    except _TooDeep:
+        return _scrub_bytes(data, config)
+    return data if parsed is None else _json_text(parsed, config)
 
 
 def _scrub_envelope(data: bytes, config: ScrubConfig) -> bytes:

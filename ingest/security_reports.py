@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from ingest.protocol.errors import ClientError
+from ingest.protocol.text import storable
 
 __all__ = ["SecurityReport", "SecurityReportError", "event_from_security_report", "parse_security_reports",
            "report_event_id"]
@@ -105,8 +106,12 @@ def _get(report: dict[str, Any], *names: str) -> str:
 
 
 def _host(uri: str) -> str:
-    """What a title names: the host of a URL, ``data:``-style schemes, or the keyword itself."""
-    parts = urlsplit(uri) if "://" in uri or ":" in uri[:12] else None
+    """What a title names: the host of a URL, ``data:``-style schemes, or the keyword itself
+    (also for a URL ``urlsplit`` cannot read, such as ``http://[x``: the raw text)."""
+    try:
+        parts = urlsplit(uri) if "://" in uri or ":" in uri[:12] else None
+    except ValueError:  # "Invalid IPv6 URL": a browser reports what the page had
+        return uri
     if parts and parts.netloc:
         return parts.netloc
     if parts and parts.scheme and not parts.netloc:
@@ -205,8 +210,13 @@ def report_event_id(request_event_id: str, index: int) -> str:
 
 def event_from_security_report(report: SecurityReport, *, project_id: int, received_at: datetime,
                                event_id: str) -> dict[str, Any]:
-    """The event of one report: title as ``message``, culprit as ``transaction``."""
+    """The event of one report: title as ``message``, culprit as ``transaction``.
+
+    Every text is ``storable`` (no NUL, no lone surrogate): these events skip the event
+    normaliser, and one such character would fail the whole batch in the database.
+    """
     title, culprit, tags, fingerprint = _BUILDERS.get(report.kind, _other)(report)
+    kind = storable(report.kind, 64)
     return {
         "event_id": event_id,
         "project_id": project_id,
@@ -214,13 +224,13 @@ def event_from_security_report(report: SecurityReport, *, project_id: int, recei
         "timestamp": received_at.isoformat(),
         "platform": "javascript",
         "level": "error",
-        "message": title[:1024],
-        "transaction": culprit[:200],
-        "request": {"url": report.url},
-        "tags": {"security.type": report.kind, **{k: v for k, v in tags.items() if v}},
-        "extra": {str(k)[:200]: _extra(v) for k, v in list(report.body.items())[:30]},
-        "fingerprint": [part[:200] for part in fingerprint],
-        "source": f"security:{report.kind}",
+        "message": storable(title, 1024),
+        "transaction": storable(culprit, 200),
+        "request": {"url": storable(report.url, 1024)},
+        "tags": {"security.type": kind, **{k: storable(v, 200) for k, v in tags.items() if v}},
+        "extra": {storable(str(k), 200): storable(_extra(v), 1024) for k, v in list(report.body.items())[:30]},
+        "fingerprint": [storable(part, 200) for part in fingerprint],
+        "source": f"security:{kind}",
     }
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
 from ingest.event import level_at_least
+from ingest.protocol.text import storable
 
 _LEVELS = {"trace": "debug", "debug": "debug", "info": "info", "warn": "warning", "warning": "warning",
            "error": "error", "fatal": "fatal"}
@@ -18,6 +19,16 @@ _LEVELS = {"trace": "debug", "debug": "debug", "info": "info", "warn": "warning"
 def _attr(attrs: dict[str, Any], key: str) -> Any:
     value = attrs.get(key)
     return value.get("value") if isinstance(value, dict) else value
+
+
+def _text_attr(attrs: dict[str, Any], key: str, limit: int = 200) -> str | None:
+    """An attribute that becomes a top-level event field (release, environment): text,
+    bounded, or None. Grouping reads these as strings; an SDK may send any JSON value
+    (``{"type": "integer", "value": 3}``, a list ...), and a number is kept as its text."""
+    value = _attr(attrs, key)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    return storable(str(value), limit) or None
 
 
 def _timestamp(value: Any, fallback: datetime) -> str:
@@ -31,7 +42,7 @@ def _timestamp(value: Any, fallback: datetime) -> str:
 
 def _event(record: dict[str, Any], level: str, project_id: int, received_at: datetime) -> dict[str, Any]:
     attrs = record.get("attributes") if isinstance(record.get("attributes"), dict) else {}
-    message = str(record.get("body") or "")[:8192]
+    message = storable(str(record.get("body") or ""), 8192)
     template = _attr(attrs, "sentry.message.template")
     return {
         "event_id": uuid.uuid4().hex,
@@ -41,12 +52,12 @@ def _event(record: dict[str, Any], level: str, project_id: int, received_at: dat
         "platform": "other",
         "level": level,
         "message": message,
-        "message_template": str(template)[:8192] if template else None,
-        "release": _attr(attrs, "sentry.release"),
-        "environment": _attr(attrs, "sentry.environment"),
-        "trace_id": str(record.get("trace_id") or "")[:64] or None,
+        "message_template": storable(str(template), 8192) if template else None,
+        "release": _text_attr(attrs, "sentry.release"),
+        "environment": _text_attr(attrs, "sentry.environment"),
+        "trace_id": storable(str(record.get("trace_id") or ""), 64) or None,
         "tags": {},
-        "extra": {str(k)[:200]: str(_attr(attrs, k))[:1024] for k in list(attrs)[:50]},
+        "extra": {storable(str(k), 200): storable(str(_attr(attrs, k)), 1024) for k in list(attrs)[:50]},
         "source": "sdk:log",
     }
 

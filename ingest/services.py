@@ -41,7 +41,7 @@ def dead_letter_store(*, task: str, payload: dict[str, Any], error: str, tb: str
     database itself is what fails, so the payload survives either way."""
     now = timezone.now()
     config = _dead_letter_scrub_config(payload.get("project_id"))
-    payload, error, tb = scrub_payload(payload, config), scrub_text(error, config), scrub_text(tb, config)
+    payload, error, tb = _dead_letter_scrubbed(payload, error, tb, config)
     try:
         DeadLetter.objects.create(task=task, project_id=payload.get("project_id"), payload=payload, error=error[:5000],
                                   traceback=tb[-20000:], attempts=attempts, first_failed_at=now, last_failed_at=now)
@@ -52,6 +52,26 @@ def dead_letter_store(*, task: str, payload: dict[str, Any], error: str, tb: str
         path.write_text(json.dumps({"task": task, "payload": payload, "error": error, "traceback": tb,
                                     "attempts": attempts, "db_error": str(db_exc)}))
         logger.error("dead letter written to %s (database unavailable: %s)", path, db_exc)
+
+
+def _dead_letter_scrubbed(payload: dict[str, Any], error: str, tb: str,
+                          config: ScrubConfig) -> tuple[dict[str, Any], str, str]:
+    """The payload, error and traceback scrubbed. A failure of the scrubber (a bug of
+    ours, or input it cannot walk) must never lose the payload: it is then kept with
+    its data scrubbed as plain text, or as it came, and the scrub error is noted."""
+    try:
+        return scrub_payload(payload, config), scrub_text(error, config), scrub_text(tb, config)
+    except Exception as exc:  # noqa: BLE001 - whatever it is, the dead letter is still written
+        logger.exception("dead letter payload could not be scrubbed; kept with text scrubbing")
+        note = f"\n[dead letter scrubbing failed: {type(exc).__name__}: {str(exc)[:200]}]"
+    try:
+        data = payload.get("data")
+        kept = {**payload, "data": scrub_text(data, config)} if isinstance(data, str) and not payload.get("b64") \
+            else payload
+        return kept, scrub_text(error, config) + note, scrub_text(tb, config)
+    except Exception:  # noqa: BLE001
+        logger.exception("dead letter text scrubbing failed too; kept as it came")
+        return payload, error + note, tb
 
 
 def _dead_letter_scrub_config(project_id: Any) -> ScrubConfig:

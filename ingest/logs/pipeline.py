@@ -36,7 +36,7 @@ from typing import Any
 
 from ingest.event import Event
 from ingest.logs.access import access_from_fields, event_from_access, might_be_access, parse_access_line
-from ingest.logs.formats import frame
+from ingest.logs.formats import InflateBudget, frame
 from ingest.logs.formats._text import loads_object
 from ingest.logs.model import LogLine
 from ingest.logs.structured import (
@@ -169,11 +169,12 @@ class _Extractor:
 
 
 def extract(body: bytes, *, fmt: str | None, content_type: str | None,
-            defaults: dict[str, Any], max_lines: int = 1_000_000) -> LogExtract:
+            defaults: dict[str, Any], max_lines: int = 1_000_000, budget: InflateBudget | None = None) -> LogExtract:
     """Frame ``body`` and return the events its error lines, traces, structured error
     records and 5xx access lines produce. Raises ``LogParseError`` for a body that
-    cannot be read in the requested format."""
-    name, records = frame(body, fmt, content_type=content_type)
+    cannot be read in the requested format. ``budget`` bounds the gzip inside it (the
+    worker passes the log view's, so both read a body within the same limit)."""
+    name, records = frame(body, fmt, content_type=content_type, budget=budget)
     skipped = max(0, len(records) - max_lines)
     if skipped:
         records = records[:max_lines]

@@ -33,7 +33,7 @@ from ingest.logs.formats.syslog import frame_logplex, frame_syslog
 from ingest.logs.formats._text import bound, decode
 from ingest.logs.model import LogLine, LogParseError
 
-__all__ = ["FORMATS", "frame", "inflate_body", "sniff", "format_for_content_type"]
+__all__ = ["FORMATS", "InflateBudget", "frame", "inflate_body", "sniff", "format_for_content_type"]
 
 
 
