@@ -9,7 +9,6 @@ turned into "fixed", and ending a snooze keeps the counts ingest wrote.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -21,20 +20,9 @@ from errorhub.models import Activity, Issue, Lifecycle
 from errorhub.services.issues import issue_resolve, issue_snooze, issues_tick
 from tests.core.events import issue_of, record
 from tests.factories import ProjectFactory
+from tests.races import wait_for_a_session_to_wait_on_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _tick_waits_for_a_lock(timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND wait_event_type = 'Lock'")
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the tick never waited for the issue's row lock")
 
 
 def _tick_while_locked(issue_id: int, under_the_tick: Callable[[], None], *, ahead: timedelta) -> dict[str, int]:
@@ -47,7 +35,7 @@ def _tick_while_locked(issue_id: int, under_the_tick: Callable[[], None], *, ahe
             with transaction.atomic():
                 Issue.objects.select_for_update().get(pk=issue_id)
                 locked.set()
-                _tick_waits_for_a_lock()
+                wait_for_a_session_to_wait_on_a_lock("the tick")
                 under_the_tick()
         except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
             failure.append(exc)

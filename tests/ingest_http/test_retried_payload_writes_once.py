@@ -26,20 +26,9 @@ from ingest.models import (
 )
 from tests.core.events import issue_of
 from tests.ingest_http.helpers import envelope, event, post_envelope
+from tests.races import wait_for_a_session_to_wait_on_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _worker_waits_for_a_lock(timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND wait_event_type = 'Lock'")
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the worker never waited for the issue's row lock")
 
 
 def _delete_under_the_worker(issue_id: int, locked: threading.Event, failure: list[BaseException]) -> None:
@@ -47,7 +36,7 @@ def _delete_under_the_worker(issue_id: int, locked: threading.Event, failure: li
         with transaction.atomic():
             Issue.objects.select_for_update().get(pk=issue_id)
             locked.set()
-            _worker_waits_for_a_lock()
+            wait_for_a_session_to_wait_on_a_lock("the worker")
             Issue.objects.filter(pk=issue_id).delete()
     except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
         failure.append(exc)

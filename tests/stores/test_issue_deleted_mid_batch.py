@@ -12,7 +12,6 @@ commit, the search-engine store has nothing but this check to stop it.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -26,6 +25,7 @@ from ingest.stores import get_event_store
 from tests.core.events import sentry_event
 from tests.factories import ProjectFactory
 from tests.stores.conftest import engine_configured
+from tests.races import wait_for_a_session_to_wait_on_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,18 +37,6 @@ def store(request: pytest.FixtureRequest, settings) -> Iterator[str]:  # type: i
         return
     with engine_configured(settings, "opensearch", request.getfixturevalue("opensearch_url")):
         yield "opensearch"
-
-
-def _batch_waits_for_a_lock(timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND wait_event_type = 'Lock'")
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the batch never waited for the issue's row lock")
 
 
 def test_batch_on_an_issue_deleted_meanwhile_rolls_back(store: str) -> None:
@@ -64,7 +52,7 @@ def test_batch_on_an_issue_deleted_meanwhile_rolls_back(store: str) -> None:
             with transaction.atomic():
                 Issue.objects.select_for_update().get(pk=issue_id)
                 locked.set()
-                _batch_waits_for_a_lock()
+                wait_for_a_session_to_wait_on_a_lock("the batch")
                 Issue.objects.filter(pk=issue_id).delete()
         except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
             failure.append(exc)
