@@ -28,3 +28,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
             # a file, as the embedded default runs (WAL, busy timeout): an in-memory
             # shared-cache database answers "table is locked" to concurrent writers at once
             db.setdefault("TEST", {})["NAME"] = str(_DATA / "test_errorhub.sqlite3")
+
+
+# Hypothesis: no wall-clock deadline and no "too slow" health check for any property test (a
+# busy two-core machine slows an example without anything being wrong: tests assert behaviour,
+# never duration; runaway work is bounded in CPU time, see tests/budget.py). A failure prints
+# the blob that reproduces it.
+from hypothesis import HealthCheck, settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("errorhub", deadline=None, print_blob=True,
+                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("errorhub")
