@@ -5,6 +5,7 @@ load); these two need a fresh temporary path per run.
 """
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -39,3 +40,21 @@ from hypothesis import HealthCheck, settings as hypothesis_settings  # noqa: E40
 hypothesis_settings.register_profile("errorhub", deadline=None, print_blob=True,
                                      suppress_health_check=[HealthCheck.too_slow])
 hypothesis_settings.load_profile("errorhub")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def name_sessions_left_on_the_test_database(django_db_setup: None, django_db_blocker) -> None:
+    """Before the test database is dropped, name any other session still on it (its last
+    query says which test leaked it): otherwise the drop fails with only "being accessed by
+    other users"."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pid, application_name, state, left(query, 300) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        others = cursor.fetchall()
+    if others:
+        print(f"\nsessions left on the test database at the end of the run: {others}", file=sys.stderr)
