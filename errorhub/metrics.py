@@ -39,7 +39,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 logger = logging.getLogger(__name__)
@@ -77,10 +77,6 @@ STORE_BULK_TIME = Histogram("errorhub_event_store_bulk_seconds", "Time of one bu
 DELIVERIES = Counter("errorhub_alert_deliveries", "Alert delivery attempts, by channel kind and outcome.",
                      ["kind", "outcome"], registry=REGISTRY)
 
-ITEM_OUTCOMES = Counter("errorhub_item_outcomes",
-                        "Accepted items the worker did not store, by outcome (invalid, too_large, unsupported, "
-                        "filtered ...) and reason.", ["project", "outcome", "reason"], registry=REGISTRY)
-
 _OUTCOME_COUNTERS = {"rate_limited": EVENTS_RATE_LIMITED, "rejected": EVENTS_REJECTED}
 
 
@@ -97,8 +93,8 @@ def outcome_recorded(project_id: int | None, outcome: str, reason: str = "", amo
         EVENTS_ACCEPTED.labels(project).inc(amount)
     elif outcome in _OUTCOME_COUNTERS:
         _OUTCOME_COUNTERS[outcome].labels(project, reason or "unknown").inc(amount)
-    else:
-        ITEM_OUTCOMES.labels(project, outcome, reason or "unknown").inc(amount)
+    # the worker's item outcomes (invalid, too_large, unsupported ...) are read from the database
+    # when scraped (StateCollector._item_outcomes): the worker is another process than the web
 
 
 def envelope_items(types: Iterable[str | None]) -> None:
@@ -154,11 +150,11 @@ class StateCollector(Collector):
     A source that cannot be read is reported in ``errorhub_scrape_errors`` instead of
     failing the scrape."""
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         errors = GaugeMetricFamily("errorhub_scrape_errors", "1 when a scrape-time source could not be read.",
                                    labels=["source"])
         for source, reader in (("queues", self._queues), ("dead_letters", self._dead_letters),
-                               ("outbox", self._outbox)):
+                               ("outbox", self._outbox), ("item_outcomes", self._item_outcomes)):
             try:
                 yield reader()
                 errors.add_metric([source], 0)
@@ -185,6 +181,23 @@ class StateCollector(Collector):
                                   "neither replayed nor discarded.")
         gauge.add_metric([], DeadLetter.objects.filter(discarded_at__isnull=True, replayed_at__isnull=True).count())
         return gauge
+
+    @staticmethod
+    def _item_outcomes() -> CounterMetricFamily:
+        """The items the worker did not store, as it counted them in the database (per project,
+        outcome and reason): the worker runs in another process than the web that is scraped."""
+        from django.db.models import Sum
+
+        from ingest.models import IngestCounter
+
+        counter = CounterMetricFamily("errorhub_item_outcomes", "Accepted items the worker did not store, by "
+                                      "outcome (invalid, too_large, unsupported, filtered ...) and reason.",
+                                      labels=["project", "outcome", "reason"])
+        rows = (IngestCounter.objects.exclude(outcome__in=("accepted", *_OUTCOME_COUNTERS))
+                .values_list("project_id", "outcome", "reason").annotate(total=Sum("count")).order_by())
+        for project_id, outcome, reason, total in rows:
+            counter.add_metric([str(project_id), outcome, reason or "unknown"], total)
+        return counter
 
     @staticmethod
     def _outbox() -> GaugeMetricFamily:
