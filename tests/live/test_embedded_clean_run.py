@@ -9,12 +9,16 @@ worker writes nothing at INFO."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Iterator
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.live import sdk
 from tests.live.conftest import LiveProject, embedded_live_project, embedded_server
@@ -73,3 +77,32 @@ def test_an_idle_worker_logs_nothing_at_info(server: EmbeddedServer, traffic: li
     server.check_alive()
     gained = server.log("celery")[len(before):]
     assert [line for line in gained.splitlines() if INFO_LINE.search(line)] == [], gained
+
+
+def _item_outcomes(base_url: str, project_id: int) -> float:
+    with urllib.request.urlopen(f"{base_url}/metrics", timeout=10) as response:  # loopback: allowed
+        families = text_string_to_metric_families(response.read().decode())
+    return sum(sample.value for family in families for sample in family.samples
+               if sample.name == "errorhub_item_outcomes_total"
+               and sample.labels == {"project": str(project_id), "outcome": "invalid", "reason": "invalid_sessions"})
+
+
+def test_an_item_dropped_by_the_worker_shows_on_the_webs_metrics(server: EmbeddedServer, traffic: list[str]) -> None:
+    """The worker drops a malformed item beside a valid event; the web process's ``/metrics``
+    (another process than the worker) counts it, and the event is stored."""
+    project: LiveProject = embedded_live_project(server)
+    before = _item_outcomes(server.base_url, project.project_id)
+    event_id = uuid.uuid4().hex
+    body = b"\n".join([json.dumps({"event_id": event_id}).encode(), b'{"type":"event"}',
+                       json.dumps({"event_id": event_id, "message": "beside a bad item", "level": "error"}).encode(),
+                       b'{"type":"sessions"}', b'{"aggregates":["x"]}'])
+    key = urllib.parse.urlsplit(project.dsn).username
+    request = urllib.request.Request(f"{server.base_url}/api/{project.project_id}/envelope/?sentry_key={key}",
+                                     data=body, headers={"Content-Type": "application/x-sentry-envelope"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+    sdk.Api(project).event(event_id)  # waits until the event is stored
+    deadline = time.monotonic() + 30
+    while _item_outcomes(server.base_url, project.project_id) < before + 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _item_outcomes(server.base_url, project.project_id) == before + 1
