@@ -5,7 +5,7 @@ load); these two need a fresh temporary path per run.
 """
 
 import os
-import sys
+import warnings
 import tempfile
 from pathlib import Path
 
@@ -57,4 +57,4 @@ def name_sessions_left_on_the_test_database(django_db_setup: None, django_db_blo
                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
         others = cursor.fetchall()
     if others:
-        print(f"\nsessions left on the test database at the end of the run: {others}", file=sys.stderr)
+        warnings.warn(f"sessions left on the test database at the end of the run: {others}", stacklevel=1)
