@@ -8,19 +8,18 @@ turned into "fixed", and ending a snooze keeps the counts ingest wrote.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 from django.utils import timezone
 
 from errorhub.models import Activity, Issue, Lifecycle
 from errorhub.services.issues import issue_resolve, issue_snooze, issues_tick
 from tests.core.events import issue_of, record
 from tests.factories import ProjectFactory
-from tests.races import wait_for_a_session_to_wait_on_a_lock
+from tests.races import issue_row_held_elsewhere
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,28 +27,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _tick_while_locked(issue_id: int, under_the_tick: Callable[[], None], *, ahead: timedelta) -> dict[str, int]:
     """Run the tick while another connection holds ``issue_id``'s row lock, then runs
     ``under_the_tick`` and commits once the tick is waiting for that lock."""
-    locked, failure = threading.Event(), []
-
-    def hold_and_change() -> None:
-        try:
-            with transaction.atomic():
-                Issue.objects.select_for_update().get(pk=issue_id)
-                locked.set()
-                wait_for_a_session_to_wait_on_a_lock("the tick")
-                under_the_tick()
-        except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
-            failure.append(exc)
-            locked.set()
-        finally:
-            connections.close_all()
-
-    other = threading.Thread(target=hold_and_change)
-    other.start()
-    assert locked.wait(20)
-    done = issues_tick(now=timezone.now() + ahead)
-    other.join(20)
-    assert not failure, failure
-    return done
+    with issue_row_held_elsewhere(issue_id, then=under_the_tick, who="the tick"):
+        return issues_tick(now=timezone.now() + ahead)
 
 
 def test_a_regression_committed_during_the_tick_is_not_marked_fixed() -> None:

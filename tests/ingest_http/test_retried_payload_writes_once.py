@@ -11,12 +11,11 @@ and the retry (run inline: tasks are eager here) regroups it onto a new issue.
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 
 from errorhub.models import Issue
 from ingest import counters
@@ -26,23 +25,9 @@ from ingest.models import (
 )
 from tests.core.events import issue_of
 from tests.ingest_http.helpers import envelope, event, post_envelope
-from tests.races import wait_for_a_session_to_wait_on_a_lock
+from tests.races import issue_row_held_elsewhere
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _delete_under_the_worker(issue_id: int, locked: threading.Event, failure: list[BaseException]) -> None:
-    try:
-        with transaction.atomic():
-            Issue.objects.select_for_update().get(pk=issue_id)
-            locked.set()
-            wait_for_a_session_to_wait_on_a_lock("the worker")
-            Issue.objects.filter(pk=issue_id).delete()
-    except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
-        failure.append(exc)
-        locked.set()
-    finally:
-        connections.close_all()
 
 
 def _every_item(body: dict) -> bytes:
@@ -76,16 +61,10 @@ def test_payload_retried_after_its_issue_was_deleted_writes_each_row_once(client
     project = world.project
     issue = issue_of(project, "gone")
     body = event(fingerprint=["gone"])
-    locked, failure = threading.Event(), []
-    deleter = threading.Thread(target=_delete_under_the_worker, args=(issue.pk, locked, failure))
-    deleter.start()
-    assert locked.wait(30)
-
-    response = post_envelope(client, world, _every_item(body))
-    deleter.join(30)
+    with issue_row_held_elsewhere(issue.pk, then=Issue.objects.filter(pk=issue.pk).delete, who="the worker"):
+        response = post_envelope(client, world, _every_item(body))
 
     assert response.status_code == 200, response.content
-    assert not failure, failure
     assert not Issue.objects.filter(pk=issue.pk).exists(), "the first attempt really failed"
     assert not DeadLetter.objects.filter(project_id=project.pk).exists(), "the retry succeeded"
     stored = StoredEvent.objects.get(project=project, event_id=body["event_id"])

@@ -11,11 +11,10 @@ commit, the search-engine store has nothing but this check to stop it.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 
 from errorhub.models import Issue
 from errorhub.services.grouping_store import events_record
@@ -25,7 +24,7 @@ from ingest.stores import get_event_store
 from tests.core.events import sentry_event
 from tests.factories import ProjectFactory
 from tests.stores.conftest import engine_configured
-from tests.races import wait_for_a_session_to_wait_on_a_lock
+from tests.races import issue_row_held_elsewhere
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,29 +44,13 @@ def test_batch_on_an_issue_deleted_meanwhile_rolls_back(store: str) -> None:
     first = sentry_event(project, fingerprint="gone")
     (issue_id,) = events_record(project=project, events=[first]).changes
     claimed_before, waiting_before = SeenEvent.objects.count(), IndexOutbox.objects.count()
-    locked, failure = threading.Event(), []
+    def delete() -> None:
+        Issue.objects.filter(pk=issue_id).delete()
 
-    def delete_under_the_batch() -> None:
-        try:
-            with transaction.atomic():
-                Issue.objects.select_for_update().get(pk=issue_id)
-                locked.set()
-                wait_for_a_session_to_wait_on_a_lock("the batch")
-                Issue.objects.filter(pk=issue_id).delete()
-        except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
-            failure.append(exc)
-            locked.set()
-        finally:
-            connections.close_all()
+    with issue_row_held_elsewhere(issue_id, then=delete, who="the batch"):
+        with pytest.raises(Issue.DoesNotExist, match=str(issue_id)):
+            events_record(project=project, events=[sentry_event(project, fingerprint="gone")])
 
-    deleter = threading.Thread(target=delete_under_the_batch)
-    deleter.start()
-    assert locked.wait(20)
-    with pytest.raises(Issue.DoesNotExist, match=str(issue_id)):
-        events_record(project=project, events=[sentry_event(project, fingerprint="gone")])
-    deleter.join(20)
-
-    assert not failure, failure
     assert not Issue.objects.filter(pk=issue_id).exists()
     assert SeenEvent.objects.count() == claimed_before, "nothing of the failed batch was committed"
     assert IndexOutbox.objects.count() == waiting_before
