@@ -23,7 +23,8 @@ from django.urls import reverse
 
 from alerts.integrations.email.headers import header_text
 from alerts.models import DigestSent
-from errorhub.models import Issue, Lifecycle, Project, UserProfile
+from errorhub.accounts.models import Project, UserProfile
+from errorhub.issues.models import Issue, Lifecycle
 
 UNSUBSCRIBE_SALT = "alerts.digest.unsubscribe"
 FIVE_HUNDRED_SOURCES = Q(source__startswith="log:nginx") | Q(source__startswith="log:apache") | Q(

@@ -9,10 +9,11 @@ from typing import Any
 
 from alerts import selectors
 from alerts.routing import route
-from errorhub.models import GroupHash, Issue, Project
-from errorhub.services.grouping_store import IssueChange, _issue_fields
-from ingest.grouping import compute_grouping
-from ingest.normalize import normalize_sentry_event
+from errorhub.accounts.models import Project
+from errorhub.issues.models import GroupHash, Issue
+from errorhub.issues.digest import IssueChange, _issue_fields
+from ingest.protocol.grouping import compute_grouping
+from ingest.protocol.normalize import normalize_sentry_event
 from ingest.protocol.errors import ClientError
 from ingest.protocol.limits import MAX_JSON_DEPTH, deeper_than
 

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from errorhub.models import Issue, Organization, Project
+from errorhub.accounts.models import Organization, Project
+from errorhub.issues.models import Issue
 
 
 class ChannelKind(models.TextChoices):

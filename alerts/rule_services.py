@@ -21,7 +21,7 @@ from alerts import services
 from alerts.models import Channel, ChannelKind, Delivery, Rule
 from alerts.routing import REGEX_FIELDS
 from alerts.selectors import clear_rule_cache
-from errorhub.models import Organization, Project
+from errorhub.accounts.models import Organization, Project
 from ingest.protocol.user_regex import compile_user_regex
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ from alerts.models import Channel, Delivery, DeliveryAttempt, DeliveryStatus, Is
 from alerts.routing import route
 from alerts.transports import TransportError, get_transport
 from errorhub import metrics
-from errorhub.models import Issue, Project
+from errorhub.accounts.models import Project
+from errorhub.issues.models import Issue
 
 logger = logging.getLogger(__name__)
 

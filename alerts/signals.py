@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models.signals import post_init, post_save
 from django.dispatch import receiver
 
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 
 
 def _watched(instance: Issue) -> tuple:

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from alerts.models import Delivery, IssueAlertState, Rule
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 
 
 def _queue_backlog(threshold: int, now: datetime) -> str:
@@ -29,7 +29,7 @@ def _dead_letters(threshold: int, now: datetime) -> str:
 
 def _ingest_stalled(threshold: int, now: datetime) -> str:
     """Events arrived in the last day but none in the last ``threshold`` minutes."""
-    from ingest.models import SeenEvent
+    from errorhub.events.models import SeenEvent
 
     quiet = timedelta(minutes=threshold or 30)
     recent = SeenEvent.objects.filter(received_at__gte=now - timedelta(days=1))
@@ -39,7 +39,7 @@ def _ingest_stalled(threshold: int, now: datetime) -> str:
 
 
 def _event_store_down(threshold: int, now: datetime) -> str:
-    from ingest.stores import get_event_store
+    from errorhub.events.stores import get_event_store
 
     try:
         get_event_store().ping()

@@ -43,8 +43,9 @@ def _fill(n_issues: int, n_events: int) -> tuple[object, int]:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from errorhub.models import Issue, Organization, Project, Team
-    from ingest.models import EventTag, StoredEvent
+    from errorhub.accounts.models import Organization, Project, Team
+    from errorhub.issues.models import Issue
+    from errorhub.events.models import EventTag, StoredEvent
 
     rng = random.Random(7)
     user = get_user_model().objects.create_user("bench", password="bench-password-1")
@@ -77,7 +78,7 @@ def _fill(n_issues: int, n_events: int) -> tuple[object, int]:
         if len(batch) == 5000:
             _flush(batch, StoredEvent, EventTag)
     _flush(batch, StoredEvent, EventTag)
-    from errorhub.models import IssueHour
+    from errorhub.issues.models import IssueHour
 
     IssueHour.objects.bulk_create([IssueHour(issue_id=pk, hour=h, count=c) for (pk, h), c in hours.items()],
                                   batch_size=5000)

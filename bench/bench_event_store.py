@@ -54,7 +54,7 @@ def _machine() -> str:
 
 
 def _events(n: int, project_id: int, issues: list[int]) -> list[tuple[int, dict[str, Any]]]:
-    from ingest.normalize import normalize_sentry_event
+    from ingest.protocol.normalize import normalize_sentry_event
 
     out = []
     for i in range(n):
@@ -85,7 +85,7 @@ def _rate(label: str, count: int, write: Callable[[list[tuple[int, dict[str, Any
 
 
 def _latencies(label: str, store: Any, project_id: int, issue_id: int, runs: int = 30) -> None:
-    from ingest.search.query import parse_query
+    from ingest.protocol.search.query import parse_query
 
     searches: dict[str, Callable[[], Any]] = {
         "by issue": lambda: store.list_for_issue(issue_id, limit=50),
@@ -117,11 +117,12 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from errorhub.models import Issue, Organization, Project
-    from ingest.search.mappings import document_from_event
-    from ingest.stores.base import IndexedEvent
-    from ingest.stores.engine import build_engine_store
-    from ingest.stores.sql import SqlEventStore
+    from errorhub.accounts.models import Organization, Project
+    from errorhub.issues.models import Issue
+    from ingest.protocol.search.mappings import document_from_event
+    from errorhub.events.stores.base import IndexedEvent
+    from errorhub.events.stores.engine import build_engine_store
+    from errorhub.events.stores.sql import SqlEventStore
 
     print(f"machine: {_machine()}; SQL on {connection.vendor}; {args.events} events")
     org = Organization.objects.create(name="bench", slug=f"bench-{uuid.uuid4().hex[:6]}")

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.logs.detect import classify  # noqa: E402
-from ingest.logs.model import LogLine  # noqa: E402
-from ingest.logs.multiline import assemble, events_from_blocks  # noqa: E402
+from ingest.protocol.logs.detect import classify  # noqa: E402
+from ingest.protocol.logs.model import LogLine  # noqa: E402
+from ingest.protocol.logs.multiline import assemble, events_from_blocks  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "logs"
 

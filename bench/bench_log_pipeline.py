@@ -1,4 +1,4 @@
-"""Benchmark: a mixed plain-text log body through ``ingest.logs.pipeline.extract``.
+"""Benchmark: a mixed plain-text log body through ``ingest.protocol.logs.pipeline.extract``.
 
 The body is mostly ordinary application lines, about 1% error lines and Python/Java
 traces, and some nginx access lines (a few of them 5xx) -- what a Fluent Bit or
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.logs.pipeline import extract  # noqa: E402
+from ingest.protocol.logs.pipeline import extract  # noqa: E402
 
 PYTHON_TRACE = [
     "Traceback (most recent call last):",
@@ -91,8 +91,8 @@ def main() -> None:
         best = min(best, time.perf_counter() - started)
         events = len(result.events)
     try:
-        from ingest.logs import multiline  # noqa: F401
-        assembler = "ingest.logs.multiline"
+        from ingest.protocol.logs import multiline  # noqa: F401
+        assembler = "ingest.protocol.logs.multiline"
     except ImportError:
         assembler = "none (lines read singly)"
     print(f"date: {datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}")

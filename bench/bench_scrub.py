@@ -1,4 +1,4 @@
-"""Per-event CPU cost of PII scrubbing (``ingest.scrub.scrub_event``) on real SDK payloads.
+"""Per-event CPU cost of PII scrubbing (``ingest.protocol.scrub.scrub_event``) on real SDK payloads.
 
 Scrubbing runs on every event in the worker, so its cost is measured, not guessed. The
 fixtures of ``tests/fixtures/sentry/python`` are normalised once; each run scrubs fresh deep
@@ -27,7 +27,7 @@ ROUNDS, COPIES = 7, 100
 
 
 def _events() -> list[dict]:
-    from ingest.normalize import normalize_sentry_event
+    from ingest.protocol.normalize import normalize_sentry_event
 
     events = []
     for path in sorted(FIXTURES.glob("*")):
@@ -42,8 +42,8 @@ def _events() -> list[dict]:
 
 
 def measure() -> dict[str, float]:
-    """Best per-event CPU time, in microseconds, of this interpreter's ``ingest.scrub``."""
-    from ingest.scrub import ScrubConfig, scrub_event
+    """Best per-event CPU time, in microseconds, of this interpreter's ``ingest.protocol.scrub``."""
+    from ingest.protocol.scrub import ScrubConfig, scrub_event
 
     events, config, best = _events(), ScrubConfig(), float("inf")
     for _ in range(ROUNDS):

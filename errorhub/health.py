@@ -31,8 +31,8 @@ def _check_broker() -> dict[str, Any]:
 
 
 def _check_event_store() -> dict[str, Any]:
-    from ingest.models import IndexOutbox
-    from ingest.stores import get_event_store
+    from errorhub.events.models import IndexOutbox
+    from errorhub.events.stores import get_event_store
 
     backlog = IndexOutbox.objects.count()
     try:

@@ -201,7 +201,7 @@ class StateCollector(Collector):
 
     @staticmethod
     def _outbox() -> GaugeMetricFamily:
-        from ingest.models import IndexOutbox
+        from errorhub.events.models import IndexOutbox
 
         gauge = GaugeMetricFamily("errorhub_index_outbox_backlog",
                                   "Events stored but not yet indexed in the search engine.")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kombu import Exchange, Queue
 
-from errorhub.config import (
+from errorhub.env import (
     env_bool,
     env_choice,
     env_db,
@@ -44,7 +44,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
-    "errorhub",
+    "errorhub",  # wiring; keeps the migration history of the models now in accounts and issues
+    "errorhub.accounts",
+    "errorhub.issues",
+    "errorhub.events",
     "ingest",
     "alerts",
 ]
@@ -106,7 +109,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["errorhub.throttle.ThrottledModelBackend"]  # 5 failures / 15 min per user or IP
+AUTHENTICATION_BACKENDS = ["errorhub.accounts.throttle.ThrottledModelBackend"]  # 5 failures / 15 min per user or IP
 # Proxies in front of gunicorn that append to X-Forwarded-For: the login throttle takes the
 # client's address from that header, this many entries from the right (0 = REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("ERRORHUB_TRUSTED_PROXY_COUNT", 0, minimum=0)
@@ -161,7 +164,7 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # atomic writes; a killed worker's messages come back (see errorhub/broker.py)
-    CELERY_BROKER_TRANSPORT = "errorhub.broker:Transport"
+    CELERY_BROKER_TRANSPORT = "errorhub.brokers.filesystem:Transport"
     for sub in ("out", "processed", "control", "inflight"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -176,7 +179,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         # pops and records a message in one step: a killed worker loses nothing (see errorhub/redis_broker.py)
-        CELERY_BROKER_TRANSPORT = "errorhub.redis_broker:Transport"
+        CELERY_BROKER_TRANSPORT = "errorhub.brokers.redis:Transport"
     # A message a lost worker held goes back on the queue after this long; it must
     # exceed the longest retry countdown (240 s) or retries run twice (harmless,
     # processing is idempotent, but wasted work).

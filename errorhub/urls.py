@@ -32,10 +32,10 @@ urlpatterns = [
     path("metrics", metrics.metrics_view, name="metrics"),
     path("readyz", health.readyz, name="readyz"),
     path("api/0/", include("errorhub.api.urls")),
-    path("api/0/", include("alerts.api_urls")),
+    path("api/0/", include("errorhub.api.alerts_urls")),
     path("api/schema/", api_schema, name="api-schema"),
     path("admin/", admin.site.urls),
-    path("slack/", include("alerts.urls")),
-    path("alerts/", include("alerts.dashboard_urls")),
+    path("slack/", include("alerts.integrations.slack.urls")),
+    path("alerts/", include("errorhub.dashboard.alerts_urls")),
     path("", include("errorhub.dashboard.urls")),
 ]

@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from errorhub import metrics
-from errorhub.models import Project
+from errorhub.accounts.models import Project
 from ingest.protocol.text import storable
-from ingest.scrub import scrub_text
-from ingest.scrub_raw import scrub_attachment
-from ingest.models import Attachment, ClientOutcome, IngestCounter, ItemCounter, SessionAggregate, TraceLink
+from ingest.protocol.scrub import scrub_text
+from ingest.protocol.scrub_raw import scrub_attachment
+from errorhub.events.models import Attachment, TraceLink
+from ingest.models import ClientOutcome, IngestCounter, ItemCounter, SessionAggregate
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def record_attachment(project: Project, event_id: str, item: Any) -> None:
     """Keep a checked attachment under ``event_id`` (``ingest.processing`` decides whether
     that event is, or may become, a stored one)."""
     content_type = str(item.headers.get("content_type") or "")
-    # file name and text content scrubbed like an event; binary files (minidumps) kept, see ingest.scrub_raw
+    # file name and text content scrubbed like an event; binary files (minidumps) kept, see ingest.protocol.scrub_raw
     filename, data = scrub_attachment(str(item.headers.get("filename") or "attachment"), content_type,
                                       bytes(item.payload), project.scrub_config())
     Attachment.objects.create(

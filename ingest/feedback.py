@@ -4,7 +4,7 @@ Three doors bring it: the envelope ``user_report`` item (Sentry's legacy report,
 ``{event_id, name, email, comments}``), the ``feedback`` item (an event whose
 ``contexts.feedback`` holds ``{message, contact_email, name, associated_event_id,
 url}``), and ``POST /api/0/projects/<org>/<project>/user-feedback/``. All three
-are validated by their caller (``ingest.item_checks`` / the API serializer) and
+are validated by their caller (``ingest.protocol.item_checks`` / the API serializer) and
 recorded here with ``feedback_record``, which scrubs what the user wrote with
 the project's rules like any event (a user pastes card numbers and tokens into
 a feedback form as readily as an app logs them).
@@ -23,12 +23,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
-from errorhub.models import Issue, Project
-from ingest.envelope import normalize_event_id
-from ingest.models import SeenEvent, UserFeedback
+from errorhub.accounts.models import Project
+from errorhub.issues.models import Issue
+from ingest.protocol.envelope import normalize_event_id
+from errorhub.events.models import SeenEvent, UserFeedback
 from ingest.protocol.errors import ClientError
 from ingest.protocol.text import storable
-from ingest.scrub import ScrubConfig, scrub_text
+from ingest.protocol.scrub import ScrubConfig, scrub_text
 
 
 def _text(value: Any, limit: int, config: ScrubConfig) -> str:

@@ -11,8 +11,8 @@ import time
 
 from django.db import DatabaseError
 
-from errorhub.models import ProjectKey, Project
-from ingest.sentry_auth import AuthInfo
+from errorhub.accounts.models import Project, ProjectKey
+from ingest.protocol.sentry_auth import AuthInfo
 from ingest.protocol.errors import ClientError
 
 _TTL = 5.0

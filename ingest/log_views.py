@@ -17,9 +17,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ingest import counters
 from ingest.keys import authenticate
-from ingest.logs.formats import InflateBudget, frame, inflate_body
-from ingest.logs.model import LogParseError
-from ingest.sentry_auth import auth_from_request
+from ingest.protocol.logs.formats import InflateBudget, frame, inflate_body
+from ingest.protocol.logs.model import LogParseError
+from ingest.protocol.sentry_auth import auth_from_request
 from ingest.views import Refused, _admit, _enqueue, _guarded, _json, _payload, _read_body
 
 _DEFAULT_FIELDS = ("service", "environment", "release", "stream")

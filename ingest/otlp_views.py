@@ -22,11 +22,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 from errorhub import metrics
 from errorhub.logging import current as current_log_ids
-from errorhub.models import ProjectKey
-from ingest import counters  # ingest.otlp is imported where used: protobuf costs ~2.6 MiB a process
+from errorhub.accounts.models import ProjectKey
+from ingest import counters  # ingest.protocol.otlp is imported where used: protobuf costs ~2.6 MiB a process
 from ingest.keys import KeyRefused
 from ingest.log_views import _auth_header
-from ingest.sentry_auth import auth_from_request
+from ingest.protocol.sentry_auth import auth_from_request
 from ingest.views import Refused, _admit, _enqueue, _guarded, _payload, _read_body
 
 _TTL = 5.0
@@ -52,7 +52,7 @@ def _key_for(public_key: str) -> ProjectKey:
 
 
 def _content_type(request: HttpRequest) -> str:
-    from ingest import otlp
+    from ingest.protocol import otlp
     media = otlp.media_type(request.headers.get("Content-Type"))
     if media is None:
         raise Refused(415, f"OTLP/HTTP takes {otlp.PROTOBUF} or {otlp.JSON}, not "
@@ -63,12 +63,12 @@ def _content_type(request: HttpRequest) -> str:
 def _empty_export_response(content_type: str) -> HttpResponse:
     """A plain success (an empty ``Export*ServiceResponse``), built without the protobuf
     classes: the answer for queued data when a bug struck after ``_enqueue``."""
-    from ingest import otlp
+    from ingest.protocol import otlp
     return HttpResponse(b"{}" if content_type == otlp.JSON else b"", status=200, content_type=content_type)
 
 
 def _handle(signal: str, request: HttpRequest) -> HttpResponse:
-    from ingest import otlp
+    from ingest.protocol import otlp
     content_type = _content_type(request)
     auth = auth_from_request(header=_auth_header(request), query=request.GET)
     key = _key_for(auth.public_key)
@@ -115,7 +115,7 @@ traces_view = _view("traces")
 def process_otlp_payload(payload: dict[str, Any], project: Any, outcome: Any) -> None:
     """Worker half (called by ``ingest.processing`` for kind ``otlp``): events into
     ``outcome``, every other record counted per type."""
-    from ingest import otlp
+    from ingest.protocol import otlp
     from ingest.processing import _received_at, payload_bytes
 
     try:

@@ -19,21 +19,21 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from errorhub import metrics
-from errorhub.models import Project
-from errorhub.services.grouping_store import RecordResult, events_record
+from errorhub.accounts.models import Project
+from errorhub.issues.digest import RecordResult, events_record
 from ingest import counters
-from ingest.envelope import EnvelopeError, Item, normalize_event_id, parse_envelope, parse_event_json
-from ingest.event import level_at_least
+from ingest.protocol.envelope import EnvelopeError, Item, normalize_event_id, parse_envelope, parse_event_json
+from ingest.protocol.event import level_at_least
 from ingest.feedback import feedback_from_feedback_event, feedback_from_user_report, feedback_record
-from ingest.inapp import apply_in_app
-from ingest.item_checks import KNOWN_TYPES, CheckedItem, check_items, type_label
-from ingest.logs.formats import InflateBudget
-from ingest.logs.model import LogParseError
-from ingest.normalize import NormalizeError, normalize_sentry_event
-from ingest.sentry_logs import events_from_log_item
+from ingest.protocol.inapp import apply_in_app
+from ingest.protocol.item_checks import KNOWN_TYPES, CheckedItem, check_items, type_label
+from ingest.protocol.logs.formats import InflateBudget
+from ingest.protocol.logs.model import LogParseError
+from ingest.protocol.normalize import NormalizeError, normalize_sentry_event
+from ingest.protocol.sentry_logs import events_from_log_item
 from ingest.protocol.raw_payload import payload_bytes
-from ingest.scrub import ScrubConfig, scrub_event
-from ingest.security_reports import (
+from ingest.protocol.scrub import ScrubConfig, scrub_event
+from ingest.protocol.security_reports import (
     SecurityReportError, event_from_security_report, parse_security_reports, report_event_id,
 )
 
@@ -312,7 +312,7 @@ def _handle_logs(payload: dict[str, Any], project: Project, outcome: Outcome) ->
     counted, never retried into a dead letter (the view refusing it first is the rule;
     this covers payloads queued before the view and the worker agreed, and replays).
     """
-    from ingest.logs.pipeline import extract
+    from ingest.protocol.logs.pipeline import extract
 
     defaults = dict(payload.get("defaults") or {}, project_id=project.pk)
     try:

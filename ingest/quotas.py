@@ -18,8 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from errorhub.models import ProjectKey
-from ingest.ratelimit_header import RateLimit
+from errorhub.accounts.models import ProjectKey
+from ingest.protocol.ratelimit_header import RateLimit
 
 logger = logging.getLogger(__name__)
 _backlog_cache = {"at": 0.0, "depth": 0}

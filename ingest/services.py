@@ -15,14 +15,15 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from errorhub import metrics
-from errorhub.models import Project
-from ingest.models import DeadLetter, IndexOutbox, SeenEvent
-from ingest.scrub import ScrubConfig, scrub_text
-from ingest.scrub_raw import scrub_payload
-from ingest.stores import get_event_store
-from ingest.stores.base import EventStoreUnavailable
-from ingest.search.mappings import SerializedDocument
-from ingest.stores.engine import DocumentsRejected
+from errorhub.accounts.models import Project
+from errorhub.events.models import IndexOutbox, SeenEvent
+from ingest.models import DeadLetter
+from ingest.protocol.scrub import ScrubConfig, scrub_text
+from ingest.protocol.scrub_raw import scrub_payload
+from errorhub.events.stores import get_event_store
+from errorhub.events.stores.base import EventStoreUnavailable
+from ingest.protocol.search.mappings import SerializedDocument
+from errorhub.events.stores.engine import DocumentsRejected
 
 logger = logging.getLogger(__name__)
 

@@ -25,20 +25,20 @@ from django.views.decorators.csrf import csrf_exempt
 
 from errorhub import logging as correlation, metrics
 from errorhub.middleware import ServerErrorCounterMiddleware
-from errorhub.models import ProjectKey
+from errorhub.accounts.models import ProjectKey
 from ingest import counters
-from ingest.bodies import decode_body
-from ingest.envelope import (
+from ingest.protocol.bodies import decode_body
+from ingest.protocol.envelope import (
     QUOTA_ITEM_TYPES, Envelope, EnvelopeError, event_id_from, parse_envelope, parse_event_json,
 )
-from ingest.item_checks import KNOWN_TYPES, check_items
+from ingest.protocol.item_checks import KNOWN_TYPES, check_items
 from ingest.keys import authenticate
 from ingest.processing import envelope_item_limits
 from ingest.protocol.errors import ClientError
 from ingest.quotas import Refusal, check_backpressure, check_quotas
-from ingest.ratelimit_header import format_rate_limits
-from ingest.security_reports import SecurityReportError, parse_security_reports
-from ingest.sentry_auth import auth_from_request
+from ingest.protocol.ratelimit_header import format_rate_limits
+from ingest.protocol.security_reports import SecurityReportError, parse_security_reports
+from ingest.protocol.sentry_auth import auth_from_request
 from ingest.services import payload_enqueue
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
-from errorhub.models import Organization, Project, ProjectKey, Team
+from errorhub.accounts.models import Organization, Project, ProjectKey, Team
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pytest
 from rest_framework.test import APIClient
 
-from errorhub.models import Project, ProjectKey
-from errorhub.services.projects import api_token_create
+from errorhub.accounts.models import Project, ProjectKey
+from errorhub.accounts.services import api_token_create
 from tests.factories import OrganizationFactory, ProjectFactory, ProjectKeyFactory, TeamFactory, UserFactory
 
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from django.db import connection, connections, transaction
 
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 
 
 def wait_for_a_session_to_wait_on_a_lock(who: str, timeout: float = 30.0) -> None:

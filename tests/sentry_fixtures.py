@@ -29,7 +29,7 @@ def readdress(body: bytes, dsn: str) -> bytes:
 def fresh_envelope(body: bytes, dsn: str, event_id: str, fingerprint: str | None = None) -> bytes:
     """The envelope re-addressed to ``dsn`` as a new event ``event_id`` (optionally its own issue),
     as an SDK would send a new event: the id in the envelope header and in the event payload."""
-    from ingest.envelope import parse_envelope, serialize_envelope
+    from ingest.protocol.envelope import parse_envelope, serialize_envelope
 
     envelope = parse_envelope(readdress(body, dsn))
     items = []

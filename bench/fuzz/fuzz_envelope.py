@@ -6,7 +6,7 @@ import _common  # noqa: F401  (sys.path)
 import atheris
 
 with atheris.instrument_imports(include=["ingest"]):
-    from ingest.envelope import EnvelopeError, event_id_from, parse_envelope, parse_event_json
+    from ingest.protocol.envelope import EnvelopeError, event_id_from, parse_envelope, parse_event_json
 
 
 def one_input(data: bytes) -> None:

@@ -1,4 +1,4 @@
-"""atheris: ``ingest.logs.formats.frame`` raises only ``LogParseError`` (answered 400), in any format."""
+"""atheris: ``ingest.protocol.logs.formats.frame`` raises only ``LogParseError`` (answered 400), in any format."""
 
 import sys
 
@@ -6,8 +6,8 @@ import _common  # noqa: F401
 import atheris
 
 with atheris.instrument_imports(include=["ingest"]):
-    from ingest.logs.formats import FORMATS, frame
-    from ingest.logs.model import LogParseError
+    from ingest.protocol.logs.formats import FORMATS, frame
+    from ingest.protocol.logs.model import LogParseError
 
 NAMES = [None, *FORMATS]
 CONTENT_TYPES = [None, "text/plain", "application/json", "application/logplex-1", "application/x-ndjson"]

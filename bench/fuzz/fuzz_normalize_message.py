@@ -8,7 +8,7 @@ import _common  # noqa: F401
 import atheris
 
 with atheris.instrument_imports(include=["ingest"]):
-    from ingest.message_normalize import MESSAGE_LIMIT, normalize_message
+    from ingest.protocol.message_normalize import MESSAGE_LIMIT, normalize_message
 
 
 def one_input(data: bytes) -> None:

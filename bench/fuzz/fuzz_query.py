@@ -1,4 +1,4 @@
-"""atheris: ``ingest.search.query.parse_query`` raises only ``QueryError`` (answered 400)."""
+"""atheris: ``ingest.protocol.search.query.parse_query`` raises only ``QueryError`` (answered 400)."""
 
 import sys
 from datetime import UTC, datetime
@@ -7,7 +7,7 @@ import _common  # noqa: F401
 import atheris
 
 with atheris.instrument_imports(include=["ingest"]):
-    from ingest.search.query import QueryError, parse_query
+    from ingest.protocol.search.query import QueryError, parse_query
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""atheris: ``ingest.logs.stacktraces.parse_trace`` never raises (None for "not a trace")."""
+"""atheris: ``ingest.protocol.logs.stacktraces.parse_trace`` never raises (None for "not a trace")."""
 
 import sys
 
@@ -6,7 +6,7 @@ import _common  # noqa: F401
 import atheris
 
 with atheris.instrument_imports(include=["ingest"]):
-    from ingest.logs.stacktraces import parse_trace
+    from ingest.protocol.logs.stacktraces import parse_trace
 
 
 def one_input(data: bytes) -> None:

@@ -113,7 +113,7 @@ def _profile(args: argparse.Namespace) -> None:
     from pyinstrument import Profiler
 
     from bench.storm import loadgen_replay
-    from errorhub.services.projects import project_create
+    from errorhub.accounts.services import project_create
     from ingest import views
     from django.conf import settings
 

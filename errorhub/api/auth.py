@@ -6,7 +6,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from errorhub.models import ApiToken
+from errorhub.accounts.models import ApiToken
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from ingest.protocol.errors import ClientError
-from ingest.search.query import QueryError
+from ingest.protocol.search.query import QueryError
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

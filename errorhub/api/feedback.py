@@ -17,11 +17,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from errorhub import selectors
+from errorhub.accounts import selectors
 from errorhub.api.auth import TokenScopePermission
-from ingest.envelope import EnvelopeError, normalize_event_id
+from ingest.protocol.envelope import EnvelopeError, normalize_event_id
 from ingest.feedback import feedback_for_project, feedback_record
-from ingest.models import UserFeedback
+from errorhub.events.models import UserFeedback
 
 #: One page of the listing; feedback is read by people, not bulk-exported.
 LIST_LIMIT = 100

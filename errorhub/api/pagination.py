@@ -15,10 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from errorhub.api.serializers import IssueSerializer
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 from ingest.protocol.errors import ClientError
-from ingest.stores.base import Page
-from ingest.stores.cursors import decode_keyset
+from errorhub.events.stores.base import Page
+from errorhub.events.stores.cursors import decode_keyset
 
 MAX_LIMIT = 100
 

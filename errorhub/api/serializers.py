@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
-from errorhub import selectors
-from errorhub.models import Comment, Issue, Organization, Project, ProjectKey
-from errorhub.services.issues import MAX_SNOOZE, MAX_SNOOZE_COUNT
-from ingest.scrub import RULES, ScrubConfig
+from errorhub.accounts import selectors
+from errorhub.accounts.models import Organization, Project, ProjectKey
+from errorhub.issues.models import Comment, Issue
+from errorhub.issues.services import MAX_SNOOZE, MAX_SNOOZE_COUNT
+from ingest.protocol.scrub import RULES, ScrubConfig
 
 
 def _user(user: Any, *, show_email: bool = True) -> dict[str, Any] | None:

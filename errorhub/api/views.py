@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from errorhub import selectors
+from errorhub.accounts import selectors
 from errorhub.api.auth import TokenScopePermission
 from errorhub.api.pagination import paginate_issues, paginate_events
 from errorhub.api.serializers import (
@@ -28,13 +28,13 @@ from errorhub.api.serializers import (
     ProjectSerializer,
     first_error,
 )
-from errorhub.issue_search import filter_issues
-from errorhub.models import Issue
-from errorhub.services import issues as lifecycle
-from errorhub.services.projects import project_create, project_key_create, project_settings_update
+from errorhub.issues.search import filter_issues
+from errorhub.issues.models import Issue
+from errorhub.issues import services as lifecycle
+from errorhub.accounts.services import project_create, project_key_create, project_settings_update
 from ingest.protocol.errors import ClientError
-from ingest.search.query import parse_query
-from ingest.stores import get_event_store
+from ingest.protocol.search.query import parse_query
+from errorhub.events.stores import get_event_store
 
 _PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7),
             "14d": timedelta(days=14), "30d": timedelta(days=30), "90d": timedelta(days=90)}
@@ -199,7 +199,7 @@ class EventSearch(Base):
 
 
 def _event_json(event: dict[str, Any], *, full: bool) -> dict[str, Any]:
-    from ingest.normalize import event_title
+    from ingest.protocol.normalize import event_title
 
     summary = {"id": event.get("event_id"), "eventID": event.get("event_id"), "groupID": str(event.get("issue_id")),
                "projectID": str(event.get("project_id")), "title": event_title(event),

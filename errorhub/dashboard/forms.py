@@ -10,11 +10,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from errorhub import selectors
-from errorhub.models import Lifecycle, Organization, Project
-from errorhub.services.issues import MAX_SNOOZE, MAX_SNOOZE_COUNT
-from ingest.event import LEVELS
-from ingest.scrub import RULES, ScrubConfig
+from errorhub.accounts import selectors
+from errorhub.accounts.models import Organization, Project
+from errorhub.issues.models import Lifecycle
+from errorhub.issues.services import MAX_SNOOZE, MAX_SNOOZE_COUNT
+from ingest.protocol.event import LEVELS
+from ingest.protocol.scrub import RULES, ScrubConfig
 
 User = get_user_model()
 

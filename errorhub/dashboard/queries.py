@@ -1,4 +1,4 @@
-"""Dashboard reads that go beyond ``errorhub.selectors``: impact ordering,
+"""Dashboard reads that go beyond ``errorhub.accounts.selectors``: impact ordering,
 per-page sparklines in one query, keyset cursors, tag and release summaries.
 
 Everything starts from a queryset the selectors already scoped to the user.
@@ -16,13 +16,15 @@ from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Su
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
-from errorhub.models import Activity, Issue, IssueHour, Project, Release
-from ingest.models import Attachment, IngestCounter, SessionAggregate
+from errorhub.accounts.models import Project
+from errorhub.issues.models import Activity, Issue, IssueHour, Release
+from errorhub.events.models import Attachment
+from ingest.models import IngestCounter, SessionAggregate
 
 from ingest.protocol.errors import ClientError
-from ingest.stores import get_event_store
-from ingest.stores.base import HistogramBucket
-from ingest.stores.cursors import decode_keyset, fits_bigint
+from errorhub.events.stores import get_event_store
+from errorhub.events.stores.base import HistogramBucket
+from errorhub.events.stores.cursors import decode_keyset, fits_bigint
 
 SPARK_HOURS = 24
 

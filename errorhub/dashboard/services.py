@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from errorhub.models import ApiToken, Project, ProjectKey, Team, UserProfile
-from errorhub.services.projects import _unique_slug, project_key_create
-from errorhub.services.projects import project_settings_update  # noqa: F401 (moved there; the views call it here)
+from errorhub.accounts.models import ApiToken, Project, ProjectKey, Team, UserProfile
+from errorhub.accounts.services import _unique_slug, project_key_create
+from errorhub.accounts.services import project_settings_update  # noqa: F401 (moved there; the views call it here)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from errorhub.dashboard import views
-from errorhub.dashboard.login import ThrottledLoginView
+from errorhub.accounts.login import ThrottledLoginView
 
 urlpatterns = [
     path("login/", ThrottledLoginView.as_view(), name="login"),

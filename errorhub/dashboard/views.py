@@ -20,19 +20,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from errorhub import selectors
+from errorhub.accounts import selectors
 from errorhub.dashboard import charts, forms, presenters, queries, services as dash_services
 from errorhub.dashboard.snippets import sdk_snippets
-from errorhub.issue_search import filter_issues
-from errorhub.models import ApiToken, Issue, Organization, Project, Team, UserProfile
-from errorhub.services import issues as issue_services
-from errorhub.services.issues import LifecycleError
-from errorhub.services.projects import api_token_create, project_key_create, project_key_rotate, project_key_set_active
+from errorhub.issues.search import filter_issues
+from errorhub.accounts.models import ApiToken, Organization, Project, Team, UserProfile
+from errorhub.issues.models import Issue
+from errorhub.issues import services as issue_services
+from errorhub.issues.services import LifecycleError
+from errorhub.accounts.services import api_token_create, project_key_create, project_key_rotate, project_key_set_active
 from ingest.feedback import feedback_for_issue
 from ingest.protocol.errors import ClientError
-from ingest.search.query import AssignedTerm, FieldTerm, Query, QueryError, StateTerm, parse_query
-from ingest.stores import get_event_store
-from ingest.stores.base import EventStoreUnavailable
+from ingest.protocol.search.query import AssignedTerm, FieldTerm, Query, QueryError, StateTerm, parse_query
+from errorhub.events.stores import get_event_store
+from errorhub.events.stores.base import EventStoreUnavailable
 
 User = get_user_model()
 PAGE_SIZE = 50
@@ -412,7 +413,7 @@ def _dead_letters_for(user: Any):
 @page
 @require_GET
 def health(request: HttpRequest) -> HttpResponse:
-    from errorhub.dashboard.health import health_context
+    from errorhub.dashboard.system_health import health_context
 
     return render(request, "dashboard/health.html", health_context(request.user, _dead_letters_for(request.user)))
 

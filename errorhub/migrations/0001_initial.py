@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import errorhub.models
+import errorhub.accounts.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -124,7 +124,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('label', models.CharField(default='Default', max_length=100)),
-                ('public_key', models.CharField(default=errorhub.models._new_public_key, max_length=32, unique=True)),
+                ('public_key', models.CharField(default=errorhub.accounts.models._new_public_key, max_length=32, unique=True)),
                 ('is_active', models.BooleanField(default=True)),
                 ('rate_limit_per_minute', models.PositiveIntegerField(default=0, help_text='0 = no key quota')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),

@@ -2,7 +2,7 @@
 
 The ingest views queue ``{"data": text, "b64": bool, ...}``: UTF-8 bodies as
 text, anything else base64-encoded. The worker (``ingest.processing``) and the
-dead-letter scrubber (``ingest.scrub_raw``) both read it back through this one
+dead-letter scrubber (``ingest.protocol.scrub_raw``) both read it back through this one
 function. Pure Python, no Django, so both can import it without a cycle.
 """
 

@@ -15,8 +15,8 @@ from django.core.cache import cache
 
 from alerts.models import Channel, Rule
 from alerts.selectors import clear_rule_cache
-from errorhub.services.grouping_store import events_record
-from ingest.normalize import normalize_sentry_event
+from errorhub.issues.digest import events_record
+from ingest.protocol.normalize import normalize_sentry_event
 from tests.alerts.slack_standin import SlackStandIn
 
 

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 #: and the rule "every new issue of project <pid> -> #alerts" (the fault tests and the bench).
 NEW_ISSUE_RULE_SCRIPT = """
 from alerts.models import Channel, Rule
-from errorhub.models import Project
+from errorhub.accounts.models import Project
 p = Project.objects.get(pk={pid})
 ch = Channel.objects.create(organization=p.organization, name="alerts", kind="slack", config={{"channel": "C0ALERTS"}})
 r = Rule.objects.create(organization=p.organization, project=p, name="every new issue", triggers=["new_issue"])

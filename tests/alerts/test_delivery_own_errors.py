@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from alerts.models import Delivery
 from alerts.services import CIRCUIT_FAILURES, delivery_attempt
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 from tests.alerts.conftest import make_event, record, slack_channel
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

@@ -14,8 +14,9 @@ from django.utils import timezone
 from alerts.digest import digest_send, users_due_for_digest
 from alerts.models import DigestSent
 from alerts.tasks import send_digest, send_due_digests
-from errorhub.models import Issue, UserProfile
-from errorhub.services.issues import issue_snooze
+from errorhub.accounts.models import UserProfile
+from errorhub.issues.models import Issue
+from errorhub.issues.services import issue_snooze
 from tests.alerts.conftest import make_event, record
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

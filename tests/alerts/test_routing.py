@@ -11,7 +11,7 @@ from alerts.models import Channel, Delivery
 from alerts.routing import route
 from alerts.selectors import rules_for_project
 from alerts.services import rule_archive, rule_mute
-from errorhub.services.grouping_store import IssueChange
+from errorhub.issues.digest import IssueChange
 from tests.alerts.conftest import make_event, record, rule
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
@@ -36,13 +36,13 @@ def table(world):
 
 
 def _reached(world, body) -> set[str]:
-    from ingest.normalize import normalize_sentry_event
+    from ingest.protocol.normalize import normalize_sentry_event
     from datetime import datetime, timezone as tz
-    from errorhub.models import Issue
+    from errorhub.issues.models import Issue
 
     ev = normalize_sentry_event(body, project_id=world.project.pk, event_id=body["event_id"],
                                 received_at=datetime.now(tz.utc), sdk_client=None)
-    from errorhub.services.grouping_store import _issue_fields
+    from errorhub.issues.digest import _issue_fields
 
     issue = Issue(project=world.project, short_id=1, grouping_version="x", **_issue_fields(ev, timezone.now()))
     change = IssueChange(issue_id=0, events=1, new=True, sample_event=ev)
@@ -93,8 +93,8 @@ def test_live_path_creates_deliveries_for_new_issue_and_regression_only(world, s
     assert Delivery.objects.filter(issue_id=issue_id, reason="new_issue").count() == 1
     record(world.project, make_event())  # same fingerprint, not new: nothing
     assert Delivery.objects.filter(issue_id=issue_id).count() == 1
-    from errorhub.models import Issue
-    from errorhub.services.issues import issue_resolve
+    from errorhub.issues.models import Issue
+    from errorhub.issues.services import issue_resolve
 
     issue_resolve(issue=Issue.objects.get(pk=issue_id), user=world.owner)
     record(world.project, make_event())

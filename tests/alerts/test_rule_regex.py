@@ -105,8 +105,8 @@ def test_a_refused_pattern_saved_earlier_matches_nothing_and_is_shown(client, wo
 def test_matching_never_walks_a_deeply_nested_value(world, hook):
     """Whatever reaches the router (the dry run takes pasted events), a 5,000-deep array in the
     message, an exception or a tag is no text to match: no recursion, no match, no error."""
-    from errorhub.models import Issue
-    from errorhub.services.grouping_store import IssueChange
+    from errorhub.issues.models import Issue
+    from errorhub.issues.digest import IssueChange
 
     deep: object = "cart"
     for _ in range(5000):

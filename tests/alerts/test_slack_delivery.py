@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from alerts.models import Channel, Delivery
 from alerts.services import deliveries_due_requeue, delivery_attempt
-from errorhub.models import Issue
-from errorhub.services.issues import issue_resolve
+from errorhub.issues.models import Issue
+from errorhub.issues.services import issue_resolve
 from tests.alerts.conftest import make_event, record, rule, slack_channel
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

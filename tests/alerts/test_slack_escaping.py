@@ -14,8 +14,8 @@ from django.conf import settings as django_settings
 
 from alerts.models import Channel
 from alerts.rule_services import test_alert_send
-from errorhub.models import Issue
-from errorhub.services.issues import issue_resolve
+from errorhub.issues.models import Issue
+from errorhub.issues.services import issue_resolve
 from tests.alerts.conftest import make_event, record, rule, slack_channel
 from tests.alerts.slack_requests import button, command, snooze_submission
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from errorhub.models import Activity, Issue
+from errorhub.issues.models import Activity, Issue
 from tests.alerts.conftest import make_event, record
 
 pytestmark = pytest.mark.django_db(transaction=True)

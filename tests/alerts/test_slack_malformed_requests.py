@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 from tests.alerts.conftest import make_event, record
 from tests.alerts.slack_requests import command, interaction, signed_post, snooze_submission
 

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from alerts.models import SlackRequestSeen
-from alerts.slack_replay import slack_request_claim
-from errorhub.models import Activity, Issue
-from errorhub.services.issues import issue_reopen
+from alerts.integrations.slack.replay import slack_request_claim
+from errorhub.issues.models import Activity, Issue
+from errorhub.issues.services import issue_reopen
 from tests.alerts.conftest import make_event, record
 from tests.alerts.slack_requests import button, command, snooze_submission
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from errorhub.models import GroupHash, Issue
+from errorhub.issues.models import GroupHash, Issue
 
 ROOT = Path(__file__).resolve().parents[2]
 

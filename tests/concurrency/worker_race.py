@@ -12,7 +12,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "errorhub.settings")
 django.setup()
 
-from errorhub.models import Project  # noqa: E402
+from errorhub.accounts.models import Project  # noqa: E402
 from ingest.processing import process_payloads  # noqa: E402
 
 

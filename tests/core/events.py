@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from errorhub.models import Issue, Project
-from errorhub.services.grouping_store import RecordResult, events_record
-from ingest.normalize import normalize_sentry_event
+from errorhub.accounts.models import Project
+from errorhub.issues.models import Issue
+from errorhub.issues.digest import RecordResult, events_record
+from ingest.protocol.normalize import normalize_sentry_event
 
 
 def sentry_event(project: Project, *, fingerprint: str, release: str = "", when: datetime | None = None,

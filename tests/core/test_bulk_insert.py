@@ -8,7 +8,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from errorhub.bulk import bulk_insert
-from ingest.models import DeadLetter, IndexOutbox
+from errorhub.events.models import IndexOutbox
+from ingest.models import DeadLetter
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
-from errorhub.models import Organization, Project, ProjectKey
+from errorhub.accounts.models import Organization, Project, ProjectKey
 from tests.core.events import issue_of
 from tests.factories import UserFactory
 

@@ -11,7 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from errorhub.models import Issue, Project
+from errorhub.accounts.models import Project
+from errorhub.issues.models import Issue
 from ingest.models import DeadLetter
 from ingest.tasks import process_payload
 from tests.factories import OrganizationFactory

@@ -1,4 +1,4 @@
-"""``errorhub.broker`` (the embedded default's filesystem broker): a message a consumer
+"""``errorhub.brokers.filesystem`` (the embedded default's filesystem broker): a message a consumer
 took waits in that consumer's in-flight folder until it is acknowledged, so a consumer
 killed with SIGKILL loses nothing — the next consumer puts its messages back — while a
 live consumer's messages are never taken from it."""
@@ -17,7 +17,7 @@ import pytest
 from kombu import Connection, Consumer, Exchange, Producer, Queue
 
 REPO = Path(__file__).resolve().parents[2]
-TRANSPORT = "errorhub.broker:Transport"
+TRANSPORT = "errorhub.brokers.filesystem:Transport"
 
 
 def _options(root: Path) -> dict:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from errorhub import selectors
+from errorhub.accounts import selectors
 from errorhub.api.serializers import IssueSerializer
-from errorhub.services.issues import issue_assign
+from errorhub.issues.services import issue_assign
 from tests.core.events import issue_of
 from tests.factories import OrganizationFactory, TeamFactory, UserFactory
 

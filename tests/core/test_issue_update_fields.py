@@ -3,7 +3,7 @@ integer, a naive or far-future ``ignoreUntil``, a number where text belongs or a
 longer than its column is a 400 naming the field, and the issue is unchanged.
 
 The snooze limits are the ones the dashboard and Slack use (``MAX_SNOOZE``,
-``MAX_SNOOZE_COUNT`` in ``errorhub.services.issues``).
+``MAX_SNOOZE_COUNT`` in ``errorhub.issues.services``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 from django.utils import timezone
 
 from errorhub.middleware import ServerErrorCounterMiddleware
-from errorhub.models import Issue
-from errorhub.services.issues import MAX_SNOOZE, MAX_SNOOZE_COUNT
+from errorhub.issues.models import Issue
+from errorhub.issues.services import MAX_SNOOZE, MAX_SNOOZE_COUNT
 from tests.core.events import issue_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from errorhub.models import Activity, Issue
-from errorhub.services.issues import issues_tick
+from errorhub.issues.models import Activity, Issue
+from errorhub.issues.services import issues_tick
 from tests.core.events import issue_of, record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]

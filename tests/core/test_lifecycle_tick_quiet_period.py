@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from errorhub.models import Activity, Issue, Lifecycle
-from errorhub.services.issues import issue_resolve, issues_tick
+from errorhub.issues.models import Activity, Issue, Lifecycle
+from errorhub.issues.services import issue_resolve, issues_tick
 from tests.core.events import issue_of
 from tests.factories import ProjectFactory
 

@@ -15,8 +15,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from errorhub.models import Activity, Issue, Lifecycle
-from errorhub.services.issues import issue_resolve, issue_snooze, issues_tick
+from errorhub.issues.models import Activity, Issue, Lifecycle
+from errorhub.issues.services import issue_resolve, issue_snooze, issues_tick
 from tests.core.events import issue_of, record
 from tests.factories import ProjectFactory
 from tests.races import issue_row_held_elsewhere

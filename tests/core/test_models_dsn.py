@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import sentry_sdk.utils
 
-from errorhub.models import Project, ProjectKey
-from errorhub.services.projects import project_create, project_key_rotate
-from ingest.sentry_auth import parse_dsn
+from errorhub.accounts.models import Project, ProjectKey
+from errorhub.accounts.services import project_create, project_key_rotate
+from ingest.protocol.sentry_auth import parse_dsn
 
 pytestmark = pytest.mark.django_db
 

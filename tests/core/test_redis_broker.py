@@ -1,4 +1,4 @@
-"""``errorhub.redis_broker``: a message is always in its queue or in ``unacked``, so a
+"""``errorhub.brokers.redis``: a message is always in its queue or in ``unacked``, so a
 consumer killed with SIGKILL right after taking it loses nothing; an idle consumer
 waits without polling Redis and still gets a new message at once.
 
@@ -30,7 +30,7 @@ from tests.live.server import with_db
 
 REPO = Path(__file__).resolve().parents[2]
 BROKER_DB = 9
-TRANSPORT = "errorhub.redis_broker:Transport"
+TRANSPORT = "errorhub.brokers.redis:Transport"
 
 
 @dataclass
@@ -149,7 +149,7 @@ def test_consumer_killed_right_after_the_pop_loses_nothing(broker):
 
 
 def test_kombus_own_transport_loses_that_message(broker):
-    """Why errorhub.redis_broker exists: the same kill with kombu's transport loses the
+    """Why errorhub.brokers.redis exists: the same kill with kombu's transport loses the
     message (if kombu ever closes the window, this fails and the subclass can go)."""
     queue = broker.queue("work")
     broker.publish(queue, {"event": "e-1"}, transport="redis")

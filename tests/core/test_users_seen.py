@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from errorhub.models import Issue, IssueUser
-from errorhub.services.grouping_store import events_record
+from errorhub.issues.models import Issue, IssueUser
+from errorhub.issues.digest import events_record
 from tests.core.events import sentry_event
 from tests.factories import ProjectFactory
 

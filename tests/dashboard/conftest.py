@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from errorhub.models import Issue, Project
-from errorhub.services.grouping_store import events_record
-from ingest.normalize import normalize_sentry_event
+from errorhub.accounts.models import Project
+from errorhub.issues.models import Issue
+from errorhub.issues.digest import events_record
+from ingest.protocol.normalize import normalize_sentry_event
 
 
 def record_event(project: Project, **payload: Any) -> tuple[Issue, dict[str, Any]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from errorhub.models import ApiToken, Activity, Issue, Project
+from errorhub.accounts.models import ApiToken, Project
+from errorhub.issues.models import Activity, Issue
 from tests.dashboard.conftest import crash, record_event
 
 pytestmark = pytest.mark.django_db

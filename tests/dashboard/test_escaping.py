@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from errorhub.models import Lifecycle
-from ingest.models import StoredEvent
+from errorhub.issues.models import Lifecycle
+from errorhub.events.models import StoredEvent
 from tests.dashboard.conftest import record_event
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from errorhub.models import Issue
-from ingest.models import DeadLetter, StoredEvent
+from errorhub.issues.models import Issue
+from errorhub.events.models import StoredEvent
+from ingest.models import DeadLetter
 
 pytestmark = pytest.mark.django_db
 

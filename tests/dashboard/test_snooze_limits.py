@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from errorhub.models import Issue, UserProfile
-from errorhub.services.issues import MAX_SNOOZE, MAX_SNOOZE_COUNT
+from errorhub.accounts.models import UserProfile
+from errorhub.issues.models import Issue
+from errorhub.issues.services import MAX_SNOOZE, MAX_SNOOZE_COUNT
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-import ingest.grouping as grouping
-from ingest.grouping import (
+import ingest.protocol.grouping as grouping
+from ingest.protocol.grouping import (
     GROUPING_VERSION,
     Grouping,
     compute_grouping,

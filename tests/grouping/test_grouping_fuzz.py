@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.grouping import GROUPING_VERSION, KINDS, compute_grouping, compute_hashes
-from ingest.message_normalize import normalize_message
+from ingest.protocol.grouping import GROUPING_VERSION, KINDS, compute_grouping, compute_hashes
+from ingest.protocol.message_normalize import normalize_message
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=40)
 json_values = st.recursive(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ingest.grouping import GROUPING_VERSION, compute_grouping
+from ingest.protocol.grouping import GROUPING_VERSION, compute_grouping
 from tests.grouping import load_cases
 
 CASES = load_cases()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.message_normalize import MESSAGE_LIMIT, normalize_message
+from ingest.protocol.message_normalize import MESSAGE_LIMIT, normalize_message
 
 CASES = [
     ("User 42 (bob@example.com) timed out after 3.5s", "User <num> (<email>) timed out after <duration>"),

@@ -17,7 +17,7 @@ import brotli
 import pytest
 import zstandard
 
-from ingest.bodies import (
+from ingest.protocol.bodies import (
     CHUNK,
     BodyDecodeError,
     BodyError,

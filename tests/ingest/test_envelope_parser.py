@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from ingest.envelope import (
+from ingest.protocol.envelope import (
     Envelope,
     EnvelopeError,
     Item,

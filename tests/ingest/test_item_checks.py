@@ -9,8 +9,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from ingest.envelope import Item
-from ingest.item_checks import ItemRejected, check_item, check_items
+from ingest.protocol.envelope import Item
+from ingest.protocol.item_checks import ItemRejected, check_item, check_items
 
 REAL = {
     "sessions (sentry-python)": ("sessions", {

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.envelope import Item, serialize_envelope
-from ingest.item_checks import ItemRejected, check_item
+from ingest.protocol.envelope import Item, serialize_envelope
+from ingest.protocol.item_checks import ItemRejected, check_item
 from ingest.processing import process_payload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import pytest
 
-from ingest.normalize import (
+from ingest.protocol.normalize import (
     DEFAULT,
     NormalizeError,
     NormalizeLimits,

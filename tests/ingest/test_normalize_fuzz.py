@@ -14,8 +14,8 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.normalize import event_culprit, event_title, normalize_minimal, normalize_sentry_event
-from ingest.scrub import ScrubConfig, scrub_event
+from ingest.protocol.normalize import event_culprit, event_title, normalize_minimal, normalize_sentry_event
+from ingest.protocol.scrub import ScrubConfig, scrub_event
 
 NOW = datetime(2024, 5, 1, tzinfo=timezone.utc)
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.ratelimit_header import (
+from ingest.protocol.ratelimit_header import (
     RateLimit,
     RateLimitHeaderError,
     format_rate_limit,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ingest.normalize import normalize_sentry_event
-from ingest.scrub import FILTERED, ScrubConfig, scrub_event, scrub_text
+from ingest.protocol.normalize import normalize_sentry_event
+from ingest.protocol.scrub import FILTERED, ScrubConfig, scrub_event, scrub_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sentry" / "python"
 NOW = datetime(2024, 5, 1, 10, 0, 1, tzinfo=timezone.utc)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.protocol.user_regex import ENGINE
-from ingest.scrub import ScrubConfig, scrub_event
+from ingest.protocol.scrub import ScrubConfig, scrub_event
 
 
 def test_a_catastrophic_pattern_scrubs_a_hostile_message_and_returns() -> None:

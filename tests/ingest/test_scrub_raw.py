@@ -1,4 +1,4 @@
-"""ingest.scrub_raw: attachments and dead-letter payloads, scrubbed where readable,
+"""ingest.protocol.scrub_raw: attachments and dead-letter payloads, scrubbed where readable,
 binary kept, and a scrubbed envelope still parses (replayable)."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.envelope import parse_envelope, serialize_envelope
-from ingest.scrub import FILTERED, ScrubConfig
-from ingest.scrub_raw import is_text_attachment, scrub_attachment, scrub_payload
+from ingest.protocol.envelope import parse_envelope, serialize_envelope
+from ingest.protocol.scrub import FILTERED, ScrubConfig
+from ingest.protocol.scrub_raw import is_text_attachment, scrub_attachment, scrub_payload
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sentry" / "python"
 CARD = "4111 1111 1111 1111"

@@ -1,4 +1,4 @@
-"""ingest.scrub: Sentry's default rule set, each rule switchable, applied to every
+"""ingest.protocol.scrub: Sentry's default rule set, each rule switchable, applied to every
 place of the event that a title, culprit, hash or search text is made from."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from ingest.grouping import compute_grouping
-from ingest.normalize import event_culprit, event_title, normalize_sentry_event
-from ingest.scrub import DEFAULT_RULES, FILTERED, RULES, ScrubConfig, scrub_event, scrub_text
+from ingest.protocol.grouping import compute_grouping
+from ingest.protocol.normalize import event_culprit, event_title, normalize_sentry_event
+from ingest.protocol.scrub import DEFAULT_RULES, FILTERED, RULES, ScrubConfig, scrub_event, scrub_text
 
 NOW = datetime(2026, 11, 1, 10, 0, tzinfo=timezone.utc)
 PEM = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yPJdBqXKT6aaGCq\n-----END EC PRIVATE KEY-----"

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.security_reports import SecurityReportError, event_from_security_report, parse_security_reports
+from ingest.protocol.security_reports import SecurityReportError, event_from_security_report, parse_security_reports
 
 KEYS = ["csp-report", "expect-ct-report", "expect-staple-report", "known-pins", "noted-hostname", "type", "body",
         "url", "hostname", "port", "effective-directive", "violated-directive", "blocked-uri", "blockedURL",

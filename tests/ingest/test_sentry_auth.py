@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.sentry_auth import AuthError, AuthInfo, Dsn, auth_from_request, parse_auth_header, parse_dsn
+from ingest.protocol.sentry_auth import AuthError, AuthInfo, Dsn, auth_from_request, parse_auth_header, parse_dsn
 
 KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 OTHER_KEY = "ffffffffffffffffffffffffffffffff"

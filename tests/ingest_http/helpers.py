@@ -8,7 +8,7 @@ from typing import Any
 from django.test import Client
 from django.http import HttpResponse
 
-from ingest.envelope import serialize_envelope
+from ingest.protocol.envelope import serialize_envelope
 from tests.personas import World
 
 ENVELOPE_TYPE = "application/x-sentry-envelope"

@@ -9,7 +9,8 @@ import uuid
 import pytest
 from django.db.models import Sum
 
-from ingest.models import Attachment, DeadLetter, IngestCounter, StoredEvent
+from errorhub.events.models import Attachment, StoredEvent
+from ingest.models import DeadLetter, IngestCounter
 from tests.ingest_http.helpers import assert_refused, envelope, event, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

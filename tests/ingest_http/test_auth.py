@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from errorhub.services.projects import project_key_create, project_key_set_active
-from ingest.models import StoredEvent
+from errorhub.accounts.services import project_key_create, project_key_set_active
+from errorhub.events.models import StoredEvent
 from tests.factories import ProjectKeyFactory
 from tests.ingest_http.helpers import assert_refused, event, event_envelope, post_envelope, post_store
 

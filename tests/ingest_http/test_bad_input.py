@@ -17,7 +17,8 @@ import zlib
 import orjson
 import pytest
 
-from ingest.models import DeadLetter, StoredEvent
+from errorhub.events.models import StoredEvent
+from ingest.models import DeadLetter
 from tests.budget import cpu_budget
 from tests.ingest_http.helpers import (
     assert_refused,

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from ingest.counters import MAX_CLIENT_QUANTITY
-from ingest.item_checks import MAX_QUANTITY
+from ingest.protocol.item_checks import MAX_QUANTITY
 from ingest.models import ClientOutcome, DeadLetter
 from tests.ingest_http.helpers import envelope, post_envelope
 

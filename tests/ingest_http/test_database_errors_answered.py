@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from errorhub.middleware import ServerErrorCounterMiddleware
-from errorhub.models import ProjectKey
+from errorhub.accounts.models import ProjectKey
 from tests.ingest_http.helpers import event_envelope
 from tests.ingest_http.test_wsgi_path import call
 

@@ -1,5 +1,5 @@
 """JSON nested past the recursion limit, kept raw (an attachment, a dead-lettered body), is
-still kept: scrubbed as text instead of walked (``ingest.scrub_raw``), never a worker crash,
+still kept: scrubbed as text instead of walked (``ingest.protocol.scrub_raw``), never a worker crash,
 never a lost dead letter."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from ingest.models import Attachment, DeadLetter, StoredEvent
+from errorhub.events.models import Attachment, StoredEvent
+from ingest.models import DeadLetter
 from ingest.services import dead_letter_store
 from tests.ingest_http.helpers import envelope, event, post_envelope
 

@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
-from errorhub.models import Project
-from ingest.models import UserFeedback
-from ingest.scrub import DEFAULT_RULES
+from errorhub.accounts.models import Project
+from errorhub.events.models import UserFeedback
+from ingest.protocol.scrub import DEFAULT_RULES
 from tests.ingest_http.helpers import envelope, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

@@ -16,7 +16,7 @@ import zlib
 import pytest
 
 from errorhub.middleware import ServerErrorCounterMiddleware
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 from ingest.models import DeadLetter
 from tests.ingest_http.helpers import assert_refused
 

@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from ingest.models import Attachment, ClientOutcome, ItemCounter, SessionAggregate, StoredEvent, TraceLink
+from errorhub.events.models import Attachment, StoredEvent, TraceLink
+from ingest.models import ClientOutcome, ItemCounter, SessionAggregate
 from tests.ingest_http.helpers import envelope, event, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

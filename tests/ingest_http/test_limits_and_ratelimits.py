@@ -10,7 +10,7 @@ import pytest
 import redis
 
 from ingest import quotas
-from ingest.ratelimit_header import parse_rate_limits
+from ingest.protocol.ratelimit_header import parse_rate_limits
 from tests.ingest_http.helpers import event_envelope, post_envelope, post_store
 from tests.live.server import with_db
 

@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from errorhub.models import Issue
-from ingest.models import DeadLetter, StoredEvent
+from errorhub.issues.models import Issue
+from errorhub.events.models import StoredEvent
+from ingest.models import DeadLetter
 from tests.ingest_http.helpers import envelope, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

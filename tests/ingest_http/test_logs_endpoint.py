@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 
 pytestmark = pytest.mark.sqlite
 

@@ -15,7 +15,7 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings as hsettings
 from hypothesis import strategies as st
 
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 from ingest.models import DeadLetter, IngestCounter
 from ingest.processing import process_payload
 

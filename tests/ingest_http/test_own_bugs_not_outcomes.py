@@ -10,7 +10,8 @@ import uuid
 import pytest
 
 from ingest import processing
-from ingest.models import DeadLetter, IngestCounter, StoredEvent
+from errorhub.events.models import StoredEvent
+from ingest.models import DeadLetter, IngestCounter
 from tests.ingest_http.helpers import envelope, event, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

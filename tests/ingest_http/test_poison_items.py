@@ -10,8 +10,9 @@ import orjson
 import pytest
 from django.db.models import Sum
 
-from ingest.envelope import parse_envelope
-from ingest.models import DeadLetter, IngestCounter, StoredEvent
+from ingest.protocol.envelope import parse_envelope
+from errorhub.events.models import StoredEvent
+from ingest.models import DeadLetter, IngestCounter
 from tests.ingest_http.helpers import envelope, post_envelope
 from tests.sentry_fixtures import FIXTURES
 

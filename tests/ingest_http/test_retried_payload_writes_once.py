@@ -17,12 +17,10 @@ import uuid
 import pytest
 from django.db import connection
 
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 from ingest import counters
-from ingest.models import (
-    Attachment, ClientOutcome, DeadLetter, IngestCounter, ItemCounter, SessionAggregate, StoredEvent, TraceLink,
-    UserFeedback,
-)
+from errorhub.events.models import Attachment, StoredEvent, TraceLink, UserFeedback
+from ingest.models import ClientOutcome, DeadLetter, IngestCounter, ItemCounter, SessionAggregate
 from tests.core.events import issue_of
 from tests.ingest_http.helpers import envelope, event, post_envelope
 from tests.races import issue_row_held_elsewhere

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from errorhub.models import Issue
-from ingest.models import DeadLetter, StoredEvent
+from errorhub.issues.models import Issue
+from errorhub.events.models import StoredEvent
+from ingest.models import DeadLetter
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 

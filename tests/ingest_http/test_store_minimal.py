@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.models import StoredEvent
+from errorhub.events.models import StoredEvent
 from tests.ingest_http.helpers import post_store, stored_event
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

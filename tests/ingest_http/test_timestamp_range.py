@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 
-from ingest.models import DeadLetter, SessionAggregate, StoredEvent, TraceLink
+from errorhub.events.models import StoredEvent, TraceLink
+from ingest.models import DeadLetter, SessionAggregate
 from tests.ingest_http.helpers import envelope, event, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

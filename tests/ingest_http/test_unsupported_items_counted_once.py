@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from ingest import counters
-from ingest.models import IngestCounter, StoredEvent
+from errorhub.events.models import StoredEvent
+from ingest.models import IngestCounter
 from tests.ingest_http.helpers import envelope, event, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

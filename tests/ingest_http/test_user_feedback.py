@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from errorhub.models import Issue
-from ingest.models import UserFeedback
+from errorhub.issues.models import Issue
+from errorhub.events.models import UserFeedback
 from tests.ingest_http.helpers import envelope, event, event_envelope, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

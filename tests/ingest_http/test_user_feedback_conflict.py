@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.models import UserFeedback
+from errorhub.events.models import UserFeedback
 from tests.ingest_http.helpers import envelope, event, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

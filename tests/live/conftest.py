@@ -99,7 +99,7 @@ def _wait_for_other_sessions_to_end(timeout: float = 30.0) -> None:
 
 def make_live_project(name: str, server: LiveServer, django_db_blocker) -> LiveProject:
     """A committed project called ``name`` with a DSN key, and a member's API token."""
-    from errorhub.services.projects import api_token_create, project_create
+    from errorhub.accounts.services import api_token_create, project_create
     from tests.factories import UserFactory
 
     with django_db_blocker.unblock():
@@ -132,8 +132,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 _EMBEDDED_PROJECT = """
 import json
 from django.contrib.auth import get_user_model
-from errorhub.models import Project
-from errorhub.services.projects import api_token_create
+from errorhub.accounts.models import Project
+from errorhub.accounts.services import api_token_create
 admin = get_user_model().objects.filter(is_superuser=True).order_by("id").first()
 project = Project.objects.select_related("organization").get(slug="demo")
 print(json.dumps({"org": project.organization.slug, "slug": project.slug, "project_id": project.pk,

@@ -66,7 +66,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def other_origin_project(live_project: LiveProject, django_db_blocker) -> LiveProject:
     """A second committed project that only allows https://shop.example.com, readable by the same token."""
-    from errorhub.services.projects import project_create
+    from errorhub.accounts.services import project_create
 
     with django_db_blocker.unblock():
         created = project_create(org_name="Live", name="test-sdk-browser-locked", team_name="live")

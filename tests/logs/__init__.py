@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ingest.logs.model import LogLine
-from ingest.logs.multiline import assemble, events_from_blocks
+from ingest.protocol.logs.model import LogLine
+from ingest.protocol.logs.multiline import assemble, events_from_blocks
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
 

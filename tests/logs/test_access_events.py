@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.logs.access import event_from_access, parse_access_line, route_template
+from ingest.protocol.logs.access import event_from_access, parse_access_line, route_template
 
 LINE = '10.0.0.1 - - [01/May/2024:10:00:00 +0000] "{method} {url} HTTP/1.1" {status} 12 "-" "curl/8" "-"'
 

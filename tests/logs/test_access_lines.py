@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.logs.access import access_from_fields, might_be_access, parse_access_line, parse_combined
+from ingest.protocol.logs.access import access_from_fields, might_be_access, parse_access_line, parse_combined
 
 
 def test_upstreaminfo_with_retried_upstreams() -> None:

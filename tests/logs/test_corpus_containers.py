@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.logs.formats import frame
+from ingest.protocol.logs.formats import frame
 
 CORPORA = Path(os.environ.get("ERRORHUB_CORPORA") or
                Path(__file__).resolve().parents[2].parent / "shared" / "corpora")

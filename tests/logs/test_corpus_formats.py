@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.logs.access import parse_access_line
-from ingest.logs.formats import frame
-from ingest.logs.structured import parse_logfmt
+from ingest.protocol.logs.access import parse_access_line
+from ingest.protocol.logs.formats import frame
+from ingest.protocol.logs.structured import parse_logfmt
 
 CORPORA = Path(os.environ.get("ERRORHUB_CORPORA") or
                Path(__file__).resolve().parents[2].parent / "shared" / "corpora")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.logs.detect import is_trace_start
-from ingest.logs.model import LogLine
-from ingest.logs.multiline import assemble, events_from_blocks
+from ingest.protocol.logs.detect import is_trace_start
+from ingest.protocol.logs.model import LogLine
+from ingest.protocol.logs.multiline import assemble, events_from_blocks
 
 CORPORA = Path(
     os.environ.get("ERRORHUB_CORPORA") or Path(__file__).resolve().parents[2] / ".." / "shared" / "corpora"

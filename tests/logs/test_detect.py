@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.logs.detect import LineKind, classify, is_trace_start
+from ingest.protocol.logs.detect import LineKind, classify, is_trace_start
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from ingest.logs.formats import frame
-from ingest.logs.model import LogParseError
+from ingest.protocol.logs.formats import frame
+from ingest.protocol.logs.model import LogParseError
 
 MESSAGE = {"messageType": "DATA_MESSAGE", "owner": "123456789012", "logGroup": "/aws/lambda/checkout",
            "logStream": "2024/05/01/[$LATEST]abc", "subscriptionFilters": ["errorhub"],
@@ -59,7 +59,7 @@ def test_bad_payloads_say_what_is_wrong(body: bytes, error: str) -> None:
 
 
 def test_gzip_bomb_is_refused(monkeypatch) -> None:
-    from ingest.logs.formats import _text
+    from ingest.protocol.logs.formats import _text
     monkeypatch.setattr(_text, "MAX_INFLATED_BYTES", 1000)
     monkeypatch.setattr(_text.gunzip, "__kwdefaults__", {"limit": 1000})
     with pytest.raises(LogParseError, match="expands past"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.logs.formats import frame
+from ingest.protocol.logs.formats import frame
 
 
 def test_cri_partials_interleaved_by_stream() -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.logs.access import event_from_access, parse_access_line
-from ingest.logs.formats import FORMATS, frame
-from ingest.logs.model import LogLine, LogParseError
-from ingest.logs.pipeline import extract
-from ingest.logs.structured import event_from_record, event_from_text_line, parse_logfmt
+from ingest.protocol.logs.access import event_from_access, parse_access_line
+from ingest.protocol.logs.formats import FORMATS, frame
+from ingest.protocol.logs.model import LogLine, LogParseError
+from ingest.protocol.logs.pipeline import extract
+from ingest.protocol.logs.structured import event_from_record, event_from_text_line, parse_logfmt
 from tests.budget import cpu_budget
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gzip
 
-from ingest.logs.formats import frame
-from ingest.logs.formats._text import MAX_LINE_CHARS
+from ingest.protocol.logs.formats import frame
+from ingest.protocol.logs.formats._text import MAX_LINE_CHARS
 
 
 def test_lf_and_crlf_lines_with_offsets() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.logs.formats import frame
-from ingest.logs.model import LogParseError
+from ingest.protocol.logs.formats import frame
+from ingest.protocol.logs.model import LogParseError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "logs" / "formats"
 

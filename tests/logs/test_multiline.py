@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ingest.logs.model import LogLine
-from ingest.logs.multiline import Assembler, assemble, events_from_blocks
+from ingest.protocol.logs.model import LogLine
+from ingest.protocol.logs.multiline import Assembler, assemble, events_from_blocks
 
 PY_TRACE = [
     "Traceback (most recent call last):",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.logs.model import LogParseError
-from ingest.logs.pipeline import extract
+from ingest.protocol.logs.model import LogParseError
+from ingest.protocol.logs.pipeline import extract
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "logs" / "formats"
 DEFAULTS = {"project_id": 5, "service": "shop", "environment": "prod", "release": "1.2.3"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.logs.stacktraces import parse_trace_with_language
+from ingest.protocol.logs.stacktraces import parse_trace_with_language
 
 
 def test_known_to_string_prefix_gives_a_type() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.logs.stacktraces import parse_trace_with_language
+from ingest.protocol.logs.stacktraces import parse_trace_with_language
 from tests.logs import check_trace_fixture, trace_fixtures
 
 

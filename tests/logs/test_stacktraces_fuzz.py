@@ -6,10 +6,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.logs.detect import classify
-from ingest.logs.model import LogLine
-from ingest.logs.multiline import assemble, events_from_blocks
-from ingest.logs.stacktraces import parse_trace_with_language
+from ingest.protocol.logs.detect import classify
+from ingest.protocol.logs.model import LogLine
+from ingest.protocol.logs.multiline import assemble, events_from_blocks
+from ingest.protocol.logs.stacktraces import parse_trace_with_language
 from tests.budget import cpu_budget
 
 # Pieces of real trace syntax so the fuzzer reaches the parsers' inner branches.

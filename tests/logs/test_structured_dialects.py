@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.logs.structured import event_from_record, normalise_level
+from ingest.protocol.logs.structured import event_from_record, normalise_level
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "logs" / "formats" / "structured_records.jsonl"
 ROWS = [json.loads(line) for line in FIXTURE.read_text().splitlines() if line.strip()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.logs.structured import event_from_record, looks_like_logfmt, parse_logfmt
+from ingest.protocol.logs.structured import event_from_record, looks_like_logfmt, parse_logfmt
 
 
 def test_quoted_values_escapes_and_flags() -> None:

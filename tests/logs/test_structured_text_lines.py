@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.logs.model import LogLine
-from ingest.logs.structured import detect_level, event_from_text_line, message_template_of
+from ingest.protocol.logs.model import LogLine
+from ingest.protocol.logs.structured import detect_level, event_from_text_line, message_template_of
 
 ERRORS = [
     ("2026-11-01 ERROR something failed", "error", "something failed"),

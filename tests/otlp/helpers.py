@@ -11,9 +11,9 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.logs.v1.logs_pb2 import LogRecord
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
-from errorhub.models import Issue
-from ingest.models import SeenEvent
-from ingest.stores import get_event_store
+from errorhub.issues.models import Issue
+from errorhub.events.models import SeenEvent
+from errorhub.events.stores import get_event_store
 
 TRACE_ID = bytes.fromhex("5b8efff798038103d269b633813fc60c")
 SPAN_ID = bytes.fromhex("eee19b7ec3c1b174")

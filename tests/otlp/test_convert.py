@@ -1,10 +1,10 @@
-"""OTLP records -> events (pure: ``ingest.otlp``)."""
+"""OTLP records -> events (pure: ``ingest.protocol.otlp``)."""
 
 from __future__ import annotations
 
 from google.protobuf import json_format
 
-from ingest import otlp
+from ingest.protocol import otlp
 from tests.otlp.helpers import PY_TRACE, error_log, logs_request, server_span, traces_request
 
 NOW = "2026-01-01T00:00:00+00:00"

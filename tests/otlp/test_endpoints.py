@@ -9,7 +9,7 @@ from google.protobuf import json_format
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceResponse
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
-from ingest import otlp
+from ingest.protocol import otlp
 from tests.otlp.helpers import error_log, issues, logs_request, server_span, stored_events, traces_request
 
 PB = "application/x-protobuf"

@@ -31,8 +31,8 @@ import pytest
 
 from django.core.servers import basehttp
 
-from errorhub.models import Issue
-from errorhub.services.projects import project_create
+from errorhub.issues.models import Issue
+from errorhub.accounts.services import project_create
 from tests.clients.recording_server import read_chunked
 from tests.otlp.helpers import stored_events
 

@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ingest.search.dsl import (
+from ingest.protocol.search.dsl import (
     TEXT_SEARCH_FIELDS,
     histogram_agg,
     sort_newest_first,
     to_dsl,
     top_tag_values_agg,
 )
-from ingest.search.query import FIELDS, parse_query
+from ingest.protocol.search.query import FIELDS, parse_query
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 

@@ -14,15 +14,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.search.dsl import histogram_agg, sort_newest_first, to_dsl, top_tag_values_agg
-from ingest.search.mappings import (
+from ingest.protocol.search.dsl import histogram_agg, sort_newest_first, to_dsl, top_tag_values_agg
+from ingest.protocol.search.mappings import (
     INDEX_PREFIX,
     document_from_event,
     index_name,
     index_template,
     split_tag,
 )
-from ingest.search.query import parse_query
+from ingest.protocol.search.query import parse_query
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 RUN = uuid.uuid4().hex[:8]

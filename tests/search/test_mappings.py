@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from ingest.search.mappings import (
+from ingest.protocol.search.mappings import (
     INDEX_TEMPLATE,
     MAPPINGS,
     MAX_ARRAY_VALUES,

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.search.dsl import to_dsl
-from ingest.search.query import QueryError, parse_query
+from ingest.protocol.search.dsl import to_dsl
+from ingest.protocol.search.query import QueryError, parse_query
 from tests.budget import cpu_budget
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.search.query import (
+from ingest.protocol.search.query import (
     MAX_TERMS,
     AssignedTerm,
     FieldTerm,

@@ -23,11 +23,12 @@ from django.core import serializers
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from alerts.models import Channel, Rule
-from errorhub.models import ApiToken, Comment, Issue, Organization, Project, ProjectKey, Team
-from errorhub.services.grouping_store import events_record
-from errorhub.services.projects import api_token_create
+from errorhub.accounts.models import ApiToken, Organization, Project, ProjectKey, Team
+from errorhub.issues.models import Comment, Issue
+from errorhub.issues.digest import events_record
+from errorhub.accounts.services import api_token_create
 from ingest.models import DeadLetter
-from ingest.normalize import normalize_sentry_event
+from ingest.protocol.normalize import normalize_sentry_event
 from tests.factories import OrganizationFactory, ProjectFactory, ProjectKeyFactory, TeamFactory, UserFactory
 
 MARKER = "ZQXSECRET"

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
-from errorhub.services.projects import api_token_create
+from errorhub.accounts.services import api_token_create
 from errorhub.wsgi import application
 from tests.core.events import record
 
@@ -71,8 +71,8 @@ def _jsonable(value: Any) -> Any:
 def real_params(world) -> dict[str, str]:
     result = record(world.project, "schemathesis")
     (issue_id,) = result.changes
-    from errorhub.models import Issue
-    from ingest.stores import get_event_store
+    from errorhub.issues.models import Issue
+    from errorhub.events.stores import get_event_store
 
     event = get_event_store().list_for_issue(issue_id, None, 1).events[0]
     assert Issue.objects.filter(pk=issue_id).exists()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from errorhub.middleware import ServerErrorCounterMiddleware
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 from tests.core.events import issue_of
 from tests.security.fuzzing import FUZZ, deep, json_text
 

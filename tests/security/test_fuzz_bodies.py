@@ -11,7 +11,7 @@ import zstandard
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.bodies import decode_body
+from ingest.protocol.bodies import decode_body
 from tests.security.fuzzing import FUZZ, hostile_bytes, only_client_errors
 
 LIMIT = 64 * 1024

@@ -9,8 +9,8 @@ import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.envelope import parse_envelope, parse_event_json
-from ingest.normalize import normalize_sentry_event
+from ingest.protocol.envelope import parse_envelope, parse_event_json
+from ingest.protocol.normalize import normalize_sentry_event
 from tests.security.fuzzing import FUZZ, deep, hostile_bytes, json_text, only_client_errors
 
 LIMITS = {"event": 4096, "attachment": 4096, "*": 4096}

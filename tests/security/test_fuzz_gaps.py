@@ -22,13 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.bodies import BodyError, decode_body
-from ingest.envelope import EnvelopeError, parse_envelope, parse_event_json
-from ingest.logs.formats import frame
-from ingest.logs.model import LogParseError
-from ingest.logs.stacktraces import parse_trace
-from ingest.message_normalize import normalize_message
-from ingest.search.query import QueryError, parse_query
+from ingest.protocol.bodies import BodyError, decode_body
+from ingest.protocol.envelope import EnvelopeError, parse_envelope, parse_event_json
+from ingest.protocol.logs.formats import frame
+from ingest.protocol.logs.model import LogParseError
+from ingest.protocol.logs.stacktraces import parse_trace
+from ingest.protocol.message_normalize import normalize_message
+from ingest.protocol.search.query import QueryError, parse_query
 from tests.budget import cpu_budget
 
 MB = 1024 * 1024

@@ -12,9 +12,9 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.logs.formats import FORMATS, frame
-from ingest.logs.formats._text import InflateBudget
-from ingest.logs.pipeline import extract
+from ingest.protocol.logs.formats import FORMATS, frame
+from ingest.protocol.logs.formats._text import InflateBudget
+from ingest.protocol.logs.pipeline import extract
 from tests.security.fuzzing import FUZZ, deep, hostile_bytes, json_text, only_client_errors
 
 FORMAT_NAMES = [None, *sorted(FORMATS), "json"]

@@ -8,7 +8,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest import otlp
+from ingest.protocol import otlp
 from tests.security.fuzzing import FUZZ, deep, hostile_bytes, json_text, only_client_errors
 
 any_value = st.recursive(

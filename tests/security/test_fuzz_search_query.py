@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.search.query import parse_query
+from ingest.protocol.search.query import parse_query
 from tests.security.fuzzing import FUZZ, only_client_errors
 
 tokens = st.sampled_from(["is:", "unresolved", "level:", "error", "[", "]", "(", ")", '"', "!", "-", ":", ",",

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from errorhub.middleware import ServerErrorCounterMiddleware
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 from tests.core.events import issue_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]

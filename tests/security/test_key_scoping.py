@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from errorhub.models import Issue
-from errorhub.services.projects import api_token_create
+from errorhub.issues.models import Issue
+from errorhub.accounts.services import api_token_create
 from tests.core.events import issue_of
 from tests.ingest_http.helpers import event, event_envelope, post_envelope
 from tests.personas import World

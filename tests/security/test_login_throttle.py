@@ -1,7 +1,7 @@
 """The login form stops checking passwords after 5 failures in 15 minutes for a
 username, and after 5 failures from one client address answers that address's wrong
 passwords (never a right one) with the lock-out; it says so: 429, Retry-After and a
-message with the time to try again (errorhub.throttle, errorhub.dashboard.login).
+message with the time to try again (errorhub.accounts.throttle, errorhub.accounts.login).
 The client address comes from X-Forwarded-For behind a trusted proxy; IPv6 counts per /64.
 
 Failures are counted in the database, so the count is the same in every web
@@ -16,8 +16,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from errorhub import throttle
-from errorhub.models import LoginFailure
+from errorhub.accounts import throttle
+from errorhub.accounts.models import LoginFailure
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 PASSWORD = "correct horse battery staple"

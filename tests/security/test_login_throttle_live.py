@@ -13,7 +13,7 @@ import re
 import pytest
 import requests
 
-from errorhub.models import LoginFailure
+from errorhub.accounts.models import LoginFailure
 from tests.security.attack import PASSWORD
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db]

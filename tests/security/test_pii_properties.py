@@ -1,4 +1,4 @@
-"""Property tests of ingest.scrub: every well-formed secret of each default kind is
+"""Property tests of ingest.protocol.scrub: every well-formed secret of each default kind is
 filtered wherever it sits in text (no false negatives), and ordinary numbers are
 never touched (no false positives).
 
@@ -13,7 +13,7 @@ import string
 
 from hypothesis import given, settings, strategies as st
 
-from ingest.scrub import FILTERED, scrub_text
+from ingest.protocol.scrub import FILTERED, scrub_text
 
 # Filler text: words and punctuation a log line or message is made of, never
 # ending in something that would join the secret into a longer token.

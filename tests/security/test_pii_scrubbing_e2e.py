@@ -144,8 +144,8 @@ def _digits(text: str) -> str:
 @pytest.mark.parametrize("with_fingerprint", [True, False], ids=["fingerprint+transaction", "default-grouping"])
 def test_card_in_type_culprit_transaction_fingerprint_never_reaches_the_issue(client: Client, world: World,
                                                                               with_fingerprint: bool):
-    from errorhub.models import GroupHash, Issue
-    from ingest.models import StoredEvent
+    from errorhub.issues.models import GroupHash, Issue
+    from errorhub.events.models import StoredEvent
 
     for card in (CARD_A, CARD_B):
         body = _card_event(card, with_fingerprint=with_fingerprint)
@@ -201,7 +201,7 @@ def test_every_default_kind_is_scrubbed_everywhere(client: Client, world: World)
 
 
 def test_rules_switched_off_per_project_keep_their_kind(client: Client, world: World):
-    from ingest.scrub import DEFAULT_RULES
+    from ingest.protocol.scrub import DEFAULT_RULES
 
     world.project.scrub_rules = [rule for rule in DEFAULT_RULES if rule not in ("usssn", "mac")] + ["email"]
     world.project.save()
@@ -212,7 +212,7 @@ def test_rules_switched_off_per_project_keep_their_kind(client: Client, world: W
 
 
 def test_attachments_metadata_and_text_scrubbed_binary_kept(client: Client, world: World):
-    from ingest.models import Attachment
+    from errorhub.events.models import Attachment
     from tests.ingest_http.helpers import envelope
 
     body = event()
@@ -235,7 +235,7 @@ def test_attachments_metadata_and_text_scrubbed_binary_kept(client: Client, worl
 def test_transaction_names_kept_as_trace_links_are_scrubbed(client: Client, world: World):
     import time
 
-    from ingest.models import TraceLink
+    from errorhub.events.models import TraceLink
     from tests.ingest_http.helpers import envelope
 
     now = time.time()

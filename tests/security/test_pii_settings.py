@@ -8,7 +8,7 @@ import json
 import pytest
 from django.test import Client
 
-from ingest.scrub import DEFAULT_RULES, RULES
+from ingest.protocol.scrub import DEFAULT_RULES, RULES
 from tests.ingest_http.helpers import event, event_envelope, post_envelope
 from tests.personas import World
 

@@ -9,9 +9,10 @@ import logging
 
 import pytest
 
-from errorhub.models import Project
-from ingest import scrub
-from ingest.models import DeadLetter, StoredEvent
+from errorhub.accounts.models import Project
+from ingest.protocol import scrub
+from errorhub.events.models import StoredEvent
+from ingest.models import DeadLetter
 from tests.ingest_http.helpers import event, event_envelope, post_envelope, stored_event
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
@@ -30,7 +31,7 @@ def _saved_before_the_check(project: Project) -> None:
 def test_event_of_a_project_with_a_refused_saved_pattern_is_stored_and_scrubbed(client, world, caplog, monkeypatch):
     _saved_before_the_check(world.project)
     monkeypatch.setattr(scrub, "_warned", set())  # as in a fresh worker process
-    caplog.set_level(logging.WARNING, logger="ingest.scrub")
+    caplog.set_level(logging.WARNING, logger="ingest.protocol.scrub")
     bodies = [event(message=f"refund ORD-123456 paid with {CARD} secretword") for _ in range(2)]
     for body in bodies:
         assert post_envelope(client, world, event_envelope(body)).status_code == 200

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 from tests.alerts.conftest import make_event, record, slack  # noqa: F401  (slack: the stand-in fixture)
 from tests.alerts.slack_requests import interaction
 

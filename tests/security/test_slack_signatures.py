@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
-from errorhub.models import Activity
+from errorhub.issues.models import Activity
 from tests.security.attack import every_url, make_org
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from errorhub.models import Activity, Comment, Issue, Project
-from errorhub.services.issues import issue_assign
+from errorhub.accounts.models import Project
+from errorhub.issues.models import Activity, Comment, Issue
+from errorhub.issues.services import issue_assign
 from tests.alerts.conftest import slack  # noqa: F401  (the Slack stand-in fixture)
 from tests.alerts.slack_requests import button, command
 from tests.core.events import issue_of

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from alerts.rule_services import rule_archive, rule_mute
 from alerts.models import Rule
-from errorhub.services.issues import issue_comment, issue_resolve, issue_snooze
-from errorhub.services.projects import api_token_create, project_key_create
+from errorhub.issues.services import issue_comment, issue_resolve, issue_snooze
+from errorhub.accounts.services import api_token_create, project_key_create
 from tests.browser import launched_chromium
 from tests.security.attack import CREDENTIAL_DOORS, PASSWORD, Org, every_url, make_org, record_event
 

@@ -27,9 +27,9 @@ from rest_framework.test import APIClient
 from sentry_sdk.transport import Transport
 
 from errorhub.middleware import ServerErrorCounterMiddleware
-from errorhub.services.projects import api_token_create
+from errorhub.accounts.services import api_token_create
 from ingest import views as ingest_views, wsgi_path
-from ingest.stores import get_event_store
+from errorhub.events.stores import get_event_store
 from tests.core.events import issue_of
 from tests.ingest_http.helpers import event, event_envelope, post_envelope, post_store, stored_event
 from tests.ingest_http.test_wsgi_path import call

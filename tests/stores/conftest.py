@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from errorhub.models import Issue, Project
-from ingest.normalize import normalize_sentry_event
-from ingest.stores.base import EventStore
+from errorhub.accounts.models import Project
+from errorhub.issues.models import Issue
+from ingest.protocol.normalize import normalize_sentry_event
+from errorhub.events.stores.base import EventStore
 from tests.factories import ProjectFactory
 from tests.stores.es_proxy import EsCompatProxy
 
@@ -45,7 +46,7 @@ if os.environ.get("ERRORHUB_TEST_ELASTICSEARCH_URL"):
 def engine_configured(settings: Any, kind: str, url: str) -> Iterator[None]:
     """Point the event store at a search engine (indices under a unique prefix) for one test,
     and drop its indices afterwards."""
-    from ingest.stores import get_event_store
+    from errorhub.events.stores import get_event_store
 
     settings.EVENT_STORE = kind
     settings.EVENT_STORE_URL = url
@@ -86,7 +87,7 @@ def es_proxy(opensearch_url: str) -> Iterator[EsCompatProxy]:
 
 
 def engine_store(kind: str, url: str, prefix: str | None = None):  # type: ignore[no-untyped-def]
-    from ingest.stores.engine import build_engine_store
+    from errorhub.events.stores.engine import build_engine_store
 
     return build_engine_store(kind, url, prefix=prefix or unique_prefix(), replicas=0)
 
@@ -96,7 +97,7 @@ def store(request: pytest.FixtureRequest, db: None) -> Iterator[EventStore]:
     """Each backend of the contract, empty at the start of the test."""
     kind = request.param
     if kind == "sql":
-        from ingest.stores.sql import SqlEventStore
+        from errorhub.events.stores.sql import SqlEventStore
 
         yield SqlEventStore()
         return

@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
-from errorhub.models import Project
-from ingest.search.query import parse_query
-from ingest.stores.base import EventStore, IndexedEvent
+from errorhub.accounts.models import Project
+from ingest.protocol.search.query import parse_query
+from errorhub.events.stores.base import EventStore, IndexedEvent
 from tests.factories import ProjectFactory
 from tests.stores.conftest import NOW, make_issue, refresh, sdk_event
 

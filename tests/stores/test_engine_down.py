@@ -15,12 +15,13 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
-from errorhub.models import Issue, Project
-from errorhub.services.grouping_store import events_record
-from ingest.models import IndexOutbox
-from ingest.search.query import parse_query
+from errorhub.accounts.models import Project
+from errorhub.issues.models import Issue
+from errorhub.issues.digest import events_record
+from errorhub.events.models import IndexOutbox
+from ingest.protocol.search.query import parse_query
 from ingest.services import outbox_drain
-from ingest.stores import get_event_store
+from errorhub.events.stores import get_event_store
 from tests.stores.conftest import sdk_event, unique_prefix
 from tests.stores.es_proxy import EsCompatProxy
 

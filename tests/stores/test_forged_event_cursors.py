@@ -44,7 +44,7 @@ def _events(world, issue_id: int, **params: str):
 def test_forged_cursors_are_a_400(world, store):
     issue = issue_of(world.project, "forged-cursor", count=3)
     if store == "opensearch":
-        from ingest.stores import get_event_store
+        from errorhub.events.stores import get_event_store
 
         get_event_store().refresh()  # type: ignore[attr-defined]
     before = ServerErrorCounterMiddleware.count

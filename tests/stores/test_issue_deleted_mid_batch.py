@@ -16,11 +16,11 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
-from errorhub.models import Issue
-from errorhub.services.grouping_store import events_record
-from ingest.models import IndexOutbox, SeenEvent
-from ingest.search.query import parse_query
-from ingest.stores import get_event_store
+from errorhub.issues.models import Issue
+from errorhub.issues.digest import events_record
+from errorhub.events.models import IndexOutbox, SeenEvent
+from ingest.protocol.search.query import parse_query
+from errorhub.events.stores import get_event_store
 from tests.core.events import sentry_event
 from tests.factories import ProjectFactory
 from tests.stores.conftest import engine_configured

@@ -11,12 +11,13 @@ from collections.abc import Iterator
 import pytest
 
 from errorhub.bulk import bulk_insert
-from errorhub.models import Project
-from ingest.models import DeadLetter, IndexOutbox
-from ingest.search.mappings import document_from_event
-from ingest.search.query import parse_query
+from errorhub.accounts.models import Project
+from errorhub.events.models import IndexOutbox
+from ingest.models import DeadLetter
+from ingest.protocol.search.mappings import document_from_event
+from ingest.protocol.search.query import parse_query
 from ingest.services import outbox_drain
-from ingest.stores import get_event_store
+from errorhub.events.stores import get_event_store
 from tests.stores.conftest import engine_configured, make_issue, sdk_event
 
 # quotes, backslashes, control characters and non-BMP text must survive the trip untouched
@@ -68,7 +69,7 @@ def test_a_refused_document_becomes_a_dead_letter_and_the_rest_are_indexed(engin
 
 
 def test_a_committed_batch_is_indexed_at_once_and_leaves_no_outbox_rows(engine: None, project: Project) -> None:
-    from errorhub.services.grouping_store import events_record
+    from errorhub.issues.digest import events_record
 
     events = [sdk_event(n, project) for n in range(1, 5)]
     assert events_record(project=project, events=events).stored == 4

@@ -9,12 +9,12 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from errorhub.models import Project
-from ingest.models import StoredEvent
-from ingest.search.query import parse_query
-from ingest.stores import get_event_store
-from ingest.stores.base import IndexedEvent
-from ingest.stores.sql import SqlEventStore
+from errorhub.accounts.models import Project
+from errorhub.events.models import StoredEvent
+from ingest.protocol.search.query import parse_query
+from errorhub.events.stores import get_event_store
+from errorhub.events.stores.base import IndexedEvent
+from errorhub.events.stores.sql import SqlEventStore
 from tests.stores.conftest import engine_configured, make_issue, sdk_event
 
 

@@ -20,7 +20,7 @@ from alerts.transports import NotifyResult, Transport, TransportError
 def channel_recipients(config: dict) -> list[str]:
     addresses = list(config.get("addresses") or [])
     if config.get("team"):
-        from errorhub.models import Team
+        from errorhub.accounts.models import Team
 
         team = Team.objects.filter(pk=config["team"]).first()
         if team is not None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 
-from errorhub.models import Issue
+from errorhub.issues.models import Issue
 
 LEVEL_EMOJI = {"fatal": ":red_circle:", "error": ":large_orange_circle:", "warning": ":large_yellow_circle:",
                "info": ":large_blue_circle:", "debug": ":white_circle:"}

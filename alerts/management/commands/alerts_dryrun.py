@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from alerts.dryrun import alert_dry_run
-from errorhub.models import Project
+from errorhub.accounts.models import Project
 
 
 class Command(BaseCommand):

@@ -1,0 +1,55 @@
+"""What the system health page shows: ingest outcomes, queues, event store, dead letters, own 500s."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from errorhub.accounts import selectors
+from errorhub.middleware import ServerErrorCounterMiddleware
+from errorhub.events.models import IndexOutbox
+from ingest.models import IngestCounter
+from errorhub.events.stores import get_event_store
+from errorhub.events.stores.base import EventStoreUnavailable
+
+
+def _store_status() -> dict[str, Any]:
+    store = get_event_store()
+    try:
+        store.ping()
+        ok, error = True, ""
+    except EventStoreUnavailable as exc:
+        ok, error = False, str(exc)
+    return {"kind": type(store).__name__, "ok": ok, "error": error, "outbox": IndexOutbox.objects.count()}
+
+
+def _queue_depths() -> tuple[dict[str, int], str]:
+    from ingest.quotas import queue_depths
+
+    try:
+        return queue_depths(), ""
+    except Exception as exc:  # a broker that cannot be read is shown, not raised: this page diagnoses it
+        return {}, f"{type(exc).__name__}: {exc}"
+
+
+def health_context(user: Any, dead_letters: QuerySet) -> dict[str, Any]:
+    projects = {p.pk: p for p in selectors.projects_for_user(user)}
+    since = timezone.now() - timedelta(hours=1)
+    outcomes: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (IngestCounter.objects.filter(minute__gte=since, project_id__in=list(projects))
+                .values("project_id", "outcome").annotate(n=Sum("count"))):
+        outcomes[row["project_id"]][row["outcome"]] = row["n"]
+    names = sorted({o for per in outcomes.values() for o in per})
+    depths, queue_error = _queue_depths()
+    return {
+        "outcome_names": names,
+        "outcomes": [(projects[pid], [per.get(n, 0) for n in names]) for pid, per in sorted(outcomes.items())],
+        "queues": sorted(depths.items()), "queue_error": queue_error,
+        "store": _store_status(),
+        "dead_letters": list(dead_letters[:50]), "dead_letter_count": dead_letters.count(),
+        "server_errors": ServerErrorCounterMiddleware.count,
+    }

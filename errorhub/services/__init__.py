@@ -1,1 +1,0 @@
-"""Writes of the core domain: every model change goes through a function here."""

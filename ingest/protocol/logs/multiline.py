@@ -1,0 +1,431 @@
+"""Assemble text log lines into blocks: one block per multi-line stack trace, one per
+ordinary line, kept apart per ``LogLine.stream`` (pure: no Django import).
+
+How a trace is recognised (see ``detect``): a *start* line opens it (``Traceback ...``,
+``panic: ...``, ``java.lang.X: ...`` ...), or a *frame* line with no trace open
+promotes the line just before it to the header (``TypeError: x`` followed by
+``    at f (a.js:1:2)``) - for that, each stream holds back its last ordinary line
+until the next line arrives. While a trace is open each line is judged by the rules
+of the trace's *mode* (``python``, ``at`` = Java/.NET/JavaScript, ``go``, ``rust``,
+``ruby``, ``php``, ``dart``): it is *committed*, *tentative* or *ends* the trace.
+Tentative lines (blank lines; message lines before the first frame, such as a Java
+multi-line message or Go's blank line before ``goroutine 1``; Python's "During
+handling ..." markers) join the trace only when a committed line follows; if the trace
+ends first they are fed again as fresh lines. A block is a trace when at least two
+lines were committed (or its single start line is a whole trace: a Ruby
+``file:1:in 'm': msg (Type)`` or a Rust ``panicked at`` line).
+
+Bounds: a line longer than ``max_chars`` is cut; a trace reaching ``max_lines`` or
+``max_chars`` is emitted at once (``truncated=True``) and the rest of it dropped;
+at most ``MAX_PENDING`` tentative lines are held. Memory per stream is bounded.
+Python's exception message is assumed to be one line (plus indented lines): a
+non-indented line after ``Type: message`` ends the trace, as fluent-bit does.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.protocol.event import Event
+from ingest.protocol.logs import detect
+from ingest.protocol.logs.model import LogLine
+from ingest.protocol.logs.stacktraces import parse_trace_with_language
+from ingest.protocol.logs.stacktraces.common import LOG_RECORD_RE, strip_ansi
+
+MAX_PENDING = 40  # tentative lines held at most (blank + message lines)
+MAX_MESSAGE_LINES = 20  # message lines before a trace's first frame
+MAX_MESSAGE_CHARS = 8192  # Event.message is cut to this
+
+COMMIT, TENTATIVE, END = 0, 1, 2
+
+PLATFORMS = {
+    "python": "python",
+    "java": "java",
+    "go": "go",
+    "javascript": "node",
+    "ruby": "ruby",
+    "php": "php",
+    "dotnet": "csharp",
+    "rust": "rust",
+    "dart": "dart",
+}
+
+
+@dataclass(slots=True)
+class Block:
+    """Lines of one stream that belong together: a whole trace, or one ordinary line."""
+
+    stream: str
+    lines: list[LogLine]
+    is_trace: bool
+    mode: str | None = None  # assembler mode of a trace (a hint; parse_trace decides the language)
+    truncated: bool = False  # the trace hit max_lines/max_chars and was cut
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+class _Open:
+    """A trace being assembled in one stream."""
+
+    __slots__ = ("mode", "alone", "lines", "chars", "pending", "pending_chars", "phase", "depth", "msg", "emitted")
+
+    def __init__(self, mode: str, alone: bool, phase: str) -> None:
+        self.mode = mode
+        self.alone = alone
+        self.lines: list[LogLine] = []
+        self.chars = 0
+        self.pending: list[LogLine] = []
+        self.pending_chars = 0
+        self.phase = phase
+        self.depth = 0
+        self.msg = 0
+        self.emitted = False
+
+
+class _Stream:
+    __slots__ = ("held", "open")
+
+    def __init__(self) -> None:
+        self.held: LogLine | None = None
+        self.open: _Open | None = None
+
+
+class Assembler:
+    """Stateful line-by-line assembler: ``feed`` each line, ``flush`` at the end."""
+
+    def __init__(self, *, max_lines: int = 500, max_chars: int = 256_000) -> None:
+        self.max_lines = max(2, max_lines)
+        self.max_chars = max(80, max_chars)
+        self._streams: dict[str, _Stream] = {}
+
+    def feed(self, line: LogLine) -> list[Block]:
+        """Add one line; returns the blocks it completed (possibly none)."""
+        out: list[Block] = []
+        self._process(self._clean(line), out)
+        return out
+
+    def flush(self) -> list[Block]:
+        """Close every open trace and release held lines; the assembler is then empty."""
+        out: list[Block] = []
+        for key in list(self._streams):
+            stream = self._streams[key]
+            while stream.open is not None:
+                self._close(key, stream, out)
+            if stream.held is not None:
+                out.append(Block(key, [stream.held], False))
+                stream.held = None
+        self._streams.clear()
+        return out
+
+    def _clean(self, line: LogLine) -> LogLine:
+        text = line.text
+        if len(text) > self.max_chars:
+            text = text[: self.max_chars]
+        cleaned = strip_ansi(text).rstrip("\r\n")
+        if "\r" in cleaned:
+            cleaned = cleaned.replace("\r", "")
+        return line if cleaned is line.text else dataclasses.replace(line, text=cleaned)
+
+    def _process(self, line: LogLine, out: list[Block]) -> None:
+        key = line.stream
+        stream = self._streams.get(key)
+        if stream is None:
+            stream = self._streams[key] = _Stream()
+        # Closing a trace re-feeds its tentative lines, which may open another trace:
+        # the line is then judged against that one.
+        while (block := stream.open) is not None:
+            verdict = _STEPS[block.mode](block, line.text[: detect.CLASSIFY_CHARS])
+            if verdict == COMMIT:
+                self._commit(key, block, line, out)
+                return
+            if verdict == TENTATIVE and len(block.pending) < MAX_PENDING and (
+                block.pending_chars + len(line.text) <= self.max_chars
+            ):
+                block.pending.append(line)
+                block.pending_chars += len(line.text)
+                return
+            self._close(key, stream, out)
+        self._start_or_hold(key, stream, line, out)
+
+    def _start_or_hold(self, key: str, stream: _Stream, line: LogLine, out: list[Block]) -> None:
+        text = line.text
+        started = detect.start_kind(text)
+        if started is not None:
+            mode, alone = started
+            held = stream.held
+            stream.held = None
+            block = _Open(mode, alone, _initial_phase(mode, text))
+            if held is not None and _adopts(mode, text, held.text):
+                self._commit(key, block, held, out)
+            elif held is not None:
+                out.append(Block(key, [held], False))
+            stream.open = block
+            if mode == "at" and text.rstrip().endswith("{"):
+                block.depth = 1
+            self._commit(key, block, line, out)
+            return
+        orphan = detect.orphan_kind(text)
+        if orphan is not None:
+            held = stream.held
+            stream.held = None
+            block = _Open(orphan, False, _ORPHAN_PHASES[orphan])
+            stream.open = block
+            if held is not None and orphan != "python" and held.text.strip():
+                if orphan == "at" and held.text.rstrip().endswith("{"):
+                    block.depth = 1
+                self._commit(key, block, held, out)
+            elif held is not None:
+                out.append(Block(key, [held], False))
+            if orphan == "at" and text.rstrip().endswith(("{", "[")):
+                block.depth += 1
+            self._commit(key, block, line, out)
+            return
+        if stream.held is not None:
+            out.append(Block(key, [stream.held], False))
+        stream.held = line
+
+    def _commit(self, key: str, block: _Open, line: LogLine, out: list[Block]) -> None:
+        if block.emitted:  # already cut at the bounds: drop the rest of this trace
+            block.pending.clear()
+            block.pending_chars = 0
+            return
+        if block.pending:
+            block.lines.extend(block.pending)
+            block.chars += block.pending_chars
+            block.pending.clear()
+            block.pending_chars = 0
+        block.lines.append(line)
+        block.chars += len(line.text) + 1
+        if len(block.lines) >= self.max_lines or block.chars >= self.max_chars:
+            block.emitted = True
+            out.append(Block(key, block.lines[: self.max_lines], True, block.mode, truncated=True))
+            block.lines = []
+
+    def _close(self, key: str, stream: _Stream, out: list[Block]) -> None:
+        block = stream.open
+        stream.open = None
+        if block is None:
+            return
+        if not block.emitted:
+            if len(block.lines) >= 2 or (block.alone and block.lines):
+                out.append(Block(key, block.lines, True, block.mode))
+            else:
+                out.extend(Block(key, [line], False) for line in block.lines)
+        for line in block.pending:  # tentative lines that did not join: judge them afresh
+            self._process(line, out)
+
+
+def assemble(
+    lines: Iterable[LogLine], *, max_lines: int = 500, max_chars: int = 256_000
+) -> Iterator[Block]:
+    """Group lines into trace blocks and single-line ordinary blocks, per stream."""
+    assembler = Assembler(max_lines=max_lines, max_chars=max_chars)
+    for line in lines:
+        yield from assembler.feed(line)
+    yield from assembler.flush()
+
+
+def events_from_blocks(blocks: Iterable[Block], *, defaults: dict[str, Any]) -> Iterator[Event]:
+    """One error Event per trace block that parses; ordinary blocks are skipped.
+
+    ``defaults`` (project_id, release, environment, tags ...) is copied into each event;
+    the trace's fields (level, platform, exception, message, source, timestamp) win.
+    """
+    for block in blocks:
+        if not block.is_trace or not block.lines:
+            continue
+        parsed = parse_trace_with_language(block.text)
+        if parsed is None:
+            continue
+        language, exceptions = parsed
+        event: Event = copy.deepcopy(defaults)  # type: ignore[assignment]
+        event["level"] = "error"
+        event["platform"] = PLATFORMS[language]
+        event["exception"] = exceptions
+        event["message"] = block.lines[0].text.strip()[:MAX_MESSAGE_CHARS]
+        event["source"] = f"log:{language}"
+        if block.lines[0].timestamp:
+            event["timestamp"] = block.lines[0].timestamp
+        yield event
+
+
+# -- per-mode continuation rules ---------------------------------------------------------
+
+_ERRORISH_RE = re.compile(
+    r"\b(?:ERROR|ERR|CRITICAL|CRIT|FATAL|SEVERE|EXCEPTION|ALERT|EMERG|Error|Exception|panic)\b|"
+    r"level=\"?(?:error|err|fatal|critical)"
+)
+_PY_TRACEBACK_RE = re.compile(r"Traceback \(most recent call last\):\s*$")
+_PY_CHAIN = frozenset(
+    (
+        "The above exception was the direct cause of the following exception:",
+        "During handling of the above exception, another exception occurred:",
+    )
+)
+_AT_CONTINUATION_RE = re.compile(
+    r"^\s*(?:(?:eval )?at \S|Caused by: |Suppressed: |\.\.\. \d+ (?:more|common frames omitted|lines matching)|"
+    r"--- End of |---> |\[(?:cause|errors)\]: )|^\s*[^\s@]*@\S+:\d+(?::\d+)?\s*$"
+)
+_AT_MESSAGE_AGAIN_RE = re.compile(r"^\s*(?:Caused by: |Suppressed: |---> )")
+_GO_GOROUTINE_RE = re.compile(r"^goroutine \d+ \[[^\]]*\]:?\s*$")
+_GO_FUNCTION_RE = re.compile(r"^(?:panic|[\w/.\-]*\.\S*)\(.*\)$")
+_RUST_FRAME_RE = re.compile(r"^\s+(?:\d+: \S|at \S)")
+_RUBY_CONTINUATION_RE = re.compile(
+    r"^\s+from \S|^\s+\.\.\. \d+ levels\.\.\.|^\s+\S.*?:\d+:in [`']|:\d+:in [`'][^`']*['`]: .* \([A-Z][\w:]*\)\s*$"
+)
+_HASH_FRAME_RE = re.compile(r"^#\d+\s")
+_ORPHAN_PHASES = {"python": "traceback", "php": "stack", "at": "frames", "ruby": "frames"}
+
+
+def _initial_phase(mode: str, text: str) -> str:
+    if mode == "go":
+        return "goroutine" if _GO_GOROUTINE_RE.match(text) else "header"
+    if mode == "rust":
+        return "new" if text.rstrip().endswith(":") else "message"
+    return {"python": "traceback", "at": "message", "php": "header", "dart": "header"}.get(mode, "frames")
+
+
+def _adopts(mode: str, start: str, held: str) -> bool:
+    """Whether a start line takes the held line before it as its first line (the
+    log record that announced the trace, e.g. ``ERROR ... job failed``)."""
+    if mode == "go":
+        return "panic" in held and start.startswith("goroutine ")
+    return mode in ("python", "at") and bool(_ERRORISH_RE.search(held))
+
+
+def _message_line(block: _Open, text: str) -> int:
+    """A line before the first frame: tentatively part of a multi-line message."""
+    if block.msg >= MAX_MESSAGE_LINES or LOG_RECORD_RE.match(text):
+        return END
+    started = detect.start_kind(text)
+    if started is not None and started[0] != block.mode:
+        return END
+    block.msg += 1
+    return TENTATIVE
+
+
+def _step_python(block: _Open, text: str) -> int:
+    if not text.strip():
+        return TENTATIVE
+    if text[0].isspace():
+        return COMMIT
+    if _PY_TRACEBACK_RE.search(text):
+        block.phase = "traceback"
+        return COMMIT
+    if text.strip() in _PY_CHAIN:
+        return TENTATIVE
+    if block.phase == "traceback":
+        block.phase = "exception"
+        return COMMIT
+    return END
+
+
+def _step_at(block: _Open, text: str) -> int:
+    stripped = text.strip()
+    if block.depth > 0:  # inside util.inspect braces: { [cause]: ... } / [errors]: [ ... ]
+        if stripped.startswith(("}", "]")):
+            block.depth -= 1
+        if stripped.endswith(("{", "[")):
+            block.depth += 1
+        return COMMIT
+    if not stripped:
+        return TENTATIVE
+    if _AT_CONTINUATION_RE.match(text):
+        block.phase = "message" if _AT_MESSAGE_AGAIN_RE.match(text) else "frames"
+        block.msg = 0
+        if stripped.endswith(("{", "[")):
+            block.depth += 1
+        return COMMIT
+    if block.phase == "message":
+        return _message_line(block, text)
+    return END
+
+
+def _step_go(block: _Open, text: str) -> int:
+    if not text.strip():
+        return TENTATIVE
+    if _GO_GOROUTINE_RE.match(text):
+        block.phase = "goroutine"
+        return COMMIT
+    if text[0] == "\t" or text.startswith(("[signal ", "runtime stack:", "created by ", "...additional frames")):
+        return COMMIT
+    if block.phase == "header":
+        if text.startswith(("panic: ", "fatal error: ")):
+            return COMMIT
+        return _message_line(block, text)
+    return COMMIT if _GO_FUNCTION_RE.match(text) else END
+
+
+def _step_rust(block: _Open, text: str) -> int:
+    if block.phase == "new":  # Rust >= 1.73: the message is on the line after the header
+        block.phase = "message"
+        return COMMIT
+    if block.phase == "done":
+        return END
+    if text.startswith("note: "):
+        block.phase = "done"
+        return COMMIT
+    if text.startswith("stack backtrace:"):
+        block.phase = "backtrace"
+        return COMMIT
+    if block.phase == "backtrace" and _RUST_FRAME_RE.match(text):
+        return COMMIT
+    if not text.strip():
+        return TENTATIVE
+    return _message_line(block, text) if block.phase == "message" else END
+
+
+def _step_ruby(block: _Open, text: str) -> int:
+    if not text.strip():
+        return TENTATIVE
+    return COMMIT if _RUBY_CONTINUATION_RE.search(text) else END
+
+
+def _step_php(block: _Open, text: str) -> int:
+    stripped = text.strip()
+    if block.phase == "done":
+        return END
+    if not stripped:
+        return TENTATIVE
+    if stripped == "Stack trace:" or _HASH_FRAME_RE.match(text):
+        block.phase = "stack"
+        return COMMIT
+    if stripped.startswith("thrown in "):
+        block.phase = "done"
+        return COMMIT
+    if text.startswith(("Next ", "PHP Next ")):
+        block.phase = "header"
+        block.msg = 0
+        return COMMIT
+    return _message_line(block, text) if block.phase == "header" else END
+
+
+def _step_dart(block: _Open, text: str) -> int:
+    stripped = text.strip()
+    if not stripped:
+        return TENTATIVE
+    if _HASH_FRAME_RE.match(text) or stripped == "<asynchronous suspension>":
+        block.phase = "frames"
+        return COMMIT
+    if block.phase == "header" and block.msg < MAX_MESSAGE_LINES:
+        block.msg += 1
+        return TENTATIVE
+    return END
+
+
+_STEPS = {
+    "python": _step_python,
+    "at": _step_at,
+    "go": _step_go,
+    "rust": _step_rust,
+    "ruby": _step_ruby,
+    "php": _step_php,
+    "dart": _step_dart,
+}
