@@ -22,7 +22,10 @@ OLD_HEADER_RE = re.compile(
     r"in (?P<path>.+):(?P<lineno>\d+)\s*$"
 )
 OPEN_HEADER_RE = re.compile(r"(?:Uncaught |^Next )(?P<type>[\w\\]+)(?:: (?P<value>.*))?$")
-FRAME_RE = re.compile(r"^#(?P<n>\d+) (?:(?P<path>.+?)\((?P<lineno>\d+)\)|\[internal function\]|(?P<main>\{main\}))(?:: (?P<func>.*?))?\s*$")
+FRAME_RE = re.compile(
+    r"^#(?P<n>\d+) (?:(?P<path>.+?)\((?P<lineno>\d+)\)|\[internal function\]|(?P<main>\{main\}))"
+    r"(?:: (?P<func>.*?))?\s*$"
+)
 DETECT_RE = re.compile(r"^Stack trace:\s*$|(?:Fatal error|fatal error):\s+Uncaught |exception '[\w\\]+' with message", re.M)
 
 
