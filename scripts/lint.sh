@@ -19,7 +19,7 @@ done
 if [[ "${1:-}" == "--fix" ]]; then
   "$BIN/ruff" check --fix --exit-zero --quiet . && "$BIN/ruff" format . || exit 1
   echo "== lint: left for a hand fix (long strings and comments the formatter cannot split, bugbear findings ...)"
-  "$BIN/ruff" check --no-fix .   # after formatting, so a line the formatter split is not reported
+  "$BIN/ruff" check --no-fix --output-format concise .   # after formatting: lines it split are not reported
   exit $?
 elif [[ $# -gt 0 ]]; then
   echo "usage: bash scripts/lint.sh [--fix]" >&2
@@ -34,8 +34,9 @@ run() {  # run NAME CMD...: run one check, remember its name if it fails (all ch
   "$@" || failed+=("$name")
 }
 
-run "ruff check" "$BIN/ruff" check --no-fix .
-run "ruff format --check" "$BIN/ruff" format --check .
+# One line per finding; `.venv/bin/ruff check FILE` / `.venv/bin/ruff format --diff FILE` show the detail.
+run "ruff check" "$BIN/ruff" check --no-fix --output-format concise .
+run "ruff format --check" "$BIN/ruff" format --check --output-format concise .
 run "mypy" "$BIN/mypy"
 if [[ -f .importlinter ]]; then
   if [[ -x "$BIN/lint-imports" ]]; then
