@@ -99,8 +99,19 @@ def compare(rows: list[dict[str, Any]], labels: list[str], targets: list[str], r
                 base = [_value(rows, target, baseline, r, key) for r in range(1, rounds + 1)]
                 other = [_value(rows, target, label, r, key) for r in range(1, rounds + 1)]
                 ratios = [o / b for b, o in zip(base, other) if b and o]
-                found.append(Comparison(target, key, heading, higher, baseline, label,
-                                        [b for b in base if b], [o for o in other if o], ratios))
+                found.append(
+                    Comparison(
+                        target,
+                        key,
+                        heading,
+                        higher,
+                        baseline,
+                        label,
+                        [b for b in base if b],
+                        [o for o in other if o],
+                        ratios,
+                    )
+                )
     return found
 
 
@@ -115,37 +126,68 @@ def _pct(value: float | None) -> str:
 def report(meta: dict[str, Any], rows: list[dict[str, Any]], comparisons: list[Comparison]) -> str:
     """The result page: how it was run, every run's figures, then the ratios and their spread."""
     trees = [f"- tree **{label}**: `{info['path']}` at {info['commit']}" for label, info in meta["trees"].items()]
-    runs = ["| round | tree | target | accepted/s | processed/s | idle p50 (ms) | peak PSS (MiB) | HTTP statuses "
-            "| lost | duplicated |", "|---|---|---|---|---|---|---|---|---|---|"]
+    runs = [
+        "| round | tree | target | accepted/s | processed/s | idle p50 (ms) | peak PSS (MiB) | HTTP statuses "
+        "| lost | duplicated |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         if "error" in r:
             runs.append(f"| {r['round']} | {r['tree']} | {r['target']} | failed: {r['error']} | | | | | | |")
             continue
-        runs.append(f"| {r['round']} | {r['tree']} | {r['target']} | {r['accepted_per_s']} | {r['processed_per_s']} "
-                    f"| {r.get('latency', {}).get('p50_ms')} | {r.get('peak_pss_total_mib')} | {r['http_statuses']} "
-                    f"| {r['lost']} | {r['duplicated']} |")
-    ratios = ["| target | figure | " + " | ".join(("baseline per round", "other per round", "ratio per round",
-                                                  "median ratio", "noise (own spread)", "verdict")) + " |",
-              "|---|---|---|---|---|---|---|---|"]
+        runs.append(
+            f"| {r['round']} | {r['tree']} | {r['target']} | {r['accepted_per_s']} | {r['processed_per_s']} "
+            f"| {r.get('latency', {}).get('p50_ms')} | {r.get('peak_pss_total_mib')} | {r['http_statuses']} "
+            f"| {r['lost']} | {r['duplicated']} |"
+        )
+    ratios = [
+        "| target | figure | "
+        + " | ".join(
+            (
+                "baseline per round",
+                "other per round",
+                "ratio per round",
+                "median ratio",
+                "noise (own spread)",
+                "verdict",
+            )
+        )
+        + " |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for c in comparisons:
-        ratios.append(f"| {c.target} | {c.heading} ({c.label}/{c.baseline}) | {c.baseline}: {_fmt(c.base_values)} "
-                      f"| {c.label}: {_fmt(c.values)} | {_fmt([round(x, 3) for x in c.ratios])} "
-                      f"| {'n/a' if c.median is None else f'{c.median:.3f}'} | {_pct(c.noise)} | {c.verdict()} |")
+        ratios.append(
+            f"| {c.target} | {c.heading} ({c.label}/{c.baseline}) | {c.baseline}: {_fmt(c.base_values)} "
+            f"| {c.label}: {_fmt(c.values)} | {_fmt([round(x, 3) for x in c.ratios])} "
+            f"| {'n/a' if c.median is None else f'{c.median:.3f}'} | {_pct(c.noise)} | {c.verdict()} |"
+        )
     notes = [f"- round {r['round']}, {r['tree']}, {r['target']}: {n}" for r in rows for n in r.get("notes", [])]
     machine = meta["machine"]
-    return "\n".join([
-        f"# Storm A/B, {meta['date']}", "",
-        f"- command: `{meta['command']}`",
-        f"- machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['mem_mib']} MiB, Python {machine['python']}",
-        *trees,
-        f"- load: {meta['events']} events per run, {meta['procs']} processes, loadgen `{meta['loadgen']}`, "
-        f"{meta['rounds']} rounds, order per round: {', '.join(meta['trees'])}", "",
-        "Every run:", "", *runs, "",
-        f"Each tree against the baseline ({comparisons[0].baseline if comparisons else '-'}), paired by round. "
-        "Verdict from the median ratio: within noise when it is inside 1 ± the larger of the two trees' own "
-        "round-to-round spread (max/min - 1); accepted/s and processed/s higher is better, PSS lower is better.", "",
-        *ratios, "",
-        *(["Notes:", *notes, ""] if notes else []),
-        "accepted/s: first send to last HTTP 200. processed/s: first send to the last event stored and grouped "
-        "(polled from the target's database every 0.25 s). Idle p50: one envelope at a time, POST to visible in "
-        "the database.", ""])
+    return "\n".join(
+        [
+            f"# Storm A/B, {meta['date']}",
+            "",
+            f"- command: `{meta['command']}`",
+            f"- machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['mem_mib']} MiB, "
+            f"Python {machine['python']}",
+            *trees,
+            f"- load: {meta['events']} events per run, {meta['procs']} processes, loadgen `{meta['loadgen']}`, "
+            f"{meta['rounds']} rounds, order per round: {', '.join(meta['trees'])}",
+            "",
+            "Every run:",
+            "",
+            *runs,
+            "",
+            f"Each tree against the baseline ({comparisons[0].baseline if comparisons else '-'}), paired by round. "
+            "Verdict from the median ratio: within noise when it is inside 1 ± the larger of the two trees' own "
+            "round-to-round spread (max/min - 1); accepted/s and processed/s higher is better, PSS lower is better.",
+            "",
+            *ratios,
+            "",
+            *(["Notes:", *notes, ""] if notes else []),
+            "accepted/s: first send to last HTTP 200. processed/s: first send to the last event stored and grouped "
+            "(polled from the target's database every 0.25 s). Idle p50: one envelope at a time, POST to visible in "
+            "the database.",
+            "",
+        ]
+    )

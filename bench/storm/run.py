@@ -199,7 +199,7 @@ def write_ab(args: argparse.Namespace, argv: list[str] | None, trees: list[tuple
     if "bugsink" in names:
         raise SystemExit("--tree compares ErrorHub source trees: leave bugsink out of --targets")
     run_id = uuid.uuid4().hex[:12]
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     meta = {"date": now.strftime("%Y-%m-%d %H:%M UTC"),
             "command": " ".join([".venv/bin/python -m bench.storm.run", *(argv or sys.argv[1:])]),
             "machine": machine(), "events": args.events, "procs": args.procs, "loadgen": args.loadgen,

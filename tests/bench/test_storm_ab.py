@@ -13,11 +13,21 @@ import pytest
 from bench.storm import ab
 
 
-def _row(tree: str, round_no: int, accepted: float, processed: float, pss: float = 200.0,
-         target: str = "errorhub-embedded") -> dict:
-    return {"target": target, "tree": tree, "round": round_no, "accepted_per_s": accepted,
-            "processed_per_s": processed, "peak_pss_total_mib": pss, "http_statuses": {200: 100}, "lost": 0,
-            "duplicated": 0, "latency": {"p50_ms": 20.0}}
+def _row(
+    tree: str, round_no: int, accepted: float, processed: float, pss: float = 200.0, target: str = "errorhub-embedded"
+) -> dict:
+    return {
+        "target": target,
+        "tree": tree,
+        "round": round_no,
+        "accepted_per_s": accepted,
+        "processed_per_s": processed,
+        "peak_pss_total_mib": pss,
+        "http_statuses": {200: 100},
+        "lost": 0,
+        "duplicated": 0,
+        "latency": {"p50_ms": 20.0},
+    }
 
 
 def _by_metric(comparisons: list[ab.Comparison]) -> dict[str, ab.Comparison]:
@@ -46,8 +56,12 @@ def test_a_ratio_inside_the_trees_own_spread_is_within_noise() -> None:
 
 
 def test_a_slowdown_beyond_the_noise_is_worse_and_more_memory_is_worse() -> None:
-    rows = [_row("A", 1, 500, 400, pss=200), _row("B", 1, 350, 400, pss=300),
-            _row("A", 2, 510, 400, pss=202), _row("B", 2, 352, 400, pss=301)]
+    rows = [
+        _row("A", 1, 500, 400, pss=200),
+        _row("B", 1, 350, 400, pss=300),
+        _row("A", 2, 510, 400, pss=202),
+        _row("B", 2, 352, 400, pss=301),
+    ]
 
     found = _by_metric(ab.compare(rows, ["A", "B"], ["errorhub-embedded"], rounds=2))
 
@@ -62,9 +76,16 @@ def test_a_failed_run_drops_its_round_from_the_pairing_and_is_reported() -> None
 
     comparisons = ab.compare(rows, ["A", "B"], ["errorhub-embedded"], rounds=2)
     accepted = _by_metric(comparisons)["accepted_per_s"]
-    meta = {"date": "2026-12-03 17:45 UTC", "command": "run --tree A=/a --tree B=/b", "events": 100, "procs": 2,
-            "loadgen": "replay", "rounds": 2, "machine": {"nproc": 2, "cpu": "test", "mem_mib": 1, "python": "3"},
-            "trees": {"A": {"path": "/a", "commit": "aaaaaaa"}, "B": {"path": "/b", "commit": "bbbbbbb"}}}
+    meta = {
+        "date": "2026-12-03 17:45 UTC",
+        "command": "run --tree A=/a --tree B=/b",
+        "events": 100,
+        "procs": 2,
+        "loadgen": "replay",
+        "rounds": 2,
+        "machine": {"nproc": 2, "cpu": "test", "mem_mib": 1, "python": "3"},
+        "trees": {"A": {"path": "/a", "commit": "aaaaaaa"}, "B": {"path": "/b", "commit": "bbbbbbb"}},
+    }
     page = ab.report(meta, rows, comparisons)
 
     assert accepted.ratios == [1.0]
