@@ -19,10 +19,10 @@ BACKLOG_REDIS_DB = 6
 
 
 @pytest.fixture(autouse=True)
-def _whole_minute_window() -> None:
-    """Quotas count per clock minute: don't start a test in the last seconds of one."""
-    if time.time() % 60 > 52:
-        time.sleep(61 - time.time() % 60)
+def _whole_minute_window(time_machine) -> None:
+    """Quotas count per clock minute: each test starts at the beginning of the next one
+    (travelled to, the clock then runs), never in the last seconds of a window."""
+    time_machine.move_to((int(time.time()) // 60 + 1) * 60 + 1)
 
 
 def _assert_429(response, reason: str, scope: str) -> None:
