@@ -67,7 +67,7 @@ def paginate_issues(request: Request, qs: QuerySet[Issue]) -> Response:
 
 
 def paginate_events(request: Request, fetch: Callable[[str | None, int], Page], *, full: bool) -> Response:
-    from errorhub.api.views import _event_json
+    from errorhub.api.views.issues import _event_json
 
     page = fetch(request.query_params.get("cursor"), _limit(request))
     response = Response([_event_json(ev, full=full) for ev in page.events])

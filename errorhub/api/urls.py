@@ -1,7 +1,7 @@
 from django.urls import path
 
-from errorhub.api import views
-from errorhub.api.feedback import ProjectUserFeedback
+from errorhub.api.views import issues as views
+from errorhub.api.views.feedback import ProjectUserFeedback
 
 urlpatterns = [
     path("organizations/<slug:org>/issues/", views.OrganizationIssues.as_view(), name="api-org-issues"),

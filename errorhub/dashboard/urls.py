@@ -2,7 +2,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from errorhub.dashboard import views
+from errorhub.dashboard.views import issue as views
 from errorhub.accounts.login import ThrottledLoginView
 
 urlpatterns = [

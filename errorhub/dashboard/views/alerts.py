@@ -25,7 +25,7 @@ from alerts.dryrun import alert_dry_run
 from alerts.models import Channel, ChannelKind, Delivery, Rule
 from alerts.routing import rule_pattern_problems
 from errorhub.accounts import selectors
-from errorhub.dashboard.views import page
+from errorhub.dashboard.views.issue import page
 from errorhub.accounts.models import Organization, Team
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import EventStoreUnavailable
