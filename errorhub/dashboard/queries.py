@@ -16,10 +16,11 @@ from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Su
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
+from errorhub.accounts import selectors
 from errorhub.accounts.models import Project
 from errorhub.issues.models import Activity, Issue, IssueHour, Release
 from errorhub.events.models import Attachment
-from ingest.models import IngestCounter, SessionAggregate
+from ingest.models import DeadLetter, IngestCounter, SessionAggregate
 
 from ingest.protocol.errors import ClientError
 from errorhub.events.stores import get_event_store
@@ -188,3 +189,11 @@ def event_attachments(project_id: int, event_id: str) -> list[Attachment]:
     before its event is stored under the event's id and appears here once the event exists."""
     return list(Attachment.objects.filter(project_id=project_id, event_id=event_id)
                 .defer("data").order_by("created_at", "id"))
+
+
+def dead_letters_for_user(user: Any) -> QuerySet[DeadLetter]:
+    """Dead letters still waiting for a decision, of the user's projects (all of them for a superuser)."""
+    qs = DeadLetter.objects.filter(replayed_at__isnull=True, discarded_at__isnull=True)
+    if user.is_superuser:
+        return qs
+    return qs.filter(project_id__in=list(selectors.projects_for_user(user).values_list("pk", flat=True)))
