@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
 from errorhub.accounts import selectors
-from errorhub.accounts.models import Project
+from errorhub.accounts.models import ApiToken, Organization, Project, Team, UserProfile
 from errorhub.issues.models import Activity, Issue, IssueHour, Release
 from errorhub.events.models import Attachment
 from ingest.models import DeadLetter, IngestCounter, SessionAggregate
@@ -197,3 +197,38 @@ def dead_letters_for_user(user: Any) -> QuerySet[DeadLetter]:
     if user.is_superuser:
         return qs
     return qs.filter(project_id__in=list(selectors.projects_for_user(user).values_list("pk", flat=True)))
+
+
+def teams_for_user(user: Any) -> QuerySet[Team]:
+    """The teams a user may create projects for: their own (every team for a superuser)."""
+    qs = Team.objects.select_related("organization").order_by("organization__slug", "slug")
+    return qs if user.is_superuser else qs.filter(members=user)
+
+
+def organizations_with_teams(user: Any) -> QuerySet[Organization]:
+    """The organisations whose teams the user sees (a member of one of their teams, or an owner),
+    with teams, members and owners prefetched for the teams page."""
+    if user.is_superuser:
+        orgs = Organization.objects.all()
+    else:
+        orgs = Organization.objects.filter(
+            pk__in=list(Team.objects.filter(members=user).values_list("organization_id", flat=True))
+            + list(user.owned_organizations.values_list("pk", flat=True)))
+    return orgs.prefetch_related("teams__members", "owners").order_by("slug")
+
+
+def is_owner(user: Any, organization: Organization) -> bool:
+    """Whether the user may change the organisation's teams (an owner, or a superuser)."""
+    return user.is_superuser or organization.owners.filter(pk=user.pk).exists()
+
+
+def profile_initial(user: Any) -> dict[str, Any]:
+    """The profile form's current values; the defaults for a user who never saved one."""
+    profile = UserProfile.objects.filter(user=user).first() or UserProfile(user=user)
+    opt_outs = profile.digest_opt_out_projects.all() if profile.pk else Project.objects.none()
+    return {"timezone": profile.timezone, "digest_enabled": profile.digest_enabled,
+            "digest_hour": profile.digest_hour, "digest_opt_out_projects": opt_outs}
+
+
+def api_tokens_for_user(user: Any) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at")

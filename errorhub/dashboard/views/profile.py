@@ -9,20 +9,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from errorhub.accounts import selectors
-from errorhub.accounts.models import ApiToken, UserProfile
 from errorhub.accounts.services import api_token_create
-from errorhub.dashboard import forms
+from errorhub.dashboard import forms, queries
 from errorhub.dashboard import services as dash_services
 from errorhub.dashboard.views.base import page
 
 
 @page
 def profile(request: HttpRequest) -> HttpResponse:
-    prof, _ = UserProfile.objects.get_or_create(user=request.user)
-    user_projects = selectors.projects_for_user(request.user)
-    initial = {"timezone": prof.timezone, "digest_enabled": prof.digest_enabled, "digest_hour": prof.digest_hour,
-               "digest_opt_out_projects": prof.digest_opt_out_projects.all()}
-    form = forms.ProfileForm(request.POST or None, initial=initial, projects=user_projects)
+    form = forms.ProfileForm(request.POST or None, initial=queries.profile_initial(request.user),
+                             projects=selectors.projects_for_user(request.user))
     if request.method == "POST":
         if form.is_valid():
             dash_services.user_profile_update(user=request.user, **{
@@ -36,16 +32,14 @@ def _profile_page(request: HttpRequest, form: forms.ProfileForm, *, new_token: s
                   token_form: forms.TokenCreateForm | None = None, status: int = 200) -> HttpResponse:
     return render(request, "dashboard/profile.html", {
         "form": form, "token_form": token_form or forms.TokenCreateForm(), "new_token": new_token,
-        "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),
+        "tokens": queries.api_tokens_for_user(request.user),
     }, status=status)
 
 
 @page
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
-    prof, _ = UserProfile.objects.get_or_create(user=request.user)
-    form = forms.ProfileForm(initial={"timezone": prof.timezone, "digest_enabled": prof.digest_enabled,
-                                      "digest_hour": prof.digest_hour},
+    form = forms.ProfileForm(initial=queries.profile_initial(request.user),
                              projects=selectors.projects_for_user(request.user))
     token_form = forms.TokenCreateForm(request.POST)
     if not token_form.is_valid():

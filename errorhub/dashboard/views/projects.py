@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from errorhub.accounts import selectors
-from errorhub.accounts.models import Project, Team
+from errorhub.accounts.models import Project
 from errorhub.accounts.services import (
     project_key_create,
     project_key_rotate,
@@ -24,14 +21,9 @@ from errorhub.dashboard.snippets import sdk_snippets
 from errorhub.dashboard.views.base import page
 
 
-def _teams_for(user: Any) -> QuerySet[Team]:
-    qs = Team.objects.select_related("organization").order_by("organization__slug", "slug")
-    return qs if user.is_superuser else qs.filter(members=user)
-
-
 @page
 def projects(request: HttpRequest) -> HttpResponse:
-    teams = list(_teams_for(request.user))
+    teams = list(queries.teams_for_user(request.user))
     form = forms.ProjectCreateForm(request.POST or None, teams=teams)
     if request.method == "POST":
         if form.is_valid():

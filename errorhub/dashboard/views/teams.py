@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from errorhub.accounts.models import Organization, Team
-from errorhub.dashboard import forms
+from errorhub.accounts.models import Team
+from errorhub.dashboard import forms, queries
 from errorhub.dashboard import services as dash_services
 from errorhub.dashboard.views.base import page
 
@@ -18,22 +16,14 @@ from errorhub.dashboard.views.base import page
 @page
 @require_GET
 def teams(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    orgs = Organization.objects.all() if user.is_superuser else Organization.objects.filter(
-        pk__in=list(Team.objects.filter(members=user).values_list("organization_id", flat=True))
-        + list(user.owned_organizations.values_list("pk", flat=True)))
-    orgs = orgs.prefetch_related("teams__members", "owners").order_by("slug")
+    orgs = queries.organizations_with_teams(request.user)
     return render(request, "dashboard/teams.html", {
-        "orgs": [(org, _is_owner(user, org)) for org in orgs], "add_form": forms.MemberAddForm()})
-
-
-def _is_owner(user: Any, org: Organization) -> bool:
-    return user.is_superuser or org.owners.filter(pk=user.pk).exists()
+        "orgs": [(org, queries.is_owner(request.user, org)) for org in orgs], "add_form": forms.MemberAddForm()})
 
 
 def _owned_team(request: HttpRequest, team_id: int) -> Team:
     team = get_object_or_404(Team.objects.select_related("organization"), pk=team_id)
-    if not _is_owner(request.user, team.organization):
+    if not queries.is_owner(request.user, team.organization):
         raise Http404("no such team")
     return team
 
