@@ -35,11 +35,15 @@ from ingest.protocol.errors import ClientError
 
 
 def _load_event(issue: Issue, event_id: str | None) -> dict[str, Any] | None:
-    store = get_event_store()
-    if event_id is None:
-        latest = store.list_for_issue(issue.pk, limit=1).events
-        return latest[0] if latest else None
-    event = store.get(issue.project_id, event_id)
+    """The event ``event_id`` of this issue, or its latest event (None when none is stored)."""
+    if event_id is not None:
+        return _event_in_issue(issue, event_id)
+    latest = get_event_store().list_for_issue(issue.pk, limit=1).events
+    return latest[0] if latest else None
+
+
+def _event_in_issue(issue: Issue, event_id: str) -> dict[str, Any]:
+    event = get_event_store().get(issue.project_id, event_id)
     if event is None or int(event.get("issue_id") or 0) != issue.pk:
         raise Http404("no such event in this issue")
     return event
@@ -93,7 +97,7 @@ def issue_event(request: HttpRequest, issue_id: int, event_id: str) -> HttpRespo
 @require_GET
 def issue_event_json(request: HttpRequest, issue_id: int, event_id: str) -> HttpResponse:
     issue = selectors.issue_get_for_user(request.user, issue_id)
-    event = _load_event(issue, event_id)
+    event = _event_in_issue(issue, event_id)
     response = JsonResponse(event, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="event-{event["event_id"]}.json"'
     return response
