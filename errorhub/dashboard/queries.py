@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import base64
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -18,14 +19,13 @@ from django.utils.dateparse import parse_datetime
 
 from errorhub.accounts import selectors
 from errorhub.accounts.models import ApiToken, Organization, Project, Team, UserProfile
-from errorhub.issues.models import Activity, Issue, IssueHour, Release
 from errorhub.events.models import Attachment
-from ingest.models import DeadLetter, IngestCounter, SessionAggregate
-
-from ingest.protocol.errors import ClientError
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import HistogramBucket
 from errorhub.events.stores.cursors import decode_keyset, fits_bigint
+from errorhub.issues.models import Activity, Issue, IssueHour, Release
+from ingest.models import DeadLetter, IngestCounter, SessionAggregate
+from ingest.protocol.errors import ClientError
 
 SPARK_HOURS = 24
 

@@ -10,12 +10,12 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from errorhub.accounts import selectors
-from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.events.models import IndexOutbox
-from ingest.models import IngestCounter
-from ingest.quotas import queue_depths
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import EventStoreUnavailable
+from errorhub.middleware import ServerErrorCounterMiddleware
+from ingest.models import IngestCounter
+from ingest.quotas import queue_depths
 
 
 def _store_status() -> dict[str, Any]:
