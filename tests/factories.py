@@ -230,11 +230,18 @@ class StoredEventFactory(factory.django.DjangoModelFactory):
     environment = "production"
     tags = factory.LazyAttribute(lambda e: {"environment": e.environment})
     search_text = factory.LazyAttribute(lambda e: e.issue.title)
-    body = factory.LazyAttribute(lambda e: {
-        "event_id": e.event_id, "project_id": e.project.pk, "level": e.level, "platform": "python",
-        "message": e.issue.title, "timestamp": e.timestamp.isoformat(), "environment": e.environment,
-        "tags": dict(e.tags),
-    })
+    body = factory.LazyAttribute(
+        lambda e: {
+            "event_id": e.event_id,
+            "project_id": e.project.pk,
+            "level": e.level,
+            "platform": "python",
+            "message": e.issue.title,
+            "timestamp": e.timestamp.isoformat(),
+            "environment": e.environment,
+            "tags": dict(e.tags),
+        }
+    )
 
 
 class EventTagFactory(factory.django.DjangoModelFactory):
@@ -331,8 +338,9 @@ class DeadLetterFactory(factory.django.DjangoModelFactory):
 
     task = "ingest.tasks.process_payload"
     project_id = factory.SelfAttribute("project.pk")
-    payload = factory.LazyAttribute(lambda d: {"kind": "store", "project_id": d.project_id, "body": "{}",
-                                               "b64": False, "client": "tests/1.0"})
+    payload = factory.LazyAttribute(
+        lambda d: {"kind": "store", "project_id": d.project_id, "body": "{}", "b64": False, "client": "tests/1.0"}
+    )
     error = "RuntimeError: store unavailable"
     attempts = 3
 

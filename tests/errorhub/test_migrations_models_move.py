@@ -12,7 +12,7 @@ left at the latest state whatever happens.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.apps.registry import Apps
@@ -29,10 +29,13 @@ from ingest.models import DeadLetter
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 # The last migration of each app before the move; the new apps are not applied at all.
-BEFORE_MOVE = [("errorhub", "0004_login_failure"), ("ingest", "0005_user_feedback"),
-               ("alerts", "0002_slack_request_seen")]
+BEFORE_MOVE = [
+    ("errorhub", "0004_login_failure"),
+    ("ingest", "0005_user_feedback"),
+    ("alerts", "0002_slack_request_seen"),
+]
 NEW_APPS = ("accounts", "issues", "events")
-WHEN = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 EVENT_ID = "0123456789abcdef0123456789abcdef"
 
 
@@ -71,40 +74,84 @@ def seed(apps: Apps) -> dict[str, int]:
     project = model("errorhub", "Project").objects.create(organization=org, name="Shop", slug="shop", created_at=WHEN)
     project.teams.add(team)
     key = model("errorhub", "ProjectKey").objects.create(project=project, public_key="a" * 32, created_at=WHEN)
-    token = model("errorhub", "ApiToken").objects.create(user=user, token_hash="b" * 64, prefix="ehp_abcd",
-                                                          created_at=WHEN)
+    token = model("errorhub", "ApiToken").objects.create(
+        user=user, token_hash="b" * 64, prefix="ehp_abcd", created_at=WHEN
+    )
     issue = model("errorhub", "Issue").objects.create(
-        project=project, short_id=1, title="ValueError: bad cart", grouping_version="2026-11", assignee=user,
-        first_seen=WHEN, last_seen=WHEN, inbox_since=WHEN, times_seen=2)
-    hash_ = model("errorhub", "GroupHash").objects.create(project=project, hash="c" * 32, version="2026-11",
-                                                          issue=issue)
-    activity = model("errorhub", "Activity").objects.create(issue=issue, kind="acknowledged", user=user,
-                                                            data={"reason": "mine"}, created_at=WHEN)
+        project=project,
+        short_id=1,
+        title="ValueError: bad cart",
+        grouping_version="2026-11",
+        assignee=user,
+        first_seen=WHEN,
+        last_seen=WHEN,
+        inbox_since=WHEN,
+        times_seen=2,
+    )
+    hash_ = model("errorhub", "GroupHash").objects.create(
+        project=project, hash="c" * 32, version="2026-11", issue=issue
+    )
+    activity = model("errorhub", "Activity").objects.create(
+        issue=issue, kind="acknowledged", user=user, data={"reason": "mine"}, created_at=WHEN
+    )
     comment = model("errorhub", "Comment").objects.create(issue=issue, user=user, text="on it", created_at=WHEN)
     release = model("errorhub", "Release").objects.create(project=project, version="1.2.3", first_seen=WHEN)
     hour = model("errorhub", "IssueHour").objects.create(issue=issue, hour=WHEN, count=2)
     event = model("ingest", "StoredEvent").objects.create(
-        project=project, issue=issue, event_id=EVENT_ID, timestamp=WHEN, received_at=WHEN, level="error",
-        tags={"browser": "Firefox"}, search_text="bad cart", body={"event_id": EVENT_ID, "message": "bad cart"})
+        project=project,
+        issue=issue,
+        event_id=EVENT_ID,
+        timestamp=WHEN,
+        received_at=WHEN,
+        level="error",
+        tags={"browser": "Firefox"},
+        search_text="bad cart",
+        body={"event_id": EVENT_ID, "message": "bad cart"},
+    )
     tag = model("ingest", "EventTag").objects.create(event=event, issue_id=issue.pk, key="browser", value="Firefox")
-    outbox = model("ingest", "IndexOutbox").objects.create(project_id=project.pk, issue_id=issue.pk,
-                                                           event_id=EVENT_ID, document="{}", created_at=WHEN)
-    feedback = model("ingest", "UserFeedback").objects.create(project=project, feedback_id="d" * 32, issue=issue,
-                                                              comments="broken", source="feedback", created_at=WHEN)
-    dead = model("ingest", "DeadLetter").objects.create(task="ingest.tasks.process_payload", project_id=project.pk,
-                                                        payload={"project_id": project.pk}, error="boom")
-    channel = model("alerts", "Channel").objects.create(organization=org, name="ops", kind="webhook",
-                                                        config={"url": "https://hooks.example.com/x"})
-    rule = model("alerts", "Rule").objects.create(organization=org, project=project, name="new issues",
-                                                  triggers=["new_issue"])
+    outbox = model("ingest", "IndexOutbox").objects.create(
+        project_id=project.pk, issue_id=issue.pk, event_id=EVENT_ID, document="{}", created_at=WHEN
+    )
+    feedback = model("ingest", "UserFeedback").objects.create(
+        project=project, feedback_id="d" * 32, issue=issue, comments="broken", source="feedback", created_at=WHEN
+    )
+    dead = model("ingest", "DeadLetter").objects.create(
+        task="ingest.tasks.process_payload", project_id=project.pk, payload={"project_id": project.pk}, error="boom"
+    )
+    channel = model("alerts", "Channel").objects.create(
+        organization=org, name="ops", kind="webhook", config={"url": "https://hooks.example.com/x"}
+    )
+    rule = model("alerts", "Rule").objects.create(
+        organization=org, project=project, name="new issues", triggers=["new_issue"]
+    )
     rule.channels.add(channel)
-    delivery = model("alerts", "Delivery").objects.create(rule=rule, channel=channel, issue=issue, reason="new_issue",
-                                                          next_attempt_at=WHEN, created_at=WHEN)
+    delivery = model("alerts", "Delivery").objects.create(
+        rule=rule, channel=channel, issue=issue, reason="new_issue", next_attempt_at=WHEN, created_at=WHEN
+    )
     state = model("alerts", "IssueAlertState").objects.create(issue=issue, rule=rule, last_sent_at=WHEN)
-    rows = {"user": user, "org": org, "team": team, "project": project, "key": key, "token": token, "issue": issue,
-            "hash": hash_, "activity": activity, "comment": comment, "release": release, "hour": hour,
-            "event": event, "tag": tag, "outbox": outbox, "feedback": feedback, "dead": dead, "channel": channel,
-            "rule": rule, "delivery": delivery, "state": state}
+    rows = {
+        "user": user,
+        "org": org,
+        "team": team,
+        "project": project,
+        "key": key,
+        "token": token,
+        "issue": issue,
+        "hash": hash_,
+        "activity": activity,
+        "comment": comment,
+        "release": release,
+        "hour": hour,
+        "event": event,
+        "tag": tag,
+        "outbox": outbox,
+        "feedback": feedback,
+        "dead": dead,
+        "channel": channel,
+        "rule": rule,
+        "delivery": delivery,
+        "state": state,
+    }
     return {name: row.pk for name, row in rows.items()}
 
 
