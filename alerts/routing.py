@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any, Callable, Iterable, Protocol
 
 from django.conf import settings
@@ -75,14 +76,14 @@ def _scalar_text(value: Any) -> str:
     return str(value) if isinstance(value, (int, float, bool)) else ""
 
 
-def event_tags(event: dict[str, Any]) -> dict[str, str]:
+def event_tags(event: Mapping[str, Any]) -> dict[str, str]:
     tags = event.get("tags") or {}
     if isinstance(tags, list):
         return {_scalar_text(p[0]): _scalar_text(p[1]) for p in tags if isinstance(p, (list, tuple)) and len(p) == 2}
     return {_scalar_text(k): _scalar_text(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
 
 
-def event_message(event: dict[str, Any]) -> str:
+def event_message(event: Mapping[str, Any]) -> str:
     values = [f"{_scalar_text(e.get('type'))}: {_scalar_text(e.get('value'))}"
               for e in event.get("exception") or [] if isinstance(e, dict)]
     message = event.get("message")
@@ -91,7 +92,7 @@ def event_message(event: dict[str, Any]) -> str:
     return "\n".join([_scalar_text(message), *values])
 
 
-def rule_matches(rule: Any, event: dict[str, Any], issue: Any) -> bool:
+def rule_matches(rule: Any, event: Mapping[str, Any], issue: Any) -> bool:
     """The rule's filters against the event and the issue (empty filter = any)."""
     if rule.environments and (event.get("environment") or issue.environment or "") not in rule.environments:
         return False
@@ -156,7 +157,7 @@ def _window_fires(trigger: str, rule: Any, issue: Any, change: ChangeLike, count
     return before < threshold <= total  # fire once when the window crosses the threshold
 
 
-def route(event: dict[str, Any], issue: Any, change: ChangeLike, rules: Iterable[Any],
+def route(event: Mapping[str, Any], issue: Any, change: ChangeLike, rules: Iterable[Any],
           counter: WindowCounter | None = None, now: datetime | None = None) -> list[RouteDecision]:
     """Every (rule, channel) this change reaches, with the trigger that fired."""
     now = now or timezone.now()

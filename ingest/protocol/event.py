@@ -33,6 +33,7 @@ class Frame(TypedDict, total=False):
 class Stacktrace(TypedDict, total=False):
     frames: list[Frame]
     frames_omitted: int
+    raw: str  # a plain-text trace not parsed into frames yet (minimal JSON, log doors)
 
 
 class Mechanism(TypedDict, total=False):

@@ -329,7 +329,7 @@ def _sdk_omitted(value: Any) -> int:
 def _stacktrace(raw: Any, limits: NormalizeLimits) -> Stacktrace | None:
     """Frames caller -> callee, trimmed head+tail; a plain-text trace kept as ``raw``."""
     if isinstance(raw, str):
-        return cast(Stacktrace, {"frames": [], "raw": _trim(raw, limits.raw_trace_chars)})
+        return {"frames": [], "raw": _trim(raw, limits.raw_trace_chars)}
     if not isinstance(raw, dict):
         return None
     frames = [f for f in raw["frames"] if isinstance(f, dict)] if isinstance(raw.get("frames"), list) else []
@@ -600,7 +600,7 @@ def normalize_sentry_event(
     request = _request(payload, limits)
     sdk, source = _sdk(payload.get("sdk"), sdk_client)
     trace = _dict(contexts.get("trace"))
-    event: dict[str, Any] = {
+    event: Event = {
         "event_id": _event_id(event_id),
         "project_id": project_id,
         "received_at": _iso(received_at),
@@ -612,7 +612,10 @@ def normalize_sentry_event(
         "message_template": template,
         "exception": _exceptions(payload, limits),
         "breadcrumbs": _breadcrumbs(payload.get("breadcrumbs"), limits),
-        **_named_strings(payload, limits),
+        "release": _str(payload.get("release"), limits.string_chars),
+        "environment": _str(payload.get("environment"), limits.string_chars),
+        "server_name": _str(payload.get("server_name"), limits.string_chars),
+        "transaction": _str(payload.get("transaction"), limits.string_chars),
         "service": _service(tags, contexts),
         "request": request,
         "user": _user(payload.get("user"), limits),
@@ -627,7 +630,7 @@ def normalize_sentry_event(
         "sdk": sdk,
         "size": size if isinstance(size, int) and size >= 0 else 0,
     }
-    return cast(Event, event)
+    return event
 
 
 def _event_id(value: Any) -> str:
@@ -636,12 +639,6 @@ def _event_id(value: Any) -> str:
     if len(text) == 32 and all(c in "0123456789abcdef" for c in text):
         return text
     return uuid.uuid4().hex
-
-
-def _named_strings(payload: dict[str, Any], limits: NormalizeLimits) -> dict[str, str | None]:
-    """release, environment, server_name, transaction: plain trimmed strings."""
-    names = ("release", "environment", "server_name", "transaction")
-    return {name: _str(payload.get(name), limits.string_chars) for name in names}
 
 
 def normalize_minimal(

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
-from ingest.protocol.event import level_at_least
+from ingest.protocol.event import Event, level_at_least
 from ingest.protocol.text import storable
 
 _LEVELS = {"trace": "debug", "debug": "debug", "info": "info", "warn": "warning", "warning": "warning",
@@ -40,7 +40,7 @@ def _timestamp(value: Any, fallback: datetime) -> str:
     return fallback.isoformat()
 
 
-def _event(record: dict[str, Any], level: str, project_id: int, received_at: datetime) -> dict[str, Any]:
+def _event(record: dict[str, Any], level: str, project_id: int, received_at: datetime) -> Event:
     attrs = record.get("attributes") if isinstance(record.get("attributes"), dict) else {}
     message = storable(str(record.get("body") or ""), 8192)
     template = _attr(attrs, "sentry.message.template")
@@ -62,7 +62,7 @@ def _event(record: dict[str, Any], level: str, project_id: int, received_at: dat
     }
 
 
-def events_from_log_item(body: dict[str, Any], *, project_id: int, received_at: datetime) -> tuple[list[dict], int]:
+def events_from_log_item(body: dict[str, Any], *, project_id: int, received_at: datetime) -> tuple[list[Event], int]:
     """(events for error-or-worse records, number of other records counted)."""
     records = body.get("items") if isinstance(body.get("items"), list) else [body]
     events, counted = [], 0
