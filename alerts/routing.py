@@ -16,11 +16,10 @@ from typing import Any, Callable, Iterable, Protocol
 from django.conf import settings
 from django.utils import timezone
 
+from ingest.protocol.event import level_at_least
 from ingest.protocol.user_regex import UserRegexError, compile_user_regex, user_regex_search
 
 logger = logging.getLogger(__name__)
-
-LEVELS = {"debug": 0, "info": 1, "log": 1, "warning": 2, "error": 3, "fatal": 4, "critical": 4}
 
 
 class ChangeLike(Protocol):
@@ -96,7 +95,7 @@ def rule_matches(rule: Any, event: Mapping[str, Any], issue: Any) -> bool:
     """The rule's filters against the event and the issue (empty filter = any)."""
     if rule.environments and (event.get("environment") or issue.environment or "") not in rule.environments:
         return False
-    if rule.min_level and LEVELS.get(event.get("level") or issue.level, 3) < LEVELS.get(rule.min_level, 0):
+    if rule.min_level and not level_at_least(event.get("level") or issue.level, rule.min_level):
         return False
     if rule.release and (event.get("release") or "") != rule.release:
         return False

@@ -8,7 +8,6 @@ dependency or the runtime's own library.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ingest.protocol.event import Event, Frame
 

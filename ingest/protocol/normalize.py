@@ -37,7 +37,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from ingest.protocol.event import Event, ExceptionValue, Frame, Request, Stacktrace, User
+from ingest.protocol.event import Event, ExceptionValue, Frame, Request, Stacktrace, User, normalize_level
 from ingest.protocol.errors import ClientError
 from ingest.protocol.scrub import FILTERED, scrub_params
 
@@ -217,23 +217,6 @@ def _timestamp(value: Any, received_at: datetime, limits: NormalizeLimits) -> st
         return _iso(moment)
     except (OverflowError, ValueError):
         return _iso(received_at)
-
-
-_LEVEL_ALIASES = {
-    "debug": "debug", "trace": "debug", "verbose": "debug", "fine": "debug",
-    "info": "info", "information": "info", "informational": "info", "notice": "info", "log": "info",
-    "warning": "warning", "warn": "warning",
-    "error": "error", "err": "error", "exception": "error", "severe": "error",
-    "fatal": "fatal", "critical": "fatal", "crit": "fatal", "alert": "fatal",
-    "emerg": "fatal", "emergency": "fatal", "panic": "fatal",
-}  # fmt: skip
-
-
-def normalize_level(value: Any, default: str = "error") -> str:
-    """Map SDK and logging level spellings onto fatal/error/warning/info/debug."""
-    if isinstance(value, str):
-        return _LEVEL_ALIASES.get(value.strip().lower(), "error")
-    return default if value is None else "error"
 
 
 # --------------------------------------------------------------------------- message
@@ -561,7 +544,7 @@ def _breadcrumbs(value: Any, limits: NormalizeLimits) -> list[dict[str, Any]]:
             "timestamp": _iso(moment) if moment is not None else None,
             "type": _str(raw.get("type"), 64) or "default",
             "category": _str(raw.get("category"), limits.string_chars),
-            "level": normalize_level(raw.get("level"), default="info"),
+            "level": normalize_level(raw.get("level"), "info"),
             "message": _str(raw.get("message"), limits.string_chars),
         }
         if isinstance(raw.get("data"), dict) and raw["data"]:
@@ -606,7 +589,7 @@ def normalize_sentry_event(
         "received_at": _iso(received_at),
         "timestamp": _timestamp(payload.get("timestamp"), received_at, limits),
         "platform": (_str(payload.get("platform"), 64) or "other").lower(),
-        "level": normalize_level(payload.get("level")),
+        "level": normalize_level(payload.get("level"), "error"),
         "logger": _str(payload.get("logger"), limits.string_chars),
         "message": message,
         "message_template": template,

@@ -9,11 +9,9 @@ import uuid
 from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
-from ingest.protocol.event import Event, level_at_least
+from ingest.protocol.event import Event, level_at_least, normalize_level
 from ingest.protocol.text import storable
 
-_LEVELS = {"trace": "debug", "debug": "debug", "info": "info", "warn": "warning", "warning": "warning",
-           "error": "error", "fatal": "fatal"}
 
 
 def _attr(attrs: dict[str, Any], key: str) -> Any:
@@ -69,7 +67,7 @@ def events_from_log_item(body: dict[str, Any], *, project_id: int, received_at: 
     for record in records:
         if not isinstance(record, dict):
             continue
-        level = _LEVELS.get(str(record.get("level") or "info").lower(), "info")
+        level = normalize_level(record.get("level"), "info")
         if level_at_least(level, "error"):
             events.append(_event(record, level, project_id, received_at))
         else:
