@@ -30,7 +30,8 @@ class KeyRefused(ClientError):
         super().__init__(message, status=status)
 
 
-def _lookup(public_key: str) -> ProjectKey | None:
+def lookup_key(public_key: str) -> ProjectKey | None:
+    """The DSN key with its project, or None when there is no such key (cached: see the module)."""
     hit = _fresh.get(public_key)
     if hit is not MISSING:
         return hit
@@ -55,7 +56,7 @@ def clear_key_cache() -> None:
 
 
 def authenticate(auth: AuthInfo, project_id: int) -> ProjectKey:
-    key = _lookup(auth.public_key)
+    key = lookup_key(auth.public_key)
     if key is None:
         if not Project.objects.filter(pk=project_id).exists():
             raise KeyRefused(404, f"unknown project {project_id}")
