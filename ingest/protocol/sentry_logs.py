@@ -13,7 +13,6 @@ from ingest.protocol.event import Event, level_at_least, normalize_level
 from ingest.protocol.text import storable
 
 
-
 def _attr(attrs: dict[str, Any], key: str) -> Any:
     value = attrs.get(key)
     return value.get("value") if isinstance(value, dict) else value
@@ -39,7 +38,8 @@ def _timestamp(value: Any, fallback: datetime) -> str:
 
 
 def _event(record: dict[str, Any], level: str, project_id: int, received_at: datetime) -> Event:
-    attrs = record.get("attributes") if isinstance(record.get("attributes"), dict) else {}
+    raw_attrs = record.get("attributes")
+    attrs: dict[str, Any] = raw_attrs if isinstance(raw_attrs, dict) else {}
     message = storable(str(record.get("body") or ""), 8192)
     template = _attr(attrs, "sentry.message.template")
     return {
@@ -60,10 +60,14 @@ def _event(record: dict[str, Any], level: str, project_id: int, received_at: dat
     }
 
 
-def events_from_log_item(body: dict[str, Any], *, project_id: int, received_at: datetime) -> tuple[list[Event], int]:
+def events_from_log_item(
+    body: dict[str, Any], *, project_id: int, received_at: datetime
+) -> tuple[list[Event], int]:
     """(events for error-or-worse records, number of other records counted)."""
-    records = body.get("items") if isinstance(body.get("items"), list) else [body]
-    events, counted = [], 0
+    items = body.get("items")
+    records: list[Any] = items if isinstance(items, list) else [body]
+    events: list[Event] = []
+    counted = 0
     for record in records:
         if not isinstance(record, dict):
             continue
