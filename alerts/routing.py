@@ -7,11 +7,11 @@ so the same code answers the live path, the dry-run command and the API.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from collections.abc import Mapping
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils import timezone
