@@ -9,9 +9,9 @@ import pytest
 import time_machine
 
 from errorhub.accounts.models import ProjectKey
-from tests.ingest_http.helpers import event_envelope
-from tests.ingest_http.test_database_errors_answered import _table_missing
-from tests.ingest_http.test_wsgi_path import call
+from tests.ingest.helpers import event_envelope
+from tests.ingest.test_database_errors_answered import _table_missing
+from tests.ingest.test_wsgi_path import call
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 

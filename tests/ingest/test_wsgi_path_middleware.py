@@ -16,8 +16,8 @@ from django.test import override_settings
 
 from ingest import wsgi_path
 from ingest.wsgi_path import APPLIED_ON_INGEST, SKIPPED_ON_INGEST, IngestWSGIPath, undeclared_middleware
-from tests.ingest_http.helpers import event_envelope
-from tests.ingest_http.test_wsgi_path import call
+from tests.ingest.helpers import event_envelope
+from tests.ingest.test_wsgi_path import call
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 

@@ -15,7 +15,7 @@ from ingest.protocol.event import LEVEL_ALIASES, LEVELS, level_at_least, normali
 from ingest.protocol.logs.structured import event_from_record
 from ingest.protocol.normalize import normalize_sentry_event
 from ingest.protocol.sentry_logs import events_from_log_item
-from tests.otlp.helpers import error_log, logs_request
+from tests.ingest.otlp.helpers import error_log, logs_request
 
 ROOT = Path(__file__).resolve().parents[3]
 RECEIVED = datetime(2026, 1, 1, tzinfo=UTC)
