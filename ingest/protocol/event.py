@@ -5,6 +5,11 @@ to store as JSON); these TypedDicts document and type-check their shape. Field
 names follow the Sentry event protocol where one exists, so an SDK payload needs
 little renaming.
 
+Optional interfaces (``stacktrace``, ``threads``, ``debug_meta``, ``modules``,
+``culprit``, ``errors``, ``_meta`` and the native frame fields) are present only
+when the SDK sent them (or normalisation had something to note), so an event
+that never had them keeps its old shape.
+
 Order conventions (as Sentry sends them):
 - ``exception`` is oldest first: a chained cause comes *before* the exception
   it caused; the last entry is the outermost error that was finally raised.
@@ -28,16 +33,43 @@ class Frame(TypedDict, total=False):
     context_line: str | None
     pre_context: list[str]
     post_context: list[str]
+    vars: dict[str, Any]
+    # native and mixed stacks (present only when sent)
+    instruction_addr: str
+    symbol_addr: str
+    image_addr: str
+    addr_mode: str
+    package: str  # the binary the frame is in
+    symbol: str  # the mangled symbol
+    raw_function: str  # the function before the SDK trimmed/demangled it
+    function_id: str
+    trust: str
+    platform: str  # the frame's own platform, from Sentry's list
+    data: dict[str, Any]
+    native: bool
+    stack_start: bool
 
 
 class Stacktrace(TypedDict, total=False):
     frames: list[Frame]
     frames_omitted: int
+    raw: str  # a plain-text trace for the log parsers
+    registers: dict[str, Any]
+    snapshot: bool
 
 
 class Mechanism(TypedDict, total=False):
     type: str
     handled: bool | None
+    synthetic: bool
+    description: str
+    help_link: str
+    source: str
+    is_exception_group: bool
+    exception_id: int
+    parent_id: int
+    meta: dict[str, Any]
+    data: dict[str, Any]
 
 
 class ExceptionValue(TypedDict, total=False):
@@ -46,6 +78,26 @@ class ExceptionValue(TypedDict, total=False):
     module: str | None
     mechanism: Mechanism
     stacktrace: Stacktrace
+    raw_stacktrace: Stacktrace  # before symbolication / source maps, when the SDK sent both
+    thread_id: int | str
+
+
+class Thread(TypedDict, total=False):
+    id: int | str | None
+    name: str | None
+    state: str
+    crashed: bool
+    current: bool
+    main: bool
+    daemon: bool
+    stacktrace: Stacktrace
+    raw_stacktrace: Stacktrace
+    held_locks: dict[str, Any]
+
+
+class DebugMeta(TypedDict, total=False):
+    images: list[dict[str, Any]]  # type, code_file, debug_id, image_addr, image_size ...
+    sdk_info: dict[str, Any]
 
 
 class Request(TypedDict, total=False):
@@ -55,6 +107,8 @@ class Request(TypedDict, total=False):
     headers: dict[str, str]
     query_string: str | None
     data: Any
+    fragment: str
+    env: dict[str, Any]
 
 
 class User(TypedDict, total=False):
@@ -62,6 +116,10 @@ class User(TypedDict, total=False):
     email: str | None
     username: str | None
     ip_address: str | None
+    name: str
+    segment: str
+    geo: dict[str, str]  # city, country_code, region, subdivision
+    data: dict[str, Any]
 
 
 class Event(TypedDict, total=False):
@@ -75,7 +133,16 @@ class Event(TypedDict, total=False):
     message: str | None
     message_template: str | None  # logentry.message before parameters, for grouping
     exception: list[ExceptionValue]
+    stacktrace: Stacktrace  # a top-level stack (message events of .NET, Elixir, legacy Python)
+    threads: list[Thread]
+    debug_meta: DebugMeta
+    modules: dict[str, str]
     breadcrumbs: list[dict[str, Any]]
+    type: str  # "error" (has an exception) | "default" | "csp" ... as Sentry names event types
+    culprit: str  # as an older SDK sent it
+    dist: str
+    errors: list[dict[str, Any]]  # what normalisation changed, e.g. a clamped timestamp and its original
+    _meta: dict[str, Any]  # what the limits trimmed, by path: {"breadcrumbs": {"": {"len": 250}}}
     release: str | None
     environment: str | None
     server_name: str | None
