@@ -29,6 +29,7 @@ from ingest.protocol.inapp import apply_in_app
 from ingest.protocol.item_checks import KNOWN_TYPES, CheckedItem, check_items, type_label
 from ingest.protocol.logs.formats import InflateBudget
 from ingest.protocol.logs.model import LogParseError
+from ingest.protocol.derived_tags import with_derived_tags
 from ingest.protocol.normalize import NormalizeError, normalize_sentry_event
 from ingest.protocol.sentry_logs import events_from_log_item
 from ingest.protocol.raw_payload import payload_bytes
@@ -183,10 +184,11 @@ def _merge_sessions(into: dict[Any, dict[str, int]], sink: dict[Any, dict[str, i
 
 
 def _normalize(body: dict[str, Any], payload: dict[str, Any], event_id: str | None) -> dict[str, Any]:
-    return normalize_sentry_event(
+    """An SDK event normalised, with the tags Sentry derives from its contexts added."""
+    return with_derived_tags(normalize_sentry_event(
         body, project_id=payload["project_id"], event_id=event_id or body.get("event_id") or "",
-        received_at=_received_at(payload), sdk_client=payload.get("client"),
-    )
+        received_at=_received_at(payload), sdk_client=payload.get("client"), client_ip=payload.get("client_ip"),
+    ))
 
 
 def _handle_store(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
@@ -194,6 +196,9 @@ def _handle_store(payload: dict[str, Any], project: Project, outcome: Outcome) -
         body = parse_event_json(payload_bytes(payload))
     except EnvelopeError as exc:
         outcome.skip(f"invalid_event: {exc}")
+        return
+    if body.get("type") == "transaction":  # counted as an envelope's transaction item is, never an issue
+        outcome.later(counters.record_transaction, project, body)
         return
     outcome.events.append(_normalize(body, payload, payload.get("event_id")))
 

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from errorhub.accounts import selectors
+from errorhub.api.sentry_event import sentry_event
 from errorhub.api.auth import TokenScopePermission
 from errorhub.api.pagination import paginate_issues, paginate_events
 from errorhub.api.serializers import (
@@ -208,9 +209,8 @@ def _event_json(event: dict[str, Any], *, full: bool) -> dict[str, Any]:
                "release": event.get("release"), "environment": event.get("environment"),
                "tags": [{"key": k, "value": v} for k, v in (event.get("tags") or {}).items()],
                "trace_id": event.get("trace_id"), "request_id": event.get("request_id")}
-    if full:
-        summary["entries"] = event.get("exception") or []
-        summary["body"] = event
+    if full:  # Sentry's web-API shape (issue #19), plus the stored body as before
+        summary = {**sentry_event(event), **summary, "groupID": str(event.get("issue_id")), "body": event}
     return summary
 
 

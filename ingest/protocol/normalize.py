@@ -840,7 +840,8 @@ def normalize_sentry_event(
         "size": size if isinstance(size, int) and size >= 0 else 0,
     }
     event.update(_optional_interfaces(payload, limits, trims))
-    event["type"] = "error" if event["exception"] else "default"
+    event["type"] = "error" if event["exception"] else next(
+        (name for name in ("csp", "expectct", "expectstaple", "hpkp") if name in event), "default")
     _note_trims(payload, event, limits, trims)
     if time_error is not None:
         event["errors"] = [time_error]
@@ -891,6 +892,9 @@ def _optional_interfaces(payload: dict[str, Any], limits: NormalizeLimits, trims
     modules = _modules(payload.get("modules"), limits)
     if modules:
         found["modules"] = modules
+    for name in ("csp", "expectct", "expectstaple", "hpkp"):  # security reports sent as events (legacy)
+        if isinstance(payload.get(name), dict) and payload[name]:
+            found[name] = _bounded(payload[name], limits, depth=1)
     for name, limit in (("culprit", 200), ("dist", 64)):
         text = _str(payload.get(name), limit)
         if text and text.strip():

@@ -1,0 +1,78 @@
+"""Tags Sentry derives from an event's contexts and interfaces (pure: no Django import).
+
+An SDK sends its own tags; Sentry adds ``level``, ``handled``, ``mechanism``,
+``browser``/``browser.name``, ``os``/``os.name``, ``runtime``/``runtime.name``,
+``device``/``device.family`` and ``url`` so tag breakdowns and search work on
+every event, whatever the SDK chose to tag (environment, release, transaction
+and server name are event fields of their own here). They are stored as ordinary tags; a tag
+the SDK sent itself is never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+TAG_VALUE_CHARS = 200
+
+
+def derived_tags(event: Mapping[str, Any]) -> dict[str, str]:
+    """The tags Sentry would derive for ``event`` (empty values left out)."""
+    contexts = event.get("contexts") if isinstance(event.get("contexts"), Mapping) else {}
+    tags: dict[str, str] = {"level": _text(event.get("level"))}
+    tags.update(_handled(event))
+    for name in ("browser", "os", "runtime"):
+        tags.update(_name_and_version(name, contexts.get(name)))
+    tags.update(_device(contexts.get("device")))
+    request = event.get("request")
+    if isinstance(request, Mapping):
+        tags["url"] = _text(request.get("url")).split("?", 1)[0].split("#", 1)[0]
+    return {key: value[:TAG_VALUE_CHARS] for key, value in tags.items() if value}
+
+
+def with_derived_tags(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` with the derived tags added to its own (the SDK's win), in place."""
+    own = event.get("tags") if isinstance(event.get("tags"), dict) else {}
+    event["tags"] = {**derived_tags(event), **own}
+    return event
+
+
+def _handled(event: Mapping[str, Any]) -> dict[str, str]:
+    """``handled: yes/no`` and ``mechanism`` from the outermost exception that says."""
+    chain = event.get("exception") if isinstance(event.get("exception"), list) else []
+    for exc in reversed(chain):
+        mechanism = exc.get("mechanism") if isinstance(exc, Mapping) else None
+        if isinstance(mechanism, Mapping):
+            handled = mechanism.get("handled")
+            tags = {"mechanism": _text(mechanism.get("type"))}
+            if isinstance(handled, bool):
+                tags["handled"] = "yes" if handled else "no"
+            return tags
+    return {}
+
+
+def _name_and_version(name: str, context: Any) -> dict[str, str]:
+    """``os: "iOS 17.2"`` and ``os.name: "iOS"``; a context with only a raw description uses it."""
+    if not isinstance(context, Mapping):
+        return {}
+    label = _text(context.get("name"))
+    version = _text(context.get("version"))
+    if not label:
+        raw = _text(context.get("raw_description"))
+        return {name: raw} if raw else {}
+    return {name: f"{label} {version}".strip(), f"{name}.name": label}
+
+
+def _device(context: Any) -> dict[str, str]:
+    if not isinstance(context, Mapping):
+        return {}
+    model = _text(context.get("model")) or _text(context.get("model_id"))
+    return {"device": model, "device.family": _text(context.get("family"))}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value.strip() if isinstance(value, str) else ""
