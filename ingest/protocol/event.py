@@ -109,6 +109,9 @@ class Request(TypedDict, total=False):
     data: Any
     fragment: str
     env: dict[str, Any]
+    api_target: str
+    inferred_content_type: str
+    body_size: int
 
 
 class User(TypedDict, total=False):

@@ -643,7 +643,8 @@ def _query_string(value: Any, limits: NormalizeLimits) -> str | None:
 
 
 def _request(payload: dict[str, Any], limits: NormalizeLimits, client_ip: str | None = None) -> Request:
-    """Method, URL, status, headers, query string, body, fragment, env; cookies are not kept."""
+    """Method, URL, status, headers, query string, body and the other fields of Sentry's request
+    interface; cookies are not kept (session secrets, and never needed to triage)."""
     raw = _dict(payload.get("request"))
     if not raw:
         return cast(Request, {})
@@ -660,9 +661,12 @@ def _request(payload: dict[str, Any], limits: NormalizeLimits, client_ip: str | 
     }
     if raw.get("data") is not None:
         request["data"] = _bounded(raw["data"], limits)
-    fragment = _str(raw.get("fragment"), limits.string_chars)
-    if fragment:
-        request["fragment"] = fragment
+    for key in ("fragment", "api_target", "inferred_content_type"):
+        text = _str(raw.get(key), limits.string_chars)
+        if text:
+            request[key] = text
+    if _int(raw.get("body_size")) is not None:
+        request["body_size"] = _int(raw.get("body_size"))
     env = _bounded(_dict(raw.get("env")), limits, depth=1)
     if env:
         if env.get("REMOTE_ADDR") == AUTO_IP:
@@ -770,9 +774,10 @@ def _breadcrumbs(value: Any, limits: NormalizeLimits) -> list[dict[str, Any]]:
         }
         if isinstance(raw.get("data"), dict) and raw["data"]:
             crumb["data"] = _bounded(raw["data"], limits, depth=1)
-        event_id = _str(raw.get("event_id"), 64)
-        if event_id:
-            crumb["event_id"] = event_id
+        for key, limit in (("event_id", 64), ("origin", limits.string_chars)):
+            text = _str(raw.get(key), limit)
+            if text:
+                crumb[key] = text
         out.append(crumb)
     return out
 
