@@ -269,7 +269,8 @@ def _fallback_components(event: Mapping[str, Any], platform: str) -> list[str]:
     sdk_name = _text(sdk.get("name")) if isinstance(sdk, Mapping) else ""
     return [
         "platform:" + platform,
-        "sdk:" + (sdk_name or _text(event.get("source")).split("/", 1)[0]),
+        # the SDK's name without its version ("sdk:sentry.dart/8.1" -> "sdk:sentry.dart"), else the auth header's
+        "source:" + (f"sdk:{sdk_name}" if sdk_name else _text(event.get("source")).split("/", 1)[0]),
         "logger:" + _text(event.get("logger")),
         "transaction:" + (_text(event.get("transaction")) or _text(event.get("culprit"))),
         "level:" + _text(event.get("level")),

@@ -524,6 +524,9 @@ def _exceptions(payload: dict[str, Any], limits: NormalizeLimits) -> list[Except
     """The chain, oldest first as sent; accepts ``{"values": [...]}``, a list or one object."""
     source = payload.get("exception")
     raws = [e for e in _values(source) if isinstance(e, dict)][-limits.max_exceptions :]
+    if raws and isinstance(source, dict) and isinstance(source.get("mechanism"), dict) and not raws[-1].get("mechanism"):
+        # raven-js put the mechanism beside the values: it belongs to the outermost exception
+        raws[-1] = {**raws[-1], "mechanism": source["mechanism"]}
     stacks = _link_thread_stacks(raws, payload)
     chain = (_exception(raw, stack, limits) for raw, stack in zip(raws, stacks))
     return [exc for exc in chain if exc is not None]
