@@ -147,3 +147,11 @@ def test_every_fixture_is_accepted_and_titled(client, world):
     for path in sorted(PAYLOADS.glob("*.json")) + sorted(PAYLOADS.glob("*.envelope")):
         event = send(client, world, payload(path.name))
         assert event["title"] and event["entries"] is not None, path.name
+
+
+def test_electron_auto_ip_is_the_senders_address_and_runtime_is_a_tag(client, world):
+    event = send(client, world, payload("electron_main_auto_ip.json"))
+    assert event["user"] == {"ip_address": SENDER}
+    assert tags(event)["runtime"] == "Electron 2.0.2" and tags(event)["os"] == "Mac OS X 10.13.6"
+    assert event["sdk"]["packages"] == payload("electron_main_auto_ip.json")["sdk"]["packages"]
+    assert event["culprit"] == "main at EventEmitter.ipcMain.on" and event["level"] == "fatal"

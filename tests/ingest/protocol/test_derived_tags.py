@@ -34,3 +34,10 @@ def test_the_sdks_own_tags_win_and_query_strings_are_left_out():
     tags = with_derived_tags(event)["tags"]
     assert tags["level"] == "custom" and tags["url"] == "http://localhost:5001/"
     assert tags["handled"] == "no" and tags["mechanism"] == "onunhandledrejection"
+
+
+def test_electron_runtime_and_os():
+    tags = derived_tags(normalized("electron_main_auto_ip.json"))
+    assert (tags["runtime"], tags["runtime.name"]) == ("Electron 2.0.2", "Electron")
+    assert (tags["os"], tags["os.name"]) == ("Mac OS X 10.13.6", "Mac OS X")
+    assert tags["level"] == "fatal"
