@@ -52,8 +52,9 @@ def entries(event: dict[str, Any]) -> list[dict[str, Any]]:
     if event.get("threads"):
         found.append({"type": "threads", "data": {"values": event["threads"]}})
     if event.get("message") or event.get("message_template"):
-        found.append({"type": "message", "data": {"formatted": event.get("message"),
-                                                  "message": event.get("message_template")}})
+        found.append(
+            {"type": "message", "data": {"formatted": event.get("message"), "message": event.get("message_template")}}
+        )
     if event.get("breadcrumbs"):
         found.append({"type": "breadcrumbs", "data": {"values": event["breadcrumbs"]}})
     if event.get("request"):

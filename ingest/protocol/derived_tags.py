@@ -18,7 +18,7 @@ TAG_VALUE_CHARS = 200
 
 def derived_tags(event: Mapping[str, Any]) -> dict[str, str]:
     """The tags Sentry would derive for ``event`` (empty values left out)."""
-    contexts = event.get("contexts") if isinstance(event.get("contexts"), Mapping) else {}
+    contexts = _mapping(event.get("contexts"))
     tags: dict[str, str] = {"level": _text(event.get("level"))}
     tags.update(_handled(event))
     for name in ("browser", "os", "runtime"):
@@ -32,15 +32,14 @@ def derived_tags(event: Mapping[str, Any]) -> dict[str, str]:
 
 def with_derived_tags(event: dict[str, Any]) -> dict[str, Any]:
     """``event`` with the derived tags added to its own (the SDK's win), in place."""
-    own = event.get("tags") if isinstance(event.get("tags"), dict) else {}
-    event["tags"] = {**derived_tags(event), **own}
+    event["tags"] = {**derived_tags(event), **_mapping(event.get("tags"))}
     return event
 
 
 def _handled(event: Mapping[str, Any]) -> dict[str, str]:
     """``handled: yes/no`` and ``mechanism`` from the outermost exception that says."""
-    chain = event.get("exception") if isinstance(event.get("exception"), list) else []
-    for exc in reversed(chain):
+    chain = event.get("exception")
+    for exc in reversed(chain if isinstance(chain, list) else []):
         mechanism = exc.get("mechanism") if isinstance(exc, Mapping) else None
         if isinstance(mechanism, Mapping):
             handled = mechanism.get("handled")
@@ -68,6 +67,10 @@ def _device(context: Any) -> dict[str, str]:
         return {}
     model = _text(context.get("model")) or _text(context.get("model_id"))
     return {"device": model, "device.family": _text(context.get("family"))}
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def _text(value: Any) -> str:

@@ -524,9 +524,10 @@ def _exceptions(payload: dict[str, Any], limits: NormalizeLimits) -> list[Except
     """The chain, oldest first as sent; accepts ``{"values": [...]}``, a list or one object."""
     source = payload.get("exception")
     raws = [e for e in _values(source) if isinstance(e, dict)][-limits.max_exceptions :]
-    if raws and isinstance(source, dict) and isinstance(source.get("mechanism"), dict) and not raws[-1].get("mechanism"):
+    container_mechanism = source.get("mechanism") if isinstance(source, dict) else None
+    if raws and isinstance(container_mechanism, dict) and not raws[-1].get("mechanism"):
         # raven-js put the mechanism beside the values: it belongs to the outermost exception
-        raws[-1] = {**raws[-1], "mechanism": source["mechanism"]}
+        raws[-1] = {**raws[-1], "mechanism": container_mechanism}
     stacks = _link_thread_stacks(raws, payload)
     chain = (_exception(raw, stack, limits) for raw, stack in zip(raws, stacks))
     return [exc for exc in chain if exc is not None]

@@ -49,11 +49,19 @@ def test_java_event_every_interface_round_trips(client, world):
     sent = payload("java_protocol_event.json")
     event = send(client, world, sent, door="envelope")
     assert event["type"] == "error" and event["platform"] == "other"
-    assert [e["type"] for e in event["entries"]] == ["exception", "threads", "message", "breadcrumbs", "request",
-                                                     "debugmeta"]
+    assert [e["type"] for e in event["entries"]] == [
+        "exception",
+        "threads",
+        "message",
+        "breadcrumbs",
+        "request",
+        "debugmeta",
+    ]
     thread, sent_thread = entry(event, "threads")["values"][0], sent["threads"]["values"][0]
-    assert thread["stacktrace"]["frames"][0]["instruction_addr"] == sent_thread["stacktrace"]["frames"][0][
-        "instruction_addr"]
+    assert (
+        thread["stacktrace"]["frames"][0]["instruction_addr"]
+        == sent_thread["stacktrace"]["frames"][0]["instruction_addr"]
+    )
     assert thread["stacktrace"]["frames"][0]["package"] == sent_thread["stacktrace"]["frames"][0]["package"]
     assert entry(event, "debugmeta")["images"] == sent["debug_meta"]["images"]
     assert entry(event, "exception")["values"][0]["thread_id"] == sent["exception"]["values"][0]["thread_id"]
@@ -76,8 +84,9 @@ def test_ndk_crash_native_frames_and_images(client, world):
     sent = payload("native_android_ndk.json")
     event = send(client, world, sent)
     exc = entry(event, "exception")["values"][0]
-    assert [f["instruction_addr"] for f in exc["stacktrace"]["frames"]] == \
-        [f["instruction_addr"] for f in sent["exception"]["values"][0]["stacktrace"]["frames"]]
+    assert [f["instruction_addr"] for f in exc["stacktrace"]["frames"]] == [
+        f["instruction_addr"] for f in sent["exception"]["values"][0]["stacktrace"]["frames"]
+    ]
     assert entry(event, "debugmeta")["images"] == sent["debug_meta"]["images"]
     assert tags(event)["handled"] == "no" and tags(event)["mechanism"] == "signalhandler"
     assert event["title"] == "SIGSEGV: Segfault" and event["culprit"] == "?"
@@ -93,9 +102,12 @@ def test_top_level_stacktrace_round_trips_and_names_the_culprit(client, world):
 
 
 def test_legacy_interfaces_and_auto_ip(client, world):
-    sent = {**payload("php_raven_legacy.json"), "platform": "php",
-            "sentry.interfaces.User": {"id": "7", "ip_address": "{{auto}}", "name": "Ada", "geo": {"city": "Oslo"}},
-            "sentry.interfaces.Breadcrumbs": {"values": [{"message": "opened cart", "event_id": "ab" * 16}]}}
+    sent = {
+        **payload("php_raven_legacy.json"),
+        "platform": "php",
+        "sentry.interfaces.User": {"id": "7", "ip_address": "{{auto}}", "name": "Ada", "geo": {"city": "Oslo"}},
+        "sentry.interfaces.Breadcrumbs": {"values": [{"message": "opened cart", "event_id": "ab" * 16}]},
+    }
     event = send(client, world, sent)
     assert event["user"] == {"id": "7", "ip_address": SENDER, "name": "Ada", "geo": {"city": "Oslo"}}
     assert entry(event, "breadcrumbs")["values"][0]["event_id"] == "ab" * 16
@@ -124,14 +136,31 @@ def test_frameless_events_of_different_kinds_land_in_different_issues(client, wo
         {"platform": "javascript", "csp": payload("csp_report_event.json")["csp"]},
         {"platform": "python", "message": "nightly export failed"},
         {"platform": "node", "message": "queue stalled"},
-        {"platform": "java", "threads": {"values": [
-            {"id": 1, "crashed": True, "stacktrace": {"frames": [{"module": "com.shop.Cart", "function": "total"}]}}]}},
+        {
+            "platform": "java",
+            "threads": {
+                "values": [
+                    {
+                        "id": 1,
+                        "crashed": True,
+                        "stacktrace": {"frames": [{"module": "com.shop.Cart", "function": "total"}]},
+                    }
+                ]
+            },
+        },
     ]
     events = [send(client, world, body) for body in cases]
     assert len({e["groupID"] for e in events}) == len(cases)
     issues = {i.pk: i for i in Issue.objects.filter(pk__in=[int(e["groupID"]) for e in events])}
-    assert [issues[int(e["groupID"])].platform for e in events] == \
-        ["other", "native", "cocoa", "javascript", "python", "node", "java"]
+    assert [issues[int(e["groupID"])].platform for e in events] == [
+        "other",
+        "native",
+        "cocoa",
+        "javascript",
+        "python",
+        "node",
+        "java",
+    ]
     assert issues[int(events[1]["groupID"])].level == "fatal"
     assert issues[int(events[2]["groupID"])].culprit == "http://localhost:8081/http-client-error"
 

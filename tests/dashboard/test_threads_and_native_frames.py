@@ -25,13 +25,33 @@ def issue_page(client, login, world, body: dict) -> str:
 
 def test_crashed_thread_first_with_native_frames(client, login, world):
     threads = [
-        {"id": 1, "name": "main", "current": True, "stacktrace": {"frames": [
-            {"function": "main", "filename": "app/main.m", "instruction_addr": "0x100a0"}]}},
-        {"id": 7, "name": "com.apple.worker", "crashed": True, "stacktrace": {"frames": [
-            {"instruction_addr": "0x1a2b3c4d", "package": "/usr/lib/system/libsystem_kernel.dylib",
-             "symbol": "__pthread_kill", "function": "__pthread_kill"},
-            {"instruction_addr": "0x0000000100f0c0de", "package": "/var/containers/MyApp.app/MyApp",
-             "symbol": "_ZN4shop4Cart5totalEv", "function": "shop::Cart::total()"}]}},
+        {
+            "id": 1,
+            "name": "main",
+            "current": True,
+            "stacktrace": {"frames": [{"function": "main", "filename": "app/main.m", "instruction_addr": "0x100a0"}]},
+        },
+        {
+            "id": 7,
+            "name": "com.apple.worker",
+            "crashed": True,
+            "stacktrace": {
+                "frames": [
+                    {
+                        "instruction_addr": "0x1a2b3c4d",
+                        "package": "/usr/lib/system/libsystem_kernel.dylib",
+                        "symbol": "__pthread_kill",
+                        "function": "__pthread_kill",
+                    },
+                    {
+                        "instruction_addr": "0x0000000100f0c0de",
+                        "package": "/var/containers/MyApp.app/MyApp",
+                        "symbol": "_ZN4shop4Cart5totalEv",
+                        "function": "shop::Cart::total()",
+                    },
+                ]
+            },
+        },
     ]
     body = {**payload("native_android_ndk.json"), "platform": "cocoa", "threads": {"values": threads}}
     page = issue_page(client, login, world, body)

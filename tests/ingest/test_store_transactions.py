@@ -17,10 +17,16 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 
 def transaction(trace_id: str) -> dict:
-    return {"event_id": uuid.uuid4().hex, "type": "transaction", "transaction": "GET /api/orders/{id}",
-            "platform": "python", "start_timestamp": 1_764_000_000.0, "timestamp": 1_764_000_000.5,
-            "contexts": {"trace": {"trace_id": trace_id, "span_id": "b" * 16, "op": "http.server", "status": "ok"}},
-            "spans": []}
+    return {
+        "event_id": uuid.uuid4().hex,
+        "type": "transaction",
+        "transaction": "GET /api/orders/{id}",
+        "platform": "python",
+        "start_timestamp": 1_764_000_000.0,
+        "timestamp": 1_764_000_000.5,
+        "contexts": {"trace": {"trace_id": trace_id, "span_id": "b" * 16, "op": "http.server", "status": "ok"}},
+        "spans": [],
+    }
 
 
 def test_store_transaction_is_counted_not_an_issue(client, world):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ from ingest.protocol.envelope import parse_envelope
 from ingest.protocol.normalize import normalize_sentry_event
 
 PAYLOADS = Path(__file__).resolve().parents[2] / "fixtures" / "sdk_payloads"
-RECEIVED = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+RECEIVED = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 CLIENT_IP = "203.0.113.7"
 
 
@@ -28,5 +28,10 @@ def payload(name: str) -> dict[str, Any]:
 def normalized(name: str, **changes: Any) -> dict[str, Any]:
     """The fixture normalised as the worker does (``changes`` applied to the payload first)."""
     body = {**payload(name), **changes}
-    return normalize_sentry_event(body, project_id=1, event_id=str(body.get("event_id") or ""),  # type: ignore[return-value]
-                                  received_at=RECEIVED, client_ip=CLIENT_IP)
+    return normalize_sentry_event(
+        body,
+        project_id=1,
+        event_id=str(body.get("event_id") or ""),  # type: ignore[return-value]
+        received_at=RECEIVED,
+        client_ip=CLIENT_IP,
+    )

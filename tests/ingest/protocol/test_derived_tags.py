@@ -29,8 +29,9 @@ def test_unity_os_and_device():
 
 
 def test_the_sdks_own_tags_win_and_query_strings_are_left_out():
-    event = normalized("javascript_raven_promise.json", tags={"level": "custom"},
-                       request={"url": "http://localhost:5001/?token=abc#x"})
+    event = normalized(
+        "javascript_raven_promise.json", tags={"level": "custom"}, request={"url": "http://localhost:5001/?token=abc#x"}
+    )
     tags = with_derived_tags(event)["tags"]
     assert tags["level"] == "custom" and tags["url"] == "http://localhost:5001/"
     assert tags["handled"] == "no" and tags["mechanism"] == "onunhandledrejection"

@@ -11,7 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.protocol.grouping import (
-    FRAMELESS_VERSION, GROUPING_VERSION, _STRATEGIES, compute_grouping, url_pattern,
+    _STRATEGIES,
+    FRAMELESS_VERSION,
+    GROUPING_VERSION,
+    compute_grouping,
+    url_pattern,
 )
 from tests.ingest.protocol.sdk_payloads import normalized, payload
 
@@ -63,8 +67,9 @@ def test_csp_reports_group_by_directive_and_blocked_origin():
     event = frameless("csp_report_event.json")
     result = compute_grouping(event)
     assert (result.kind, result.components) == ("csp", ("csp:script-src", "blocked:https://example.com"))
-    other = frameless("csp_report_event.json", csp={**payload("csp_report_event.json")["csp"],
-                                                    "effective_directive": "img-src"})
+    other = frameless(
+        "csp_report_event.json", csp={**payload("csp_report_event.json")["csp"], "effective_directive": "img-src"}
+    )
     assert compute_grouping(other).hash != result.hash
 
 
@@ -91,8 +96,13 @@ def test_content_free_events_of_different_platforms_never_share_an_issue():
     python = frameless("python_raven_legacy.json")
     hashes = {compute_grouping(e).hash for e in (dart, native, browser, python)}
     assert len(hashes) == 4
-    assert compute_grouping(native).components == ("platform:native", "source:sdk:unknown", "logger:",
-                                                   "transaction:", "level:fatal")
+    assert compute_grouping(native).components == (
+        "platform:native",
+        "source:sdk:unknown",
+        "logger:",
+        "transaction:",
+        "level:fatal",
+    )
     assert compute_grouping(python).components[:2] == ("platform:python", "source:sdk:raven-python")
     assert compute_grouping(dart).version == FRAMELESS_VERSION
 

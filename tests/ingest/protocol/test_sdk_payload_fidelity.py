@@ -20,8 +20,9 @@ def test_native_frame_fields_and_debug_images_of_an_ndk_crash():
     event = normalized("native_android_ndk.json")
     sent = payload("native_android_ndk.json")["exception"]["values"][0]
     kept = event["exception"][0]
-    assert [f["instruction_addr"] for f in frames(kept["stacktrace"])] == \
-        [f["instruction_addr"] for f in sent["stacktrace"]["frames"]]
+    assert [f["instruction_addr"] for f in frames(kept["stacktrace"])] == [
+        f["instruction_addr"] for f in sent["stacktrace"]["frames"]
+    ]
     assert kept["mechanism"]["synthetic"] is True
     assert kept["mechanism"]["meta"] == {"signal": {"name": "SIGSEGV", "number": 11}}
     assert event["debug_meta"]["images"] == sent_images("native_android_ndk.json")
@@ -39,8 +40,20 @@ def test_every_native_frame_field_of_a_thread_and_an_exception():
     sent_frame = sent["threads"]["values"][0]["stacktrace"]["frames"][0]
     for stack in (event["threads"][0]["stacktrace"], event["exception"][0]["stacktrace"]):
         kept = frames(stack)[0]
-        for key in ("package", "image_addr", "symbol_addr", "instruction_addr", "raw_function", "filename",
-                    "function", "module", "lineno", "colno", "abs_path", "context_line"):
+        for key in (
+            "package",
+            "image_addr",
+            "symbol_addr",
+            "instruction_addr",
+            "raw_function",
+            "filename",
+            "function",
+            "module",
+            "lineno",
+            "colno",
+            "abs_path",
+            "context_line",
+        ):
             assert kept[key] == sent_frame[key], key
         assert kept["native"] is True
         assert "platform" not in kept  # a UUID is not a platform
@@ -111,9 +124,10 @@ def test_a_top_level_stacktrace_is_kept_and_gives_the_culprit():
     sent = payload("node_raven_message_stacktrace.json")["stacktrace"]["frames"]
     event = normalized("node_raven_message_stacktrace.json")
     kept = frames(event["stacktrace"])
-    assert [(f["function"], f["module"], f["lineno"], f["colno"]) for f in kept] == \
-        [(f["function"], f["module"], f["lineno"], f["colno"]) for f in sent]
-    assert kept[-1]["pre_context"] == sent[-1]["pre_context"][-DEFAULT.context_lines:]
+    assert [(f["function"], f["module"], f["lineno"], f["colno"]) for f in kept] == [
+        (f["function"], f["module"], f["lineno"], f["colno"]) for f in sent
+    ]
+    assert kept[-1]["pre_context"] == sent[-1]["pre_context"][-DEFAULT.context_lines :]
     assert event["exception"] == [] and event["type"] == "default"
     assert event["modules"]["express"] == "4.16.3"
 
@@ -122,11 +136,14 @@ def test_legacy_interface_names_are_read():
     php = normalized("php_raven_legacy.json")
     assert php["exception"][0]["type"] == "Exception"
     assert len(php["exception"][0]["stacktrace"]["frames"]) == 4
-    legacy = normalized("php_raven_legacy.json", **{
-        "sentry.interfaces.User": {"id": "7", "name": "Ada"},
-        "sentry.interfaces.Breadcrumbs": {"values": [{"message": "clicked", "category": "ui"}]},
-        "sentry.interfaces.Stacktrace": {"frames": [{"function": "main", "filename": "bin/raven"}]},
-    })
+    legacy = normalized(
+        "php_raven_legacy.json",
+        **{
+            "sentry.interfaces.User": {"id": "7", "name": "Ada"},
+            "sentry.interfaces.Breadcrumbs": {"values": [{"message": "clicked", "category": "ui"}]},
+            "sentry.interfaces.Stacktrace": {"frames": [{"function": "main", "filename": "bin/raven"}]},
+        },
+    )
     assert legacy["user"] == {"id": "7", "name": "Ada"}
     assert [c["message"] for c in legacy["breadcrumbs"]] == ["clicked"]
     assert legacy["stacktrace"]["frames"][0]["function"] == "main"
@@ -163,5 +180,7 @@ def test_legacy_numeric_level_and_raven_sdk():
     event = normalized("python_raven_legacy.json")
     assert event["level"] == "error"  # logging.ERROR = 40
     assert event["sdk"] == {"name": "raven-python", "version": "6.9.0"}
-    assert event["exception"][0]["stacktrace"]["frames"][0]["vars"]["client"] == \
-        "<raven.base.Client object at 0x1025e9400>"
+    assert (
+        event["exception"][0]["stacktrace"]["frames"][0]["vars"]["client"]
+        == "<raven.base.Client object at 0x1025e9400>"
+    )

@@ -18,8 +18,10 @@ def test_native_and_cocoa_culprits_are_the_function():
     assert frame_culprit({"instruction_addr": "0x1"}, "native") == "?"
     assert event_culprit(normalized("native_android_ndk.json")) == "?"
     # a frame's own platform wins over the event's (React Native mixes JavaScript and native frames)
-    assert frame_culprit({"function": "render", "filename": "app.js", "platform": "javascript"}, "cocoa") == \
-        "render(app.js)"
+    assert (
+        frame_culprit({"function": "render", "filename": "app.js", "platform": "javascript"}, "cocoa")
+        == "render(app.js)"
+    )
 
 
 def test_other_platforms_read_location_in_function():
@@ -29,11 +31,16 @@ def test_other_platforms_read_location_in_function():
 
 
 def test_culprit_precedence_sent_culprit_then_transaction_then_stack_then_request_url():
-    assert event_culprit(normalized("csp_report_event.json")) == \
-        "script-src 'self' 'unsafe-eval' 'unsafe-inline' www.example.com"
+    assert (
+        event_culprit(normalized("csp_report_event.json"))
+        == "script-src 'self' 'unsafe-eval' 'unsafe-inline' www.example.com"
+    )
     assert event_culprit(normalized("javascript_raven_promise.json")) == "http://localhost:5001/error.js"
-    request_only = normalized("php_raven_legacy.json", **{"sentry.interfaces.Exception": None},
-                              request={"url": "https://shop.example/cart/checkout?step=2#pay", "method": "POST"})
+    request_only = normalized(
+        "php_raven_legacy.json",
+        **{"sentry.interfaces.Exception": None},
+        request={"url": "https://shop.example/cart/checkout?step=2#pay", "method": "POST"},
+    )
     assert event_culprit(request_only) == "https://shop.example/cart/checkout"
     long = normalized("php_raven_legacy.json", culprit="x" * 500)
     assert len(event_culprit(long)) == CULPRIT_CHARS and event_culprit(long).endswith("…")
