@@ -96,6 +96,20 @@ def compute_grouping(event: Mapping[str, Any]) -> Grouping:
     return _STRATEGIES[CURRENT_VERSION](event)
 
 
+def previous_grouping(event: Mapping[str, Any], grouping: Grouping) -> Grouping | None:
+    """How ``GROUPING_VERSION`` grouped an event that ``FRAMELESS_VERSION`` regroups, when
+    that named an issue of its own: the issue a deployment may already have for it (a message
+    event whose stack now decides). None when the hash did not change, and for the old
+    catch-all of content-free events (``message:``), which must not keep collecting them.
+    """
+    if grouping.version != FRAMELESS_VERSION:
+        return None
+    legacy = _STRATEGIES[GROUPING_VERSION](event)
+    if legacy.hash == grouping.hash or legacy.components == ("message:",):
+        return None
+    return legacy
+
+
 def compute_hashes(event: Mapping[str, Any], versions: Iterable[str] = ()) -> dict[str, str]:
     """Hash ``event`` with the current algorithm and every legacy version in ``versions``.
 
