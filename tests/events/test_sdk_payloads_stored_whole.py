@@ -14,7 +14,7 @@ from ingest.protocol.derived_tags import with_derived_tags
 from tests.ingest.protocol.sdk_payloads import PAYLOADS, normalized
 from tests.stores.conftest import engine_store, make_issue, refresh
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 NAMES = sorted(p.name for p in PAYLOADS.iterdir() if p.suffix in (".json", ".envelope"))
 
