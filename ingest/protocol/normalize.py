@@ -22,9 +22,10 @@ Limits (see :class:`NormalizeLimits`):
   200 items per container.
 - exception chains: the last 32 entries (the outermost error and its nearest
   causes).
-- timestamps more than one hour in the future or more than 30 days in the past
-  are replaced by ``received_at`` (a device with a wrong clock must not land
-  its event outside retention or in a far-future index).
+- timestamps more than one hour in the future or older than ``past_age`` (30
+  days by default; the worker passes the project's retention) are replaced by
+  ``received_at`` (a device with a wrong clock must not land its event outside
+  retention or in a far-future index); ``errors`` keeps the original.
 """
 
 from __future__ import annotations
