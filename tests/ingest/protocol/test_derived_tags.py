@@ -42,3 +42,11 @@ def test_electron_runtime_and_os():
     assert (tags["runtime"], tags["runtime.name"]) == ("Electron 2.0.2", "Electron")
     assert (tags["os"], tags["os.name"]) == ("Mac OS X 10.13.6", "Mac OS X")
     assert tags["level"] == "fatal"
+
+
+def test_browser_and_os_from_the_user_agent_when_no_context_says():
+    tags = derived_tags(normalized("javascript_raven_promise.json"))
+    assert (tags["browser"], tags["browser.name"]) == ("Chrome 64.0.3282.119", "Chrome")
+    assert (tags["os"], tags["os.name"]) == ("Mac OS X 10.12.6", "Mac OS X")
+    csp = derived_tags(normalized("csp_report_event.json"))  # coc_coc_browser says Chrome too
+    assert (csp["browser"], csp["os"]) == ("Chrome 45.2.2454.109", "Windows 5.1")
