@@ -46,7 +46,12 @@ def entries(event: dict[str, Any]) -> list[dict[str, Any]]:
     """The interfaces the event has, in the order Sentry lists them."""
     found: list[dict[str, Any]] = []
     if event.get("exception"):
-        found.append({"type": "exception", "data": {"values": event["exception"], "hasSystemFrames": True}})
+        found.append(
+            {
+                "type": "exception",
+                "data": {"values": event["exception"], "hasSystemFrames": _has_system_frames(event["exception"])},
+            }
+        )
     if event.get("stacktrace"):
         found.append({"type": "stacktrace", "data": event["stacktrace"]})
     if event.get("threads"):
@@ -65,6 +70,13 @@ def entries(event: dict[str, Any]) -> list[dict[str, Any]]:
         if event.get(name):
             found.append({"type": name, "data": event[name]})
     return found
+
+
+def _has_system_frames(chain: list[dict[str, Any]]) -> bool:
+    """Whether a frame outside the app is in the chain (Sentry's UI offers "full stack" then)."""
+    return any(
+        frame.get("in_app") is not True for exc in chain for frame in (exc.get("stacktrace") or {}).get("frames") or []
+    )
 
 
 def _request(request: dict[str, Any]) -> dict[str, Any]:

@@ -83,6 +83,7 @@ def test_java_event_every_interface_round_trips(client, world):
 def test_ndk_crash_native_frames_and_images(client, world):
     sent = payload("native_android_ndk.json")
     event = send(client, world, sent)
+    assert entry(event, "exception")["hasSystemFrames"] is True  # no frame is known to be in-app
     exc = entry(event, "exception")["values"][0]
     assert [f["instruction_addr"] for f in exc["stacktrace"]["frames"]] == [
         f["instruction_addr"] for f in sent["exception"]["values"][0]["stacktrace"]["frames"]
