@@ -1,4 +1,4 @@
-"""The ``EventStore`` contract every backend passes (tests/stores/ runs it on each)."""
+"""The ``EventStore`` contract every backend passes (tests/events/stores/ runs it on each)."""
 
 from __future__ import annotations
 
