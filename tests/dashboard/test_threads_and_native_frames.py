@@ -11,7 +11,7 @@ import pytest
 
 from errorhub.events.models import StoredEvent
 from tests.ingest.protocol.sdk_payloads import payload
-from tests.ingest_http.helpers import post_store
+from tests.ingest.helpers import post_store
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 

@@ -15,7 +15,7 @@ from errorhub.issues.models import GroupHash, Issue
 from ingest.protocol.envelope import parse_envelope, serialize_envelope
 from ingest.protocol.grouping import _STRATEGIES, FRAMELESS_VERSION, GROUPING_VERSION, compute_grouping
 from ingest.protocol.normalize import normalize_sentry_event
-from tests.ingest_http.helpers import post_envelope
+from tests.ingest.helpers import post_envelope
 from tests.sentry_fixtures import FIXTURES
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

@@ -11,7 +11,7 @@ import pytest
 from errorhub.events.models import StoredEvent, TraceLink
 from errorhub.issues.models import Issue
 from ingest.models import ItemCounter
-from tests.ingest_http.helpers import envelope, post_envelope, post_store
+from tests.ingest.helpers import envelope, post_envelope, post_store
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 

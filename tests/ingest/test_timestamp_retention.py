@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.ingest.protocol.sdk_payloads import payload
-from tests.ingest_http.helpers import post_store, stored_event
+from tests.ingest.helpers import post_store, stored_event
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
