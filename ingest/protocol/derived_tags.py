@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ingest.protocol.event import Event
+
 TAG_VALUE_CHARS = 200
 
 
@@ -34,9 +36,9 @@ def derived_tags(event: Mapping[str, Any]) -> dict[str, str]:
     return {key: value[:TAG_VALUE_CHARS] for key, value in tags.items() if value}
 
 
-def with_derived_tags(event: dict[str, Any]) -> dict[str, Any]:
+def with_derived_tags(event: Event) -> Event:
     """``event`` with the derived tags added to its own (the SDK's win), in place."""
-    event["tags"] = {**derived_tags(event), **_mapping(event.get("tags"))}
+    event["tags"] = {**derived_tags(event), **(event.get("tags") or {})}
     return event
 
 

@@ -60,6 +60,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ingest.protocol.event import Event
 from ingest.protocol.message_normalize import MESSAGE_LIMIT, normalize_message
 
 GROUPING_VERSION = "2026-11"
@@ -85,7 +86,7 @@ class Grouping:
     kind: str
 
 
-def compute_grouping(event: Mapping[str, Any]) -> Grouping:
+def compute_grouping(event: Event) -> Grouping:
     """Group ``event`` with the current algorithm (``CURRENT_VERSION``).
 
     The result's ``version`` is the oldest version that gives this hash:
@@ -96,7 +97,7 @@ def compute_grouping(event: Mapping[str, Any]) -> Grouping:
     return _STRATEGIES[CURRENT_VERSION](event)
 
 
-def previous_grouping(event: Mapping[str, Any], grouping: Grouping) -> Grouping | None:
+def previous_grouping(event: Event, grouping: Grouping) -> Grouping | None:
     """How ``GROUPING_VERSION`` grouped an event that ``FRAMELESS_VERSION`` regroups, when
     that named an issue of its own: the issue a deployment may already have for it (a message
     event whose stack now decides). None when the hash did not change, and for the old
@@ -110,7 +111,7 @@ def previous_grouping(event: Mapping[str, Any], grouping: Grouping) -> Grouping 
     return legacy
 
 
-def compute_hashes(event: Mapping[str, Any], versions: Iterable[str] = ()) -> dict[str, str]:
+def compute_hashes(event: Event, versions: Iterable[str] = ()) -> dict[str, str]:
     """Hash ``event`` with the current algorithm and every legacy version in ``versions``.
 
     Returns ``{version: hash}``, the current result first (under the version

@@ -38,7 +38,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from ingest.protocol.event import Event, ExceptionValue, Frame, Request, Stacktrace, Thread, User
+from ingest.protocol.event import Event, ExceptionValue, Frame, Request, Stacktrace, Thread, User, normalize_level
 from ingest.protocol.errors import ClientError
 from ingest.protocol.platforms import frame_platform, normalize_platform
 from ingest.protocol.scrub import FILTERED, scrub_params
@@ -242,23 +242,6 @@ def _time_error(kind: str, value: Any) -> dict[str, Any]:
     return {"type": kind, "name": "timestamp", "value": original}
 
 
-_LEVEL_ALIASES = {
-    "debug": "debug", "trace": "debug", "verbose": "debug", "fine": "debug",
-    "info": "info", "information": "info", "informational": "info", "notice": "info", "log": "info",
-    "warning": "warning", "warn": "warning",
-    "error": "error", "err": "error", "exception": "error", "severe": "error",
-    "fatal": "fatal", "critical": "fatal", "crit": "fatal", "alert": "fatal",
-    "emerg": "fatal", "emergency": "fatal", "panic": "fatal",
-}  # fmt: skip
-
-
-def normalize_level(value: Any, default: str = "error") -> str:
-    """Map SDK and logging level spellings onto fatal/error/warning/info/debug."""
-    if isinstance(value, str):
-        return _LEVEL_ALIASES.get(value.strip().lower(), "error")
-    return default if value is None else "error"
-
-
 # --------------------------------------------------------------------------- message
 
 
@@ -401,7 +384,7 @@ def _sdk_omitted(value: Any) -> int:
 def _stacktrace(raw: Any, limits: NormalizeLimits) -> Stacktrace | None:
     """Frames caller -> callee, trimmed head+tail; a plain-text trace kept as ``raw``."""
     if isinstance(raw, str):
-        return cast(Stacktrace, {"frames": [], "raw": _trim(raw, limits.raw_trace_chars)})
+        return {"frames": [], "raw": _trim(raw, limits.raw_trace_chars)}
     if not isinstance(raw, dict):
         return None
     frames = [f for f in raw["frames"] if isinstance(f, dict)] if isinstance(raw.get("frames"), list) else []
@@ -774,7 +757,7 @@ def _breadcrumbs(value: Any, limits: NormalizeLimits) -> list[dict[str, Any]]:
             "timestamp": _iso(moment) if moment is not None else None,
             "type": _str(raw.get("type"), 64) or "default",
             "category": _str(raw.get("category"), limits.string_chars),
-            "level": normalize_level(raw.get("level"), default="info"),
+            "level": normalize_level(raw.get("level"), "info"),
             "message": _str(raw.get("message"), limits.string_chars),
         }
         if isinstance(raw.get("data"), dict) and raw["data"]:
@@ -822,19 +805,22 @@ def normalize_sentry_event(
     trace = _dict(contexts.get("trace"))
     timestamp, time_error = _checked_timestamp(payload.get("timestamp"), received_at, limits)
     trims: dict[str, Any] = {}
-    event: dict[str, Any] = {
+    event: Event = {
         "event_id": _event_id(event_id),
         "project_id": project_id,
         "received_at": _iso(received_at),
         "timestamp": timestamp,
         "platform": normalize_platform(payload.get("platform")),
-        "level": normalize_level(payload.get("level")),
+        "level": _sdk_level(payload.get("level")),
         "logger": _str(payload.get("logger"), limits.string_chars),
         "message": message,
         "message_template": template,
         "exception": _exceptions(payload, limits),
         "breadcrumbs": _breadcrumbs(payload.get("breadcrumbs"), limits),
-        **_named_strings(payload, limits),
+        "release": _str(payload.get("release"), limits.string_chars),
+        "environment": _str(payload.get("environment"), limits.string_chars),
+        "server_name": _str(payload.get("server_name"), limits.string_chars),
+        "transaction": _str(payload.get("transaction"), limits.string_chars),
         "service": _service(tags, contexts),
         "request": request,
         "user": _user(payload.get("user"), limits, client_ip),
@@ -849,7 +835,7 @@ def normalize_sentry_event(
         "sdk": sdk,
         "size": size if isinstance(size, int) and size >= 0 else 0,
     }
-    event.update(_optional_interfaces(payload, limits, trims))
+    event.update(cast(Event, _optional_interfaces(payload, limits, trims)))
     event["type"] = "error" if event["exception"] else next(
         (name for name in ("csp", "expectct", "expectstaple", "hpkp") if name in event), "default")
     _note_trims(payload, event, limits, trims)
@@ -857,7 +843,21 @@ def normalize_sentry_event(
         event["errors"] = [time_error]
     if trims:
         event["_meta"] = trims
-    return cast(Event, event)
+    return event
+
+
+# Older SDKs (raven-python) send Python's logging numbers; Sentry reads them so.
+_SENTRY_NUMERIC_LEVELS = {10: "debug", 20: "info", 30: "warning", 40: "error", 50: "fatal"}
+
+
+def _sdk_level(value: Any) -> str:
+    """An SDK event's level; numbers as Python's logging numbers them (Sentry's reading)."""
+    number = value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 4:
+        number = int(value.strip())
+    if number in _SENTRY_NUMERIC_LEVELS:
+        return _SENTRY_NUMERIC_LEVELS[number]
+    return normalize_level(value, "error")
 
 
 # Interfaces older SDKs (raven-*) send under their class path; the short name wins when both are sent.
@@ -912,8 +912,7 @@ def _optional_interfaces(payload: dict[str, Any], limits: NormalizeLimits, trims
     return found
 
 
-def _note_trims(payload: dict[str, Any], event: dict[str, Any], limits: NormalizeLimits,
-                trims: dict[str, Any]) -> None:
+def _note_trims(payload: dict[str, Any], event: Event, limits: NormalizeLimits, trims: dict[str, Any]) -> None:
     """Mark in ``_meta`` (Sentry's place for it) what the limits cut: original lengths by path."""
     crumbs = [c for c in _values(payload.get("breadcrumbs")) if isinstance(c, dict)]
     if len(crumbs) > len(event["breadcrumbs"]):
@@ -921,9 +920,9 @@ def _note_trims(payload: dict[str, Any], event: dict[str, Any], limits: Normaliz
     exceptions = [e for e in _values(payload.get("exception")) if isinstance(e, dict)]
     if len(exceptions) > limits.max_exceptions:
         trims["exception"] = {"": {"len": len(exceptions)}}
-    for name, limit in (("message", limits.message_chars),):
-        if isinstance(event.get(name), str) and event[name].endswith(ELLIPSIS) and len(event[name]) >= limit:
-            trims[name] = {"": {"rem": [["!limit", "s"]]}}
+    message = event.get("message")
+    if isinstance(message, str) and message.endswith(ELLIPSIS) and len(message) >= limits.message_chars:
+        trims["message"] = {"": {"rem": [["!limit", "s"]]}}
 
 
 def _event_id(value: Any) -> str:
@@ -932,12 +931,6 @@ def _event_id(value: Any) -> str:
     if len(text) == 32 and all(c in "0123456789abcdef" for c in text):
         return text
     return uuid.uuid4().hex
-
-
-def _named_strings(payload: dict[str, Any], limits: NormalizeLimits) -> dict[str, str | None]:
-    """release, environment, server_name, transaction: plain trimmed strings."""
-    names = ("release", "environment", "server_name", "transaction")
-    return {name: _str(payload.get(name), limits.string_chars) for name in names}
 
 
 def normalize_minimal(

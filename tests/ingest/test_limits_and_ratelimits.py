@@ -78,10 +78,10 @@ def deep_backlog(settings):
     broker.rpush("ingest", *[b'{"fake": "message"}'] * 12)
     settings.CELERY_BROKER_URL = url
     settings.INGEST_BACKLOG_LIMIT = 10
-    quotas._backlog_cache["at"] = 0  # state reset: the depth is cached for 1 s
+    quotas.clear_backlog_cache()  # state reset: the depth is cached for 1 s
     yield broker
     broker.delete("ingest", "ingest-retry")
-    quotas._backlog_cache["at"] = 0
+    quotas.clear_backlog_cache()
 
 
 def test_backpressure_is_429_backlog(client, world, deep_backlog):
@@ -89,7 +89,7 @@ def test_backpressure_is_429_backlog(client, world, deep_backlog):
     _assert_429(response, "backlog", "organization")
     assert parse_rate_limits(response["X-Sentry-Rate-Limits"])[0].categories == ()
     deep_backlog.ltrim("ingest", 0, 4)  # the worker caught up
-    quotas._backlog_cache["at"] = 0
+    quotas.clear_backlog_cache()
     assert post_envelope(client, world, event_envelope()).status_code == 200
 
 
@@ -97,5 +97,5 @@ def test_backlog_depth_is_cached_for_a_second(deep_backlog):
     assert quotas.backlog_depth() == 12
     deep_backlog.rpush("ingest", b"{}")
     assert quotas.backlog_depth() == 12
-    quotas._backlog_cache["at"] = 0
+    quotas.clear_backlog_cache()
     assert quotas.backlog_depth() == 13

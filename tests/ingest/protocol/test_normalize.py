@@ -15,13 +15,13 @@ from typing import Any
 import orjson
 import pytest
 
+from ingest.protocol.event import normalize_level
 from ingest.protocol.normalize import (
     DEFAULT,
     NormalizeError,
     NormalizeLimits,
     event_culprit,
     event_title,
-    normalize_level,
     normalize_minimal,
     normalize_sentry_event,
 )
@@ -291,7 +291,7 @@ def test_timestamps(value, expected):
 )  # fmt: skip
 def test_levels(raw, level):
     assert normalize({"level": raw})["level"] == level
-    assert normalize_level(raw) == level
+    assert normalize_level(raw, "error") == level  # an SDK event's unreadable level is an error
 
 
 def test_tags_are_stringified_and_trimmed():

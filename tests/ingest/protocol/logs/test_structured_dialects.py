@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.protocol.logs.structured import event_from_record, normalise_level
+from ingest.protocol.event import normalize_level
+from ingest.protocol.logs.structured import event_from_record
 
 FIXTURE = Path(__file__).resolve().parents[3] / "fixtures" / "logs" / "formats" / "structured_records.jsonl"
 ROWS = [json.loads(line) for line in FIXTURE.read_text().splitlines() if line.strip()]
@@ -79,7 +80,7 @@ def test_defaults_fill_what_the_record_lacks() -> None:
     (500, "error"), (800, "fatal"), (200, "info"), ("50", "error"), ("bogus", None), (True, None),
 ])
 def test_level_spellings(value, level) -> None:
-    assert normalise_level(value) == level
+    assert normalize_level(value) == level
 
 
 @pytest.mark.parametrize("record", [
