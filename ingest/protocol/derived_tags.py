@@ -37,8 +37,10 @@ def derived_tags(event: Mapping[str, Any]) -> dict[str, str]:
 
 
 def with_derived_tags(event: Event) -> Event:
-    """``event`` with the derived tags added to its own (the SDK's win), in place."""
-    event["tags"] = {**derived_tags(event), **(event.get("tags") or {})}
+    """``event`` with the derived tags added after its own (the SDK's win and keep their order:
+    the issue page breaks down the first keys of the latest event), in place."""
+    own = event.get("tags") or {}
+    event["tags"] = {**own, **{key: value for key, value in derived_tags(event).items() if key not in own}}
     return event
 
 

@@ -50,3 +50,9 @@ def test_browser_and_os_from_the_user_agent_when_no_context_says():
     assert (tags["os"], tags["os.name"]) == ("Mac OS X 10.12.6", "Mac OS X")
     csp = derived_tags(normalized("csp_report_event.json"))  # coc_coc_browser says Chrome too
     assert (csp["browser"], csp["os"]) == ("Chrome 45.2.2454.109", "Windows 5.1")
+
+
+def test_the_sdks_tags_come_first():
+    event = with_derived_tags(normalized("unity_csharp.json"))
+    assert list(event["tags"])[0] == "deviceUniqueIdentifier"
+    assert {"level", "os", "device"} <= set(event["tags"])
