@@ -169,6 +169,18 @@ class Event(TypedDict, total=False):
     size: int
 
 
+def searchable_stacks(event: Event) -> list[Stacktrace]:
+    """The stacks whose frames search matches: every exception's, the top-level one, and the
+    crashed thread's (the other threads are the runtime's idle ones, noise to a search)."""
+    stacks = [exc["stacktrace"] for exc in event.get("exception") or [] if exc.get("stacktrace")]
+    if event.get("stacktrace"):
+        stacks.append(event["stacktrace"])
+    crashed = next((t for t in event.get("threads") or [] if t.get("crashed") is True), None)
+    if crashed is not None and crashed.get("stacktrace"):
+        stacks.append(crashed["stacktrace"])
+    return stacks
+
+
 LEVELS = ("debug", "info", "warning", "error", "fatal")
 LEVEL_RANK = {name: rank for rank, name in enumerate(LEVELS)}
 
