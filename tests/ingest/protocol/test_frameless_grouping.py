@@ -118,3 +118,9 @@ def test_exception_events_keep_their_hash_and_version():
         event = normalized(name)
         assert compute_grouping(event).version == GROUPING_VERSION
         assert compute_grouping(event).hash == _STRATEGIES[GROUPING_VERSION](event).hash
+
+
+def test_threads_none_crashed_leave_the_message_to_group():
+    event = normalized("react_native_ios_excerpt.json")  # excerpt: threads, no exception, none crashed
+    result = compute_grouping(event)
+    assert (result.kind, result.version) == ("message", GROUPING_VERSION)

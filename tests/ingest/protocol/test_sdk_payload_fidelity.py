@@ -184,3 +184,28 @@ def test_legacy_numeric_level_and_raven_sdk():
         event["exception"][0]["stacktrace"]["frames"][0]["vars"]["client"]
         == "<raven.base.Client object at 0x1025e9400>"
     )
+
+
+def test_react_native_native_threads_with_raw_stacks_and_registers():
+    sent = payload("react_native_ios_excerpt.json")["threads"]["values"]
+    threads = normalized("react_native_ios_excerpt.json")["threads"]
+    assert [(t["id"], t["name"], t["current"], t["crashed"]) for t in threads] == [
+        (t["id"], t["name"], t["current"], t["crashed"]) for t in sent
+    ]
+    handler = threads[0]
+    assert [f["instruction_addr"] for f in handler["stacktrace"]["frames"]] == [
+        f["instruction_addr"] for f in sent[0]["stacktrace"]["frames"]
+    ]
+    assert [f["function"] for f in handler["raw_stacktrace"]["frames"]][1] == "<redacted>"
+    assert handler["stacktrace"]["registers"] == sent[0]["stacktrace"]["registers"]
+    assert handler["stacktrace"]["frames"][2]["package"].endswith("KSCrash.framework/KSCrash")
+    assert "stacktrace" not in threads[1]  # the current thread was sent without a stack
+
+
+def test_react_native_tags_as_pairs_and_the_sent_culprit():
+    from ingest.protocol.titles import event_culprit
+
+    event = normalized("react_native_ios_excerpt.json")
+    assert event["tags"]["os"] == "iOS 10.2.1" and event["tags"]["device"] == "iPhone9,3"
+    assert event_culprit(event) == "-[RNSentry crash]"
+    assert event["debug_meta"]["images"][0]["uuid"] == "C587724E-374C-3153-92B2-05582232142B"
