@@ -14,8 +14,8 @@ import pytest
 
 from errorhub.events.stores import get_event_store
 from errorhub.issues.models import Issue
-from tests.ingest.protocol.sdk_payloads import PAYLOADS, payload
 from tests.ingest.helpers import envelope, post_envelope, post_store, stored_event
+from tests.ingest.protocol.sdk_payloads import PAYLOADS, payload
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 

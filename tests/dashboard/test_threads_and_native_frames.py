@@ -10,8 +10,8 @@ import uuid
 import pytest
 
 from errorhub.events.models import StoredEvent
-from tests.ingest.protocol.sdk_payloads import payload
 from tests.ingest.helpers import post_store
+from tests.ingest.protocol.sdk_payloads import payload
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.ingest.protocol.sdk_payloads import payload
 from tests.ingest.helpers import post_store, stored_event
+from tests.ingest.protocol.sdk_payloads import payload
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
