@@ -10,7 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/.tools/bin"
 mkdir -p "$BIN"
 
-# Separate stamp per tool: `helm version` / `kubeconform -v` print the version the binary was built from.
+# A stamp per tool and version: a `go install`ed helm reports only "v3.21", kubeconform "development".
 install_tool() {
     local name="$1" module="$2" version="$3"
     local stamp="$BIN/.$name-$version"
@@ -25,5 +25,4 @@ install_tool() {
 
 install_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"
 install_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
-"$BIN/helm" version --short >&2
-"$BIN/kubeconform" -v >&2
+echo "helm $HELM_VERSION and kubeconform $KUBECONFORM_VERSION in $BIN" >&2

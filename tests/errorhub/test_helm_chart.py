@@ -28,7 +28,9 @@ CRD_SCHEMAS = REPO / "docker" / "helm" / "schemas"
 TOOLS = REPO / ".tools" / "bin"
 # the Kubernetes release validated against (helm built by `go install` assumes 1.20 unless told)
 KUBERNETES_VERSION = "1.33.0"
-K8S_SCHEMAS = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / f"v{KUBERNETES_VERSION}-local-strict"
+K8S_SCHEMAS = (Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+               / f"v{KUBERNETES_VERSION}-local-strict")
+CRD_SCHEMA = str(CRD_SCHEMAS / "{{ .Group }}" / "{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json")
 VALUES = {"default": CHART / "ci" / "values-default.yaml", "production": CHART / "ci" / "values-production.yaml"}
 # docker/.env.example settings that only docker/compose.yml reads (the chart gets its services' URLs as secrets)
 COMPOSE_ONLY = {"POSTGRES_PASSWORD", "ES_JAVA_OPTS", "ERRORHUB_PORT"}
@@ -100,7 +102,8 @@ def rendered(request: pytest.FixtureRequest) -> tuple[str, str]:
 
 def test_helm_lint_passes_with_default_and_production_values() -> None:
     for values in VALUES.values():
-        out = run([tool("helm"), "lint", "--strict", "--kube-version", KUBERNETES_VERSION, str(CHART), "-f", str(values)])
+        out = run([tool("helm"), "lint", "--strict", "--kube-version", KUBERNETES_VERSION, str(CHART),
+                   "-f", str(values)])
         assert "0 chart(s) failed" in out
 
 
@@ -111,7 +114,7 @@ def test_kubeconform_strict_accepts_every_rendered_object(rendered: tuple[str, s
     out = run([tool("kubeconform"), "-strict", "-summary", "-output", "json",
                "-kubernetes-version", KUBERNETES_VERSION,
                "-schema-location", str(kubeconform_schemas / "{{ .ResourceKind }}{{ .KindSuffix }}.json"),
-               "-schema-location", str(CRD_SCHEMAS / "{{ .Group }}" / "{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"),
+               "-schema-location", CRD_SCHEMA,
                str(tmp_path / "manifest.yaml")])
     summary = json.loads(out)["summary"]
     kinds = {d["kind"] for d in documents(manifest)}
@@ -128,11 +131,23 @@ def test_kubeconform_strict_rejects_a_field_the_scaledobject_does_not_have(kubec
     scaled["spec"]["maxReplicas"] = 10  # HPA's name, not KEDA's maxReplicaCount
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(scaled))
     proc = subprocess.run([tool("kubeconform"), "-strict", "-summary",
-                           "-schema-location", str(CRD_SCHEMAS / "{{ .Group }}" /
-                                                   "{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"),
+                           "-schema-location", CRD_SCHEMA,
                            str(tmp_path / "bad.yaml")], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert "maxReplicas" in proc.stdout
+
+
+def test_kubeconform_strict_rejects_a_field_a_deployment_does_not_have(kubeconform_schemas: Path,
+                                                                        tmp_path: Path) -> None:
+    """The Kubernetes schemas are strict too: an unknown container field fails validation."""
+    web = one(documents(render(VALUES["default"])), "Deployment", "eh-errorhub-web")
+    web["spec"]["template"]["spec"]["containers"][0]["readinesProbe"] = {"httpGet": {"path": "/readyz", "port": 8000}}
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(web))
+    proc = subprocess.run([tool("kubeconform"), "-strict", "-summary", "-schema-location",
+                           str(kubeconform_schemas / "{{ .ResourceKind }}{{ .KindSuffix }}.json"),
+                           str(tmp_path / "bad.yaml")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "readinesProbe" in proc.stdout
 
 
 def test_exactly_one_beat_that_never_overlaps_itself(rendered: tuple[str, str]) -> None:
