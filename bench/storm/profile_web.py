@@ -142,12 +142,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--web-worker-class", choices=("gthread", "sync"), default="",
                         help="gunicorn worker class (default: errorhub/gunicorn_conf.py's)")
     args = parser.parse_args(argv)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     figures, raw = profile(args)
     text = report(args, figures, now.strftime("%Y-%m-%d %H:%M UTC"))
     print(text)
     RESULTS.mkdir(exist_ok=True)
-    stem = RESULTS / f"profile-web-{now.strftime('%Y-%m-%d-%H%M')}-{args.loadgen}{'-' + args.web_worker_class if args.web_worker_class else ''}"
+    suffix = f"-{args.web_worker_class}" if args.web_worker_class else ""
+    stem = RESULTS / f"profile-web-{now.strftime('%Y-%m-%d-%H%M')}-{args.loadgen}{suffix}"
     stem.with_suffix(".md").write_text(text)
     stem.with_suffix(".txt").write_text(raw)
 
