@@ -61,7 +61,8 @@ while one is unapplied, so no replica serves or processes against an old schema.
 - name: wait-for-migrations
   image: {{ include "errorhub.image" . }}
   imagePullPolicy: {{ .Values.image.pullPolicy }}
-  command: ["sh", "-c", "until python manage.py migrate --check --noinput -v0; do echo waiting for migrations; sleep 5; done"]
+  # also makes the pod's PROMETHEUS_MULTIPROC_DIR (prometheus_client needs it to exist in every process)
+  command: ["sh", "-c", "mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && until python manage.py migrate --check --noinput -v0; do echo waiting for migrations; sleep 5; done"]
   envFrom:
     {{- include "errorhub.envFrom" . | nindent 4 }}
   securityContext:
