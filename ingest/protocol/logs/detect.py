@@ -36,8 +36,11 @@ CLASSIFY_CHARS = 2048  # only this much of a line is looked at: bounded cost per
 # continuation. ("rror" covers Error/error, "xception" Exception/exception.)
 _HINT_RE = re.compile(
     r"Traceback|xception|rror|Throwable|Failure|Fault|panic|goroutine|thread '|Uncaught|"
-    r":in [`']|^(?:Caused by|Suppressed|Stack trace|Next |#\d|---|\.\.\.|created by |at |\[(?:cause|errors)\])"
+    r":in [`']|\*\* \(|^(?:Caused by|Suppressed|Stack trace|Next |#\d|---|\.\.\.|created by |at |\[(?:cause|errors)\])|"
+    r"^(?:node:|/|file:///|[A-Za-z]:\\)\S*:\d+\s*$"
 )
+# Node's crash banner starts with where the error was thrown: "/srv/app/x.js:3", "node:fs:448"
+NODE_LOCATION_RE = re.compile(r"^(?:node:[\w/]+|/[^\s:]+\.[cm]?[jt]sx?|file:///[^\s:]+|[A-Za-z]:\\[^\s:]+):\d+\s*$")
 
 _STARTS: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     # (pattern, mode, a single line is already a whole trace)
@@ -48,6 +51,8 @@ _STARTS: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     (re.compile(r"^(?:panic|fatal error): "), "go", False),
     (re.compile(r"(?:Fatal error|fatal error):\s+Uncaught\b|^(?:PHP )?exception '[\w\\]+' with message"), "php", False),
     (re.compile(r"^Unhandled exception:\s*$"), "dart", False),
+    (re.compile(r"^\s*\*\* \([A-Za-z][\w.]*\) "), "elixir", False),
+    (NODE_LOCATION_RE, "at", False),
     (re.compile(r"Exception in thread\b|^Unhandled [Ee]xception\. "), "at", False),
     (
         re.compile(

@@ -528,6 +528,16 @@ def leading_timestamp(text: str) -> str | None:
     return None
 
 
+_LOWER_LEVEL = re.compile(r"\b(?:INFO|DEBUG|TRACE|WARN|WARNING|NOTICE)\b")
+_WORD = re.compile(r"[^\W\d_]{2}")
+
+
+def _worth_an_event(text: str) -> bool:
+    """A line the wrapper alone calls an error (a stderr line at syslog ``err``) is an
+    event unless it is blank or punctuation (a caret line) or names a lower level itself."""
+    return _WORD.search(text) is not None and _LOWER_LEVEL.search(text[:80]) is None
+
+
 def event_from_text_line(line: LogLine, defaults: dict[str, Any]) -> Event | None:
     """A text line at error level or above (not a trace) -> Event; else None.
 
@@ -536,7 +546,7 @@ def event_from_text_line(line: LogLine, defaults: dict[str, Any]) -> Event | Non
     found = detect_level(text)
     if found is None:
         framed = line.meta.get("level")
-        if framed not in ("error", "fatal"):
+        if framed not in ("error", "fatal") or not _worth_an_event(text):
             return None
         found = (framed, 0)
     level, start = found

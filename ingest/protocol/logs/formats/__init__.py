@@ -15,6 +15,11 @@ docker         Docker json-file ``{"log","stream","time"}`` (pieces joined)
 gelf           GELF objects, one a line or NUL-separated
 =============  ==============================================================
 
+Without a hint (no ``fmt``, no content type naming a format) a body that is not one
+whole document (CloudWatch, GELF, a JSON array, a logplex drain) is framed line by
+line, each line in the wrapper it is written in (``formats.auto``): Docker, CRI,
+journald, syslog and application JSON lines may share one body.
+
 A body that cannot be read in the requested format raises ``LogParseError`` with a
 message for the user; ``plain`` fails only past ``MAX_RECORDS`` lines. A gzip body (magic bytes) is inflated
 first, whatever the format, and all the gzip in one body shares one output allowance (``InflateBudget``).
@@ -26,6 +31,7 @@ import re
 from collections.abc import Callable
 
 from ingest.protocol.logs.formats._text import MAX_RECORDS, InflateBudget, loads_object, split_lines
+from ingest.protocol.logs.formats.auto import dominant_source, frame_auto
 from ingest.protocol.logs.formats.cloudwatch import frame_cloudwatch
 from ingest.protocol.logs.formats.containers import CRI_LINE, frame_containers
 from ingest.protocol.logs.formats.jsonlike import frame_gelf, frame_ndjson, whole_document
@@ -72,7 +78,9 @@ _JSON_TYPES = frozenset(("application/json", "application/x-ndjson", "applicatio
                          "application/jsonl", "application/x-jsonlines", "application/jsonlines"))
 _LOGPLEX = re.compile(rb"\d{1,9} <\d{1,3}>\d ")
 _BSD_SYSLOG = re.compile(rb"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:\[]+(?:\[\d+\])?: ")
-_GZIP_BASE64 = b"H4sI"  # base64 of the gzip magic + deflate method
+_GZIP_BASE64 = b"H4sI"
+# sniffed formats whose lines are each read alone when no hint was given (see frame_auto)
+_LINE_BY_LINE = frozenset(("plain", "ndjson", "docker", "cri", "syslog"))  # base64 of the gzip magic + deflate method
 
 
 def format_for_content_type(content_type: str | None) -> str | None:
@@ -181,6 +189,9 @@ def frame(body: bytes, fmt: str | None, *, content_type: str | None,
     budget = budget or InflateBudget()
     body = inflate_body(body, hinted, budget)
     name = sniff(body, json_only=hinted == "json") if hinted in (None, "json") else hinted
+    if hinted is None and name in _LINE_BY_LINE and whole_document(body) is None:
+        records = frame_auto(body)
+        return dominant_source(records), records
     records = frame_cloudwatch(body, budget) if name == "cloudwatch" else FORMATS[name](body)
     if hinted in (None, "json"):
         return name, records

@@ -33,7 +33,7 @@ class _Pending:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-class _Joiner:
+class Joiner:
     """Holds partial pieces per (runtime, stream) and emits completed records in order."""
 
     def __init__(self) -> None:
@@ -63,13 +63,17 @@ class _Joiner:
             self._emit(runtime, stream, held, eol=False)
         self.pending.clear()
 
+    def cri(self, text: str, offset: int) -> bool:
+        """A CRI line's piece; False when ``text`` is not one."""
+        return cri_piece(self, text, offset)
+
     def plain(self, text: str, offset: int) -> None:
         self.flush()
         meta: dict[str, Any] = {"offset": offset}
         self.records.append(LogLine(text=bound(text, meta), source="plain", meta=meta))
 
 
-def _docker_piece(joiner: _Joiner, obj: dict[str, Any], offset: int) -> bool:
+def docker_piece(joiner: Joiner, obj: dict[str, Any], offset: int) -> bool:
     piece = obj.get("log")
     if not isinstance(piece, str):
         return False
@@ -82,7 +86,7 @@ def _docker_piece(joiner: _Joiner, obj: dict[str, Any], offset: int) -> bool:
     return True
 
 
-def _cri_piece(joiner: _Joiner, text: str, offset: int) -> bool:
+def cri_piece(joiner: Joiner, text: str, offset: int) -> bool:
     match = CRI_LINE.match(text)
     if match is None:
         return False
@@ -93,12 +97,12 @@ def _cri_piece(joiner: _Joiner, text: str, offset: int) -> bool:
 
 def frame_containers(body: bytes) -> list[LogLine]:
     """CRI and/or Docker json-file lines -> records with partial pieces joined."""
-    joiner = _Joiner()
+    joiner = Joiner()
     for offset, obj, raw in iter_objects(list(split_lines(body))):
-        if obj is not None and _docker_piece(joiner, obj, offset):
+        if obj is not None and docker_piece(joiner, obj, offset):
             continue
         text = decode(raw)
-        if not _cri_piece(joiner, text, offset):
+        if not cri_piece(joiner, text, offset):
             joiner.plain(text, offset)
     joiner.flush()
     return joiner.records

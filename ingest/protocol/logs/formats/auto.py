@@ -1,0 +1,138 @@
+"""Framing without a hint: every line read in the wrapper it is written in.
+
+A log file or drain body often mixes wrappers (a node that switched container runtime,
+a collector that forwards journald beside its own JSON, a shipper that adds nothing to
+some lines), so no single sniffed format is trusted for a whole body. Each line is tried,
+cheapest test first, as:
+
+==============  =====================================================================
+docker          ``{"log": ..., "stream": ..., "time": ...}`` (pieces joined per stream)
+journald        ``journalctl -o json``: ``MESSAGE`` + ``__REALTIME_TIMESTAMP``/``_PID``
+ndjson          any other JSON object (an application logger's record, a shipper's
+                envelope: ``record_from_object`` unwraps it)
+cri             ``<RFC 3339> <stdout|stderr> <P|F> <piece>`` (pieces joined per stream)
+syslog          RFC 5424 ``<PRI>1 ...``; RFC 3164 ``[<PRI>]Mmm dd hh:mm:ss host app[pid]:``;
+                rsyslog's file format ``<RFC 3339> host app[pid]: ...``
+timestamped     ``<RFC 3339 with zone> <line>`` as ``kubectl logs --timestamps`` writes
+plain           anything else
+==============  =====================================================================
+
+Each record's ``stream`` is every identity its wrapper offers (container stream,
+host/app/pid, journald unit and pid), so interleaved processes are assembled apart.
+A plain line (no identity of its own) that follows a wrapped line is not given that
+line's identity: a plain line is its own writer's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from ingest.protocol.logs.formats._text import bound, decode, split_lines
+from ingest.protocol.logs.formats.containers import CRI_LINE, Joiner, docker_piece
+from ingest.protocol.logs.formats.jsonlike import iter_objects, record_from_object
+from ingest.protocol.logs.formats.syslog import RFC3164, SEVERITY_LEVEL, parse_3164, parse_5424
+from ingest.protocol.logs.formats.timestamps import from_epoch, parse_rfc3339
+from ingest.protocol.logs.model import LogLine
+
+_DOCKER_KEYS = frozenset(("log", "stream", "time", "attrs"))
+_JOURNAL_MARKS = ("__REALTIME_TIMESTAMP", "__CURSOR", "_PID", "_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER")
+_PRI_5424 = re.compile(r"<\d{1,3}>1 ")
+_PRI = re.compile(r"<\d{1,3}>")
+_BSD_START = re.compile(r"(?:<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d")
+# an RFC 3339 moment with a zone, then one space (kubectl --timestamps, rsyslog file format)
+_ZONED_TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) ")
+# rsyslog's file format after the time: "host app[pid]: " (host optional, the pid
+# required: "Caused by: x" or "fatal error: x" after a time is an application line)
+_RSYSLOG_REST = re.compile(r"(?:[\w.-]+ )?[\w./-]+\[\d+\]: ")
+
+
+def _is_docker(obj: dict[str, Any]) -> bool:
+    return isinstance(obj.get("log"), str) and "stream" in obj and obj.keys() <= _DOCKER_KEYS
+
+
+def _is_journal(obj: dict[str, Any]) -> bool:
+    return "MESSAGE" in obj and any(mark in obj for mark in _JOURNAL_MARKS)
+
+
+def _journal_message(value: Any) -> str:
+    """``MESSAGE`` is a string, or a list of byte values when it is not valid UTF-8."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(b, int) and 0 <= b < 256 for b in value):
+        return decode(bytes(value))
+    return "" if value is None else str(value)
+
+
+def journal_record(obj: dict[str, Any], offset: int) -> LogLine:
+    """One ``journalctl -o json`` entry: text = MESSAGE, stream = host/identifier/pid."""
+    meta: dict[str, Any] = {"offset": offset}
+    host, app = obj.get("_HOSTNAME"), obj.get("SYSLOG_IDENTIFIER") or obj.get("_COMM")
+    pid = obj.get("_PID") or obj.get("SYSLOG_PID")
+    for key, value in (("host", host), ("app", app), ("procid", pid), ("unit", obj.get("_SYSTEMD_UNIT"))):
+        if isinstance(value, str) and value:
+            meta[key] = value
+    priority = obj.get("PRIORITY")
+    if isinstance(priority, str) and priority.isdigit() and int(priority) < len(SEVERITY_LEVEL):
+        meta["level"] = SEVERITY_LEVEL[int(priority)]
+    stamp = obj.get("__REALTIME_TIMESTAMP")
+    timestamp = from_epoch(int(stamp) / 1_000_000) if isinstance(stamp, str) and stamp.isdigit() else None
+    text = bound(_journal_message(obj.get("MESSAGE")).rstrip("\n"), meta)
+    stream = "/".join(str(meta[key]) for key in ("host", "unit", "app", "procid") if key in meta)
+    return LogLine(text=text, stream=stream, timestamp=timestamp, source="journald", meta=meta)
+
+
+def _text_record(text: str, offset: int) -> LogLine | None:
+    """A non-JSON, non-CRI line in the syslog or ``kubectl --timestamps`` form, else None."""
+    head = text[:1]
+    if head == "<":
+        if _PRI_5424.match(text):
+            return parse_5424(text, offset, "syslog")
+        return parse_3164(text, offset) if _PRI.match(text) else None
+    if head.isupper() and _BSD_START.match(text):
+        return parse_3164(text, offset)
+    if not head.isdigit():
+        return None
+    zoned = _ZONED_TIME.match(text)
+    if zoned is None:
+        return None
+    if _RSYSLOG_REST.match(text, zoned.end()) and RFC3164.match(text):
+        return parse_3164(text, offset)
+    meta: dict[str, Any] = {"offset": offset}
+    return LogLine(text=bound(text[zoned.end():], meta), timestamp=parse_rfc3339(zoned.group(1)),
+                   source="timestamped", meta=meta)
+
+
+def frame_auto(body: bytes) -> list[LogLine]:
+    """Frame ``body`` line by line, each line in the wrapper it is written in."""
+    joiner = Joiner()
+    for offset, obj, raw in iter_objects(list(split_lines(body))):
+        if obj is not None:
+            if _is_docker(obj) and docker_piece(joiner, obj, offset):
+                continue
+            joiner.flush()
+            joiner.records.append(journal_record(obj, offset) if _is_journal(obj)
+                                  else record_from_object(obj, offset, "ndjson"))
+            continue
+        text = decode(raw)
+        if text[:1].isdigit() and CRI_LINE.match(text):
+            joiner.cri(text, offset)
+            continue
+        record = _text_record(text, offset)
+        if record is None:
+            joiner.plain(text, offset)
+        else:
+            joiner.flush()
+            joiner.records.append(record)
+    joiner.flush()
+    return joiner.records
+
+
+def dominant_source(records: list[LogLine]) -> str:
+    """The format most records were written in (what the log view answers as ``format``)."""
+    if not records:
+        return "plain"
+    counts = Counter(record.source for record in records)
+    name = counts.most_common(1)[0][0]
+    return {"timestamped": "plain"}.get(name, name)
