@@ -88,6 +88,11 @@ _ORPHANS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+def has_hint(line: str) -> bool:
+    """Whether ``line`` holds anything a trace line may hold (the cheap prefilter)."""
+    return _HINT_RE.search(line, 0, CLASSIFY_CHARS) is not None
+
+
 def start_kind(line: str) -> tuple[str, bool] | None:
     """``(mode, complete_alone)`` when ``line`` starts a trace, else None."""
     text = line[:CLASSIFY_CHARS]

@@ -34,6 +34,7 @@ from typing import Any
 
 from ingest.protocol.event import Event
 from ingest.protocol.logs import detect
+from ingest.protocol.logs.formats.timestamps import normalise
 from ingest.protocol.logs.model import LogLine
 from ingest.protocol.logs.stacktraces import parse_trace_with_language
 from ingest.protocol.logs.stacktraces.common import LOG_RECORD_RE, strip_ansi
@@ -109,12 +110,43 @@ class Assembler:
         self.max_lines = max(2, max_lines)
         self.max_chars = max(80, max_chars)
         self._streams: dict[str, _Stream] = {}
+        self._prefixed: dict[str, set[str]] = {}  # stream -> its writers' sub-streams with a trace open
 
     def feed(self, line: LogLine) -> list[Block]:
         """Add one line; returns the blocks it completed (possibly none)."""
         out: list[Block] = []
-        self._process(self._clean(line), out)
+        self._process(self._route(self._clean(line)), out)
         return out
+
+    def _route(self, line: LogLine) -> LogLine:
+        """A line behind its writer's own prefix (``<time> <LEVEL> [pid]`` repeated on every
+        line of a trace) goes, unprefixed, to the writer's sub-stream when it starts a trace
+        there or one is open there; every other line is left as it is.
+
+        Costs a regex only for lines with a trace hint, or while a prefixed trace is open."""
+        key, text = line.stream, line.text
+        if not self._prefixed.get(key) and not detect.has_hint(text) and not text.rstrip()[-1:].isdigit():
+            return line
+        unprefixed = _unprefixed(line)
+        if unprefixed is None:
+            return line
+        state = self._streams.get(unprefixed.stream)
+        if state is None or state.open is None:
+            if detect.start_kind(unprefixed.text) is None:
+                return line
+            self._adopt_held(key, unprefixed.stream)
+        self._prefixed.setdefault(key, set()).add(unprefixed.stream)
+        return unprefixed
+
+    def _adopt_held(self, key: str, sub: str) -> None:
+        """The line held in ``key`` moves to ``sub`` when the same writer wrote it (the
+        log record that announced the trace: ``... [4242] ERROR job failed``)."""
+        stream = self._streams.get(key)
+        held = _unprefixed(stream.held) if stream is not None and stream.held is not None else None
+        if stream is None or held is None or held.stream != sub:
+            return
+        stream.held = None
+        self._streams.setdefault(sub, _Stream()).held = held
 
     def flush(self) -> list[Block]:
         """Close every open trace and release held lines; the assembler is then empty."""
@@ -221,6 +253,8 @@ class Assembler:
     def _close(self, key: str, stream: _Stream, out: list[Block]) -> None:
         block = stream.open
         stream.open = None
+        for subs in self._prefixed.values():
+            subs.discard(key)
         if block is None:
             return
         if not block.emitted:
@@ -230,6 +264,32 @@ class Assembler:
                 out.extend(Block(key, [line], False) for line in block.lines)
         for line in block.pending:  # tentative lines that did not join: judge them afresh
             self._process(line, out)
+
+
+# A writer's own prefix on a line: a time, then who wrote it and at which level
+# ("2024-05-17 09:12:33,123 ERROR [4242] ", "09:12:33.123 [worker-1] ", "May 17 09:12:33 app[7]: ").
+LINE_PREFIX_RE = re.compile(
+    r"(?P<time>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?|"
+    r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d\d:\d\d:\d\d(?:[.,]\d+)?)"
+    r"(?P<who>(?: +(?:\[[\w.@#/ -]{1,60}\]|[A-Z]{4,8}:?|pid[=:]\d+|\d{1,7}|[\w.-]{1,40}\[\d{1,7}\]:?))*) "
+)
+_LEVEL_TOKEN_RE = re.compile(r"\[?\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|SEVERE)\b\]?:?")
+
+
+def _unprefixed(line: LogLine) -> LogLine | None:
+    """``line`` without its writer's prefix, in the writer's sub-stream; None without one."""
+    match = LINE_PREFIX_RE.match(line.text)
+    if match is None:
+        return None
+    who = _identity(match.group("who"))
+    sub = f"{line.stream}/{who}" if line.stream else who
+    timestamp = line.timestamp or normalise(match.group("time"))
+    return dataclasses.replace(line, text=line.text[match.end():], stream=sub, timestamp=timestamp)
+
+
+def _identity(who: str) -> str:
+    """The writer named in a prefix, without its level (which may differ line to line)."""
+    return " ".join(_LEVEL_TOKEN_RE.sub("", who).split())
 
 
 def _apart(before: str | None, after: str | None) -> bool:

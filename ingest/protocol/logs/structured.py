@@ -550,6 +550,8 @@ def event_from_text_line(line: LogLine, defaults: dict[str, Any]) -> Event | Non
             return None
         found = (framed, 0)
     level, start = found
+    if not text[start:].strip() and text.split()[-1].strip("[]:<>") in _UPPER_LEVELS:
+        return None  # a level and nothing after it: a blank line behind a logging prefix
     message = text[start:].lstrip(" \t:-|>]") or text
     message = message[:MAX_MESSAGE_CHARS]
     event: Event = {"level": level, "message": message, "platform": "other",

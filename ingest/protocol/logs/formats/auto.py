@@ -14,6 +14,8 @@ cri             ``<RFC 3339> <stdout|stderr> <P|F> <piece>`` (pieces joined per 
 syslog          RFC 5424 ``<PRI>1 ...``; RFC 3164 ``[<PRI>]Mmm dd hh:mm:ss host app[pid]:``;
                 rsyslog's file format ``<RFC 3339> host app[pid]: ...``
 timestamped     ``<RFC 3339 with zone> <line>`` as ``kubectl logs --timestamps`` writes
+prefixed        ``web-1  | <line>`` (``docker compose logs``), ``[pod/web-7d9/app] <line>``
+                (``kubectl logs --prefix``), either followed by a timestamp or not
 plain           anything else
 ==============  =====================================================================
 
@@ -45,7 +47,13 @@ _BSD_START = re.compile(r"(?:<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d")
 _ZONED_TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) ")
 # rsyslog's file format after the time: "host app[pid]: " (host optional, the pid
 # required: "Caused by: x" or "fatal error: x" after a time is an application line)
-_RSYSLOG_REST = re.compile(r"(?:[\w.-]+ )?[\w./-]+\[\d+\]: ")
+_RSYSLOG_REST = re.compile(r"(?:[\w.-]+ )?[\w./-]+\[[\w.-]+\]: ")
+# a collector's per-line prefix naming the writer: ``docker compose logs`` ("web-1  | "),
+# ``kubectl logs --prefix`` ("[pod/web-7d9/app] ")
+_COMPOSE = re.compile(r"([A-Za-z0-9][\w.-]*[-_]\d+) *\| ")  # compose names containers <service>-<n>
+_KUBECTL = re.compile(r"\[(pod/[^\]\s]+)\] ")
+_LEVEL_WORDS = frozenset(("TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "CRITICAL",
+                          "FATAL", "SEVERE", "ALERT", "EMERG", "PANIC"))
 
 
 def _is_docker(obj: dict[str, Any]) -> bool:
@@ -81,6 +89,37 @@ def journal_record(obj: dict[str, Any], offset: int) -> LogLine:
     text = bound(_journal_message(obj.get("MESSAGE")).rstrip("\n"), meta)
     stream = "/".join(str(meta[key]) for key in ("host", "unit", "app", "procid") if key in meta)
     return LogLine(text=text, stream=stream, timestamp=timestamp, source="journald", meta=meta)
+
+
+def _writer_prefix(text: str) -> tuple[str, int] | None:
+    """(writer, where the line starts) for a compose/kubectl prefixed line, else None."""
+    head = text[:1]
+    if head == "[":
+        match = _KUBECTL.match(text)
+        return (match.group(1), match.end()) if match else None
+    if not head.isalnum():
+        return None
+    match = _COMPOSE.match(text)
+    if match is None or match.group(1).upper() in _LEVEL_WORDS or match.group(1)[:4].isdigit():
+        return None
+    return match.group(1), match.end()
+
+
+def _prefixed_record(text: str, offset: int) -> LogLine | None:
+    """A line behind a collector's writer prefix: the rest is read again (it may carry
+    a timestamp, ``--timestamps``); the writer becomes the stream."""
+    found = _writer_prefix(text)
+    if found is None:
+        return None
+    writer, start = found
+    rest = text[start:]
+    record = _text_record(rest, offset) if rest[:1].isdigit() else None
+    if record is None:
+        meta: dict[str, Any] = {"offset": offset}
+        record = LogLine(text=bound(rest, meta), meta=meta)
+    record.stream = f"{writer}/{record.stream}" if record.stream else writer
+    record.source = "prefixed"
+    return record
 
 
 def _text_record(text: str, offset: int) -> LogLine | None:
@@ -119,7 +158,7 @@ def frame_auto(body: bytes) -> list[LogLine]:
         if text[:1].isdigit() and CRI_LINE.match(text):
             joiner.cri(text, offset)
             continue
-        record = _text_record(text, offset)
+        record = _text_record(text, offset) or _prefixed_record(text, offset)
         if record is None:
             joiner.plain(text, offset)
         else:
@@ -135,4 +174,4 @@ def dominant_source(records: list[LogLine]) -> str:
         return "plain"
     counts = Counter(record.source for record in records)
     name = counts.most_common(1)[0][0]
-    return {"timestamped": "plain"}.get(name, name)
+    return {"timestamped": "plain", "prefixed": "plain"}.get(name, name)

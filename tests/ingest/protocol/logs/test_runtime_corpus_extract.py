@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.protocol.logs.pipeline import extract
-from tests.ingest.protocol.logs.runtime_corpus import wrapped_files, match_traces, WrappedFile
+from tests.ingest.protocol.logs.runtime_corpus import WrappedFile, match_traces, wrapped_files
 
 FILES = wrapped_files()
 
@@ -16,7 +16,7 @@ def test_the_corpus_covers_every_wrapper_and_runtime() -> None:
     wrappers = {f.wrapper for f in FILES}
     runtimes = {t.program.split("/")[0] for f in FILES for t in f.traces}
     assert wrappers == {"plain", "timestamped", "docker", "cri", "journald", "syslog5424", "syslog3164",
-                        "interleaved"}
+                        "interleaved", "logprefix", "compose"}
     assert runtimes == {"python", "java", "go", "node", "rust", "ruby", "php", "elixir"}
 
 
