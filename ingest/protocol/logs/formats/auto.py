@@ -31,6 +31,8 @@ import re
 from collections import Counter
 from typing import Any
 
+import orjson
+
 from ingest.protocol.logs.formats._text import bound, decode, split_lines
 from ingest.protocol.logs.formats.containers import CRI_LINE, Joiner, docker_piece
 from ingest.protocol.logs.formats.jsonlike import iter_objects, record_from_object
@@ -39,6 +41,7 @@ from ingest.protocol.logs.formats.timestamps import from_epoch, parse_rfc3339
 from ingest.protocol.logs.model import LogLine
 
 _DOCKER_KEYS = frozenset(("log", "stream", "time", "attrs"))
+_DOCKER_LOG_VALUE = re.compile(r'\{\s*"log"\s*:\s*"((?:[^"\\]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*)')
 _JOURNAL_MARKS = ("__REALTIME_TIMESTAMP", "__CURSOR", "_PID", "_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER")
 _PRI_5424 = re.compile(r"<\d{1,3}>1 ")
 _PRI = re.compile(r"<\d{1,3}>")
@@ -58,6 +61,20 @@ _LEVEL_WORDS = frozenset(("TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING",
 
 def _is_docker(obj: dict[str, Any]) -> bool:
     return isinstance(obj.get("log"), str) and "stream" in obj and obj.keys() <= _DOCKER_KEYS
+
+
+def _cut_docker_text(text: str) -> str:
+    """The application text of a Docker json-file line cut short (a file read while it
+    was written, a shipper's size limit): the decoded part of ``"log"`` that survived;
+    ``text`` itself when even that cannot be read."""
+    match = _DOCKER_LOG_VALUE.match(text)
+    if match is None:
+        return text
+    try:
+        value = orjson.loads(f'"{match.group(1)}"')
+    except orjson.JSONDecodeError:
+        return text
+    return str(value).rstrip("\n")
 
 
 def _is_journal(obj: dict[str, Any]) -> bool:
@@ -155,6 +172,8 @@ def frame_auto(body: bytes) -> list[LogLine]:
                                   else record_from_object(obj, offset, "ndjson"))
             continue
         text = decode(raw)
+        if text[:1] == "{" and '"log"' in text[:12]:
+            text = _cut_docker_text(text)
         if text[:1].isdigit() and CRI_LINE.match(text):
             joiner.cri(text, offset)
             continue

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.protocol.logs.formats._text import BoundedRecords, bound, decode, split_lines
+from ingest.protocol.logs.formats._text import MAX_LINE_CHARS, BoundedRecords, bound, decode, split_lines
 from ingest.protocol.logs.formats.jsonlike import iter_objects
 from ingest.protocol.logs.formats.timestamps import normalise, parse_rfc3339
 from ingest.protocol.logs.model import LogLine
@@ -31,6 +31,8 @@ class _Pending:
     timestamp: str | None
     offset: int
     meta: dict[str, Any] = field(default_factory=dict)
+    size: int = 0  # characters kept; pieces past MAX_LINE_CHARS are counted, not kept
+    dropped: int = 0
 
 
 class Joiner:
@@ -46,7 +48,11 @@ class Joiner:
         held = self.pending.pop(key, None)
         if held is None:
             held = _Pending([], timestamp, offset, meta)
-        held.parts.append(text)
+        if held.size < MAX_LINE_CHARS:  # a piece chain that never ends costs no more than one long line
+            held.parts.append(text)
+            held.size += len(text)
+        else:
+            held.dropped += len(text)
         if complete:
             self._emit(runtime, stream, held, eol=True)
         else:
@@ -55,6 +61,8 @@ class Joiner:
     def _emit(self, runtime: str, stream: str, held: _Pending, *, eol: bool) -> None:
         meta = {"offset": held.offset, "eol": eol, **held.meta}
         text = bound("".join(held.parts), meta)
+        if held.dropped:
+            meta["truncated"] = held.size + held.dropped
         self.records.append(
             LogLine(text=text, stream=stream, timestamp=held.timestamp, source=runtime, meta=meta))
 
