@@ -38,6 +38,7 @@ from ingest.protocol.logs.formats.timestamps import normalise
 from ingest.protocol.logs.model import LogLine
 from ingest.protocol.logs.stacktraces import parse_trace_with_language
 from ingest.protocol.logs.stacktraces.common import LOG_RECORD_RE, strip_ansi
+from ingest.protocol.logs.stacktraces.platforms import PLATFORMS
 
 MAX_PENDING = 40  # tentative lines held at most (blank + message lines)
 MAX_MESSAGE_LINES = 20  # message lines before a trace's first frame
@@ -46,18 +47,6 @@ TRACE_GAP_SECONDS = 2  # lines of one trace further apart than this (by their fr
 
 COMMIT, TENTATIVE, END = 0, 1, 2
 
-PLATFORMS = {
-    "python": "python",
-    "java": "java",
-    "go": "go",
-    "javascript": "node",
-    "ruby": "ruby",
-    "php": "php",
-    "dotnet": "csharp",
-    "rust": "rust",
-    "dart": "dart",
-    "elixir": "elixir",
-}
 
 
 @dataclass(slots=True)

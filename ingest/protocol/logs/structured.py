@@ -27,6 +27,7 @@ import orjson
 from ingest.protocol.event import Event, ExceptionValue, Frame, LEVEL_RANK
 from ingest.protocol.logs.formats.timestamps import normalise
 from ingest.protocol.logs.model import LogLine
+from ingest.protocol.logs.stacktraces.platforms import PLATFORMS
 
 MAX_EXTRA_KEYS = 50
 MAX_EXTRA_VALUE_CHARS = 1024
@@ -143,11 +144,28 @@ def dialect_of(fields: dict[str, Any]) -> str:
         return "structlog"
     if "stack" in keys and "message" in keys:
         return "winston"
+    return _go_dialect(fields)
+
+
+def _go_dialect(fields: dict[str, Any]) -> str:
+    """zap (``ts`` + ``caller``), logrus (``msg`` + ``time``), zerolog (``message`` + ``time``):
+    the three JSON loggers of Go, told apart by their default keys; else plain ``json``."""
+    keys = fields.keys()
+    if "caller" in keys and ("ts" in keys or "stacktrace" in keys):
+        return "zap"
+    if isinstance(fields.get("level"), str) and "time" in keys:
+        if "msg" in keys:
+            return "logrus"
+        if "message" in keys:
+            return "zerolog"
     return "json"
 
 
 _PLATFORMS = {"logstash": "java", "structlog": "python", "bunyan": "node", "pino": "node",
-              "winston": "node", "serilog": "csharp"}
+              "winston": "node", "serilog": "csharp", "zap": "go", "logrus": "go", "zerolog": "go"}
+_GO_DIALECTS = frozenset(("zap", "logrus", "zerolog"))
+# zap's "stacktrace" is the goroutine's frames without the goroutine header Go's own dumps have
+_GO_FRAMES_ONLY = re.compile(r"^[\w/.\-]+\.[^\s(]+(?:\(.*\))?\n\t\S+:\d+")
 
 # ---------------------------------------------------------------- exceptions
 
@@ -174,15 +192,30 @@ def _python_summary(stack: str) -> tuple[str | None, str | None]:
 
 
 def _parse_trace(stack: str, notes: dict[str, Any]) -> list[ExceptionValue] | None:
+    """The chain in ``stack``; the language that printed it goes to ``notes["_language"]``."""
     try:
-        from ingest.protocol.logs.stacktraces import parse_trace
+        from ingest.protocol.logs.stacktraces import parse_trace_with_language
     except ImportError:
         return None
     try:
-        return parse_trace(stack) or None
+        parsed = parse_trace_with_language(stack)
     except Exception as error:  # a parser bug must not lose the event: keep it, say so
         notes["trace_parse_error"] = f"{type(error).__name__}: {error}"[:200]
         return None
+    if parsed is None:
+        return None
+    notes["_language"] = parsed[0]
+    return parsed[1]
+
+
+def _go_frames(stack: str, kind: str | None, value: str | None, notes: dict[str, Any]) -> list[ExceptionValue] | None:
+    """A Go logger's bare frames read as the goroutine they are; the error is the record's."""
+    chain = _parse_trace("goroutine 1 [running]:\n" + stack, notes)
+    if not chain:
+        return None
+    outer = chain[-1]
+    outer["type"], outer["value"] = kind, value
+    return [outer]
 
 
 def _structlog_frames(frames: Any) -> list[Frame]:
@@ -227,7 +260,10 @@ def _exceptions(reader: _Reader, message: str | None, level: str | None,
     value = reader.text(_VALUE_PATHS)
     if stack is None and _is_error(level) and message and "\n" in message:
         stack = message  # GELF full_message, Google textPayload: the trace is the message
-    chain = _parse_trace(stack, notes) if stack else None
+    if stack and _GO_FRAMES_ONLY.match(stack):
+        chain = _go_frames(stack, kind, value or message, notes)
+    else:
+        chain = _parse_trace(stack, notes) if stack else None
     if chain:
         outer = chain[-1]
         if kind and not outer.get("type"):
@@ -353,8 +389,9 @@ def event_from_record(fields: dict[str, Any], *, defaults: dict[str, Any]) -> Ev
 def _build_event(reader: _Reader, dialect: str, level: str, message: str | None,
                  template: str | None, exceptions: list[ExceptionValue] | None,
                  notes: dict[str, Any], defaults: dict[str, Any]) -> Event:
-    event: Event = {"level": level, "source": f"log:{dialect}",
-                    "platform": _PLATFORMS.get(dialect, "other")}
+    language = notes.pop("_language", None)
+    platform = _PLATFORMS.get(dialect) or PLATFORMS.get(language or "", "other")
+    event: Event = {"level": level, "source": f"log:{dialect}", "platform": platform}
     if message is None and exceptions:
         outer = exceptions[-1]
         message = ": ".join(part for part in (outer.get("type"), outer.get("value")) if part) or None
