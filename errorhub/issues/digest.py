@@ -239,7 +239,7 @@ def _users_add(hashes: dict[int, set[str]]) -> dict[int, int]:
     """
     added: dict[int, int] = defaultdict(int)
     for (issue_id,) in insert_rows(IssueUser, ["issue_id", "user_hash"],
-                                   [(issue_id, h) for issue_id in sorted(hashes) for h in sorted(hashes[issue_id])],
+                                   [(iid, h) for iid in sorted(hashes) for h in sorted(hashes[iid])],
                                    on_conflict="(issue_id, user_hash) DO NOTHING", returning="issue_id"):
         added[issue_id] += 1
     return added
