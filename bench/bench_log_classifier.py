@@ -115,7 +115,8 @@ def main() -> None:
     print(f"classify      {len(log) / classify_s:>12,.0f} lines/s")
     print(f"assemble      {len(log) / assemble_s:>12,.0f} lines/s")
     print(f"assemble+parse{len(log) / full_s:>12,.0f} lines/s  (events_from_blocks)")
-    print(f"frame no hint {wrapped_lines / frame_s:>12,.0f} lines/s  (runtime corpus, every wrapper, {wrapped_lines:,} lines)")
+    rate = wrapped_lines / frame_s
+    print(f"frame no hint {rate:>12,.0f} lines/s  (runtime corpus, every wrapper, {wrapped_lines:,} lines)")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from ingest.protocol.event import Event, ExceptionValue, Frame, LEVEL_RANK
+from ingest.protocol.event import LEVEL_RANK, Event, ExceptionValue, Frame
 from ingest.protocol.logs.formats.timestamps import normalise
 from ingest.protocol.logs.model import LogLine
 from ingest.protocol.logs.stacktraces.platforms import PLATFORMS

@@ -30,13 +30,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ingest.protocol.logs.formats._text import MAX_RECORDS, InflateBudget, loads_object, split_lines
+from ingest.protocol.logs.formats._text import MAX_RECORDS, InflateBudget, bound, decode, loads_object, split_lines
 from ingest.protocol.logs.formats.auto import dominant_source, frame_auto
 from ingest.protocol.logs.formats.cloudwatch import frame_cloudwatch
 from ingest.protocol.logs.formats.containers import CRI_LINE, frame_containers
 from ingest.protocol.logs.formats.jsonlike import frame_gelf, frame_ndjson, whole_document
 from ingest.protocol.logs.formats.syslog import frame_logplex, frame_syslog
-from ingest.protocol.logs.formats._text import bound, decode
 from ingest.protocol.logs.model import LogLine, LogParseError
 
 __all__ = ["FORMATS", "InflateBudget", "frame", "inflate_body", "sniff", "format_for_content_type"]
