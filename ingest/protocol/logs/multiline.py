@@ -256,11 +256,14 @@ class Assembler:
 
 
 # A writer's own prefix on a line: a time, then who wrote it and at which level
-# ("2024-05-17 09:12:33,123 ERROR [4242] ", "09:12:33.123 [worker-1] ", "May 17 09:12:33 app[7]: ").
+# ("2024-05-17 09:12:33,123 ERROR [4242] ", "09:12:33.123 [worker-1] ", "May 17 09:12:33 app[7]: "),
+# or, without a time, who wrote it ("[4242] ", "[pid 4242] ", "pid=4242 ", "app[4242]: "). Its parts are
+# one space apart: more spaces are the line's own indentation ("  [cause]: ..." of a Node error).
+_WRITER = r"\[[\w.@#/ -]{1,60}\]:?|pid[=:]\d+|[\w.-]{1,40}\[\d{1,7}\]:"
 LINE_PREFIX_RE = re.compile(
-    r"(?P<time>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?|"
+    r"(?:(?P<time>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?|"
     r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d\d:\d\d:\d\d(?:[.,]\d+)?)"
-    r"(?P<who>(?: +(?:\[[\w.@#/ -]{1,60}\]|[A-Z]{4,8}:?|pid[=:]\d+|\d{1,7}|[\w.-]{1,40}\[\d{1,7}\]:?))*) "
+    rf"(?P<who>(?: (?:{_WRITER}|[A-Z]{{4,8}}:?|\d{{1,7}}))*)|(?P<writer>(?:{_WRITER})(?: (?:{_WRITER}|[A-Z]{{4,8}}:?))*)) "
 )
 _LEVEL_TOKEN_RE = re.compile(r"\[?\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|SEVERE)\b\]?:?")
 
@@ -270,9 +273,10 @@ def _unprefixed(line: LogLine) -> LogLine | None:
     match = LINE_PREFIX_RE.match(line.text)
     if match is None:
         return None
-    who = _identity(match.group("who"))
+    who = _identity(match.group("who") or match.group("writer") or "")
     sub = f"{line.stream}/{who}" if line.stream else who
-    timestamp = line.timestamp or normalise(match.group("time"))
+    moment = match.group("time")
+    timestamp = line.timestamp or (normalise(moment) if moment else None)
     return dataclasses.replace(line, text=line.text[match.end():], stream=sub, timestamp=timestamp)
 
 
