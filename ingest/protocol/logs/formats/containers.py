@@ -90,9 +90,22 @@ def docker_piece(joiner: Joiner, obj: dict[str, Any], offset: int) -> bool:
     complete = piece.endswith("\n")
     if complete:
         piece = piece[:-1].removesuffix("\r")
-    meta = {"attrs": obj["attrs"]} if isinstance(obj.get("attrs"), dict) else {}
-    joiner.piece("docker", stream, piece, complete, normalise(obj.get("time")), offset, meta)
+    attrs = obj.get("attrs")
+    meta = {"attrs": attrs} if isinstance(attrs, dict) else {}
+    writer = _docker_writer(attrs) if isinstance(attrs, dict) else ""
+    joiner.piece("docker", f"{writer}/{stream}" if writer else stream, piece, complete,
+                 normalise(obj.get("time")), offset, meta)
     return True
+
+
+def _docker_writer(attrs: dict[str, Any]) -> str:
+    """The container a json-file line names in its ``attrs`` (``--log-opt tag=``/``labels=``;
+    compose's service label), so containers logged into one file stay apart."""
+    for key in ("tag", "com.docker.compose.service", "io.kubernetes.pod.name", "name", "container_name"):
+        value = attrs.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
 
 
 def cri_piece(joiner: Joiner, text: str, offset: int) -> bool:
