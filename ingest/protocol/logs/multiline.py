@@ -7,13 +7,23 @@ promotes the line just before it to the header (``TypeError: x`` followed by
 ``    at f (a.js:1:2)``) - for that, each stream holds back its last ordinary line
 until the next line arrives. While a trace is open each line is judged by the rules
 of the trace's *mode* (``python``, ``at`` = Java/.NET/JavaScript, ``go``, ``rust``,
-``ruby``, ``php``, ``dart``): it is *committed*, *tentative* or *ends* the trace.
+``ruby``, ``php``, ``dart``, ``elixir``): it is *committed*, *tentative* or *ends* the trace.
+Node's crash banner (``/app/x.js:3``, the source line, the caret) opens an ``at`` trace
+and its closing ``Node.js vX`` line belongs to it.
 Tentative lines (blank lines; message lines before the first frame, such as a Java
 multi-line message or Go's blank line before ``goroutine 1``; Python's "During
 handling ..." markers) join the trace only when a committed line follows; if the trace
 ends first they are fed again as fresh lines. A block is a trace when at least two
 lines were committed (or its single start line is a whole trace: a Ruby
 ``file:1:in 'm': msg (Type)`` or a Rust ``panicked at`` line).
+
+Several traces are open at once, one per stream: the framing's identity (container,
+stream, host/app/pid ...) and, inside it, a writer's own prefix repeated on every line
+(``<time> [4242] ERROR Traceback ...``, ``[worker-1] ...``): such a line goes, without
+its prefix, to that writer's sub-stream when it starts a trace there or one is open
+there (``_route``). Two traces in one stream are also told apart by time: a line stamped
+more than ``TRACE_GAP_SECONDS`` after the trace's last line ends it (a runtime prints a
+trace in one burst).
 
 Bounds: a line longer than ``max_chars`` is cut; a trace reaching ``max_lines`` or
 ``max_chars`` is emitted at once (``truncated=True``) and the rest of it dropped;
