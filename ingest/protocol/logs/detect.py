@@ -37,7 +37,7 @@ CLASSIFY_CHARS = 2048  # only this much of a line is looked at: bounded cost per
 # tests and one ``startswith`` of a tuple: several times faster than one regex of
 # alternatives, which CPython tries at every position of the line.
 _HINT_WORDS = ("rror", "xception", "Traceback", "panic", "Throwable", "Failure", "Fault", "goroutine",
-               "thread '", "Uncaught", ":in `", ":in '", "** (")
+               "thread '", "Uncaught", ":in `", ":in '", "** (", " REPORT==== ")
 _HINT_PREFIXES = ("Caused by", "Suppressed", "Stack trace", "Next ", "#", "---", "...", "created by ", "at ",
                   "[cause]", "[errors]")
 # Node's crash banner starts with where the error was thrown: "/srv/app/x.js:3", "node:fs:448"
@@ -53,6 +53,7 @@ _STARTS: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     (re.compile(r"(?:Fatal error|fatal error):\s+Uncaught\b|^(?:PHP )?exception '[\w\\]+' with message"), "php", False),
     (re.compile(r"^Unhandled exception:\s*$"), "dart", False),
     (re.compile(r"^\s*\*\* \([A-Za-z][\w.]*\) "), "elixir", False),
+    (re.compile(r"^=(?:CRASH|ERROR|SUPERVISOR) REPORT==== "), "erlang", False),
     (NODE_LOCATION_RE, "at", False),
     (re.compile(r"Exception in thread\b|^Unhandled [Ee]xception\. "), "at", False),
     (

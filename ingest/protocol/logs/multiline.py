@@ -273,7 +273,8 @@ _WRITER = r"\[[\w.@#/ -]{1,60}\]:?|pid[=:]\d+|[\w.-]{1,40}\[\d{1,7}\]:"
 LINE_PREFIX_RE = re.compile(
     r"(?:(?P<time>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?|"
     r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d\d:\d\d:\d\d(?:[.,]\d+)?)"
-    rf"(?P<who>(?: (?:{_WRITER}|[A-Z]{{4,8}}:?|\d{{1,7}}))*)|(?P<writer>(?:{_WRITER})(?: (?:{_WRITER}|[A-Z]{{4,8}}:?))*)) "
+    rf"(?P<who>(?: (?:{_WRITER}|[A-Z]{{4,8}}:?|\d{{1,7}}))*)|"
+    rf"(?P<writer>(?:{_WRITER})(?: (?:{_WRITER}|[A-Z]{{4,8}}:?))*)) "
 )
 _LEVEL_TOKEN_RE = re.compile(r"\[?\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|SEVERE)\b\]?:?")
 
@@ -555,6 +556,15 @@ def _step_dart(block: _Open, text: str) -> int:
     return END
 
 
+def _step_erlang(block: _Open, text: str) -> int:
+    """An OTP report: indented lines, the exit value's term, until the next report or text."""
+    if not text.strip():
+        return TENTATIVE
+    if text[0].isspace() or text.startswith(("{", "[", "Error in process ")):
+        return COMMIT
+    return END
+
+
 _STEPS = {
     "python": _step_python,
     "at": _step_at,
@@ -564,4 +574,5 @@ _STEPS = {
     "php": _step_php,
     "dart": _step_dart,
     "elixir": _step_elixir,
+    "erlang": _step_erlang,
 }

@@ -13,4 +13,5 @@ PLATFORMS: dict[str, str] = {
     "rust": "rust",
     "dart": "dart",
     "elixir": "elixir",
+    "erlang": "other",  # Sentry's event protocol names no Erlang platform
 }

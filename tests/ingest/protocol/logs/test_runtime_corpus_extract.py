@@ -17,7 +17,7 @@ def test_the_corpus_covers_every_wrapper_and_runtime() -> None:
     runtimes = {t.program.split("/")[0] for f in FILES for t in f.traces}
     assert wrappers == {"plain", "timestamped", "docker", "cri", "journald", "syslog5424", "syslog3164",
                         "interleaved", "logprefix", "compose", "pidprefix"}
-    assert runtimes == {"python", "java", "go", "node", "rust", "ruby", "php", "elixir"}
+    assert runtimes == {"python", "java", "go", "node", "rust", "ruby", "php", "elixir", "erlang"}
 
 
 @pytest.mark.parametrize("wrapped", FILES, ids=lambda f: f.name)
