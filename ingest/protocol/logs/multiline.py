@@ -142,10 +142,11 @@ class Assembler:
         log record that announced the trace: ``... [4242] ERROR job failed``)."""
         stream = self._streams.get(key)
         held = _unprefixed(stream.held) if stream is not None and stream.held is not None else None
-        if stream is None or held is None or held.stream != sub:
+        target = self._streams.setdefault(sub, _Stream())
+        if stream is None or held is None or held.stream != sub or target.held is not None:
             return
         stream.held = None
-        self._streams.setdefault(sub, _Stream()).held = held
+        target.held = held
 
     def flush(self) -> list[Block]:
         """Close every open trace and release held lines; the assembler is then empty."""
@@ -276,7 +277,7 @@ LINE_PREFIX_RE = re.compile(
     rf"(?P<who>(?: (?:{_WRITER}|[A-Z]{{4,8}}:?|\d{{1,7}}))*)|"
     rf"(?P<writer>(?:{_WRITER})(?: (?:{_WRITER}|[A-Z]{{4,8}}:?))*)) "
 )
-_LEVEL_TOKEN_RE = re.compile(r"\[?\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|SEVERE)\b\]?:?")
+_LEVEL_TOKEN_RE = re.compile(r"(?i)\[?\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|SEVERE)\b\]?:?")
 
 
 def _unprefixed(line: LogLine) -> LogLine | None:
