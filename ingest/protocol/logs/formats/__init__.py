@@ -13,6 +13,7 @@ cloudwatch     CloudWatch Logs subscription payload (raw, base64, Firehose)
 cri            containerd/CRI-O ``<ts> <stream> <P|F> <msg>`` (pieces joined)
 docker         Docker json-file ``{"log","stream","time"}`` (pieces joined)
 gelf           GELF objects, one a line or NUL-separated
+journald       ``journalctl -o json`` entries (``MESSAGE``, ``_PID``, ``__REALTIME_TIMESTAMP``)
 =============  ==============================================================
 
 Without a hint (no ``fmt``, no content type naming a format) a body that is not one
@@ -31,7 +32,7 @@ import re
 from collections.abc import Callable
 
 from ingest.protocol.logs.formats._text import MAX_RECORDS, InflateBudget, bound, decode, loads_object, split_lines
-from ingest.protocol.logs.formats.auto import dominant_source, frame_auto
+from ingest.protocol.logs.formats.auto import dominant_source, frame_auto, frame_journald
 from ingest.protocol.logs.formats.cloudwatch import frame_cloudwatch
 from ingest.protocol.logs.formats.containers import CRI_LINE, frame_containers
 from ingest.protocol.logs.formats.jsonlike import frame_gelf, frame_ndjson, whole_document
@@ -70,9 +71,11 @@ FORMATS: dict[str, Callable[[bytes], list[LogLine]]] = {
     "cri": frame_containers,
     "docker": frame_containers,
     "gelf": frame_gelf,
+    "journald": frame_journald,
 }
 ALIASES = {"text": "plain", "json": "ndjson", "jsonl": "ndjson", "jsonlines": "ndjson",
-           "heroku": "logplex", "firehose": "cloudwatch", "containerd": "cri"}
+           "heroku": "logplex", "firehose": "cloudwatch", "containerd": "cri",
+           "journal": "journald", "journalctl": "journald"}
 _JSON_TYPES = frozenset(("application/json", "application/x-ndjson", "application/ndjson",
                          "application/jsonl", "application/x-jsonlines", "application/jsonlines"))
 _LOGPLEX = re.compile(rb"\d{1,9} <\d{1,3}>\d ")

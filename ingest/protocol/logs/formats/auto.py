@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from ingest.protocol.logs.formats._text import bound, decode, split_lines
+from ingest.protocol.logs.formats._text import BoundedRecords, bound, decode, split_lines
 from ingest.protocol.logs.formats.containers import CRI_LINE, Joiner, docker_piece
 from ingest.protocol.logs.formats.jsonlike import iter_objects, record_from_object
 from ingest.protocol.logs.formats.syslog import RFC3164, SEVERITY_LEVEL, parse_3164, parse_5424
@@ -185,6 +185,18 @@ def frame_auto(body: bytes) -> list[LogLine]:
             joiner.records.append(record)
     joiner.flush()
     return joiner.records
+
+
+def frame_journald(body: bytes) -> list[LogLine]:
+    """``journalctl -o json`` output, named as such: each object an entry, other lines plain."""
+    records = BoundedRecords()
+    for offset, obj, raw in iter_objects(list(split_lines(body))):
+        if obj is not None and "MESSAGE" in obj:
+            records.append(journal_record(obj, offset))
+        else:
+            meta: dict[str, Any] = {"offset": offset}
+            records.append(LogLine(text=bound(decode(raw), meta), meta=meta))
+    return records
 
 
 def dominant_source(records: list[LogLine]) -> str:
