@@ -270,7 +270,7 @@ class Assembler:
 # ("2024-05-17 09:12:33,123 ERROR [4242] ", "09:12:33.123 [worker-1] ", "May 17 09:12:33 app[7]: "),
 # or, without a time, who wrote it ("[4242] ", "[pid 4242] ", "pid=4242 ", "app[4242]: "). Its parts are
 # one space apart: more spaces are the line's own indentation ("  [cause]: ..." of a Node error).
-_WRITER = r"\[[\w.@#/ -]{1,60}\]:?|pid[=:]\d+|[\w.-]{1,40}\[\d{1,7}\]:"
+_WRITER = r"\[[\w.@#/ -]{1,60}\]:?|pid[=: ]\d+:?|[\w.-]{1,40}\[\d{1,7}\]:"
 LINE_PREFIX_RE = re.compile(
     r"(?:(?P<time>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?|"
     r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d\d:\d\d:\d\d(?:[.,]\d+)?)"
