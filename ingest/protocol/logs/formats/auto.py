@@ -33,10 +33,11 @@ from typing import Any
 
 import orjson
 
+from ingest.protocol.event import SYSLOG_SEVERITY_LEVELS
 from ingest.protocol.logs.formats._text import BoundedRecords, bound, decode, split_lines
 from ingest.protocol.logs.formats.containers import CRI_LINE, Joiner, docker_piece
 from ingest.protocol.logs.formats.jsonlike import iter_objects, record_from_object
-from ingest.protocol.logs.formats.syslog import RFC3164, SEVERITY_LEVEL, parse_3164, parse_5424
+from ingest.protocol.logs.formats.syslog import RFC3164, parse_3164, parse_5424
 from ingest.protocol.logs.formats.timestamps import from_epoch, parse_rfc3339
 from ingest.protocol.logs.model import LogLine
 
@@ -99,8 +100,8 @@ def journal_record(obj: dict[str, Any], offset: int) -> LogLine:
         if isinstance(value, str) and value:
             meta[key] = value
     priority = obj.get("PRIORITY")
-    if isinstance(priority, str) and priority.isdigit() and int(priority) < len(SEVERITY_LEVEL):
-        meta["level"] = SEVERITY_LEVEL[int(priority)]
+    if isinstance(priority, str) and priority.isdigit() and int(priority) < len(SYSLOG_SEVERITY_LEVELS):
+        meta["level"] = SYSLOG_SEVERITY_LEVELS[int(priority)]
     stamp = obj.get("__REALTIME_TIMESTAMP")
     timestamp = from_epoch(int(stamp) / 1_000_000) if isinstance(stamp, str) and stamp.isdigit() else None
     text = bound(_journal_message(obj.get("MESSAGE")).rstrip("\n"), meta)
