@@ -108,10 +108,11 @@ def main() -> None:
     frame_s = _best_of(args.runs, lambda: frame(wrapped, None, content_type=None))
     trace_count = sum(1 for text in log if classify(text).value != "ordinary")
 
-    print(f"date          {datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}")
+    print(f"date          {datetime.datetime.now(datetime.UTC).isoformat(timespec='seconds')}")
     print(f"machine       {platform.machine()}  nproc={os.cpu_count()}  cpu={_cpu_model()}")
     print(f"python        {platform.python_version()} ({platform.python_implementation()}), one process, one core")
-    print(f"log           {len(log):,} lines, {trace_count:,} classified start/continuation, {len(events):,} trace events")
+    print(f"log           {len(log):,} lines, {trace_count:,} classified start/continuation, "
+          f"{len(events):,} trace events")
     print(f"classify      {len(log) / classify_s:>12,.0f} lines/s")
     print(f"assemble      {len(log) / assemble_s:>12,.0f} lines/s")
     print(f"assemble+parse{len(log) / full_s:>12,.0f} lines/s  (events_from_blocks)")
