@@ -118,35 +118,55 @@ class Assembler:
         return out
 
     def _route(self, line: LogLine) -> LogLine:
-        """A line behind its writer's own prefix (``<time> <LEVEL> [pid]`` repeated on every
-        line of a trace) goes, unprefixed, to the writer's sub-stream when it starts a trace
-        there or one is open there; every other line is left as it is.
+        """A line behind its writer's own prefix (``<time> <LEVEL> [pid] logger:`` repeated on
+        every line of a trace) goes, unprefixed, to the writer's sub-stream when it starts a
+        trace there or one is open there; every other line is left as it is.
 
-        Costs a regex only for lines with a trace hint, or while a prefixed trace is open."""
+        A prefix may end after any of its parts; the longest cut whose writer has a trace
+        open wins, else the longest whose rest starts a trace. Costs nothing for lines
+        without a trace hint while no prefixed trace is open."""
         key, text = line.stream, line.text
-        if not self._prefixed.get(key) and not detect.has_hint(text) and not text.rstrip()[-1:].isdigit():
+        subs = self._open_subs(key)
+        hinted = detect.has_hint(text) or text.rstrip()[-1:].isdigit()
+        if not subs and not hinted:
             return line
-        unprefixed = _unprefixed(line)
-        if unprefixed is None:
-            return line
-        state = self._streams.get(unprefixed.stream)
-        if state is None or state.open is None:
-            if detect.start_kind(unprefixed.text) is None:
-                return line
-            self._adopt_held(key, unprefixed.stream)
-        self._prefixed.setdefault(key, set()).add(unprefixed.stream)
-        return unprefixed
+        cuts = _prefix_cuts(text)
+        for end, who, moment in cuts if subs else ():
+            sub = _sub_key(key, who)
+            if subs is not None and sub in subs:
+                return _cut(line, end, sub, moment)
+        for end, who, moment in cuts if hinted else ():
+            if detect.start_kind(text[end:]) is not None:
+                sub = _sub_key(key, who)
+                self._adopt_held(key, sub, who)
+                self._prefixed.setdefault(key, set()).add(sub)
+                return _cut(line, end, sub, moment)
+        return line
 
-    def _adopt_held(self, key: str, sub: str) -> None:
+    def _open_subs(self, key: str) -> set[str] | None:
+        """The writers' sub-streams of ``key`` with a trace open (closed ones are dropped here,
+        not when they close: a line that closes one trace may open the next in the same sub)."""
+        subs = self._prefixed.get(key)
+        if not subs:
+            return None
+        live = {sub for sub in subs if (state := self._streams.get(sub)) is not None and state.open is not None}
+        if len(live) != len(subs):
+            self._prefixed[key] = live
+        return live or None
+
+    def _adopt_held(self, key: str, sub: str, who: str) -> None:
         """The line held in ``key`` moves to ``sub`` when the same writer wrote it (the
         log record that announced the trace: ``... [4242] ERROR job failed``)."""
         stream = self._streams.get(key)
-        held = _unprefixed(stream.held) if stream is not None and stream.held is not None else None
+        if sub == key or stream is None or stream.held is None:
+            return
+        held = stream.held
+        cut = next(((end, moment) for end, name, moment in _prefix_cuts(held.text) if name == who), None)
         target = self._streams.setdefault(sub, _Stream())
-        if stream is None or held is None or held.stream != sub or target.held is not None:
+        if cut is None or target.held is not None:
             return
         stream.held = None
-        target.held = held
+        target.held = _cut(held, cut[0], sub, cut[1])
 
     def flush(self) -> list[Block]:
         """Close every open trace and release held lines; the assembler is then empty."""
@@ -253,8 +273,6 @@ class Assembler:
     def _close(self, key: str, stream: _Stream, out: list[Block]) -> None:
         block = stream.open
         stream.open = None
-        for subs in self._prefixed.values():
-            subs.discard(key)
         if block is None:
             return
         if not block.emitted:
@@ -266,35 +284,59 @@ class Assembler:
             self._process(line, out)
 
 
-# A writer's own prefix on a line: a time, then who wrote it and at which level
-# ("2024-05-17 09:12:33,123 ERROR [4242] ", "09:12:33.123 [worker-1] ", "May 17 09:12:33 app[7]: "),
-# or, without a time, who wrote it ("[4242] ", "[pid 4242] ", "pid=4242 ", "app[4242]: "). Its parts are
-# one space apart: more spaces are the line's own indentation ("  [cause]: ..." of a Node error).
-_WRITER = r"\[[\w.@#/ -]{1,60}\]:?|pid[=: ]\d+:?|[\w.-]{1,40}\[\d{1,7}\]:"
-LINE_PREFIX_RE = re.compile(
-    r"(?:(?P<time>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?|"
-    r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d\d:\d\d:\d\d(?:[.,]\d+)?)"
-    rf"(?P<who>(?: (?:{_WRITER}|[A-Z]{{4,8}}:?|\d{{1,7}}))*)|"
-    rf"(?P<writer>(?:{_WRITER})(?: (?:{_WRITER}|[A-Z]{{4,8}}:?))*)) "
+# A writer's own prefix on a line: a time, then who wrote it, at which level, from which
+# logger ("2024-05-17 09:12:33,123 ERROR [4242] ", "09:12:33.123 [worker-1] ",
+# "2024-05-17 09:12:33,123 - billing.worker - ERROR - ", "May 17 09:12:33 app[7]: "), or,
+# without a time, who wrote it ("[4242] ", "[pid 4242] ", "pid=4242 ", "app[4242]: ").
+# Its parts are one space apart: more spaces are the line's own indentation ("  [cause]: ...").
+_PREFIX_TIME_RE = re.compile(
+    r"\[?(?P<time>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?|"
+    r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d\d:\d\d:\d\d(?:[.,]\d+)?)\]? "
 )
-_LEVEL_TOKEN_RE = re.compile(r"(?i)\[?\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|SEVERE)\b\]?:?")
+_WRITER = r"\[[\w.@#/ -]{1,60}\]:?|pid[=: ]\d+:?|[\w.-]{1,40}\[\d{1,7}\]:"
+_WRITER_RE = re.compile(rf"(?:{_WRITER}) ")
+_PREFIX_PART_RE = re.compile(rf"(?:{_WRITER}|[A-Z]{{4,8}}:?|\d{{1,7}}|-|\||[a-z_][\w.]{{0,60}}:?) ")
+_MAX_PREFIX_PARTS = 8
+_LEVEL_TOKEN_RE = re.compile(r"(?i)\[?(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|SEVERE)\]?:?")
+_SEPARATORS = frozenset(("-", "|"))
 
 
-def _unprefixed(line: LogLine) -> LogLine | None:
-    """``line`` without its writer's prefix, in the writer's sub-stream; None without one."""
-    match = LINE_PREFIX_RE.match(line.text)
-    if match is None:
-        return None
-    who = _identity(match.group("who") or match.group("writer") or "")
-    sub = f"{line.stream}/{who}" if line.stream else who
-    moment = match.group("time")
+def _prefix_cuts(text: str) -> list[tuple[int, str, str | None]]:
+    """Where a writer's prefix may end: ``(position, writer identity, time)``, longest first."""
+    timed = _PREFIX_TIME_RE.match(text)
+    if timed is None and _WRITER_RE.match(text) is None:
+        return []
+    moment = timed.group("time") if timed else None
+    pos = timed.end() if timed else 0
+    cuts: list[tuple[int, str, str | None]] = [(pos, "", moment)] if timed else []
+    parts: list[str] = []
+    for _ in range(_MAX_PREFIX_PARTS):
+        part = _PREFIX_PART_RE.match(text, pos)
+        if part is None:
+            break
+        pos = part.end()
+        parts.append(part.group(0)[:-1])
+        cuts.append((pos, _identity(parts), moment))
+    cuts.reverse()
+    return cuts
+
+
+def _sub_key(key: str, who: str) -> str:
+    if not who:
+        return key
+    return f"{key}/{who}" if key else who
+
+
+def _cut(line: LogLine, end: int, sub: str, moment: str | None) -> LogLine:
+    """``line`` from ``end`` on, in the writer's sub-stream, stamped with its prefix's time."""
     timestamp = line.timestamp or (normalise(moment) if moment else None)
-    return dataclasses.replace(line, text=line.text[match.end():], stream=sub, timestamp=timestamp)
+    return dataclasses.replace(line, text=line.text[end:], stream=sub, timestamp=timestamp)
 
 
-def _identity(who: str) -> str:
+def _identity(parts: list[str]) -> str:
     """The writer named in a prefix, without its level (which may differ line to line)."""
-    return " ".join(_LEVEL_TOKEN_RE.sub("", who).split())
+    kept = (part for part in parts if part not in _SEPARATORS and not _LEVEL_TOKEN_RE.fullmatch(part))
+    return " ".join(kept)
 
 
 def _apart(before: str | None, after: str | None) -> bool:

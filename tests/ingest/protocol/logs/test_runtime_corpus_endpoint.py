@@ -19,7 +19,7 @@ pytestmark = pytest.mark.sqlite
 WRAPPERS = sorted({f.wrapper for f in wrapped_files()})
 # the format the view answers: the wrapper most lines were written in
 _ANSWERED = {"syslog5424": "syslog", "syslog3164": "syslog", "interleaved": "syslog", "timestamped": "plain",
-             "logprefix": "plain", "compose": "plain", "pidprefix": "plain"}
+             "logprefix": "plain", "compose": "plain", "pidprefix": "plain", "pylogging": "plain"}
 
 
 def _post(client: Any, world: Any, body: bytes, content_type: str) -> Any:
