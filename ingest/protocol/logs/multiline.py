@@ -295,7 +295,9 @@ _PREFIX_TIME_RE = re.compile(
 )
 _WRITER = r"\[[\w.@#/ -]{1,60}\]:?|pid[=: ]\d+:?|[\w.-]{1,40}\[\d{1,7}\]:"
 _WRITER_RE = re.compile(rf"(?:{_WRITER}) ")
-_PREFIX_PART_RE = re.compile(rf"(?:{_WRITER}|[A-Z]{{4,8}}:?|\d{{1,7}}|-|\||[a-z_][\w.]{{0,60}}:?) ")
+# a logger's name: dotted ("billing.worker"), closed by a colon ("root:"), or between " - "
+_LOGGER = r"[a-z_]\w*(?:\.\w+)+:?|[a-z_]\w*:|[a-z_]\w*(?= - )"
+_PREFIX_PART_RE = re.compile(rf"(?:{_WRITER}|[A-Z]{{4,8}}:?|\d{{1,7}}|-|\||{_LOGGER}) ")
 _MAX_PREFIX_PARTS = 8
 _LEVEL_TOKEN_RE = re.compile(r"(?i)\[?(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|SEVERE)\]?:?")
 _SEPARATORS = frozenset(("-", "|"))
