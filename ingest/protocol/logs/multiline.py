@@ -44,8 +44,8 @@ from typing import Any
 
 from ingest.protocol.event import Event
 from ingest.protocol.logs import detect
-from ingest.protocol.logs.formats.timestamps import normalise
 from ingest.protocol.logs.model import LogLine
+from ingest.protocol.logs.prefixes import prefix_cuts, sub_key, unprefixed
 from ingest.protocol.logs.stacktraces import parse_trace_with_language
 from ingest.protocol.logs.stacktraces.common import LOG_RECORD_RE, strip_ansi
 from ingest.protocol.logs.stacktraces.platforms import PLATFORMS
@@ -130,17 +130,17 @@ class Assembler:
         hinted = detect.has_hint(text) or text.rstrip()[-1:].isdigit()
         if not subs and not hinted:
             return line
-        cuts = _prefix_cuts(text)
+        cuts = prefix_cuts(text)
         for end, who, moment in cuts if subs else ():
-            sub = _sub_key(key, who)
+            sub = sub_key(key, who)
             if subs is not None and sub in subs:
-                return _cut(line, end, sub, moment)
+                return unprefixed(line, end, sub, moment)
         for end, who, moment in cuts if hinted else ():
             if detect.start_kind(text[end:]) is not None:
-                sub = _sub_key(key, who)
+                sub = sub_key(key, who)
                 self._adopt_held(key, sub, who)
                 self._prefixed.setdefault(key, set()).add(sub)
-                return _cut(line, end, sub, moment)
+                return unprefixed(line, end, sub, moment)
         return line
 
     def _open_subs(self, key: str) -> set[str] | None:
@@ -161,12 +161,12 @@ class Assembler:
         if sub == key or stream is None or stream.held is None:
             return
         held = stream.held
-        cut = next(((end, moment) for end, name, moment in _prefix_cuts(held.text) if name == who), None)
+        cut = next(((end, moment) for end, name, moment in prefix_cuts(held.text) if name == who), None)
         target = self._streams.setdefault(sub, _Stream())
         if cut is None or target.held is not None:
             return
         stream.held = None
-        target.held = _cut(held, cut[0], sub, cut[1])
+        target.held = unprefixed(held, cut[0], sub, cut[1])
 
     def flush(self) -> list[Block]:
         """Close every open trace and release held lines; the assembler is then empty."""
@@ -282,63 +282,6 @@ class Assembler:
                 out.extend(Block(key, [line], False) for line in block.lines)
         for line in block.pending:  # tentative lines that did not join: judge them afresh
             self._process(line, out)
-
-
-# A writer's own prefix on a line: a time, then who wrote it, at which level, from which
-# logger ("2024-05-17 09:12:33,123 ERROR [4242] ", "09:12:33.123 [worker-1] ",
-# "2024-05-17 09:12:33,123 - billing.worker - ERROR - ", "May 17 09:12:33 app[7]: "), or,
-# without a time, who wrote it ("[4242] ", "[pid 4242] ", "pid=4242 ", "app[4242]: ").
-# Its parts are one space apart: more spaces are the line's own indentation ("  [cause]: ...").
-_PREFIX_TIME_RE = re.compile(
-    r"\[?(?P<time>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?|"
-    r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d\d:\d\d:\d\d(?:[.,]\d+)?)\]? "
-)
-_WRITER = r"\[[\w.@#/ -]{1,60}\]:?|pid[=: ]\d+:?|[\w.-]{1,40}\[\d{1,7}\]:"
-_WRITER_RE = re.compile(rf"(?:{_WRITER}) ")
-# a logger's name: dotted ("billing.worker"), closed by a colon ("root:"), or between " - "
-_LOGGER = r"[a-z_]\w*(?:\.\w+)+:?|[a-z_]\w*:|[a-z_]\w*(?= - )"
-_PREFIX_PART_RE = re.compile(rf"(?:{_WRITER}|[A-Z]{{4,8}}:?|\d{{1,7}}|-|\||{_LOGGER}) ")
-_MAX_PREFIX_PARTS = 8
-_LEVEL_TOKEN_RE = re.compile(r"(?i)\[?(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|SEVERE)\]?:?")
-_SEPARATORS = frozenset(("-", "|"))
-
-
-def _prefix_cuts(text: str) -> list[tuple[int, str, str | None]]:
-    """Where a writer's prefix may end: ``(position, writer identity, time)``, longest first."""
-    timed = _PREFIX_TIME_RE.match(text)
-    if timed is None and _WRITER_RE.match(text) is None:
-        return []
-    moment = timed.group("time") if timed else None
-    pos = timed.end() if timed else 0
-    cuts: list[tuple[int, str, str | None]] = [(pos, "", moment)] if timed else []
-    parts: list[str] = []
-    for _ in range(_MAX_PREFIX_PARTS):
-        part = _PREFIX_PART_RE.match(text, pos)
-        if part is None:
-            break
-        pos = part.end()
-        parts.append(part.group(0)[:-1])
-        cuts.append((pos, _identity(parts), moment))
-    cuts.reverse()
-    return cuts
-
-
-def _sub_key(key: str, who: str) -> str:
-    if not who:
-        return key
-    return f"{key}/{who}" if key else who
-
-
-def _cut(line: LogLine, end: int, sub: str, moment: str | None) -> LogLine:
-    """``line`` from ``end`` on, in the writer's sub-stream, stamped with its prefix's time."""
-    timestamp = line.timestamp or (normalise(moment) if moment else None)
-    return dataclasses.replace(line, text=line.text[end:], stream=sub, timestamp=timestamp)
-
-
-def _identity(parts: list[str]) -> str:
-    """The writer named in a prefix, without its level (which may differ line to line)."""
-    kept = (part for part in parts if part not in _SEPARATORS and not _LEVEL_TOKEN_RE.fullmatch(part))
-    return " ".join(kept)
 
 
 def _apart(before: str | None, after: str | None) -> bool:
