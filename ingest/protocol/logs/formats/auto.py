@@ -34,7 +34,7 @@ from typing import Any
 import orjson
 
 from ingest.protocol.event import SYSLOG_SEVERITY_LEVELS
-from ingest.protocol.logs.formats._text import BoundedRecords, bound, decode, split_lines
+from ingest.protocol.logs.formats._text import MAX_LINE_CHARS, BoundedRecords, bound, decode, split_lines
 from ingest.protocol.logs.formats.containers import CRI_LINE, Joiner, docker_piece
 from ingest.protocol.logs.formats.jsonlike import iter_objects, record_from_object
 from ingest.protocol.logs.formats.syslog import RFC3164, parse_3164, parse_5424
@@ -68,7 +68,7 @@ def _cut_docker_text(text: str) -> str:
     """The application text of a Docker json-file line cut short (a file read while it
     was written, a shipper's size limit): the decoded part of ``"log"`` that survived;
     ``text`` itself when even that cannot be read."""
-    match = _DOCKER_LOG_VALUE.match(text)
+    match = _DOCKER_LOG_VALUE.match(text, 0, 2 * MAX_LINE_CHARS)  # the record keeps no more than this
     if match is None:
         return text
     try:
