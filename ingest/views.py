@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from errorhub import logging as correlation, metrics
 from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.accounts.models import ProjectKey
+from errorhub.accounts.throttle import client_ip
 from ingest import counters
 from ingest.protocol.bodies import decode_body
 from ingest.protocol.envelope import (
@@ -120,6 +121,12 @@ def _payload(kind: str, key: ProjectKey, data: bytes, client: str | None, **extr
             "request_id": correlation.current().get("request_id"), **extra}
 
 
+def _sender(request: HttpRequest) -> dict[str, str]:
+    """The sender's address, for a user's ``ip_address: "{{auto}}"`` (Sentry fills it in the same way)."""
+    address = client_ip(request)
+    return {"client_ip": address} if address and address != "unknown" else {}
+
+
 def _envelope_event_ids(envelope: Envelope) -> tuple[str | None, int, list[str], int]:
     """(event id to answer, event items kept, problems, items kept) — the items are checked
     with ``check_items``, the worker's own check, so one bad item is reported (and later
@@ -156,7 +163,7 @@ def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
         status = 413 if all("size limit" in p for p in problems) else 400
         raise Refused(status, "; ".join(problems))
     _admit(key, kept)
-    _enqueue(request, _payload("envelope", key, data, auth.client), lambda: _json(200, {"id": event_id}))
+    _enqueue(request, _payload("envelope", key, data, auth.client, **_sender(request)), lambda: _json(200, {"id": event_id}))
     metrics.envelope_items(i.type for i in envelope.items if not i.too_large)
     counters.buffer_outcome(key.project_id, "accepted", "", kept)
     return _accepted(request, key, event_id, {"dropped": problems} if problems else {})
@@ -174,7 +181,7 @@ def _handle_store(request: HttpRequest, project_id: int) -> HttpResponse:
         raise Refused(400, f"invalid event: {exc.message}") from None
     event_id = event_id_from(Envelope(headers={}, items=[]), None, body) or uuid.uuid4().hex
     _admit(key, 1)
-    _enqueue(request, _payload("store", key, data, auth.client, event_id=event_id),
+    _enqueue(request, _payload("store", key, data, auth.client, event_id=event_id, **_sender(request)),
              lambda: _json(200, {"id": event_id}))
     counters.buffer_outcome(key.project_id, "accepted", "", 1)
     return _accepted(request, key, event_id)
