@@ -29,6 +29,7 @@ from ingest.protocol.inapp import apply_in_app
 from ingest.protocol.item_checks import KNOWN_TYPES, CheckedItem, check_items, type_label
 from ingest.protocol.logs.formats import InflateBudget
 from ingest.protocol.logs.model import LogParseError
+from ingest.protocol.logs.pipeline import extract
 from ingest.protocol.normalize import NormalizeError, normalize_sentry_event
 from ingest.protocol.sentry_logs import events_from_log_item
 from ingest.protocol.raw_payload import payload_bytes
@@ -312,8 +313,6 @@ def _handle_logs(payload: dict[str, Any], project: Project, outcome: Outcome) ->
     counted, never retried into a dead letter (the view refusing it first is the rule;
     this covers payloads queued before the view and the worker agreed, and replays).
     """
-    from ingest.protocol.logs.pipeline import extract
-
     defaults = dict(payload.get("defaults") or {}, project_id=project.pk)
     try:
         result = extract(payload_bytes(payload), fmt=payload.get("format"), content_type=payload.get("content_type"),
@@ -331,9 +330,19 @@ def _handle_logs(payload: dict[str, Any], project: Project, outcome: Outcome) ->
 
 
 def _handle_otlp(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
-    from ingest.otlp_views import process_otlp_payload
+    """The worker half of ``ingest.otlp_views``: events into ``outcome``, every other
+    record counted per type."""
+    from ingest.protocol import otlp  # start-up: protobuf, ~2.6 MiB a process
 
-    process_otlp_payload(payload, project, outcome)
+    try:
+        result = otlp.events_from_bytes(payload["signal"], payload_bytes(payload), payload["content_type"],
+                                        project_id=project.pk, received_at=_received_at(payload).isoformat())
+    except otlp.OtlpError as exc:  # the view decoded it: a corrupt queue copy is dropped loudly
+        outcome.skip(f"invalid_otlp: {exc}")
+        return
+    outcome.events.extend(result.events)
+    for item_type, amount in result.counted.items():
+        outcome.later(counters.count_item, project, item_type, amount)  # once, with the events
 
 
 #: One handler per item type ``check_item`` accepts (attachments are kept by ``_handle_envelope``).

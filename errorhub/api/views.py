@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from errorhub.accounts import selectors
+from errorhub.issues import selectors as issue_selectors
 from errorhub.api.auth import TokenScopePermission
 from errorhub.api.pagination import paginate_issues, paginate_events
 from errorhub.api.serializers import (
@@ -68,21 +69,21 @@ class OrganizationIssues(Base):
         if not projects.exists() and not selectors.organizations_for_user(request.user).filter(slug=org).exists():
             raise Http404("no such organization")
         ids = list(projects.values_list("id", flat=True))
-        qs = _search(request, selectors.issues_for_user(request.user).filter(project_id__in=ids), ids)
+        qs = _search(request, issue_selectors.issues_for_user(request.user).filter(project_id__in=ids), ids)
         return paginate_issues(request, qs)
 
 
 class ProjectIssues(Base):
     def get(self, request: Request, org: str, project: str) -> Response:
         proj = selectors.project_get_for_user(request.user, org, project)
-        qs = _search(request, selectors.issues_for_user(request.user).filter(project=proj), [proj.pk])
+        qs = _search(request, issue_selectors.issues_for_user(request.user).filter(project=proj), [proj.pk])
         return paginate_issues(request, qs)
 
     def put(self, request: Request, org: str, project: str) -> Response:
         """Bulk: ``?id=1&id=2`` with ``{"merge": 1}`` merges, else applies an update to each."""
         proj = selectors.project_get_for_user(request.user, org, project)
         ids = request.query_params.getlist("id")
-        issues = [selectors.issue_get_for_user(request.user, i) for i in ids]
+        issues = [issue_selectors.issue_get_for_user(request.user, i) for i in ids]
         if any(i.project_id != proj.pk for i in issues) or not issues:
             raise ClientError("pass ?id= for one or more issues of this project")
         if _body(request).get("merge"):
@@ -155,16 +156,16 @@ def _apply_update(request: Request, issue: Issue) -> Issue:
 
 class IssueDetail(Base):
     def get(self, request: Request, issue_id: str) -> Response:
-        return Response(IssueSerializer(selectors.issue_get_for_user(request.user, issue_id)).data)
+        return Response(IssueSerializer(issue_selectors.issue_get_for_user(request.user, issue_id)).data)
 
     def put(self, request: Request, issue_id: str) -> Response:
-        issue = _apply_update(request, selectors.issue_get_for_user(request.user, issue_id))
+        issue = _apply_update(request, issue_selectors.issue_get_for_user(request.user, issue_id))
         return Response(IssueSerializer(issue).data)
 
 
 class IssueEvents(Base):
     def get(self, request: Request, issue_id: str) -> Response:
-        issue = selectors.issue_get_for_user(request.user, issue_id)
+        issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         full = request.query_params.get("full") in ("1", "true", "True")
         return paginate_events(request, lambda cursor, limit: get_event_store().list_for_issue(issue.pk, cursor,
                                                                                                 limit), full=full)
@@ -172,7 +173,7 @@ class IssueEvents(Base):
 
 class IssueLatestEvent(Base):
     def get(self, request: Request, issue_id: str) -> Response:
-        issue = selectors.issue_get_for_user(request.user, issue_id)
+        issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         page = get_event_store().list_for_issue(issue.pk, None, 1)
         if not page.events:
             raise Http404("this issue has no stored event")
@@ -216,22 +217,22 @@ def _event_json(event: dict[str, Any], *, full: bool) -> dict[str, Any]:
 
 class IssueComments(Base):
     def get(self, request: Request, issue_id: str) -> Response:
-        issue = selectors.issue_get_for_user(request.user, issue_id)
+        issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         return Response(CommentSerializer(issue.comments.order_by("created_at"), many=True).data)
 
     def post(self, request: Request, issue_id: str) -> Response:
-        issue = selectors.issue_get_for_user(request.user, issue_id)
+        issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         comment = lifecycle.issue_comment(issue=issue, user=request.user, text=str(_body(request).get("text", "")))
         return Response(CommentSerializer(comment).data, status=http.HTTP_201_CREATED)
 
 
 class IssueMerge(Base):
     def post(self, request: Request, issue_id: str) -> Response:
-        survivor = selectors.issue_get_for_user(request.user, issue_id)
+        survivor = issue_selectors.issue_get_for_user(request.user, issue_id)
         ids = _body(request).get("issues", [])
         if not isinstance(ids, list):
             raise ClientError("issues must be a list of issue ids")
-        others = [selectors.issue_get_for_user(request.user, i) for i in ids]
+        others = [issue_selectors.issue_get_for_user(request.user, i) for i in ids]
         lifecycle.issue_merge(survivor=survivor, others=others, user=request.user)
         survivor.refresh_from_db()
         return Response(IssueSerializer(survivor).data)
@@ -239,7 +240,7 @@ class IssueMerge(Base):
 
 class IssueUnmerge(Base):
     def post(self, request: Request, issue_id: str) -> Response:
-        issue = selectors.issue_get_for_user(request.user, issue_id)
+        issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         group_hash = str(_body(request).get("hash", ""))
         if not issue.hashes.filter(hash=group_hash).exists():  # the service's .get() would raise: a 500
             raise ClientError(f"hash {group_hash[:64]!r} is not one of this issue's fingerprints")

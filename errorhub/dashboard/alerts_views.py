@@ -25,6 +25,7 @@ from alerts.dryrun import alert_dry_run
 from alerts.models import Channel, ChannelKind, Delivery, Rule
 from alerts.routing import rule_pattern_problems
 from errorhub.accounts import selectors
+from errorhub.issues import selectors as issue_selectors
 from errorhub.dashboard.views import page
 from errorhub.accounts.models import Organization, Team
 from errorhub.events.stores import get_event_store
@@ -356,7 +357,7 @@ def dry_run(request: HttpRequest) -> HttpResponse:
 def _latest_event(user: Any, issue_id: int) -> tuple[Any, Any, tuple[int, str] | None]:
     """(project, latest stored event, None) of a visible issue, or (None, None, (status, error))."""
     try:
-        issue = selectors.issue_get_for_user(user, issue_id)
+        issue = issue_selectors.issue_get_for_user(user, issue_id)
     except Http404:
         return None, None, (400, f"there is no issue {issue_id} you can see")
     try:

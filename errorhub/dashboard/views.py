@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from errorhub.accounts import selectors
+from errorhub.issues import selectors as issue_selectors
 from errorhub.dashboard import charts, forms, presenters, queries, services as dash_services
 from errorhub.dashboard.snippets import sdk_snippets
 from errorhub.issues.search import filter_issues
@@ -70,7 +71,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _inbox_page(request: HttpRequest, *, bulk_form: forms.BulkForm | None, status: int = 200) -> HttpResponse:
     now = timezone.now()
-    qs = selectors.inbox_for_user(request.user)
+    qs = issue_selectors.inbox_for_user(request.user)
     per_project, oldest = queries.inbox_summary(qs)
     total = sum(row["n"] for row in per_project)
     issues = list(queries.by_impact(qs, now=now)[:INBOX_ROWS])
@@ -86,7 +87,7 @@ def _inbox_page(request: HttpRequest, *, bulk_form: forms.BulkForm | None, statu
 @require_POST
 def inbox_bulk(request: HttpRequest) -> HttpResponse:
     posted = [int(v) for v in request.POST.getlist("issues") if v.isdigit()]
-    visible = {i.pk: i for i in selectors.issues_for_user(request.user).filter(pk__in=posted)}
+    visible = {i.pk: i for i in issue_selectors.issues_for_user(request.user).filter(pk__in=posted)}
     if len(visible) != len(set(posted)):
         raise Http404("no such issue")
     form = forms.BulkForm(request.POST, issue_ids=list(visible),
@@ -154,7 +155,7 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     try:
         query = parse_query(data.get("query") or "")
         query = Query(terms=query.terms + tuple(_filter_terms(data)))
-        qs = selectors.issues_for_user(request.user)
+        qs = issue_selectors.issues_for_user(request.user)
         if data.get("project"):
             qs = qs.filter(project_id=int(data["project"]))
         qs = filter_issues(qs, query, me=request.user, project_ids=[p.pk for p in projects])
@@ -231,19 +232,19 @@ def _issue_page(request: HttpRequest, issue: Issue, event_id: str | None = None,
 @page
 @require_GET
 def issue_detail(request: HttpRequest, issue_id: int) -> HttpResponse:
-    return _issue_page(request, selectors.issue_get_for_user(request.user, issue_id))
+    return _issue_page(request, issue_selectors.issue_get_for_user(request.user, issue_id))
 
 
 @page
 @require_GET
 def issue_event(request: HttpRequest, issue_id: int, event_id: str) -> HttpResponse:
-    return _issue_page(request, selectors.issue_get_for_user(request.user, issue_id), event_id)
+    return _issue_page(request, issue_selectors.issue_get_for_user(request.user, issue_id), event_id)
 
 
 @page
 @require_GET
 def issue_event_json(request: HttpRequest, issue_id: int, event_id: str) -> HttpResponse:
-    issue = selectors.issue_get_for_user(request.user, issue_id)
+    issue = issue_selectors.issue_get_for_user(request.user, issue_id)
     event = _load_event(issue, event_id)
     response = JsonResponse(event, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="event-{event["event_id"]}.json"'
@@ -260,7 +261,7 @@ ACTIONS: dict[str, tuple[type, str]] = {
 @page
 @require_POST
 def issue_action(request: HttpRequest, issue_id: int, action: str) -> HttpResponse:
-    issue = selectors.issue_get_for_user(request.user, issue_id)
+    issue = issue_selectors.issue_get_for_user(request.user, issue_id)
     if action == "reopen":
         issue_services.issue_reopen(issue=issue, user=request.user)
         messages.success(request, "Reopened.")
@@ -298,7 +299,7 @@ def _apply_action(request: HttpRequest, issue: Issue, action: str, data: dict[st
         return "Snoozed."
     if action == "merge":
         try:
-            other = selectors.issue_get_for_user(user, data["other"])
+            other = issue_selectors.issue_get_for_user(user, data["other"])
         except Http404:
             raise LifecycleError(f"there is no issue {data['other']} you can see") from None
         if other.pk == issue.pk:
