@@ -35,7 +35,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 # busy two-core machine slows an example without anything being wrong: tests assert behaviour,
 # never duration; runaway work is bounded in CPU time, see tests/budget.py). A failure prints
 # the blob that reproduces it.
-from hypothesis import HealthCheck, settings as hypothesis_settings  # noqa: E402
+from hypothesis import HealthCheck  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 hypothesis_settings.register_profile("errorhub", deadline=None, print_blob=True,
                                      suppress_health_check=[HealthCheck.too_slow])

@@ -66,7 +66,7 @@ def send_digest(self, user_id: int, day: str) -> bool:
     try:
         return digest_send(user_id=user_id, day=date.fromisoformat(day))
     except OSError as exc:  # SMTP down: the claim was released, try again later
-        raise self.retry(exc=exc)
+        raise self.retry(exc=exc) from exc
 
 
 def deliveries_queue(deliveries: list[Delivery]) -> list[Delivery]:

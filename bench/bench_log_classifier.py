@@ -27,7 +27,8 @@ from ingest.protocol.logs.multiline import assemble, events_from_blocks  # noqa:
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "logs"
 
 ORDINARY = [
-    "2026-11-01 12:00:{s:02d},{ms:03d} INFO [http-nio-8080-exec-{n}] c.e.shop.CartController - GET /cart/{n} 200 in {ms}ms",
+    "2026-11-01 12:00:{s:02d},{ms:03d} INFO [http-nio-8080-exec-{n}] c.e.shop.CartController - "
+    "GET /cart/{n} 200 in {ms}ms",
     '10.0.{n}.7 - - [01/Nov/2026:12:00:{s:02d} +0000] "GET /api/items?page={n} HTTP/1.1" 200 {ms} "-" "curl/8.5.0"',
     'time="2026-11-01T12:00:{s:02d}Z" level=info msg="request handled" path=/v1/users/{n} duration={ms}ms',
     '{{"ts":"2026-11-01T12:00:{s:02d}Z","level":"info","msg":"job done","job_id":{n},"took_ms":{ms}}}',

@@ -42,7 +42,8 @@ JAVA_TRACE = [
 def _ordinary(rng: random.Random, n: int) -> str:
     kind = rng.random()
     if kind < 0.5:
-        return f"2024-05-01 10:{n // 6000 % 60:02d}:{n // 100 % 60:02d},{n % 1000:03d} INFO [web] request {n} served in {rng.randint(1, 900)}ms"
+        return (f"2024-05-01 10:{n // 6000 % 60:02d}:{n // 100 % 60:02d},{n % 1000:03d} "
+                f"INFO [web] request {n} served in {rng.randint(1, 900)}ms")
     if kind < 0.7:
         return f"2024-05-01T10:00:00.{n % 1000:03d}Z DEBUG cache hit key=user:{n}"
     if kind < 0.85:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import base64
 import logging
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import sentry_sdk
 from django.core.exceptions import DisallowedHost, SuspiciousOperation
-from django.db import InterfaceError as DatabaseInterfaceError, OperationalError as DatabaseUnavailable
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseUnavailable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from kombu.exceptions import OperationalError
 

@@ -16,11 +16,11 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from ingest import counters
+from ingest.http import Refused, admit, dsn_auth_header, enqueue, guarded, json_response, payload_for, read_body
 from ingest.keys import authenticate
 from ingest.protocol.logs.formats import InflateBudget, frame, inflate_body
 from ingest.protocol.logs.model import LogParseError
 from ingest.protocol.sentry_auth import auth_from_request
-from ingest.http import Refused, admit, dsn_auth_header, enqueue, guarded, json_response, payload_for, read_body
 
 _DEFAULT_FIELDS = ("service", "environment", "release", "stream")
 

@@ -21,12 +21,12 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from errorhub import metrics
-from errorhub.logging import current as current_log_ids
 from errorhub.accounts.models import ProjectKey
+from errorhub.logging import current as current_log_ids
 from ingest import counters
+from ingest.http import Refused, admit, dsn_auth_header, enqueue, guarded, payload_for, read_body
 from ingest.keys import KeyRefused
 from ingest.protocol.sentry_auth import auth_from_request
-from ingest.http import Refused, admit, dsn_auth_header, enqueue, guarded, payload_for, read_body
 
 _TTL = 5.0
 _cache: dict[str, tuple[float, ProjectKey | None]] = {}

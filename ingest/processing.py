@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
+from datetime import timezone as dt_timezone
 from functools import partial
-from datetime import datetime, timezone as dt_timezone
 from typing import Any, Callable
 
 from django.conf import settings
@@ -22,21 +23,24 @@ from errorhub import metrics
 from errorhub.accounts.models import Project
 from errorhub.issues.digest import RecordResult, events_record
 from ingest import counters
+from ingest.feedback import feedback_from_feedback_event, feedback_from_user_report, feedback_record
 from ingest.protocol.envelope import EnvelopeError, Item, normalize_event_id, parse_envelope, parse_event_json
 from ingest.protocol.event import level_at_least
-from ingest.feedback import feedback_from_feedback_event, feedback_from_user_report, feedback_record
 from ingest.protocol.inapp import apply_in_app
 from ingest.protocol.item_checks import KNOWN_TYPES, CheckedItem, check_items, type_label
 from ingest.protocol.logs.formats import InflateBudget
 from ingest.protocol.logs.model import LogParseError
 from ingest.protocol.logs.pipeline import extract
 from ingest.protocol.normalize import NormalizeError, normalize_sentry_event
-from ingest.protocol.sentry_logs import events_from_log_item
 from ingest.protocol.raw_payload import payload_bytes
 from ingest.protocol.scrub import ScrubConfig, scrub_event
 from ingest.protocol.security_reports import (
-    SecurityReportError, event_from_security_report, parse_security_reports, report_event_id,
+    SecurityReportError,
+    event_from_security_report,
+    parse_security_reports,
+    report_event_id,
 )
+from ingest.protocol.sentry_logs import events_from_log_item
 
 logger = logging.getLogger(__name__)
 

@@ -15,17 +15,24 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from errorhub import logging as correlation, metrics
+from errorhub import logging as correlation
+from errorhub import metrics
 from ingest import counters
 from ingest.http import Refused, admit, check_origin, enqueue, guarded, json_response, payload_for, read_body, with_cors
-from ingest.protocol.envelope import (
-    QUOTA_ITEM_TYPES, Envelope, EnvelopeError, event_id_from, parse_envelope, parse_event_json,
-)
-from ingest.protocol.item_checks import KNOWN_TYPES, check_items
 from ingest.keys import authenticate
 from ingest.processing import envelope_item_limits
+from ingest.protocol.envelope import (
+    QUOTA_ITEM_TYPES,
+    Envelope,
+    EnvelopeError,
+    event_id_from,
+    parse_envelope,
+    parse_event_json,
+)
+from ingest.protocol.item_checks import KNOWN_TYPES, check_items
 from ingest.protocol.security_reports import SecurityReportError, parse_security_reports
 from ingest.protocol.sentry_auth import auth_from_request
+
 
 def _envelope_event_ids(envelope: Envelope) -> tuple[str | None, int, list[str], int]:
     """(event id to answer, event items kept, problems, items kept) — the items are checked

@@ -168,8 +168,8 @@ def _profile(args: argparse.Namespace) -> None:
     lines = [f"# ErrorHub ingest profile, {stamp}", "",
              f"- command: `.venv/bin/python -m bench.storm.profile --events {args.events}"
              f"{f' --batch {args.batch}' if args.batch else ''}{' --prod' if args.prod else ''}`",
-             f"- in-process, {'PostgreSQL + Redis + OpenSearch' if args.prod else 'SQLite embedded default'}, pyinstrument 0.5 ms sampling, {len(pool)} captured envelopes "
-             "cycled with fresh event ids", ""]
+             f"- in-process, {'PostgreSQL + Redis + OpenSearch' if args.prod else 'SQLite embedded default'}, "
+             f"pyinstrument 0.5 ms sampling, {len(pool)} captured envelopes cycled with fresh event ids", ""]
     for label, seconds, session in report:
         lines += [f"## {label}: {args.events} events in {seconds:.2f} s = {args.events / seconds:.0f} events/s "
                   f"in one process ({seconds * 1000 / args.events:.2f} ms/event)", "",

@@ -157,8 +157,9 @@ def report(meta: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         f"- load: {meta['events']} events, {meta['procs']} processes, loadgen `{meta['loadgen']}`, run id "
         f"`{meta['run_id']}`", "",
         *lines, "",
-        *(["| ratio | accepted/s | processed/s | idle latency (higher = ErrorHub faster) | RSS (higher = ErrorHub "
-           "smaller) | PSS (higher = ErrorHub smaller) |", "|---|---|---|---|---|---|", *ratios, ""] if ratios else []),
+        *(["| ratio | accepted/s | processed/s | idle latency (higher = ErrorHub faster) "
+           "| RSS (higher = ErrorHub smaller) | PSS (higher = ErrorHub smaller) |",
+           "|---|---|---|---|---|---|", *ratios, ""] if ratios else []),
         "CPU ms per accepted event (process trees, storm and drain; the load generator shares the cores):", "",
         *cpu_rows, "",
         *(["Notes:", *notes, ""] if notes else []),

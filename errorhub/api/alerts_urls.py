@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from errorhub.api import alerts as api_views
+from errorhub.api.views import alerts as api_views
 
 urlpatterns = [
     path("projects/<slug:org>/<slug:project>/alert-rules/dry-run/", api_views.AlertRuleDryRun.as_view(),

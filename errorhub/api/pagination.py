@@ -7,18 +7,18 @@ opaque cursors. Both stay fast at any depth (no OFFSET).
 from __future__ import annotations
 
 import base64
-from typing import Any, Callable
+from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from errorhub.api.serializers import IssueSerializer
-from errorhub.issues.models import Issue
-from ingest.protocol.errors import ClientError
+from errorhub.api.serializers import IssueSerializer, event_json
 from errorhub.events.stores.base import Page
 from errorhub.events.stores.cursors import decode_keyset
+from errorhub.issues.models import Issue
+from ingest.protocol.errors import ClientError
 
 MAX_LIMIT = 100
 
@@ -67,9 +67,7 @@ def paginate_issues(request: Request, qs: QuerySet[Issue]) -> Response:
 
 
 def paginate_events(request: Request, fetch: Callable[[str | None, int], Page], *, full: bool) -> Response:
-    from errorhub.api.views import _event_json
-
     page = fetch(request.query_params.get("cursor"), _limit(request))
-    response = Response([_event_json(ev, full=full) for ev in page.events])
+    response = Response([event_json(ev, full=full) for ev in page.events])
     response["Link"] = _link(request, page.next_cursor)
     return response

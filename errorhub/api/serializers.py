@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
@@ -13,6 +14,7 @@ from errorhub.accounts import selectors
 from errorhub.accounts.models import Organization, Project, ProjectKey
 from errorhub.issues.models import Comment, Issue
 from errorhub.issues.services import MAX_SNOOZE, MAX_SNOOZE_COUNT
+from ingest.protocol.normalize import event_title
 from ingest.protocol.scrub import RULES, ScrubConfig
 
 
@@ -88,9 +90,23 @@ class IssueSerializer(_OrganizationEmails, serializers.ModelSerializer):
         return details
 
     def get_permalink(self, obj: Issue) -> str:
-        from django.conf import settings
-
         return f"{settings.BASE_URL}/issues/{obj.pk}/"
+
+
+def event_json(event: dict[str, Any], *, full: bool) -> dict[str, Any]:
+    """A stored event in Sentry's event field names; ``full`` adds the exception entries and the
+    whole normalised event (one event's page), the summary alone serves lists."""
+    summary = {"id": event.get("event_id"), "eventID": event.get("event_id"), "groupID": str(event.get("issue_id")),
+               "projectID": str(event.get("project_id")), "title": event_title(event),
+               "message": event.get("message"), "dateCreated": event.get("timestamp"),
+               "dateReceived": event.get("received_at"), "level": event.get("level"),
+               "release": event.get("release"), "environment": event.get("environment"),
+               "tags": [{"key": k, "value": v} for k, v in (event.get("tags") or {}).items()],
+               "trace_id": event.get("trace_id"), "request_id": event.get("request_id")}
+    if full:
+        summary["entries"] = event.get("exception") or []
+        summary["body"] = event
+    return summary
 
 
 class StrictCharField(serializers.CharField):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from errorhub.dashboard import alerts_views as views
+from errorhub.dashboard.views import alerts as views
 
 urlpatterns = [
     path("", views.rule_list, name="alert-rules"),

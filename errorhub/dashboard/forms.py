@@ -10,28 +10,24 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from errorhub.accounts import selectors
 from errorhub.accounts.models import Organization, Project
+from errorhub.issues.actions import member_named
 from errorhub.issues.models import Lifecycle
-from errorhub.issues.services import MAX_SNOOZE, MAX_SNOOZE_COUNT
+from errorhub.issues.services import MAX_SNOOZE, MAX_SNOOZE_COUNT, MAX_SNOOZE_HOURS
+from ingest.protocol.errors import ClientError
 from ingest.protocol.event import LEVELS
 from ingest.protocol.scrub import RULES, ScrubConfig
 
 User = get_user_model()
 
-MAX_SNOOZE_HOURS = int(MAX_SNOOZE / timedelta(hours=1))
-
 
 def _clean_member(form: forms.Form, organizations: list[Organization]) -> Any:
-    """The named member of every one of ``organizations``, or None for an empty name. A user of
-    another organisation answers exactly like an unknown name: no user enumeration."""
-    name = form.cleaned_data["assignee"].strip()
-    if not name:
-        return None
-    user = selectors.member_by_name(name, organizations)
-    if user is None:
-        raise forms.ValidationError(f"no user called '{name}' in this organisation")
-    return user
+    """The named member of every one of ``organizations``, or None for an empty name; refused
+    with the message the API and Slack give (``member_named``)."""
+    try:
+        return member_named(form.cleaned_data["assignee"], organizations)
+    except ClientError as exc:
+        raise forms.ValidationError(exc.message) from None
 
 
 class AssignForm(forms.Form):

@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import base64
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
-from errorhub.accounts.models import Project
-from errorhub.issues.models import Activity, Issue, IssueHour, Release
+from errorhub.accounts import selectors
+from errorhub.accounts.models import ApiToken, Organization, Project, Team, UserProfile
 from errorhub.events.models import Attachment
-from ingest.models import IngestCounter, SessionAggregate
-
-from ingest.protocol.errors import ClientError
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import HistogramBucket
 from errorhub.events.stores.cursors import decode_keyset, fits_bigint
+from errorhub.issues.models import Activity, Issue, IssueHour, Release
+from ingest.models import DeadLetter, IngestCounter, SessionAggregate
+from ingest.protocol.errors import ClientError
 
 SPARK_HOURS = 24
 
@@ -188,3 +189,46 @@ def event_attachments(project_id: int, event_id: str) -> list[Attachment]:
     before its event is stored under the event's id and appears here once the event exists."""
     return list(Attachment.objects.filter(project_id=project_id, event_id=event_id)
                 .defer("data").order_by("created_at", "id"))
+
+
+def dead_letters_for_user(user: Any) -> QuerySet[DeadLetter]:
+    """Dead letters still waiting for a decision, of the user's projects (all of them for a superuser)."""
+    qs = DeadLetter.objects.filter(replayed_at__isnull=True, discarded_at__isnull=True)
+    if user.is_superuser:
+        return qs
+    return qs.filter(project_id__in=list(selectors.projects_for_user(user).values_list("pk", flat=True)))
+
+
+def teams_for_user(user: Any) -> QuerySet[Team]:
+    """The teams a user may create projects for: their own (every team for a superuser)."""
+    qs = Team.objects.select_related("organization").order_by("organization__slug", "slug")
+    return qs if user.is_superuser else qs.filter(members=user)
+
+
+def organizations_with_teams(user: Any) -> QuerySet[Organization]:
+    """The organisations whose teams the user sees (a member of one of their teams, or an owner),
+    with teams, members and owners prefetched for the teams page."""
+    if user.is_superuser:
+        orgs = Organization.objects.all()
+    else:
+        orgs = Organization.objects.filter(
+            pk__in=list(Team.objects.filter(members=user).values_list("organization_id", flat=True))
+            + list(user.owned_organizations.values_list("pk", flat=True)))
+    return orgs.prefetch_related("teams__members", "owners").order_by("slug")
+
+
+def is_owner(user: Any, organization: Organization) -> bool:
+    """Whether the user may change the organisation's teams (an owner, or a superuser)."""
+    return user.is_superuser or organization.owners.filter(pk=user.pk).exists()
+
+
+def profile_initial(user: Any) -> dict[str, Any]:
+    """The profile form's current values; the defaults for a user who never saved one."""
+    profile = UserProfile.objects.filter(user=user).first() or UserProfile(user=user)
+    opt_outs = profile.digest_opt_out_projects.all() if profile.pk else Project.objects.none()
+    return {"timezone": profile.timezone, "digest_enabled": profile.digest_enabled,
+            "digest_hour": profile.digest_hour, "digest_opt_out_projects": opt_outs}
+
+
+def api_tokens_for_user(user: Any) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at")

@@ -10,11 +10,12 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from errorhub.accounts import selectors
-from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.events.models import IndexOutbox
-from ingest.models import IngestCounter
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import EventStoreUnavailable
+from errorhub.middleware import ServerErrorCounterMiddleware
+from ingest.models import IngestCounter
+from ingest.quotas import queue_depths
 
 
 def _store_status() -> dict[str, Any]:
@@ -28,8 +29,6 @@ def _store_status() -> dict[str, Any]:
 
 
 def _queue_depths() -> tuple[dict[str, int], str]:
-    from ingest.quotas import queue_depths
-
     try:
         return queue_depths(), ""
     except Exception as exc:  # a broker that cannot be read is shown, not raised: this page diagnoses it

@@ -22,19 +22,19 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from errorhub import metrics
-from errorhub.bulk import bulk_insert, insert_rows
 from errorhub.accounts.models import Project
-from errorhub.issues.models import GroupHash, Issue, IssueUser, Lifecycle, Release
-from errorhub.issues.releases import release_is_older
-from errorhub.issues.services import issue_create_for_hash, issue_end_snooze, issue_hours_add, issue_regress
-from ingest.protocol.grouping import compute_grouping
+from errorhub.bulk import bulk_insert, insert_rows
 from errorhub.events.models import IndexOutbox, SeenEvent
-from ingest.protocol.search.mappings import SerializedDocument, document_from_event, dumps_document
-from ingest.protocol.normalize import event_culprit, event_title
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import IndexedEvent
 from errorhub.events.tasks import schedule_indexing
+from errorhub.issues.models import GroupHash, Issue, IssueUser, Lifecycle, Release
+from errorhub.issues.releases import release_is_older
+from errorhub.issues.services import issue_create_for_hash, issue_end_snooze, issue_hours_add, issue_regress
 from errorhub.issues.signals import issue_changes_recorded
+from ingest.protocol.grouping import compute_grouping
+from ingest.protocol.normalize import event_culprit, event_title
+from ingest.protocol.search.mappings import SerializedDocument, document_from_event, dumps_document
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ def _users_add(hashes: dict[int, set[str]]) -> dict[int, int]:
     """
     added: dict[int, int] = defaultdict(int)
     for (issue_id,) in insert_rows(IssueUser, ["issue_id", "user_hash"],
-                                   [(issue_id, h) for issue_id in sorted(hashes) for h in sorted(hashes[issue_id])],
+                                   [(iid, h) for iid in sorted(hashes) for h in sorted(hashes[iid])],
                                    on_conflict="(issue_id, user_hash) DO NOTHING", returning="issue_id"):
         added[issue_id] += 1
     return added

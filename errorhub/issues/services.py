@@ -21,6 +21,18 @@ from django.utils import timezone
 from errorhub.accounts.models import Project
 from errorhub.bulk import insert_rows
 from errorhub.events.stores import get_event_store
+from errorhub.issues.actions import (
+    Acknowledge,
+    ActionResult,
+    AddComment,
+    Assign,
+    IssueAction,
+    Merge,
+    Reopen,
+    Resolve,
+    Snooze,
+    Unmerge,
+)
 from errorhub.issues.models import Activity, Comment, GroupHash, Issue, IssueHour, IssueUser, Lifecycle
 from ingest.protocol.errors import ClientError
 
@@ -31,6 +43,7 @@ Actor = AbstractBaseUser | None
 #: not have; the count also keeps ``times_seen + count`` inside its integer column.
 MAX_SNOOZE = timedelta(days=365)
 MAX_SNOOZE_COUNT = 10_000_000
+MAX_SNOOZE_HOURS = int(MAX_SNOOZE / timedelta(hours=1))  # the same limit, for doors that ask in hours
 
 
 class LifecycleError(ClientError, ValueError):
@@ -244,7 +257,9 @@ def _recount_users(survivor: Issue, others: list[Issue]) -> None:
 def issue_unmerge(*, issue: Issue, group_hash: str, user: Actor, actor: str = "") -> Issue:
     """Split one fingerprint back out into an issue of its own (for future events,
     and moving the events that fingerprint brought when the store knows them)."""
-    gh = GroupHash.objects.select_for_update().get(issue=issue, hash=group_hash)
+    gh = GroupHash.objects.select_for_update().filter(issue=issue, hash=group_hash).first()
+    if gh is None:
+        raise LifecycleError(f"hash {group_hash[:64]!r} is not one of this issue's fingerprints")
     if issue.hashes.count() < 2:
         raise LifecycleError("an issue with a single fingerprint cannot be unmerged")
     new_issue = issue_create_for_hash(project=issue.project, template=issue, version=gh.version)
@@ -252,6 +267,50 @@ def issue_unmerge(*, issue: Issue, group_hash: str, user: Actor, actor: str = ""
     gh.save(update_fields=["issue"])
     _log(issue, "unmerged", user=user, actor=actor, hash=group_hash, new_issue=new_issue.pk)
     return new_issue
+
+
+@transaction.atomic
+def issue_apply_action(issue: Issue, action: IssueAction, *, user: Actor, actor: str = "") -> ActionResult:
+    """Apply one action from any door (API, dashboard, Slack) as ``user`` (``actor`` names the
+    door's own identity, e.g. ``slack:U123``). A refused action raises ``LifecycleError`` (a
+    ``ClientError``) with the one message every door shows."""
+    merged: tuple[Issue, ...] = ()
+    new_issue = comment = None
+    match action:
+        case Acknowledge(assignee=assignee, reason=reason):
+            issue_acknowledge(issue=issue, user=user, assignee=assignee, actor=actor, reason=reason)
+        case Assign(assignee=assignee):
+            issue_assign(issue=issue, user=user, assignee=assignee, actor=actor)
+        case Resolve(release=release, next_release=next_release, reason=reason):
+            issue_resolve(issue=issue, user=user, release=release or None, next_release=next_release,
+                          actor=actor, reason=reason)
+        case Reopen():
+            issue_reopen(issue=issue, user=user, actor=actor)
+        case Snooze(reason=reason, until=until, count=count):
+            issue_snooze(issue=issue, user=user, reason=reason, until=until, count=count, actor=actor)
+        case Merge(others=others):
+            merged = _merge_candidates(issue, others)
+            issue_merge(survivor=issue, others=list(merged), user=user, actor=actor)
+        case Unmerge(group_hash=group_hash):
+            new_issue = issue_unmerge(issue=issue, group_hash=group_hash, user=user, actor=actor)
+        case AddComment(text=text):
+            comment = _comment_as(issue, user, text)
+    issue.refresh_from_db()
+    return ActionResult(issue=issue, new_issue=new_issue, comment=comment, merged=merged)
+
+
+def _merge_candidates(survivor: Issue, others: tuple[Issue, ...]) -> tuple[Issue, ...]:
+    """``others`` without the survivor; naming only the survivor is a mistake worth saying."""
+    candidates = tuple(o for o in others if o.pk != survivor.pk)
+    if others and not candidates:
+        raise LifecycleError("an issue cannot be merged into itself")
+    return candidates
+
+
+def _comment_as(issue: Issue, user: Actor, text: str) -> Comment:
+    if user is None or not user.is_authenticated:
+        raise LifecycleError("a comment needs a signed-in author")
+    return issue_comment(issue=issue, user=user, text=text)
 
 
 def issues_tick(*, now: datetime | None = None) -> dict[str, int]:

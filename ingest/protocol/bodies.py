@@ -170,7 +170,8 @@ def _inflate_member(view: memoryview, start: int, wbits: int, codec: str) -> Gen
     gzip member or complain about trailing garbage.
     """
     decomp = zlib.decompressobj(wbits)
-    pos, pending = start, b""
+    pos = start
+    pending: bytes | memoryview = b""
     try:
         while not decomp.eof:
             if not pending and pos < len(view):
@@ -195,7 +196,7 @@ def _gunzip(data: bytes, _limit: int) -> Iterator[bytes]:
         pos = yield from _inflate_member(view, pos, 16 + zlib.MAX_WBITS, "gzip")
         if pos >= len(view):
             return
-        if view[pos : pos + 2] != b"\x1f\x8b":
+        if view[pos : pos + 2].tobytes() != b"\x1f\x8b":
             raise BodyDecodeError(f"gzip data has {len(view) - pos} bytes of trailing garbage")
 
 
@@ -218,6 +219,7 @@ def _unbrotli(data: bytes, _limit: int) -> Iterator[bytes]:
     decomp = brotli.Decompressor()
     view = memoryview(data)
     pos = 0
+    piece: bytes | memoryview
     try:
         while not decomp.is_finished():
             if decomp.can_accept_more_data():

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from google.protobuf import json_format
-from google.protobuf.message import DecodeError, Message
+from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
     ExportLogsServiceRequest,
     ExportLogsServiceResponse,
@@ -77,8 +77,11 @@ class OtlpError(ClientError, ValueError):
     """The body is not an OTLP request of the declared encoding (answer 400)."""
 
 
-_REQUESTS: dict[str, type[Message]] = {"logs": ExportLogsServiceRequest, "traces": ExportTraceServiceRequest}
-_RESPONSES: dict[str, type[Message]] = {"logs": ExportLogsServiceResponse, "traces": ExportTraceServiceResponse}
+ExportRequest = ExportLogsServiceRequest | ExportTraceServiceRequest
+ExportResponse = ExportLogsServiceResponse | ExportTraceServiceResponse
+
+_REQUESTS: dict[str, type[ExportRequest]] = {"logs": ExportLogsServiceRequest, "traces": ExportTraceServiceRequest}
+_RESPONSES: dict[str, type[ExportResponse]] = {"logs": ExportLogsServiceResponse, "traces": ExportTraceServiceResponse}
 
 
 def media_type(content_type: str | None) -> str | None:
@@ -101,7 +104,7 @@ def _hex_ids_to_base64(node: Any) -> None:
             _hex_ids_to_base64(item)
 
 
-def decode_request(signal: str, data: bytes, content_type: str) -> Message:
+def decode_request(signal: str, data: bytes, content_type: str) -> ExportRequest:
     """Bytes of one export request -> its message. Raises ``OtlpError`` saying what is wrong."""
     message = _REQUESTS[signal]()
     if media_type(content_type) == JSON:
@@ -181,9 +184,9 @@ def _record_refusal(record: Any) -> str | None:
     return key
 
 
-def _records(signal: str, request: Message) -> Iterator[tuple[Any, Any, Any]]:
+def _records(signal: str, request: ExportRequest) -> Iterator[tuple[Any, Any, Any]]:
     """(resource, scope, record) for every log record or span of the request."""
-    if signal == "logs":
+    if isinstance(request, ExportLogsServiceRequest):  # decode_request(signal) made it from the signal
         for rl in request.resource_logs:
             for sl in rl.scope_logs:
                 for record in sl.log_records:
@@ -195,7 +198,7 @@ def _records(signal: str, request: Message) -> Iterator[tuple[Any, Any, Any]]:
                     yield rs.resource, ss.scope, span
 
 
-def rejected_up_front(signal: str, request: Message) -> tuple[int, str]:
+def rejected_up_front(signal: str, request: ExportRequest) -> tuple[int, str]:
     """Records refused before queueing (an attribute value over ``MAX_ATTRIBUTE_CHARS``):
     (count, message for ``partial_success``). The worker skips the same records."""
     rejected, keys = 0, []
@@ -429,7 +432,7 @@ def _span_events(span: Span, resource: dict[str, Any], scope: Any, project_id: i
         out.count("otlp_span_error" if span.status.code == Status.STATUS_CODE_ERROR else "otlp_span")
 
 
-def events_from_request(signal: str, request: Message, *, project_id: int | None, received_at: str) -> Conversion:
+def events_from_request(signal: str, request: ExportRequest, *, project_id: int | None, received_at: str) -> Conversion:
     """Every event one export request holds, plus counts of what was not an event."""
     out = Conversion()
     resources: dict[int, dict[str, Any]] = {}
@@ -447,7 +450,7 @@ def events_from_request(signal: str, request: Message, *, project_id: int | None
     return out
 
 
-def candidate_events(signal: str, request: Message) -> tuple[int, int]:
+def candidate_events(signal: str, request: ExportRequest) -> tuple[int, int]:
     """(records, records that will become events) without building the events: what
     the view counts against quotas."""
     records = events = 0

@@ -383,7 +383,7 @@ def _iban(match: re.Match[str]) -> str:
     if length is None:
         return text
     compact, end = "", 0
-    for end, char in enumerate(text, 1):
+    for end, char in enumerate(text, 1):  # noqa: B007 (end is read after the loop)
         if char != " ":
             compact += char
         if len(compact) == length:

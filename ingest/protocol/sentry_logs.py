@@ -41,7 +41,8 @@ def _timestamp(value: Any, fallback: datetime) -> str:
 
 
 def _event(record: dict[str, Any], level: str, project_id: int, received_at: datetime) -> dict[str, Any]:
-    attrs = record.get("attributes") if isinstance(record.get("attributes"), dict) else {}
+    raw_attrs = record.get("attributes")
+    attrs: dict[str, Any] = raw_attrs if isinstance(raw_attrs, dict) else {}
     message = storable(str(record.get("body") or ""), 8192)
     template = _attr(attrs, "sentry.message.template")
     return {
@@ -62,10 +63,12 @@ def _event(record: dict[str, Any], level: str, project_id: int, received_at: dat
     }
 
 
-def events_from_log_item(body: dict[str, Any], *, project_id: int, received_at: datetime) -> tuple[list[dict], int]:
+def events_from_log_item(body: dict[str, Any], *, project_id: int, received_at: datetime) -> tuple[list[dict[str, Any]], int]:
     """(events for error-or-worse records, number of other records counted)."""
-    records = body.get("items") if isinstance(body.get("items"), list) else [body]
-    events, counted = [], 0
+    items = body.get("items")
+    records: list[Any] = items if isinstance(items, list) else [body]
+    events: list[dict[str, Any]] = []
+    counted = 0
     for record in records:
         if not isinstance(record, dict):
             continue

@@ -29,7 +29,7 @@ def test_a_broken_delivery_does_not_open_the_channels_circuit(world, slack, capl
                                    payload={"reason": "new_issue", "environment": "production"}, next_attempt_at=now)
 
     with caplog.at_level(logging.ERROR, logger="alerts.services"):
-        for attempt in range(CIRCUIT_FAILURES + 1):
+        for _ in range(CIRCUIT_FAILURES + 1):
             Delivery.objects.filter(pk=broken.pk).update(next_attempt_at=now)
             delivery_attempt(delivery_id=broken.pk, now=now)
             now += timedelta(seconds=2)  # past the channel's pacing

@@ -43,7 +43,7 @@ def test_the_api_shows_the_email_of_members_only(world):
 def test_the_api_does_not_import_the_dashboard():
     api = Path(__file__).resolve().parents[2] / "errorhub" / "api"
     imported = set()
-    for source in api.glob("*.py"):
+    for source in api.rglob("*.py"):
         for node in ast.walk(ast.parse(source.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module:
                 imported.add(node.module)

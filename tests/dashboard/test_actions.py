@@ -97,9 +97,9 @@ def test_search_by_tag_trace_and_filters(login, world, issue):
 
 
 def test_cursor_pagination(login, world, monkeypatch):
-    from errorhub.dashboard import views
+    from errorhub.dashboard.views import issue_list
 
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(issue_list, "PAGE_SIZE", 2)
     for n in range(5):
         record_event(world.project, **crash(exception={"values": [{"type": f"Err{n}", "value": "v"}]}))
     client = login(world.member)

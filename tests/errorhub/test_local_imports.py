@@ -15,15 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("errorhub", "ingest", "alerts")
 REASON = "# start-up:"
 
-#: Files another engineer is rewriting in this session (issue #18: the dashboard and API
-#: rework; ingest.protocol's typing). Each entry goes once its branch is merged — keep short.
+#: Files of ``ingest.protocol``, whose typing another engineer owns in this session (issue #18).
+#: Each entry goes once its import is lifted or explained — keep this short.
 ALLOWED: dict[str, str] = {
-    "errorhub/api/pagination.py": "reaches into the API views' _event_json (API rework)",
-    "errorhub/api/views.py": "API rework",
-    "errorhub/dashboard/system_health.py": "dashboard rework",
-    "errorhub/dashboard/views.py": "dashboard rework",
-    "ingest/protocol/logs/pipeline.py": "optional multi-line assembler (ingest.protocol typing)",
-    "ingest/protocol/logs/structured.py": "ingest.protocol typing",
+    "ingest/protocol/logs/pipeline.py": "the multi-line assembler is imported as optional (try/except ImportError)",
+    "ingest/protocol/logs/structured.py": "stack-trace parsers imported on first use",
 }
 
 

@@ -7,7 +7,7 @@ import gzip
 
 import pytest
 
-from tests.sentry_fixtures import envelopes, readdress
+from tests.sentry_fixtures import FIXTURES, envelopes, readdress
 
 pytestmark = pytest.mark.sqlite
 

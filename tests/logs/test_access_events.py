@@ -48,8 +48,10 @@ def test_request_id_from_ingress_line() -> None:
 
 
 @pytest.mark.parametrize(("line", "level"), [
-    ('2024/05/01 10:00:00 [error] 7#7: *9 connect() failed (111: Connection refused) while connecting to upstream, '
-     'client: 1.2.3.4, server: shop, request: "GET /api/orders/5 HTTP/1.1", upstream: "http://10.0.0.2:8000/api/orders/5", '
+    ('2024/05/01 10:00:00 [error] 7#7: *9 connect() failed (111: Connection refused) '
+     'while connecting to upstream, '
+     'client: 1.2.3.4, server: shop, request: "GET /api/orders/5 HTTP/1.1", '
+     'upstream: "http://10.0.0.2:8000/api/orders/5", '
      'host: "shop.example"', "error"),
     ("2024/05/01 10:00:00 [crit] 7#7: *9 SSL_do_handshake() failed", "fatal"),
     ("[Wed May 01 10:00:00.000 2024] [proxy:emerg] [pid 1] AH00898: boom", "fatal"),
@@ -61,8 +63,10 @@ def test_error_log_lines(line: str, level: str) -> None:
 
 
 def test_nginx_error_groups_across_requests() -> None:
-    make = lambda n: ('2024/05/01 10:00:00 [error] 7#7: *%d open() "/srv/x/%d" failed (2: No such file or directory), '
-                      'client: 1.2.3.4, server: s, request: "GET /x/%d HTTP/1.1"' % (n, n, n))
+    def make(n: int) -> str:
+        return ('2024/05/01 10:00:00 [error] 7#7: *%d open() "/srv/x/%d" failed (2: No such file or directory), '
+                'client: 1.2.3.4, server: s, request: "GET /x/%d HTTP/1.1"' % (n, n, n))
+
     one, two = (event_from_access(parse_access_line(make(n)), {}) for n in (1, 2))
     assert one["fingerprint"] == two["fingerprint"]
     assert one["transaction"] == "GET /x/{id}"

@@ -16,7 +16,8 @@ MESSAGE = {"messageType": "DATA_MESSAGE", "owner": "123456789012", "logGroup": "
            "logEvents": [
                {"id": "1", "timestamp": 1714557600000, "message": "START RequestId: r1\n"},
                {"id": "2", "timestamp": 1714557600001,
-                "message": "[ERROR] KeyError: 'sku'\nTraceback (most recent call last):\n  File \"/var/task/app.py\", line 4, in handler\n"}]}
+                "message": "[ERROR] KeyError: 'sku'\nTraceback (most recent call last):\n"
+                           "  File \"/var/task/app.py\", line 4, in handler\n"}]}
 CONTROL = {"messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs", "logGroup": "", "logStream": "",
            "subscriptionFilters": [], "logEvents": [{"id": "", "timestamp": 1, "message": "CWL CONTROL MESSAGE"}]}
 

@@ -54,6 +54,7 @@ def test_suppressed_is_not_a_cause_and_omitted_is_counted() -> None:
 
 
 def test_kotlin_header_without_package_dots() -> None:
-    chain = parse_trace('Exception in thread "main" kotlin.NotImplementedError: An operation is not implemented.\n\tat MainKt.main(Main.kt:2)\n')
+    chain = parse_trace('Exception in thread "main" kotlin.NotImplementedError: An operation is not implemented.\n'
+                        "\tat MainKt.main(Main.kt:2)\n")
     assert chain[-1]["type"] == "kotlin.NotImplementedError"
     assert chain[-1]["stacktrace"]["frames"][0]["filename"] == "Main.kt"

@@ -13,6 +13,7 @@ contains it has leaked org A data.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -186,6 +187,16 @@ def every_url(a: Org) -> list[Target]:
     return targets
 
 
+def _many_to_many_sorted(serialised: str) -> str:
+    """Many-to-many ids come in the database's order, which is not fixed: sort them."""
+    rows = json.loads(serialised)
+    for row in rows:
+        for name, value in row["fields"].items():
+            if isinstance(value, list) and all(isinstance(v, int) for v in value):
+                row["fields"][name] = sorted(value)
+    return json.dumps(rows)
+
+
 def snapshot(a: Org) -> str:
     """Everything org A owns, serialised, so any write by an outsider shows up as a difference."""
     querysets = [
@@ -195,7 +206,7 @@ def snapshot(a: Org) -> str:
         ApiToken.objects.filter(user__in=[a.owner, a.member]), Rule.objects.filter(organization=a.org),
         Channel.objects.filter(organization=a.org), DeadLetter.objects.filter(project_id=a.project.pk),
     ]
-    parts = [serializers.serialize("json", qs.order_by("pk")) for qs in querysets]
+    parts = [_many_to_many_sorted(serializers.serialize("json", qs.order_by("pk"))) for qs in querysets]
     return re.sub(r'"(updated_at|last_used_at)": "[^"]*"', "", "\n".join(parts))
 
 

@@ -1,6 +1,6 @@
-"""What Slack buttons, modals and the /errorhub command do: every change goes through
-the lifecycle services with ``actor="slack:<user id>"``, as the matching ErrorHub user —
-one who is a member of the issue's organisation and can see the issue."""
+"""What Slack buttons, modals and the /errorhub command do: each is parsed into one typed
+action for ``issue_apply_action`` with ``actor="slack:<user id>"``, as the matching ErrorHub
+user — one who is a member of the issue's organisation and can see the issue."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from alerts.integrations.slack import blocks
-from alerts.integrations.slack.transport import call_slack
 from alerts.integrations.slack.payloads import BlockAction, Interaction, snooze_hours
+from alerts.integrations.slack.transport import call_slack
 from alerts.transports import TransportError
 from errorhub.accounts import selectors
 from errorhub.issues import selectors as issue_selectors
+from errorhub.issues.actions import Acknowledge, IssueAction, Resolve, Snooze
 from errorhub.issues.models import Issue
-from errorhub.issues import services as lifecycle
-
-MAX_SNOOZE_HOURS = int(lifecycle.MAX_SNOOZE / timedelta(hours=1))  # the one limit the API and dashboard use
+from errorhub.issues.services import MAX_SNOOZE_HOURS, issue_apply_action
+from ingest.protocol.errors import ClientError
 
 
 class SlackActionError(Exception):
@@ -76,27 +76,40 @@ def actor_and_issue(slack_user_id: str, ref: str) -> tuple[Any, Issue]:
     raise SlackActionError(f"no issue {ref.strip()[:40]} that you can see")
 
 
+#: the buttons that change an issue, and the confirmation each answers with
+_BUTTONS: dict[str, tuple[IssueAction, str]] = {
+    "issue_ack": (Acknowledge(), "{code} acknowledged; it is yours."),
+    "issue_resolve": (Resolve(), "{code} resolved."),
+}
+#: the /errorhub verbs that change an issue
+_VERBS = {"ack": "issue_ack", "resolve": "issue_resolve"}
+
+
+def _apply(slack_user_id: str, ref: str, button: str) -> str:
+    """Apply a button's action to issue ``ref`` as the Slack user; the confirmation, unescaped."""
+    action, done = _BUTTONS[button]
+    user, issue = actor_and_issue(slack_user_id, ref)
+    try:
+        issue_apply_action(issue, action, user=user, actor=f"slack:{slack_user_id}")
+    except ClientError as exc:
+        raise SlackActionError(exc.message) from exc
+    return done.format(code=issue.short_code)
+
+
 def handle_block_action(slack_user_id: str, action: BlockAction, trigger_id: str) -> str:
     """A button press; returns a short confirmation (the message itself is updated by the signal)."""
     if action.action_id == "issue_open":
         return ""
-    if action.action_id not in ("issue_ack", "issue_resolve", "issue_snooze"):
+    if action.action_id in _BUTTONS:
+        return _apply(slack_user_id, action.value, action.action_id)
+    if action.action_id != "issue_snooze":
         raise SlackActionError(f"unknown action {action.action_id[:40]}")
-    user, issue = actor_and_issue(slack_user_id, action.value)
-    actor = f"slack:{slack_user_id}"
+    _, issue = actor_and_issue(slack_user_id, action.value)
     try:
-        if action.action_id == "issue_ack":
-            lifecycle.issue_acknowledge(issue=issue, user=user, actor=actor)
-            return f"{issue.short_code} acknowledged; it is yours."
-        if action.action_id == "issue_resolve":
-            lifecycle.issue_resolve(issue=issue, user=user, actor=actor)
-            return f"{issue.short_code} resolved."
         call_slack("views.open", timeout=2, trigger_id=trigger_id, view=blocks.snooze_modal(issue))
-        return ""
-    except lifecycle.LifecycleError as exc:
-        raise SlackActionError(str(exc)) from exc
     except TransportError as exc:
         raise SlackActionError(f"Slack did not open the dialog: {exc}") from exc
+    return ""
 
 
 def handle_snooze_submission(interaction: Interaction) -> dict[str, str]:
@@ -107,11 +120,10 @@ def handle_snooze_submission(interaction: Interaction) -> dict[str, str]:
     if len(interaction.reason) > 500:
         return {"reason": "keep the reason under 500 characters"}
     user, issue = actor_and_issue(interaction.slack_user, interaction.issue_ref)
+    action = Snooze(reason=interaction.reason, until=timezone.now() + timedelta(hours=hours))
     try:
-        lifecycle.issue_snooze(issue=issue, user=user, reason=interaction.reason,
-                               until=timezone.now() + timedelta(hours=hours),
-                               actor=f"slack:{interaction.slack_user}")
-    except lifecycle.LifecycleError as exc:
+        issue_apply_action(issue, action, user=user, actor=f"slack:{interaction.slack_user}")
+    except ClientError as exc:
         return {"reason": blocks.escape(exc)}
     return {}
 
@@ -120,22 +132,13 @@ def handle_command(slack_user_id: str, text: str) -> str:
     """``/errorhub inbox | resolve <id> | ack <id>``; the answer is Slack mrkdwn, escaped."""
     words = text.split()
     verb = words[0].lower() if words else "help"
-    if verb not in ("inbox", "resolve", "ack"):
+    if verb != "inbox" and verb not in _VERBS:
         return "Usage: `/errorhub inbox`, `/errorhub resolve <id>`, `/errorhub ack <id>` (id: 123 or SHOP-12)"
     if verb == "inbox":
         return _inbox_text(django_user_for_slack(slack_user_id))
     if len(words) < 2:
         raise SlackActionError(f"`/errorhub {verb} <id>`: which issue?")
-    user, issue = actor_and_issue(slack_user_id, words[1])
-    actor = f"slack:{slack_user_id}"
-    try:
-        if verb == "resolve":
-            lifecycle.issue_resolve(issue=issue, user=user, actor=actor)
-            return f"{blocks.escape(issue.short_code)} resolved."
-        lifecycle.issue_acknowledge(issue=issue, user=user, actor=actor)
-        return f"{blocks.escape(issue.short_code)} acknowledged; it is yours."
-    except lifecycle.LifecycleError as exc:
-        raise SlackActionError(str(exc)) from exc
+    return blocks.escape(_apply(slack_user_id, words[1], _VERBS[verb]))
 
 
 def _inbox_text(user: Any) -> str:

@@ -68,8 +68,10 @@ def issue_blocks(issue: Issue, payload: dict[str, Any], *, mention: str = "", as
         f"*Release*\n{escape(payload.get('release') or issue.last_release or '—')}",
         f"*Events*\n{issue.times_seen} ({issue.users_seen} users)",
         f"*State*\n{_state_line(issue, assignee_mention)}",
-        f"*First seen*\n<!date^{int(issue.first_seen.timestamp())}^{{date_short_pretty}} {{time}}|{issue.first_seen:%Y-%m-%d %H:%M} UTC>",
-        f"*Last seen*\n<!date^{int(issue.last_seen.timestamp())}^{{date_short_pretty}} {{time}}|{issue.last_seen:%Y-%m-%d %H:%M} UTC>",
+        f"*First seen*\n<!date^{int(issue.first_seen.timestamp())}^{{date_short_pretty}} {{time}}"
+        f"|{issue.first_seen:%Y-%m-%d %H:%M} UTC>",
+        f"*Last seen*\n<!date^{int(issue.last_seen.timestamp())}^{{date_short_pretty}} {{time}}"
+        f"|{issue.last_seen:%Y-%m-%d %H:%M} UTC>",
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": mrkdwn(f"*{reason}* {header}")},

@@ -17,7 +17,14 @@ from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 from django.utils.dateparse import parse_datetime
 
 from errorhub.events.models import EventTag, StoredEvent
-from errorhub.events.stores.base import EventStore, EventStoreUnavailable, HistogramBucket, IndexedEvent, InvalidCursor, Page
+from errorhub.events.stores.base import (
+    EventStore,
+    EventStoreUnavailable,
+    HistogramBucket,
+    IndexedEvent,
+    InvalidCursor,
+    Page,
+)
 from errorhub.events.stores.cursors import decode_keyset
 from errorhub.events.stores.sql_query import query_to_q
 from errorhub.events.stores.text import search_text_of

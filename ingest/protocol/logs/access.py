@@ -407,7 +407,7 @@ def _common(event: Event, record: AccessRecord, defaults: dict[str, Any]) -> Non
         event["server_name"] = record.host
     for key in ("service", "environment", "release"):
         if defaults.get(key):
-            event[key] = defaults[key]  # type: ignore[literal-required]
+            event[key] = defaults[key]
     if defaults.get("project_id") is not None:
         event["project_id"] = defaults["project_id"]
 

@@ -98,7 +98,7 @@ class _Extractor:
     def add(self, event: Event | None, line: LogLine) -> None:
         if event is None:
             return
-        event.pop("stream", None)  # a default for framing, not an Event field
+        event.pop("stream", None)  # type: ignore[typeddict-item]  # a default for framing, not an Event field
         event.setdefault("source", f"log:{line.source if line.source != 'plain' else self.fmt}")
         if self.defaults.get("project_id") is not None:
             event["project_id"] = self.defaults["project_id"]

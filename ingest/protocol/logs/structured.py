@@ -302,7 +302,7 @@ def _extra(fields: dict[str, Any], used: set[str]) -> dict[str, Any]:
     return extra
 
 
-def _trace_id(raw: str | None) -> str | None:
+def _trace_id(raw: str) -> str:
     if raw and "/traces/" in raw:  # Google: projects/<p>/traces/<id>
         return raw.rsplit("/", 1)[-1]
     return raw
@@ -320,7 +320,7 @@ def _http_request(reader: _Reader) -> dict[str, Any] | None:
 def _apply_defaults(event: Event, defaults: dict[str, Any]) -> None:
     for key in ("service", "environment", "release", "server_name"):
         if not event.get(key) and defaults.get(key):
-            event[key] = defaults[key]  # type: ignore[literal-required]
+            event[key] = defaults[key]
     if defaults.get("project_id") is not None:
         event["project_id"] = defaults["project_id"]
 

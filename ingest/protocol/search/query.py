@@ -20,6 +20,7 @@ with a message the user can act on.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -421,7 +422,7 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
     return Query(tuple(terms))
 
 
-def _build(tok: _Token, now: datetime) -> list[Term]:
+def _build(tok: _Token, now: datetime) -> Sequence[Term]:
     if tok.key is None:
         return [TextTerm(tok.values[0].text, phrase=tok.phrase, negated=tok.negated)]
     key = tok.key.lower()
@@ -485,7 +486,7 @@ def _level(tok: _Token, value: str) -> str:
 def _levels_from(tok: _Token, op: str, value: str) -> tuple[str, ...]:
     """``level:>=warning`` -> every level at least as severe as warning."""
     rank = LEVEL_RANK[_level(tok, value)]
-    keep = {
+    keep: Callable[[int], bool] = {
         "gt": lambda r: r > rank,
         "gte": lambda r: r >= rank,
         "lt": lambda r: r < rank,
@@ -543,14 +544,14 @@ def _has(tok: _Token) -> HasTerm:
     return HasTerm(raw, tok.negated, is_tag=True)
 
 
-def _time(tok: _Token, key: str, now: datetime) -> list[Term]:
+def _time(tok: _Token, key: str, now: datetime) -> list[TimeTerm]:
     if len(tok.values) != 1:
         raise _bad_value(tok, f"{tok.key}: takes one value, not a list, in '{tok.raw}'")
     raw = tok.values[0].text
     age = _AGE_RE.fullmatch(raw)
-    if age or tok.key.lower() == "age":
+    if age or (tok.key or "").lower() == "age":
         op, when = _relative(tok, raw, now)
-        terms: list[Term] = [TimeTerm(key, op, when)]
+        terms = [TimeTerm(key, op, when)]
     else:
         terms = _absolute(tok, key, raw)
     if not tok.negated:
@@ -584,7 +585,7 @@ def _relative(tok: _Token, raw: str, now: datetime) -> tuple[str, datetime]:
     return ("gte" if sign == "-" else "lte"), when
 
 
-def _absolute(tok: _Token, key: str, raw: str) -> list[Term]:
+def _absolute(tok: _Token, key: str, raw: str) -> list[TimeTerm]:
     op, value = _comparison(raw)
     when = _parse_date(tok, value)
     date_only = len(value) == 10

@@ -73,7 +73,8 @@ def _docker_piece(joiner: _Joiner, obj: dict[str, Any], offset: int) -> bool:
     piece = obj.get("log")
     if not isinstance(piece, str):
         return False
-    stream = obj.get("stream") if isinstance(obj.get("stream"), str) else "stdout"
+    raw_stream = obj.get("stream")
+    stream = raw_stream if isinstance(raw_stream, str) else "stdout"
     complete = piece.endswith("\n")
     if complete:
         piece = piece[:-1].removesuffix("\r")

@@ -9,6 +9,7 @@ and keeps any other object as a structured record (``LogLine.fields``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from ingest.protocol.logs.formats._text import (
@@ -74,7 +75,8 @@ def _kubernetes_stream(k8s: dict[str, Any], stream: str) -> tuple[str, dict[str,
 
 
 def _envelope_record(obj: dict[str, Any], inner: str, offset: int, source: str) -> LogLine:
-    stream = obj.get("stream") if isinstance(obj.get("stream"), str) else ""
+    raw_stream = obj.get("stream")
+    stream = raw_stream if isinstance(raw_stream, str) else ""
     meta: dict[str, Any] = {"offset": offset}
     k8s = obj.get("kubernetes")
     if isinstance(k8s, dict):
@@ -116,7 +118,7 @@ def text_record(raw: bytes, offset: int) -> LogLine:
     return LogLine(text=bound(decode(raw), meta), meta=meta)
 
 
-def join_broken_object(lines: list[tuple[int, bytes]], index: int) -> tuple[Any, int]:
+def join_broken_object(lines: list[tuple[int, bytes]], index: int) -> tuple[dict[str, Any] | None, int]:
     """A JSON object that a raw newline inside a string (or pretty-printing) spread over
     several lines: join the following lines until it parses. Returns (object, lines
     used beyond the first) or (None, 0)."""
@@ -138,7 +140,7 @@ def join_broken_object(lines: list[tuple[int, bytes]], index: int) -> tuple[Any,
     return None, 0
 
 
-def iter_objects(lines: list[tuple[int, bytes]]):
+def iter_objects(lines: list[tuple[int, bytes]]) -> Iterator[tuple[int, dict[str, Any] | None, bytes]]:
     """Yield ``(offset, object or None, raw)`` per non-blank line, rejoining objects
     broken over several lines."""
     index = 0

@@ -65,8 +65,9 @@ def _split(text: str | None) -> tuple[str | None, str | None]:
     return None, text
 
 
-def _frame(match: re.Match) -> Frame:
+def _frame(match: re.Match[str]) -> Frame:
     loc = LOC_RE.match(match["loc"])
+    assert loc is not None  # FRAME_RE's loc is never empty, and LOC_RE matches any non-empty text
     return make_frame(
         path=loc["path"],
         function=match["func"],

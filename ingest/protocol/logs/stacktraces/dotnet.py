@@ -74,7 +74,7 @@ def _add_header_text(headers: list[list[str]], line: str) -> None:
             headers.append([part.strip()])
 
 
-def _frame(match: re.Match) -> Frame:
+def _frame(match: re.Match[str]) -> Frame:
     func = match["func"]
     module, _, method = func.rpartition(".")
     path = match["path"]

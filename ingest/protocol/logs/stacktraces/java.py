@@ -13,6 +13,7 @@ qualified class and ``function`` the method, as the Sentry Java SDK sends them.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ingest.protocol.event import ExceptionValue, Frame
 from ingest.protocol.logs.stacktraces.common import join_message, make_exception, make_frame, to_int
@@ -77,7 +78,7 @@ def _header_index(lines: list[str]) -> int | None:
     return first_text
 
 
-def _new_block(header: str, *, thread_header: bool) -> dict:
+def _new_block(header: str, *, thread_header: bool) -> dict[str, Any]:
     type_, value = _split_header(header, thread_header=thread_header)
     return {"type": type_, "message": [value or ""], "frames": [], "omitted": 0, "in_message": True}
 
@@ -101,7 +102,9 @@ def _split_header(header: str, *, thread_header: bool) -> tuple[str | None, str 
 def _frame(line: str) -> Frame:
     match = FRAME_RE.match(line)
     if not match:  # malformed frame (e.g. a truncated line): keep the text as the function
-        return make_frame(function=ANY_FRAME_RE.match(line)["text"])
+        any_frame = ANY_FRAME_RE.match(line)
+        assert any_frame is not None  # the caller took this line as a frame because it matched
+        return make_frame(function=any_frame["text"])
     qualified = match["func"]
     cls, _, method = qualified.rpartition(".")
     path, lineno = None, None
@@ -114,7 +117,7 @@ def _frame(line: str) -> Frame:
     return make_frame(path=path, function=method or qualified, module=cls or None, lineno=lineno)
 
 
-def _exception(block: dict) -> ExceptionValue:
+def _exception(block: dict[str, Any]) -> ExceptionValue:
     frames = list(reversed(block["frames"]))
     type_ = block["type"]
     module = type_.rpartition(".")[0] if type_ and "." in type_ else None

@@ -11,6 +11,7 @@ are not causes and are skipped; the AggregateError itself is kept.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ingest.protocol.event import ExceptionValue, Frame
 from ingest.protocol.logs.stacktraces.common import join_message, make_exception, make_frame, to_int
@@ -75,7 +76,7 @@ def _header_index(lines: list[str]) -> int | None:
     return index
 
 
-def _new_block(header: str) -> dict:
+def _new_block(header: str) -> dict[str, Any]:
     text = header.strip()
     if text.endswith("{"):
         text = text[:-1].rstrip()
@@ -119,6 +120,6 @@ def _located(func: str | None, loc: str) -> Frame:
     return make_frame(path=None if loc in ("native", "<anonymous>", "unknown location") else loc, function=func)
 
 
-def _exception(block: dict) -> ExceptionValue:
+def _exception(block: dict[str, Any]) -> ExceptionValue:
     frames = list(reversed(block["frames"]))
     return make_exception(block["type"], join_message(block["message"]), frames, omitted=block["omitted"])

@@ -9,6 +9,7 @@ and each newer one after ``Next``, which is already the Event's order.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ingest.protocol.event import ExceptionValue, Frame
 from ingest.protocol.logs.stacktraces.common import make_exception, make_frame, to_int
@@ -21,7 +22,10 @@ OLD_HEADER_RE = re.compile(
     r"in (?P<path>.+):(?P<lineno>\d+)\s*$"
 )
 OPEN_HEADER_RE = re.compile(r"(?:Uncaught |^Next )(?P<type>[\w\\]+)(?:: (?P<value>.*))?$")
-FRAME_RE = re.compile(r"^#(?P<n>\d+) (?:(?P<path>.+?)\((?P<lineno>\d+)\)|\[internal function\]|(?P<main>\{main\}))(?:: (?P<func>.*?))?\s*$")
+FRAME_RE = re.compile(
+    r"^#(?P<n>\d+) (?:(?P<path>.+?)\((?P<lineno>\d+)\)|\[internal function\]|(?P<main>\{main\}))"
+    r"(?:: (?P<func>.*?))?\s*$"
+)
 DETECT_RE = re.compile(r"^Stack trace:\s*$|(?:Fatal error|fatal error):\s+Uncaught |exception '[\w\\]+' with message", re.M)
 
 
@@ -31,7 +35,7 @@ def detect(text: str) -> bool:
 
 def parse(lines: list[str]) -> list[ExceptionValue] | None:
     """Parse a PHP fatal error trace; returns the oldest exception first."""
-    blocks: list[dict] = []
+    blocks: list[dict[str, Any]] = []
     for line in lines:
         match = OLD_HEADER_RE.search(line) or HEADER_RE.search(line)
         if match is None and not line.startswith("#"):
@@ -48,7 +52,7 @@ def parse(lines: list[str]) -> list[ExceptionValue] | None:
     ]
 
 
-def _frame(match: re.Match) -> Frame:
+def _frame(match: re.Match[str]) -> Frame:
     if match["main"]:
         return make_frame(function="{main}")
     func = match["func"]

@@ -11,6 +11,7 @@ causes, and the Event has no place for siblings.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ingest.protocol.event import ExceptionValue, Frame
 from ingest.protocol.logs.stacktraces.common import join_message, make_exception, make_frame, to_int
@@ -34,8 +35,8 @@ def detect(text: str) -> bool:
 
 def parse(lines: list[str]) -> list[ExceptionValue] | None:
     """Parse a Python traceback (possibly chained) into exceptions, oldest first."""
-    blocks: list[dict] = []
-    current: dict | None = None
+    blocks: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
     in_exc = False
     for line in _flatten_groups(lines):
         stripped = line.strip()
@@ -66,7 +67,7 @@ def parse(lines: list[str]) -> list[ExceptionValue] | None:
     return result or None
 
 
-def _frame(match: re.Match) -> Frame:
+def _frame(match: re.Match[str]) -> Frame:
     return make_frame(
         path=match["path"], function=match["func"], lineno=to_int(match["lineno"])
     )
@@ -77,7 +78,7 @@ def _add_context(frames: list[Frame], line: str) -> None:
         frames[-1]["context_line"] = line.strip()
 
 
-def _exception(block: dict) -> ExceptionValue:
+def _exception(block: dict[str, Any]) -> ExceptionValue:
     type_, value = None, None
     if block["exc"]:
         first = block["exc"][0]

@@ -8,6 +8,7 @@ backtrace as another header with its own ``from`` lines. Rails log form:
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ingest.protocol.event import ExceptionValue, Frame
 from ingest.protocol.logs.stacktraces.common import make_exception, make_frame, to_int
@@ -34,7 +35,7 @@ def detect(text: str) -> bool:
 
 def parse(lines: list[str]) -> list[ExceptionValue] | None:
     """Parse a Ruby backtrace; returns the cause first, the raised exception last."""
-    blocks: list[dict] = []
+    blocks: list[dict[str, Any]] = []
     for line in lines:
         if match := CLI_HEADER_RE.search(line):
             blocks.append({"type": match["type"], "value": match["value"], "frames": [_frame(match)]})
@@ -52,13 +53,13 @@ def parse(lines: list[str]) -> list[ExceptionValue] | None:
     ]
 
 
-def _append(blocks: list[dict], frame: Frame) -> None:
+def _append(blocks: list[dict[str, Any]], frame: Frame) -> None:
     if not blocks:
         blocks.append({"type": None, "value": None, "frames": []})
     blocks[-1]["frames"].append(frame)
 
 
-def _frame(match: re.Match) -> Frame:
+def _frame(match: re.Match[str]) -> Frame:
     func = match["func"]
     if func and ("#" in func or (func[:1].isupper() and "." in func)):
         # Ruby 3.4 labels methods with their owner: 'Integer#/' or 'Foo.bar'.

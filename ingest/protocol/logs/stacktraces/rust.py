@@ -30,7 +30,9 @@ def parse(lines: list[str]) -> list[ExceptionValue] | None:
     start = next((i for i, line in enumerate(lines) if HEADER_RE.search(line)), None)
     if start is None:
         return None
-    rest = HEADER_RE.search(lines[start])["rest"]
+    header = HEADER_RE.search(lines[start])
+    assert header is not None  # start is the index of the line it matched
+    rest = header["rest"]
     old = OLD_REST_RE.match(rest)
     message: list[str] = [old["msg"]] if old else []
     location = LOC_RE.match(old["loc"] if old and old["loc"] else rest) if (not old or old["loc"]) else None
@@ -63,7 +65,7 @@ def _backtrace_line(line: str, frames: list[Frame]) -> None:
         frames.append(make_frame(function=func, module=module))
 
 
-def _location_frame(location: re.Match, function: str | None) -> Frame:
+def _location_frame(location: re.Match[str], function: str | None) -> Frame:
     return make_frame(
         path=location["path"],
         function=function,

@@ -1,6 +1,6 @@
 """The Alerts pages of the dashboard: rules, channels, the delivery log, the dry run.
 
-Thin views like ``errorhub.dashboard.views``: validate, call one service from
+Thin views like the rest of ``errorhub.dashboard.views``: validate, call one service from
 ``alerts.rule_services``, render. Everything is scoped to the user: a rule is visible
 through its project (or, organisation-wide, through the organisation); a channel
 through its organisation. Anything else answers 404, for pages and POSTs alike.
@@ -12,24 +12,24 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from alerts import rule_services
-from errorhub.dashboard import alerts_forms as forms
 from alerts.dryrun import alert_dry_run
 from alerts.models import Channel, ChannelKind, Delivery, Rule
 from alerts.routing import rule_pattern_problems
 from errorhub.accounts import selectors
-from errorhub.issues import selectors as issue_selectors
-from errorhub.dashboard.views import page
 from errorhub.accounts.models import Organization, Team
+from errorhub.dashboard import alerts_forms as forms
+from errorhub.dashboard.views.base import page
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import EventStoreUnavailable
+from errorhub.issues import selectors as issue_selectors
 
 DELIVERY_PAGE = 50
 

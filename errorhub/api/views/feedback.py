@@ -2,8 +2,8 @@
 
 ``POST {event_id, name, email, comments}`` stores what a user wrote about an event
 (a crash-report dialog, a support form); feedback for that event already stored, by the
-API or by an SDK's ``user_report``, is kept and the POST answered 409, as Sentry does; ``GET`` lists the project's feedback,
-newest first. The event may arrive later than its feedback: the link to the issue
+API or by an SDK's ``user_report``, is kept and the POST answered 409, as Sentry does; ``GET`` lists the
+project's feedback, newest first. The event may arrive later than its feedback: the link to the issue
 is resolved when the issue is read (see ``ingest.feedback``).
 """
 
