@@ -7,19 +7,19 @@ so the same code answers the live path, the dry-run command and the API.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils import timezone
 
+from ingest.protocol.event import level_at_least
 from ingest.protocol.user_regex import UserRegexError, compile_user_regex, user_regex_search
 
 logger = logging.getLogger(__name__)
-
-LEVELS = {"debug": 0, "info": 1, "log": 1, "warning": 2, "error": 3, "fatal": 4, "critical": 4}
 
 
 class ChangeLike(Protocol):
@@ -75,14 +75,14 @@ def _scalar_text(value: Any) -> str:
     return str(value) if isinstance(value, (int, float, bool)) else ""
 
 
-def event_tags(event: dict[str, Any]) -> dict[str, str]:
+def event_tags(event: Mapping[str, Any]) -> dict[str, str]:
     tags = event.get("tags") or {}
     if isinstance(tags, list):
         return {_scalar_text(p[0]): _scalar_text(p[1]) for p in tags if isinstance(p, (list, tuple)) and len(p) == 2}
     return {_scalar_text(k): _scalar_text(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
 
 
-def event_message(event: dict[str, Any]) -> str:
+def event_message(event: Mapping[str, Any]) -> str:
     values = [f"{_scalar_text(e.get('type'))}: {_scalar_text(e.get('value'))}"
               for e in event.get("exception") or [] if isinstance(e, dict)]
     message = event.get("message")
@@ -91,11 +91,11 @@ def event_message(event: dict[str, Any]) -> str:
     return "\n".join([_scalar_text(message), *values])
 
 
-def rule_matches(rule: Any, event: dict[str, Any], issue: Any) -> bool:
+def rule_matches(rule: Any, event: Mapping[str, Any], issue: Any) -> bool:
     """The rule's filters against the event and the issue (empty filter = any)."""
     if rule.environments and (event.get("environment") or issue.environment or "") not in rule.environments:
         return False
-    if rule.min_level and LEVELS.get(event.get("level") or issue.level, 3) < LEVELS.get(rule.min_level, 0):
+    if rule.min_level and not level_at_least(event.get("level") or issue.level, rule.min_level):
         return False
     if rule.release and (event.get("release") or "") != rule.release:
         return False
@@ -156,7 +156,7 @@ def _window_fires(trigger: str, rule: Any, issue: Any, change: ChangeLike, count
     return before < threshold <= total  # fire once when the window crosses the threshold
 
 
-def route(event: dict[str, Any], issue: Any, change: ChangeLike, rules: Iterable[Any],
+def route(event: Mapping[str, Any], issue: Any, change: ChangeLike, rules: Iterable[Any],
           counter: WindowCounter | None = None, now: datetime | None = None) -> list[RouteDecision]:
     """Every (rule, channel) this change reaches, with the trigger that fired."""
     now = now or timezone.now()

@@ -4,7 +4,7 @@ Run from the repository root with the project venv active::
 
     python bench/bench_grouping.py [--seconds 3]
 
-Events come from ``tests/grouping/cases/*.json`` and from every SDK envelope
+Events come from ``tests/ingest/protocol/grouping/cases/*.json`` and from every SDK envelope
 captured under ``tests/fixtures/``. Two figures are printed: *warm*, with the
 per-name normalisation caches filled (a busy server sees the same frames over
 and over), and *cold*, with those caches emptied before every event (a worst
@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ingest import grouping  # noqa: E402
-from tests.grouping import fixture_events, load_cases  # noqa: E402
+from tests.ingest.protocol.grouping import fixture_events, load_cases  # noqa: E402
 
 CACHED = (grouping._frame_component, grouping.normalize_filename, grouping.normalize_function, grouping.normalize_module, grouping._python_location)
 

@@ -23,7 +23,7 @@ import ipaddress
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -120,7 +120,7 @@ def store_bulk_observed(backend: str, started: float) -> None:
     STORE_BULK_TIME.labels(backend).observe(time.perf_counter() - started)
 
 
-def events_stored(events: Sequence[dict[str, Any]]) -> None:
+def events_stored(events: Sequence[Mapping[str, Any]]) -> None:
     """Processing latency of each stored event: now minus its ``received_at``."""
     if not events:
         return

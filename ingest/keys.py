@@ -7,17 +7,20 @@ within that time.
 
 from __future__ import annotations
 
-import time
-
 from django.db import DatabaseError
 
 from errorhub.accounts.models import Project, ProjectKey
+from errorhub.caching import MISSING, LockedTTLCache
 from ingest.protocol.sentry_auth import AuthInfo
 from ingest.protocol.errors import ClientError
 
 _TTL = 5.0
 _STALE_IF_ERROR = 3600.0
-_cache: dict[str, tuple[float, ProjectKey | None]] = {}
+_MAX_KEYS = 10_000
+# A key (or None: no such key) read within _TTL is used as is; one read within the
+# stale window is the fallback while the database is down.
+_fresh: LockedTTLCache[str, ProjectKey | None] = LockedTTLCache(ttl=_TTL, maxsize=_MAX_KEYS)
+_stale: LockedTTLCache[str, ProjectKey | None] = LockedTTLCache(ttl=_STALE_IF_ERROR, maxsize=_MAX_KEYS)
 
 
 class KeyRefused(ClientError):
@@ -27,27 +30,33 @@ class KeyRefused(ClientError):
         super().__init__(message, status=status)
 
 
-def _lookup(public_key: str) -> ProjectKey | None:
-    hit = _cache.get(public_key)
-    now = time.monotonic()
-    if hit and now - hit[0] < _TTL:
-        return hit[1]
+def lookup_key(public_key: str) -> ProjectKey | None:
+    """The DSN key with its project, or None when there is no such key (cached: see the module)."""
+    hit = _fresh.get(public_key)
+    if hit is not MISSING:
+        return hit
     try:
         key = ProjectKey.objects.select_related("project").filter(public_key=public_key).first()
     except DatabaseError:
         # the database is down: a key seen within the stale window keeps working,
         # so events are still queued (processing retries until it is back)
-        if hit and now - hit[0] < _STALE_IF_ERROR:
-            return hit[1]
+        stale = _stale.get(public_key)
+        if stale is not MISSING:
+            return stale
         raise
-    if len(_cache) > 10_000:
-        _cache.clear()
-    _cache[public_key] = (now, key)
+    _fresh.set(public_key, key)
+    _stale.set(public_key, key)
     return key
 
 
+def clear_key_cache() -> None:
+    """Forget every cached key (tests; a key change otherwise shows within ``_TTL``)."""
+    _fresh.clear()
+    _stale.clear()
+
+
 def authenticate(auth: AuthInfo, project_id: int) -> ProjectKey:
-    key = _lookup(auth.public_key)
+    key = lookup_key(auth.public_key)
     if key is None:
         if not Project.objects.filter(pk=project_id).exists():
             raise KeyRefused(404, f"unknown project {project_id}")

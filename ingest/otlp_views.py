@@ -13,7 +13,6 @@ request's encoding; records refused up front are reported in ``partial_success``
 
 from __future__ import annotations
 
-import time
 from typing import Any, Callable
 
 from django.conf import settings
@@ -25,24 +24,13 @@ from errorhub.accounts.models import ProjectKey
 from errorhub.logging import current as current_log_ids
 from ingest import counters
 from ingest.http import Refused, admit, dsn_auth_header, enqueue, guarded, payload_for, read_body
-from ingest.keys import KeyRefused
+from ingest.keys import KeyRefused, lookup_key
 from ingest.protocol.sentry_auth import auth_from_request
-
-_TTL = 5.0
-_cache: dict[str, tuple[float, ProjectKey | None]] = {}
 
 
 def _key_for(public_key: str) -> ProjectKey:
-    """The DSN key (cached a few seconds, like ``ingest.keys``); no project to cross-check."""
-    now = time.monotonic()
-    hit = _cache.get(public_key)
-    if hit and now - hit[0] < _TTL:
-        key = hit[1]
-    else:
-        key = ProjectKey.objects.select_related("project").filter(public_key=public_key).first()
-        if len(_cache) > 10_000:
-            _cache.clear()
-        _cache[public_key] = (now, key)
+    """The DSN key (``ingest.keys``' cached lookup); no project to cross-check."""
+    key = lookup_key(public_key)
     if key is None:
         raise KeyRefused(401, "unknown DSN key: send Authorization: DSN <public key> of an ErrorHub project")
     if not key.is_active:

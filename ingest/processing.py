@@ -25,7 +25,7 @@ from errorhub.issues.digest import RecordResult, events_record
 from ingest import counters
 from ingest.feedback import feedback_from_feedback_event, feedback_from_user_report, feedback_record
 from ingest.protocol.envelope import EnvelopeError, Item, normalize_event_id, parse_envelope, parse_event_json
-from ingest.protocol.event import level_at_least
+from ingest.protocol.event import Event, level_at_least
 from ingest.protocol.inapp import apply_in_app
 from ingest.protocol.item_checks import KNOWN_TYPES, CheckedItem, check_items, type_label
 from ingest.protocol.logs.formats import InflateBudget
@@ -58,7 +58,7 @@ class Outcome:
     (its events not recorded) and is retried writes each of them once.
     """
 
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     dropped: dict[tuple[str, str], int] = field(default_factory=dict)
     writes: list[Callable[[], Any]] = field(default_factory=list)
@@ -111,7 +111,7 @@ def _received_at(payload: dict[str, Any]) -> datetime:
     return datetime.fromtimestamp(float(payload["received_at"]), tz=dt_timezone.utc)
 
 
-def finish_event(event: dict[str, Any], project: Project, config: ScrubConfig) -> dict[str, Any]:
+def finish_event(event: Event, project: Project, config: ScrubConfig) -> Event:
     """The steps every door shares after normalisation: in-app rules, then scrubbing."""
     apply_in_app(event, [p.strip() for p in project.in_app_include.splitlines() if p.strip()])
     return scrub_event(event, config)
@@ -145,7 +145,7 @@ def process_payloads(payloads: list[dict[str, Any]]) -> list[tuple[dict[str, Any
     retry one by one; the others are recorded.
     """
     failures: list[tuple[dict[str, Any], Exception]] = []
-    by_project: dict[int, tuple[Project, list[dict[str, Any]], list[dict[str, Any]], list[Outcome]]] = {}
+    by_project: dict[int, tuple[Project, list[Event], list[dict[str, Any]], list[Outcome]]] = {}
     try:
         projects = {p.pk: p for p in Project.objects.filter(pk__in={pl["project_id"] for pl in payloads})}
     except Exception as exc:  # the database is unreachable: every payload retries
@@ -187,7 +187,7 @@ def _merge_sessions(into: dict[Any, dict[str, int]], sink: dict[Any, dict[str, i
             merged[name] = merged.get(name, 0) + n
 
 
-def _normalize(body: dict[str, Any], payload: dict[str, Any], event_id: str | None) -> dict[str, Any]:
+def _normalize(body: dict[str, Any], payload: dict[str, Any], event_id: str | None) -> Event:
     return normalize_sentry_event(
         body, project_id=payload["project_id"], event_id=event_id or body.get("event_id") or "",
         received_at=_received_at(payload), sdk_client=payload.get("client"),

@@ -19,10 +19,12 @@ from django.conf import settings
 from django.core.cache import cache
 
 from errorhub.accounts.models import ProjectKey
+from errorhub.caching import MISSING, LockedTTLCache
 from ingest.protocol.ratelimit_header import RateLimit
 
 logger = logging.getLogger(__name__)
-_backlog_cache = {"at": 0.0, "depth": 0}
+_BACKLOG_TTL = 1.0
+_backlog: LockedTTLCache[str, int] = LockedTTLCache(ttl=_BACKLOG_TTL, maxsize=1)
 
 
 @dataclass(frozen=True)
@@ -65,17 +67,22 @@ def backlog_depth() -> int:
     An unreachable broker reads as 0, with a warning: queueing the payload then
     fails on its own and answers 503, so back-pressure need not refuse for it.
     """
-    now = time.monotonic()
-    if now - _backlog_cache["at"] < 1.0:
-        return _backlog_cache["depth"]
+    cached = _backlog.get("depth")
+    if cached is not MISSING:
+        return cached
     try:
         depths = queue_depths()
         depth = depths.get("ingest", 0) + depths.get("ingest-retry", 0)
     except Exception as exc:  # noqa: BLE001 (any broker failure; logged, at most once a second)
         logger.warning("cannot read the processing queues' depth: %s", exc)
         depth = 0
-    _backlog_cache.update(at=now, depth=depth)
+    _backlog.set("depth", depth)
     return depth
+
+
+def clear_backlog_cache() -> None:
+    """Read the backlog afresh on the next call (tests that change the queues)."""
+    _backlog.clear()
 
 
 @lru_cache(maxsize=4)

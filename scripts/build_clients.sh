@@ -146,7 +146,7 @@ build_browser() {
   touch "$d/node_modules/.package-lock.json"
 }
 
-# node-otel: the OpenTelemetry JS SDK test client (OTLP/HTTP), run by tests/otlp/test_node_otel_client.py.
+# node-otel: the OpenTelemetry JS SDK test client (OTLP/HTTP), run by tests/ingest/otlp/test_node_otel_client.py.
 build_node-otel() {
   need npm || return 1
   local d="$CLIENTS/node-otel"

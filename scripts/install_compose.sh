@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install Debian's docker-compose (v1, Python) when it is missing. It validates
 # docker/compose.yml with `docker-compose config` without a Docker engine, which
-# is what tests/core/test_compose.py runs. Idempotent: a no-op when present.
+# is what tests/errorhub/test_compose.py runs. Idempotent: a no-op when present.
 set -euo pipefail
 
 if command -v docker-compose >/dev/null 2>&1; then

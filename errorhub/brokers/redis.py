@@ -40,6 +40,11 @@ from kombu.utils.json import dumps, loads
 from kombu.utils.objects import cached_property
 from redis.exceptions import NoScriptError
 
+#: kombu versions whose private methods these subclasses were read against and tested with;
+#: tests/errorhub/test_broker_kombu_contract.py fails on any other installed version, so an
+#: upgrade means re-reading the overridden methods in kombu's source and adding it here.
+_KOMBU_CHECKED = ("5.7.0",)
+
 BELL = "bell"
 
 #: A delivery older than this (seconds between the pop and the consumer seeing it,
@@ -105,6 +110,10 @@ end
 
 
 class QoS(kombu_redis.QoS):
+    #: private kombu methods overridden here (public one: append)
+    KOMBU_PRIVATE_OVERRIDES: tuple[str, ...] = ()
+    KOMBU_CHECKED = _KOMBU_CHECKED
+
     def append(self, message: Any, delivery_tag: str) -> None:
         if delivery_tag == self.channel._claimed_tag:
             # the pop script has already recorded it in unacked: no second round trip
@@ -115,6 +124,10 @@ class QoS(kombu_redis.QoS):
 
 class Channel(kombu_redis.Channel):
     QoS = QoS
+    #: private kombu methods overridden here: the BRPOP cycle (_brpop_start/_brpop_read), the
+    #: scripted pop (_get), bells rung on every push (_put, _do_restore_message), _delete's bells
+    KOMBU_PRIVATE_OVERRIDES = ("_brpop_start", "_brpop_read", "_get", "_put", "_do_restore_message", "_delete")
+    KOMBU_CHECKED = _KOMBU_CHECKED
 
     #: the command in flight on the BRPOP connection is a wait on bells (else a pop)
     _waiting = False
@@ -311,3 +324,5 @@ class Channel(kombu_redis.Channel):
 
 class Transport(kombu_redis.Transport):
     Channel = Channel
+    KOMBU_PRIVATE_OVERRIDES: tuple[str, ...] = ()
+    KOMBU_CHECKED = _KOMBU_CHECKED

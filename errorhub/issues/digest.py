@@ -32,6 +32,7 @@ from errorhub.issues.models import GroupHash, Issue, IssueUser, Lifecycle, Relea
 from errorhub.issues.releases import release_is_older
 from errorhub.issues.services import issue_create_for_hash, issue_end_snooze, issue_hours_add, issue_regress
 from errorhub.issues.signals import issue_changes_recorded
+from ingest.protocol.event import Event
 from ingest.protocol.grouping import compute_grouping
 from ingest.protocol.normalize import event_culprit, event_title
 from ingest.protocol.search.mappings import SerializedDocument, document_from_event, dumps_document
@@ -48,7 +49,7 @@ class IssueChange:
     new: bool = False
     regressed: bool = False
     snooze_ended: bool = False
-    sample_event: dict[str, Any] = field(default_factory=dict)
+    sample_event: Event = field(default_factory=Event)
 
 
 @dataclass
@@ -58,7 +59,7 @@ class RecordResult:
     changes: dict[int, IssueChange] = field(default_factory=dict)
 
 
-def _issue_fields(event: dict[str, Any], when: datetime) -> dict[str, Any]:
+def _issue_fields(event: Event, when: datetime) -> dict[str, Any]:
     outer = (event.get("exception") or [{}])[-1]
     return {
         "title": event_title(event)[:1024],
@@ -75,14 +76,14 @@ def _issue_fields(event: dict[str, Any], when: datetime) -> dict[str, Any]:
     }
 
 
-def _claim_new(project_id: int, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def _claim_new(project_id: int, events: Sequence[Event]) -> list[Event]:
     """Insert (project, event_id) claims; return only the events this call claimed.
 
     One statement: ``RETURNING`` lists the rows this insert wrote, so an id
     claimed before (committed) or by a concurrent batch (whose insert we wait
     for, then skip) is left out.
     """
-    unique: dict[str, dict[str, Any]] = {}
+    unique: dict[str, Event] = {}
     for ev in sorted(events, key=lambda e: e["event_id"]):  # one insert order: no deadlock between batches
         unique.setdefault(ev["event_id"], ev)
     received = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -98,7 +99,7 @@ def _known_issues(project: Project, hashes: set[str]) -> dict[str, Issue]:
     return {row.hash: row.issue for row in rows}
 
 
-def _resolve_issue(project: Project, event: dict[str, Any], grouping: Any, known: dict[str, Issue],
+def _resolve_issue(project: Project, event: Event, grouping: Any, known: dict[str, Issue],
                    when: datetime) -> tuple[Issue, bool]:
     if grouping.hash in known:
         return known[grouping.hash], False
@@ -142,7 +143,7 @@ def _should_regress(issue: Issue, release: str, order: dict[str, datetime]) -> b
     return not release_is_older(release, floor, order)
 
 
-def _user_hash(event: dict[str, Any]) -> str | None:
+def _user_hash(event: Event) -> str | None:
     user = event.get("user") or {}
     ident = user.get("id") or user.get("email") or user.get("username") or user.get("ip_address")
     return hashlib.sha1(str(ident).encode()).hexdigest() if ident else None
@@ -155,7 +156,7 @@ def _hours(issue_id: int, stamps: list[datetime]) -> dict[tuple[int, datetime], 
     return counts
 
 
-def _apply(issue: Issue, events: list[dict[str, Any]], change: IssueChange, order: dict[str, datetime]) -> list[datetime]:
+def _apply(issue: Issue, events: list[Event], change: IssueChange, order: dict[str, datetime]) -> list[datetime]:
     """Count a batch's events into the (locked) issue, in memory (``_apply_all`` writes);
     return the events' timestamps."""
     stamps = [parse_datetime(e["timestamp"]) for e in events]
@@ -176,7 +177,7 @@ def _apply(issue: Issue, events: list[dict[str, Any]], change: IssueChange, orde
     return stamps
 
 
-def _apply_all(project: Project, by_issue: dict[int, list[dict[str, Any]]], changes: dict[int, IssueChange],
+def _apply_all(project: Project, by_issue: dict[int, list[Event]], changes: dict[int, IssueChange],
                order: dict[str, datetime]) -> None:
     """Lock, count and save every issue of the batch with one statement per table,
     not several per issue: the round trips were most of the database's work."""
@@ -225,7 +226,7 @@ def _users_add(hashes: dict[int, set[str]]) -> dict[int, int]:
     return added
 
 
-def events_record(*, project: Project, events: Sequence[dict[str, Any]]) -> RecordResult:
+def events_record(*, project: Project, events: Sequence[Event]) -> RecordResult:
     """Group, count and store a batch of events of one project, exactly once each."""
     result = RecordResult()
     if not events:
@@ -238,7 +239,7 @@ def events_record(*, project: Project, events: Sequence[dict[str, Any]]) -> Reco
             return result
         now = timezone.now()
         order = _release_order(project, {e.get("release") or "" for e in fresh}, now)
-        by_issue: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        by_issue: dict[int, list[Event]] = defaultdict(list)
         started = metrics.clock()
         groupings = [compute_grouping(ev) for ev in fresh]
         known = _known_issues(project, {g.hash for g in groupings})

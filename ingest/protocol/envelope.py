@@ -14,7 +14,7 @@ not sink the envelope; it is marked ``too_large`` so the caller can drop or
 report just that item.
 
 Pure functions to dataclasses, no Django import: fuzzed in
-tests/ingest/test_envelope_fuzz.py.
+tests/ingest/protocol/test_envelope_fuzz.py.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ Order conventions (as Sentry sends them):
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, TypedDict, overload
 
 
 class Frame(TypedDict, total=False):
@@ -33,6 +33,7 @@ class Frame(TypedDict, total=False):
 class Stacktrace(TypedDict, total=False):
     frames: list[Frame]
     frames_omitted: int
+    raw: str  # a plain-text trace not parsed into frames yet (minimal JSON, log doors)
 
 
 class Mechanism(TypedDict, total=False):
@@ -98,7 +99,61 @@ class Event(TypedDict, total=False):
 LEVELS = ("debug", "info", "warning", "error", "fatal")
 LEVEL_RANK = {name: rank for rank, name in enumerate(LEVELS)}
 
+#: Every spelling of a level that SDKs, loggers and log formats write (lower case) -> one of
+#: ``LEVELS``. The one alias table: SDK events, Sentry log items, structured and text logs,
+#: alert rules and the search language all read levels through it.
+LEVEL_ALIASES: dict[str, str] = {
+    "trace": "debug", "debug": "debug", "verbose": "debug", "fine": "debug", "finer": "debug",
+    "finest": "debug", "config": "debug", "d": "debug", "v": "debug", "dbg": "debug",
+    "info": "info", "information": "info", "informational": "info", "notice": "info", "log": "info",
+    "i": "info", "inf": "info", "default": "info",
+    "warn": "warning", "warning": "warning", "w": "warning", "wrn": "warning",
+    "error": "error", "err": "error", "e": "error", "eror": "error", "severe": "error", "exception": "error",
+    "fatal": "fatal", "critical": "fatal", "crit": "fatal", "panic": "fatal", "dpanic": "fatal",
+    "emerg": "fatal", "emergency": "fatal", "alert": "fatal", "f": "fatal", "ftl": "fatal",
+}  # fmt: skip
+
+#: Syslog severities 0 (emerg) to 7 (debug), as RFC 5424 and GELF number them.
+SYSLOG_SEVERITY_LEVELS = ("fatal", "fatal", "fatal", "error", "warning", "info", "info", "debug")
+
+
+@overload
+def normalize_level(value: object, default: str) -> str: ...
+@overload
+def normalize_level(value: object, default: None = None) -> str | None: ...
+
+
+def normalize_level(value: object, default: str | None = None) -> str | None:
+    """Any level spelling or number -> one of ``LEVELS``; ``default`` when missing or unknown.
+
+    Words go through ``LEVEL_ALIASES`` (case and surrounding space ignored). Numbers:
+    0-7 syslog (GELF), 10-60 Bunyan/pino (50 error, 60 fatal), 100-800 Google Cloud
+    severity (500 error, 600+ critical); a string of digits counts as its number.
+    SDK events pass ``default="error"`` (an event whose level we cannot read is still an
+    error); log records pass nothing, so an unreadable level stays visibly unknown.
+    """
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word.isdigit():
+            return normalize_level(int(word), default)
+        return LEVEL_ALIASES.get(word, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:  # NaN
+        return default
+    return _numeric_level(value)
+
+
+def _numeric_level(value: float) -> str:
+    if 0 <= value <= 7:
+        return SYSLOG_SEVERITY_LEVELS[int(value)]
+    if value < 100:
+        return ("fatal" if value >= 60 else "error" if value >= 50 else "warning" if value >= 40
+                else "info" if value >= 30 else "debug")
+    return ("fatal" if value >= 600 else "error" if value >= 500 else "warning" if value >= 400
+            else "info" if value >= 200 else "debug")
+
 
 def level_at_least(level: str | None, minimum: str) -> bool:
-    """True when ``level`` is as severe as ``minimum`` (unknown levels count as error)."""
-    return LEVEL_RANK.get(level or "error", LEVEL_RANK["error"]) >= LEVEL_RANK[minimum]
+    """True when ``level`` is as severe as ``minimum`` (both through ``LEVEL_ALIASES``;
+    a missing or unknown ``level`` counts as error, an unknown ``minimum`` as debug)."""
+    rank = LEVEL_RANK[normalize_level(level, "error")]
+    return rank >= LEVEL_RANK[normalize_level(minimum, "debug")]

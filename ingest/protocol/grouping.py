@@ -60,6 +60,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ingest.protocol.event import Event
 from ingest.protocol.message_normalize import MESSAGE_LIMIT, normalize_message
 
 GROUPING_VERSION = "2026-11"
@@ -78,7 +79,7 @@ class Grouping:
     kind: str
 
 
-def compute_grouping(event: Mapping[str, Any]) -> Grouping:
+def compute_grouping(event: Event) -> Grouping:
     """Group ``event`` with the current algorithm (``GROUPING_VERSION``).
 
     Tolerates any dict: missing or mistyped fields are ignored, never raised on.
@@ -86,7 +87,7 @@ def compute_grouping(event: Mapping[str, Any]) -> Grouping:
     return _STRATEGIES[GROUPING_VERSION](event)
 
 
-def compute_hashes(event: Mapping[str, Any], versions: Iterable[str] = (GROUPING_VERSION,)) -> dict[str, str]:
+def compute_hashes(event: Event, versions: Iterable[str] = (GROUPING_VERSION,)) -> dict[str, str]:
     """Hash ``event`` with the current version and every legacy version in ``versions``.
 
     Returns ``{version: hash}``, the current version first. An unknown version

@@ -8,7 +8,8 @@ dependency or the runtime's own library.
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from ingest.protocol.event import Event, Frame
 
 _LIBRARY = re.compile(
     r"(site-packages|dist-packages|/lib/python\d|node_modules|/vendor/|/gems/|/\.cargo/registry/|/rustc/"
@@ -18,11 +19,11 @@ _LIBRARY = re.compile(
 )
 
 
-def _frame_key(frame: dict[str, Any]) -> str:
+def _frame_key(frame: Frame) -> str:
     return str(frame.get("module") or frame.get("abs_path") or frame.get("filename") or "")
 
 
-def apply_in_app(event: dict[str, Any], include: list[str]) -> None:
+def apply_in_app(event: Event, include: list[str]) -> None:
     for exc in event.get("exception") or []:
         for frame in (exc.get("stacktrace") or {}).get("frames") or []:
             key = _frame_key(frame)

@@ -37,7 +37,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from ingest.protocol.event import Event, ExceptionValue, Frame, Request, Stacktrace, User
+from ingest.protocol.event import Event, ExceptionValue, Frame, Request, Stacktrace, User, normalize_level
 from ingest.protocol.errors import ClientError
 from ingest.protocol.scrub import FILTERED, scrub_params
 
@@ -219,23 +219,6 @@ def _timestamp(value: Any, received_at: datetime, limits: NormalizeLimits) -> st
         return _iso(received_at)
 
 
-_LEVEL_ALIASES = {
-    "debug": "debug", "trace": "debug", "verbose": "debug", "fine": "debug",
-    "info": "info", "information": "info", "informational": "info", "notice": "info", "log": "info",
-    "warning": "warning", "warn": "warning",
-    "error": "error", "err": "error", "exception": "error", "severe": "error",
-    "fatal": "fatal", "critical": "fatal", "crit": "fatal", "alert": "fatal",
-    "emerg": "fatal", "emergency": "fatal", "panic": "fatal",
-}  # fmt: skip
-
-
-def normalize_level(value: Any, default: str = "error") -> str:
-    """Map SDK and logging level spellings onto fatal/error/warning/info/debug."""
-    if isinstance(value, str):
-        return _LEVEL_ALIASES.get(value.strip().lower(), "error")
-    return default if value is None else "error"
-
-
 # --------------------------------------------------------------------------- message
 
 
@@ -329,7 +312,7 @@ def _sdk_omitted(value: Any) -> int:
 def _stacktrace(raw: Any, limits: NormalizeLimits) -> Stacktrace | None:
     """Frames caller -> callee, trimmed head+tail; a plain-text trace kept as ``raw``."""
     if isinstance(raw, str):
-        return cast(Stacktrace, {"frames": [], "raw": _trim(raw, limits.raw_trace_chars)})
+        return {"frames": [], "raw": _trim(raw, limits.raw_trace_chars)}
     if not isinstance(raw, dict):
         return None
     frames = [f for f in raw["frames"] if isinstance(f, dict)] if isinstance(raw.get("frames"), list) else []
@@ -561,7 +544,7 @@ def _breadcrumbs(value: Any, limits: NormalizeLimits) -> list[dict[str, Any]]:
             "timestamp": _iso(moment) if moment is not None else None,
             "type": _str(raw.get("type"), 64) or "default",
             "category": _str(raw.get("category"), limits.string_chars),
-            "level": normalize_level(raw.get("level"), default="info"),
+            "level": normalize_level(raw.get("level"), "info"),
             "message": _str(raw.get("message"), limits.string_chars),
         }
         if isinstance(raw.get("data"), dict) and raw["data"]:
@@ -600,19 +583,22 @@ def normalize_sentry_event(
     request = _request(payload, limits)
     sdk, source = _sdk(payload.get("sdk"), sdk_client)
     trace = _dict(contexts.get("trace"))
-    event: dict[str, Any] = {
+    event: Event = {
         "event_id": _event_id(event_id),
         "project_id": project_id,
         "received_at": _iso(received_at),
         "timestamp": _timestamp(payload.get("timestamp"), received_at, limits),
         "platform": (_str(payload.get("platform"), 64) or "other").lower(),
-        "level": normalize_level(payload.get("level")),
+        "level": normalize_level(payload.get("level"), "error"),
         "logger": _str(payload.get("logger"), limits.string_chars),
         "message": message,
         "message_template": template,
         "exception": _exceptions(payload, limits),
         "breadcrumbs": _breadcrumbs(payload.get("breadcrumbs"), limits),
-        **_named_strings(payload, limits),
+        "release": _str(payload.get("release"), limits.string_chars),
+        "environment": _str(payload.get("environment"), limits.string_chars),
+        "server_name": _str(payload.get("server_name"), limits.string_chars),
+        "transaction": _str(payload.get("transaction"), limits.string_chars),
         "service": _service(tags, contexts),
         "request": request,
         "user": _user(payload.get("user"), limits),
@@ -627,7 +613,7 @@ def normalize_sentry_event(
         "sdk": sdk,
         "size": size if isinstance(size, int) and size >= 0 else 0,
     }
-    return cast(Event, event)
+    return event
 
 
 def _event_id(value: Any) -> str:
@@ -636,12 +622,6 @@ def _event_id(value: Any) -> str:
     if len(text) == 32 and all(c in "0123456789abcdef" for c in text):
         return text
     return uuid.uuid4().hex
-
-
-def _named_strings(payload: dict[str, Any], limits: NormalizeLimits) -> dict[str, str | None]:
-    """release, environment, server_name, transaction: plain trimmed strings."""
-    names = ("release", "environment", "server_name", "transaction")
-    return {name: _str(payload.get(name), limits.string_chars) for name in names}
 
 
 def normalize_minimal(

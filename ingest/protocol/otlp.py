@@ -41,7 +41,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
-from ingest.protocol.event import Event, ExceptionValue
+from ingest.protocol.event import Event, ExceptionValue, normalize_level
 from ingest.protocol.errors import ClientError
 from ingest.protocol.limits import MAX_JSON_DEPTH, deeper_than, may_be_deeper_than
 from ingest.protocol.logs.access import route_template, split_url
@@ -235,7 +235,11 @@ def _iso(nanos: int) -> str | None:
     return datetime.fromtimestamp(nanos / 1e9, tz=timezone.utc).isoformat()
 
 
-def _level(severity: int) -> str:
+def _level(severity: int, text: str = "") -> str:
+    """OTLP's severity number (1-24, in four-step bands) -> level; with no number (0),
+    the record's severity text read through the one alias table, else error."""
+    if not severity:
+        return normalize_level(text, "error")
     if severity >= 21:
         return "fatal"
     if severity >= 17:
@@ -244,7 +248,7 @@ def _level(severity: int) -> str:
         return "warning"
     if severity >= 9:
         return "info"
-    return "debug" if severity else "error"
+    return "debug"
 
 
 def _event_id(*parts: Any) -> str:
@@ -313,7 +317,7 @@ def _log_event(record: Any, resource: dict[str, Any], scope: Any, project_id: in
                received_at: str) -> Event:
     attrs = attributes(record.attributes)
     event = _base_event(resource, scope, "otlp:logs", project_id, received_at)
-    event["level"] = _level(record.severity_number)
+    event["level"] = _level(record.severity_number, record.severity_text)
     body = any_value(record.body)
     if body is not None:
         event["message"] = body if isinstance(body, str) else repr(body)

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from ingest.protocol.errors import ClientError
+from ingest.protocol.event import Event
 from ingest.protocol.text import storable
 
 __all__ = ["SecurityReport", "SecurityReportError", "event_from_security_report", "parse_security_reports",
@@ -209,7 +210,7 @@ def report_event_id(request_event_id: str, index: int) -> str:
 
 
 def event_from_security_report(report: SecurityReport, *, project_id: int, received_at: datetime,
-                               event_id: str) -> dict[str, Any]:
+                               event_id: str) -> Event:
     """The event of one report: title as ``message``, culprit as ``transaction``.
 
     Every text is ``storable`` (no NUL, no lone surrogate): these events skip the event

@@ -9,11 +9,8 @@ import uuid
 from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
-from ingest.protocol.event import level_at_least
+from ingest.protocol.event import Event, level_at_least, normalize_level
 from ingest.protocol.text import storable
-
-_LEVELS = {"trace": "debug", "debug": "debug", "info": "info", "warn": "warning", "warning": "warning",
-           "error": "error", "fatal": "fatal"}
 
 
 def _attr(attrs: dict[str, Any], key: str) -> Any:
@@ -40,7 +37,7 @@ def _timestamp(value: Any, fallback: datetime) -> str:
     return fallback.isoformat()
 
 
-def _event(record: dict[str, Any], level: str, project_id: int, received_at: datetime) -> dict[str, Any]:
+def _event(record: dict[str, Any], level: str, project_id: int, received_at: datetime) -> Event:
     raw_attrs = record.get("attributes")
     attrs: dict[str, Any] = raw_attrs if isinstance(raw_attrs, dict) else {}
     message = storable(str(record.get("body") or ""), 8192)
@@ -63,16 +60,18 @@ def _event(record: dict[str, Any], level: str, project_id: int, received_at: dat
     }
 
 
-def events_from_log_item(body: dict[str, Any], *, project_id: int, received_at: datetime) -> tuple[list[dict[str, Any]], int]:
+def events_from_log_item(
+    body: dict[str, Any], *, project_id: int, received_at: datetime
+) -> tuple[list[Event], int]:
     """(events for error-or-worse records, number of other records counted)."""
     items = body.get("items")
     records: list[Any] = items if isinstance(items, list) else [body]
-    events: list[dict[str, Any]] = []
+    events: list[Event] = []
     counted = 0
     for record in records:
         if not isinstance(record, dict):
             continue
-        level = _LEVELS.get(str(record.get("level") or "info").lower(), "info")
+        level = normalize_level(record.get("level"), "info")
         if level_at_least(level, "error"):
             events.append(_event(record, level, project_id, received_at))
         else:

@@ -3,7 +3,6 @@ outages (500, 429 Retry-After), permanent errors, the circuit breaker."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -24,7 +23,7 @@ def _new_issue(world, **overrides) -> Issue:
     return Issue.objects.get(pk=next(iter(result.changes)))
 
 
-def test_first_alert_has_blocks_and_buttons_then_thread_replies_then_update_on_resolve(world, slack):
+def test_first_alert_has_blocks_and_buttons_then_thread_replies_then_update_on_resolve(world, slack, time_machine):
     ch = slack_channel(world.project.organization)
     rule(world.project, ch, triggers=["new_issue", "frequency"], frequency_count=1, frequency_seconds=1,
          min_interval_seconds=0, mention="U0OLIVIA")
@@ -37,7 +36,7 @@ def test_first_alert_has_blocks_and_buttons_then_thread_replies_then_update_on_r
     text = str(first.args["blocks"])
     assert issue.short_code in text and "production" in text and "shop@1.0" in text and "<@U0OLIVIA>" in text
 
-    time.sleep(1.05)  # next frequency window; the one-per-second pacing has passed too
+    time_machine.move_to(timezone.now() + timedelta(seconds=1.05))  # next frequency window, past the pacing
     record(world.project, make_event())
     replies = slack.posted()[1:]
     assert len(replies) == 1 and replies[0].args["thread_ts"] == Delivery.objects.get(
@@ -49,7 +48,7 @@ def test_first_alert_has_blocks_and_buttons_then_thread_replies_then_update_on_r
     assert "Resolved" in str(update.args["blocks"]) and "issue_resolve" not in str(update.args["blocks"])
 
 
-def test_outage_500_then_429_then_200_arrives_exactly_once_without_blocking(world, slack):
+def test_outage_500_then_429_then_200_arrives_exactly_once_without_blocking(world, slack, time_machine):
     ch = slack_channel(world.project.organization)
     other = slack_channel(world.project.organization, name="other", channel_id="C0OTHER")
     rule(world.project, ch, environments=["production"])
@@ -65,14 +64,14 @@ def test_outage_500_then_429_then_200_arrives_exactly_once_without_blocking(worl
     assert [c.args["channel"] for c in slack.posted()] == ["C0OTHER"]
 
     slack.script = [("429", 1)]
-    time.sleep(1.05)  # the backoff after the first failure is 1 s
+    time_machine.move_to(timezone.now() + timedelta(seconds=1.05))  # the backoff after the first failure is 1 s
     deliveries_due_requeue()
     delivery.refresh_from_db()
     assert delivery.status == "retrying" and delivery.attempts == 2
     assert delivery.next_attempt_at >= timezone.now() + timedelta(seconds=0.5)  # Retry-After honoured
     deliveries_due_requeue()  # too early: nothing is sent
     assert len(slack.calls) == 3
-    time.sleep(max((delivery.next_attempt_at - timezone.now()).total_seconds(), 0) + 0.05)
+    time_machine.move_to(delivery.next_attempt_at + timedelta(seconds=0.05))  # Retry-After has passed
     deliveries_due_requeue()
     delivery.refresh_from_db()
     assert delivery.status == "sent" and delivery.attempts == 3

@@ -11,7 +11,7 @@ from django.utils.html import escape
 from errorhub.issues.models import Issue
 from tests.alerts.conftest import slack  # noqa: F401  (the Slack stand-in fixture)
 from tests.alerts.slack_requests import snooze_submission
-from tests.core.events import issue_of
+from tests.issues.events import issue_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 

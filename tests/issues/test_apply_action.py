@@ -25,7 +25,7 @@ from errorhub.issues.actions import (
 from errorhub.issues.models import Activity, GroupHash, Issue
 from errorhub.issues.services import MAX_SNOOZE, MAX_SNOOZE_COUNT, issue_apply_action
 from ingest.protocol.errors import ClientError
-from tests.core.events import issue_of, record
+from tests.issues.events import issue_of, record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from errorhub import logging as eh_logging
-from tests.ingest_http.helpers import event, post_store
+from tests.ingest.helpers import event, post_store
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

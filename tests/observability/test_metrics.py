@@ -8,7 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from errorhub import metrics
 from ingest import counters
 from ingest.models import DeadLetter
-from tests.ingest_http.helpers import event, event_envelope, post_envelope, post_store
+from tests.ingest.helpers import event, event_envelope, post_envelope, post_store
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -22,7 +22,7 @@ from schemathesis.checks import not_a_server_error
 
 from errorhub.accounts.services import api_token_create
 from errorhub.wsgi import application
-from tests.core.events import record
+from tests.issues.events import record
 
 pytestmark = pytest.mark.django_db(transaction=True)  # a DB error in one case must not poison the next
 

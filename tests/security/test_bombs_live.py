@@ -136,7 +136,7 @@ def test_malformed_bodies_are_refused_on_every_door(live):
     for name, body in MALFORMED.items():
         for door, url in doors(project).items():
             if door == "ingest-logs":
-                continue  # any bytes are a log line there: tests/logs cover its parsing
+                continue  # any bytes are a log line there: tests/ingest/protocol/logs cover its parsing
             data = body
             if door == "ingest-envelope":
                 data = b'{}\n{"type":"event","length":%d}\n' % len(body) + body + b"\n"

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.issues.models import Issue
-from tests.core.events import issue_of
+from tests.issues.events import issue_of
 from tests.security.fuzzing import FUZZ, deep, json_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]

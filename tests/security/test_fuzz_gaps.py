@@ -1,11 +1,11 @@
 """What the existing property tests do not cover: bounded memory on 1 MB hostile inputs,
 and bounded time for message normalisation.
 
-Existing coverage (checked): tests/ingest/test_envelope_fuzz.py (only EnvelopeError /
-BodyError, 500 ms deadline), tests/logs/test_formats_fuzz.py (only LogParseError,
-< 2 s), tests/logs/test_stacktraces_fuzz.py (never raises, < 1 s),
-tests/search/test_query_fuzz.py (only QueryError, < 0.5 s),
-tests/grouping/test_grouping_fuzz.py (normalize_message never raises; no time bound).
+Existing coverage (checked): tests/ingest/protocol/test_envelope_fuzz.py (only EnvelopeError /
+BodyError, 500 ms deadline), tests/ingest/protocol/logs/test_formats_fuzz.py (only LogParseError,
+< 2 s), tests/ingest/protocol/logs/test_stacktraces_fuzz.py (never raises, < 1 s),
+tests/ingest/protocol/search/test_query_fuzz.py (only QueryError, < 0.5 s),
+tests/ingest/protocol/grouping/test_grouping_fuzz.py (normalize_message never raises; no time bound).
 None measured memory. Each case below runs one parser on ~1 MB built to be its
 worst case and asserts its own error type only, a time bound and a peak-allocation
 bound (tracemalloc) of a small multiple of the input.

@@ -13,7 +13,7 @@ import pytest
 
 from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.issues.models import Issue
-from tests.core.events import issue_of
+from tests.issues.events import issue_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

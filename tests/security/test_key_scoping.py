@@ -8,8 +8,8 @@ from django.test import Client
 
 from errorhub.issues.models import Issue
 from errorhub.accounts.services import api_token_create
-from tests.core.events import issue_of
-from tests.ingest_http.helpers import event, event_envelope, post_envelope
+from tests.issues.events import issue_of
+from tests.ingest.helpers import event, event_envelope, post_envelope
 from tests.personas import World
 
 pytestmark = pytest.mark.django_db(transaction=True)

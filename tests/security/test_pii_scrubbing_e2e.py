@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.ingest_http.helpers import event, event_envelope, post_envelope
+from tests.ingest.helpers import event, event_envelope, post_envelope
 from tests.personas import World
 from tests.sentry_fixtures import FIXTURES, readdress
 
@@ -213,7 +213,7 @@ def test_rules_switched_off_per_project_keep_their_kind(client: Client, world: W
 
 def test_attachments_metadata_and_text_scrubbed_binary_kept(client: Client, world: World):
     from errorhub.events.models import Attachment
-    from tests.ingest_http.helpers import envelope
+    from tests.ingest.helpers import envelope
 
     body = event()
     log = f"login password=att-pw-3 card {CARD_A}\n".encode()
@@ -236,7 +236,7 @@ def test_transaction_names_kept_as_trace_links_are_scrubbed(client: Client, worl
     import time
 
     from errorhub.events.models import TraceLink
-    from tests.ingest_http.helpers import envelope
+    from tests.ingest.helpers import envelope
 
     now = time.time()
     body = {"type": "transaction", "transaction": f"/pay/{CARD_A}", "start_timestamp": now - 1, "timestamp": now,
@@ -252,7 +252,7 @@ def test_dead_letters_are_scrubbed_and_stay_replayable(client: Client, world: Wo
     from ingest.models import DeadLetter
     from ingest.deadletters import dead_letter_store
     from ingest.services import dead_letter_replay
-    from tests.ingest_http.helpers import envelope
+    from tests.ingest.helpers import envelope
 
     body = event(message="charge failed password=dl-pw-1", extra={"api_key": "dl-key-2", "card": CARD_A})
     data = envelope(({"type": "event"}, body), ({"type": "attachment", "filename": "note.txt",

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from ingest.protocol.scrub import DEFAULT_RULES, RULES
-from tests.ingest_http.helpers import event, event_envelope, post_envelope
+from tests.ingest.helpers import event, event_envelope, post_envelope
 from tests.personas import World
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

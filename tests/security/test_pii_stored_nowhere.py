@@ -13,7 +13,7 @@ from django.apps import apps
 from django.core import serializers
 from django.test import Client
 
-from tests.ingest_http.helpers import event, event_envelope, post_envelope
+from tests.ingest.helpers import event, event_envelope, post_envelope
 from tests.personas import World
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]  # ingest queues its task on commit

@@ -13,7 +13,7 @@ from errorhub.accounts.models import Project
 from ingest.protocol import scrub
 from errorhub.events.models import StoredEvent
 from ingest.models import DeadLetter
-from tests.ingest_http.helpers import event, event_envelope, post_envelope, stored_event
+from tests.ingest.helpers import event, event_envelope, post_envelope, stored_event
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 

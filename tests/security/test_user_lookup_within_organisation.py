@@ -15,7 +15,7 @@ from errorhub.issues.models import Activity, Comment, Issue
 from errorhub.issues.services import issue_assign
 from tests.alerts.conftest import slack  # noqa: F401  (the Slack stand-in fixture)
 from tests.alerts.slack_requests import button, command
-from tests.core.events import issue_of
+from tests.issues.events import issue_of
 from tests.factories import OrganizationFactory, ProjectFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

@@ -30,9 +30,9 @@ from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.accounts.services import api_token_create
 from ingest import http as ingest_http, views as ingest_views, wsgi_path
 from errorhub.events.stores import get_event_store
-from tests.core.events import issue_of
-from tests.ingest_http.helpers import event, event_envelope, post_envelope, post_store, stored_event
-from tests.ingest_http.test_wsgi_path import call
+from tests.issues.events import issue_of
+from tests.ingest.helpers import event, event_envelope, post_envelope, post_store, stored_event
+from tests.ingest.test_wsgi_path import call
 
 pytestmark = pytest.mark.django_db
 LOG = Path(os.environ["ERRORHUB_500_LOG"])

@@ -1,4 +1,4 @@
-"""The ``EventStore`` contract every backend passes (tests/stores/ runs it on each)."""
+"""The ``EventStore`` contract every backend passes (tests/events/stores/ runs it on each)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from ingest.protocol.errors import ClientError
+from ingest.protocol.event import Event
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class IndexedEvent:
 
     project_id: int
     issue_id: int
-    event: dict[str, Any]
+    event: Event
 
 
 @dataclass

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from ingest.protocol.event import Event
 
 _MAX = 8192
 
 
-def search_text_of(event: dict[str, Any]) -> str:
+def search_text_of(event: Event) -> str:
     """Message, exception types/values and frame functions/modules, bounded."""
     parts: list[str] = []
     if event.get("message"):

@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from ingest.protocol.event import Event
+from ingest.protocol.event import LEVEL_ALIASES, Event
 from ingest.protocol.logs.formats.timestamps import normalise, parse_clf, parse_ctime, parse_slashed
 from ingest.protocol.logs.structured import message_template_of
 
@@ -41,7 +41,8 @@ _APACHE_ERROR = re.compile(
     r"\[([^\]]+)\] \[(?:([^:\]\s]+):)?(\w+)\](?: \[pid (\d+)(?::tid (\d+))?\])?"
     r"(?: \[client ([^\]]+)\])? ?(.*)\Z", re.S)
 _REQUEST_LINE = re.compile(r"([A-Z][A-Z_-]{1,19}) (\S+)(?: (HTTP/[\d.]+))?\Z")
-_ERROR_SEVERITIES = {"error": "error", "crit": "fatal", "alert": "fatal", "emerg": "fatal"}
+#: nginx/Apache error-log severities that make an event (the rest are counted), named by the one alias table
+_ERROR_SEVERITIES = {word: LEVEL_ALIASES[word] for word in ("error", "crit", "alert", "emerg")}
 
 
 @dataclass(slots=True)

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from ingest.protocol.event import Event, ExceptionValue, Frame, LEVEL_RANK
+from ingest.protocol.event import LEVEL_ALIASES, LEVEL_RANK, Event, ExceptionValue, Frame, normalize_level
 from ingest.protocol.logs.formats.timestamps import normalise
 from ingest.protocol.logs.model import LogLine
 
@@ -79,40 +79,8 @@ class _Reader:
 
 # ---------------------------------------------------------------- levels
 
-_LEVEL_NAMES = {
-    "trace": "debug", "debug": "debug", "verbose": "debug", "fine": "debug", "finer": "debug",
-    "finest": "debug", "config": "debug", "d": "debug", "v": "debug", "dbg": "debug",
-    "info": "info", "information": "info", "informational": "info", "notice": "info",
-    "i": "info", "inf": "info", "default": "info",
-    "warn": "warning", "warning": "warning", "w": "warning", "wrn": "warning",
-    "error": "error", "err": "error", "e": "error", "eror": "error", "severe": "error",
-    "fatal": "fatal", "critical": "fatal", "crit": "fatal", "panic": "fatal", "dpanic": "fatal",
-    "emerg": "fatal", "emergency": "fatal", "alert": "fatal", "f": "fatal", "ftl": "fatal",
-}
-_SYSLOG_LEVELS = ("fatal", "fatal", "fatal", "error", "warning", "info", "info", "debug")
 LEVEL_PATHS = ("log.level", "level", "severity", "@l", "lvl", "levelname", "loglevel",
                "log_level", "levelName", "Level", "LEVEL")
-
-
-def normalise_level(value: Any) -> str | None:
-    """Any level spelling or number -> debug/info/warning/error/fatal (or None).
-
-    Numbers: 0-7 syslog (GELF), 10-60 Bunyan/pino (50 error, 60 fatal),
-    100-800 Google Cloud severity (500 error, 600+ critical)."""
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word.isdigit():
-            return normalise_level(int(word))
-        return _LEVEL_NAMES.get(word)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if 0 <= value <= 7:
-        return _SYSLOG_LEVELS[int(value)]
-    if value < 100:
-        return ("fatal" if value >= 60 else "error" if value >= 50 else "warning" if value >= 40
-                else "info" if value >= 30 else "debug")
-    return ("fatal" if value >= 600 else "error" if value >= 500 else "warning" if value >= 400
-            else "info" if value >= 200 else "debug")
 
 
 def _is_error(level: str | None) -> bool:
@@ -337,7 +305,7 @@ def event_from_record(fields: dict[str, Any], *, defaults: dict[str, Any]) -> Ev
     if dialect == "gelf":  # GELF additional fields are "_name"; "_id" is reserved
         fields = {(k[1:] if k.startswith("_") and len(k) > 1 else k): v for k, v in fields.items()}
     reader = _Reader(fields)
-    level = normalise_level(reader.first(LEVEL_PATHS, (str, int, float)))
+    level = normalize_level(reader.first(LEVEL_PATHS, (str, int, float)))
     if level is None and dialect == "serilog":
         level = "info"  # CLEF omits @l for Information
     if not _is_error(level) and not _may_hold_exception(reader.fields):
@@ -423,12 +391,13 @@ def looks_like_logfmt(line: str) -> bool:
 
 # ---------------------------------------------------------------- text lines
 
-_UPPER_LEVELS = {"ERROR": "error", "ERR": "error", "SEVERE": "error", "EROR": "error",
-                 "FATAL": "fatal", "CRITICAL": "fatal", "CRIT": "fatal", "PANIC": "fatal",
-                 "EMERG": "fatal", "EMERGENCY": "fatal", "ALERT": "fatal", "DPANIC": "fatal"}
-_COLON_LEVELS = {"error": "error", "fatal": "fatal", "critical": "fatal", "panic": "fatal",
-                 "severe": "error", "err": "error", "crit": "fatal", "emerg": "fatal",
-                 "alert": "fatal"}
+# Which error-or-worse spellings count where a text line prints its level (upper case
+# anywhere in the prefix; lower or title case before a colon or in brackets). The words
+# are chosen here, their level comes from the one alias table.
+_UPPER_LEVELS = {word: LEVEL_ALIASES[word.lower()] for word in (
+    "ERROR", "ERR", "SEVERE", "EROR", "FATAL", "CRITICAL", "CRIT", "PANIC", "EMERG", "EMERGENCY", "ALERT", "DPANIC")}
+_COLON_LEVELS = {word: LEVEL_ALIASES[word] for word in (
+    "error", "fatal", "critical", "panic", "severe", "err", "crit", "emerg", "alert")}
 _LETTER_FORMS = re.compile(
     r"(?:([EF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\s\]]+\] "  # klog / glog
     r"|([EF]), \[[^\]]*\]\s+\w+ -- "  # Ruby Logger
@@ -497,7 +466,7 @@ def detect_level(text: str) -> tuple[str, int] | None:
             break
     inline = _INLINE_LEVEL.search(head)
     if inline:
-        return normalise_level(inline.group(1)) or "error", 0
+        return normalize_level(inline.group(1)) or "error", 0
     return None
 
 

@@ -10,11 +10,14 @@ from a composable index template; every index carries the read alias
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
+
+from ingest.protocol.event import Event
 
 TEMPLATE_NAME = "errorhub-events"
 INDEX_PREFIX = "errorhub-events-"
@@ -173,7 +176,7 @@ def dumps_document(doc: dict[str, Any]) -> bytes:
     return orjson.dumps(doc, default=str, option=orjson.OPT_NON_STR_KEYS)
 
 
-def document_from_event(event: dict[str, Any], *, issue_id: int) -> dict[str, Any]:
+def document_from_event(event: Event, *, issue_id: int) -> dict[str, Any]:
     """Builds the indexed document for a normalised ``Event``.
 
     Searchable fields are copied out (exceptions and frames flattened, tags as
@@ -197,8 +200,9 @@ def document_from_event(event: dict[str, Any], *, issue_id: int) -> dict[str, An
     ):  # fmt: skip
         if event.get(key) not in (None, ""):
             doc[key] = str(event[key])
-    if event.get("message"):
-        doc["message"] = event["message"][:MAX_TEXT_CHARS]
+    message = event.get("message")
+    if message:
+        doc["message"] = message[:MAX_TEXT_CHARS]
     if isinstance(event.get("size"), int):
         doc["size"] = event["size"]
     _put(doc, "exception", _exception_fields(event.get("exception") or []))
@@ -216,7 +220,7 @@ def split_tag(indexed: str) -> tuple[str, str]:
     return key, value
 
 
-def _exception_fields(exceptions: list[dict[str, Any]]) -> dict[str, Any]:
+def _exception_fields(exceptions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "type": _distinct(e.get("type") for e in exceptions),
         "value": _distinct((e.get("value") or "")[:MAX_TEXT_CHARS] for e in exceptions),
@@ -230,7 +234,7 @@ def _exception_fields(exceptions: list[dict[str, Any]]) -> dict[str, Any]:
     return fields
 
 
-def _frame_fields(exceptions: list[dict[str, Any]]) -> dict[str, Any]:
+def _frame_fields(exceptions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     frames = [
         frame
         for exc in exceptions
@@ -243,14 +247,14 @@ def _frame_fields(exceptions: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _request_fields(request: dict[str, Any]) -> dict[str, Any]:
+def _request_fields(request: Mapping[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {"method": request.get("method"), "url": request.get("url")}
     if isinstance(request.get("status_code"), int):
         fields["status_code"] = request["status_code"]
     return fields
 
 
-def _user_fields(user: dict[str, Any]) -> dict[str, Any]:
+def _user_fields(user: Mapping[str, Any]) -> dict[str, Any]:
     return {
         key: str(user[key])
         for key in ("id", "email", "username", "ip_address")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ingest.protocol.event import SYSLOG_SEVERITY_LEVELS
 from ingest.protocol.logs.formats._text import BoundedRecords, bound, decode, split_lines
 from ingest.protocol.logs.formats.timestamps import parse_bsd, parse_rfc3339
 from ingest.protocol.logs.model import LogLine, LogParseError
@@ -18,7 +19,6 @@ FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
               "authpriv", "ftp", "ntp", "security", "console", "solaris-cron", "local0", "local1",
               "local2", "local3", "local4", "local5", "local6", "local7")
 SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
-SEVERITY_LEVEL = ("fatal", "fatal", "fatal", "error", "warning", "info", "info", "debug")
 
 RFC5424 = re.compile(r"<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+)(?: (.*))?\Z", re.S)
 RFC3164 = re.compile(
@@ -48,7 +48,7 @@ def _priority(text: str | None, meta: dict[str, Any]) -> None:
     facility, severity = divmod(pri, 8)
     meta["facility"] = FACILITIES[facility] if facility < len(FACILITIES) else str(facility)
     meta["severity"] = SEVERITIES[severity]
-    meta["level"] = SEVERITY_LEVEL[severity]
+    meta["level"] = SYSLOG_SEVERITY_LEVELS[severity]
 
 
 def _unescape(value: str) -> str:
