@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Callable
 
 from django.conf import settings
@@ -24,6 +24,7 @@ from errorhub.accounts.models import Project
 from errorhub.issues.digest import RecordResult, events_record
 from ingest import counters
 from ingest.feedback import feedback_from_feedback_event, feedback_from_user_report, feedback_record
+from ingest.protocol.derived_tags import with_derived_tags
 from ingest.protocol.envelope import EnvelopeError, Item, normalize_event_id, parse_envelope, parse_event_json
 from ingest.protocol.event import Event, level_at_least
 from ingest.protocol.inapp import apply_in_app
@@ -31,7 +32,8 @@ from ingest.protocol.item_checks import KNOWN_TYPES, CheckedItem, check_items, t
 from ingest.protocol.logs.formats import InflateBudget
 from ingest.protocol.logs.model import LogParseError
 from ingest.protocol.logs.pipeline import extract
-from ingest.protocol.normalize import NormalizeError, normalize_sentry_event
+from ingest.protocol.normalize import DEFAULT as NORMALIZE_DEFAULT
+from ingest.protocol.normalize import NormalizeError, NormalizeLimits, normalize_sentry_event
 from ingest.protocol.raw_payload import payload_bytes
 from ingest.protocol.scrub import ScrubConfig, scrub_event
 from ingest.protocol.security_reports import (
@@ -187,11 +189,19 @@ def _merge_sessions(into: dict[Any, dict[str, int]], sink: dict[Any, dict[str, i
             merged[name] = merged.get(name, 0) + n
 
 
-def _normalize(body: dict[str, Any], payload: dict[str, Any], event_id: str | None) -> Event:
-    return normalize_sentry_event(
+@lru_cache(maxsize=64)
+def _limits(retention_days: int) -> NormalizeLimits:
+    """The normalisation limits of a project: a time older than its retention is clamped."""
+    return replace(NORMALIZE_DEFAULT, past_age=timedelta(days=max(retention_days, 1)))
+
+
+def _normalize(body: dict[str, Any], payload: dict[str, Any], event_id: str | None, project: Project) -> Event:
+    """An SDK event normalised, with the tags Sentry derives from its contexts added."""
+    return with_derived_tags(normalize_sentry_event(
         body, project_id=payload["project_id"], event_id=event_id or body.get("event_id") or "",
-        received_at=_received_at(payload), sdk_client=payload.get("client"),
-    )
+        received_at=_received_at(payload), sdk_client=payload.get("client"), client_ip=payload.get("client_ip"),
+        limits=_limits(project.retention_days),
+    ))
 
 
 def _handle_store(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
@@ -200,7 +210,10 @@ def _handle_store(payload: dict[str, Any], project: Project, outcome: Outcome) -
     except EnvelopeError as exc:
         outcome.skip(f"invalid_event: {exc}")
         return
-    outcome.events.append(_normalize(body, payload, payload.get("event_id")))
+    if body.get("type") == "transaction":  # counted as an envelope's transaction item is, never an issue
+        outcome.later(counters.record_transaction, project, body)
+        return
+    outcome.events.append(_normalize(body, payload, payload.get("event_id"), project))
 
 
 def _handle_envelope(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
@@ -253,7 +266,7 @@ def _event_id_of(body: dict[str, Any], fallback: str | None) -> str | None:
 
 def _item_event(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
                 event_id: str | None) -> None:
-    outcome.events.append(_normalize(body, payload, _event_id_of(body, event_id)))
+    outcome.events.append(_normalize(body, payload, _event_id_of(body, event_id), project))
 
 
 def _item_transaction(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,

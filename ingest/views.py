@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from errorhub import logging as correlation
 from errorhub import metrics
+from errorhub.accounts.throttle import client_ip
 from ingest import counters
 from ingest.http import Refused, admit, check_origin, enqueue, guarded, json_response, payload_for, read_body, with_cors
 from ingest.keys import authenticate
@@ -32,6 +33,12 @@ from ingest.protocol.envelope import (
 from ingest.protocol.item_checks import KNOWN_TYPES, check_items
 from ingest.protocol.security_reports import SecurityReportError, parse_security_reports
 from ingest.protocol.sentry_auth import auth_from_request
+
+
+def _sender(request: HttpRequest) -> dict[str, str]:
+    """The sender's address, for a user's ``ip_address: "{{auto}}"`` (Sentry fills it in the same way)."""
+    address = client_ip(request)
+    return {"client_ip": address} if address and address != "unknown" else {}
 
 
 def _envelope_event_ids(envelope: Envelope) -> tuple[str | None, int, list[str], int]:
@@ -70,7 +77,8 @@ def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
         status = 413 if all("size limit" in p for p in problems) else 400
         raise Refused(status, "; ".join(problems))
     admit(key, kept)
-    enqueue(request, payload_for("envelope", key, data, auth.client), lambda: json_response(200, {"id": event_id}))
+    enqueue(request, payload_for("envelope", key, data, auth.client, **_sender(request)),
+            lambda: json_response(200, {"id": event_id}))
     metrics.envelope_items(i.type for i in envelope.items if not i.too_large)
     counters.buffer_outcome(key.project_id, "accepted", "", kept)
     return _accepted(request, key, event_id, {"dropped": problems} if problems else {})
@@ -88,8 +96,8 @@ def _handle_store(request: HttpRequest, project_id: int) -> HttpResponse:
         raise Refused(400, f"invalid event: {exc.message}") from None
     event_id = event_id_from(Envelope(headers={}, items=[]), None, body) or uuid.uuid4().hex
     admit(key, 1)
-    enqueue(request, payload_for("store", key, data, auth.client, event_id=event_id),
-             lambda: json_response(200, {"id": event_id}))
+    enqueue(request, payload_for("store", key, data, auth.client, event_id=event_id, **_sender(request)),
+            lambda: json_response(200, {"id": event_id}))
     counters.buffer_outcome(key.project_id, "accepted", "", 1)
     return _accepted(request, key, event_id)
 

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from errorhub.accounts import selectors
 from errorhub.accounts.models import Organization, Project, ProjectKey
+from errorhub.api.sentry_event import sentry_event
 from errorhub.issues.models import Comment, Issue
 from errorhub.issues.services import MAX_SNOOZE, MAX_SNOOZE_COUNT
 from ingest.protocol.normalize import event_title
@@ -94,8 +95,9 @@ class IssueSerializer(_OrganizationEmails, serializers.ModelSerializer):
 
 
 def event_json(event: dict[str, Any], *, full: bool) -> dict[str, Any]:
-    """A stored event in Sentry's event field names; ``full`` adds the exception entries and the
-    whole normalised event (one event's page), the summary alone serves lists."""
+    """A stored event in Sentry's event field names; ``full`` adds Sentry's web-API shape of one
+    event (typed ``entries``, contexts, user, sdk ... see ``sentry_event``) and the whole
+    normalised event as ``body`` (one event's page), the summary alone serves lists."""
     summary = {"id": event.get("event_id"), "eventID": event.get("event_id"), "groupID": str(event.get("issue_id")),
                "projectID": str(event.get("project_id")), "title": event_title(event),
                "message": event.get("message"), "dateCreated": event.get("timestamp"),
@@ -103,9 +105,8 @@ def event_json(event: dict[str, Any], *, full: bool) -> dict[str, Any]:
                "release": event.get("release"), "environment": event.get("environment"),
                "tags": [{"key": k, "value": v} for k, v in (event.get("tags") or {}).items()],
                "trace_id": event.get("trace_id"), "request_id": event.get("request_id")}
-    if full:
-        summary["entries"] = event.get("exception") or []
-        summary["body"] = event
+    if full:  # issue #19
+        summary = {**sentry_event(event), **summary, "body": event}
     return summary
 
 

@@ -45,9 +45,41 @@ def _frame(raw: dict[str, Any]) -> dict[str, Any]:
         lines.append((lineno, str(raw.get("context_line")), True))
         for i, text in enumerate(post):
             lines.append((lineno + 1 + i if lineno is not None else None, str(text), False))
-    return {"where": raw.get("filename") or raw.get("abs_path") or raw.get("module") or "?",
-            "module": raw.get("module") or "", "function": raw.get("function") or "?", "lineno": lineno,
-            "colno": raw.get("colno"), "in_app": bool(raw.get("in_app")), "lines": lines}
+    package = str(raw.get("package") or "")
+    return {"where": raw.get("filename") or raw.get("abs_path") or raw.get("module")
+            or package.replace("\\", "/").rsplit("/", 1)[-1] or "?",
+            "module": raw.get("module") or "", "function": raw.get("function") or raw.get("symbol") or "?",
+            "lineno": lineno, "colno": raw.get("colno"), "in_app": bool(raw.get("in_app")), "lines": lines,
+            # native frames: where in which binary (issue #19)
+            "address": raw.get("instruction_addr") or "", "package": package, "symbol": raw.get("symbol") or ""}
+
+
+def _frames(stacktrace: Any) -> list[dict[str, Any]]:
+    """A stack's frames, most recent call first."""
+    frames = stacktrace.get("frames") if isinstance(stacktrace, dict) else None
+    return [_frame(f) for f in reversed(frames) if isinstance(f, dict)] if isinstance(frames, list) else []
+
+
+def threads(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The event's threads, the crashed one first (then the current one, then as sent), with their frames;
+    a top-level stack trace (a message event's) shows as one unnamed thread."""
+    raws = [t for t in (event.get("threads") or []) if isinstance(t, dict)]
+    ordered = sorted(raws, key=lambda t: (t.get("crashed") is not True, t.get("current") is not True))
+    out = [{"id": t.get("id"), "name": t.get("name") or "", "crashed": t.get("crashed") is True,
+            "current": t.get("current") is True, "state": t.get("state") or "",
+            "frames": _frames(t.get("stacktrace"))} for t in ordered]
+    if isinstance(event.get("stacktrace"), dict):
+        out.insert(0, {"id": None, "name": "stack trace", "crashed": False, "current": False, "state": "",
+                       "frames": _frames(event["stacktrace"])})
+    return out
+
+
+def debug_images(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The loaded binaries of a native event (address, name, debug id)."""
+    images = (event.get("debug_meta") or {}).get("images") or []
+    return [{"address": i.get("image_addr") or "", "file": i.get("code_file") or i.get("name") or "",
+             "debug_id": i.get("debug_id") or i.get("uuid") or "", "type": i.get("type") or ""}
+            for i in images if isinstance(i, dict)]
 
 
 def exceptions(event: dict[str, Any]) -> list[dict[str, Any]]:
@@ -79,6 +111,8 @@ def present(event: dict[str, Any]) -> dict[str, Any]:
     return {
         "raw": event,
         "exceptions": exceptions(event),
+        "threads": threads(event),
+        "images": debug_images(event),
         "breadcrumbs": breadcrumbs(event),
         "request": request,
         "request_link": http_url(request.get("url")),

@@ -33,7 +33,7 @@ from errorhub.issues.releases import release_is_older
 from errorhub.issues.services import issue_create_for_hash, issue_end_snooze, issue_hours_add, issue_regress
 from errorhub.issues.signals import issue_changes_recorded
 from ingest.protocol.event import Event
-from ingest.protocol.grouping import compute_grouping
+from ingest.protocol.grouping import Grouping, compute_grouping, previous_grouping
 from ingest.protocol.normalize import event_culprit, event_title
 from ingest.protocol.search.mappings import SerializedDocument, document_from_event, dumps_document
 
@@ -100,9 +100,13 @@ def _known_issues(project: Project, hashes: set[str]) -> dict[str, Issue]:
 
 
 def _resolve_issue(project: Project, event: Event, grouping: Any, known: dict[str, Issue],
-                   when: datetime) -> tuple[Issue, bool]:
+                   when: datetime, legacy: Grouping | None = None) -> tuple[Issue, bool]:
     if grouping.hash in known:
         return known[grouping.hash], False
+    if legacy is not None and legacy.hash in known:  # regrouped by a newer version: the issue keeps its events
+        issue = _adopt_hash(project, known[legacy.hash], grouping)
+        known[grouping.hash] = issue
+        return issue, False
     try:
         with transaction.atomic():
             issue = issue_create_for_hash(project=project, template=_issue_fields(event, when),
@@ -115,6 +119,18 @@ def _resolve_issue(project: Project, event: Event, grouping: Any, known: dict[st
         return issue, False
     known[grouping.hash] = issue
     return issue, True
+
+
+def _adopt_hash(project: Project, issue: Issue, grouping: Grouping) -> Issue:
+    """Point the new version's hash at the issue the previous version's hash names (the
+    issue keeps its old hash too); if another worker attached it first, use its issue."""
+    try:
+        with transaction.atomic():
+            GroupHash.objects.create(project=project, hash=grouping.hash, version=grouping.version, issue=issue,
+                                     components=list(grouping.components)[:50])
+    except IntegrityError:
+        return GroupHash.objects.select_related("issue").get(project=project, hash=grouping.hash).issue
+    return issue
 
 
 def _release_order(project: Project, releases: set[str], when: datetime) -> dict[str, datetime]:
@@ -242,9 +258,10 @@ def events_record(*, project: Project, events: Sequence[Event]) -> RecordResult:
         by_issue: dict[int, list[Event]] = defaultdict(list)
         started = metrics.clock()
         groupings = [compute_grouping(ev) for ev in fresh]
-        known = _known_issues(project, {g.hash for g in groupings})
-        for ev, grouping in zip(fresh, groupings):
-            issue, created = _resolve_issue(project, ev, grouping, known, parse_datetime(ev["timestamp"]))
+        previous = [previous_grouping(ev, g) for ev, g in zip(fresh, groupings)]
+        known = _known_issues(project, {g.hash for g in groupings} | {p.hash for p in previous if p})
+        for ev, grouping, legacy in zip(fresh, groupings, previous):
+            issue, created = _resolve_issue(project, ev, grouping, known, parse_datetime(ev["timestamp"]), legacy)
             by_issue[issue.pk].append(ev)
             change = result.changes.setdefault(issue.pk, IssueChange(issue_id=issue.pk, sample_event=ev))
             change.new = change.new or created

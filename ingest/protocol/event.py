@@ -5,6 +5,11 @@ to store as JSON); these TypedDicts document and type-check their shape. Field
 names follow the Sentry event protocol where one exists, so an SDK payload needs
 little renaming.
 
+Optional interfaces (``stacktrace``, ``threads``, ``debug_meta``, ``modules``,
+``culprit``, ``errors``, ``_meta`` and the native frame fields) are present only
+when the SDK sent them (or normalisation had something to note), so an event
+that never had them keeps its old shape.
+
 Order conventions (as Sentry sends them):
 - ``exception`` is oldest first: a chained cause comes *before* the exception
   it caused; the last entry is the outermost error that was finally raised.
@@ -28,17 +33,43 @@ class Frame(TypedDict, total=False):
     context_line: str | None
     pre_context: list[str]
     post_context: list[str]
+    vars: dict[str, Any]
+    # native and mixed stacks (present only when sent)
+    instruction_addr: str
+    symbol_addr: str
+    image_addr: str
+    addr_mode: str
+    package: str  # the binary the frame is in
+    symbol: str  # the mangled symbol
+    raw_function: str  # the function before the SDK trimmed/demangled it
+    function_id: str
+    trust: str
+    platform: str  # the frame's own platform, from Sentry's list
+    data: dict[str, Any]
+    native: bool
+    stack_start: bool
 
 
 class Stacktrace(TypedDict, total=False):
     frames: list[Frame]
     frames_omitted: int
     raw: str  # a plain-text trace not parsed into frames yet (minimal JSON, log doors)
+    registers: dict[str, Any]
+    snapshot: bool
 
 
 class Mechanism(TypedDict, total=False):
     type: str
     handled: bool | None
+    synthetic: bool
+    description: str
+    help_link: str
+    source: str
+    is_exception_group: bool
+    exception_id: int
+    parent_id: int
+    meta: dict[str, Any]
+    data: dict[str, Any]
 
 
 class ExceptionValue(TypedDict, total=False):
@@ -47,6 +78,26 @@ class ExceptionValue(TypedDict, total=False):
     module: str | None
     mechanism: Mechanism
     stacktrace: Stacktrace
+    raw_stacktrace: Stacktrace  # before symbolication / source maps, when the SDK sent both
+    thread_id: int | str
+
+
+class Thread(TypedDict, total=False):
+    id: int | str | None
+    name: str | None
+    state: str
+    crashed: bool
+    current: bool
+    main: bool
+    daemon: bool
+    stacktrace: Stacktrace
+    raw_stacktrace: Stacktrace
+    held_locks: dict[str, Any]
+
+
+class DebugMeta(TypedDict, total=False):
+    images: list[dict[str, Any]]  # type, code_file, debug_id, image_addr, image_size ...
+    sdk_info: dict[str, Any]
 
 
 class Request(TypedDict, total=False):
@@ -56,6 +107,11 @@ class Request(TypedDict, total=False):
     headers: dict[str, str]
     query_string: str | None
     data: Any
+    fragment: str
+    env: dict[str, Any]
+    api_target: str
+    inferred_content_type: str
+    body_size: int
 
 
 class User(TypedDict, total=False):
@@ -63,6 +119,10 @@ class User(TypedDict, total=False):
     email: str | None
     username: str | None
     ip_address: str | None
+    name: str
+    segment: str
+    geo: dict[str, str]  # city, country_code, region, subdivision
+    data: dict[str, Any]
 
 
 class Event(TypedDict, total=False):
@@ -76,7 +136,20 @@ class Event(TypedDict, total=False):
     message: str | None
     message_template: str | None  # logentry.message before parameters, for grouping
     exception: list[ExceptionValue]
+    stacktrace: Stacktrace  # a top-level stack (message events of .NET, Elixir, legacy Python)
+    threads: list[Thread]
+    debug_meta: DebugMeta
+    modules: dict[str, str]
     breadcrumbs: list[dict[str, Any]]
+    type: str  # "error" (has an exception) | "default" | "csp" ... as Sentry names event types
+    culprit: str  # as an older SDK sent it
+    csp: dict[str, Any]  # a security report sent as an event (legacy); also expectct, expectstaple, hpkp
+    expectct: dict[str, Any]
+    expectstaple: dict[str, Any]
+    hpkp: dict[str, Any]
+    dist: str
+    errors: list[dict[str, Any]]  # what normalisation changed, e.g. a clamped timestamp and its original
+    _meta: dict[str, Any]  # what the limits trimmed, by path: {"breadcrumbs": {"": {"len": 250}}}
     release: str | None
     environment: str | None
     server_name: str | None
@@ -94,6 +167,18 @@ class Event(TypedDict, total=False):
     source: str  # "sdk:sentry.python/2.75.0" or "log:python" / "log:nginx" ...
     sdk: dict[str, Any]
     size: int
+
+
+def searchable_stacks(event: Event) -> list[Stacktrace]:
+    """The stacks whose frames search matches: every exception's, the top-level one, and the
+    crashed thread's (the other threads are the runtime's idle ones, noise to a search)."""
+    stacks = [exc["stacktrace"] for exc in event.get("exception") or [] if exc.get("stacktrace")]
+    if event.get("stacktrace"):
+        stacks.append(event["stacktrace"])
+    crashed = next((t for t in event.get("threads") or [] if t.get("crashed") is True), None)
+    if crashed is not None and crashed.get("stacktrace"):
+        stacks.append(crashed["stacktrace"])
+    return stacks
 
 
 LEVELS = ("debug", "info", "warning", "error", "fatal")

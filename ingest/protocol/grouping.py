@@ -64,8 +64,15 @@ from ingest.protocol.event import Event
 from ingest.protocol.message_normalize import MESSAGE_LIMIT, normalize_message
 
 GROUPING_VERSION = "2026-11"
+# Adds the rules for events without an exception (see "Events without an exception"); an event those rules
+# do not reach groups exactly as under GROUPING_VERSION, and its Grouping says so.
+FRAMELESS_VERSION = "2026-12"
+CURRENT_VERSION = FRAMELESS_VERSION
+VERSIONS = (GROUPING_VERSION, FRAMELESS_VERSION)
 
-KINDS = ("fingerprint", "stacktrace", "exception", "message")
+KINDS = ("fingerprint", "stacktrace", "exception", "message", "threads", "csp", "request", "fallback")
+# The kinds only FRAMELESS_VERSION produces: a hash of one of them is new, every other hash is unchanged.
+FRAMELESS_KINDS = frozenset({"threads", "csp", "request", "fallback", "top_stacktrace"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,20 +87,39 @@ class Grouping:
 
 
 def compute_grouping(event: Event) -> Grouping:
-    """Group ``event`` with the current algorithm (``GROUPING_VERSION``).
+    """Group ``event`` with the current algorithm (``CURRENT_VERSION``).
 
-    Tolerates any dict: missing or mistyped fields are ignored, never raised on.
+    The result's ``version`` is the oldest version that gives this hash:
+    ``GROUPING_VERSION`` unless a rule of ``FRAMELESS_VERSION`` decided, so an
+    issue records which algorithm created it. Tolerates any dict: missing or
+    mistyped fields are ignored, never raised on.
     """
-    return _STRATEGIES[GROUPING_VERSION](event)
+    return _STRATEGIES[CURRENT_VERSION](event)
 
 
-def compute_hashes(event: Event, versions: Iterable[str] = (GROUPING_VERSION,)) -> dict[str, str]:
-    """Hash ``event`` with the current version and every legacy version in ``versions``.
-
-    Returns ``{version: hash}``, the current version first. An unknown version
-    is a configuration error and raises ``ValueError`` naming it.
+def previous_grouping(event: Event, grouping: Grouping) -> Grouping | None:
+    """How ``GROUPING_VERSION`` grouped an event that ``FRAMELESS_VERSION`` regroups, when
+    that named an issue of its own: the issue a deployment may already have for it (a message
+    event whose stack now decides). None when the hash did not change, and for the old
+    catch-all of content-free events (``message:``), which must not keep collecting them.
     """
-    hashes = {GROUPING_VERSION: compute_grouping(event).hash}
+    if grouping.version != FRAMELESS_VERSION:
+        return None
+    legacy = _STRATEGIES[GROUPING_VERSION](event)
+    if legacy.hash == grouping.hash or legacy.components == ("message:",):
+        return None
+    return legacy
+
+
+def compute_hashes(event: Event, versions: Iterable[str] = ()) -> dict[str, str]:
+    """Hash ``event`` with the current algorithm and every legacy version in ``versions``.
+
+    Returns ``{version: hash}``, the current result first (under the version
+    it reports). An unknown version is a configuration error and raises
+    ``ValueError`` naming it.
+    """
+    current = compute_grouping(event)
+    hashes = {current.version: current.hash}
     for version in versions:
         if version in hashes:
             continue
@@ -121,7 +147,17 @@ _DEFAULT_VARIABLE = re.compile(r"^\{\{\s*default\s*\}\}$", re.IGNORECASE)
 
 
 def _group_2026_11(event: Mapping[str, Any]) -> Grouping:
-    kind, components = _default_components(event)
+    return _group(event, frameless=False)
+
+
+def _group_2026_12(event: Mapping[str, Any]) -> Grouping:
+    return _group(event, frameless=True)
+
+
+def _group(event: Mapping[str, Any], *, frameless: bool) -> Grouping:
+    kind, components = _default_components(event, frameless=frameless)
+    version = FRAMELESS_VERSION if kind in FRAMELESS_KINDS else GROUPING_VERSION
+    kind = "stacktrace" if kind == "top_stacktrace" else kind
     fingerprint = event.get("fingerprint") if isinstance(event, Mapping) else None
     if isinstance(fingerprint, list) and fingerprint:
         expanded: list[str] = []
@@ -134,10 +170,11 @@ def _group_2026_11(event: Mapping[str, Any]) -> Grouping:
         # ["{{ default }}"] alone asks for the default grouping: keep its hash.
         if expanded != components:
             kind, components = "fingerprint", expanded
-    return Grouping(GROUPING_VERSION, hash_components(kind, components), tuple(components), kind)
+            version = version if any(_DEFAULT_VARIABLE.match(str(e).strip()) for e in fingerprint) else GROUPING_VERSION
+    return Grouping(version, hash_components(kind, components), tuple(components), kind)
 
 
-def _default_components(event: Mapping[str, Any]) -> tuple[str, list[str]]:
+def _default_components(event: Mapping[str, Any], *, frameless: bool = False) -> tuple[str, list[str]]:
     if not isinstance(event, Mapping):
         return "message", ["message:"]
     platform = _text(event.get("platform")).lower()
@@ -159,8 +196,100 @@ def _default_components(event: Mapping[str, Any]) -> tuple[str, list[str]]:
             components += ["type:" + exc_type, "value:" + value]
     if components:
         return "exception", components
+    if frameless:
+        return _frameless_components(event, platform)
     message = _text(event.get("message_template")) or _text(event.get("message"))
     return "message", ["message:" + normalize_message(message)]
+
+
+# --- events without an exception (FRAMELESS_VERSION) -------------------------------------
+
+
+def _frameless_components(event: Mapping[str, Any], platform: str) -> tuple[str, list[str]]:
+    """The strongest signal an event without an exception has, in this order: the crashed
+    thread's stack, the message, the top-level stack, the CSP directive and blocked URI,
+    the request method and URL pattern; else what little describes where it came from."""
+    frames = _stack_components(_crashed_thread(event), platform)
+    if frames:
+        return "threads", frames
+    message = normalize_message(_text(event.get("message_template")) or _text(event.get("message")))
+    if message.strip():
+        return "message", ["message:" + message]
+    frames = _stack_components({"stacktrace": event.get("stacktrace")}, platform)
+    if frames:
+        return "top_stacktrace", frames
+    csp = _csp_components(event)
+    if csp:
+        return "csp", csp
+    request = _request_components(event)
+    if request:
+        return "request", request
+    return "fallback", _fallback_components(event, platform)
+
+
+def _crashed_thread(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    threads = event.get("threads")
+    if isinstance(threads, Mapping):
+        threads = threads.get("values")
+    for thread in threads if isinstance(threads, list) else []:
+        if isinstance(thread, Mapping) and thread.get("crashed") is True:
+            return thread
+    return {}
+
+
+def _csp_components(event: Mapping[str, Any]) -> list[str]:
+    """A CSP report: the directive it violated and the blocked URI's origin (or keyword)."""
+    csp = event.get("csp")
+    if not isinstance(csp, Mapping):
+        return []
+    directive = _text(csp.get("effective_directive")) or _text(csp.get("violated_directive")).split(" ", 1)[0]
+    blocked = _text(csp.get("blocked_uri"))
+    origin = _URL_ORIGIN.match(blocked)
+    blocked = origin.group(0) if origin else blocked.split(":", 1)[0] if blocked.endswith(":") else blocked
+    if not (directive or blocked):
+        return []
+    return ["csp:" + directive.lower(), "blocked:" + blocked.lower()]
+
+
+_URL_ORIGIN = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#]*")
+_URL_HOST = re.compile(r"^(?:[a-zA-Z][\w+.-]*:)?//[^/?#]*")
+_VARIABLE_SEGMENT = re.compile(
+    r"^(?:\d+|[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+    r"|[0-9a-fA-F]{8,}|(?=[\w-]*\d)[\w-]{16,}|[^@/]+@[^@/]+)$"
+)
+
+
+def url_pattern(url: str) -> str:
+    """A URL's path with its variable segments (numbers, UUIDs, hashes, tokens, e-mails) replaced
+    by ``*``: ``https://x/users/42/orders/9f2c..`` -> ``/users/*/orders/*``; no host, query or fragment."""
+    path = _URL_HOST.sub("", url.strip()).split("?", 1)[0].split("#", 1)[0]
+    segments = [("*" if _VARIABLE_SEGMENT.match(part) else part) for part in path.split("/")]
+    return "/".join(segments) or "/"
+
+
+def _request_components(event: Mapping[str, Any]) -> list[str]:
+    request = event.get("request")
+    if not isinstance(request, Mapping):
+        return []
+    url = _text(request.get("url"))
+    if not url:
+        return []
+    return ["method:" + _text(request.get("method")).upper(), "url:" + url_pattern(url)]
+
+
+def _fallback_components(event: Mapping[str, Any], platform: str) -> list[str]:
+    """An event with nothing else to go by: where it came from, so that events of different
+    platforms, SDKs, loggers, transactions and levels never share one bucket."""
+    sdk = event.get("sdk")
+    sdk_name = _text(sdk.get("name")) if isinstance(sdk, Mapping) else ""
+    return [
+        "platform:" + platform,
+        # the SDK's name without its version ("sdk:sentry.dart/8.1" -> "sdk:sentry.dart"), else the auth header's
+        "source:" + (f"sdk:{sdk_name}" if sdk_name else _text(event.get("source")).split("/", 1)[0]),
+        "logger:" + _text(event.get("logger")),
+        "transaction:" + (_text(event.get("transaction")) or _text(event.get("culprit"))),
+        "level:" + _text(event.get("level")),
+    ]
 
 
 def _exceptions(event: Mapping[str, Any]) -> list[Any]:
@@ -422,4 +551,5 @@ def _text(value: Any) -> str:
 
 _STRATEGIES: dict[str, Callable[[Mapping[str, Any]], Grouping]] = {
     GROUPING_VERSION: _group_2026_11,
+    FRAMELESS_VERSION: _group_2026_12,
 }

@@ -22,9 +22,10 @@ Limits (see :class:`NormalizeLimits`):
   200 items per container.
 - exception chains: the last 32 entries (the outermost error and its nearest
   causes).
-- timestamps more than one hour in the future or more than 30 days in the past
-  are replaced by ``received_at`` (a device with a wrong clock must not land
-  its event outside retention or in a far-future index).
+- timestamps more than one hour in the future or older than ``past_age`` (30
+  days by default; the worker passes the project's retention) are replaced by
+  ``received_at`` (a device with a wrong clock must not land its event outside
+  retention or in a far-future index); ``errors`` keeps the original.
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from ingest.protocol.event import Event, ExceptionValue, Frame, Request, Stacktrace, User, normalize_level
+from ingest.protocol.event import Event, ExceptionValue, Frame, Request, Stacktrace, Thread, User, normalize_level
 from ingest.protocol.errors import ClientError
+from ingest.protocol.platforms import frame_platform, normalize_platform
 from ingest.protocol.scrub import FILTERED, scrub_params
+from ingest.protocol.titles import event_culprit, event_title
 
 __all__ = [
     "DEFAULT",
@@ -80,6 +83,8 @@ class NormalizeLimits:
     max_depth: int = 8
     max_items: int = 200
     max_fingerprint: int = 32
+    max_threads: int = 200
+    max_images: int = 1000
     future_skew: timedelta = timedelta(hours=1)
     past_age: timedelta = timedelta(days=30)
 
@@ -208,15 +213,33 @@ def _parse_time(value: Any) -> datetime | None:
 
 def _timestamp(value: Any, received_at: datetime, limits: NormalizeLimits) -> str:
     """The event time, or ``received_at`` when missing, invalid or implausible."""
+    return _checked_timestamp(value, received_at, limits)[0]
+
+
+def _checked_timestamp(value: Any, received_at: datetime,
+                       limits: NormalizeLimits) -> tuple[str, dict[str, Any] | None]:
+    """(the event time, the processing error that replaced it, if any).
+
+    A time more than ``future_skew`` ahead or ``past_age`` behind ``received_at``
+    (a device with a wrong clock) is replaced by ``received_at``; the error keeps
+    the original, as Sentry's ``future_timestamp`` / ``past_timestamp`` errors do.
+    """
     moment = _parse_time(value)
     if moment is None:
-        return _iso(received_at)
+        return _iso(received_at), _time_error("invalid_data", value) if value is not None else None
     try:
-        if moment - received_at > limits.future_skew or received_at - moment > limits.past_age:
-            return _iso(received_at)
-        return _iso(moment)
+        if moment - received_at > limits.future_skew:
+            return _iso(received_at), _time_error("future_timestamp", value)
+        if received_at - moment > limits.past_age:
+            return _iso(received_at), _time_error("past_timestamp", value)
+        return _iso(moment), None
     except (OverflowError, ValueError):
-        return _iso(received_at)
+        return _iso(received_at), _time_error("invalid_data", value)
+
+
+def _time_error(kind: str, value: Any) -> dict[str, Any]:
+    original = value if isinstance(value, (int, float)) and not isinstance(value, bool) else _str(value, 64)
+    return {"type": kind, "name": "timestamp", "value": original}
 
 
 # --------------------------------------------------------------------------- message
@@ -227,8 +250,17 @@ def _timestamp(value: Any, received_at: datetime, limits: NormalizeLimits) -> st
 _UNSAFE_SPEC = re.compile(r"%(?:\([^)]*\))?[#0 +\-]*(?:\*|\d{3,}|\d*\.(?:\*|\d{3,}))")
 
 
+_BRACED = re.compile(r"\{([A-Za-z_][\w.-]{0,63}|\d{1,3})\}")
+
+
 def _format_template(template: str, params: Any) -> str:
-    """Fill a logentry template: Python %-style first, then ``{}`` placeholders (Java, .NET)."""
+    """Fill a logentry template in the style it was written in.
+
+    Python's %-style (positional or ``%(name)s``) first; then braces: ``{}`` in
+    order (Java's SLF4J), ``{0}`` by index (.NET, Elixir) and ``{name}`` by key
+    (structured loggers, ``params`` a dict). A placeholder with no matching
+    param is left as written.
+    """
     if isinstance(params, list):
         params = [p if isinstance(p, (str, int, float, bool)) or p is None else str(p) for p in params]
     elif not isinstance(params, dict):
@@ -243,16 +275,31 @@ def _format_template(template: str, params: Any) -> str:
     if "{}" in template and isinstance(params, list):
         pieces = template.split("{}")
         filled = [piece + (str(params[i]) if i < len(params) else "{}") for i, piece in enumerate(pieces[:-1])]
-        return "".join(filled) + pieces[-1]
+        template = "".join(filled) + pieces[-1]
+    if "{" in template:
+        template = _BRACED.sub(lambda match: _braced_param(match, params), template)
     return template
+
+
+def _braced_param(match: re.Match[str], params: list[Any] | dict[str, Any]) -> str:
+    key = match.group(1)
+    if isinstance(params, dict):
+        found = params.get(key, match.group(0)) if key in params else match.group(0)
+    elif key.isdigit() and int(key) < len(params):
+        found = params[int(key)]
+    else:
+        found = match.group(0)
+    return found if isinstance(found, str) else str(found) if not isinstance(found, (dict, list)) else match.group(0)
 
 
 def _message(payload: dict[str, Any], limits: NormalizeLimits) -> tuple[str | None, str | None]:
     """(message, message_template) from ``logentry`` (preferred) or ``message``."""
-    entry = payload.get("logentry", payload.get("sentry.interfaces.Message"))
+    entry = payload.get("logentry")
     raw = payload.get("message")
     if not isinstance(entry, dict):
         entry = raw if isinstance(raw, dict) else {"formatted": raw}
+        if isinstance(raw, str) and isinstance(payload.get("params"), (list, dict)) and payload["params"]:
+            entry = {"message": raw, "params": payload["params"]}  # legacy clients: params beside the message
     template = _str(entry.get("message"), limits.message_chars)
     formatted = _str(entry.get("formatted"), limits.message_chars)
     # a secret passed as a named param (``%(password)s``) never reaches the text
@@ -296,7 +343,32 @@ def _frame(raw: dict[str, Any], limits: NormalizeLimits) -> Frame:
         frame["post_context"] = _context_lines(raw["post_context"], limits, tail=False)
     if isinstance(raw.get("vars"), dict) and raw["vars"]:
         frame["vars"] = _bounded(raw["vars"], limits)
+    frame.update(_native_frame_fields(raw, limits))
     return cast(Frame, frame)
+
+
+# Native (and mixed) frames: addresses, the binary (``package``), the mangled symbol, the function before
+# demangling/trimming (``raw_function``); kept only when sent, so a Python frame stays as small as before.
+_NATIVE_FRAME_STRINGS = ("instruction_addr", "symbol_addr", "image_addr", "addr_mode", "package", "symbol",
+                         "raw_function", "function_id", "trust")
+
+
+def _native_frame_fields(raw: dict[str, Any], limits: NormalizeLimits) -> dict[str, Any]:
+    """The optional frame fields of native and mixed stacks, when present."""
+    fields: dict[str, Any] = {}
+    for key in _NATIVE_FRAME_STRINGS:
+        text = _str(raw.get(key), limits.string_chars)
+        if text is not None:
+            fields[key] = text
+    platform = frame_platform(raw.get("platform"))
+    if platform is not None:
+        fields["platform"] = platform
+    if isinstance(raw.get("data"), dict) and raw["data"]:
+        fields["data"] = _bounded(raw["data"], limits, depth=1)
+    for flag in ("native", "stack_start"):
+        if isinstance(raw.get(flag), bool):
+            fields[flag] = raw[flag]
+    return fields
 
 
 def _sdk_omitted(value: Any) -> int:
@@ -324,6 +396,10 @@ def _stacktrace(raw: Any, limits: NormalizeLimits) -> Stacktrace | None:
     result: dict[str, Any] = {"frames": [_frame(f, limits) for f in frames]}
     if omitted:
         result["frames_omitted"] = omitted
+    if isinstance(raw.get("registers"), dict) and raw["registers"]:
+        result["registers"] = _bounded(raw["registers"], limits, depth=1)
+    if isinstance(raw.get("snapshot"), bool):
+        result["snapshot"] = raw["snapshot"]
     return cast(Stacktrace, result)
 
 
@@ -369,11 +445,26 @@ def _link_thread_stacks(raws: list[dict[str, Any]], payload: dict[str, Any]) -> 
 
 
 def _mechanism(raw: Any, limits: NormalizeLimits) -> dict[str, Any] | None:
+    """type and handled always; the other fields Sentry defines when sent."""
     if not isinstance(raw, dict):
         return None
     handled = raw.get("handled")
-    return {"type": _str(raw.get("type"), limits.string_chars) or "generic",
-            "handled": handled if isinstance(handled, bool) else None}  # fmt: skip
+    mechanism: dict[str, Any] = {"type": _str(raw.get("type"), limits.string_chars) or "generic",
+                                 "handled": handled if isinstance(handled, bool) else None}
+    for key in ("description", "help_link", "source"):
+        text = _str(raw.get(key), limits.string_chars)
+        if text is not None:
+            mechanism[key] = text
+    for key in ("synthetic", "is_exception_group"):
+        if isinstance(raw.get(key), bool):
+            mechanism[key] = raw[key]
+    for key in ("exception_id", "parent_id"):
+        if _int(raw.get(key)) is not None:
+            mechanism[key] = _int(raw.get(key))
+    for key in ("meta", "data"):
+        if isinstance(raw.get(key), dict) and raw[key]:
+            mechanism[key] = _bounded(raw[key], limits, depth=1)
+    return mechanism
 
 
 def _exception(raw: dict[str, Any], stack: Any, limits: NormalizeLimits) -> ExceptionValue | None:
@@ -391,7 +482,21 @@ def _exception(raw: dict[str, Any], stack: Any, limits: NormalizeLimits) -> Exce
         exc["stacktrace"] = stacktrace
     if exc["type"] is None and exc["value"] is None and not _has_content(stacktrace):
         return None
+    thread_id = _thread_id(raw.get("thread_id"))
+    if thread_id is not None:
+        exc["thread_id"] = thread_id
+    raw_stacktrace = _stacktrace(raw.get("raw_stacktrace"), limits)
+    if _has_content(raw_stacktrace):
+        exc["raw_stacktrace"] = raw_stacktrace
     return cast(ExceptionValue, exc)
+
+
+def _thread_id(value: Any) -> int | str | None:
+    """A thread id as sent: an integer, or a string (some SDKs name threads)."""
+    number = _int(value)
+    if number is not None and not isinstance(value, str):
+        return number
+    return _str(value, 128)
 
 
 def _has_content(stacktrace: Any) -> bool:
@@ -401,11 +506,86 @@ def _has_content(stacktrace: Any) -> bool:
 
 def _exceptions(payload: dict[str, Any], limits: NormalizeLimits) -> list[ExceptionValue]:
     """The chain, oldest first as sent; accepts ``{"values": [...]}``, a list or one object."""
-    source = payload.get("exception", payload.get("sentry.interfaces.Exception"))
+    source = payload.get("exception")
     raws = [e for e in _values(source) if isinstance(e, dict)][-limits.max_exceptions :]
+    container_mechanism = source.get("mechanism") if isinstance(source, dict) else None
+    if raws and isinstance(container_mechanism, dict) and not raws[-1].get("mechanism"):
+        # raven-js put the mechanism beside the values: it belongs to the outermost exception
+        raws[-1] = {**raws[-1], "mechanism": container_mechanism}
     stacks = _link_thread_stacks(raws, payload)
     chain = (_exception(raw, stack, limits) for raw, stack in zip(raws, stacks))
     return [exc for exc in chain if exc is not None]
+
+
+def _threads(payload: dict[str, Any], limits: NormalizeLimits, trims: dict[str, Any]) -> list[Thread]:
+    """Every thread as sent (id, name, state, crashed/current/main, its stack), at most ``max_threads``.
+
+    The crashed thread is always kept, even beyond the bound: it is the one a reader opens first.
+    """
+    raws = [t for t in _values(payload.get("threads")) if isinstance(t, dict)]
+    if len(raws) > limits.max_threads:
+        trims["threads"] = {"": {"len": len(raws)}}
+        crashed = [t for t in raws[limits.max_threads :] if t.get("crashed") is True][:1]
+        raws = raws[: limits.max_threads - len(crashed)] + crashed
+    return [_thread(raw, limits) for raw in raws]
+
+
+def _thread(raw: dict[str, Any], limits: NormalizeLimits) -> Thread:
+    thread: dict[str, Any] = {"id": _thread_id(raw.get("id")), "name": _str(raw.get("name"), limits.string_chars)}
+    for flag in ("crashed", "current", "main", "daemon"):
+        if isinstance(raw.get(flag), bool):
+            thread[flag] = raw[flag]
+    state = _str(raw.get("state"), limits.string_chars)
+    if state is not None:
+        thread["state"] = state
+    for key in ("stacktrace", "raw_stacktrace"):
+        stacktrace = _stacktrace(raw.get(key), limits)
+        if stacktrace is not None and (key == "stacktrace" or _has_content(stacktrace)):
+            thread[key] = stacktrace
+    if isinstance(raw.get("held_locks"), dict) and raw["held_locks"]:
+        thread["held_locks"] = _bounded(raw["held_locks"], limits, depth=1)
+    return cast(Thread, thread)
+
+
+_DEBUG_IMAGE_KEYS = ("type", "code_file", "code_id", "debug_file", "debug_id", "debug_checksum", "image_addr",
+                     "image_vmaddr", "arch", "uuid", "name", "cpu_type", "cpu_subtype", "major_version",
+                     "minor_version", "revision_version", "image_size", "build_id", "code_checksum")
+
+
+def _debug_meta(value: Any, limits: NormalizeLimits, trims: dict[str, Any]) -> dict[str, Any]:
+    """``debug_meta``: the loaded images (the keys Sentry defines, any image type) and ``sdk_info``."""
+    raw = _dict(value)
+    images = [i for i in raw.get("images") or [] if isinstance(i, dict)] if isinstance(raw.get("images"), list) else []
+    if len(images) > limits.max_images:
+        trims["debug_meta"] = {"images": {"": {"len": len(images)}}}
+        images = images[: limits.max_images]
+    out: dict[str, Any] = {}
+    if images:
+        out["images"] = [_debug_image(image, limits) for image in images]
+    if isinstance(raw.get("sdk_info"), dict) and raw["sdk_info"]:
+        out["sdk_info"] = _bounded(raw["sdk_info"], limits, depth=1)
+    return out
+
+
+def _debug_image(raw: dict[str, Any], limits: NormalizeLimits) -> dict[str, Any]:
+    image: dict[str, Any] = {}
+    for key in _DEBUG_IMAGE_KEYS:
+        value = raw.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and -_INT64 < value < _INT64:
+            image[key] = value
+        elif (text := _str(value, limits.string_chars)) is not None:
+            image[key] = text
+    return image
+
+
+def _modules(value: Any, limits: NormalizeLimits) -> dict[str, str]:
+    """Installed packages and their versions (``{"django": "5.1"}``), at most ``max_items``."""
+    modules: dict[str, str] = {}
+    for key, raw in _pairs(value)[: limits.max_items]:
+        name, version = _str(key, limits.string_chars), _str(raw, limits.tag_value_chars)
+        if name and version is not None:
+            modules[name] = version
+    return modules
 
 
 # --------------------------------------------------------------------------- tags, request, user
@@ -450,9 +630,10 @@ def _query_string(value: Any, limits: NormalizeLimits) -> str | None:
     return text.lstrip("?") if text else None
 
 
-def _request(payload: dict[str, Any], limits: NormalizeLimits) -> Request:
-    """Method, URL, status, headers, query string, body; cookies and env are not kept."""
-    raw = _dict(payload.get("request", payload.get("sentry.interfaces.Http")))
+def _request(payload: dict[str, Any], limits: NormalizeLimits, client_ip: str | None = None) -> Request:
+    """Method, URL, status, headers, query string, body and the other fields of Sentry's request
+    interface; cookies are not kept (session secrets, and never needed to triage)."""
+    raw = _dict(payload.get("request"))
     if not raw:
         return cast(Request, {})
     method = _str(raw.get("method"), 32)
@@ -468,18 +649,45 @@ def _request(payload: dict[str, Any], limits: NormalizeLimits) -> Request:
     }
     if raw.get("data") is not None:
         request["data"] = _bounded(raw["data"], limits)
+    for key in ("fragment", "api_target", "inferred_content_type"):
+        text = _str(raw.get(key), limits.string_chars)
+        if text:
+            request[key] = text
+    if _int(raw.get("body_size")) is not None:
+        request["body_size"] = _int(raw.get("body_size"))
+    env = _bounded(_dict(raw.get("env")), limits, depth=1)
+    if env:
+        if env.get("REMOTE_ADDR") == AUTO_IP:
+            env["REMOTE_ADDR"] = client_ip
+        request["env"] = {k: v for k, v in env.items() if v is not None}
     return cast(Request, request)
 
 
-def _user(value: Any, limits: NormalizeLimits) -> User:
-    """id, email, username, ip_address; "{{auto}}" (fill in client IP) is not an address."""
+_USER_STRINGS = ("id", "email", "username", "ip_address", "name", "segment")
+AUTO_IP = "{{auto}}"
+
+
+def _user(value: Any, limits: NormalizeLimits, client_ip: str | None = None) -> User:
+    """Every field Sentry defines (id, email, username, ip_address, name, segment, geo, data).
+
+    ``ip_address: "{{auto}}"`` asks for the sender's address: ``client_ip`` fills
+    it in (dropped when unknown). Fields Sentry does not define go to ``data``,
+    as Sentry keeps them.
+    """
     raw = _dict(value)
     if not raw:
         return cast(User, {})
-    user = {key: _str(raw.get(key), limits.string_chars) for key in ("id", "email", "username", "ip_address")}
-    if user["ip_address"] == "{{auto}}":
-        user["ip_address"] = None
-    return cast(User, {key: text for key, text in user.items() if text is not None})
+    user: dict[str, Any] = {key: _str(raw.get(key), limits.string_chars) for key in _USER_STRINGS}
+    if user["ip_address"] == AUTO_IP:
+        user["ip_address"] = client_ip
+    if isinstance(raw.get("geo"), dict):
+        geo = {k: _str(v, limits.string_chars) for k, v in raw["geo"].items() if isinstance(k, str)}
+        user["geo"] = {k: v for k, v in geo.items() if v is not None} or None
+    data = dict(_dict(raw.get("data")))
+    data.update({k: v for k, v in raw.items() if k not in (*_USER_STRINGS, "geo", "data", "sentry_user")})
+    if data:
+        user["data"] = _bounded(data, limits, depth=1)
+    return cast(User, {key: item for key, item in user.items() if item is not None})
 
 
 # --------------------------------------------------------------------------- ids and source
@@ -511,7 +719,12 @@ def _sdk(value: Any, sdk_client: str | None) -> tuple[dict[str, Any], str]:
     """(sdk, source): ``source`` is "sdk:<name>/<version>" from the payload, else the auth header."""
     raw = _dict(value)
     name, version = _str(raw.get("name"), 200), _str(raw.get("version"), 100)
-    sdk = {"name": name, "version": version} if name else {}
+    sdk: dict[str, Any] = {"name": name, "version": version} if name else {}
+    if name and isinstance(raw.get("integrations"), list):
+        sdk["integrations"] = [text for item in raw["integrations"][:200] if (text := _str(item, 200))]
+    if name and isinstance(raw.get("packages"), list):
+        sdk["packages"] = [{"name": _str(p.get("name"), 200), "version": _str(p.get("version"), 100)}
+                           for p in raw["packages"][:200] if isinstance(p, dict)]
     if name:
         return sdk, f"sdk:{name}/{version}" if version else f"sdk:{name}"
     client = _str(sdk_client, 300)
@@ -549,6 +762,10 @@ def _breadcrumbs(value: Any, limits: NormalizeLimits) -> list[dict[str, Any]]:
         }
         if isinstance(raw.get("data"), dict) and raw["data"]:
             crumb["data"] = _bounded(raw["data"], limits, depth=1)
+        for key, limit in (("event_id", 64), ("origin", limits.string_chars)):
+            text = _str(raw.get(key), limit)
+            if text:
+                crumb[key] = text
         out.append(crumb)
     return out
 
@@ -565,6 +782,7 @@ def normalize_sentry_event(
     sdk_client: str | None = None,
     limits: NormalizeLimits = DEFAULT,
     size: int | None = None,
+    client_ip: str | None = None,
 ) -> Event:
     """Build the normalised Event from a store/envelope event payload of any SDK.
 
@@ -572,24 +790,28 @@ def normalize_sentry_event(
     de-duplicated on, the time it accepted the request), not from the payload;
     ``sdk_client`` is the ``sentry_client`` of the auth header, used for
     ``source`` when the payload has no ``sdk``; ``size`` is the byte length of
-    the payload as received.
+    the payload as received; ``client_ip`` is the sender's address, filled in
+    where the SDK asked for it with ``{{auto}}``.
     """
     if not isinstance(payload, dict):
         raise NormalizeError(f"an event must be a JSON object, not {type(payload).__name__}")
+    payload = _unaliased(payload)
     received_at = _utc(received_at)
     message, template = _message(payload, limits)
     contexts = _bounded(_dict(payload.get("contexts")), limits)
     tags = _tags(payload.get("tags"), limits)
-    request = _request(payload, limits)
+    request = _request(payload, limits, client_ip)
     sdk, source = _sdk(payload.get("sdk"), sdk_client)
     trace = _dict(contexts.get("trace"))
+    timestamp, time_error = _checked_timestamp(payload.get("timestamp"), received_at, limits)
+    trims: dict[str, Any] = {}
     event: Event = {
         "event_id": _event_id(event_id),
         "project_id": project_id,
         "received_at": _iso(received_at),
-        "timestamp": _timestamp(payload.get("timestamp"), received_at, limits),
-        "platform": (_str(payload.get("platform"), 64) or "other").lower(),
-        "level": normalize_level(payload.get("level"), "error"),
+        "timestamp": timestamp,
+        "platform": normalize_platform(payload.get("platform")),
+        "level": _sdk_level(payload.get("level")),
         "logger": _str(payload.get("logger"), limits.string_chars),
         "message": message,
         "message_template": template,
@@ -601,7 +823,7 @@ def normalize_sentry_event(
         "transaction": _str(payload.get("transaction"), limits.string_chars),
         "service": _service(tags, contexts),
         "request": request,
-        "user": _user(payload.get("user"), limits),
+        "user": _user(payload.get("user"), limits, client_ip),
         "tags": tags,
         "contexts": contexts,
         "extra": _bounded(_dict(payload.get("extra")), limits),
@@ -613,7 +835,94 @@ def normalize_sentry_event(
         "sdk": sdk,
         "size": size if isinstance(size, int) and size >= 0 else 0,
     }
+    event.update(cast(Event, _optional_interfaces(payload, limits, trims)))
+    event["type"] = "error" if event["exception"] else next(
+        (name for name in ("csp", "expectct", "expectstaple", "hpkp") if name in event), "default")
+    _note_trims(payload, event, limits, trims)
+    if time_error is not None:
+        event["errors"] = [time_error]
+    if trims:
+        event["_meta"] = trims
     return event
+
+
+# Older SDKs (raven-python) send Python's logging numbers; Sentry reads them so.
+_SENTRY_NUMERIC_LEVELS = {10: "debug", 20: "info", 30: "warning", 40: "error", 50: "fatal"}
+
+
+def _sdk_level(value: Any) -> str:
+    """An SDK event's level; numbers as Python's logging numbers them (Sentry's reading)."""
+    number = value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 4:
+        number = int(value.strip())
+    if number in _SENTRY_NUMERIC_LEVELS:
+        return _SENTRY_NUMERIC_LEVELS[number]
+    return normalize_level(value, "error")
+
+
+# Interfaces older SDKs (raven-*) send under their class path; the short name wins when both are sent.
+_LEGACY_ALIASES = {
+    "sentry.interfaces.Exception": "exception", "sentry.interfaces.Message": "logentry",
+    "sentry.interfaces.Stacktrace": "stacktrace", "sentry.interfaces.Http": "request",
+    "sentry.interfaces.User": "user", "sentry.interfaces.Breadcrumbs": "breadcrumbs",
+    "sentry.interfaces.Contexts": "contexts", "sentry.interfaces.Threads": "threads",
+    "sentry.interfaces.DebugMeta": "debug_meta", "sentry.interfaces.Template": "template",
+    "sentry.interfaces.Csp": "csp", "sentry.interfaces.Expectct": "expectct",
+    "sentry.interfaces.Expectstaple": "expectstaple", "sentry.interfaces.Hpkp": "hpkp",
+    "sentry.interfaces.Sdk": "sdk",
+}  # fmt: skip
+
+
+def _unaliased(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with ``sentry.interfaces.*`` keys under their current names."""
+    legacy = [key for key in payload if isinstance(key, str) and key.startswith("sentry.interfaces.")]
+    if not legacy:
+        return payload
+    payload = dict(payload)
+    for key in legacy:
+        name = _LEGACY_ALIASES.get(key)
+        value = payload.pop(key)
+        if name is not None and payload.get(name) is None:
+            payload[name] = value
+    return payload
+
+
+def _optional_interfaces(payload: dict[str, Any], limits: NormalizeLimits, trims: dict[str, Any]) -> dict[str, Any]:
+    """Interfaces only some SDKs send, present in the event only when sent (older events stay as they were)."""
+    found: dict[str, Any] = {}
+    stacktrace = _stacktrace(payload.get("stacktrace"), limits) if isinstance(payload.get("stacktrace"), dict) else None
+    if stacktrace is not None and stacktrace.get("frames"):
+        found["stacktrace"] = stacktrace
+    threads = _threads(payload, limits, trims)
+    if threads:
+        found["threads"] = threads
+    debug_meta = _debug_meta(payload.get("debug_meta"), limits, trims)
+    if debug_meta:
+        found["debug_meta"] = debug_meta
+    modules = _modules(payload.get("modules"), limits)
+    if modules:
+        found["modules"] = modules
+    for name in ("csp", "expectct", "expectstaple", "hpkp"):  # security reports sent as events (legacy)
+        if isinstance(payload.get(name), dict) and payload[name]:
+            found[name] = _bounded(payload[name], limits, depth=1)
+    for name, limit in (("culprit", 200), ("dist", 64)):
+        text = _str(payload.get(name), limit)
+        if text and text.strip():
+            found[name] = text.strip()
+    return found
+
+
+def _note_trims(payload: dict[str, Any], event: Event, limits: NormalizeLimits, trims: dict[str, Any]) -> None:
+    """Mark in ``_meta`` (Sentry's place for it) what the limits cut: original lengths by path."""
+    crumbs = [c for c in _values(payload.get("breadcrumbs")) if isinstance(c, dict)]
+    if len(crumbs) > len(event["breadcrumbs"]):
+        trims["breadcrumbs"] = {"": {"len": len(crumbs)}}
+    exceptions = [e for e in _values(payload.get("exception")) if isinstance(e, dict)]
+    if len(exceptions) > limits.max_exceptions:
+        trims["exception"] = {"": {"len": len(exceptions)}}
+    message = event.get("message")
+    if isinstance(message, str) and message.endswith(ELLIPSIS) and len(message) >= limits.message_chars:
+        trims["message"] = {"": {"rem": [["!limit", "s"]]}}
 
 
 def _event_id(value: Any) -> str:
@@ -653,43 +962,3 @@ def normalize_minimal(
     if not event["sdk"]:
         event["source"] = "api:minimal"
     return event
-
-
-def _first_line(text: str) -> str:
-    return text.strip().split("\n", 1)[0].strip()
-
-
-def event_title(event: Event, limit: int = 256) -> str:
-    """What a list of issues shows: "TypeError: x is undefined", else the message.
-
-    Uses the outermost (last) exception; an exception without a type (JS
-    message events) shows its value. Only the first line, at most ``limit``.
-    """
-    for exc in reversed(event.get("exception") or []):
-        kind, value = exc.get("type"), _first_line(exc.get("value") or "")
-        if kind or value:
-            title = f"{kind}: {value}" if kind and value else (kind or value)
-            return _trim(title, limit)
-    message = _first_line(event.get("message") or "")
-    return _trim(message, limit) if message else "<unlabeled event>"
-
-
-def _culprit_frame(event: Event) -> Frame | None:
-    """The last in-app frame of the outermost exception that has frames (else its last frame)."""
-    for exc in reversed(event.get("exception") or []):
-        frames = (exc.get("stacktrace") or {}).get("frames") or []
-        if frames:
-            return next((f for f in reversed(frames) if f.get("in_app")), frames[-1])
-    return None
-
-
-def event_culprit(event: Event) -> str:
-    """Where it happened: the transaction, else "module in function" of the culprit frame."""
-    if event.get("transaction"):
-        return event["transaction"] or ""
-    frame = _culprit_frame(event)
-    if frame is None:
-        return ""
-    where = frame.get("module") or frame.get("filename") or frame.get("abs_path") or ""
-    function = frame.get("function") or ""
-    return f"{where} in {function}" if where and function else where or function

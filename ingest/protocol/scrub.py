@@ -562,7 +562,7 @@ def _scrub_request(request: Any, compiled: _Compiled) -> None:
 
 
 _FRAME_FIELDS = ("filename", "abs_path", "module", "function", "package", "vars", "context_line",
-                 "pre_context", "post_context")
+                 "pre_context", "post_context", "raw_function", "data")
 
 
 def _scrub_exception(exc: Any, compiled: _Compiled) -> None:
@@ -571,13 +571,14 @@ def _scrub_exception(exc: Any, compiled: _Compiled) -> None:
     Source lines are scrubbed like any text: a ``password = "…"`` line in a
     frame's context is as much a leaked secret as the same text in a message.
     """
-    _scrub_fields(exc, ("type", "value", "module"), compiled)
-    stacktrace = exc.get("stacktrace") if isinstance(exc, dict) else None
-    if not isinstance(stacktrace, dict):
-        return
-    _scrub_field(stacktrace, "raw", compiled)
-    for frame in _list(stacktrace.get("frames")):
-        _scrub_fields(frame, _FRAME_FIELDS, compiled)
+    _scrub_fields(exc, ("type", "value", "module", "name"), compiled)
+    for key in ("stacktrace", "raw_stacktrace"):
+        stacktrace = exc.get(key) if isinstance(exc, dict) else None
+        if not isinstance(stacktrace, dict):
+            continue
+        _scrub_fields(stacktrace, ("raw", "registers"), compiled)
+        for frame in _list(stacktrace.get("frames")):
+            _scrub_fields(frame, _FRAME_FIELDS, compiled)
 
 
 def _scrub_breadcrumb(crumb: Any, compiled: _Compiled) -> None:
@@ -609,7 +610,8 @@ def scrub_event(event: Event, config: ScrubConfig = DEFAULT_CONFIG) -> Event:
                   compiled)
     _scrub_request(data.get("request"), compiled)
     _scrub_user(data.get("user"), compiled)
-    for exc in _list(data.get("exception")):
+    # threads and a top-level stack carry frames (vars, source lines) like an exception's
+    for exc in [*_list(data.get("exception")), *_list(data.get("threads")), {"stacktrace": data.get("stacktrace")}]:
         _scrub_exception(exc, compiled)
     for crumb in _list(data.get("breadcrumbs")):
         _scrub_breadcrumb(crumb, compiled)

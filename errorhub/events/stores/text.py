@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.protocol.event import Event
+from ingest.protocol.event import Event, searchable_stacks
 
 _MAX = 8192
 
@@ -14,7 +14,8 @@ def search_text_of(event: Event) -> str:
         parts.append(str(event["message"]))
     for exc in event.get("exception") or []:
         parts.extend(str(exc[k]) for k in ("type", "value") if exc.get(k))
-        for frame in (exc.get("stacktrace") or {}).get("frames") or []:
+    for stack in searchable_stacks(event):  # exceptions', the top-level and the crashed thread's
+        for frame in stack.get("frames") or []:
             parts.extend(str(frame[k]) for k in ("function", "module") if frame.get(k))
     if event.get("transaction"):
         parts.append(str(event["transaction"]))

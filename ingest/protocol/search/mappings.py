@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from ingest.protocol.event import Event
+from ingest.protocol.event import Event, searchable_stacks
 
 TEMPLATE_NAME = "errorhub-events"
 INDEX_PREFIX = "errorhub-events-"
@@ -206,7 +206,7 @@ def document_from_event(event: Event, *, issue_id: int) -> dict[str, Any]:
     if isinstance(event.get("size"), int):
         doc["size"] = event["size"]
     _put(doc, "exception", _exception_fields(event.get("exception") or []))
-    _put(doc, "frames", _frame_fields(event.get("exception") or []))
+    _put(doc, "frames", _frame_fields(searchable_stacks(event)))
     _put(doc, "request", _request_fields(event.get("request") or {}))
     _put(doc, "user", _user_fields(event.get("user") or {}))
     _put_tags(doc, event.get("tags") or {})
@@ -234,12 +234,8 @@ def _exception_fields(exceptions: Sequence[Mapping[str, Any]]) -> dict[str, Any]
     return fields
 
 
-def _frame_fields(exceptions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    frames = [
-        frame
-        for exc in exceptions
-        for frame in ((exc.get("stacktrace") or {}).get("frames") or [])
-    ]
+def _frame_fields(stacks: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    frames = [frame for stack in stacks for frame in (stack.get("frames") or [])]
     return {
         "function": _distinct(f.get("function") for f in frames),
         "module": _distinct(f.get("module") for f in frames),

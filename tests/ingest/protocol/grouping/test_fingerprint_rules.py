@@ -69,8 +69,11 @@ def test_frames_without_anything_to_contribute_fall_back_to_the_exception() -> N
     assert result.components == ("type:PaymentError", "value:card declined")
 
 
-def test_empty_event_groups_by_empty_message() -> None:
-    assert compute_grouping({}).components == ("message:",)
+def test_empty_event_groups_by_where_it_came_from_not_one_bucket() -> None:
+    # issue #19: the empty message was one catch-all bucket per project; it stays so only under 2026-11
+    assert compute_grouping({}).kind == "fallback"
+    assert compute_grouping({}).components == ("platform:", "source:", "logger:", "transaction:", "level:")
+    assert grouping._STRATEGIES[GROUPING_VERSION]({}).components == ("message:",)
 
 
 def test_raw_sentry_exception_values_shape_is_accepted() -> None:
