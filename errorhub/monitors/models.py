@@ -78,7 +78,6 @@ class CheckIn(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["monitor_environment", "check_in_id"],
-                                               name="checkin_unique_id")]
+        constraints = [models.UniqueConstraint(fields=["monitor_environment", "check_in_id"], name="checkin_unique_id")]
         indexes = [models.Index(fields=["status", "created_at"], name="checkin_status_created")]
         ordering = ["-created_at"]

@@ -24,9 +24,19 @@ class MonitorRow:
 
 def monitors_of_projects(projects: Iterable[Project]) -> list[MonitorRow]:
     """Every monitor of ``projects`` with each environment's state, by project, monitor, environment."""
-    environments = (MonitorEnvironment.objects.select_related("monitor__project__organization")
-                    .filter(monitor__project__in=projects)
-                    .order_by("monitor__project__slug", "monitor__slug", "environment"))
-    return [MonitorRow(monitor=env.monitor, environment=env.environment, status=env.status,
-                       last_checkin_at=env.last_checkin_at, next_expected_at=env.next_expected_at,
-                       issue_id=env.issue_id) for env in environments]
+    environments = (
+        MonitorEnvironment.objects.select_related("monitor__project__organization")
+        .filter(monitor__project__in=projects)
+        .order_by("monitor__project__slug", "monitor__slug", "environment")
+    )
+    return [
+        MonitorRow(
+            monitor=env.monitor,
+            environment=env.environment,
+            status=env.status,
+            last_checkin_at=env.last_checkin_at,
+            next_expected_at=env.next_expected_at,
+            issue_id=env.issue_id,
+        )
+        for env in environments
+    ]

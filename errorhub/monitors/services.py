@@ -83,7 +83,8 @@ def checkin_record(*, project: Project, checkin: ParsedCheckIn, when: datetime |
     when = when or timezone.now()
     monitor = monitor_upsert(project=project, slug=checkin.monitor_slug, config=checkin.config)
     env, _ = MonitorEnvironment.objects.select_for_update().get_or_create(
-        monitor=monitor, environment=checkin.environment)
+        monitor=monitor, environment=checkin.environment
+    )
     row = _checkin_row(env, checkin, when)
     env.last_checkin_at = when
     env.next_expected_at = next_expected(monitor, when)
@@ -119,8 +120,12 @@ def _recover(env: MonitorEnvironment) -> None:
     issue = env.issue
     if issue is None or issue.lifecycle in (Lifecycle.RESOLVED, Lifecycle.FIXED):
         return
-    issue_resolve(issue=Issue.objects.select_for_update().get(pk=issue.pk), user=None, actor="system",
-                  reason=f"cron monitor {env.monitor.slug} checked in ok")
+    issue_resolve(
+        issue=Issue.objects.select_for_update().get(pk=issue.pk),
+        user=None,
+        actor="system",
+        reason=f"cron monitor {env.monitor.slug} checked in ok",
+    )
 
 
 def _record_failure(env: MonitorEnvironment, row: CheckIn, when: datetime) -> None:
@@ -138,9 +143,15 @@ def _record_failure(env: MonitorEnvironment, row: CheckIn, when: datetime) -> No
         "message": f"Cron monitor {monitor.slug} {what}",
         "fingerprint": ["cron-monitor", monitor.slug, env.environment],
         "tags": {"monitor.slug": monitor.slug, "monitor.status": row.status},
-        "contexts": {"monitor": {"slug": monitor.slug, "check_in_id": row.check_in_id, "status": row.status,
-                                 "expected_at": row.expected_at.isoformat() if row.expected_at else None,
-                                 "schedule": monitor.crontab or f"every {monitor.interval_seconds:g} s"}},
+        "contexts": {
+            "monitor": {
+                "slug": monitor.slug,
+                "check_in_id": row.check_in_id,
+                "status": row.status,
+                "expected_at": row.expected_at.isoformat() if row.expected_at else None,
+                "schedule": monitor.crontab or f"every {monitor.interval_seconds:g} s",
+            }
+        },
     }
     event = normalize_sentry_event(body, project_id=monitor.project_id, event_id=event_id, received_at=when)
     result = events_record(project=monitor.project, events=[event])
@@ -168,8 +179,14 @@ def _miss_if_due(env_id: int, now: datetime) -> int:
     if due is None or due + timedelta(minutes=monitor.checkin_margin) >= now:
         return 0
     missed_id = uuid.uuid5(_EVENT_NAMESPACE, due.isoformat()).hex
-    row = CheckIn.objects.create(monitor_environment=env, check_in_id=missed_id, status=CheckInStatus.MISSED,
-                                 expected_at=due, created_at=now, updated_at=now)
+    row = CheckIn.objects.create(
+        monitor_environment=env,
+        check_in_id=missed_id,
+        status=CheckInStatus.MISSED,
+        expected_at=due,
+        created_at=now,
+        updated_at=now,
+    )
     following = next_expected(monitor, due)
     while following is not None and following <= now:  # a long outage is one missed run, not one per tick
         following = next_expected(monitor, following)

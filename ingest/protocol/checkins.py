@@ -29,8 +29,7 @@ from ingest.protocol.errors import ClientError
 __all__ = ["CheckIn", "CheckInError", "MonitorConfig", "Schedule", "next_run", "parse_check_in"]
 
 STATUSES = frozenset({"in_progress", "ok", "error", "timeout", "unknown"})
-INTERVAL_UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400,
-                  "year": 365 * 86400}
+INTERVAL_UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400, "year": 365 * 86400}
 #: Sentry's defaults when a config leaves them out (minutes).
 DEFAULT_MARGIN, DEFAULT_MAX_RUNTIME = 1.0, 30.0
 _MAX_MINUTES = 366 * 24 * 60
@@ -38,8 +37,15 @@ _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _MAX_DURATION = 366 * 86400.0
 _MAX_ENVIRONMENT = 64
 #: Crontab nicknames croniter understands and Sentry accepts.
-_NICKNAMES = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
-              "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"}
+_NICKNAMES = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
 
 
 class CheckInError(ClientError):
@@ -85,9 +91,14 @@ def parse_check_in(body: dict[str, Any]) -> CheckIn:
     if not isinstance(environment, str) or len(environment) > _MAX_ENVIRONMENT or "\x00" in environment:
         raise CheckInError(f"environment must be a string of at most {_MAX_ENVIRONMENT} characters")
     config = body.get("monitor_config")
-    return CheckIn(monitor_slug=slug, status=status, check_in_id=_check_in_id(body.get("check_in_id")),
-                   duration=_duration(body.get("duration")), environment=environment,
-                   config=None if config is None else parse_monitor_config(config))
+    return CheckIn(
+        monitor_slug=slug,
+        status=status,
+        check_in_id=_check_in_id(body.get("check_in_id")),
+        duration=_duration(body.get("duration")),
+        environment=environment,
+        config=None if config is None else parse_monitor_config(config),
+    )
 
 
 def _check_in_id(value: Any) -> str | None:
@@ -115,9 +126,12 @@ def parse_monitor_config(config: Any) -> MonitorConfig:
     """``monitor_config`` as the SDKs and sentry-cli send it."""
     if not isinstance(config, dict):
         raise CheckInError(f"monitor_config must be an object, got {type(config).__name__}")
-    return MonitorConfig(schedule=_schedule(config.get("schedule")), timezone=_timezone(config.get("timezone")),
-                         checkin_margin=_minutes(config, "checkin_margin", DEFAULT_MARGIN),
-                         max_runtime=_minutes(config, "max_runtime", DEFAULT_MAX_RUNTIME))
+    return MonitorConfig(
+        schedule=_schedule(config.get("schedule")),
+        timezone=_timezone(config.get("timezone")),
+        checkin_margin=_minutes(config, "checkin_margin", DEFAULT_MARGIN),
+        max_runtime=_minutes(config, "max_runtime", DEFAULT_MAX_RUNTIME),
+    )
 
 
 def _schedule(value: Any) -> Schedule:
@@ -127,7 +141,8 @@ def _schedule(value: Any) -> Schedule:
     if kind == "crontab":
         return Schedule(kind="crontab", crontab=_crontab(value.get("value")))
     if kind == "interval":
-        unit, amount = value.get("unit"), value.get("value")
+        unit: Any = value.get("unit")
+        amount: Any = value.get("value")
         if unit not in INTERVAL_UNITS:
             raise CheckInError(f"schedule.unit must be one of {', '.join(INTERVAL_UNITS)}, got {unit!r:.40}")
         if not _is_number(amount) or not 0 < amount * INTERVAL_UNITS[unit] <= 366 * 86400:

@@ -36,8 +36,9 @@ def test_a_bad_check_in_alone_is_a_400_that_names_the_field(client, world, confi
 @pytest.mark.parametrize(("config", "fragment"), BAD)
 def test_a_bad_check_in_beside_an_event_is_its_own_outcome(client, world, config, fragment):
     body = event()
-    data = envelope(({"type": "event"}, body), ({"type": "check_in"}, bad_checkin(config)),
-                    headers={"event_id": body["event_id"]})
+    data = envelope(
+        ({"type": "event"}, body), ({"type": "check_in"}, bad_checkin(config)), headers={"event_id": body["event_id"]}
+    )
     response = post_envelope(client, world, data)
     assert response.status_code == 200, response.content
     assert fragment in response.json()["dropped"][0]

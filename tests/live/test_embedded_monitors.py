@@ -42,8 +42,9 @@ sentry_sdk.flush(timeout=30)
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
-    with embedded_server(tmp_path_factory.mktemp("monitors"),
-                         ERRORHUB_MONITOR_CHECK_SECONDS=str(TICK_SECONDS)) as running:
+    with embedded_server(
+        tmp_path_factory.mktemp("monitors"), ERRORHUB_MONITOR_CHECK_SECONDS=str(TICK_SECONDS)
+    ) as running:
         yield running
 
 
@@ -53,17 +54,38 @@ def project(server: EmbeddedServer) -> LiveProject:
 
 
 def sdk_checkin(project: LiveProject, slug: str, status: str) -> None:
-    proc = subprocess.run([sys.executable, "-c", _CHECKIN, project.dsn, slug, status, json.dumps(FAST)], cwd=REPO,
-                          capture_output=True, text=True, timeout=90)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHECKIN, project.dsn, slug, status, json.dumps(FAST)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 def cli_run(project: LiveProject, slug: str, *command: str) -> subprocess.CompletedProcess[str]:
     assert Path(SENTRY_CLI).exists(), "run scripts/build_clients.sh: it installs the real sentry-cli"
-    return subprocess.run([str(SENTRY_CLI), "monitors", "run", "-e", "live", "--schedule", "0 4 * * *",
-                           "--timezone", "Europe/Vienna", slug, "--", *command],
-                          env={"SENTRY_DSN": project.dsn, "PATH": "/usr/bin:/bin", "HOME": str(Path.home())},
-                          capture_output=True, text=True, timeout=90)
+    return subprocess.run(
+        [
+            str(SENTRY_CLI),
+            "monitors",
+            "run",
+            "-e",
+            "live",
+            "--schedule",
+            "0 4 * * *",
+            "--timezone",
+            "Europe/Vienna",
+            slug,
+            "--",
+            *command,
+        ],
+        env={"SENTRY_DSN": project.dsn, "PATH": "/usr/bin:/bin", "HOME": str(Path.home())},
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
 
 
 def wait_for(what: str, probe: Callable[[], Any], server: EmbeddedServer) -> Any:
@@ -91,14 +113,16 @@ def lifecycle(api: sdk.Api, issue_id: str) -> str:
     return api.get(f"issues/{issue_id}/").json()["lifecycle"]
 
 
-def test_beat_finds_the_missed_run_and_an_ok_check_in_recovers(server: EmbeddedServer,
-                                                              project: LiveProject) -> None:
+def test_beat_finds_the_missed_run_and_an_ok_check_in_recovers(server: EmbeddedServer, project: LiveProject) -> None:
     api, slug = sdk.Api(project), f"export-{uuid.uuid4().hex[:8]}"
     sdk_checkin(project, slug, "ok")
     wait_for("the first check-in", lambda: environment(api, slug, "production"), server)
 
-    missed = wait_for("the missed run", lambda: (e := environment(api, slug, "production")) and
-                      e["status"] == "missed" and e["issue"] and e, server)
+    missed = wait_for(
+        "the missed run",
+        lambda: (e := environment(api, slug, "production")) and e["status"] == "missed" and e["issue"] and e,
+        server,
+    )
     issue = api.get(f"issues/{missed['issue']}/").json()
     assert issue["title"] == f"Cron monitor {slug} missed a check-in" and issue["lifecycle"] == "new"
 
@@ -106,13 +130,13 @@ def test_beat_finds_the_missed_run_and_an_ok_check_in_recovers(server: EmbeddedS
     wait_for("recovery", lambda: lifecycle(api, missed["issue"]) == "resolved", server)
 
 
-def test_sentry_cli_failed_run_opens_an_issue_and_a_passing_run_resolves_it(server: EmbeddedServer,
-                                                                            project: LiveProject) -> None:
+def test_sentry_cli_failed_run_opens_an_issue_and_a_passing_run_resolves_it(
+    server: EmbeddedServer, project: LiveProject
+) -> None:
     api, slug = sdk.Api(project), f"cli-{uuid.uuid4().hex[:8]}"
     failed = cli_run(project, slug, "sh", "-c", "exit 3")
     assert failed.returncode == 3, failed.stderr[-2000:]
-    env = wait_for("the failed run's issue", lambda: (e := environment(api, slug, "live")) and e["issue"] and e,
-                   server)
+    env = wait_for("the failed run's issue", lambda: (e := environment(api, slug, "live")) and e["issue"] and e, server)
     assert env["status"] == "error"
     assert api.get(f"issues/{env['issue']}/").json()["title"] == f"Cron monitor {slug} failed"
 

@@ -31,6 +31,7 @@ def post_checkin(client: Client, world: World, body: dict[str, Any]) -> dict[str
 
 def monitor_issue(world: World, slug: str, environment: str = "production") -> Issue:
     env = MonitorEnvironment.objects.select_related("issue").get(
-        monitor__project=world.project, monitor__slug=slug, environment=environment)
+        monitor__project=world.project, monitor__slug=slug, environment=environment
+    )
     assert env.issue is not None, f"monitor {slug} in {environment} has no issue"
     return env.issue

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from errorhub.monitors.services import checkin_record
 from ingest.protocol.checkins import parse_check_in
 
-WHEN = datetime(2026, 3, 2, 9, 58, tzinfo=timezone.utc)
+WHEN = datetime(2026, 3, 2, 9, 58, tzinfo=UTC)
 NIGHTLY = {"schedule": {"type": "crontab", "value": "0 3 * * *"}, "timezone": "Europe/Vienna", "checkin_margin": 5}
 
 

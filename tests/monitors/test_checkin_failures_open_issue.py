@@ -20,10 +20,18 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 @pytest.fixture
 def channel(world, settings):
     settings.OUTBOUND_ALLOW_PRIVATE = True
-    channel = Channel.objects.create(organization=world.project.organization, name="oncall", kind="webhook",
-                                     config={"url": "http://127.0.0.1:9/", "secret": "s"})
-    rule = RuleFactory(organization=world.project.organization, project=world.project,
-                       triggers=["new_issue", "regression"], min_interval_seconds=0)
+    channel = Channel.objects.create(
+        organization=world.project.organization,
+        name="oncall",
+        kind="webhook",
+        config={"url": "http://127.0.0.1:9/", "secret": "s"},
+    )
+    rule = RuleFactory(
+        organization=world.project.organization,
+        project=world.project,
+        triggers=["new_issue", "regression"],
+        min_interval_seconds=0,
+    )
     rule.channels.add(channel)
     return channel
 
@@ -46,8 +54,11 @@ def test_recovery_resolves_and_a_later_failure_regresses(client, world, channel)
     post_checkin(client, world, fixture_checkin("python_capture_checkin_error.envelope"))
     issue = monitor_issue(world, "nightly-export")
 
-    post_checkin(client, world, fixture_checkin("python_capture_checkin_error.envelope", status="ok",
-                                                check_in_id=uuid.uuid4().hex))
+    post_checkin(
+        client,
+        world,
+        fixture_checkin("python_capture_checkin_error.envelope", status="ok", check_in_id=uuid.uuid4().hex),
+    )
     issue.refresh_from_db()
     assert issue.lifecycle == Lifecycle.RESOLVED and not issue.in_inbox
     assert MonitorEnvironment.objects.get(monitor__slug="nightly-export").status == CheckInStatus.OK
@@ -61,8 +72,13 @@ def test_recovery_resolves_and_a_later_failure_regresses(client, world, channel)
 
 def test_one_issue_per_monitor_and_environment(client, world):
     for environment in ("production", "production", "staging"):
-        post_checkin(client, world, fixture_checkin("sentry_cli_run_failing_error.envelope",
-                                                    environment=environment, check_in_id=uuid.uuid4().hex))
+        post_checkin(
+            client,
+            world,
+            fixture_checkin(
+                "sentry_cli_run_failing_error.envelope", environment=environment, check_in_id=uuid.uuid4().hex
+            ),
+        )
     production, staging = monitor_issue(world, "cli-job"), monitor_issue(world, "cli-job", "staging")
     assert production.pk != staging.pk
     assert (production.times_seen, staging.times_seen) == (2, 1)

@@ -6,7 +6,7 @@ The clock travels with time-machine; check-ins go through the envelope door."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -18,15 +18,22 @@ from tests.monitors.helpers import fixture_checkin, monitor_issue, post_checkin
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
-START = datetime(2026, 3, 2, 9, 58, tzinfo=timezone.utc)
-EVERY_TEN_MINUTES = {"schedule": {"type": "interval", "value": 10, "unit": "minute"}, "checkin_margin": 1,
-                     "max_runtime": 3}
+START = datetime(2026, 3, 2, 9, 58, tzinfo=UTC)
+EVERY_TEN_MINUTES = {
+    "schedule": {"type": "interval", "value": 10, "unit": "minute"},
+    "checkin_margin": 1,
+    "max_runtime": 3,
+}
 
 
 def checkin(status: str, check_in_id: str | None = None, config: dict | None = None) -> dict:
-    return fixture_checkin("python_monitor_decorator_ok.envelope", status=status,
-                           check_in_id=check_in_id or uuid.uuid4().hex, monitor_config=config or EVERY_TEN_MINUTES,
-                           duration=None)
+    return fixture_checkin(
+        "python_monitor_decorator_ok.envelope",
+        status=status,
+        check_in_id=check_in_id or uuid.uuid4().hex,
+        monitor_config=config or EVERY_TEN_MINUTES,
+        duration=None,
+    )
 
 
 def test_a_run_is_missed_after_due_time_plus_margin_and_recovers(client, world):
@@ -64,15 +71,18 @@ def test_a_long_outage_is_one_missed_run_per_scan_not_a_flood(client, world):
 
 
 def test_crontab_in_a_time_zone_is_due_at_local_time(client, world):
-    daily = {"schedule": {"type": "crontab", "value": "30 2 * * *"}, "timezone": "America/New_York",
-             "checkin_margin": 5}
-    with time_machine.travel(datetime(2026, 3, 2, 7, 31, tzinfo=timezone.utc), tick=False) as clock:  # 02:31 EST
+    daily = {
+        "schedule": {"type": "crontab", "value": "30 2 * * *"},
+        "timezone": "America/New_York",
+        "checkin_margin": 5,
+    }
+    with time_machine.travel(datetime(2026, 3, 2, 7, 31, tzinfo=UTC), tick=False) as clock:  # 02:31 EST
         post_checkin(client, world, checkin("ok", config=daily))
         env = MonitorEnvironment.objects.get(monitor__slug="hourly-sync")
-        assert env.next_expected_at == datetime(2026, 3, 3, 7, 30, tzinfo=timezone.utc)
-        clock.move_to(datetime(2026, 3, 3, 7, 34, tzinfo=timezone.utc))
+        assert env.next_expected_at == datetime(2026, 3, 3, 7, 30, tzinfo=UTC)
+        clock.move_to(datetime(2026, 3, 3, 7, 34, tzinfo=UTC))
         assert monitors_tick().missed == 0
-        clock.move_to(datetime(2026, 3, 3, 7, 36, tzinfo=timezone.utc))
+        clock.move_to(datetime(2026, 3, 3, 7, 36, tzinfo=UTC))
         assert monitors_tick().missed == 1
 
 

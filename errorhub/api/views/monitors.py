@@ -26,15 +26,22 @@ def _config(monitor: Monitor) -> dict[str, Any]:
         schedule = {"type": "interval", "value": monitor.interval_seconds, "unit": "second"}
     else:
         schedule = None
-    return {"schedule": schedule, "timezone": monitor.timezone, "checkin_margin": monitor.checkin_margin,
-            "max_runtime": monitor.max_runtime}
+    return {
+        "schedule": schedule,
+        "timezone": monitor.timezone,
+        "checkin_margin": monitor.checkin_margin,
+        "max_runtime": monitor.max_runtime,
+    }
 
 
 def _environment(row: MonitorRow) -> dict[str, Any]:
-    return {"name": row.environment, "status": row.status,
-            "lastCheckIn": row.last_checkin_at.isoformat() if row.last_checkin_at else None,
-            "nextCheckIn": row.next_expected_at.isoformat() if row.next_expected_at else None,
-            "issue": str(row.issue_id) if row.issue_id else None}
+    return {
+        "name": row.environment,
+        "status": row.status,
+        "lastCheckIn": row.last_checkin_at.isoformat() if row.last_checkin_at else None,
+        "nextCheckIn": row.next_expected_at.isoformat() if row.next_expected_at else None,
+        "issue": str(row.issue_id) if row.issue_id else None,
+    }
 
 
 def monitors_body(rows: list[MonitorRow]) -> list[dict[str, Any]]:
@@ -42,9 +49,16 @@ def monitors_body(rows: list[MonitorRow]) -> list[dict[str, Any]]:
     entries: dict[int, dict[str, Any]] = {}
     for row in rows:
         monitor = row.monitor
-        entry = entries.setdefault(monitor.pk, {"id": str(monitor.pk), "slug": monitor.slug,
-                                                "config": _config(monitor), "environments": [],
-                                                "dateCreated": monitor.created_at.isoformat()})
+        entry = entries.setdefault(
+            monitor.pk,
+            {
+                "id": str(monitor.pk),
+                "slug": monitor.slug,
+                "config": _config(monitor),
+                "environments": [],
+                "dateCreated": monitor.created_at.isoformat(),
+            },
+        )
         entry["environments"].append(_environment(row))
     return list(entries.values())
 

@@ -5,79 +5,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('issues', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("issues", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Monitor',
+            name="Monitor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.CharField(max_length=100)),
-                ('schedule_kind', models.CharField(blank=True, choices=[('', 'no schedule'), ('crontab', 'Crontab'), ('interval', 'Interval')], default='', max_length=16)),
-                ('crontab', models.CharField(blank=True, default='', max_length=100)),
-                ('interval_seconds', models.FloatField(default=0)),
-                ('timezone', models.CharField(default='UTC', max_length=64)),
-                ('checkin_margin', models.FloatField(default=1.0, help_text='minutes a run may start late')),
-                ('max_runtime', models.FloatField(default=30.0, help_text='minutes a run may stay in progress')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='monitors', to='accounts.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.CharField(max_length=100)),
+                (
+                    "schedule_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "no schedule"), ("crontab", "Crontab"), ("interval", "Interval")],
+                        default="",
+                        max_length=16,
+                    ),
+                ),
+                ("crontab", models.CharField(blank=True, default="", max_length=100)),
+                ("interval_seconds", models.FloatField(default=0)),
+                ("timezone", models.CharField(default="UTC", max_length=64)),
+                ("checkin_margin", models.FloatField(default=1.0, help_text="minutes a run may start late")),
+                ("max_runtime", models.FloatField(default=30.0, help_text="minutes a run may stay in progress")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="monitors", to="accounts.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['slug'],
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='MonitorEnvironment',
+            name="MonitorEnvironment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('environment', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('in_progress', 'In Progress'), ('ok', 'Ok'), ('error', 'Error'), ('timeout', 'Timeout'), ('missed', 'Missed'), ('unknown', 'Unknown')], default='unknown', max_length=16)),
-                ('last_checkin_at', models.DateTimeField(blank=True, null=True)),
-                ('next_expected_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('issue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='issues.issue')),
-                ('monitor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='environments', to='monitors.monitor')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("environment", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_progress", "In Progress"),
+                            ("ok", "Ok"),
+                            ("error", "Error"),
+                            ("timeout", "Timeout"),
+                            ("missed", "Missed"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=16,
+                    ),
+                ),
+                ("last_checkin_at", models.DateTimeField(blank=True, null=True)),
+                ("next_expected_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="issues.issue",
+                    ),
+                ),
+                (
+                    "monitor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="environments", to="monitors.monitor"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['environment'],
+                "ordering": ["environment"],
             },
         ),
         migrations.CreateModel(
-            name='CheckIn',
+            name="CheckIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('check_in_id', models.CharField(max_length=32)),
-                ('status', models.CharField(choices=[('in_progress', 'In Progress'), ('ok', 'Ok'), ('error', 'Error'), ('timeout', 'Timeout'), ('missed', 'Missed'), ('unknown', 'Unknown')], max_length=16)),
-                ('duration', models.FloatField(blank=True, help_text='seconds', null=True)),
-                ('expected_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('monitor_environment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checkins', to='monitors.monitorenvironment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("check_in_id", models.CharField(max_length=32)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_progress", "In Progress"),
+                            ("ok", "Ok"),
+                            ("error", "Error"),
+                            ("timeout", "Timeout"),
+                            ("missed", "Missed"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("duration", models.FloatField(blank=True, help_text="seconds", null=True)),
+                ("expected_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "monitor_environment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checkins",
+                        to="monitors.monitorenvironment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='monitor',
-            constraint=models.UniqueConstraint(fields=('project', 'slug'), name='monitor_unique_slug'),
+            model_name="monitor",
+            constraint=models.UniqueConstraint(fields=("project", "slug"), name="monitor_unique_slug"),
         ),
         migrations.AddConstraint(
-            model_name='monitorenvironment',
-            constraint=models.UniqueConstraint(fields=('monitor', 'environment'), name='monitor_env_unique'),
+            model_name="monitorenvironment",
+            constraint=models.UniqueConstraint(fields=("monitor", "environment"), name="monitor_env_unique"),
         ),
         migrations.AddIndex(
-            model_name='checkin',
-            index=models.Index(fields=['status', 'created_at'], name='checkin_status_created'),
+            model_name="checkin",
+            index=models.Index(fields=["status", "created_at"], name="checkin_status_created"),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.UniqueConstraint(fields=('monitor_environment', 'check_in_id'), name='checkin_unique_id'),
+            model_name="checkin",
+            constraint=models.UniqueConstraint(fields=("monitor_environment", "check_in_id"), name="checkin_unique_id"),
         ),
     ]

@@ -3,7 +3,7 @@ schedules evaluated in the monitor's time zone."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from ingest.protocol.checkins import CheckInError, Schedule, next_run, parse_che
 from ingest.protocol.envelope import parse_envelope, parse_event_json
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "monitors"
-UTC = timezone.utc
+UTC = UTC
 
 
 def fixture_body(name: str) -> dict:
@@ -23,12 +23,19 @@ def fixture_body(name: str) -> dict:
 
 def test_python_sdk_capture_checkin_with_config():
     checkin = parse_check_in(fixture_body("python_capture_checkin_in_progress.envelope"))
-    assert (checkin.monitor_slug, checkin.status, checkin.environment) == ("nightly-export", "in_progress", "production")
+    assert (checkin.monitor_slug, checkin.status, checkin.environment) == (
+        "nightly-export",
+        "in_progress",
+        "production",
+    )
     assert checkin.check_in_id == "bedcf5bf20fa4272b7891c472c487ca4" and checkin.duration is None
     assert checkin.config is not None
     assert checkin.config.schedule == Schedule(kind="crontab", crontab="0 3 * * *")
     assert (checkin.config.timezone, checkin.config.checkin_margin, checkin.config.max_runtime) == (
-        "Europe/Vienna", 5.0, 20.0)
+        "Europe/Vienna",
+        5.0,
+        20.0,
+    )
 
 
 def test_python_sdk_monitor_decorator_interval():
@@ -41,32 +48,43 @@ def test_python_sdk_monitor_decorator_interval():
 def test_sentry_cli_run_without_config_and_with_environment():
     failing = parse_check_in(fixture_body("sentry_cli_run_failing_error.envelope"))
     assert (failing.monitor_slug, failing.status, failing.environment, failing.config) == (
-        "cli-job", "error", "staging", None)
+        "cli-job",
+        "error",
+        "staging",
+        None,
+    )
     started = parse_check_in(fixture_body("sentry_cli_run_failing_in_progress.envelope"))
     assert started.config is not None and started.config.schedule.crontab == "*/5 * * * *"
     assert started.config.max_runtime == 3.0
 
 
-@pytest.mark.parametrize(("change", "fragment"), [
-    ({"monitor_slug": ""}, "monitor_slug"),
-    ({"monitor_slug": "a b"}, "monitor_slug"),
-    ({"status": "done"}, "status"),
-    ({"check_in_id": "not-a-uuid"}, "check_in_id"),
-    ({"duration": -1}, "duration"),
-    ({"duration": float("inf")}, "duration"),
-    ({"environment": 3}, "environment"),
-    ({"monitor_config": []}, "monitor_config"),
-    ({"monitor_config": {"schedule": {"type": "crontab", "value": "61 * * * *"}}}, "crontab"),
-    ({"monitor_config": {"schedule": {"type": "crontab", "value": "* * *"}}}, "crontab"),
-    ({"monitor_config": {"schedule": {"type": "interval", "value": 0, "unit": "minute"}}}, "schedule.value"),
-    ({"monitor_config": {"schedule": {"type": "interval", "value": 2, "unit": "fortnight"}}}, "schedule.unit"),
-    ({"monitor_config": {"schedule": {"type": "weekly"}}}, "schedule.type"),
-    ({"monitor_config": {"schedule": {"type": "crontab", "value": "@daily"}, "timezone": "Mars/Olympus"}},
-     "timezone"),
-    ({"monitor_config": {"schedule": {"type": "crontab", "value": "@daily"}, "checkin_margin": -5}},
-     "checkin_margin"),
-    ({"monitor_config": {"schedule": {"type": "crontab", "value": "@daily"}, "max_runtime": "ten"}}, "max_runtime"),
-])
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"monitor_slug": ""}, "monitor_slug"),
+        ({"monitor_slug": "a b"}, "monitor_slug"),
+        ({"status": "done"}, "status"),
+        ({"check_in_id": "not-a-uuid"}, "check_in_id"),
+        ({"duration": -1}, "duration"),
+        ({"duration": float("inf")}, "duration"),
+        ({"environment": 3}, "environment"),
+        ({"monitor_config": []}, "monitor_config"),
+        ({"monitor_config": {"schedule": {"type": "crontab", "value": "61 * * * *"}}}, "crontab"),
+        ({"monitor_config": {"schedule": {"type": "crontab", "value": "* * *"}}}, "crontab"),
+        ({"monitor_config": {"schedule": {"type": "interval", "value": 0, "unit": "minute"}}}, "schedule.value"),
+        ({"monitor_config": {"schedule": {"type": "interval", "value": 2, "unit": "fortnight"}}}, "schedule.unit"),
+        ({"monitor_config": {"schedule": {"type": "weekly"}}}, "schedule.type"),
+        (
+            {"monitor_config": {"schedule": {"type": "crontab", "value": "@daily"}, "timezone": "Mars/Olympus"}},
+            "timezone",
+        ),
+        (
+            {"monitor_config": {"schedule": {"type": "crontab", "value": "@daily"}, "checkin_margin": -5}},
+            "checkin_margin",
+        ),
+        ({"monitor_config": {"schedule": {"type": "crontab", "value": "@daily"}, "max_runtime": "ten"}}, "max_runtime"),
+    ],
+)
 def test_bad_check_in_names_the_field(change, fragment):
     body = {"monitor_slug": "nightly", "status": "ok", **change}
     with pytest.raises(CheckInError) as raised:
@@ -75,8 +93,17 @@ def test_bad_check_in_names_the_field(change, fragment):
 
 
 def test_crontab_nickname_and_minutes_may_be_fractional():
-    checkin = parse_check_in({"monitor_slug": "fast", "status": "in_progress", "monitor_config": {
-        "schedule": {"type": "crontab", "value": "@hourly"}, "checkin_margin": 0.05, "max_runtime": 0.1}})
+    checkin = parse_check_in(
+        {
+            "monitor_slug": "fast",
+            "status": "in_progress",
+            "monitor_config": {
+                "schedule": {"type": "crontab", "value": "@hourly"},
+                "checkin_margin": 0.05,
+                "max_runtime": 0.1,
+            },
+        }
+    )
     assert checkin.config is not None and checkin.config.schedule.crontab == "0 * * * *"
     assert (checkin.config.checkin_margin, checkin.config.max_runtime) == (0.05, 0.1)
 
