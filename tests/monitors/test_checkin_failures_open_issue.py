@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from alerts.models import Channel, Delivery
+from alerts.selectors import clear_rule_cache
 from errorhub.issues.models import Issue, Lifecycle
 from errorhub.monitors.models import CheckIn, CheckInStatus, Monitor, MonitorEnvironment
 from tests.factories import RuleFactory
@@ -33,6 +34,7 @@ def channel(world, settings):
         min_interval_seconds=0,
     )
     rule.channels.add(channel)
+    clear_rule_cache()  # the rule was made by a factory, not the rule services that clear it
     return channel
 
 
