@@ -27,6 +27,8 @@ from ingest.protocol.checkins import MonitorConfig, Schedule, next_run
 from ingest.protocol.normalize import normalize_sentry_event
 
 _EVENT_NAMESPACE = uuid.UUID("6f0c5d0e-3a57-4c1e-9d7b-2f3c0e5a8b11")
+#: Check-ins are kept as long as Sentry keeps them; the monitor's state does not depend on old ones.
+CHECKIN_RETENTION = timedelta(days=90)
 _FAILURES = {
     CheckInStatus.ERROR: "failed",
     CheckInStatus.TIMEOUT: "timed out",
@@ -36,10 +38,11 @@ _FAILURES = {
 
 @dataclass
 class TickResult:
-    """What one scan found: runs recorded as missed, runs recorded as timed out."""
+    """What one scan found: runs recorded as missed, runs recorded as timed out, old check-ins deleted."""
 
     missed: int = 0
     timed_out: int = 0
+    pruned: int = 0
 
 
 def schedule_of(monitor: Monitor) -> Schedule | None:
@@ -169,6 +172,7 @@ def monitors_tick(*, now: datetime | None = None) -> TickResult:
         result.missed += _miss_if_due(env_id, now)
     for row_id in CheckIn.objects.filter(status=CheckInStatus.IN_PROGRESS).values_list("pk", flat=True):
         result.timed_out += _time_out_if_due(row_id, now)
+    result.pruned, _ = CheckIn.objects.filter(created_at__lt=now - CHECKIN_RETENTION).delete()
     return result
 
 

@@ -101,3 +101,13 @@ def test_a_run_in_progress_past_its_max_runtime_times_out(client, world):
         issue = monitor_issue(world, "hourly-sync")
         assert issue.title == "Cron monitor hourly-sync timed out"
         assert Issue.objects.filter(project=world.project).count() == 1
+
+
+def test_check_ins_older_than_the_retention_are_deleted(client, world):
+    with time_machine.travel(START, tick=False) as clock:
+        post_checkin(client, world, checkin("ok"))
+        clock.shift(timedelta(days=45))
+        post_checkin(client, world, checkin("ok"))
+        clock.shift(timedelta(days=46))
+        assert monitors_tick().pruned == 1
+        assert CheckIn.objects.filter(status=CheckInStatus.OK).count() == 1
