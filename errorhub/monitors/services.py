@@ -93,7 +93,7 @@ def checkin_record(*, project: Project, checkin: ParsedCheckIn, when: datetime |
     env.next_expected_at = next_expected(monitor, when)
     env.status = row.status
     env.save()
-    if row.status == CheckInStatus.ERROR:
+    if row.status in (CheckInStatus.ERROR, CheckInStatus.TIMEOUT):
         _record_failure(env, row, when)
     elif row.status == CheckInStatus.OK:
         _recover(env)

@@ -104,3 +104,9 @@ def test_sentry_cli_run_without_schedule_succeeds_quietly(client, world):
     assert env.status == CheckInStatus.OK and env.issue is None
     assert env.next_expected_at is None, "no schedule: a run cannot be missed"
     assert not Issue.objects.filter(project=world.project).exists()
+
+
+def test_a_timeout_the_client_reports_opens_the_issue_too(client, world):
+    post_checkin(client, world, fixture_checkin("sentry_cli_run_plain_ok.envelope", status="timeout"))
+    issue = monitor_issue(world, "plain-job")
+    assert issue.title == "Cron monitor plain-job timed out"
