@@ -22,8 +22,10 @@ from django.db import DatabaseError, transaction
 from errorhub import metrics
 from errorhub.accounts.models import Project
 from errorhub.issues.digest import RecordResult, events_record
+from errorhub.monitors.services import checkin_record
 from ingest import counters
 from ingest.feedback import feedback_from_feedback_event, feedback_from_user_report, feedback_record
+from ingest.protocol.checkins import parse_check_in
 from ingest.protocol.derived_tags import with_derived_tags
 from ingest.protocol.envelope import EnvelopeError, Item, normalize_event_id, parse_envelope, parse_event_json
 from ingest.protocol.event import Event, level_at_least
@@ -286,7 +288,9 @@ def _item_client_report(item: Item, body: dict, payload: dict, project: Project,
 
 def _item_check_in(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
                    event_id: str | None) -> None:
+    """Counted, and recorded on its cron monitor (at the time it was received)."""
     outcome.later(counters.count_item, project, item.type)
+    outcome.later(checkin_record, project=project, checkin=parse_check_in(body), when=_received_at(payload))
 
 
 def _item_log(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
