@@ -1,6 +1,6 @@
 from django.urls import path
 
-from errorhub.api.views import events, issues, projects
+from errorhub.api.views import events, issues, monitors, projects
 from errorhub.api.views.feedback import ProjectUserFeedback
 
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("projects/<slug:org>/<slug:project>/keys/", projects.ProjectKeys.as_view(), name="api-project-keys"),
     path("projects/<slug:org>/<slug:project>/events/<str:event_id>/", events.ProjectEvent.as_view(),
          name="api-project-event"),
+    path("projects/<slug:org>/<slug:project>/monitors/", monitors.ProjectMonitors.as_view(), name="api-monitors"),
     path("projects/<slug:org>/<slug:project>/user-feedback/", ProjectUserFeedback.as_view(),
          name="api-project-user-feedback"),
     path("issues/<str:issue_id>/", issues.IssueDetail.as_view(), name="api-issue"),

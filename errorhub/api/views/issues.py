@@ -23,6 +23,7 @@ from errorhub.api.serializers import (
     first_error,
 )
 from errorhub.api.views.base import Base, body_object
+from errorhub.issues import selectors as issue_selectors
 from errorhub.issues.actions import (
     Acknowledge,
     AddComment,
@@ -62,21 +63,21 @@ class OrganizationIssues(Base):
         if not projects.exists() and not selectors.organizations_for_user(request.user).filter(slug=org).exists():
             raise Http404("no such organization")
         ids = list(projects.values_list("id", flat=True))
-        qs = _search(request, selectors.issues_for_user(request.user).filter(project_id__in=ids), ids)
+        qs = _search(request, issue_selectors.issues_for_user(request.user).filter(project_id__in=ids), ids)
         return paginate_issues(request, qs)
 
 
 class ProjectIssues(Base):
     def get(self, request: Request, org: str, project: str) -> Response:
         proj = selectors.project_get_for_user(request.user, org, project)
-        qs = _search(request, selectors.issues_for_user(request.user).filter(project=proj), [proj.pk])
+        qs = _search(request, issue_selectors.issues_for_user(request.user).filter(project=proj), [proj.pk])
         return paginate_issues(request, qs)
 
     def put(self, request: Request, org: str, project: str) -> Response:
         """Bulk: ``?id=1&id=2`` with ``{"merge": 1}`` merges, else applies an update to each."""
         proj = selectors.project_get_for_user(request.user, org, project)
         ids = request.query_params.getlist("id")
-        issues = [selectors.issue_get_for_user(request.user, i) for i in ids]
+        issues = [issue_selectors.issue_get_for_user(request.user, i) for i in ids]
         if any(i.project_id != proj.pk for i in issues) or not issues:
             raise ClientError("pass ?id= for one or more issues of this project")
         if body_object(request).get("merge"):
@@ -143,20 +144,20 @@ def _apply_update(request: Request, issue: Issue) -> Issue:
 
 class IssueDetail(Base):
     def get(self, request: Request, issue_id: str) -> Response:
-        return Response(IssueSerializer(selectors.issue_get_for_user(request.user, issue_id)).data)
+        return Response(IssueSerializer(issue_selectors.issue_get_for_user(request.user, issue_id)).data)
 
     def put(self, request: Request, issue_id: str) -> Response:
-        issue = _apply_update(request, selectors.issue_get_for_user(request.user, issue_id))
+        issue = _apply_update(request, issue_selectors.issue_get_for_user(request.user, issue_id))
         return Response(IssueSerializer(issue).data)
 
 
 class IssueComments(Base):
     def get(self, request: Request, issue_id: str) -> Response:
-        issue = selectors.issue_get_for_user(request.user, issue_id)
+        issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         return Response(CommentSerializer(issue.comments.order_by("created_at"), many=True).data)
 
     def post(self, request: Request, issue_id: str) -> Response:
-        issue = selectors.issue_get_for_user(request.user, issue_id)
+        issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         action = AddComment(text=str(body_object(request).get("text", "")))
         comment = issue_apply_action(issue, action, user=request.user).comment
         return Response(CommentSerializer(comment).data, status=http.HTTP_201_CREATED)
@@ -164,18 +165,18 @@ class IssueComments(Base):
 
 class IssueMerge(Base):
     def post(self, request: Request, issue_id: str) -> Response:
-        survivor = selectors.issue_get_for_user(request.user, issue_id)
+        survivor = issue_selectors.issue_get_for_user(request.user, issue_id)
         ids = body_object(request).get("issues", [])
         if not isinstance(ids, list):
             raise ClientError("issues must be a list of issue ids")
-        others = tuple(selectors.issue_get_for_user(request.user, i) for i in ids)
+        others = tuple(issue_selectors.issue_get_for_user(request.user, i) for i in ids)
         result = issue_apply_action(survivor, Merge(others=others), user=request.user)
         return Response(IssueSerializer(result.issue).data)
 
 
 class IssueUnmerge(Base):
     def post(self, request: Request, issue_id: str) -> Response:
-        issue = selectors.issue_get_for_user(request.user, issue_id)
+        issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         action = Unmerge(group_hash=str(body_object(request).get("hash", "")))
         result = issue_apply_action(issue, action, user=request.user)
         return Response(IssueSerializer(result.new_issue).data, status=http.HTTP_201_CREATED)
