@@ -7,6 +7,13 @@
 (``--sdk-load-path``; see bench/storm/loadgen_outside.py), so no figure depends on our own generators.
 
 Writes bench/results/storm-<date>.md and .json.
+
+A/B across source trees (``bench/storm/ab.py``), rounds interleaved A, B, A, B ...:
+
+    .venv/bin/python -m bench.storm.run --tree A=/tmp/storm-a --tree B=. --rounds 3 \
+        --targets errorhub-embedded[,errorhub-prod] ...
+
+Writes bench/results/storm-ab-<date>.md and .json.
 """
 
 from __future__ import annotations
@@ -23,25 +30,30 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.storm import loadgen_outside, loadgen_replay, loadgen_sdk, measure, targets
+from bench.storm import ab, loadgen_outside, loadgen_replay, loadgen_sdk, measure, targets
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
+
+
+def tree_commit(tree: Path) -> str:
+    """The short commit of a source tree, and whether its working tree differs from it."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=tree, capture_output=True,
+                            text=True).stdout.strip()
+    dirty = bool(subprocess.run(["git", "status", "--porcelain"], cwd=tree, capture_output=True,
+                                text=True).stdout.strip())
+    return commit + (" (working tree has uncommitted changes)" if dirty else "")
 
 
 def machine() -> dict[str, Any]:
     model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
                  platform.processor())
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=targets.REPO, capture_output=True,
-                            text=True).stdout.strip()
-    dirty = bool(subprocess.run(["git", "status", "--porcelain"], cwd=targets.REPO, capture_output=True,
-                                text=True).stdout.strip())
     mem = next((int(line.split()[1]) // 1024 for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
     return {"nproc": os.cpu_count(), "cpu": model, "mem_mib": mem, "python": platform.python_version(),
-            "commit": commit + (" (working tree has uncommitted changes)" if dirty else "")}
+            "commit": tree_commit(targets.REPO)}
 
 
-def run_target(name: str, args: argparse.Namespace, run_id: str) -> dict[str, Any]:
-    target = targets.make(name)
+def run_target(name: str, args: argparse.Namespace, run_id: str, tree: Path | None = None) -> dict[str, Any]:
+    target = targets.make(name, tree)
     if args.backlog_limit and isinstance(target, targets.ErrorHub):  # drive it past saturation
         target.extra_env["ERRORHUB_BACKLOG_LIMIT"] = str(args.backlog_limit)
     print(f"[{name}] starting in {target.data_dir}", flush=True)
@@ -185,6 +197,45 @@ def report(meta: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         "visible in the database (polled every 5 ms).", ""])
 
 
+def run_ab(args: argparse.Namespace, names: list[str], trees: list[tuple[str, Path]],
+           run_id: str) -> list[dict[str, Any]]:
+    """Every target on every tree, ``args.rounds`` times, in the order A, B, A, B ...
+    (one round = each tree once), so a noisy minute on the machine hits both."""
+    rows = []
+    for round_no in range(1, args.rounds + 1):
+        for label, tree in trees:
+            for name in names:
+                print(f"[round {round_no}/{args.rounds}, tree {label}] {name}", flush=True)
+                rows.append({**run_target(name, args, run_id, tree), "tree": label, "round": round_no})
+    return rows
+
+
+def write_ab(args: argparse.Namespace, argv: list[str] | None, trees: list[tuple[str, Path]]) -> None:
+    """The A/B mode: run, compare against the first tree, write storm-ab-<date>.md and .json."""
+    names = [name.strip() for name in args.targets.split(",") if name.strip()]
+    if "bugsink" in names:
+        raise SystemExit("--tree compares ErrorHub source trees: leave bugsink out of --targets")
+    run_id = uuid.uuid4().hex[:12]
+    now = dt.datetime.now(dt.UTC)
+    meta = {"date": now.strftime("%Y-%m-%d %H:%M UTC"),
+            "command": " ".join([".venv/bin/python -m bench.storm.run", *(argv or sys.argv[1:])]),
+            "machine": machine(), "events": args.events, "procs": args.procs, "loadgen": args.loadgen,
+            "run_id": run_id, "rounds": args.rounds,
+            "trees": {label: {"path": str(tree), "commit": tree_commit(tree)} for label, tree in trees}}
+    rows = run_ab(args, names, trees, run_id)
+    comparisons = ab.compare(rows, [label for label, _ in trees], names, args.rounds)
+    text = ab.report(meta, rows, comparisons)
+    print("\n" + text)
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / f"storm-ab-{now.strftime('%Y-%m-%d-%H%M')}"
+    stem.with_suffix(".md").write_text(text)
+    summary = [{"target": c.target, "metric": c.metric, "tree": c.label, "baseline": c.baseline,
+                "ratios": c.ratios, "median": c.median, "noise": c.noise, "verdict": c.verdict()}
+               for c in comparisons]
+    stem.with_suffix(".json").write_text(json.dumps({**meta, "results": rows, "comparisons": summary}, indent=2))
+    print(f"written {stem}.md and .json")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=5000)
@@ -204,12 +255,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backlog-limit", type=int, default=0,
                         help="ErrorHub's ERRORHUB_BACKLOG_LIMIT (0 = its default): a small one drives it past "
                              "saturation, where it must answer 429 with Retry-After and lose nothing it accepted")
+    parser.add_argument("--tree", action="append", default=[], metavar="LABEL=PATH",
+                        help="A/B mode: a source tree to run the errorhub targets from (repeat; the first is the "
+                             "baseline), e.g. --tree A=/tmp/storm-a --tree B=.")
+    parser.add_argument("--rounds", type=int, default=3, help="A/B mode: rounds, each running every tree once")
     args = parser.parse_args(argv)
     if args.backlog_limit and args.loadgen != "replay":
         parser.error("--backlog-limit needs --loadgen replay (it records which events were refused)")
     if args.loadgen == "sdk_load" and not Path(args.sdk_load_path).is_file():
         parser.error(f"--loadgen sdk_load needs the outside generator: {args.sdk_load_path!r} is not a file "
                      "(give --sdk-load-path)")
+    if args.tree:
+        try:
+            trees = [ab.parse_tree(value) for value in args.tree]
+        except ValueError as exc:
+            parser.error(str(exc))
+        if len(trees) < 2 or len({label for label, _ in trees}) != len(trees):
+            parser.error("A/B mode wants at least two --tree LABEL=PATH with distinct labels")
+        if args.rounds < 1:
+            parser.error("--rounds must be at least 1")
+        write_ab(args, argv, trees)
+        return
     run_id = uuid.uuid4().hex[:12]
     now = dt.datetime.now(dt.timezone.utc)
     meta = {"date": now.strftime("%Y-%m-%d %H:%M UTC"), "command": " ".join([".venv/bin/python -m bench.storm.run",

@@ -5,6 +5,10 @@
 * ``errorhub-prod``: the same processes on PostgreSQL (a database created and
   dropped here), Redis (an empty logical database, flushed afterwards) and the
   OpenSearch event store when this checkout has one (else the SQL store; noted).
+
+Either ErrorHub target runs the code of this checkout, or of another source tree
+(``ErrorHub(tree=...)``: a ``git worktree`` of another commit, for an A/B run) with
+this checkout's virtualenv.
 * ``bugsink``: Bugsink's documented single-server setup (gunicorn 2 workers,
   ``bugsink-runsnappea``, SQLite) from its own virtualenv, quotas raised.
 
@@ -110,18 +114,29 @@ class Target:
         raise NotImplementedError
 
 
-class ErrorHub(Target):
-    """ErrorHub started like ``make run`` (embedded) or on the production stack."""
+#: Where the search-engine event store lives, newest layout first (it moved in #18).
+ENGINE_STORE_PATHS = ("errorhub/events/stores/engine.py", "ingest/stores/engine.py")
 
-    def __init__(self, prod: bool = False) -> None:
+
+def has_engine_store(tree: Path) -> bool:
+    """Whether the source tree has the search-engine event store (older checkouts had only SQL)."""
+    return any((tree / path).exists() for path in ENGINE_STORE_PATHS)
+
+
+class ErrorHub(Target):
+    """ErrorHub started like ``make run`` (embedded) or on the production stack, from
+    this checkout or from ``tree`` (another source tree, run with this virtualenv)."""
+
+    def __init__(self, prod: bool = False, tree: Path | None = None) -> None:
         self.name = "errorhub-prod" if prod else "errorhub-embedded"
         super().__init__()
         self.prod = prod
+        self.tree = (tree or REPO).resolve()
         self.db_name = f"storm_{uuid.uuid4().hex[:10]}"
         self.redis_db: int | None = None
         self.index_prefix = f"storm-{uuid.uuid4().hex[:8]}"
         self._conn: Any = None
-        self.engine = prod and (REPO / "errorhub" / "events" / "stores" / "engine.py").exists()
+        self.engine = prod and has_engine_store(self.tree)
         self.extra_env: dict[str, str] = {}  # settings a benchmark run sets on top (e.g. the backlog limit)
 
     def env(self) -> dict[str, str]:
@@ -131,6 +146,7 @@ class ErrorHub(Target):
         env.update(ERRORHUB_DATA_DIR=str(self.data_dir), ERRORHUB_BASE_URL=f"http://127.0.0.1:{self.port}",
                    ERRORHUB_STATIC_ROOT=str(self.data_dir / "static"), ERRORHUB_LOG_LEVEL="WARNING",
                    PATH=f"{VENV_BIN}:{env.get('PATH', '')}", **self.extra_env)
+        env["PYTHONPATH"] = str(self.tree)  # the tree's packages, whatever the working directory
         if self.prod:
             env.update(DATABASE_URL=PG_BENCH_BASE + self.db_name,
                        CELERY_BROKER_URL=f"{REDIS_URL}/{self.redis_db}")
@@ -138,9 +154,9 @@ class ErrorHub(Target):
                 env.update(ERRORHUB_EVENT_STORE="opensearch", ERRORHUB_EVENT_STORE_URL=OPENSEARCH_URL,
                            ERRORHUB_EVENT_STORE_INDEX_PREFIX=self.index_prefix)
             else:
-                self.notes.append("this checkout has no search-engine store (errorhub/events/stores/engine.py "
-                                  "is missing: get_event_store() would fail for 'opensearch'), so errorhub-prod uses "
-                                  "the SQL event store on PostgreSQL")
+                self.notes.append(f"{self.tree} has no search-engine store (none of {', '.join(ENGINE_STORE_PATHS)}: "
+                                  "get_event_store() would fail for 'opensearch'), so errorhub-prod uses the SQL "
+                                  "event store on PostgreSQL")
         return env
 
     def prepare_prod(self) -> None:
@@ -163,21 +179,22 @@ class ErrorHub(Target):
             self.prepare_prod()
         env = self.env()
         py = str(VENV_BIN / "python")
-        subprocess.run([py, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=REPO, check=True)
-        out = subprocess.run([py, "manage.py", "bootstrap"], env=env, cwd=REPO, check=True, capture_output=True,
+        subprocess.run([py, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=self.tree, check=True)
+        out = subprocess.run([py, "manage.py", "bootstrap"], env=env, cwd=self.tree, check=True, capture_output=True,
                              text=True).stdout
         self.dsn = re.search(r"DSN:\s+(\S+)", out).group(1)
         self._spawn("web", [str(VENV_BIN / "gunicorn"), "-c", "python:errorhub.gunicorn_conf", "--bind",
-                            f"127.0.0.1:{self.port}"], env, REPO)
+                            f"127.0.0.1:{self.port}"], env, self.tree)
         celery = [str(VENV_BIN / "python"), "-m", "errorhub.worker", "--loglevel",
                   os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING")]
         schedule = ["--beat-thread", "--schedule", str(self.data_dir / "celerybeat-schedule")]
         if self.prod:  # as docker/compose.yml: ingest and alerts in separate workers (beat as a thread here)
-            self._spawn("worker", [*celery, *schedule, "-n", "ingest@%h", "-Q", "ingest,ingest-retry,index"], env, REPO)
+            self._spawn("worker", [*celery, *schedule, "-n", "ingest@%h", "-Q", "ingest,ingest-retry,index"], env,
+                        self.tree)
             self._spawn("worker-alerts", [*celery, "-n", "alerts@%h", "-Q", "alerts,housekeeping", "--concurrency",
-                                          "1"], env, REPO)
+                                          "1"], env, self.tree)
         else:  # as the Procfile (make run): one worker, beat as a thread of it
-            self._spawn("worker", [*celery, *schedule], env, REPO)
+            self._spawn("worker", [*celery, *schedule], env, self.tree)
         wait_http(f"http://127.0.0.1:{self.port}/")
         time.sleep(3)  # let the Celery worker connect and start consuming
 
@@ -343,9 +360,12 @@ class Bugsink(Target):
         return [int(v) for (v,) in rows if v is not None]
 
 
-def make(name: str) -> Target:
-    factories = {"errorhub-embedded": lambda: ErrorHub(prod=False), "errorhub-prod": lambda: ErrorHub(prod=True),
-                 "bugsink": Bugsink}
+def make(name: str, tree: Path | None = None) -> Target:
+    """The target called ``name``; an ErrorHub one runs the code of ``tree`` (default: this checkout)."""
+    factories = {"errorhub-embedded": lambda: ErrorHub(prod=False, tree=tree),
+                 "errorhub-prod": lambda: ErrorHub(prod=True, tree=tree), "bugsink": Bugsink}
     if name not in factories:
         raise SystemExit(f"unknown target {name!r}; choose from {', '.join(factories)}")
+    if tree is not None and name == "bugsink":
+        raise SystemExit("bugsink has no source tree: --tree applies to the errorhub targets only")
     return factories[name]()
