@@ -371,3 +371,21 @@ def quiet_period(issue: Issue) -> timedelta:
     if settings.QUIET_PERIOD_SECONDS:
         return timedelta(seconds=settings.QUIET_PERIOD_SECONDS)
     return timedelta(days=issue.project.quiet_period_days)
+
+
+@transaction.atomic
+def issues_settle_next_release(*, project_id: int, release: str) -> int:
+    """Issues of a project "resolved in the next release" now count as resolved in ``release``,
+    the release that was really deployed next (not merely the next one an event mentioned), so
+    an event of ``release`` or newer regresses them and one of an older build does not.
+    Returns how many were settled."""
+    waiting = Issue.objects.select_for_update().filter(project_id=project_id, resolved_in_next_release=True,
+                                                       lifecycle__in=(Lifecycle.RESOLVED, Lifecycle.FIXED))
+    settled = 0
+    for issue in waiting.exclude(resolved_in_release=release):
+        issue.resolved_in_release = release
+        issue.resolved_in_next_release = False
+        issue.save(update_fields=["resolved_in_release", "resolved_in_next_release"])
+        _log(issue, "release_deployed", user=None, actor="system", release=release)
+        settled += 1
+    return settled
