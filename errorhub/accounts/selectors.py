@@ -40,12 +40,19 @@ def issues_for_user(user: AbstractBaseUser) -> QuerySet[Issue]:
 
 
 def issue_get_for_user(user: AbstractBaseUser, issue_id: int | str) -> Issue:
-    """The issue, or 404 — also for another team's issue (no existence leak)."""
-    try:
-        pk = int(issue_id)
-    except (TypeError, ValueError):
-        raise Http404("no such issue") from None
-    issue = issues_for_user(user).filter(pk=pk).first()
+    """The issue by id or by short id (``DEMO-3``), or 404 — also for another team's issue
+    (no existence leak). A short id two visible projects share (same slug in two
+    organisations) is ambiguous: 404 too, and the numeric id always works."""
+    issues = issues_for_user(user)
+    text = str(issue_id)
+    slug, _, number = text.rpartition("-")
+    if text.isdigit():
+        issue = issues.filter(pk=int(text)).first()
+    elif slug and number.isdigit():
+        found = list(issues.filter(project__slug__iexact=slug, short_id=int(number))[:2])
+        issue = found[0] if len(found) == 1 else None
+    else:
+        issue = None
     if issue is None:
         raise Http404("no such issue")
     return issue

@@ -71,3 +71,10 @@ def paginate_events(request: Request, fetch: Callable[[str | None, int], Page], 
     response = Response([event_json(ev, full=full) for ev in page.events])
     response["Link"] = _link(request, page.next_cursor)
     return response
+
+
+def last_page(request: Request, data: object) -> Response:
+    """A whole (bounded) list as one page, with the ``Link`` header Sentry clients page by."""
+    response = Response(data)
+    response["Link"] = _link(request, None)
+    return response

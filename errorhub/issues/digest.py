@@ -231,6 +231,11 @@ def _apply_all(project: Project, by_issue: dict[int, list[Event]], changes: dict
     issue_hours_add(counts=hours)
     for issue_id, new_users in _users_add(users).items():
         issues[issue_id].users_seen += new_users
+        issue = issues[issue_id]
+        if issue.lifecycle == Lifecycle.SNOOZED and issue.snooze_until_users and \
+                issue.users_seen >= issue.snooze_until_users:
+            issue_end_snooze(issue=issue, why="users")
+            changes[issue_id].snooze_ended = True
     for issue_id, issue in issues.items():  # (bulk_update took ~10 ms of Python per batch building CASE expressions)
         change = changes[issue_id]
         issue.save(update_fields=None if change.regressed or change.snooze_ended else _COUNTED_FIELDS)

@@ -47,6 +47,7 @@ class Issue(models.Model):
     snooze_reason = models.CharField(max_length=500, blank=True, default="")
     snooze_until = models.DateTimeField(null=True, blank=True)
     snooze_until_count = models.PositiveIntegerField(null=True, blank=True)
+    snooze_until_users = models.PositiveIntegerField(null=True, blank=True)  # ends at this many users
     grouping_version = models.CharField(max_length=32)
     times_seen = models.PositiveBigIntegerField(default=0)
     users_seen = models.PositiveIntegerField(default=0)
