@@ -34,7 +34,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("api/0/", include("errorhub.api.urls")),
     path("api/0/", include("errorhub.api.alerts_urls")),
-    re_path(r"^api/0/", api_not_found),  # last of the API: any other /api/0/ path is a JSON 404
+    re_path(r"^api/0/", api_not_found, name="api-not-found"),  # after every API route: a JSON 404
     path("api/schema/", api_schema, name="api-schema"),
     path("admin/", admin.site.urls),
     path("slack/", include("alerts.integrations.slack.urls")),
