@@ -24,7 +24,7 @@ from django.utils.dateparse import parse_datetime
 from errorhub import metrics
 from errorhub.bulk import bulk_insert, insert_rows
 from errorhub.accounts.models import Project
-from errorhub.issues.models import GroupHash, Issue, IssueHour, IssueUser, Lifecycle, Release
+from errorhub.issues.models import Deploy, GroupHash, Issue, IssueHour, IssueUser, Lifecycle, Release
 from errorhub.issues.releases import release_is_older
 from errorhub.issues.services import issue_end_snooze, issue_regress
 from ingest.protocol.event import Event
@@ -165,8 +165,16 @@ def _should_regress(issue: Issue, release: str, order: dict[str, datetime]) -> b
     if not floor or not release:
         return True
     if issue.resolved_in_next_release:  # regress only in a release newer than the latest at resolve time
+        if _tracks_deploys(issue.project_id):  # ... and only once it is deployed: the deploy settles it
+            return False
         return release != floor and not release_is_older(release, floor, order)
     return not release_is_older(release, floor, order)
+
+
+def _tracks_deploys(project_id: int) -> bool:
+    """A project that records deploys learns its next release from the deploy
+    (``issues_settle_next_release``), not from the first event of a newer build."""
+    return Deploy.objects.filter(release__project_id=project_id).exists()
 
 
 def _user_hash(event: Event) -> str | None:
