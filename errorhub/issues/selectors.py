@@ -1,4 +1,4 @@
-"""Reads of releases, across the projects a caller may see.
+"""Reads of releases (across the projects a caller may see) and of issue stats.
 
 A Sentry release is one version in an organisation with several projects; ErrorHub has a
 ``Release`` row per project, so these reads gather the rows of one version.
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, QuerySet
 
 from errorhub.accounts.models import Project
-from errorhub.issues.models import Deploy, Issue, Release, ReleaseCommit
+from errorhub.issues.models import Deploy, Issue, IssueHour, Release, ReleaseCommit
 
 
 @dataclass
@@ -112,3 +112,21 @@ def previous_release_with_commits(projects: QuerySet[Project], version: str) -> 
     if older is None:
         return None
     return release_view(older, release_rows(projects, older))
+
+
+def issue_stats(issue_ids: Sequence[int], period: timedelta, *, now: datetime) -> dict[int, list[list[int]]]:
+    """Events per issue over ``period`` ending now, Sentry's ``stats`` shape: ``[unix time, count]``
+    per hour for a day or less, per day beyond; read from the hourly rows processing keeps."""
+    step = timedelta(hours=1) if period <= timedelta(days=1) else timedelta(days=1)
+    end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    if step == timedelta(days=1):
+        end = end.replace(hour=0) + timedelta(days=1)
+    buckets = int(period / step)
+    start = end - buckets * step
+    counts: dict[tuple[int, int], int] = {}
+    for issue_id, hour, n in IssueHour.objects.filter(issue_id__in=list(issue_ids), hour__gte=start,
+                                                      hour__lt=end).values_list("issue_id", "hour", "count"):
+        slot = int((hour - start) / step)
+        counts[(issue_id, slot)] = counts.get((issue_id, slot), 0) + n
+    return {issue_id: [[int((start + i * step).timestamp()), counts.get((issue_id, i), 0)] for i in range(buckets)]
+            for issue_id in issue_ids}

@@ -56,6 +56,16 @@ def _search(request: Request, qs: QuerySet[Issue], project_ids: list[int]) -> Qu
     return filter_issues(qs, parse_query(text), me=request.user, project_ids=project_ids, start=start)
 
 
+def _stats_period(request: Request) -> tuple[str, timedelta] | None:
+    """The ``stats`` a list asks for: ``groupStatsPeriod``, else ``statsPeriod`` (Sentry's names)."""
+    name = request.query_params.get("groupStatsPeriod") or request.query_params.get("statsPeriod")
+    if not name:
+        return None
+    if name not in _PERIODS:
+        raise ClientError(f"groupStatsPeriod must be one of {', '.join(_PERIODS)}")
+    return name, _PERIODS[name]
+
+
 class OrganizationIssues(Base):
     read_scope, write_scope = "event:read", "event:write"
 
@@ -65,7 +75,7 @@ class OrganizationIssues(Base):
             raise Http404("no such organization")
         ids = list(projects.values_list("id", flat=True))
         qs = _search(request, selectors.issues_for_user(request.user).filter(project_id__in=ids), ids)
-        return paginate_issues(request, qs)
+        return paginate_issues(request, qs, stats=_stats_period(request))
 
 
 class ProjectIssues(Base):
@@ -74,7 +84,7 @@ class ProjectIssues(Base):
     def get(self, request: Request, org: str, project: str) -> Response:
         proj = selectors.project_get_for_user(request.user, org, project)
         qs = _search(request, selectors.issues_for_user(request.user).filter(project=proj), [proj.pk])
-        return paginate_issues(request, qs)
+        return paginate_issues(request, qs, stats=_stats_period(request))
 
     def put(self, request: Request, org: str, project: str) -> Response:
         """Bulk, Sentry's way: the issues are ``?id=1&id=2``, or those with ``?status=``, or (no
