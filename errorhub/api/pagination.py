@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-
 from datetime import timedelta
 
 from django.db.models import Q, QuerySet

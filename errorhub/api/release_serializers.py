@@ -26,8 +26,9 @@ class CommitSerializer(serializers.Serializer):
 
     id = StrictCharField(max_length=64)
     repository = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=200)
-    message = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=10_000,
-                              trim_whitespace=False)
+    message = StrictCharField(
+        required=False, allow_blank=True, allow_null=True, max_length=10_000, trim_whitespace=False
+    )
     author_name = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=200)
     author_email = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=200)
     timestamp = AwareDateTimeField(required=False, allow_null=True)
@@ -57,17 +58,28 @@ class ReleaseUpdateSerializer(serializers.Serializer):
     commits = serializers.ListField(child=CommitSerializer(), required=False, max_length=MAX_COMMITS)
     refs = serializers.ListField(child=RefSerializer(), required=False, max_length=1000)
     projects = serializers.ListField(child=StrictCharField(max_length=100), required=False, max_length=1000)
-    status = serializers.ChoiceField(choices=["open"], required=False, error_messages={
-        "invalid_choice": "ErrorHub keeps every release open: it has no archive"})
+    status = serializers.ChoiceField(
+        choices=["open"],
+        required=False,
+        error_messages={"invalid_choice": "ErrorHub keeps every release open: it has no archive"},
+    )
 
 
 def commits_of(data: dict[str, Any]) -> list[CommitData] | None:
     """The commits a validated body sets: its ``commits``, else its ``refs`` as head commits;
     None when it sets none (the release keeps its commits)."""
     if "commits" in data:
-        return [CommitData(sha=c["id"], repository=c.get("repository") or "", message=c.get("message") or "",
-                           author_name=c.get("author_name") or "", author_email=c.get("author_email") or "",
-                           timestamp=c.get("timestamp")) for c in data["commits"]]
+        return [
+            CommitData(
+                sha=c["id"],
+                repository=c.get("repository") or "",
+                message=c.get("message") or "",
+                author_name=c.get("author_name") or "",
+                author_email=c.get("author_email") or "",
+                timestamp=c.get("timestamp"),
+            )
+            for c in data["commits"]
+        ]
     if "refs" in data:
         return [CommitData(sha=ref["commit"], repository=ref["repository"]) for ref in data["refs"]]
     return None
@@ -79,5 +91,6 @@ class DeploySerializer(serializers.Serializer):
     url = serializers.URLField(required=False, allow_blank=True, allow_null=True, max_length=500)
     dateStarted = AwareDateTimeField(required=False, allow_null=True)
     dateFinished = AwareDateTimeField(required=False, allow_null=True)
-    projects = serializers.ListField(child=StrictCharField(max_length=100), required=False, allow_null=True,
-                                     max_length=1000)
+    projects = serializers.ListField(
+        child=StrictCharField(max_length=100), required=False, allow_null=True, max_length=1000
+    )

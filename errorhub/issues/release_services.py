@@ -38,8 +38,9 @@ class CommitData:
 
 
 @transaction.atomic
-def release_create(*, projects: Iterable[Project], version: str, url: str = "",
-                   date_released: datetime | None = None) -> list[Release]:
+def release_create(
+    *, projects: Iterable[Project], version: str, url: str = "", date_released: datetime | None = None
+) -> list[Release]:
     """The release ``version`` in each project, created where it is new; an existing one keeps
     its first-seen time and takes the url and release date when given (Sentry's POST is an upsert)."""
     rows = []
@@ -61,8 +62,13 @@ def _update_fields(release: Release, *, url: str = "", date_released: datetime |
 
 
 @transaction.atomic
-def release_update(*, releases: Sequence[Release], url: str = "", date_released: datetime | None = None,
-                   commits: Sequence[CommitData] | None = None) -> list[Release]:
+def release_update(
+    *,
+    releases: Sequence[Release],
+    url: str = "",
+    date_released: datetime | None = None,
+    commits: Sequence[CommitData] | None = None,
+) -> list[Release]:
     """Finalise (``date_released``), change the url, or replace the commits of a release's rows."""
     for release in releases:
         _update_fields(release, url=url, date_released=date_released)
@@ -79,9 +85,18 @@ def _replace_commits(release: Release, commits: Sequence[CommitData]) -> None:
         if commit.sha in seen:
             continue
         seen.add(commit.sha)
-        rows.append(ReleaseCommit(release=release, sha=commit.sha, repository=commit.repository,
-                                  message=commit.message, author_name=commit.author_name,
-                                  author_email=commit.author_email, timestamp=commit.timestamp, order=order))
+        rows.append(
+            ReleaseCommit(
+                release=release,
+                sha=commit.sha,
+                repository=commit.repository,
+                message=commit.message,
+                author_name=commit.author_name,
+                author_email=commit.author_email,
+                timestamp=commit.timestamp,
+                order=order,
+            )
+        )
     ReleaseCommit.objects.bulk_create(rows)
 
 
@@ -89,23 +104,41 @@ def _replace_commits(release: Release, commits: Sequence[CommitData]) -> None:
 def release_delete(*, releases: Sequence[Release]) -> None:
     """Delete a release that no issue names as its first, last or fixing release."""
     for release in releases:
-        named = Q(first_release=release.version) | Q(last_release=release.version) | Q(
-            resolved_in_release=release.version)
+        named = (
+            Q(first_release=release.version) | Q(last_release=release.version) | Q(resolved_in_release=release.version)
+        )
         if Issue.objects.filter(named, project_id=release.project_id).exists():
-            raise ReleaseInUse(f"release {release.version!r} has issues in project {release.project.slug!r}; "
-                               "a release that events point at is kept")
+            raise ReleaseInUse(
+                f"release {release.version!r} has issues in project {release.project.slug!r}; "
+                "a release that events point at is kept"
+            )
         release.delete()
 
 
 @transaction.atomic
-def deploy_create(*, releases: Sequence[Release], environment: str, name: str = "", url: str = "",
-                  date_started: datetime | None = None, date_finished: datetime | None = None) -> list[Deploy]:
+def deploy_create(
+    *,
+    releases: Sequence[Release],
+    environment: str,
+    name: str = "",
+    url: str = "",
+    date_started: datetime | None = None,
+    date_finished: datetime | None = None,
+) -> list[Deploy]:
     """Record that a release was deployed to ``environment``; its projects' issues waiting for
     "the next release" now wait for this one (``issues_settle_next_release``)."""
     finished = date_finished or timezone.now()
     deploys = []
     for release in releases:
-        deploys.append(Deploy.objects.create(release=release, environment=environment, name=name, url=url,
-                                             date_started=date_started, date_finished=finished))
+        deploys.append(
+            Deploy.objects.create(
+                release=release,
+                environment=environment,
+                name=name,
+                url=url,
+                date_started=date_started,
+                date_finished=finished,
+            )
+        )
         issues_settle_next_release(project_id=release.project_id, release=release.version)
     return deploys

@@ -45,8 +45,9 @@ class ReleaseView:
 
 def release_rows(projects: QuerySet[Project], version: str) -> list[Release]:
     """The rows of ``version`` in the given projects (empty: no such release for the caller)."""
-    return list(Release.objects.filter(project__in=projects, version=version).select_related("project")
-                .order_by("project_id"))
+    return list(
+        Release.objects.filter(project__in=projects, version=version).select_related("project").order_by("project_id")
+    )
 
 
 def release_versions(projects: QuerySet[Project], *, limit: int = 100) -> list[ReleaseView]:
@@ -65,8 +66,9 @@ def release_view(version: str, rows: Sequence[Release]) -> ReleaseView:
     view = ReleaseView(version=version, rows=list(rows))
     project_ids = [row.project_id for row in rows]
     issues = Issue.objects.filter(project_id__in=project_ids, merged_into__isnull=True)
-    view.new_issues = dict(issues.filter(first_release=version).values("project_id")
-                           .annotate(n=Count("id")).values_list("project_id", "n"))
+    view.new_issues = dict(
+        issues.filter(first_release=version).values("project_id").annotate(n=Count("id")).values_list("project_id", "n")
+    )
     view.last_event = issues.filter(last_release=version).aggregate(last=Max("last_seen"))["last"]
     commits = ReleaseCommit.objects.filter(release__in=rows)
     view.commit_count = commits.values("sha").distinct().count()
@@ -107,8 +109,13 @@ def previous_release_with_commits(projects: QuerySet[Project], version: str) -> 
     if not current:
         return None
     before = min(row.first_seen for row in current)
-    older = (Release.objects.filter(project__in=projects, first_seen__lt=before, commits__isnull=False)
-             .exclude(version=version).order_by("-first_seen").values_list("version", flat=True).first())
+    older = (
+        Release.objects.filter(project__in=projects, first_seen__lt=before, commits__isnull=False)
+        .exclude(version=version)
+        .order_by("-first_seen")
+        .values_list("version", flat=True)
+        .first()
+    )
     if older is None:
         return None
     return release_view(older, release_rows(projects, older))
@@ -124,9 +131,12 @@ def issue_stats(issue_ids: Sequence[int], period: timedelta, *, now: datetime) -
     buckets = int(period / step)
     start = end - buckets * step
     counts: dict[tuple[int, int], int] = {}
-    for issue_id, hour, n in IssueHour.objects.filter(issue_id__in=list(issue_ids), hour__gte=start,
-                                                      hour__lt=end).values_list("issue_id", "hour", "count"):
+    for issue_id, hour, n in IssueHour.objects.filter(
+        issue_id__in=list(issue_ids), hour__gte=start, hour__lt=end
+    ).values_list("issue_id", "hour", "count"):
         slot = int((hour - start) / step)
         counts[(issue_id, slot)] = counts.get((issue_id, slot), 0) + n
-    return {issue_id: [[int((start + i * step).timestamp()), counts.get((issue_id, i), 0)] for i in range(buckets)]
-            for issue_id in issue_ids}
+    return {
+        issue_id: [[int((start + i * step).timestamp()), counts.get((issue_id, i), 0)] for i in range(buckets)]
+        for issue_id in issue_ids
+    }

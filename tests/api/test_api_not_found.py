@@ -9,8 +9,7 @@ from rest_framework.test import APIClient
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/api/0/users/me/regions/", "/api/0/organizations/acme/monitors/",
-                                  "/api/0/nothing"])
+@pytest.mark.parametrize("path", ["/api/0/users/me/regions/", "/api/0/organizations/acme/monitors/", "/api/0/nothing"])
 def test_unknown_api_paths_are_json_404s(world, path):
     for client in (APIClient(), world.api(world.member)):
         response = client.get(path)

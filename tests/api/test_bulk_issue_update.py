@@ -18,8 +18,9 @@ def lifecycle(issue: Issue) -> str:
 
 def test_by_id_answers_the_change_as_applied(world):
     one, two = issue_of(world.project, "one"), issue_of(world.project, "two")
-    response = world.api(world.member).put(f"{BULK}?id={one.pk}&id={two.pk}",
-                                           {"status": "resolved", "snoozeDuration": None}, format="json")
+    response = world.api(world.member).put(
+        f"{BULK}?id={one.pk}&id={two.pk}", {"status": "resolved", "snoozeDuration": None}, format="json"
+    )
     assert response.status_code == 200 and response.json() == {"status": "resolved", "snoozeDuration": None}
     assert lifecycle(one) == lifecycle(two) == "resolved"
 

@@ -3,7 +3,7 @@ hour over a day, per day over longer periods."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_hourly_stats_over_a_day(world):
     issue = issue_of(world.project, "hourly", count=2)
-    record(world.project, "hourly", when=datetime.now(timezone.utc) - timedelta(hours=3))
+    record(world.project, "hourly", when=datetime.now(UTC) - timedelta(hours=3))
     body = world.api(world.member).get("/api/0/projects/acme/shop/issues/", {"query": "", "statsPeriod": "24h"})
     (row,) = [r for r in body.json() if r["id"] == str(issue.pk)]
     points = row["stats"]["24h"]

@@ -43,10 +43,16 @@ def test_an_organisation_token_lists_only_its_organisation(world, globex):
 def test_another_organisation_is_a_404_for_it(world, globex):
     issue = issue_of(globex, "elsewhere")
     client = org_token_client(world.member, world.project.organization)
-    for path in ("/api/0/organizations/globex/", "/api/0/organizations/globex/projects/",
-                 "/api/0/organizations/globex/releases/", "/api/0/organizations/globex/releases/portal@2.0/",
-                 "/api/0/projects/globex/portal/issues/", f"/api/0/issues/{issue.pk}/",
-                 f"/api/0/issues/{issue.short_code}/", f"/api/0/issues/{issue.pk}/events/"):
+    for path in (
+        "/api/0/organizations/globex/",
+        "/api/0/organizations/globex/projects/",
+        "/api/0/organizations/globex/releases/",
+        "/api/0/organizations/globex/releases/portal@2.0/",
+        "/api/0/projects/globex/portal/issues/",
+        f"/api/0/issues/{issue.pk}/",
+        f"/api/0/issues/{issue.short_code}/",
+        f"/api/0/issues/{issue.pk}/events/",
+    ):
         assert client.get(path).status_code == 404, path
     put = client.put(f"/api/0/issues/{issue.pk}/", {"status": "resolved"}, format="json")
     assert put.status_code == 404

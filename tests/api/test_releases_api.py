@@ -10,16 +10,26 @@ from tests.issues.events import record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 RELEASES = "/api/0/organizations/acme/releases/"
-COMMITS = [{"id": "b" * 40, "repository": "acme/shop", "message": "Fix checkout", "author_name": "Ada",
-            "author_email": "ada@example.com", "timestamp": "2026-01-02T03:04:05+00:00", "patch_set": []},
-           {"id": "a" * 40, "message": "Start", "author_email": "ada@example.com"}]
+COMMITS = [
+    {
+        "id": "b" * 40,
+        "repository": "acme/shop",
+        "message": "Fix checkout",
+        "author_name": "Ada",
+        "author_email": "ada@example.com",
+        "timestamp": "2026-01-02T03:04:05+00:00",
+        "patch_set": [],
+    },
+    {"id": "a" * 40, "message": "Start", "author_email": "ada@example.com"},
+]
 
 
 def test_create_is_an_upsert_per_project(world):
     world.other_project.teams.first().members.add(world.owner)
     api = world.api(world.owner)
-    created = api.post(RELEASES, {"version": "shop@1.0", "projects": ["shop", "billing"],
-                                  "url": "https://ci.example/1"}, format="json")
+    created = api.post(
+        RELEASES, {"version": "shop@1.0", "projects": ["shop", "billing"], "url": "https://ci.example/1"}, format="json"
+    )
     assert created.status_code == 201
     body = created.json()
     assert body["version"] == "shop@1.0" and body["url"] == "https://ci.example/1" and body["dateReleased"] is None
@@ -65,8 +75,7 @@ def test_deploys_are_listed_once_across_projects(world):
     assert Deploy.objects.count() == 2
     listed = api.get(f"{RELEASES}shop@3.0/deploys/").json()
     assert [(d["environment"], d["name"]) for d in listed] == [("production", "blue")]
-    only = api.post(f"{RELEASES}shop@3.0/deploys/", {"environment": "staging", "projects": ["billing"]},
-                    format="json")
+    only = api.post(f"{RELEASES}shop@3.0/deploys/", {"environment": "staging", "projects": ["billing"]}, format="json")
     assert only.status_code == 201 and Deploy.objects.filter(environment="staging").count() == 1
     assert api.get(f"{RELEASES}shop@3.0/").json()["deployCount"] == 2
 
@@ -82,14 +91,17 @@ def test_delete_keeps_a_release_that_issues_name(world):
     assert Release.objects.filter(version="shop@4.1").exists()
 
 
-@pytest.mark.parametrize(("body", "says"), [
-    ({"projects": ["shop"]}, "version"),
-    ({"version": "a/b", "projects": ["shop"]}, "slashes"),
-    ({"version": "1.0", "projects": []}, "projects"),
-    ({"version": "1.0", "projects": ["nope"]}, "no project 'nope'"),
-    ({"version": "1.0", "projects": ["shop"], "dateReleased": "yesterday"}, "ISO 8601"),
-    ({"version": "1.0", "projects": ["shop"], "commits": [{"message": "no id"}]}, "commits"),
-])
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"projects": ["shop"]}, "version"),
+        ({"version": "a/b", "projects": ["shop"]}, "slashes"),
+        ({"version": "1.0", "projects": []}, "projects"),
+        ({"version": "1.0", "projects": ["nope"]}, "no project 'nope'"),
+        ({"version": "1.0", "projects": ["shop"], "dateReleased": "yesterday"}, "ISO 8601"),
+        ({"version": "1.0", "projects": ["shop"], "commits": [{"message": "no id"}]}, "commits"),
+    ],
+)
 def test_bad_create_bodies_are_400s_naming_the_field(world, body, says):
     response = world.api(world.owner).post(RELEASES, body, format="json")
     assert response.status_code == 400 and says in response.json()["detail"], response.json()

@@ -24,8 +24,9 @@ def test_a_token_without_the_scope_gets_a_403_naming_it(world):
     assert reader.get("/api/0/projects/acme/shop/issues/", {"query": ""}).status_code == 200
     refused = reader.put(f"/api/0/issues/{issue.pk}/", {"status": "resolved"}, format="json")
     assert refused.status_code == 403 and "'event:write'" in refused.json()["detail"]
-    refused = reader.post("/api/0/organizations/acme/releases/", {"version": "1.0", "projects": ["shop"]},
-                          format="json")
+    refused = reader.post(
+        "/api/0/organizations/acme/releases/", {"version": "1.0", "projects": ["shop"]}, format="json"
+    )
     assert refused.status_code == 403 and "'project:releases'" in refused.json()["detail"]
     assert reader.get("/api/0/organizations/").status_code == 403  # org:read
 

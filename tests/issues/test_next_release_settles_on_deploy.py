@@ -1,4 +1,4 @@
-""""Resolved in the next release" waits for the release really deployed next: the deploy of a
+""" "Resolved in the next release" waits for the release really deployed next: the deploy of a
 release settles it, so events of builds that were never deployed do not regress the issue,
 and an event of the deployed release or a newer one does."""
 
@@ -14,8 +14,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 def resolve_in_next_release(world, issue: Issue) -> None:
-    response = world.api(world.member).put(f"/api/0/issues/{issue.pk}/", {
-        "status": "resolved", "statusDetails": {"inNextRelease": True}}, format="json")
+    response = world.api(world.member).put(
+        f"/api/0/issues/{issue.pk}/", {"status": "resolved", "statusDetails": {"inNextRelease": True}}, format="json"
+    )
     assert response.status_code == 200, response.content
 
 
@@ -55,6 +56,5 @@ def test_without_deploys_the_next_release_seen_in_events_is_the_fix(world):
 def test_a_deploy_in_another_project_settles_nothing_here(world):
     issue = issue_of(world.project, "elsewhere", release="3.0.0")
     resolve_in_next_release(world, issue)
-    deploy_create(releases=release_create(projects=[world.other_project], version="3.1.0"),
-                  environment="production")
+    deploy_create(releases=release_create(projects=[world.other_project], version="3.1.0"), environment="production")
     assert Issue.objects.get(pk=issue.pk).resolved_in_next_release

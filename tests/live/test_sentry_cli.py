@@ -30,8 +30,7 @@ class Cli:
     env: dict[str, str]
 
     def run(self, *args: str, cwd: Path | None = None, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([str(CLI), *args], env=self.env, cwd=cwd, capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run([str(CLI), *args], env=self.env, cwd=cwd, capture_output=True, text=True, timeout=120)
         print(f"$ sentry-cli {' '.join(args)}  -> {done.returncode}\n{done.stdout}{done.stderr}")  # shown on failure
         if ok:
             assert done.returncode == 0, f"sentry-cli {' '.join(args)}: {done.returncode}\n{done.stdout}\n{done.stderr}"
@@ -48,16 +47,29 @@ def cli(errorhub_server, django_db_blocker, tmp_path_factory: pytest.TempPathFac
         member = Project.objects.get(pk=project.project_id).teams.first().members.first()
         token = api_token_create(user=member, label="ci", scopes=SCOPES)
     home = tmp_path_factory.mktemp("cli-home")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "SENTRY_URL": project.base_url,
-           "SENTRY_AUTH_TOKEN": token, "SENTRY_ORG": project.org, "SENTRY_PROJECT": project.slug,
-           "SENTRY_DSN": project.dsn, "SENTRY_LOAD_DOTENV": "0", "SENTRY_DISABLE_UPDATE_CHECK": "true"}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "SENTRY_URL": project.base_url,
+        "SENTRY_AUTH_TOKEN": token,
+        "SENTRY_ORG": project.org,
+        "SENTRY_PROJECT": project.slug,
+        "SENTRY_DSN": project.dsn,
+        "SENTRY_LOAD_DOTENV": "0",
+        "SENTRY_DISABLE_UPDATE_CHECK": "true",
+    }
     return Cli(project=project, env=env)
 
 
 def _git_repo(where: Path) -> Path:
     """A repository with three commits, for ``set-commits --local``."""
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@example.com",
-           "GIT_COMMITTER_NAME": "Ada", "GIT_COMMITTER_EMAIL": "ada@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Ada",
+        "GIT_AUTHOR_EMAIL": "ada@example.com",
+        "GIT_COMMITTER_NAME": "Ada",
+        "GIT_COMMITTER_EMAIL": "ada@example.com",
+    }
     subprocess.run(["git", "init", "-q", "-b", "main", str(where)], check=True, env=env)
     for n in range(3):
         (where / "app.txt").write_text(f"version {n}\n")
@@ -96,7 +108,9 @@ def test_a_release_from_new_to_deploy(cli: Cli, tmp_path: Path):
 
     release = Api(cli.project).get(f"organizations/{cli.project.org}/releases/{version}/").json()
     assert release["dateReleased"] and release["commitCount"] == 3 and release["deployCount"] == 1
-    assert release["lastCommit"]["message"].strip() == "Change 2" and release["lastDeploy"]["environment"] == "production"
+    assert (
+        release["lastCommit"]["message"].strip() == "Change 2" and release["lastDeploy"]["environment"] == "production"
+    )
 
 
 def test_a_release_with_no_events_is_deleted(cli: Cli):
@@ -107,8 +121,11 @@ def test_a_release_with_no_events_is_deleted(cli: Cli):
 
 
 def _issue_titled(cli: Cli, title: str) -> dict:
-    return wait_for(lambda: next((i for i in Api(cli.project).issues() if title in i["title"]), None), timeout=60,
-                    what=f"issue {title!r}")
+    return wait_for(
+        lambda: next((i for i in Api(cli.project).issues() if title in i["title"]), None),
+        timeout=60,
+        what=f"issue {title!r}",
+    )
 
 
 def test_send_event_with_a_message_and_a_logfile(cli: Cli, tmp_path: Path):

@@ -33,7 +33,12 @@ class ReleaseDeploys(Base):
             rows = [row for row in rows if row.project_id in wanted]
             if not rows:
                 raise InvalidRelease(f"projects: release {version!r} is in none of the projects named")
-        deploys = deploy_create(releases=rows, environment=data["environment"], name=data.get("name") or "",
-                                url=data.get("url") or "", date_started=data.get("dateStarted"),
-                                date_finished=data.get("dateFinished"))
+        deploys = deploy_create(
+            releases=rows,
+            environment=data["environment"],
+            name=data.get("name") or "",
+            url=data.get("url") or "",
+            date_started=data.get("dateStarted"),
+            date_finished=data.get("dateFinished"),
+        )
         return Response(deploy_json(deploys[0]), status=http.HTTP_201_CREATED)

@@ -41,8 +41,9 @@ class OrganizationProjects(Base):
 
     def get(self, request: Request, org: str) -> Response:
         organization = organization_for(request, org)
-        projects = (projects_for_request(request).filter(organization=organization)
-                    .prefetch_related("teams").order_by("slug"))
+        projects = (
+            projects_for_request(request).filter(organization=organization).prefetch_related("teams").order_by("slug")
+        )
         return last_page(request, [project_json(project) for project in projects])
 
 

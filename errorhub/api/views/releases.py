@@ -45,8 +45,9 @@ def named_projects(projects: QuerySet[Project], names: list[str]) -> list[Projec
     """The projects a body names by slug or id; an unknown one is a 400 that names it."""
     found = []
     for name in names:
-        project = projects.filter(slug=name).first() or (projects.filter(pk=int(name)).first()
-                                                         if name.isdigit() else None)
+        project = projects.filter(slug=name).first() or (
+            projects.filter(pk=int(name)).first() if name.isdigit() else None
+        )
         if project is None:
             raise InvalidRelease(f"projects: no project {name!r} in this organisation")
         found.append(project)
@@ -74,8 +75,12 @@ class OrganizationReleases(Base):
         """Create (or, for an existing version, update: Sentry's POST is an upsert)."""
         projects = org_projects(request, org)
         data = validated(ReleaseCreateSerializer, request)
-        rows = release_create(projects=named_projects(projects, data["projects"]), version=data["version"],
-                              url=data.get("url") or "", date_released=data.get("dateReleased"))
+        rows = release_create(
+            projects=named_projects(projects, data["projects"]),
+            version=data["version"],
+            url=data.get("url") or "",
+            date_released=data.get("dateReleased"),
+        )
         commits = commits_of(data)
         if commits is not None:
             release_update(releases=rows, commits=commits)
@@ -105,8 +110,9 @@ class OrganizationReleaseDetail(Base):
         rows = rows_or_404(projects, version)
         if data.get("projects"):
             rows = release_create(projects=named_projects(projects, data["projects"]), version=version)
-        release_update(releases=rows, url=data.get("url") or "", date_released=data.get("dateReleased"),
-                       commits=commits_of(data))
+        release_update(
+            releases=rows, url=data.get("url") or "", date_released=data.get("dateReleased"), commits=commits_of(data)
+        )
         return Response(release_json(selectors.release_view(version, rows)))
 
     def delete(self, request: Request, org: str, version: str) -> Response:

@@ -25,16 +25,22 @@ class ApiRoot(APIView):
         token = token_of(request)
         auth: dict[str, Any] | None = None
         if token is not None:
-            auth = {"scopes": sorted(token.effective_scopes()),
-                    "organization": token.organization.slug if token.organization else None}
+            auth = {
+                "scopes": sorted(token.effective_scopes()),
+                "organization": token.organization.slug if token.organization else None,
+            }
         elif user is not None:
             auth = {"scopes": sorted(TOKEN_SCOPES), "session": True}  # a session may do all its user may
         return Response({"version": "0", "auth": auth, "user": _user_json(user) if user else None})
 
 
 def _user_json(user: Any) -> dict[str, Any]:
-    return {"id": str(user.pk), "username": user.get_username(), "email": user.email or "",
-            "name": user.get_full_name() or user.get_username()}
+    return {
+        "id": str(user.pk),
+        "username": user.get_username(),
+        "email": user.email or "",
+        "name": user.get_full_name() or user.get_username(),
+    }
 
 
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:

@@ -6,59 +6,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('issues', '0001_initial'),
+        ("issues", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='issue',
-            name='snooze_until_users',
+            model_name="issue",
+            name="snooze_until_users",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='release',
-            name='date_released',
+            model_name="release",
+            name="date_released",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='release',
-            name='url',
-            field=models.URLField(blank=True, default='', max_length=500),
+            model_name="release",
+            name="url",
+            field=models.URLField(blank=True, default="", max_length=500),
         ),
         migrations.CreateModel(
-            name='Deploy',
+            name="Deploy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('environment', models.CharField(max_length=64)),
-                ('name', models.CharField(blank=True, default='', max_length=200)),
-                ('url', models.URLField(blank=True, default='', max_length=500)),
-                ('date_started', models.DateTimeField(blank=True, null=True)),
-                ('date_finished', models.DateTimeField(default=django.utils.timezone.now)),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deploys', to='issues.release')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("environment", models.CharField(max_length=64)),
+                ("name", models.CharField(blank=True, default="", max_length=200)),
+                ("url", models.URLField(blank=True, default="", max_length=500)),
+                ("date_started", models.DateTimeField(blank=True, null=True)),
+                ("date_finished", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="deploys", to="issues.release"
+                    ),
+                ),
             ],
             options={
-                'db_table': 'errorhub_deploy',
-                'indexes': [models.Index(fields=['release', 'date_finished'], name='errorhub_de_release_ee256a_idx')],
+                "db_table": "errorhub_deploy",
+                "indexes": [models.Index(fields=["release", "date_finished"], name="errorhub_de_release_ee256a_idx")],
             },
         ),
         migrations.CreateModel(
-            name='ReleaseCommit',
+            name="ReleaseCommit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha', models.CharField(max_length=64)),
-                ('repository', models.CharField(blank=True, default='', max_length=200)),
-                ('message', models.TextField(blank=True, default='')),
-                ('author_name', models.CharField(blank=True, default='', max_length=200)),
-                ('author_email', models.CharField(blank=True, default='', max_length=200)),
-                ('timestamp', models.DateTimeField(blank=True, null=True)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='commits', to='issues.release')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sha", models.CharField(max_length=64)),
+                ("repository", models.CharField(blank=True, default="", max_length=200)),
+                ("message", models.TextField(blank=True, default="")),
+                ("author_name", models.CharField(blank=True, default="", max_length=200)),
+                ("author_email", models.CharField(blank=True, default="", max_length=200)),
+                ("timestamp", models.DateTimeField(blank=True, null=True)),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="commits", to="issues.release"
+                    ),
+                ),
             ],
             options={
-                'db_table': 'errorhub_releasecommit',
-                'constraints': [models.UniqueConstraint(fields=('release', 'sha'), name='releasecommit_unique')],
+                "db_table": "errorhub_releasecommit",
+                "constraints": [models.UniqueConstraint(fields=("release", "sha"), name="releasecommit_unique")],
             },
         ),
     ]
