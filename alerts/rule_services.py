@@ -21,6 +21,7 @@ from alerts import services
 from alerts.models import Channel, ChannelKind, Delivery, Rule
 from alerts.routing import REGEX_FIELDS
 from alerts.selectors import clear_rule_cache
+from alerts.tasks import deliver
 from errorhub.accounts.models import Organization, Project
 from ingest.protocol.user_regex import compile_user_regex
 
@@ -167,8 +168,6 @@ def test_alert_send(*, channel: Channel, user: AbstractBaseUser) -> Delivery:
     """
     if not channel.enabled:
         raise ValueError("the channel is disabled: re-enable it first")
-    from alerts.tasks import deliver
-
     with transaction.atomic():
         delivery = Delivery.objects.create(
             channel=channel, rule=None, issue=None, reason="test",

@@ -1,5 +1,9 @@
-"""Writes for alerts: evaluating issue changes, creating and sending deliveries,
-updating Slack messages when an issue changes, muting and archiving rules."""
+"""Writes for alerts: creating and sending deliveries, updating Slack messages when an
+issue changes, muting and archiving rules.
+
+Nothing here queues a task: ``alerts.tasks`` calls these services and queues what
+follows (the sends of new deliveries), and ``alerts.evaluation`` queues the
+dispatch of rule matches. So the tasks import the services, never the reverse."""
 
 from __future__ import annotations
 
@@ -7,17 +11,14 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from alerts import selectors
 from alerts.models import Channel, Delivery, DeliveryAttempt, DeliveryStatus, IssueAlertState, Rule
-from alerts.routing import route
-from alerts.transports import TransportError, get_transport
+from alerts.registry import get_transport
+from alerts.transports import TransportError
 from errorhub import metrics
-from errorhub.accounts.models import Project
-from errorhub.issues.models import Issue
 
 logger = logging.getLogger(__name__)
 
@@ -26,62 +27,13 @@ CIRCUIT_OPEN_SECONDS = 60
 PACE_SECONDS = 1.0
 LEASE_SECONDS = 120  # a claimed delivery is not due again while its send is in flight
 MAX_ATTEMPTS = 15
-evaluation_errors = 0  # counted for /metrics-style inspection; evaluation never raises
-
-
-def window_counter(rule: Rule, issue: Issue, events: int) -> int:
-    """Events of ``issue`` in ``rule``'s current frequency window (shared cache, fixed windows)."""
-    window = rule.frequency_seconds or 3600
-    key = f"alerts:win:{rule.pk}:{issue.pk}:{int(timezone.now().timestamp() // window)}"
-    cache.add(key, 0, timeout=window + 60)
-    try:
-        return cache.incr(key, events)
-    except ValueError:  # expired between add and incr
-        cache.set(key, events, timeout=window + 60)
-        return events
-
-
-def _alert_payload(reason: str, event: dict[str, Any], events: int) -> dict[str, Any]:
-    return {"reason": reason, "environment": event.get("environment") or "", "release": event.get("release") or "",
-            "level": event.get("level") or "", "events": events, "event_id": event.get("event_id") or ""}
-
-
-def evaluate_issue_changes(*, project: Project, changes: dict[int, Any]) -> int:
-    """Hot path, after each processed batch: match the cached rules in memory and queue
-    one dispatch task per match. Never raises (logs and counts instead). Returns matches."""
-    global evaluation_errors
-    try:
-        rules = selectors.rules_for_project(project)
-        if not rules or not changes:
-            return 0
-        from alerts.tasks import dispatch_alert
-
-        issues = Issue.objects.select_related("project").in_bulk(list(changes))
-        queued = 0
-        for issue_id, change in changes.items():
-            issue = issues.get(issue_id)
-            if issue is None:
-                continue
-            seen: set[tuple[int, str]] = set()
-            for decision in route(change.sample_event, issue, change, rules, counter=window_counter):
-                if (decision.rule.pk, decision.reason) in seen:
-                    continue
-                seen.add((decision.rule.pk, decision.reason))
-                dispatch_alert.delay(decision.rule.pk, issue_id, decision.reason,
-                                     _alert_payload(decision.reason, change.sample_event, change.events))
-                queued += 1
-        return queued
-    except Exception:
-        evaluation_errors += 1
-        logger.exception("alert evaluation failed for project %s", project.pk)
-        return 0
 
 
 @transaction.atomic
 def alert_dispatch(*, rule_id: int, issue_id: int | None, reason: str, payload: dict[str, Any],
                    now: datetime | None = None) -> list[Delivery]:
     """Create the deliveries of one rule match (respecting the rule's per-issue minimum
-    interval) and queue them once the transaction commits."""
+    interval). The caller queues their sends (``alerts.tasks.deliveries_queue``)."""
     now = now or timezone.now()
     rule = Rule.objects.filter(pk=rule_id, archived=False).first()
     if rule is None or rule.is_muted(now):
@@ -96,24 +48,7 @@ def alert_dispatch(*, rule_id: int, issue_id: int | None, reason: str, payload: 
     deliveries = [Delivery.objects.create(rule=rule, channel=channel, issue_id=issue_id, reason=reason,
                                           payload=payload, next_attempt_at=now)
                   for channel in rule.channels.filter(enabled=True)]
-    from alerts.tasks import deliver
-
-    for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: deliver.delay(pk))
     return deliveries
-
-
-def deliveries_due_requeue(*, now: datetime | None = None) -> int:
-    """Queue a send for every delivery whose retry time came (after backoff, Retry-After, an
-    open circuit) or whose claimed attempt never reported back. Run by the every-minute
-    ``check_system_rules``: the safety net should a delivery's scheduled retry message be lost,
-    and the only retry an eager (embedded, test) set-up has. Returns how many were queued."""
-    from alerts.tasks import deliver
-
-    ids = list(selectors.deliveries_due(now or timezone.now()).values_list("pk", flat=True))
-    for pk in ids:
-        deliver.delay(pk)
-    return len(ids)
 
 
 def _claim(delivery_id: int, now: datetime) -> tuple[Delivery | None, float | None]:

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models.signals import post_init, post_save
 from django.dispatch import receiver
 
+from alerts.selectors import slack_roots_for_issue
+from alerts.tasks import update_issue_messages
 from errorhub.issues.models import Issue
 
 
@@ -28,9 +30,5 @@ def _changed(sender, instance: Issue, created: bool, **kwargs) -> None:
     if created or now == getattr(instance, "_alerts_previous", now):
         return
     instance._alerts_previous = now
-    from alerts.selectors import slack_roots_for_issue
-
     if slack_roots_for_issue(instance.pk).exists():
-        from alerts.tasks import update_issue_messages
-
         transaction.on_commit(lambda: update_issue_messages.delay(instance.pk))

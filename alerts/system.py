@@ -9,28 +9,26 @@ from django.db.models import Q
 from django.utils import timezone
 
 from alerts.models import Delivery, IssueAlertState, Rule
+from errorhub.events.models import SeenEvent
+from errorhub.events.stores import get_event_store
 from errorhub.issues.models import Issue
+from ingest.models import DeadLetter
+from ingest.quotas import queue_depths
 
 
 def _queue_backlog(threshold: int, now: datetime) -> str:
-    from ingest.quotas import queue_depths
-
     depths = queue_depths()
     total = sum(depths.values())
     return f"{total} tasks queued ({depths})" if total > (threshold or 10_000) else ""
 
 
 def _dead_letters(threshold: int, now: datetime) -> str:
-    from ingest.models import DeadLetter
-
     count = DeadLetter.objects.filter(replayed_at__isnull=True, discarded_at__isnull=True).count()
     return f"{count} payloads in the dead-letter store" if count > threshold else ""
 
 
 def _ingest_stalled(threshold: int, now: datetime) -> str:
     """Events arrived in the last day but none in the last ``threshold`` minutes."""
-    from errorhub.events.models import SeenEvent
-
     quiet = timedelta(minutes=threshold or 30)
     recent = SeenEvent.objects.filter(received_at__gte=now - timedelta(days=1))
     if recent.exists() and not recent.filter(received_at__gte=now - quiet).exists():
@@ -39,8 +37,6 @@ def _ingest_stalled(threshold: int, now: datetime) -> str:
 
 
 def _event_store_down(threshold: int, now: datetime) -> str:
-    from errorhub.events.stores import get_event_store
-
     try:
         get_event_store().ping()
     except Exception as exc:  # any failure to answer is "down"

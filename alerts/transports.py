@@ -1,4 +1,5 @@
-"""One transport per channel kind behind one small interface, and the registry.
+"""One transport per channel kind behind one small interface (the registry from kind
+to class is ``alerts.registry``: the transports import this base, the registry imports them).
 
 ``Transport(channel).notify(delivery)`` sends one delivery and returns what the
 remote side answered; a failure raises ``TransportError`` saying whether it is
@@ -48,18 +49,3 @@ def http_status_error(status: int, body: str, retry_after: str | None = None) ->
     after = float(retry_after) if retry_after and retry_after.replace(".", "", 1).isdigit() else None
     permanent = 300 <= status < 500 and status not in (408, 429)
     return TransportError(f"HTTP {status}: {body[:200]}", permanent=permanent, retry_after=after, response=body)
-
-
-def get_transport(channel: Channel) -> Transport:
-    from alerts.integrations.email.transport import EmailTransport
-    from alerts.integrations.slack.transport import SlackTransport
-    from alerts.integrations.slack_webhook.transport import SlackWebhookTransport
-    from alerts.integrations.webhook.transport import WebhookTransport
-
-    registry: dict[str, type[Transport]] = {
-        "slack": SlackTransport, "slack_webhook": SlackWebhookTransport,
-        "email": EmailTransport, "webhook": WebhookTransport,
-    }
-    if channel.kind not in registry:  # a row written by another version: its deliveries fail, never hang
-        raise TransportError(f"no transport for channel kind {channel.kind!r}", permanent=True)
-    return registry[channel.kind](channel)

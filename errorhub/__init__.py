@@ -14,7 +14,7 @@ __all__ = ("celery_app",)
 def __getattr__(name: str) -> Any:
     """``errorhub.celery_app`` on first use (PEP 562)."""
     if name == "celery_app":
-        from errorhub.celery import app
+        from errorhub.celery import app  # start-up: Celery would add ~24 MiB to the gunicorn master
 
         return app
     raise AttributeError(f"module 'errorhub' has no attribute {name!r}")

@@ -1,4 +1,7 @@
-"""``/healthz`` (process alive) and ``/readyz`` (database, broker, event store)."""
+"""``/healthz`` (process alive) and ``/readyz`` (database, broker, event store).
+
+Root wiring, like ``errorhub.urls``: it may import the apps at module level (the
+apps never import it)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,10 @@ from typing import Any, Callable
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+
+from errorhub.events.models import IndexOutbox
+from errorhub.events.stores import get_event_store
+from ingest.quotas import queue_depths
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -21,19 +28,14 @@ def _check_database() -> dict[str, Any]:
 
 
 def _check_broker() -> dict[str, Any]:
-    from ingest.quotas import queue_depths
-
     if settings.CELERY_BROKER_URL.startswith("redis"):
-        import redis
+        import redis  # start-up: only a Redis broker needs the client
 
         redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2).ping()
     return {"queues": queue_depths()}
 
 
 def _check_event_store() -> dict[str, Any]:
-    from errorhub.events.models import IndexOutbox
-    from errorhub.events.stores import get_event_store
-
     backlog = IndexOutbox.objects.count()
     try:
         get_event_store().ping()

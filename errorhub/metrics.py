@@ -23,7 +23,7 @@ import ipaddress
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -94,7 +94,7 @@ def outcome_recorded(project_id: int | None, outcome: str, reason: str = "", amo
     elif outcome in _OUTCOME_COUNTERS:
         _OUTCOME_COUNTERS[outcome].labels(project, reason or "unknown").inc(amount)
     # the worker's item outcomes (invalid, too_large, unsupported ...) are read from the database
-    # when scraped (StateCollector._item_outcomes): the worker is another process than the web
+    # when scraped (``ingest.state.item_outcomes``): the worker is another process than the web
 
 
 def envelope_items(types: Iterable[str | None]) -> None:
@@ -145,16 +145,32 @@ def delivery_recorded(kind: str, outcome: str) -> None:
 # ---------------------------------------------------------------- scrape-time state
 
 
+#: The outcomes this process counts itself (``outcome_recorded``); the others are the
+#: worker's, read from the database when scraped.
+OUTCOMES_COUNTED_IN_PROCESS = ("accepted", *_OUTCOME_COUNTERS)
+
+StateReader = Callable[[], "GaugeMetricFamily | CounterMetricFamily"]
+
+#: Scrape-time sources, ``name -> reader``, in scrape order. Registered by the app that owns
+#: the state (``IngestConfig.ready``: queues, dead letters, outbox, item outcomes): this
+#: module is infrastructure the apps import, so it imports none of them.
+_STATE_SOURCES: dict[str, StateReader] = {}
+
+
+def register_state_source(name: str, reader: StateReader) -> None:
+    """Read ``reader()`` at every scrape; its failure is reported as ``errorhub_scrape_errors{source=name}``."""
+    _STATE_SOURCES[name] = reader
+
+
 class StateCollector(Collector):
-    """Gauges read when scraped: queue depth per queue, dead letters, outbox backlog.
+    """Gauges read when scraped, from the registered sources (``register_state_source``).
     A source that cannot be read is reported in ``errorhub_scrape_errors`` instead of
     failing the scrape."""
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         errors = GaugeMetricFamily("errorhub_scrape_errors", "1 when a scrape-time source could not be read.",
                                    labels=["source"])
-        for source, reader in (("queues", self._queues), ("dead_letters", self._dead_letters),
-                               ("outbox", self._outbox), ("item_outcomes", self._item_outcomes)):
+        for source, reader in list(_STATE_SOURCES.items()):
             try:
                 yield reader()
                 errors.add_metric([source], 0)
@@ -162,51 +178,6 @@ class StateCollector(Collector):
                 logger.warning("metrics: cannot read %s: %s", source, exc)
                 errors.add_metric([source], 1)
         yield errors
-
-    @staticmethod
-    def _queues() -> GaugeMetricFamily:
-        from ingest.quotas import queue_depths
-
-        gauge = GaugeMetricFamily("errorhub_queue_depth", "Messages waiting in each Celery queue.",
-                                  labels=["queue"])
-        for queue, depth in queue_depths().items():
-            gauge.add_metric([queue], depth)
-        return gauge
-
-    @staticmethod
-    def _dead_letters() -> GaugeMetricFamily:
-        from ingest.models import DeadLetter
-
-        gauge = GaugeMetricFamily("errorhub_dead_letters", "Payloads that failed every retry and were "
-                                  "neither replayed nor discarded.")
-        gauge.add_metric([], DeadLetter.objects.filter(discarded_at__isnull=True, replayed_at__isnull=True).count())
-        return gauge
-
-    @staticmethod
-    def _item_outcomes() -> CounterMetricFamily:
-        """The items the worker did not store, as it counted them in the database (per project,
-        outcome and reason): the worker runs in another process than the web that is scraped."""
-        from django.db.models import Sum
-
-        from ingest.models import IngestCounter
-
-        counter = CounterMetricFamily("errorhub_item_outcomes", "Accepted items the worker did not store, by "
-                                      "outcome (invalid, too_large, unsupported, filtered ...) and reason.",
-                                      labels=["project", "outcome", "reason"])
-        rows = (IngestCounter.objects.exclude(outcome__in=("accepted", *_OUTCOME_COUNTERS))
-                .values_list("project_id", "outcome", "reason").annotate(total=Sum("count")).order_by())
-        for project_id, outcome, reason, total in rows:
-            counter.add_metric([str(project_id), outcome, reason or "unknown"], total)
-        return counter
-
-    @staticmethod
-    def _outbox() -> GaugeMetricFamily:
-        from errorhub.events.models import IndexOutbox
-
-        gauge = GaugeMetricFamily("errorhub_index_outbox_backlog",
-                                  "Events stored but not yet indexed in the search engine.")
-        gauge.add_metric([], IndexOutbox.objects.count())
-        return gauge
 
 
 def scrape() -> bytes:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "errorhub.accounts",
     "errorhub.issues",
     "errorhub.events",
+    "errorhub.monitors",
     "ingest",
     "alerts",
 ]
@@ -230,17 +231,21 @@ CELERY_TASK_ROUTES = {
     "ingest.tasks.*": {"queue": "housekeeping"},
     "alerts.tasks.*": {"queue": "alerts"},
     "errorhub.tasks.*": {"queue": "housekeeping"},
+    "errorhub.monitors.tasks.*": {"queue": "housekeeping"},
 }
 # How often beat ends due snoozes / marks quiet issues fixed, and checks system
 # rules and the inbox SLA. Each runs as a task on the worker; a minute is plenty.
 LIFECYCLE_TICK_SECONDS = env_int("ERRORHUB_LIFECYCLE_TICK_SECONDS", 60, minimum=1)
 SYSTEM_CHECK_SECONDS = env_int("ERRORHUB_SYSTEM_CHECK_SECONDS", 60, minimum=1)
+# How often beat looks for missed and timed-out cron monitor runs.
+MONITOR_CHECK_SECONDS = env_int("ERRORHUB_MONITOR_CHECK_SECONDS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "index-pending": {"task": "ingest.tasks.index_pending", "schedule": 5.0},
     "apply-retention": {"task": "ingest.tasks.apply_retention", "schedule": 3600.0},
     "lifecycle-tick": {"task": "errorhub.tasks.lifecycle_tick", "schedule": float(LIFECYCLE_TICK_SECONDS)},
     "alerts-digests": {"task": "alerts.tasks.send_due_digests", "schedule": 900.0},
     "alerts-system-checks": {"task": "alerts.tasks.check_system_rules", "schedule": float(SYSTEM_CHECK_SECONDS)},
+    "monitors-check": {"task": "errorhub.monitors.tasks.check_monitors", "schedule": float(MONITOR_CHECK_SECONDS)},
 }
 
 # --- cache (quotas, key lookups): Redis when configured, shared by all processes

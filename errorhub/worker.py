@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> None:
     if {"-D", "--detach"} & set(args):  # celery re-executes itself as ``python -m celery <args>`` to detach
         raise SystemExit("python -m errorhub.worker runs in the foreground; to detach use "
                          "`celery -A errorhub worker --detach ...`")
-    from errorhub.celery import app
+    from errorhub.celery import app  # start-up: after the --detach check, which needs no Django
 
     # What the ``celery`` group does before handing over to ``worker``: the app's extra options.
     worker.params.extend(app.user_options.get("worker", []))

@@ -16,31 +16,19 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from ingest import counters
+from ingest.http import Refused, admit, dsn_auth_header, enqueue, guarded, json_response, payload_for, read_body
 from ingest.keys import authenticate
 from ingest.protocol.logs.formats import InflateBudget, frame, inflate_body
 from ingest.protocol.logs.model import LogParseError
 from ingest.protocol.sentry_auth import auth_from_request
-from ingest.views import Refused, _admit, _enqueue, _guarded, _json, _payload, _read_body
 
 _DEFAULT_FIELDS = ("service", "environment", "release", "stream")
 
 
-def _auth_header(request: HttpRequest) -> str | None:
-    """Log shippers often can only set ``Authorization: DSN <key>``; AWS Firehose
-    HTTP endpoints send their configured access key as ``X-Amz-Firehose-Access-Key``."""
-    value = request.headers.get("Authorization", "")
-    if value[:4].upper() == "DSN ":
-        return f"Sentry sentry_key={value[4:].strip()}"
-    firehose = request.headers.get("X-Amz-Firehose-Access-Key")
-    if firehose:
-        return f"Sentry sentry_key={firehose.strip()}"
-    return request.headers.get("X-Sentry-Auth")
-
-
 def _handle_logs(request: HttpRequest, project_id: int) -> HttpResponse:
-    auth = auth_from_request(header=_auth_header(request), query=request.GET)
+    auth = auth_from_request(header=dsn_auth_header(request), query=request.GET)
     key = authenticate(auth, project_id)
-    data = _read_body(request, settings.INGEST_MAX_LOG_BYTES, settings.INGEST_MAX_LOG_BYTES)
+    data = read_body(request, settings.INGEST_MAX_LOG_BYTES, settings.INGEST_MAX_LOG_BYTES)
     fmt = request.GET.get("format") or None
     content_type = request.headers.get("Content-Type")
     try:
@@ -52,20 +40,20 @@ def _handle_logs(request: HttpRequest, project_id: int) -> HttpResponse:
     except LogParseError as exc:
         counters.buffer_outcome(key.project_id, "rejected", "invalid_logs")
         raise Refused(exc.status, f"invalid log body: {exc}") from None
-    _admit(key, 0)
+    admit(key, 0)
     defaults = {name: request.GET.get(name) or request.headers.get(f"X-ErrorHub-{name.title()}")
                 for name in _DEFAULT_FIELDS}
     body = {"format": used, "lines_accepted": len(lines), "events": "queued"}
     # the format the client named (or none), not the one guessed: a guess framed as a named
     # format is held to stricter checks (every line in it) than the guess itself passed
-    _enqueue(request, _payload("logs", key, data, "logs", format=fmt, content_type=content_type,
-                               defaults={k: v for k, v in defaults.items() if v}), lambda: _json(200, body))
+    enqueue(request, payload_for("logs", key, data, "logs", format=fmt, content_type=content_type,
+                               defaults={k: v for k, v in defaults.items() if v}), lambda: json_response(200, body))
     firehose_id = request.headers.get("X-Amz-Firehose-Request-Id")
     if firehose_id:  # Firehose counts any other answer as a failed delivery
         body.update(requestId=firehose_id, timestamp=int(time.time() * 1000))
-    return _json(200, body)
+    return json_response(200, body)
 
 
 @csrf_exempt
 def logs_view(request: HttpRequest, project_id: int) -> HttpResponse:
-    return _guarded(_handle_logs, request, project_id)
+    return guarded(_handle_logs, request, project_id)

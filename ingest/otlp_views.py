@@ -20,13 +20,13 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from errorhub import metrics
-from errorhub.logging import current as current_log_ids
 from errorhub.accounts.models import ProjectKey
-from ingest import counters  # ingest.protocol.otlp is imported where used: protobuf costs ~2.6 MiB a process
+from errorhub.logging import current as current_log_ids
+from ingest import counters
+from ingest.http import Refused, admit, dsn_auth_header, enqueue, guarded, payload_for, read_body
 from ingest.keys import KeyRefused, lookup_key
-from ingest.log_views import _auth_header
 from ingest.protocol.sentry_auth import auth_from_request
-from ingest.views import Refused, _admit, _enqueue, _guarded, _payload, _read_body
+
 
 def _key_for(public_key: str) -> ProjectKey:
     """The DSN key (``ingest.keys``' cached lookup); no project to cross-check."""
@@ -39,7 +39,7 @@ def _key_for(public_key: str) -> ProjectKey:
 
 
 def _content_type(request: HttpRequest) -> str:
-    from ingest.protocol import otlp
+    from ingest.protocol import otlp  # start-up: protobuf, ~2.6 MiB a process
     media = otlp.media_type(request.headers.get("Content-Type"))
     if media is None:
         raise Refused(415, f"OTLP/HTTP takes {otlp.PROTOBUF} or {otlp.JSON}, not "
@@ -49,17 +49,17 @@ def _content_type(request: HttpRequest) -> str:
 
 def _empty_export_response(content_type: str) -> HttpResponse:
     """A plain success (an empty ``Export*ServiceResponse``), built without the protobuf
-    classes: the answer for queued data when a bug struck after ``_enqueue``."""
-    from ingest.protocol import otlp
+    classes: the answer for queued data when a bug struck after ``enqueue``."""
+    from ingest.protocol import otlp  # start-up: protobuf, ~2.6 MiB a process
     return HttpResponse(b"{}" if content_type == otlp.JSON else b"", status=200, content_type=content_type)
 
 
 def _handle(signal: str, request: HttpRequest) -> HttpResponse:
-    from ingest.protocol import otlp
+    from ingest.protocol import otlp  # start-up: protobuf, ~2.6 MiB a process
     content_type = _content_type(request)
-    auth = auth_from_request(header=_auth_header(request), query=request.GET)
+    auth = auth_from_request(header=dsn_auth_header(request), query=request.GET)
     key = _key_for(auth.public_key)
-    data = _read_body(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED, settings.INGEST_MAX_ENVELOPE_DECOMPRESSED)
+    data = read_body(request, settings.INGEST_MAX_ENVELOPE_COMPRESSED, settings.INGEST_MAX_ENVELOPE_DECOMPRESSED)
     if not data:
         raise Refused(400, f"empty body: an OTLP {signal} export request was expected")
     try:
@@ -69,9 +69,9 @@ def _handle(signal: str, request: HttpRequest) -> HttpResponse:
         raise Refused(400, str(exc)) from None
     records, events = otlp.candidate_events(signal, message)
     rejected, why = otlp.rejected_up_front(signal, message)
-    _admit(key, events)
+    admit(key, events)
     if records > rejected:
-        _enqueue(request, _payload("otlp", key, data, auth.client or f"otlp/{signal}", signal=signal,
+        enqueue(request, payload_for("otlp", key, data, auth.client or f"otlp/{signal}", signal=signal,
                                    content_type=content_type, request_id=current_log_ids().get("request_id")),
                  lambda: _empty_export_response(content_type))
     counters.buffer_outcome(key.project_id, "accepted", "", events)
@@ -89,7 +89,7 @@ def _view(signal: str) -> Callable[[HttpRequest], HttpResponse]:
 
     @csrf_exempt
     def view(request: HttpRequest) -> HttpResponse:
-        return _guarded(handler, request, 0)
+        return guarded(handler, request, 0)
 
     view.__name__ = f"otlp_{signal}_view"
     return view
@@ -97,20 +97,3 @@ def _view(signal: str) -> Callable[[HttpRequest], HttpResponse]:
 
 logs_view = _view("logs")
 traces_view = _view("traces")
-
-
-def process_otlp_payload(payload: dict[str, Any], project: Any, outcome: Any) -> None:
-    """Worker half (called by ``ingest.processing`` for kind ``otlp``): events into
-    ``outcome``, every other record counted per type."""
-    from ingest.protocol import otlp
-    from ingest.processing import _received_at, payload_bytes
-
-    try:
-        result = otlp.events_from_bytes(payload["signal"], payload_bytes(payload), payload["content_type"],
-                                        project_id=project.pk, received_at=_received_at(payload).isoformat())
-    except otlp.OtlpError as exc:  # the view decoded it: a corrupt queue copy is dropped loudly
-        outcome.skip(f"invalid_otlp: {exc}")
-        return
-    outcome.events.extend(result.events)
-    for item_type, amount in result.counted.items():
-        outcome.later(counters.count_item, project, item_type, amount)  # once, with the events

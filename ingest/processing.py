@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from functools import lru_cache, partial
-from datetime import datetime, timedelta, timezone as dt_timezone
 from typing import Any, Callable
 
 from django.conf import settings
@@ -21,23 +22,29 @@ from django.db import DatabaseError, transaction
 from errorhub import metrics
 from errorhub.accounts.models import Project
 from errorhub.issues.digest import RecordResult, events_record
+from errorhub.monitors.services import checkin_record
 from ingest import counters
+from ingest.feedback import feedback_from_feedback_event, feedback_from_user_report, feedback_record
+from ingest.protocol.checkins import parse_check_in
+from ingest.protocol.derived_tags import with_derived_tags
 from ingest.protocol.envelope import EnvelopeError, Item, normalize_event_id, parse_envelope, parse_event_json
 from ingest.protocol.event import Event, level_at_least
-from ingest.feedback import feedback_from_feedback_event, feedback_from_user_report, feedback_record
 from ingest.protocol.inapp import apply_in_app
 from ingest.protocol.item_checks import KNOWN_TYPES, CheckedItem, check_items, type_label
 from ingest.protocol.logs.formats import InflateBudget
 from ingest.protocol.logs.model import LogParseError
-from ingest.protocol.derived_tags import with_derived_tags
+from ingest.protocol.logs.pipeline import extract
 from ingest.protocol.normalize import DEFAULT as NORMALIZE_DEFAULT
 from ingest.protocol.normalize import NormalizeError, NormalizeLimits, normalize_sentry_event
-from ingest.protocol.sentry_logs import events_from_log_item
 from ingest.protocol.raw_payload import payload_bytes
 from ingest.protocol.scrub import ScrubConfig, scrub_event
 from ingest.protocol.security_reports import (
-    SecurityReportError, event_from_security_report, parse_security_reports, report_event_id,
+    SecurityReportError,
+    event_from_security_report,
+    parse_security_reports,
+    report_event_id,
 )
+from ingest.protocol.sentry_logs import events_from_log_item
 
 logger = logging.getLogger(__name__)
 
@@ -281,7 +288,9 @@ def _item_client_report(item: Item, body: dict, payload: dict, project: Project,
 
 def _item_check_in(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
                    event_id: str | None) -> None:
+    """Counted, and recorded on its cron monitor (at the time it was received)."""
     outcome.later(counters.count_item, project, item.type)
+    outcome.later(checkin_record, project=project, checkin=parse_check_in(body), when=_received_at(payload))
 
 
 def _item_log(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
@@ -325,8 +334,6 @@ def _handle_logs(payload: dict[str, Any], project: Project, outcome: Outcome) ->
     counted, never retried into a dead letter (the view refusing it first is the rule;
     this covers payloads queued before the view and the worker agreed, and replays).
     """
-    from ingest.protocol.logs.pipeline import extract
-
     defaults = dict(payload.get("defaults") or {}, project_id=project.pk)
     try:
         result = extract(payload_bytes(payload), fmt=payload.get("format"), content_type=payload.get("content_type"),
@@ -344,9 +351,19 @@ def _handle_logs(payload: dict[str, Any], project: Project, outcome: Outcome) ->
 
 
 def _handle_otlp(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
-    from ingest.otlp_views import process_otlp_payload
+    """The worker half of ``ingest.otlp_views``: events into ``outcome``, every other
+    record counted per type."""
+    from ingest.protocol import otlp  # start-up: protobuf, ~2.6 MiB a process
 
-    process_otlp_payload(payload, project, outcome)
+    try:
+        result = otlp.events_from_bytes(payload["signal"], payload_bytes(payload), payload["content_type"],
+                                        project_id=project.pk, received_at=_received_at(payload).isoformat())
+    except otlp.OtlpError as exc:  # the view decoded it: a corrupt queue copy is dropped loudly
+        outcome.skip(f"invalid_otlp: {exc}")
+        return
+    outcome.events.extend(result.events)
+    for item_type, amount in result.counted.items():
+        outcome.later(counters.count_item, project, item_type, amount)  # once, with the events
 
 
 #: One handler per item type ``check_item`` accepts (attachments are kept by ``_handle_envelope``).

@@ -6,7 +6,7 @@ kombu's pure-Python JSON encoder run over the whole raw payload). The message
 here is Celery's own (task protocol 2, built by ``app.amqp.as_task_v2``); only
 the body is encoded with orjson and the route is fixed. The
 ``before_task_publish`` signal is not sent: the payload carries its request id
-itself (``ingest.views._payload``). Eager mode (tests, ``ERRORHUB_TASKS_EAGER``)
+itself (``ingest.http.payload_for``). Eager mode (tests, ``ERRORHUB_TASKS_EAGER``)
 still goes through ``apply_async``.
 """
 

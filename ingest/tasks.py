@@ -1,5 +1,8 @@
 """Celery tasks of the write path: thin wrappers that own their retry policy.
 
+The search-engine outbox drain and retention are the events app's
+(``errorhub.events.tasks``, under the same wire names ``ingest.tasks.*``).
+
 A payload that still fails after its last retry is kept in the dead-letter
 store (``DeadLetter``; a file in the data directory when even the database is
 down), never dropped.
@@ -14,9 +17,11 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.utils import timezone
 
+from errorhub import selfmonitor
+from ingest import processing
 from ingest.batching import AdaptiveBatches
+from ingest.deadletters import dead_letter_store
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +51,12 @@ def process_payload(self: Any, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_one(payload: dict[str, Any]) -> dict[str, Any]:
-    from errorhub.selfmonitor import self_public_key, suppressed
-    from ingest.processing import process_payload as run
-
-    if self_public_key and payload.get("public_key") == self_public_key:
-        with suppressed():  # ErrorHub's own reports: a failure here must not report itself
-            outcome = run(payload)
+    own_key = selfmonitor.self_public_key  # read at call time: set when self-monitoring starts
+    if own_key and payload.get("public_key") == own_key:
+        with selfmonitor.suppressed():  # ErrorHub's own reports: a failure here must not report itself
+            outcome = processing.process_payload(payload)
     else:
-        outcome = run(payload)
+        outcome = processing.process_payload(payload)
     record = outcome.record
     return {"stored": record.stored if record else 0, "duplicates": record.duplicates if record else 0,
             "skipped": outcome.skipped}
@@ -64,8 +67,6 @@ def _retry_or_dead_letter(task: Any, payload: dict[str, Any], exc: Exception, *,
     if retries < settings.INGEST_TASK_MAX_RETRIES and not task.request.is_eager:
         logger.warning("processing failed (attempt %d), retrying: %s", retries + 1, exc)
         raise task.retry(exc=exc, countdown=backoff_seconds(retries), queue="ingest-retry")
-    from ingest.services import dead_letter_store
-
     dead_letter_store(task=task.name, payload=payload, error=f"{type(exc).__name__}: {exc}",
                       tb=traceback.format_exc(), attempts=retries + 1)
     return {"dead_letter": True}
@@ -84,11 +85,9 @@ def process_batch(requests: list[Any]) -> dict[str, Any]:
     by one on the retry queue *before* the batch is acknowledged, so a poison
     payload never takes its neighbours down and nothing is lost.
     """
-    from ingest.processing import process_payloads
-
     payloads = [r.args[0] for r in requests if r.args]
     try:
-        failures = process_payloads(payloads)
+        failures = processing.process_payloads(payloads)
     except Exception as exc:  # not swallowed: logged (reported through sentry-sdk's logging
         # integration) as ErrorHub's own failure, and every payload retries alone, then dead-letters;
         # celery-batches would otherwise acknowledge the whole batch and lose it
@@ -107,28 +106,6 @@ def _requeue_or_keep(payload: dict[str, Any], exc: Exception) -> None:
         process_payload.apply_async((payload,), queue="ingest-retry", countdown=backoff_seconds(0),
                                     argsrepr="(<retried payload>)", kwargsrepr="{}")
     except Exception as publish_exc:  # broker down as well: nothing may be lost
-        from ingest.services import dead_letter_store
-
-        dead_letter_store(task="ingest.tasks.process_payload", payload=payload,
+            dead_letter_store(task="ingest.tasks.process_payload", payload=payload,
                           error=f"{type(exc).__name__}: {exc}; re-queue failed: {publish_exc}",
                           tb=traceback.format_exc(), attempts=1)
-
-
-@shared_task(bind=True, acks_late=True, max_retries=None)
-def index_pending(self: Any, batch_size: int = 500) -> int:
-    """Drain the search-engine outbox in bulk; rows stay while the engine is down."""
-    from django.core.cache import cache
-
-    from ingest.services import outbox_drain
-
-    # from here on, a batch that commits must schedule the next drain itself
-    cache.delete("errorhub:index-scheduled")
-
-    return outbox_drain(batch_size=batch_size)
-
-
-@shared_task
-def apply_retention() -> int:
-    from ingest.services import retention_apply
-
-    return retention_apply(now=timezone.now())

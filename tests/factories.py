@@ -39,6 +39,7 @@ from errorhub.events.models import (
     UserFeedback,
 )
 from errorhub.issues.models import Activity, Comment, GroupHash, Issue, IssueHour, IssueUser, Release
+from errorhub.monitors.models import CheckIn, CheckInStatus, Monitor, MonitorEnvironment
 from ingest.models import ClientOutcome, DeadLetter, IngestCounter, ItemCounter, SessionAggregate
 from ingest.protocol.grouping import GROUPING_VERSION
 
@@ -464,3 +465,37 @@ class SlackRequestSeenFactory(factory.django.DjangoModelFactory):
 
     digest = factory.Sequence(lambda n: _sha256(f"v0:{n}:payload"))
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=5))
+
+
+# --- monitors -------------------------------------------------------------------------------------
+
+
+class MonitorFactory(factory.django.DjangoModelFactory):
+    """A monitor as an SDK's first check-in with a config creates it: every five minutes."""
+
+    class Meta:
+        model = Monitor
+
+    project = factory.SubFactory(ProjectFactory)
+    slug = factory.Sequence(lambda n: f"nightly-job-{n}")
+    schedule_kind = "crontab"
+    crontab = "*/5 * * * *"
+
+
+class MonitorEnvironmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MonitorEnvironment
+
+    monitor = factory.SubFactory(MonitorFactory)
+    environment = "production"
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckIn
+
+    monitor_environment = factory.SubFactory(MonitorEnvironmentFactory)
+    check_in_id = factory.LazyFunction(_hex_id)
+    status = CheckInStatus.OK
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.SelfAttribute("created_at")

@@ -114,7 +114,7 @@ def _profile(args: argparse.Namespace) -> None:
 
     from bench.storm import loadgen_replay
     from errorhub.accounts.services import project_create
-    from ingest import views
+    from ingest import http
     from django.conf import settings
 
     from ingest.processing import process_payloads
@@ -149,11 +149,11 @@ def _profile(args: argparse.Namespace) -> None:
     view_session = profiler.last_session
     report.append(("view", view_s, view_session))
 
-    warm_up = [views._payload("envelope", key, body, "bench-profile/1.0")
+    warm_up = [http.payload_for("envelope", key, body, "bench-profile/1.0")
                for body in bodies[:settings.INGEST_BATCH_SIZE]]
     size = args.batch or settings.INGEST_BATCH_SIZE
     assert not process_payloads(warm_up)  # warm-up: imports, caches, first issues
-    payloads = [views._payload("envelope", key, loadgen_replay.build(pool[n % len(pool)], dsn, "profile-w", n)[1],
+    payloads = [http.payload_for("envelope", key, loadgen_replay.build(pool[n % len(pool)], dsn, "profile-w", n)[1],
                                "bench-profile/1.0") for n in range(args.events)]
     profiler = Profiler(interval=0.0005)
     began = time.perf_counter()

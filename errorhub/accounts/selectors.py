@@ -1,4 +1,6 @@
-"""Reads of the core domain, always scoped to what a user may see."""
+"""Reads of accounts (organisations, projects, members), always scoped to what a user may see.
+
+Issues a user may see are read through ``errorhub.issues.selectors``."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from errorhub.accounts.models import Organization, Project
-from errorhub.issues.models import Issue
 
 
 def projects_for_user(user: AbstractBaseUser) -> QuerySet[Project]:
@@ -32,34 +33,6 @@ def organizations_for_user(user: AbstractBaseUser) -> QuerySet[Organization]:
     if getattr(user, "is_superuser", False):
         return Organization.objects.all()
     return Organization.objects.filter(projects__in=projects_for_user(user)).distinct()
-
-
-def issues_for_user(user: AbstractBaseUser) -> QuerySet[Issue]:
-    return Issue.objects.filter(project__in=projects_for_user(user), merged_into__isnull=True).select_related(
-        "project", "project__organization", "assignee")
-
-
-def issue_get_for_user(user: AbstractBaseUser, issue_id: int | str) -> Issue:
-    """The issue by id or by short id (``DEMO-3``), or 404 — also for another team's issue
-    (no existence leak). A short id two visible projects share (same slug in two
-    organisations) is ambiguous: 404 too, and the numeric id always works."""
-    issues = issues_for_user(user)
-    text = str(issue_id)
-    slug, _, number = text.rpartition("-")
-    if text.isdigit():
-        issue = issues.filter(pk=int(text)).first()
-    elif slug and number.isdigit():
-        found = list(issues.filter(project__slug__iexact=slug, short_id=int(number))[:2])
-        issue = found[0] if len(found) == 1 else None
-    else:
-        issue = None
-    if issue is None:
-        raise Http404("no such issue")
-    return issue
-
-
-def inbox_for_user(user: AbstractBaseUser) -> QuerySet[Issue]:
-    return issues_for_user(user).filter(in_inbox=True)
 
 
 def organization_members(organization: Organization) -> QuerySet[AbstractBaseUser]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from errorhub.accounts import selectors
+from errorhub.issues import selectors
 from errorhub.accounts.models import ApiToken, Organization
 
 

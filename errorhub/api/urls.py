@@ -1,6 +1,6 @@
 from django.urls import path
 
-from errorhub.api.views import deploys, events, issues, organizations, projects, releases, root
+from errorhub.api.views import deploys, events, issues, monitors, organizations, projects, releases, root
 from errorhub.api.views.feedback import ProjectUserFeedback
 
 _RELEASE = "organizations/<slug:org>/releases/<str:version>/"
@@ -28,6 +28,7 @@ urlpatterns = [
     path("projects/<slug:org>/<slug:project>/events/", events.ProjectEvents.as_view(), name="api-project-events"),
     path("projects/<slug:org>/<slug:project>/events/<str:event_id>/", events.ProjectEvent.as_view(),
          name="api-project-event"),
+    path("projects/<slug:org>/<slug:project>/monitors/", monitors.ProjectMonitors.as_view(), name="api-monitors"),
     path("projects/<slug:org>/<slug:project>/user-feedback/", ProjectUserFeedback.as_view(),
          name="api-project-user-feedback"),
     path("issues/<str:issue_id>/", issues.IssueDetail.as_view(), name="api-issue"),

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from errorhub.accounts.models import Project
-from errorhub.issues.models import Issue
+from ingest.protocol.search.mappings import dumps_document
 
 
 class StoredEvent(models.Model):
@@ -25,7 +25,7 @@ class StoredEvent(models.Model):
     """
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
+    issue = models.ForeignKey("issues.Issue", on_delete=models.CASCADE, related_name="events")
     event_id = models.CharField(max_length=32)
     timestamp = models.DateTimeField()
     received_at = models.DateTimeField()
@@ -105,8 +105,6 @@ class IndexOutbox(models.Model):
     def of(cls, *, project_id: int, issue_id: int, document: dict[str, Any],
            source: bytes | None = None) -> IndexOutbox:
         """A row for a document from ``document_from_event`` (``source``: its JSON, if already written)."""
-        from ingest.protocol.search.mappings import dumps_document
-
         return cls(project_id=project_id, issue_id=issue_id, event_id=str(document.get("event_id", "")),
                    timestamp=str(document.get("timestamp", "")),
                    document=(source if source is not None else dumps_document(document)).decode())
@@ -159,7 +157,7 @@ class UserFeedback(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     feedback_id = models.CharField(max_length=32)
     event_id = models.CharField(max_length=32, blank=True, default="")
-    issue = models.ForeignKey(Issue, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    issue = models.ForeignKey("issues.Issue", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     name = models.CharField(max_length=200, blank=True, default="")
     email = models.CharField(max_length=254, blank=True, default="")
     comments = models.TextField()

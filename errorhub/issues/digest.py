@@ -17,23 +17,25 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from errorhub import metrics
-from errorhub.bulk import bulk_insert, insert_rows
 from errorhub.accounts.models import Project
-from errorhub.issues.models import Deploy, GroupHash, Issue, IssueHour, IssueUser, Lifecycle, Release
-from errorhub.issues.releases import release_is_older
-from errorhub.issues.services import issue_end_snooze, issue_regress
-from ingest.protocol.event import Event
-from ingest.protocol.grouping import Grouping, compute_grouping, previous_grouping
+from errorhub.bulk import bulk_insert, insert_rows
 from errorhub.events.models import IndexOutbox, SeenEvent
-from ingest.protocol.search.mappings import SerializedDocument, document_from_event, dumps_document
-from ingest.protocol.normalize import event_culprit, event_title
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import IndexedEvent
+from errorhub.events.tasks import schedule_indexing
+from errorhub.issues.models import GroupHash, Issue, IssueUser, Lifecycle, Release
+from errorhub.issues.releases import release_is_older
+from errorhub.issues.services import issue_create_for_hash, issue_end_snooze, issue_hours_add, issue_regress
+from errorhub.issues.signals import issue_changes_recorded
+from ingest.protocol.event import Event
+from ingest.protocol.grouping import Grouping, compute_grouping, previous_grouping
+from ingest.protocol.normalize import event_culprit, event_title
+from ingest.protocol.search.mappings import SerializedDocument, document_from_event, dumps_document
 
 logger = logging.getLogger(__name__)
 
@@ -55,18 +57,6 @@ class RecordResult:
     stored: int = 0
     duplicates: int = 0
     changes: dict[int, IssueChange] = field(default_factory=dict)
-
-
-def issue_create_for_hash(*, project: Project, template: Issue | dict[str, Any], version: str) -> Issue:
-    """A new issue with the next short id of its project."""
-    Project.objects.filter(pk=project.pk).update(next_short_id=F("next_short_id") + 1)
-    short_id = Project.objects.values_list("next_short_id", flat=True).get(pk=project.pk) - 1
-    if isinstance(template, Issue):
-        fields = {k: getattr(template, k) for k in ("title", "culprit", "level", "platform", "source", "metadata",
-                                                     "first_seen", "last_seen")}
-    else:
-        fields = template
-    return Issue.objects.create(project=project, short_id=short_id, grouping_version=version, **fields)
 
 
 def _issue_fields(event: Event, when: datetime) -> dict[str, Any]:
@@ -181,16 +171,6 @@ def _user_hash(event: Event) -> str | None:
     user = event.get("user") or {}
     ident = user.get("id") or user.get("email") or user.get("username") or user.get("ip_address")
     return hashlib.sha1(str(ident).encode()).hexdigest() if ident else None
-
-
-def issue_hours_add(*, counts: dict[tuple[int, datetime], int]) -> None:
-    """Add event counts to issues' hourly rows, ``{(issue_id, hour): n}``: one
-    insert-or-increment statement for all of them."""
-    table = connection.ops.quote_name(IssueHour._meta.db_table)
-    adapt = connection.ops.adapt_datetimefield_value
-    insert_rows(IssueHour, ["issue_id", "hour", "count"],
-                [(issue_id, adapt(hour), n) for (issue_id, hour), n in sorted(counts.items())],
-                on_conflict=f"(issue_id, hour) DO UPDATE SET count = {table}.count + excluded.count")
 
 
 def _hours(issue_id: int, stamps: list[datetime]) -> dict[tuple[int, datetime], int]:
@@ -311,23 +291,8 @@ def events_record(*, project: Project, events: Sequence[Event]) -> RecordResult:
     metrics.events_stored(fresh)
     if not store.transactional:
         _index_now(store, project.pk, documents)
-    from alerts.services import evaluate_issue_changes
-
-    evaluate_issue_changes(project=project, changes=result.changes)
+    issue_changes_recorded.send(sender=Issue, project=project, changes=result.changes)  # alert rules
     return result
-
-
-def _schedule_indexing() -> None:
-    """Queue one outbox drain, not one per batch: while a drain is scheduled and
-    has not started, later batches ride along with it (the drain clears the
-    flag when it starts). Beat also drains every few seconds, so a lost flag
-    only delays indexing."""
-    from django.core.cache import cache
-
-    from ingest.tasks import index_pending
-
-    if cache.add("errorhub:index-scheduled", 1, timeout=5):
-        index_pending.apply_async()  # at once: an idle event is searchable within milliseconds
 
 
 def _store(store: Any, indexed: list[IndexedEvent]) -> list[SerializedDocument]:
@@ -359,7 +324,7 @@ def _index_now(store: Any, project_id: int, documents: list[SerializedDocument])
         store.index_serialized(documents)
     except Exception as exc:  # unavailable, rejected, or any engine error: the drain takes over
         logger.warning("indexing %d events at once failed, the outbox drain will retry: %s", len(documents), exc)
-        _schedule_indexing()
+        schedule_indexing()
         return
     metrics.store_bulk_observed("search", started)
     IndexOutbox.objects.filter(project_id=project_id, event_id__in=[d.event_id for d in documents]).delete()

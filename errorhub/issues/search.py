@@ -13,6 +13,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
+from errorhub.events.stores import get_event_store
 from errorhub.issues.models import Issue, Lifecycle
 from ingest.protocol.search.query import AssignedTerm, FieldTerm, HasTerm, Query, StateTerm, TextTerm, TimeTerm
 
@@ -76,8 +77,6 @@ def filter_issues(qs: QuerySet[Issue], query: Query, *, me: AbstractBaseUser,
 
 
 def _issue_ids_with_events(query: Query, project_ids: list[int], start: datetime | None) -> set[int]:
-    from errorhub.events.stores import get_event_store
-
     page = get_event_store().search(query, project_ids, start=start, limit=_EVENT_SCAN_LIMIT)
     return {int(ev["issue_id"]) for ev in page.events if ev.get("issue_id") is not None}
 

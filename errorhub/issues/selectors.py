@@ -1,7 +1,8 @@
-"""Reads of releases (across the projects a caller may see) and of issue stats.
+"""Reads of issues, always scoped to what a user may see (the projects of their teams); of
+releases across the projects a caller may see; and of issue stats.
 
 A Sentry release is one version in an organisation with several projects; ErrorHub has a
-``Release`` row per project, so these reads gather the rows of one version.
+``Release`` row per project, so the release reads gather the rows of one version.
 """
 
 from __future__ import annotations
@@ -10,10 +11,41 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Max, QuerySet
+from django.http import Http404
 
 from errorhub.accounts.models import Project
+from errorhub.accounts.selectors import projects_for_user
 from errorhub.issues.models import Deploy, Issue, IssueHour, Release, ReleaseCommit
+
+
+def issues_for_user(user: AbstractBaseUser) -> QuerySet[Issue]:
+    return Issue.objects.filter(project__in=projects_for_user(user), merged_into__isnull=True).select_related(
+        "project", "project__organization", "assignee")
+
+
+def issue_get_for_user(user: AbstractBaseUser, issue_id: int | str) -> Issue:
+    """The issue by id or by short id (``DEMO-3``), or 404 — also for another team's issue
+    (no existence leak). A short id two visible projects share (same slug in two
+    organisations) is ambiguous: 404 too, and the numeric id always works."""
+    issues = issues_for_user(user)
+    text = str(issue_id)
+    slug, _, number = text.rpartition("-")
+    if text.isdigit():
+        issue = issues.filter(pk=int(text)).first()
+    elif slug and number.isdigit():
+        found = list(issues.filter(project__slug__iexact=slug, short_id=int(number))[:2])
+        issue = found[0] if len(found) == 1 else None
+    else:
+        issue = None
+    if issue is None:
+        raise Http404("no such issue")
+    return issue
+
+
+def inbox_for_user(user: AbstractBaseUser) -> QuerySet[Issue]:
+    return issues_for_user(user).filter(in_inbox=True)
 
 
 @dataclass

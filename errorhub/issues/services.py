@@ -14,10 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from errorhub.accounts.models import Project
+from errorhub.bulk import insert_rows
+from errorhub.events.stores import get_event_store
 from errorhub.issues.actions import (
     Acknowledge,
     ActionResult,
@@ -30,7 +33,7 @@ from errorhub.issues.actions import (
     Snooze,
     Unmerge,
 )
-from errorhub.issues.models import Activity, Comment, GroupHash, Issue, Lifecycle
+from errorhub.issues.models import Activity, Comment, GroupHash, Issue, IssueHour, IssueUser, Lifecycle
 from ingest.protocol.errors import ClientError
 
 Actor = AbstractBaseUser | None
@@ -193,12 +196,32 @@ def issue_comment(*, issue: Issue, user: AbstractBaseUser, text: str) -> Comment
     return comment
 
 
+def issue_create_for_hash(*, project: Project, template: Issue | dict[str, Any], version: str) -> Issue:
+    """A new issue with the next short id of its project."""
+    Project.objects.filter(pk=project.pk).update(next_short_id=F("next_short_id") + 1)
+    short_id = Project.objects.values_list("next_short_id", flat=True).get(pk=project.pk) - 1
+    if isinstance(template, Issue):
+        fields = {k: getattr(template, k) for k in ("title", "culprit", "level", "platform", "source", "metadata",
+                                                     "first_seen", "last_seen")}
+    else:
+        fields = template
+    return Issue.objects.create(project=project, short_id=short_id, grouping_version=version, **fields)
+
+
+def issue_hours_add(*, counts: dict[tuple[int, datetime], int]) -> None:
+    """Add event counts to issues' hourly rows, ``{(issue_id, hour): n}``: one
+    insert-or-increment statement for all of them."""
+    table = connection.ops.quote_name(IssueHour._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    insert_rows(IssueHour, ["issue_id", "hour", "count"],
+                [(issue_id, adapt(hour), n) for (issue_id, hour), n in sorted(counts.items())],
+                on_conflict=f"(issue_id, hour) DO UPDATE SET count = {table}.count + excluded.count")
+
+
 @transaction.atomic
 def issue_merge(*, survivor: Issue, others: list[Issue], user: Actor, actor: str = "") -> Issue:
     """Merge ``others`` into ``survivor``: their events move, their fingerprints now
     point at the survivor, so events arriving later follow the merge."""
-    from errorhub.events.stores import get_event_store
-
     others = [o for o in others if o.pk != survivor.pk]
     if any(o.project_id != survivor.project_id for o in others):
         raise LifecycleError("only issues of the same project can be merged")
@@ -221,9 +244,6 @@ def issue_merge(*, survivor: Issue, others: list[Issue], user: Actor, actor: str
 
 
 def _move_hours(other: Issue, survivor: Issue) -> None:
-    from errorhub.issues.models import IssueHour
-    from errorhub.issues.digest import issue_hours_add
-
     counts = dict(IssueHour.objects.filter(issue=other).values_list("hour", "count"))
     if counts:
         issue_hours_add(counts={(survivor.pk, hour): n for hour, n in counts.items()})
@@ -231,8 +251,6 @@ def _move_hours(other: Issue, survivor: Issue) -> None:
 
 
 def _recount_users(survivor: Issue, others: list[Issue]) -> None:
-    from errorhub.issues.models import IssueUser
-
     hashes = IssueUser.objects.filter(issue__in=others).values_list("user_hash", flat=True)
     IssueUser.objects.bulk_create([IssueUser(issue=survivor, user_hash=h) for h in hashes],
                                   ignore_conflicts=True)
@@ -249,8 +267,6 @@ def issue_unmerge(*, issue: Issue, group_hash: str, user: Actor, actor: str = ""
         raise LifecycleError(f"hash {group_hash[:64]!r} is not one of this issue's fingerprints")
     if issue.hashes.count() < 2:
         raise LifecycleError("an issue with a single fingerprint cannot be unmerged")
-    from errorhub.issues.digest import issue_create_for_hash
-
     new_issue = issue_create_for_hash(project=issue.project, template=issue, version=gh.version)
     gh.issue = new_issue
     gh.save(update_fields=["issue"])

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ingest.protocol.checkins import CheckInError, parse_check_in
 from ingest.protocol.envelope import EVENT_TYPES, EnvelopeError, Item, normalize_event_id, parse_event_json
 from ingest.protocol.errors import ClientError
 
@@ -43,7 +44,6 @@ MAX_QUANTITY = 10**6
 # or that far ahead.
 MIN_YEAR, MAX_YEAR = 1970, 9000
 _MAX_TIME_EPOCH = datetime(MAX_YEAR, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp()
-_CHECK_IN_STATUSES = frozenset({"ok", "error", "in_progress", "timeout", "unknown"})
 
 
 class ItemRejected(ClientError):
@@ -231,15 +231,12 @@ def _client_report(item: Item) -> dict[str, Any]:
 
 
 def _check_in(item: Item) -> dict[str, Any]:
+    """The shape ``parse_check_in`` reads (slug, status, id, duration, ``monitor_config``)."""
     body = _json_object(item)
-    _string(item, body.get("monitor_slug"), "monitor_slug", required=True)
-    _string(item, body.get("check_in_id"), "check_in_id")
-    status = body.get("status")
-    if not isinstance(status, str) or status not in _CHECK_IN_STATUSES:
-        raise _invalid(item, f"status must be one of {', '.join(sorted(_CHECK_IN_STATUSES))}, got {status!r:.40}")
-    duration = body.get("duration")
-    if duration is not None and not (_is_number(duration) and duration >= 0):
-        raise _invalid(item, f"duration must be a non-negative number of seconds, got {duration!r:.40}")
+    try:
+        parse_check_in(body)
+    except CheckInError as exc:
+        raise _invalid(item, exc.message) from None
     return body
 
 

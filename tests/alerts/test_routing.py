@@ -122,9 +122,9 @@ def test_min_interval_per_issue(world, time_machine):
 
 
 def test_evaluation_never_raises(world, monkeypatch):
-    from alerts import selectors, services
+    from alerts import evaluation, selectors
 
     monkeypatch.setattr(selectors, "rules_for_project", lambda p: 1 / 0)
-    before = services.evaluation_errors
+    before = evaluation.evaluation_errors
     result = record(world.project, make_event())
-    assert result.stored == 1 and services.evaluation_errors == before + 1
+    assert result.stored == 1 and evaluation.evaluation_errors == before + 1

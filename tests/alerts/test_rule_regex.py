@@ -9,7 +9,7 @@ import logging
 import pytest
 import re2
 
-from alerts import routing, services
+from alerts import evaluation, routing
 from alerts.models import Channel, Rule
 from alerts.rule_services import rule_create
 from alerts.selectors import rules_for_project
@@ -51,9 +51,9 @@ def test_catastrophic_pattern_on_hostile_messages_returns(world, hook):
     assert _dry_run(world, **_message("a" * 100 + "!")) == set()
     assert _dry_run(world, **_message("a" * 5000 + "!")) == set()
     assert _dry_run(world, **_message("aaaa")) == {"evil"}
-    errors = services.evaluation_errors
+    errors = evaluation.evaluation_errors
     result = record(world.project, make_event(**_message("a" * 5000 + "!")))  # the live path
-    assert len(result.changes) == 1 and services.evaluation_errors == errors
+    assert len(result.changes) == 1 and evaluation.evaluation_errors == errors
 
 
 def test_only_a_bounded_prefix_of_the_text_is_matched(world, hook, settings):
@@ -92,8 +92,8 @@ def test_a_refused_pattern_saved_earlier_matches_nothing_and_is_shown(client, wo
     warnings = [r for r in caplog.records if "never matches" in r.getMessage()]
     assert len(warnings) == 1 and r"(cart)\s+\1" in warnings[0].getMessage()
 
-    errors = services.evaluation_errors
-    assert len(record(world.project, make_event()).changes) == 1 and services.evaluation_errors == errors
+    errors = evaluation.evaluation_errors
+    assert len(record(world.project, make_event()).changes) == 1 and evaluation.evaluation_errors == errors
 
     client.force_login(world.member)
     legacy = Rule.objects.get(name="legacy")

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from alerts.models import Channel, Delivery
-from alerts.services import deliveries_due_requeue, delivery_attempt
+from alerts.services import delivery_attempt
+from alerts.tasks import deliveries_due_requeue
 from errorhub.issues.models import Issue
 from errorhub.issues.services import issue_resolve
 from tests.alerts.conftest import make_event, record, rule, slack_channel

@@ -17,7 +17,7 @@ def _pages(world, issue: Issue) -> list[str]:
     org, proj = world.project.organization.slug, world.project.slug
     return ["/", "/issues/", f"/issues/{issue.pk}/", f"/issues/{issue.pk}/events/{event_id}/",
             f"/projects/{org}/{proj}/releases/", "/projects/", f"/projects/{org}/{proj}/", "/health/", "/teams/",
-            "/profile/"]
+            "/profile/", "/monitors/"]
 
 
 def test_every_page_answers_a_member(login, world, issue):

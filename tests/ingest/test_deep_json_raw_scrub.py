@@ -10,7 +10,7 @@ import pytest
 
 from errorhub.events.models import Attachment, StoredEvent
 from ingest.models import DeadLetter
-from ingest.services import dead_letter_store
+from ingest.deadletters import dead_letter_store
 from tests.ingest.helpers import envelope, event, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]

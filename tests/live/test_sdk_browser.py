@@ -3,7 +3,7 @@
 tests/clients/browser/index.html is served by a static ``http.server`` thread on
 its own loopback port, so it is a different origin from ErrorHub's gunicorn and
 the SDK's envelope POST is a cross-origin request the browser checks against
-the ingest endpoint's CORS headers (``ingest.views._cors``).
+the ingest endpoint's CORS headers (``ingest.http.with_cors``).
 """
 
 from __future__ import annotations

@@ -250,7 +250,8 @@ def test_dead_letters_are_scrubbed_and_stay_replayable(client: Client, world: Wo
     import time
 
     from ingest.models import DeadLetter
-    from ingest.services import dead_letter_replay, dead_letter_store
+    from ingest.deadletters import dead_letter_store
+    from ingest.services import dead_letter_replay
     from tests.ingest.helpers import envelope
 
     body = event(message="charge failed password=dl-pw-1", extra={"api_key": "dl-key-2", "card": CARD_A})

@@ -28,7 +28,7 @@ from sentry_sdk.transport import Transport
 
 from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.accounts.services import api_token_create
-from ingest import views as ingest_views, wsgi_path
+from ingest import http as ingest_http, views as ingest_views, wsgi_path
 from errorhub.events.stores import get_event_store
 from tests.issues.events import issue_of
 from tests.ingest.helpers import event, event_envelope, post_envelope, post_store, stored_event
@@ -144,7 +144,7 @@ def _quota_bug(*args: Any, **kwargs: Any) -> None:
 
 @pytest.mark.sqlite
 def test_a_bare_value_error_under_an_ingest_view_is_a_counted_500(world, monkeypatch, own_log_lines):
-    monkeypatch.setattr(ingest_views, "check_quotas", _quota_bug)  # as test_wsgi_path breaks a view
+    monkeypatch.setattr(ingest_http, "check_quotas", _quota_bug)  # as test_wsgi_path breaks a view
     client = Client(raise_request_exception=False)
     count = ServerErrorCounterMiddleware.count
 

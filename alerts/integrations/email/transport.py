@@ -15,13 +15,12 @@ from django.template.loader import render_to_string
 from alerts.integrations.email.headers import header_text, is_single_line
 from alerts.models import Delivery
 from alerts.transports import NotifyResult, Transport, TransportError
+from errorhub.accounts.models import Team
 
 
 def channel_recipients(config: dict) -> list[str]:
     addresses = list(config.get("addresses") or [])
     if config.get("team"):
-        from errorhub.accounts.models import Team
-
         team = Team.objects.filter(pk=config["team"]).first()
         if team is not None:
             addresses += [u.email for u in team.members.filter(is_active=True) if u.email]

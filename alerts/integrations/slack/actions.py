@@ -16,6 +16,7 @@ from alerts.integrations.slack.payloads import BlockAction, Interaction, snooze_
 from alerts.integrations.slack.transport import call_slack
 from alerts.transports import TransportError
 from errorhub.accounts import selectors
+from errorhub.issues import selectors as issue_selectors
 from errorhub.issues.actions import Acknowledge, IssueAction, Resolve, Snooze
 from errorhub.issues.models import Issue
 from errorhub.issues.services import MAX_SNOOZE_HOURS, issue_apply_action
@@ -54,7 +55,7 @@ def django_user_for_slack(slack_user_id: str) -> Any:
 def _visible_issue(user: Any, ref: str) -> Issue | None:
     ref = ref.strip()
     match = re.fullmatch(r"([A-Za-z0-9_-]+)-(\d{1,18})", ref)
-    qs = selectors.issues_for_user(user)
+    qs = issue_selectors.issues_for_user(user)
     if match:
         return qs.filter(project__slug__iexact=match[1], short_id=int(match[2])).first()
     return qs.filter(pk=int(ref)).first() if ref.isascii() and ref.isdigit() and len(ref) <= 18 else None
@@ -141,10 +142,10 @@ def handle_command(slack_user_id: str, text: str) -> str:
 
 
 def _inbox_text(user: Any) -> str:
-    issues = list(selectors.inbox_for_user(user).order_by("-last_seen")[:10])
+    issues = list(issue_selectors.inbox_for_user(user).order_by("-last_seen")[:10])
     if not issues:
         return "Inbox zero. :tada:"
     lines = [f"• {blocks.link(blocks.issue_url(i), i.short_code)} {blocks.escape(i.title[:80])} "
              f"({i.times_seen} events)" for i in issues]
-    total = selectors.inbox_for_user(user).count()
+    total = issue_selectors.inbox_for_user(user).count()
     return f"*{total} issue(s) in your inbox*\n" + "\n".join(lines)

@@ -11,6 +11,7 @@ from errorhub.api.pagination import paginate_events
 from errorhub.api.serializers import event_json
 from errorhub.api.views.base import Base, projects_for_request
 from errorhub.events.stores import get_event_store
+from errorhub.issues import selectors as issue_selectors
 from ingest.protocol.search.query import parse_query
 
 
@@ -18,7 +19,7 @@ class IssueEvents(Base):
     read_scope = "event:read"
 
     def get(self, request: Request, issue_id: str) -> Response:
-        issue = selectors.issue_get_for_user(request.user, issue_id)
+        issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         full = request.query_params.get("full") in ("1", "true", "True")
         return paginate_events(request, lambda cursor, limit: get_event_store().list_for_issue(issue.pk, cursor,
                                                                                                 limit), full=full)
@@ -28,7 +29,7 @@ class IssueLatestEvent(Base):
     read_scope = "event:read"
 
     def get(self, request: Request, issue_id: str) -> Response:
-        issue = selectors.issue_get_for_user(request.user, issue_id)
+        issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         page = get_event_store().list_for_issue(issue.pk, None, 1)
         if not page.events:
             raise Http404("this issue has no stored event")

@@ -23,6 +23,7 @@ from errorhub.api.serializers import (
     first_error,
 )
 from errorhub.api.views.base import Base, body_object
+from errorhub.issues import selectors as issue_selectors
 from errorhub.issues.actions import (
     Acknowledge,
     AddComment,
@@ -74,7 +75,7 @@ class OrganizationIssues(Base):
         if not projects.exists() and not selectors.organizations_for_user(request.user).filter(slug=org).exists():
             raise Http404("no such organization")
         ids = list(projects.values_list("id", flat=True))
-        qs = _search(request, selectors.issues_for_user(request.user).filter(project_id__in=ids), ids)
+        qs = _search(request, issue_selectors.issues_for_user(request.user).filter(project_id__in=ids), ids)
         return paginate_issues(request, qs, stats=_stats_period(request))
 
 
@@ -83,7 +84,7 @@ class ProjectIssues(Base):
 
     def get(self, request: Request, org: str, project: str) -> Response:
         proj = selectors.project_get_for_user(request.user, org, project)
-        qs = _search(request, selectors.issues_for_user(request.user).filter(project=proj), [proj.pk])
+        qs = _search(request, issue_selectors.issues_for_user(request.user).filter(project=proj), [proj.pk])
         return paginate_issues(request, qs, stats=_stats_period(request))
 
     def put(self, request: Request, org: str, project: str) -> Response:
@@ -116,14 +117,14 @@ def _bulk_targets(request: Request, proj: Any) -> list[Issue]:
     """The issues a bulk request names: its ``?id=``s (each of this project), or a status."""
     ids = request.query_params.getlist("id")
     if ids:
-        issues = [selectors.issue_get_for_user(request.user, i) for i in ids]
+        issues = [issue_selectors.issue_get_for_user(request.user, i) for i in ids]
         if any(i.project_id != proj.pk for i in issues):
             raise ClientError("every ?id= must be an issue of this project")
         return issues
     status = request.query_params.get("status") or "unresolved"
     if status not in _STATUS_LIFECYCLES:
         raise ClientError(f"status must be one of {', '.join(_STATUS_LIFECYCLES)}")
-    qs = selectors.issues_for_user(request.user).filter(project=proj, lifecycle__in=_STATUS_LIFECYCLES[status])
+    qs = issue_selectors.issues_for_user(request.user).filter(project=proj, lifecycle__in=_STATUS_LIFECYCLES[status])
     return list(qs.order_by("-last_seen")[:BULK_LIMIT])
 
 
@@ -209,10 +210,10 @@ class IssueDetail(Base):
     read_scope, write_scope = "event:read", "event:write"
 
     def get(self, request: Request, issue_id: str) -> Response:
-        return Response(IssueSerializer(selectors.issue_get_for_user(request.user, issue_id)).data)
+        return Response(IssueSerializer(issue_selectors.issue_get_for_user(request.user, issue_id)).data)
 
     def put(self, request: Request, issue_id: str) -> Response:
-        issue = _apply_update(request, selectors.issue_get_for_user(request.user, issue_id))
+        issue = _apply_update(request, issue_selectors.issue_get_for_user(request.user, issue_id))
         return Response(IssueSerializer(issue).data)
 
 
@@ -220,11 +221,11 @@ class IssueComments(Base):
     read_scope, write_scope = "event:read", "event:write"
 
     def get(self, request: Request, issue_id: str) -> Response:
-        issue = selectors.issue_get_for_user(request.user, issue_id)
+        issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         return Response(CommentSerializer(issue.comments.order_by("created_at"), many=True).data)
 
     def post(self, request: Request, issue_id: str) -> Response:
-        issue = selectors.issue_get_for_user(request.user, issue_id)
+        issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         action = AddComment(text=str(body_object(request).get("text", "")))
         comment = issue_apply_action(issue, action, user=request.user).comment
         return Response(CommentSerializer(comment).data, status=http.HTTP_201_CREATED)
@@ -234,11 +235,11 @@ class IssueMerge(Base):
     read_scope, write_scope = "event:read", "event:write"
 
     def post(self, request: Request, issue_id: str) -> Response:
-        survivor = selectors.issue_get_for_user(request.user, issue_id)
+        survivor = issue_selectors.issue_get_for_user(request.user, issue_id)
         ids = body_object(request).get("issues", [])
         if not isinstance(ids, list):
             raise ClientError("issues must be a list of issue ids")
-        others = tuple(selectors.issue_get_for_user(request.user, i) for i in ids)
+        others = tuple(issue_selectors.issue_get_for_user(request.user, i) for i in ids)
         result = issue_apply_action(survivor, Merge(others=others), user=request.user)
         return Response(IssueSerializer(result.issue).data)
 
@@ -247,7 +248,7 @@ class IssueUnmerge(Base):
     read_scope, write_scope = "event:read", "event:write"
 
     def post(self, request: Request, issue_id: str) -> Response:
-        issue = selectors.issue_get_for_user(request.user, issue_id)
+        issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         action = Unmerge(group_hash=str(body_object(request).get("hash", "")))
         result = issue_apply_action(issue, action, user=request.user)
         return Response(IssueSerializer(result.new_issue).data, status=http.HTTP_201_CREATED)

@@ -29,6 +29,7 @@ from errorhub.dashboard import alerts_forms as forms
 from errorhub.dashboard.views.base import page
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import EventStoreUnavailable
+from errorhub.issues import selectors as issue_selectors
 
 DELIVERY_PAGE = 50
 
@@ -356,7 +357,7 @@ def dry_run(request: HttpRequest) -> HttpResponse:
 def _latest_event(user: Any, issue_id: int) -> tuple[Any, Any, tuple[int, str] | None]:
     """(project, latest stored event, None) of a visible issue, or (None, None, (status, error))."""
     try:
-        issue = selectors.issue_get_for_user(user, issue_id)
+        issue = issue_selectors.issue_get_for_user(user, issue_id)
     except Http404:
         return None, None, (400, f"there is no issue {issue_id} you can see")
     try:

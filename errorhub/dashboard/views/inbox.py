@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from errorhub.accounts import selectors
 from errorhub.dashboard import charts, forms, queries
 from errorhub.dashboard.views.base import page
+from errorhub.issues import selectors as issue_selectors
 from errorhub.issues.actions import Acknowledge, Assign, IssueAction, Resolve, Snooze
 from errorhub.issues.services import issue_apply_action
 from ingest.protocol.errors import ClientError
@@ -29,7 +29,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _inbox_page(request: HttpRequest, *, bulk_form: forms.BulkForm | None, status: int = 200) -> HttpResponse:
     now = timezone.now()
-    qs = selectors.inbox_for_user(request.user)
+    qs = issue_selectors.inbox_for_user(request.user)
     per_project, oldest = queries.inbox_summary(qs)
     total = sum(row["n"] for row in per_project)
     issues = list(queries.by_impact(qs, now=now)[:INBOX_ROWS])
@@ -45,7 +45,7 @@ def _inbox_page(request: HttpRequest, *, bulk_form: forms.BulkForm | None, statu
 @require_POST
 def inbox_bulk(request: HttpRequest) -> HttpResponse:
     posted = [int(v) for v in request.POST.getlist("issues") if v.isdigit()]
-    visible = {i.pk: i for i in selectors.issues_for_user(request.user).filter(pk__in=posted)}
+    visible = {i.pk: i for i in issue_selectors.issues_for_user(request.user).filter(pk__in=posted)}
     if len(visible) != len(set(posted)):
         raise Http404("no such issue")
     form = forms.BulkForm(request.POST, issue_ids=list(visible),

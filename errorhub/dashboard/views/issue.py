@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from errorhub.accounts import selectors
 from errorhub.dashboard import charts, forms, presenters, queries
 from errorhub.dashboard.views.base import page
 from errorhub.events.stores import get_event_store
+from errorhub.issues import selectors as issue_selectors
 from errorhub.issues.actions import (
     Acknowledge,
     ActionResult,
@@ -84,19 +84,19 @@ def _issue_page(request: HttpRequest, issue: Issue, event_id: str | None = None,
 @page
 @require_GET
 def issue_detail(request: HttpRequest, issue_id: int) -> HttpResponse:
-    return _issue_page(request, selectors.issue_get_for_user(request.user, issue_id))
+    return _issue_page(request, issue_selectors.issue_get_for_user(request.user, issue_id))
 
 
 @page
 @require_GET
 def issue_event(request: HttpRequest, issue_id: int, event_id: str) -> HttpResponse:
-    return _issue_page(request, selectors.issue_get_for_user(request.user, issue_id), event_id)
+    return _issue_page(request, issue_selectors.issue_get_for_user(request.user, issue_id), event_id)
 
 
 @page
 @require_GET
 def issue_event_json(request: HttpRequest, issue_id: int, event_id: str) -> HttpResponse:
-    issue = selectors.issue_get_for_user(request.user, issue_id)
+    issue = issue_selectors.issue_get_for_user(request.user, issue_id)
     event = _event_in_issue(issue, event_id)
     response = JsonResponse(event, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="event-{event["event_id"]}.json"'
@@ -114,7 +114,7 @@ ACTIONS: dict[str, tuple[type[django_forms.Form], str]] = {
 @page
 @require_POST
 def issue_action(request: HttpRequest, issue_id: int, action: str) -> HttpResponse:
-    issue = selectors.issue_get_for_user(request.user, issue_id)
+    issue = issue_selectors.issue_get_for_user(request.user, issue_id)
     if action == "reopen":
         issue_apply_action(issue, Reopen(), user=request.user)
         messages.success(request, "Reopened.")
@@ -154,7 +154,7 @@ def _action_from_form(request: HttpRequest, action: str, data: dict[str, Any]) -
 def _visible_issue(request: HttpRequest, issue_id: int) -> Issue:
     """An issue the user can see, for merging; another team's answers like a missing one."""
     try:
-        return selectors.issue_get_for_user(request.user, issue_id)
+        return issue_selectors.issue_get_for_user(request.user, issue_id)
     except Http404:
         raise LifecycleError(f"there is no issue {issue_id} you can see") from None
 

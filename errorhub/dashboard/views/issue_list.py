@@ -13,6 +13,7 @@ from errorhub.accounts import selectors
 from errorhub.dashboard import charts, forms, queries
 from errorhub.dashboard.views.base import page
 from errorhub.events.stores.base import EventStoreUnavailable
+from errorhub.issues import selectors as issue_selectors
 from errorhub.issues.search import filter_issues
 from ingest.protocol.errors import ClientError
 from ingest.protocol.search.query import (
@@ -60,7 +61,7 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     try:
         query = parse_query(data.get("query") or "")
         query = Query(terms=query.terms + tuple(_filter_terms(data)))
-        qs = selectors.issues_for_user(request.user)
+        qs = issue_selectors.issues_for_user(request.user)
         if data.get("project"):
             qs = qs.filter(project_id=int(data["project"]))
         qs = filter_issues(qs, query, me=request.user, project_ids=[p.pk for p in projects])

@@ -17,8 +17,16 @@ from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 from django.utils.dateparse import parse_datetime
 
 from errorhub.events.models import EventTag, StoredEvent
-from errorhub.events.stores.base import EventStore, EventStoreUnavailable, HistogramBucket, IndexedEvent, InvalidCursor, Page
+from errorhub.events.stores.base import (
+    EventStore,
+    EventStoreUnavailable,
+    HistogramBucket,
+    IndexedEvent,
+    InvalidCursor,
+    Page,
+)
 from errorhub.events.stores.cursors import decode_keyset
+from errorhub.events.stores.sql_query import query_to_q
 from errorhub.events.stores.text import search_text_of
 
 _TRUNC = {"1m": TruncMinute, "1h": TruncHour, "1d": TruncDay}
@@ -104,8 +112,6 @@ class SqlEventStore(EventStore):
 
     def search(self, query: Any, project_ids: Sequence[int], start: datetime | None = None,
                end: datetime | None = None, cursor: str | None = None, limit: int = 50) -> Page:
-        from errorhub.events.stores.sql_query import query_to_q
-
         qs = StoredEvent.objects.filter(project_id__in=list(project_ids))
         if start:
             qs = qs.filter(timestamp__gte=start)

@@ -20,7 +20,7 @@ from errorhub.issues.models import Issue
 from errorhub.issues.digest import events_record
 from errorhub.events.models import IndexOutbox
 from ingest.protocol.search.query import parse_query
-from ingest.services import outbox_drain
+from errorhub.events.services import outbox_drain
 from errorhub.events.stores import get_event_store
 from tests.events.stores.conftest import sdk_event, unique_prefix
 from tests.events.stores.es_proxy import EsCompatProxy

@@ -16,7 +16,7 @@ from errorhub.events.models import IndexOutbox
 from ingest.models import DeadLetter
 from ingest.protocol.search.mappings import document_from_event
 from ingest.protocol.search.query import parse_query
-from ingest.services import outbox_drain
+from errorhub.events.services import outbox_drain
 from errorhub.events.stores import get_event_store
 from tests.events.stores.conftest import engine_configured, make_issue, sdk_event
 
