@@ -8,8 +8,8 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from errorhub.issues import selectors
 from errorhub.accounts.models import ApiToken, Organization
+from errorhub.issues import selectors
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
