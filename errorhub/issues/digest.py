@@ -28,7 +28,7 @@ from errorhub.events.models import IndexOutbox, SeenEvent
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import IndexedEvent
 from errorhub.events.tasks import schedule_indexing
-from errorhub.issues.models import GroupHash, Issue, IssueUser, Lifecycle, Release
+from errorhub.issues.models import Deploy, GroupHash, Issue, IssueUser, Lifecycle, Release
 from errorhub.issues.releases import release_is_older
 from errorhub.issues.services import issue_create_for_hash, issue_end_snooze, issue_hours_add, issue_regress
 from errorhub.issues.signals import issue_changes_recorded

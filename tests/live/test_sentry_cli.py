@@ -9,6 +9,7 @@ checked for what a user reads, then the state through the REST API.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import uuid
 from dataclasses import dataclass
@@ -89,7 +90,8 @@ def test_info_shows_the_user_and_the_token_scopes(cli: Cli):
 def test_organizations_and_projects_list(cli: Cli):
     assert cli.project.org in cli.run("organizations", "list").stdout
     out = cli.run("projects", "list").stdout
-    assert f"| {cli.project.project_id}  | {cli.project.slug} | live" in out, out
+    row = rf"\| {cli.project.project_id} +\| {cli.project.slug} +\| live +\| {cli.project.slug} +\|"
+    assert re.search(row, out), out
 
 
 def test_a_release_from_new_to_deploy(cli: Cli, tmp_path: Path):
