@@ -4,10 +4,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from errorhub import health, metrics
+from errorhub.api.views.root import api_not_found
 from ingest import log_views, otlp_views, views as ingest_views
 
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("api/0/", include("errorhub.api.urls")),
     path("api/0/", include("errorhub.api.alerts_urls")),
+    re_path(r"^api/0/", api_not_found, name="api-not-found"),  # after every API route: a JSON 404
     path("api/schema/", api_schema, name="api-schema"),
     path("admin/", admin.site.urls),
     path("slack/", include("alerts.integrations.slack.urls")),

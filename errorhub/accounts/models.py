@@ -123,14 +123,28 @@ class ProjectKey(models.Model):
         return f"{parts.scheme}://{self.public_key}@{parts.netloc}{path}/{self.project_id}"
 
 
+# Sentry's token scopes that ErrorHub's endpoints check (``errorhub.api.auth``).
+TOKEN_SCOPES = ("org:read", "org:write", "project:read", "project:write", "project:releases", "team:read",
+                "event:read", "event:write", "event:admin", "member:read", "alerts:read", "alerts:write")
+READ_SCOPES = ("org:read", "project:read", "team:read", "event:read", "member:read", "alerts:read")
+
+
 class ApiToken(models.Model):
-    """A per-user API token; only its SHA-256 is stored."""
+    """A user token, or an organisation token (``organization`` set: it reaches that organisation
+    only); only its SHA-256 is stored.
+
+    ``scopes`` lists Sentry's scope names; a token made before scopes existed has none stored and
+    keeps what ``can_write`` gave it: every scope, or the read scopes.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="api_tokens")
     label = models.CharField(max_length=100, default="")
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     can_write = models.BooleanField(default=True)
+    scopes = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
@@ -140,6 +154,12 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+    def effective_scopes(self) -> frozenset[str]:
+        """The scopes this token grants (see the class docstring for tokens without any stored)."""
+        if self.scopes:
+            return frozenset(self.scopes)
+        return frozenset(TOKEN_SCOPES if self.can_write else READ_SCOPES)
 
 
 class UserProfile(models.Model):

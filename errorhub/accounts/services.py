@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.text import slugify
 
-from errorhub.accounts.models import ApiToken, Organization, Project, ProjectKey, Team
+from errorhub.accounts.models import TOKEN_SCOPES, ApiToken, Organization, Project, ProjectKey, Team
 
 
 @dataclass(frozen=True)
@@ -84,11 +85,20 @@ def project_key_rotate(*, key: ProjectKey) -> ProjectKey:
     )
 
 
-def api_token_create(*, user: AbstractBaseUser, label: str = "", can_write: bool = True) -> str:
-    """Create a token and return its clear text once; only a hash is stored."""
+def api_token_create(*, user: AbstractBaseUser, label: str = "", can_write: bool = True,
+                     scopes: Sequence[str] = (), organization: Organization | None = None) -> str:
+    """Create a token and return its clear text once; only a hash is stored.
+
+    ``scopes`` (Sentry's names) limit what it may do; ``organization`` makes it an organisation
+    token that reaches that organisation only.
+    """
+    unknown = sorted(set(scopes) - set(TOKEN_SCOPES))
+    if unknown:
+        raise ValueError(f"not a token scope: {', '.join(unknown)}")
     token = "ehp_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(
-        user=user, label=label, token_hash=ApiToken.hash_token(token), prefix=token[:8], can_write=can_write
+        user=user, label=label, token_hash=ApiToken.hash_token(token), prefix=token[:8], can_write=can_write,
+        scopes=sorted(set(scopes)), organization=organization,
     )
     return token
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +20,7 @@ from errorhub.api.serializers import IssueSerializer, event_json
 from errorhub.events.stores.base import Page
 from errorhub.events.stores.cursors import decode_keyset
 from errorhub.issues.models import Issue
+from errorhub.issues.selectors import issue_stats
 from ingest.protocol.errors import ClientError
 
 MAX_LIMIT = 100
@@ -53,7 +56,9 @@ def _after(qs: QuerySet[Issue], cursor: str) -> QuerySet[Issue]:
     return qs.filter(Q(last_seen__lt=when) | Q(last_seen=when, pk__lt=after))
 
 
-def paginate_issues(request: Request, qs: QuerySet[Issue]) -> Response:
+def paginate_issues(request: Request, qs: QuerySet[Issue], *, stats: tuple[str, timedelta] | None = None) -> Response:
+    """A page of issues; with ``stats`` (Sentry's period name and length), each carries
+    ``stats: {name: [[unix time, events], ...]}``."""
     limit = _limit(request)
     cursor = request.query_params.get("cursor")
     if cursor:
@@ -61,7 +66,13 @@ def paginate_issues(request: Request, qs: QuerySet[Issue]) -> Response:
     rows = list(qs.order_by("-last_seen", "-pk")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    response = Response(IssueSerializer(rows, many=True).data)
+    data = IssueSerializer(rows, many=True).data
+    if stats is not None:
+        name, period = stats
+        counts = issue_stats([i.pk for i in rows], period, now=timezone.now())
+        for row, issue in zip(data, rows, strict=True):
+            row["stats"] = {name: counts[issue.pk]}
+    response = Response(data)
     response["Link"] = _link(request, _issue_cursor(rows[-1]) if more else None)
     return response
 
@@ -70,4 +81,11 @@ def paginate_events(request: Request, fetch: Callable[[str | None, int], Page], 
     page = fetch(request.query_params.get("cursor"), _limit(request))
     response = Response([event_json(ev, full=full) for ev in page.events])
     response["Link"] = _link(request, page.next_cursor)
+    return response
+
+
+def last_page(request: Request, data: object) -> Response:
+    """A whole (bounded) list as one page, with the ``Link`` header Sentry clients page by."""
+    response = Response(data)
+    response["Link"] = _link(request, None)
     return response

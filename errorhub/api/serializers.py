@@ -167,6 +167,7 @@ class StatusDetailsSerializer(serializers.Serializer):
     ignoreDuration = _whole_number(int(MAX_SNOOZE / timedelta(minutes=1)))  # minutes
     ignoreCount = _whole_number(MAX_SNOOZE_COUNT)
     ignoreUntilCount = _whole_number(MAX_SNOOZE_COUNT)
+    ignoreUserCount = _whole_number(MAX_SNOOZE_COUNT)
 
 
 def first_error(errors: Any, path: str = "") -> str:
@@ -188,8 +189,9 @@ class IssueUpdateSerializer(serializers.Serializer):
     """PUT body: Sentry's ``status`` plus ErrorHub's lifecycle verbs."""
 
     status = serializers.ChoiceField(choices=["resolved", "resolvedInNextRelease", "unresolved", "ignored",
-                                              "acknowledged"], required=False)
+                                              "muted", "acknowledged"], required=False)  # muted: Sentry's old name
     statusDetails = StatusDetailsSerializer(required=False)
+    snoozeDuration = _whole_number(int(MAX_SNOOZE / timedelta(minutes=1)))  # minutes; sentry-cli sends it (null)
     assignedTo = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=254)
     reason = StrictCharField(required=False, allow_blank=True, max_length=500)
 

@@ -23,7 +23,7 @@ from errorhub.events.models import Attachment
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import HistogramBucket
 from errorhub.events.stores.cursors import decode_keyset, fits_bigint
-from errorhub.issues.models import Activity, Issue, IssueHour, Release
+from errorhub.issues.models import Activity, Deploy, Issue, IssueHour, Release
 from ingest.models import DeadLetter, IngestCounter, SessionAggregate
 from ingest.protocol.errors import ClientError
 
@@ -145,6 +145,9 @@ class ReleaseRow:
     regressions: int
     sessions: int
     crashed: int
+    date_released: datetime | None = None
+    commits: int = 0
+    last_deploy: Deploy | None = None
 
     @property
     def crash_free(self) -> float | None:
@@ -152,8 +155,12 @@ class ReleaseRow:
 
 
 def release_rows(project: Project, *, limit: int = 50) -> list[ReleaseRow]:
-    releases = list(Release.objects.filter(project=project).order_by("-first_seen")[:limit])
+    releases = list(Release.objects.filter(project=project).annotate(n_commits=Count("commits", distinct=True))
+                    .order_by("-first_seen")[:limit])
     versions = [r.version for r in releases]
+    last_deploys: dict[int, Deploy] = {}
+    for deploy in Deploy.objects.filter(release__in=releases).order_by("date_finished", "pk"):
+        last_deploys[deploy.release_id] = deploy  # the newest wins
     new_by_release: dict[str, list[Issue]] = defaultdict(list)
     for issue in Issue.objects.filter(project=project, first_release__in=versions, merged_into__isnull=True
                                       ).select_related("project").order_by("-times_seen"):
@@ -167,7 +174,8 @@ def release_rows(project: Project, *, limit: int = 50) -> list[ReleaseRow]:
         + Coalesce(Sum("abnormal"), 0), crashed_n=Coalesce(Sum("crashed"), 0))}
     return [ReleaseRow(version=r.version, first_seen=r.first_seen, new_issues=new_by_release[r.version],
                        regressions=regressions[r.version], sessions=sessions.get(r.version, {}).get("total", 0),
-                       crashed=sessions.get(r.version, {}).get("crashed_n", 0)) for r in releases]
+                       crashed=sessions.get(r.version, {}).get("crashed_n", 0), date_released=r.date_released,
+                       commits=r.n_commits, last_deploy=last_deploys.get(r.pk)) for r in releases]
 
 
 

@@ -51,11 +51,12 @@ class Reopen:
 
 @dataclass(frozen=True)
 class Snooze:
-    """Snooze with a reason and an end: a time, a number of further events, or both."""
+    """Snooze with a reason and an end: a time, a number of further events or users, or several."""
 
     reason: str
     until: datetime | None = None
     count: int | None = None
+    users: int | None = None
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from errorhub.events.models import IndexOutbox, SeenEvent
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import IndexedEvent
 from errorhub.events.tasks import schedule_indexing
-from errorhub.issues.models import GroupHash, Issue, IssueUser, Lifecycle, Release
+from errorhub.issues.models import Deploy, GroupHash, Issue, IssueUser, Lifecycle, Release
 from errorhub.issues.releases import release_is_older
 from errorhub.issues.services import issue_create_for_hash, issue_end_snooze, issue_hours_add, issue_regress
 from errorhub.issues.signals import issue_changes_recorded
@@ -155,8 +155,16 @@ def _should_regress(issue: Issue, release: str, order: dict[str, datetime]) -> b
     if not floor or not release:
         return True
     if issue.resolved_in_next_release:  # regress only in a release newer than the latest at resolve time
+        if _tracks_deploys(issue.project_id):  # ... and only once it is deployed: the deploy settles it
+            return False
         return release != floor and not release_is_older(release, floor, order)
     return not release_is_older(release, floor, order)
+
+
+def _tracks_deploys(project_id: int) -> bool:
+    """A project that records deploys learns its next release from the deploy
+    (``issues_settle_next_release``), not from the first event of a newer build."""
+    return Deploy.objects.filter(release__project_id=project_id).exists()
 
 
 def _user_hash(event: Event) -> str | None:
@@ -211,6 +219,11 @@ def _apply_all(project: Project, by_issue: dict[int, list[Event]], changes: dict
     issue_hours_add(counts=hours)
     for issue_id, new_users in _users_add(users).items():
         issues[issue_id].users_seen += new_users
+        issue = issues[issue_id]
+        if issue.lifecycle == Lifecycle.SNOOZED and issue.snooze_until_users and \
+                issue.users_seen >= issue.snooze_until_users:
+            issue_end_snooze(issue=issue, why="users")
+            changes[issue_id].snooze_ended = True
     for issue_id, issue in issues.items():  # (bulk_update took ~10 ms of Python per batch building CASE expressions)
         change = changes[issue_id]
         issue.save(update_fields=None if change.regressed or change.snooze_ended else _COUNTED_FIELDS)

@@ -47,6 +47,7 @@ class Issue(models.Model):
     snooze_reason = models.CharField(max_length=500, blank=True, default="")
     snooze_until = models.DateTimeField(null=True, blank=True)
     snooze_until_count = models.PositiveIntegerField(null=True, blank=True)
+    snooze_until_users = models.PositiveIntegerField(null=True, blank=True)  # ends at this many users
     grouping_version = models.CharField(max_length=32)
     times_seen = models.PositiveBigIntegerField(default=0)
     users_seen = models.PositiveIntegerField(default=0)
@@ -128,15 +129,50 @@ class Comment(models.Model):
 
 
 class Release(models.Model):
-    """Releases in the order a project first saw them (for "older release" checks)."""
+    """A project's release: seen in events or created by the API/CLI, in the order the project
+    first saw them (for "older release" checks); finalised when ``date_released`` is set."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="releases")
     version = models.CharField(max_length=200)
     first_seen = models.DateTimeField(default=timezone.now)
+    url = models.URLField(max_length=500, blank=True, default="")
+    date_released = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "errorhub_release"
         constraints = [models.UniqueConstraint(fields=["project", "version"], name="release_unique")]
+
+
+class ReleaseCommit(models.Model):
+    """A commit a release contains, as ``sentry-cli releases set-commits`` sends it."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="commits")
+    sha = models.CharField(max_length=64)
+    repository = models.CharField(max_length=200, blank=True, default="")
+    message = models.TextField(blank=True, default="")
+    author_name = models.CharField(max_length=200, blank=True, default="")
+    author_email = models.CharField(max_length=200, blank=True, default="")
+    timestamp = models.DateTimeField(null=True, blank=True)
+    order = models.PositiveIntegerField(default=0)  # newest first, as sent
+
+    class Meta:
+        db_table = "errorhub_releasecommit"
+        constraints = [models.UniqueConstraint(fields=["release", "sha"], name="releasecommit_unique")]
+
+
+class Deploy(models.Model):
+    """A release deployed to an environment: what settles "resolved in the next release"."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="deploys")
+    environment = models.CharField(max_length=64)
+    name = models.CharField(max_length=200, blank=True, default="")
+    url = models.URLField(max_length=500, blank=True, default="")
+    date_started = models.DateTimeField(null=True, blank=True)
+    date_finished = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "errorhub_deploy"
+        indexes = [models.Index(fields=["release", "date_finished"])]
 
 
 class IssueHour(models.Model):

@@ -72,6 +72,7 @@ def _clear_resolution_and_snooze(issue: Issue) -> None:
     issue.snooze_reason = ""
     issue.snooze_until = None
     issue.snooze_until_count = None
+    issue.snooze_until_users = None
 
 
 @transaction.atomic
@@ -119,12 +120,13 @@ def issue_resolve(*, issue: Issue, user: Actor, release: str | None = None, next
 
 @transaction.atomic
 def issue_snooze(*, issue: Issue, user: Actor, reason: str, until: datetime | None = None,
-                 count: int | None = None, actor: str = "") -> Issue:
-    """Snooze with a reason and an end: a time, a number of further events, or both."""
+                 count: int | None = None, actor: str = "", users: int | None = None) -> Issue:
+    """Snooze with a reason and an end: a time, a number of further events, a number of further
+    users (Sentry's ``ignoreUserCount``), or several."""
     if not isinstance(reason, str) or not reason.strip():
         raise LifecycleError("a snooze needs a reason")
-    if until is None and not count:
-        raise LifecycleError("a snooze needs an end: a time, a number of further events, or both")
+    if until is None and not count and not users:
+        raise LifecycleError("a snooze needs an end: a time, a number of further events or users, or several")
     if until is not None and timezone.is_naive(until):
         raise LifecycleError("the snooze end needs a time zone")
     if until is not None and until <= timezone.now():
@@ -133,14 +135,17 @@ def issue_snooze(*, issue: Issue, user: Actor, reason: str, until: datetime | No
         raise LifecycleError(f"a snooze lasts at most {MAX_SNOOZE.days} days")
     if count is not None and not 0 < count <= MAX_SNOOZE_COUNT:
         raise LifecycleError(f"a snooze ends after 1 to {MAX_SNOOZE_COUNT} further events")
+    if users is not None and not 0 < users <= MAX_SNOOZE_COUNT:
+        raise LifecycleError(f"a snooze ends after 1 to {MAX_SNOOZE_COUNT} further users")
     _clear_resolution_and_snooze(issue)
     issue.snooze_reason = reason.strip()[:500]
     issue.snooze_until = until
     issue.snooze_until_count = issue.times_seen + count if count else None
+    issue.snooze_until_users = issue.users_seen + users if users else None
     _set_state(issue, Lifecycle.SNOOZED, in_inbox=False)
     issue.save()
     _log(issue, "snoozed", user=user, actor=actor, reason=issue.snooze_reason,
-         until=until.isoformat() if until else None, count=count)
+         until=until.isoformat() if until else None, count=count, users=users)
     return issue
 
 
@@ -148,7 +153,7 @@ def issue_snooze(*, issue: Issue, user: Actor, reason: str, until: datetime | No
 #: (``times_seen``, ``last_seen``, ``users_seen``) from overwriting what ingest committed
 _LIFECYCLE_FIELDS = ["lifecycle", "in_inbox", "inbox_since", "inbox_reason", "resolved_in_release",
                      "resolved_in_next_release", "resolved_at", "snooze_reason", "snooze_until",
-                     "snooze_until_count"]
+                     "snooze_until_count", "snooze_until_users"]
 
 
 def issue_end_snooze(*, issue: Issue, why: str) -> Issue:
@@ -286,8 +291,8 @@ def issue_apply_action(issue: Issue, action: IssueAction, *, user: Actor, actor:
                           actor=actor, reason=reason)
         case Reopen():
             issue_reopen(issue=issue, user=user, actor=actor)
-        case Snooze(reason=reason, until=until, count=count):
-            issue_snooze(issue=issue, user=user, reason=reason, until=until, count=count, actor=actor)
+        case Snooze(reason=reason, until=until, count=count, users=users):
+            issue_snooze(issue=issue, user=user, reason=reason, until=until, count=count, actor=actor, users=users)
         case Merge(others=others):
             merged = _merge_candidates(issue, others)
             issue_merge(survivor=issue, others=list(merged), user=user, actor=actor)
@@ -387,3 +392,21 @@ def quiet_period(issue: Issue) -> timedelta:
     if settings.QUIET_PERIOD_SECONDS:
         return timedelta(seconds=settings.QUIET_PERIOD_SECONDS)
     return timedelta(days=issue.project.quiet_period_days)
+
+
+@transaction.atomic
+def issues_settle_next_release(*, project_id: int, release: str) -> int:
+    """Issues of a project "resolved in the next release" now count as resolved in ``release``,
+    the release that was really deployed next (not merely the next one an event mentioned), so
+    an event of ``release`` or newer regresses them and one of an older build does not.
+    Returns how many were settled."""
+    waiting = Issue.objects.select_for_update().filter(project_id=project_id, resolved_in_next_release=True,
+                                                       lifecycle__in=(Lifecycle.RESOLVED, Lifecycle.FIXED))
+    settled = 0
+    for issue in waiting.exclude(resolved_in_release=release):
+        issue.resolved_in_release = release
+        issue.resolved_in_next_release = False
+        issue.save(update_fields=["resolved_in_release", "resolved_in_next_release"])
+        _log(issue, "release_deployed", user=None, actor="system", release=release)
+        settled += 1
+    return settled

@@ -28,6 +28,7 @@ from errorhub.accounts.models import ApiToken, Organization, Project, ProjectKey
 from errorhub.issues.models import Comment, Issue
 from errorhub.issues.digest import events_record
 from errorhub.accounts.services import api_token_create
+from errorhub.issues.release_services import release_create
 from ingest.models import DeadLetter
 from ingest.protocol.normalize import normalize_sentry_event
 from tests.factories import OrganizationFactory, ProjectFactory, ProjectKeyFactory, TeamFactory, UserFactory
@@ -37,7 +38,8 @@ PASSWORD = "pw-for-tests-123"  # tests.factories.UserFactory's
 
 #: Reachable without a session, by design. Each still must not leak org A data.
 PUBLIC = {"login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
-          "password_reset_complete", "healthz", "readyz", "metrics", "api-schema", "admin:login", "admin:logout"}
+          "password_reset_complete", "healthz", "readyz", "metrics", "api-schema", "admin:login", "admin:logout",
+          "api-root", "api-not-found"}  # who is asking (nulls for nobody); the JSON 404 of unknown API paths
 #: Authenticated by something other than a session: a DSN key, Slack's signature, a signed link.
 #: Without that credential they must answer 4xx (never a redirect to the login page, never 2xx).
 CREDENTIAL_DOORS = {"ingest-envelope", "ingest-store", "ingest-security", "ingest-logs", "otlp-logs",
@@ -121,6 +123,7 @@ def make_org(slug: str, label: str, event: dict[str, Any] | None = None) -> Org:
     rule = Rule.objects.create(organization=org, project=project, name=f"{label} rule", triggers=["new_issue"])
     rule.channels.add(channel)
     Comment.objects.create(issue=issue, user=owner, text=f"{label} private comment")
+    release_create(projects=[project], version=f"{slug}@1.0", url=f"https://{slug}.example/releases/1.0")
     letter = DeadLetter.objects.create(task="ingest.tasks.process_payload", project_id=project.pk,
                                        payload={"kind": "bogus", "project_id": project.pk}, error=f"{label} failure")
     return Org(org=org, team=team, project=project, key=ProjectKeyFactory(project=project), issue=issue,
@@ -144,6 +147,7 @@ def fillers(a: Org) -> dict[str, Callable[[Route], list[str]]]:
     return {
         "project_id": lambda r: [str(a.project.pk)],
         "org": lambda r: [a.org.slug],
+        "version": lambda r: [f"{a.org.slug}@1.0"],
         "project": lambda r: [a.project.slug],
         "event_id": lambda r: [a.event_id],
         "issue_id": lambda r: [str(a.issue.pk)],

@@ -16,6 +16,7 @@ from errorhub.api.auth import TokenScopePermission
 
 class AlertRuleDryRun(APIView):
     permission_classes = [IsAuthenticated, TokenScopePermission]
+    scopes = {"POST": "alerts:write"}
 
     def post(self, request: Request, org: str, project: str) -> Response:
         target = selectors.project_get_for_user(request.user, org, project)

@@ -59,6 +59,7 @@ class UserFeedbackOutSerializer(serializers.ModelSerializer):
 
 class ProjectUserFeedback(APIView):
     permission_classes = [IsAuthenticated, TokenScopePermission]
+    read_scope, write_scope = "event:read", "event:write"
 
     def get(self, request: Request, org: str, project: str) -> Response:
         proj = selectors.project_get_for_user(request.user, org, project)

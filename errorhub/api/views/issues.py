@@ -57,48 +57,108 @@ def _search(request: Request, qs: QuerySet[Issue], project_ids: list[int]) -> Qu
     return filter_issues(qs, parse_query(text), me=request.user, project_ids=project_ids, start=start)
 
 
+def _stats_period(request: Request) -> tuple[str, timedelta] | None:
+    """The ``stats`` a list asks for: ``groupStatsPeriod``, else ``statsPeriod`` (Sentry's names)."""
+    name = request.query_params.get("groupStatsPeriod") or request.query_params.get("statsPeriod")
+    if not name:
+        return None
+    if name not in _PERIODS:
+        raise ClientError(f"groupStatsPeriod must be one of {', '.join(_PERIODS)}")
+    return name, _PERIODS[name]
+
+
 class OrganizationIssues(Base):
+    read_scope, write_scope = "event:read", "event:write"
+
     def get(self, request: Request, org: str) -> Response:
         projects = selectors.projects_for_user(request.user).filter(organization__slug=org)
         if not projects.exists() and not selectors.organizations_for_user(request.user).filter(slug=org).exists():
             raise Http404("no such organization")
         ids = list(projects.values_list("id", flat=True))
         qs = _search(request, issue_selectors.issues_for_user(request.user).filter(project_id__in=ids), ids)
-        return paginate_issues(request, qs)
+        return paginate_issues(request, qs, stats=_stats_period(request))
 
 
 class ProjectIssues(Base):
+    read_scope, write_scope = "event:read", "event:write"
+
     def get(self, request: Request, org: str, project: str) -> Response:
         proj = selectors.project_get_for_user(request.user, org, project)
         qs = _search(request, issue_selectors.issues_for_user(request.user).filter(project=proj), [proj.pk])
-        return paginate_issues(request, qs)
+        return paginate_issues(request, qs, stats=_stats_period(request))
 
     def put(self, request: Request, org: str, project: str) -> Response:
-        """Bulk: ``?id=1&id=2`` with ``{"merge": 1}`` merges, else applies an update to each."""
+        """Bulk, Sentry's way: the issues are ``?id=1&id=2``, or those with ``?status=``, or (no
+        filter) every unresolved one. ``{"merge": 1}`` merges them; any other body is applied to
+        each, and the answer is Sentry's summary: the change as applied (validated body)."""
         proj = selectors.project_get_for_user(request.user, org, project)
-        ids = request.query_params.getlist("id")
-        issues = [issue_selectors.issue_get_for_user(request.user, i) for i in ids]
-        if any(i.project_id != proj.pk for i in issues) or not issues:
-            raise ClientError("pass ?id= for one or more issues of this project")
+        issues = _bulk_targets(request, proj)
         if body_object(request).get("merge"):
+            if not issues:
+                raise ClientError("pass ?id= for the issues of this project to merge")
             survivor = max(issues, key=lambda i: i.times_seen)
             result = issue_apply_action(survivor, Merge(others=tuple(issues)), user=request.user)
             return Response({"merge": {"parent": str(survivor.pk), "children": [str(i.pk) for i in result.merged]}})
-        updated = [_apply_update(request, issue) for issue in issues]
-        return Response(IssueSerializer(updated, many=True).data)
+        summary = _validated_update(request)
+        for issue in issues:
+            _apply_update(request, issue)
+        if not issues:
+            return Response(status=http.HTTP_204_NO_CONTENT)
+        return Response(summary)
+
+
+#: the most issues one bulk update without ``?id=`` changes (Sentry's own bound)
+BULK_LIMIT = 1000
+_STATUS_LIFECYCLES = {"unresolved": ("new", "acknowledged", "regressed"), "resolved": ("resolved", "fixed"),
+                      "ignored": ("snoozed",), "muted": ("snoozed",)}
+
+
+def _bulk_targets(request: Request, proj: Any) -> list[Issue]:
+    """The issues a bulk request names: its ``?id=``s (each of this project), or a status."""
+    ids = request.query_params.getlist("id")
+    if ids:
+        issues = [issue_selectors.issue_get_for_user(request.user, i) for i in ids]
+        if any(i.project_id != proj.pk for i in issues):
+            raise ClientError("every ?id= must be an issue of this project")
+        return issues
+    status = request.query_params.get("status") or "unresolved"
+    if status not in _STATUS_LIFECYCLES:
+        raise ClientError(f"status must be one of {', '.join(_STATUS_LIFECYCLES)}")
+    qs = issue_selectors.issues_for_user(request.user).filter(project=proj, lifecycle__in=_STATUS_LIFECYCLES[status])
+    return list(qs.order_by("-last_seen")[:BULK_LIMIT])
 
 
 class InvalidUpdate(ClientError):
     """An issue update body with a field of the wrong type or out of bounds (named in the message)."""
 
 
-def _snooze_until(details: Mapping[str, Any]) -> datetime | None:
-    """The snooze end: ``ignoreUntil``, or ``ignoreDuration`` minutes from now (both validated
-    and bounded by ``StatusDetailsSerializer``)."""
-    minutes = details.get("ignoreDuration")
+class NoPermanentIgnore(ClientError):
+    """``ignored`` (or ``muted``) without an end: ErrorHub snoozes, it never ignores for good."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "ErrorHub has no permanent ignore: every ignored issue comes back to the inbox. Say when, in "
+            "statusDetails: ignoreDuration (minutes), ignoreUntil (a time), ignoreCount (further events) or "
+            "ignoreUserCount (further users) — or snoozeDuration (minutes) — with an ignoreReason")
+
+
+def _snooze_until(details: Mapping[str, Any], data: Mapping[str, Any]) -> datetime | None:
+    """The snooze end: ``ignoreUntil``, or ``ignoreDuration`` (or the body's ``snoozeDuration``)
+    minutes from now (all validated and bounded by the serializers)."""
+    minutes = details.get("ignoreDuration") or data.get("snoozeDuration")
     if minutes:
         return timezone.now() + timedelta(minutes=minutes)
     return details.get("ignoreUntil")
+
+
+def _snooze(data: Mapping[str, Any], details: Mapping[str, Any], reason: str) -> Snooze:
+    """``ignored``/``muted`` as a snooze with the end asked for; without any end, a 400."""
+    until = _snooze_until(details, data)
+    count = details.get("ignoreCount") or details.get("ignoreUntilCount")
+    users = details.get("ignoreUserCount")
+    if until is None and not count and not users:
+        raise NoPermanentIgnore()
+    return Snooze(reason=details.get("ignoreReason") or reason, until=until, count=count, users=users)
 
 
 def _status_action(data: Mapping[str, Any], issue: Issue) -> IssueAction | None:
@@ -113,20 +173,24 @@ def _status_action(data: Mapping[str, Any], issue: Issue) -> IssueAction | None:
                            reason=reason)
         case "resolvedInNextRelease":
             return Resolve(next_release=True, reason=reason)
-        case "ignored":
-            return Snooze(reason=details.get("ignoreReason") or reason, until=_snooze_until(details),
-                          count=details.get("ignoreCount") or details.get("ignoreUntilCount"))
+        case "ignored" | "muted":
+            return _snooze(data, details, reason)
         case "unresolved":
             return Reopen()
     return None
 
 
-def update_actions(request: Request, issue: Issue) -> list[IssueAction]:
-    """An update body as the actions it asks for, in order: the assignment, then the status."""
+def _validated_update(request: Request) -> dict[str, Any]:
+    """The update body, validated (a 400 naming the first bad field otherwise)."""
     body = IssueUpdateSerializer(data=request.data)
     if not body.is_valid():
         raise InvalidUpdate(first_error(body.errors))
-    data = body.validated_data
+    return dict(body.validated_data)
+
+
+def update_actions(request: Request, issue: Issue) -> list[IssueAction]:
+    """An update body as the actions it asks for, in order: the assignment, then the status."""
+    data = _validated_update(request)
     actions: list[IssueAction] = []
     if "assignedTo" in data:
         actions.append(Assign(assignee=member_named(data["assignedTo"], [issue.project.organization])))
@@ -143,6 +207,8 @@ def _apply_update(request: Request, issue: Issue) -> Issue:
 
 
 class IssueDetail(Base):
+    read_scope, write_scope = "event:read", "event:write"
+
     def get(self, request: Request, issue_id: str) -> Response:
         return Response(IssueSerializer(issue_selectors.issue_get_for_user(request.user, issue_id)).data)
 
@@ -152,6 +218,8 @@ class IssueDetail(Base):
 
 
 class IssueComments(Base):
+    read_scope, write_scope = "event:read", "event:write"
+
     def get(self, request: Request, issue_id: str) -> Response:
         issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         return Response(CommentSerializer(issue.comments.order_by("created_at"), many=True).data)
@@ -164,6 +232,8 @@ class IssueComments(Base):
 
 
 class IssueMerge(Base):
+    read_scope, write_scope = "event:read", "event:write"
+
     def post(self, request: Request, issue_id: str) -> Response:
         survivor = issue_selectors.issue_get_for_user(request.user, issue_id)
         ids = body_object(request).get("issues", [])
@@ -175,6 +245,8 @@ class IssueMerge(Base):
 
 
 class IssueUnmerge(Base):
+    read_scope, write_scope = "event:read", "event:write"
+
     def post(self, request: Request, issue_id: str) -> Response:
         issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         action = Unmerge(group_hash=str(body_object(request).get("hash", "")))

@@ -13,24 +13,28 @@ from errorhub.accounts.services import (
     project_key_create,
     project_settings_update,
 )
+from errorhub.api.auth import token_organization
 from errorhub.api.serializers import (
     ProjectCreateSerializer,
     ProjectKeySerializer,
     ProjectScrubSettingsSerializer,
     ProjectSerializer,
 )
-from errorhub.api.views.base import Base, body_object
+from errorhub.api.views.base import Base, body_object, projects_for_request
 
 
 class Projects(Base):
     def get(self, request: Request) -> Response:
-        return Response(ProjectSerializer(selectors.projects_for_user(request.user), many=True).data)
+        return Response(ProjectSerializer(projects_for_request(request), many=True).data)
 
     def post(self, request: Request) -> Response:
         body = ProjectCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         org_slug = body.validated_data["organization"]
         org = selectors.organizations_for_user(request.user).filter(slug=org_slug).first()
+        limited_to = token_organization(request)
+        if limited_to is not None and org_slug != limited_to.slug:
+            raise Http404("no such organization")
         if org is None and not request.user.is_superuser:
             raise Http404("no such organization")
         created = project_create(org_name=org.name if org else org_slug, name=body.validated_data["name"],
