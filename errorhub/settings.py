@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "errorhub.accounts",
     "errorhub.issues",
     "errorhub.events",
+    "errorhub.artifacts",
     "ingest",
     "alerts",
 ]
@@ -264,6 +265,8 @@ INGEST_MAX_ENVELOPE_DECOMPRESSED = env_int(
     "ERRORHUB_MAX_ENVELOPE_DECOMPRESSED_BYTES", 100 * 1024 * 1024, minimum=1024
 )
 INGEST_MAX_ATTACHMENT_BYTES = env_int("ERRORHUB_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=0)
+#: Largest uploaded artifact (a source map, a minified file, an assembled bundle).
+ARTIFACT_MAX_FILE_BYTES = env_int("ERRORHUB_ARTIFACT_MAX_FILE_BYTES", 100 * 1024 * 1024, minimum=1)
 INGEST_MAX_LOG_BYTES = env_int("ERRORHUB_MAX_LOG_BYTES", 10 * 1024 * 1024, minimum=1024)
 INGEST_BACKLOG_LIMIT = env_int("ERRORHUB_BACKLOG_LIMIT", 50_000, minimum=1)
 INGEST_DEFAULT_RATE_LIMIT = env_int("ERRORHUB_DEFAULT_RATE_LIMIT", 0, minimum=0)  # per minute, 0 = none

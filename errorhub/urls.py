@@ -33,6 +33,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("api/0/", include("errorhub.api.urls")),
     path("api/0/", include("errorhub.api.alerts_urls")),
+    path("api/0/", include("errorhub.api.urls_artifacts")),
     path("api/schema/", api_schema, name="api-schema"),
     path("admin/", admin.site.urls),
     path("slack/", include("alerts.integrations.slack.urls")),

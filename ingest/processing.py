@@ -20,6 +20,7 @@ from django.db import DatabaseError, transaction
 
 from errorhub import metrics
 from errorhub.accounts.models import Project
+from errorhub.artifacts.selectors import sourcemap_find
 from errorhub.issues.digest import RecordResult, events_record
 from ingest import counters
 from ingest.protocol.envelope import EnvelopeError, Item, normalize_event_id, parse_envelope, parse_event_json
@@ -35,6 +36,7 @@ from ingest.protocol.normalize import NormalizeError, NormalizeLimits, normalize
 from ingest.protocol.sentry_logs import events_from_log_item
 from ingest.protocol.raw_payload import payload_bytes
 from ingest.protocol.scrub import ScrubConfig, scrub_event
+from ingest.protocol.sourcemaps import is_js_event, resolve_event
 from ingest.protocol.security_reports import (
     SecurityReportError, event_from_security_report, parse_security_reports, report_event_id,
 )
@@ -109,9 +111,26 @@ def _received_at(payload: dict[str, Any]) -> datetime:
 
 
 def finish_event(event: Event, project: Project, config: ScrubConfig) -> Event:
-    """The steps every door shares after normalisation: in-app rules, then scrubbing."""
+    """The steps every door shares after normalisation: source maps, in-app rules, then scrubbing."""
+    event = resolve_sourcemaps(event, project)
     apply_in_app(event, [p.strip() for p in project.in_app_include.splitlines() if p.strip()])
     return scrub_event(event, config)
+
+
+def resolve_sourcemaps(event: Event, project: Project) -> Event:
+    """A JavaScript event with its frames de-minified by the project's uploaded source maps.
+
+    Done before grouping, so two builds of the same bug group together. A missing or
+    broken map leaves the minified frame and names the reason in the event's ``errors``.
+    """
+    if not is_js_event(event):  # type: ignore[arg-type]
+        return event
+    release, dist = event.get("release") or "", event.get("dist") or ""
+
+    def find(abs_path: str, debug_id: str | None):  # type: ignore[no-untyped-def]
+        return sourcemap_find(project=project, release=release, dist=dist, abs_path=abs_path, debug_id=debug_id)
+
+    return resolve_event(event, find)  # type: ignore[arg-type,return-value]
 
 
 def prepare_payload(payload: dict[str, Any], project: Project) -> Outcome:
