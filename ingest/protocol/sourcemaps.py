@@ -110,7 +110,10 @@ def resolve_event(event: dict[str, Any], find: Finder) -> dict[str, Any]:
     errors: list[dict[str, Any]] = []
     for container in _stack_containers(event):
         frames = container["stacktrace"].get("frames") or []
-        resolved = [_resolve_frame(frame, debug_ids, find, cache, errors) for frame in frames]
+        resolved, caller = [], None
+        for frame in frames:
+            resolved.append(_resolve_frame(frame, caller, debug_ids, find, cache, errors))
+            caller = frame
         if any(new is not old for new, old in zip(resolved, frames)):
             container.setdefault("raw_stacktrace", copy.deepcopy(container["stacktrace"]))
             container["stacktrace"]["frames"] = resolved
@@ -127,8 +130,8 @@ class _Loaded:
     reported: bool = False
 
 
-def _resolve_frame(frame: dict[str, Any], debug_ids: dict[str, str], find: Finder, cache: dict[str, _Loaded],
-                   errors: list[dict[str, Any]]) -> dict[str, Any]:
+def _resolve_frame(frame: dict[str, Any], caller: dict[str, Any] | None, debug_ids: dict[str, str], find: Finder,
+                   cache: dict[str, _Loaded], errors: list[dict[str, Any]]) -> dict[str, Any]:
     abs_path = frame.get("abs_path") or frame.get("filename")
     lineno, colno = frame.get("lineno"), frame.get("colno")
     if not isinstance(abs_path, str) or not _JS_FILE.search(abs_path) or not isinstance(lineno, int):
@@ -141,14 +144,61 @@ def _resolve_frame(frame: dict[str, Any], debug_ids: dict[str, str], find: Finde
             errors.append(loaded.error)
             loaded.reported = True
         return frame
-    token = loaded.view.lookup(lineno - 1, max((colno or 1) - 1, 0), frame.get("function"), loaded.minified)
+    token = loaded.view.lookup(lineno - 1, max((colno or 1) - 1, 0))
     if token is None:
         if not loaded.reported:
             errors.append({"type": "js_invalid_source", "url": abs_path,
                            "reason": f"the source map has no mapping for line {lineno}, column {colno}"})
             loaded.reported = True
         return frame
-    return _original_frame(frame, token, loaded.view)
+    new = _original_frame(frame, token, loaded.view)
+    name = _original_function(frame, caller, loaded)
+    if name:
+        new["function"] = name
+    return new
+
+
+def _original_function(frame: dict[str, Any], caller: dict[str, Any] | None, loaded: _Loaded) -> str | None:
+    """The frame's original function name, as Sentry finds it.
+
+    A token names the identifier *at* a position, so the frame's own token names what it
+    calls. The function's own name is read at its caller's call site (the caller frame in
+    the same file), else at its declaration in the minified source; else it stays minified.
+    """
+    minified_name = _bare_name(frame.get("function"))
+    if not minified_name or loaded.view is None:
+        return None
+    same_file = caller is not None and (caller.get("abs_path") or caller.get("filename")) == (
+        frame.get("abs_path") or frame.get("filename"))
+    if same_file and isinstance(caller.get("lineno"), int) and loaded.minified is not None:  # type: ignore[union-attr]
+        token = loaded.view.lookup(caller["lineno"] - 1, max((caller.get("colno") or 1) - 1, 0),  # type: ignore[index]
+                                   minified_name, loaded.minified)
+        if token is not None and token.function_name:
+            return str(token.function_name)
+    return _declared_name(minified_name, loaded)
+
+
+def _bare_name(function: Any) -> str | None:
+    """``HTMLButtonElement.Zp`` / ``async Zp`` / ``Object.<anonymous>`` → ``Zp`` (None when anonymous)."""
+    if not isinstance(function, str):
+        return None
+    name = function.removeprefix("async ").rsplit(".", 1)[-1].strip()
+    return name if re.fullmatch(r"[A-Za-z_$][\w$]*", name) else None
+
+
+def _declared_name(minified_name: str, loaded: _Loaded) -> str | None:
+    """The original name at ``function <minified_name>(`` in the minified source, when the map names it."""
+    if loaded.minified is None:
+        return None
+    pattern = re.compile(rf"function\*?\s+({re.escape(minified_name)})\s*\(")
+    for index, line in enumerate(loaded.minified):
+        match = pattern.search(line)
+        if match:
+            token = loaded.view.lookup(index, match.start(1))  # type: ignore[union-attr]
+            if token is not None and token.name and token.dst_line == index and token.dst_col == match.start(1):
+                return str(token.name)
+            return None
+    return None
 
 
 def _load(abs_path: str, debug_id: str | None, find: Finder) -> _Loaded:
@@ -180,12 +230,12 @@ def parse_sourcemap(data: bytes) -> SourceMapView:
 
 def _original_frame(frame: dict[str, Any], token: Any, view: SourceMapView) -> dict[str, Any]:
     minified = {key: frame.get(key) for key in ("abs_path", "filename", "function", "lineno", "colno")}
+    minified_url = frame.get("abs_path") or frame.get("filename") or ""
+    minified["abs_path"] = minified_url
     new = dict(frame)
-    src = token.src or frame.get("abs_path")
-    new.update(abs_path=_source_url(frame.get("abs_path") or "", src), filename=_display_name(src),
+    src = token.src or minified_url
+    new.update(abs_path=_source_url(minified_url, src), filename=_display_name(src),
                lineno=token.src_line + 1, colno=token.src_col + 1)
-    if token.function_name or token.name:
-        new["function"] = token.function_name or token.name
     new.pop("context_line", None)
     new.pop("pre_context", None)
     new.pop("post_context", None)
