@@ -145,7 +145,7 @@ def _resolve_frame(frame: dict[str, Any], caller: dict[str, Any] | None, debug_i
             loaded.reported = True
         return frame
     token = loaded.view.lookup(lineno - 1, max((colno or 1) - 1, 0))
-    if token is None:
+    if token is None or token.dst_line != lineno - 1:  # the nearest token of an earlier line is another's
         if not loaded.reported:
             errors.append({"type": "js_invalid_source", "url": abs_path,
                            "reason": f"the source map has no mapping for line {lineno}, column {colno}"})
