@@ -15,11 +15,13 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404
 from rest_framework import status as http
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from errorhub.accounts import selectors as accounts
 from errorhub.accounts.models import ApiToken, Organization, Project
+from errorhub.api.auth import TokenScopePermission
 from errorhub.api.views.base import Base, body_object
 from errorhub.artifacts import selectors, services
 from errorhub.artifacts.models import ArtifactFile
@@ -48,7 +50,8 @@ class ReleasesScopePermission:
 
 
 class ArtifactBase(Base):
-    permission_classes = [*Base.permission_classes, ReleasesScopePermission]
+    # the scope check first, so a refused token hears which scope it lacks
+    permission_classes = [IsAuthenticated, ReleasesScopePermission, TokenScopePermission]
 
 
 def _organization(request: Request, slug: str) -> Organization:
