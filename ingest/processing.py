@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from datetime import datetime, timedelta, timezone as dt_timezone
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -36,7 +36,7 @@ from ingest.protocol.normalize import NormalizeError, NormalizeLimits, normalize
 from ingest.protocol.sentry_logs import events_from_log_item
 from ingest.protocol.raw_payload import payload_bytes
 from ingest.protocol.scrub import ScrubConfig, scrub_event
-from ingest.protocol.sourcemaps import is_js_event, resolve_event
+from ingest.protocol.sourcemaps import MapArtifacts, is_js_event, resolve_event
 from ingest.protocol.security_reports import (
     SecurityReportError, event_from_security_report, parse_security_reports, report_event_id,
 )
@@ -123,14 +123,15 @@ def resolve_sourcemaps(event: Event, project: Project) -> Event:
     Done before grouping, so two builds of the same bug group together. A missing or
     broken map leaves the minified frame and names the reason in the event's ``errors``.
     """
-    if not is_js_event(event):  # type: ignore[arg-type]
+    raw = cast(dict[str, Any], event)
+    if not is_js_event(raw):
         return event
-    release, dist = event.get("release") or "", event.get("dist") or ""
+    release, dist = str(raw.get("release") or ""), str(raw.get("dist") or "")
 
-    def find(abs_path: str, debug_id: str | None):  # type: ignore[no-untyped-def]
+    def find(abs_path: str, debug_id: str | None) -> MapArtifacts:
         return sourcemap_find(project=project, release=release, dist=dist, abs_path=abs_path, debug_id=debug_id)
 
-    return resolve_event(event, find)  # type: ignore[arg-type,return-value]
+    return cast(Event, resolve_event(raw, find))
 
 
 def prepare_payload(payload: dict[str, Any], project: Project) -> Outcome:

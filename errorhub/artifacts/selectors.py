@@ -12,11 +12,11 @@ from ingest.protocol.sourcemaps import MapArtifacts, resolve_reference, sourcema
 def artifact_files_for_project(project: Project) -> QuerySet[ArtifactFile]:
     """The files a project may resolve with: its bundles', its release files, its org's release files."""
     return ArtifactFile.objects.filter(organization_id=project.organization_id).filter(
-        Q(bundle__projects=project) | Q(bundle=None, project=project) | Q(bundle=None, project=None))
+        Q(bundle__projects=project) | Q(bundle=None, project=project) | Q(bundle=None, project=None)
+    )
 
 
-def sourcemap_find(*, project: Project, release: str, dist: str, abs_path: str,
-                   debug_id: str | None) -> MapArtifacts:
+def sourcemap_find(*, project: Project, release: str, dist: str, abs_path: str, debug_id: str | None) -> MapArtifacts:
     """The map (and minified source) of one minified file: by debug ID first, else release + dist + URL."""
     files = artifact_files_for_project(project)
     if debug_id:
@@ -32,8 +32,9 @@ def sourcemap_find(*, project: Project, release: str, dist: str, abs_path: str,
 def _by_debug_id(files: QuerySet[ArtifactFile], debug_id: str) -> MapArtifacts:
     rows = {row.kind: row for row in files.filter(debug_id=debug_id).order_by("created_at")}
     source_map, minified = rows.get("source_map"), rows.get("minified_source")
-    return MapArtifacts(bytes(source_map.content) if source_map else None,
-                        bytes(minified.content) if minified else None)
+    return MapArtifacts(
+        bytes(source_map.content) if source_map else None, bytes(minified.content) if minified else None
+    )
 
 
 def _by_release_url(files: QuerySet[ArtifactFile], abs_path: str, release: str, dist: str) -> MapArtifacts:
@@ -41,7 +42,9 @@ def _by_release_url(files: QuerySet[ArtifactFile], abs_path: str, release: str, 
     reference = None
     if minified is not None:
         reference = minified.sourcemap_ref or sourcemap_reference(bytes(minified.content))
-    map_url = resolve_reference(minified.url if minified else abs_path, reference or f"{abs_path.rsplit('/', 1)[-1]}.map")
+    map_url = resolve_reference(
+        minified.url if minified else abs_path, reference or f"{abs_path.rsplit('/', 1)[-1]}.map"
+    )
     names = url_candidates(map_url) + (url_candidates(resolve_reference(abs_path, reference)) if reference else [])
     source_map = files.filter(url__in=names, kind="source_map").order_by("-id").first()
     if source_map is None:
@@ -52,5 +55,6 @@ def _by_release_url(files: QuerySet[ArtifactFile], abs_path: str, release: str, 
 
 def release_files(*, organization: Organization, project: Project | None, release: str) -> QuerySet[ArtifactFile]:
     """The legacy release files of a project (or the organisation's own), newest last."""
-    return ArtifactFile.objects.filter(organization=organization, project=project, bundle=None,
-                                       release=release).order_by("id")
+    return ArtifactFile.objects.filter(
+        organization=organization, project=project, bundle=None, release=release
+    ).order_by("id")

@@ -95,7 +95,8 @@ def debug_ids_by_file(event: dict[str, Any]) -> dict[str, str]:
 def is_js_event(event: dict[str, Any]) -> bool:
     """True when the event's frames can be JavaScript (its platform, or a ``.js`` frame)."""
     return event.get("platform") in JS_PLATFORMS or any(
-        _JS_FILE.search(str(frame.get("abs_path") or "")) for frame in _all_frames(event))
+        _JS_FILE.search(str(frame.get("abs_path") or "")) for frame in _all_frames(event)
+    )
 
 
 def resolve_event(event: dict[str, Any], find: Finder) -> dict[str, Any]:
@@ -130,8 +131,14 @@ class _Loaded:
     reported: bool = False
 
 
-def _resolve_frame(frame: dict[str, Any], caller: dict[str, Any] | None, debug_ids: dict[str, str], find: Finder,
-                   cache: dict[str, _Loaded], errors: list[dict[str, Any]]) -> dict[str, Any]:
+def _resolve_frame(
+    frame: dict[str, Any],
+    caller: dict[str, Any] | None,
+    debug_ids: dict[str, str],
+    find: Finder,
+    cache: dict[str, _Loaded],
+    errors: list[dict[str, Any]],
+) -> dict[str, Any]:
     abs_path = frame.get("abs_path") or frame.get("filename")
     lineno, colno = frame.get("lineno"), frame.get("colno")
     if not isinstance(abs_path, str) or not _JS_FILE.search(abs_path) or not isinstance(lineno, int):
@@ -147,8 +154,13 @@ def _resolve_frame(frame: dict[str, Any], caller: dict[str, Any] | None, debug_i
     token = loaded.view.lookup(lineno - 1, max((colno or 1) - 1, 0))
     if token is None or token.dst_line != lineno - 1:  # the nearest token of an earlier line is another's
         if not loaded.reported:
-            errors.append({"type": "js_invalid_source", "url": abs_path,
-                           "reason": f"the source map has no mapping for line {lineno}, column {colno}"})
+            errors.append(
+                {
+                    "type": "js_invalid_source",
+                    "url": abs_path,
+                    "reason": f"the source map has no mapping for line {lineno}, column {colno}",
+                }
+            )
             loaded.reported = True
         return frame
     new = _original_frame(frame, token, loaded.view)
@@ -168,14 +180,18 @@ def _original_function(frame: dict[str, Any], caller: dict[str, Any] | None, loa
     minified_name = _bare_name(frame.get("function"))
     if not minified_name or loaded.view is None:
         return None
-    same_file = caller is not None and (caller.get("abs_path") or caller.get("filename")) == (
-        frame.get("abs_path") or frame.get("filename"))
-    if same_file and isinstance(caller.get("lineno"), int) and loaded.minified is not None:  # type: ignore[union-attr]
-        token = loaded.view.lookup(caller["lineno"] - 1, max((caller.get("colno") or 1) - 1, 0),  # type: ignore[index]
-                                   minified_name, loaded.minified)
-        if token is not None and token.function_name:
-            return str(token.function_name)
+    if caller is not None and _same_file(caller, frame) and loaded.minified is not None:
+        line, col = caller.get("lineno"), caller.get("colno")
+        if isinstance(line, int):
+            col = col if isinstance(col, int) else 1
+            token = loaded.view.lookup(line - 1, max(col - 1, 0), minified_name, loaded.minified)
+            if token is not None and token.function_name:
+                return str(token.function_name)
     return _declared_name(minified_name, loaded)
+
+
+def _same_file(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return bool((a.get("abs_path") or a.get("filename")) == (b.get("abs_path") or b.get("filename")))
 
 
 def _bare_name(function: Any) -> str | None:
@@ -188,13 +204,13 @@ def _bare_name(function: Any) -> str | None:
 
 def _declared_name(minified_name: str, loaded: _Loaded) -> str | None:
     """The original name at ``function <minified_name>(`` in the minified source, when the map names it."""
-    if loaded.minified is None:
+    if loaded.minified is None or loaded.view is None:
         return None
     pattern = re.compile(rf"function\*?\s+({re.escape(minified_name)})\s*\(")
     for index, line in enumerate(loaded.minified):
         match = pattern.search(line)
         if match:
-            token = loaded.view.lookup(index, match.start(1))  # type: ignore[union-attr]
+            token = loaded.view.lookup(index, match.start(1))
             if token is not None and token.name and token.dst_line == index and token.dst_col == match.start(1):
                 return str(token.name)
             return None
@@ -234,8 +250,12 @@ def _original_frame(frame: dict[str, Any], token: Any, view: SourceMapView) -> d
     minified["abs_path"] = minified_url
     new = dict(frame)
     src = token.src or minified_url
-    new.update(abs_path=_source_url(minified_url, src), filename=_display_name(src),
-               lineno=token.src_line + 1, colno=token.src_col + 1)
+    new.update(
+        abs_path=_source_url(minified_url, src),
+        filename=_display_name(src),
+        lineno=token.src_line + 1,
+        colno=token.src_col + 1,
+    )
     new.pop("context_line", None)
     new.pop("pre_context", None)
     new.pop("post_context", None)
@@ -348,7 +368,14 @@ def read_artifact_bundle(data: bytes) -> list[BundleFile]:
             content = archive.read(path)
         except KeyError:
             raise ArtifactBundleError(f"the manifest names {path!r}, which is not in the bundle") from None
-        out.append(BundleFile(path=path, url=str(info.get("url") or ""), kind=str(info.get("type") or ""),
-                              debug_id=normalize_debug_id(headers.get("debug-id")) or "",
-                              sourcemap_ref=str(headers.get("sourcemap") or ""), content=content))
+        out.append(
+            BundleFile(
+                path=path,
+                url=str(info.get("url") or ""),
+                kind=str(info.get("type") or ""),
+                debug_id=normalize_debug_id(headers.get("debug-id")) or "",
+                sourcemap_ref=str(headers.get("sourcemap") or ""),
+                content=content,
+            )
+        )
     return out

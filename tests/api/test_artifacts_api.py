@@ -35,11 +35,20 @@ ASSEMBLE_URL = "/api/0/organizations/acme/artifactbundle/assemble/"
 
 
 def _bundle() -> bytes:
-    manifest = {"files": {
-        "files/_/_/node.js": {"url": "~/dist/node.js", "type": "minified_source",
-                              "headers": {"debug-id": DEBUG_ID, "sourcemap": "node.js.map"}},
-        "files/_/_/node.js.map": {"url": "~/dist/node.js.map", "type": "source_map",
-                                  "headers": {"debug-id": DEBUG_ID}}}}
+    manifest = {
+        "files": {
+            "files/_/_/node.js": {
+                "url": "~/dist/node.js",
+                "type": "minified_source",
+                "headers": {"debug-id": DEBUG_ID, "sourcemap": "node.js.map"},
+            },
+            "files/_/_/node.js.map": {
+                "url": "~/dist/node.js.map",
+                "type": "source_map",
+                "headers": {"debug-id": DEBUG_ID},
+            },
+        }
+    }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("manifest.json", json.dumps(manifest))
@@ -77,14 +86,21 @@ def test_bundle_assembles_from_gzip_chunks_and_resolves_by_debug_id(world):
     assert api.post(ASSEMBLE_URL, body, format="json").json()["state"] == "ok"  # polled again: still ok
     assert ArtifactBundle.objects.get().release == "1.0" and not FileChunk.objects.exists()
 
-    found = sourcemap_find(project=world.project, release="", dist="", abs_path="https://x/node.js",
-                           debug_id=normalize_debug_id(DEBUG_ID))
+    found = sourcemap_find(
+        project=world.project, release="", dist="", abs_path="https://x/node.js", debug_id=normalize_debug_id(DEBUG_ID)
+    )
     assert found.sourcemap == SOURCE_MAP and found.minified_source == MINIFIED
-    by_url = sourcemap_find(project=world.project, release="1.0", dist="", abs_path="https://shop/dist/node.js",
-                            debug_id=None)
+    by_url = sourcemap_find(
+        project=world.project, release="1.0", dist="", abs_path="https://shop/dist/node.js", debug_id=None
+    )
     assert by_url.sourcemap == SOURCE_MAP
-    other = sourcemap_find(project=world.other_project, release="1.0", dist="", abs_path="https://shop/dist/node.js",
-                           debug_id=normalize_debug_id(DEBUG_ID))
+    other = sourcemap_find(
+        project=world.other_project,
+        release="1.0",
+        dist="",
+        abs_path="https://shop/dist/node.js",
+        debug_id=normalize_debug_id(DEBUG_ID),
+    )
     assert other.sourcemap is None and "no source map" in other.missing  # the bundle is the shop's only
 
 
@@ -101,14 +117,17 @@ def test_a_chunk_that_does_not_match_its_name_is_400(world):
     assert not FileChunk.objects.exists()
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ({"chunks": []}, "'checksum'"),
-    ({"checksum": "a" * 40, "chunks": "nope"}, "'chunks'"),
-    ({"checksum": "a" * 40, "chunks": [], "projects": []}, "'projects'"),
-    ({"checksum": "a" * 40, "chunks": [], "projects": ["nope"]}, "unknown projects"),
-    ({"checksum": "a" * 40, "chunks": [], "projects": ["billing"]}, "unknown projects"),  # another team's
-    ({"checksum": "a" * 40, "chunks": [], "projects": ["shop"], "version": 7}, "'version'"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"chunks": []}, "'checksum'"),
+        ({"checksum": "a" * 40, "chunks": "nope"}, "'chunks'"),
+        ({"checksum": "a" * 40, "chunks": [], "projects": []}, "'projects'"),
+        ({"checksum": "a" * 40, "chunks": [], "projects": ["nope"]}, "unknown projects"),
+        ({"checksum": "a" * 40, "chunks": [], "projects": ["billing"]}, "unknown projects"),  # another team's
+        ({"checksum": "a" * 40, "chunks": [], "projects": ["shop"], "version": 7}, "'version'"),
+    ],
+)
 def test_bad_assemble_requests_are_400(world, body, message):
     answer = world.api(world.member).post(ASSEMBLE_URL, body, format="json")
     assert answer.status_code == 400 and message in answer.json()["detail"]
@@ -118,19 +137,24 @@ def test_bad_assemble_requests_are_400(world, body, message):
 def test_a_bundle_that_is_not_a_bundle_is_an_error_state(world):
     api, junk = world.api(world.member), b"this is not a zip file"
     assert _upload(api, [junk]).status_code == 200
-    answer = api.post(ASSEMBLE_URL, {"checksum": _sha1(junk), "chunks": [_sha1(junk)], "projects": ["shop"]},
-                      format="json").json()
+    answer = api.post(
+        ASSEMBLE_URL, {"checksum": _sha1(junk), "chunks": [_sha1(junk)], "projects": ["shop"]}, format="json"
+    ).json()
     assert answer["state"] == "error" and "not an artifact bundle" in answer["detail"]
-    wrong = api.post(ASSEMBLE_URL, {"checksum": "b" * 40, "chunks": [_sha1(junk)], "projects": ["shop"]},
-                     format="json").json()
+    wrong = api.post(
+        ASSEMBLE_URL, {"checksum": "b" * 40, "chunks": [_sha1(junk)], "projects": ["shop"]}, format="json"
+    ).json()
     assert wrong["state"] == "error" and "do not add up" in wrong["detail"]
     assert not ArtifactBundle.objects.exists()
 
 
 def test_legacy_release_files_upload_list_and_conflict(world):
     api, url = world.api(world.member), "/api/0/projects/acme/shop/releases/1.0/files/"
-    created = api.post(url, {"file": SimpleUploadedFile("node.js", MINIFIED), "name": "~/dist/node.js",
-                             "header": "Sourcemap: node.js.map"}, format="multipart")
+    created = api.post(
+        url,
+        {"file": SimpleUploadedFile("node.js", MINIFIED), "name": "~/dist/node.js", "header": "Sourcemap: node.js.map"},
+        format="multipart",
+    )
     assert created.status_code == 201 and created.json()["name"] == "~/dist/node.js"
     assert created.json()["headers"] == {"Sourcemap": "node.js.map"} and created.json()["sha1"] == _sha1(MINIFIED)
     again = api.post(url, {"file": SimpleUploadedFile("node.js", b"x"), "name": "~/dist/node.js"}, format="multipart")
@@ -140,10 +164,17 @@ def test_legacy_release_files_upload_list_and_conflict(world):
     assert bad_header.status_code == 400 and "Key: value" in bad_header.json()["detail"]
     assert [f["name"] for f in api.get(url).json()] == ["~/dist/node.js"]
     org_url = "/api/0/organizations/acme/releases/1.0/files/"
-    assert api.post(org_url, {"file": SimpleUploadedFile("node.js.map", SOURCE_MAP), "name": "~/dist/node.js.map"},
-                    format="multipart").status_code == 201
-    found = sourcemap_find(project=world.project, release="1.0", dist="", abs_path="https://a/dist/node.js",
-                           debug_id=None)
+    assert (
+        api.post(
+            org_url,
+            {"file": SimpleUploadedFile("node.js.map", SOURCE_MAP), "name": "~/dist/node.js.map"},
+            format="multipart",
+        ).status_code
+        == 201
+    )
+    found = sourcemap_find(
+        project=world.project, release="1.0", dist="", abs_path="https://a/dist/node.js", debug_id=None
+    )
     assert found.sourcemap == SOURCE_MAP and found.minified_source == MINIFIED
 
 
@@ -154,8 +185,14 @@ def test_read_only_tokens_outsiders_and_other_orgs_are_refused(world):
     refused = read_only.post(ASSEMBLE_URL, {"checksum": "a" * 40, "chunks": [], "projects": ["shop"]}, format="json")
     assert refused.status_code == 403 and "project:releases" in refused.json()["detail"]
     outsider = world.api(world.outsider)
-    assert outsider.post("/api/0/projects/acme/shop/releases/1.0/files/",
-                         {"file": SimpleUploadedFile("a.js", b"x")}, format="multipart").status_code == 404
+    assert (
+        outsider.post(
+            "/api/0/projects/acme/shop/releases/1.0/files/",
+            {"file": SimpleUploadedFile("a.js", b"x")},
+            format="multipart",
+        ).status_code
+        == 404
+    )
     OrganizationFactory(slug="rival")
     assert world.api(world.member).get("/api/0/organizations/rival/chunk-upload/").status_code == 404
     assert APIClient().get(CHUNK_URL).status_code in (401, 403)

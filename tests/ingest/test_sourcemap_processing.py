@@ -20,16 +20,28 @@ URL = "https://shop.example.com/dist/node.js"
 
 
 def _event(release: str) -> bytes:
-    frames = [{"abs_path": URL, "function": f["function"] or None, "lineno": f["lineno"], "colno": f["colno"]}
-              for f in reversed(STACK)]
-    return json.dumps({"platform": "javascript", "release": release, "exception": {"values": [
-        {"type": "Error", "value": "cart total over the limit: 120", "stacktrace": {"frames": frames}}]}}).encode()
+    frames = [
+        {"abs_path": URL, "function": f["function"] or None, "lineno": f["lineno"], "colno": f["colno"]}
+        for f in reversed(STACK)
+    ]
+    return json.dumps(
+        {
+            "platform": "javascript",
+            "release": release,
+            "exception": {
+                "values": [
+                    {"type": "Error", "value": "cart total over the limit: 120", "stacktrace": {"frames": frames}}
+                ]
+            },
+        }
+    ).encode()
 
 
 def _upload(world, release: str, source_map: bytes) -> None:
     for name, content in (("~/dist/node.js", (BUILT / "node.js").read_bytes()), ("~/dist/node.js.map", source_map)):
-        release_file_create(organization=world.project.organization, project=world.project, release=release,
-                            name=name, content=content)
+        release_file_create(
+            organization=world.project.organization, project=world.project, release=release, name=name, content=content
+        )
 
 
 def test_frames_are_resolved_before_grouping(client, world):

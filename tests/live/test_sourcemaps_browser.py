@@ -76,16 +76,16 @@ def test_error_raised_in_chromium_arrives_de_minified(shop: str, live_project: L
     assert raising["filename"] == "src/cart.js" and raising["lineno"] == 8, raising
     assert raising["context_line"].strip() == 'throw new Error("cart total over the limit: " + total);'
     assert "for (const item of items) {" in [line.strip() for line in raising["pre_context"]]
-    assert [f["function"] for f in frames(event)][-3:] == ["checkoutClick", "checkout", "computeTotal"], \
-        [(f.get("function"), f.get("filename"), f.get("lineno"), f.get("data")) for f in frames(event)]
+    assert [f["function"] for f in frames(event)][-3:] == ["checkoutClick", "checkout", "computeTotal"], [
+        (f.get("function"), f.get("filename"), f.get("lineno"), f.get("data")) for f in frames(event)
+    ]
     minified = raising["data"]["sourcemap"]
     assert minified["abs_path"] == f"{shop}/dist/main.js" and minified["function"] != "computeTotal", minified
     assert frame_file(body["exception"][0]["raw_stacktrace"]["frames"][-1]) == f"{shop}/dist/main.js"
     assert not [e for e in body.get("errors") or [] if e.get("type", "").startswith("js_")], body.get("errors")
 
 
-def test_error_without_an_uploaded_map_keeps_the_minified_frame_and_says_why(
-        tmp_path: Path, live_project: LiveProject):
+def test_error_without_an_uploaded_map_keeps_the_minified_frame_and_says_why(tmp_path: Path, live_project: LiveProject):
     # another build (its own debug ID: sentry-cli derives it from the content), injected, never uploaded
     build(tmp_path, "main.js", extra=["--banner:js=var unmappedBuild=1;"])
     sentry_cli(live_project, "sourcemaps", "inject", "dist/", cwd=tmp_path)

@@ -44,8 +44,9 @@ def test_debug_id_bundle_uploaded_with_sentry_cli_resolves_frames(tmp_path: Path
 
     stack = node_stack(dist / "node.js")
     assert [f["function"] for f in stack][:2] != ["computeTotal", "checkout"]  # it is really minified
-    event = Api(live_project).event(send(live_project, js_event(
-        stack, URL, release="", debug_id=debug_id_of(dist / "node.js"))))
+    event = Api(live_project).event(
+        send(live_project, js_event(stack, URL, release="", debug_id=debug_id_of(dist / "node.js")))
+    )
 
     frame = _resolved(event)
     assert frame["filename"] == "src/cart.js" and frame["lineno"] == 8, frame
@@ -61,12 +62,23 @@ def test_debug_id_bundle_uploaded_with_sentry_cli_resolves_frames(tmp_path: Path
 def test_release_bundle_uploaded_with_sentry_cli_resolves_by_url(tmp_path: Path, live_project: LiveProject):
     release = f"shop@{uuid.uuid4().hex[:8]}"
     dist = build(tmp_path, "node.js", platform="node")  # no inject: matched by release + URL
-    uploaded = sentry_cli(live_project, "sourcemaps", "upload", "--wait", "--release", release,
-                          "--url-prefix", "~/dist", "dist/", cwd=tmp_path)
+    uploaded = sentry_cli(
+        live_project,
+        "sourcemaps",
+        "upload",
+        "--wait",
+        "--release",
+        release,
+        "--url-prefix",
+        "~/dist",
+        "dist/",
+        cwd=tmp_path,
+    )
     assert f"Release: {release}" in uploaded or release in uploaded, uploaded
 
-    event = Api(live_project).event(send(live_project, js_event(
-        node_stack(dist / "node.js"), URL, release=release, debug_id=None)))
+    event = Api(live_project).event(
+        send(live_project, js_event(node_stack(dist / "node.js"), URL, release=release, debug_id=None))
+    )
     frame = _resolved(event)
     assert frame["filename"] == "src/cart.js" and frame["lineno"] == 8, frame
 
@@ -93,12 +105,16 @@ def _upload_release_file(project: LiveProject, release: str, name: str, content:
     """The legacy upload as sentry-cli 1.x/2.x sent it: one multipart file per request."""
     return requests.post(
         f"{project.base_url}/api/0/projects/{project.org}/{project.slug}/releases/{release}/files/",
-        headers={"Authorization": f"Bearer {project.token}"}, timeout=10,
-        files={"file": (name.rsplit("/", 1)[-1], content)}, data={"name": name})
+        headers={"Authorization": f"Bearer {project.token}"},
+        timeout=10,
+        files={"file": (name.rsplit("/", 1)[-1], content)},
+        data={"name": name},
+    )
 
 
 def test_legacy_release_files_resolve_and_broken_or_missing_maps_keep_the_minified_frame(
-        tmp_path: Path, live_project: LiveProject):
+    tmp_path: Path, live_project: LiveProject
+):
     dist = build(tmp_path, "node.js", platform="node")
     stack = node_stack(dist / "node.js")
     good, broken = f"legacy@{uuid.uuid4().hex[:8]}", f"broken@{uuid.uuid4().hex[:8]}"
@@ -116,8 +132,10 @@ def test_legacy_release_files_resolve_and_broken_or_missing_maps_keep_the_minifi
     resolved = api.event(send(live_project, js_event(stack, URL, release=good, debug_id=None)))
     assert _resolved(resolved)["filename"] == "src/cart.js"
 
-    for release, kind, reason in ((broken, "js_invalid_source", "not valid JSON"),
-                                  (f"missing@{uuid.uuid4().hex[:8]}", "js_no_source", "no source map")):
+    for release, kind, reason in (
+        (broken, "js_invalid_source", "not valid JSON"),
+        (f"missing@{uuid.uuid4().hex[:8]}", "js_no_source", "no source map"),
+    ):
         event = api.event(send(live_project, js_event(stack, URL, release=release, debug_id=None)))
         minified = frames(event)[-1]
         assert minified["abs_path"] == URL and minified["lineno"] == stack[0]["lineno"], minified

@@ -64,12 +64,19 @@ def _organization(request: Request, slug: str) -> Organization:
 class ChunkUpload(ArtifactBase):
     def get(self, request: Request, org: str) -> Response:
         _organization(request, org)
-        return Response({
-            "url": request.build_absolute_uri(request.path), "chunkSize": CHUNK_SIZE,
-            "chunksPerRequest": CHUNKS_PER_REQUEST, "maxFileSize": settings.ARTIFACT_MAX_FILE_BYTES,
-            "maxRequestSize": MAX_REQUEST_SIZE, "concurrency": 1, "hashAlgorithm": "sha1",
-            "compression": ["gzip"], "accept": ["artifact_bundles", "release_files", "sources"],
-        })
+        return Response(
+            {
+                "url": request.build_absolute_uri(request.path),
+                "chunkSize": CHUNK_SIZE,
+                "chunksPerRequest": CHUNKS_PER_REQUEST,
+                "maxFileSize": settings.ARTIFACT_MAX_FILE_BYTES,
+                "maxRequestSize": MAX_REQUEST_SIZE,
+                "concurrency": 1,
+                "hashAlgorithm": "sha1",
+                "compression": ["gzip"],
+                "accept": ["artifact_bundles", "release_files", "sources"],
+            }
+        )
 
     def post(self, request: Request, org: str) -> Response:
         organization = _organization(request, org)
@@ -102,8 +109,13 @@ class ArtifactBundleAssemble(ArtifactBase):
             raise ClientError("'checksum' (a SHA-1) and 'chunks' (a list of SHA-1s) are required")
         projects = _projects(request, organization, body.get("projects"))
         result = services.artifact_bundle_assemble(
-            organization=organization, projects=projects, checksum=checksum, chunks=chunks,
-            release=_text(body.get("version"), "version", 200), dist=_text(body.get("dist"), "dist", 64))
+            organization=organization,
+            projects=projects,
+            checksum=checksum,
+            chunks=chunks,
+            release=_text(body.get("version"), "version", 200),
+            dist=_text(body.get("dist"), "dist", 64),
+        )
         return Response({"state": result.state, "missingChunks": result.missing_chunks, "detail": result.detail})
 
 
@@ -127,8 +139,15 @@ def _text(value: Any, name: str, limit: int) -> str:
 
 
 def _file_json(row: ArtifactFile) -> dict[str, Any]:
-    return {"id": str(row.pk), "name": row.url, "dist": row.dist or None, "size": row.size, "sha1": row.sha1,
-            "dateCreated": row.created_at.isoformat(), "headers": row.headers}
+    return {
+        "id": str(row.pk),
+        "name": row.url,
+        "dist": row.dist or None,
+        "size": row.size,
+        "sha1": row.sha1,
+        "dateCreated": row.created_at.isoformat(),
+        "headers": row.headers,
+    }
 
 
 class _ReleaseFiles(ArtifactBase):
@@ -154,9 +173,14 @@ class _ReleaseFiles(ArtifactBase):
             raise ClientError(f"the file is larger than {settings.ARTIFACT_MAX_FILE_BYTES} bytes", status=413)
         name = request.data.get("name") or upload.name
         row = services.release_file_create(
-            organization=organization, project=proj, release=version, name=_text(name, "name", 500),
-            content=upload.read(), dist=_text(request.data.get("dist"), "dist", 64),
-            headers=_headers(request.data.getlist("header") if hasattr(request.data, "getlist") else []))
+            organization=organization,
+            project=proj,
+            release=version,
+            name=_text(name, "name", 500),
+            content=upload.read(),
+            dist=_text(request.data.get("dist"), "dist", 64),
+            headers=_headers(request.data.getlist("header") if hasattr(request.data, "getlist") else []),
+        )
         return Response(_file_json(row), status=http.HTTP_201_CREATED)
 
 

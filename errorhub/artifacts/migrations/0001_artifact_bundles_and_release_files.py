@@ -6,71 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ArtifactBundle',
+            name="ArtifactBundle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('checksum', models.CharField(max_length=40)),
-                ('release', models.CharField(blank=True, default='', max_length=200)),
-                ('dist', models.CharField(blank=True, default='', max_length=64)),
-                ('file_count', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
-                ('projects', models.ManyToManyField(related_name='+', to='accounts.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("checksum", models.CharField(max_length=40)),
+                ("release", models.CharField(blank=True, default="", max_length=200)),
+                ("dist", models.CharField(blank=True, default="", max_length=64)),
+                ("file_count", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.organization"
+                    ),
+                ),
+                ("projects", models.ManyToManyField(related_name="+", to="accounts.project")),
             ],
         ),
         migrations.CreateModel(
-            name='ArtifactFile',
+            name="ArtifactFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('release', models.CharField(blank=True, default='', max_length=200)),
-                ('dist', models.CharField(blank=True, default='', max_length=64)),
-                ('url', models.CharField(max_length=500)),
-                ('kind', models.CharField(blank=True, default='', max_length=32)),
-                ('debug_id', models.CharField(blank=True, default='', max_length=32)),
-                ('sourcemap_ref', models.CharField(blank=True, default='', max_length=500)),
-                ('headers', models.JSONField(default=dict)),
-                ('sha1', models.CharField(max_length=40)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('content', models.BinaryField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('bundle', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='files', to='artifacts.artifactbundle')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("release", models.CharField(blank=True, default="", max_length=200)),
+                ("dist", models.CharField(blank=True, default="", max_length=64)),
+                ("url", models.CharField(max_length=500)),
+                ("kind", models.CharField(blank=True, default="", max_length=32)),
+                ("debug_id", models.CharField(blank=True, default="", max_length=32)),
+                ("sourcemap_ref", models.CharField(blank=True, default="", max_length=500)),
+                ("headers", models.JSONField(default=dict)),
+                ("sha1", models.CharField(max_length=40)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("content", models.BinaryField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "bundle",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="artifacts.artifactbundle",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.organization"
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.project",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FileChunk',
+            name="FileChunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('checksum', models.CharField(max_length=40)),
-                ('data', models.BinaryField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("checksum", models.CharField(max_length=40)),
+                ("data", models.BinaryField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.organization"
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='artifactbundle',
-            constraint=models.UniqueConstraint(fields=('organization', 'checksum'), name='artifactbundle_unique'),
+            model_name="artifactbundle",
+            constraint=models.UniqueConstraint(fields=("organization", "checksum"), name="artifactbundle_unique"),
         ),
         migrations.AddIndex(
-            model_name='artifactfile',
-            index=models.Index(fields=['organization', 'debug_id'], name='artifactfile_debug_id'),
+            model_name="artifactfile",
+            index=models.Index(fields=["organization", "debug_id"], name="artifactfile_debug_id"),
         ),
         migrations.AddIndex(
-            model_name='artifactfile',
-            index=models.Index(fields=['organization', 'release', 'dist', 'url'], name='artifactfile_release_url'),
+            model_name="artifactfile",
+            index=models.Index(fields=["organization", "release", "dist", "url"], name="artifactfile_release_url"),
         ),
         migrations.AddConstraint(
-            model_name='filechunk',
-            constraint=models.UniqueConstraint(fields=('organization', 'checksum'), name='filechunk_unique'),
+            model_name="filechunk",
+            constraint=models.UniqueConstraint(fields=("organization", "checksum"), name="filechunk_unique"),
         ),
     ]
