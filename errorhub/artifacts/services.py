@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from errorhub.accounts.models import Organization, Project
@@ -67,7 +68,7 @@ def artifact_bundle_assemble(
     checksum, chunks = checksum.lower(), [c.lower() for c in chunks]
     existing = ArtifactBundle.objects.filter(organization=organization, checksum=checksum).first()
     if existing is not None:
-        _bundle_link(existing, projects, release, dist)
+        existing.projects.add(*projects)  # the same bundle uploaded for another project
         return AssembleResult("ok")
     have = dict(
         FileChunk.objects.filter(organization=organization, checksum__in=chunks).values_list("checksum", "data")
@@ -75,6 +76,8 @@ def artifact_bundle_assemble(
     missing = [c for c in dict.fromkeys(chunks) if c not in have]
     if missing:
         return AssembleResult("not_found", missing)
+    if sum(len(have[c]) for c in chunks) > settings.ARTIFACT_MAX_FILE_BYTES:
+        return AssembleResult("error", detail=f"the bundle is larger than {settings.ARTIFACT_MAX_FILE_BYTES} bytes")
     data = b"".join(bytes(have[c]) for c in chunks)
     if hashlib.sha1(data).hexdigest() != checksum:
         return AssembleResult("error", detail=f"the chunks do not add up to the bundle checksum {checksum}")
@@ -114,10 +117,6 @@ def _bundle_create(
         ]
     )
     return bundle
-
-
-def _bundle_link(bundle: ArtifactBundle, projects: list[Project], release: str, dist: str) -> None:
-    bundle.projects.add(*projects)
 
 
 @transaction.atomic

@@ -226,7 +226,12 @@ def _load(abs_path: str, debug_id: str | None, find: Finder) -> _Loaded:
         view = parse_sourcemap(artifacts.sourcemap)
     except SourceMapError as exc:
         return _Loaded(None, None, {"type": "js_invalid_source", "url": abs_path, "reason": str(exc)})
-    minified = SourceView.from_bytes(artifacts.minified_source) if artifacts.minified_source else None
+    minified = None
+    if artifacts.minified_source:
+        try:
+            minified = SourceView.from_bytes(artifacts.minified_source)
+        except Exception:  # unreadable minified source: positions still resolve, names stay minified
+            minified = None
     return _Loaded(view, minified, None)
 
 
