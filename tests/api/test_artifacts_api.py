@@ -197,3 +197,19 @@ def test_read_only_tokens_outsiders_and_other_orgs_are_refused(world):
     assert world.api(world.member).get("/api/0/organizations/rival/chunk-upload/").status_code == 404
     assert APIClient().get(CHUNK_URL).status_code in (401, 403)
     assert not ArtifactFile.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("version", "data", "message"),
+    [
+        ("v" * 201, {"name": "~/a.js"}, "'version'"),
+        ("1.0", {"name": "~/a\x00.js"}, "'name'"),
+        ("1.0", {"name": "~/a.js", "dist": "d" * 65}, "'dist'"),
+        ("1.0", {"name": "~/a.js", "header": "X-Bad: \x00"}, "'header'"),
+    ],
+)
+def test_release_file_fields_out_of_bounds_are_400(world, version, data, message):
+    url = f"/api/0/projects/acme/shop/releases/{version}/files/"
+    answer = world.api(world.member).post(url, {"file": SimpleUploadedFile("a.js", b"x"), **data}, format="multipart")
+    assert answer.status_code == 400 and message in answer.json()["detail"]
+    assert not ArtifactFile.objects.exists()

@@ -133,8 +133,8 @@ def _projects(request: Request, organization: Organization, slugs: Any) -> list[
 def _text(value: Any, name: str, limit: int) -> str:
     if value is None:
         return ""
-    if not isinstance(value, str) or len(value) > limit:
-        raise ClientError(f"'{name}' must be a string of at most {limit} characters")
+    if not isinstance(value, str) or len(value) > limit or "\x00" in value:
+        raise ClientError(f"'{name}' must be a string of at most {limit} characters (no NUL)")
     return value
 
 
@@ -166,6 +166,7 @@ class _ReleaseFiles(ArtifactBase):
 
     def _post(self, request: Request, org: str, version: str, project: str | None = None) -> Response:
         organization, proj = self._scope(request, org, project)
+        version = _text(version, "version", 200)
         upload = request.FILES.get("file")
         if upload is None:
             raise ClientError("send the file as the multipart part 'file'")
@@ -187,7 +188,7 @@ class _ReleaseFiles(ArtifactBase):
 def _headers(values: list[str]) -> dict[str, str]:
     headers = {}
     for value in values:
-        key, sep, rest = str(value).partition(":")
+        key, sep, rest = _text(value, "header", 1000).partition(":")
         if not sep or not key.strip():
             raise ClientError(f"header {value!r} is not 'Key: value'")
         headers[key.strip()] = rest.strip()
