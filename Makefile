@@ -38,6 +38,7 @@ clients:
 ## test: everything the tests need, then the whole suite (PostgreSQL run, then the SQLite path)
 test: install-dev services clients
 	bash scripts/install_compose.sh
+	bash scripts/install_helm_tools.sh
 	bash scripts/install_browser.sh
 	bash scripts/run_tests.sh
 

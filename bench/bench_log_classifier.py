@@ -1,7 +1,8 @@
 """Benchmark the log line classifier and the full assemble+parse path on one core.
 
 Builds a mixed log (~99% ordinary lines of several formats, ~1% stack-trace lines
-from the shared corpus and fixtures) and prints lines/s with machine info.
+from the fixtures and the runtime-trace corpus) and prints lines/s with machine info;
+also frames the whole wrapped runtime corpus with no hint (line-by-line detection).
 
     python bench/bench_log_classifier.py [--lines 300000]
 """
@@ -21,10 +22,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ingest.protocol.logs.detect import classify  # noqa: E402
+from ingest.protocol.logs.formats import frame  # noqa: E402
 from ingest.protocol.logs.model import LogLine  # noqa: E402
 from ingest.protocol.logs.multiline import assemble, events_from_blocks  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "logs"
+RUNTIME_TRACES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "runtime_traces"
 
 ORDINARY = [
     "2026-11-01 12:00:{s:02d},{ms:03d} INFO [http-nio-8080-exec-{n}] c.e.shop.CartController - "
@@ -41,7 +44,7 @@ ORDINARY = [
 
 def _traces() -> list[list[str]]:
     traces = []
-    for path in sorted(FIXTURES.glob("*/*.txt")):
+    for path in sorted([*FIXTURES.glob("*/*.txt"), *RUNTIME_TRACES.glob("recorded/*/*.txt")]):
         lines = path.read_text().rstrip("\n").split("\n")
         traces.append(lines)
     return traces
@@ -100,15 +103,21 @@ def main() -> None:
         events.extend(events_from_blocks(assemble(records), defaults={"project_id": 1}))
 
     full_s = _best_of(args.runs, full)
+    wrapped = b"".join(path.read_bytes() for path in sorted(RUNTIME_TRACES.glob("wrapped/*/*.log")))
+    wrapped_lines = wrapped.count(b"\n")
+    frame_s = _best_of(args.runs, lambda: frame(wrapped, None, content_type=None))
     trace_count = sum(1 for text in log if classify(text).value != "ordinary")
 
-    print(f"date          {datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}")
+    print(f"date          {datetime.datetime.now(datetime.UTC).isoformat(timespec='seconds')}")
     print(f"machine       {platform.machine()}  nproc={os.cpu_count()}  cpu={_cpu_model()}")
     print(f"python        {platform.python_version()} ({platform.python_implementation()}), one process, one core")
-    print(f"log           {len(log):,} lines, {trace_count:,} classified start/continuation, {len(events):,} trace events")
+    print(f"log           {len(log):,} lines, {trace_count:,} classified start/continuation, "
+          f"{len(events):,} trace events")
     print(f"classify      {len(log) / classify_s:>12,.0f} lines/s")
     print(f"assemble      {len(log) / assemble_s:>12,.0f} lines/s")
     print(f"assemble+parse{len(log) / full_s:>12,.0f} lines/s  (events_from_blocks)")
+    rate = wrapped_lines / frame_s
+    print(f"frame no hint {rate:>12,.0f} lines/s  (runtime corpus, every wrapper, {wrapped_lines:,} lines)")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """The one command: storm each target in turn with the same payloads and compare.
 
     .venv/bin/python -m bench.storm.run --events 5000 --procs 6 \
-        [--targets errorhub-embedded,errorhub-prod,bugsink] [--loadgen sdk|replay] [--rate 0]
+        [--targets errorhub-embedded,errorhub-prod,bugsink] [--loadgen sdk|replay|sdk_load] [--rate 0]
+
+``--loadgen sdk_load`` drives the targets with the outside generator ``shared/tools/sdk_load.py``
+(``--sdk-load-path``; see bench/storm/loadgen_outside.py), so no figure depends on our own generators.
 
 Writes bench/results/storm-<date>.md and .json.
 """
@@ -20,7 +23,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.storm import loadgen_replay, loadgen_sdk, measure, targets
+from bench.storm import loadgen_outside, loadgen_replay, loadgen_sdk, measure, targets
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 
@@ -55,10 +58,7 @@ def run_target(name: str, args: argparse.Namespace, run_id: str) -> dict[str, An
         loadgen_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         sampler.start()
         print(f"[{name}] storm: {args.events} events, {args.procs} processes, loadgen {args.loadgen}", flush=True)
-        if args.loadgen == "sdk":
-            sent = loadgen_sdk.storm(target.dsn, run_id, args.events, args.procs)
-        else:
-            sent = loadgen_replay.storm(target.dsn, run_id, args.events, args.procs, args.threads, args.rate)
+        sent = send_storm(target, args, run_id)
         accepted = sum(int(r["statuses"].get(200, r["statuses"].get("200", 0))) for r in sent)
         loadgen_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         print(f"[{name}] accepted {accepted}; waiting for processing", flush=True)
@@ -68,9 +68,16 @@ def run_target(name: str, args: argparse.Namespace, run_id: str) -> dict[str, An
         busy = measure.machine_busy_seconds() - busy_before
         services_after = measure.services_cpu_seconds()
         result.update(measure.summarize_storm(sent, sampler, baseline, args.events))
-        result.update(measure.lost_duplicated(target, run_id, args.events,
-                                              refused=[seq for r in sent for seq in r.get("refused", ())],
-                                              unanswered=[seq for r in sent for seq in r.get("unanswered", ())]))
+        if args.loadgen == "sdk_load":  # untagged events: lost = accepted - stored, duplicates not countable
+            result.update(stored_distinct=result["processed"], lost=max(0, accepted - result["processed"]),
+                          duplicated="n/a", stored_refused="n/a")
+            result.setdefault("notes", []).append(
+                f"outside generator {args.sdk_load_path} ({args.sdk_load_mode}): its events carry no sequence "
+                "tags, so lost = accepted - stored and duplicates are not counted")
+        else:
+            result.update(measure.lost_duplicated(
+                target, run_id, args.events, refused=[seq for r in sent for seq in r.get("refused", ())],
+                unanswered=[seq for r in sent for seq in r.get("unanswered", ())]))
         result["429_without_retry_after"] = sum(r.get("no_retry_after", 0) for r in sent)
         refused = sum(len(r.get("refused", ())) for r in sent)
         if refused or args.backlog_limit:
@@ -107,6 +114,16 @@ def run_target(name: str, args: argparse.Namespace, run_id: str) -> dict[str, An
         target.stop()
     print(f"[{name}] {json.dumps(result)}", flush=True)
     return result
+
+
+def send_storm(target: targets.Target, args: argparse.Namespace, run_id: str) -> list[dict[str, Any]]:
+    """Send the storm with the chosen load generator; return each sender's stats."""
+    if args.loadgen == "sdk":
+        return loadgen_sdk.storm(target.dsn, run_id, args.events, args.procs)
+    if args.loadgen == "sdk_load":
+        return loadgen_outside.storm(target.dsn, args.events, args.procs, Path(args.sdk_load_path),
+                                     replay=args.sdk_load_mode == "replay")
+    return loadgen_replay.storm(target.dsn, run_id, args.events, args.procs, args.threads, args.rate)
 
 
 def _ratio(a: float | None, b: float | None, lower_is_better: bool = False) -> str:
@@ -173,7 +190,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--procs", type=int, default=6, choices=range(1, 17), metavar="4..8")
     parser.add_argument("--targets", default="errorhub-embedded,errorhub-prod,bugsink")
-    parser.add_argument("--loadgen", choices=("sdk", "replay"), default="sdk")
+    parser.add_argument("--loadgen", choices=("sdk", "replay", "sdk_load"), default="sdk",
+                        help="sdk/replay: bench/storm's own generators; sdk_load: the outside shared/tools/sdk_load.py")
+    parser.add_argument("--sdk-load-path", default=str(loadgen_outside.default_path() or ""),
+                        help="path of the outside generator sdk_load.py (--loadgen sdk_load)")
+    parser.add_argument("--sdk-load-mode", choices=("replay", "sdk"), default="replay",
+                        help="sdk_load.py --replay (SDK-built envelopes posted back to back) or the SDK itself")
     parser.add_argument("--threads", type=int, default=4, help="threads per process (replay)")
     parser.add_argument("--rate", type=float, default=0.0, help="total events/s (replay; 0 = unbounded)")
     parser.add_argument("--latency-samples", type=int, default=20)
@@ -185,11 +207,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.backlog_limit and args.loadgen != "replay":
         parser.error("--backlog-limit needs --loadgen replay (it records which events were refused)")
+    if args.loadgen == "sdk_load" and not Path(args.sdk_load_path).is_file():
+        parser.error(f"--loadgen sdk_load needs the outside generator: {args.sdk_load_path!r} is not a file "
+                     "(give --sdk-load-path)")
     run_id = uuid.uuid4().hex[:12]
     now = dt.datetime.now(dt.timezone.utc)
     meta = {"date": now.strftime("%Y-%m-%d %H:%M UTC"), "command": " ".join([".venv/bin/python -m bench.storm.run",
                                                                             *(argv or sys.argv[1:])]),
-            "machine": machine(), "events": args.events, "procs": args.procs, "loadgen": args.loadgen,
+            "machine": machine(), "events": args.events, "procs": args.procs,
+            "loadgen": (f"sdk_load ({args.sdk_load_mode}, {args.sdk_load_path})" if args.loadgen == "sdk_load"
+                        else args.loadgen),
             "run_id": run_id}
     rows = [run_target(name.strip(), args, run_id) for name in args.targets.split(",") if name.strip()]
     text = report(meta, rows)

@@ -121,7 +121,7 @@ class ErrorHub(Target):
         self.redis_db: int | None = None
         self.index_prefix = f"storm-{uuid.uuid4().hex[:8]}"
         self._conn: Any = None
-        self.engine = prod and (REPO / "ingest" / "stores" / "engine.py").exists()
+        self.engine = prod and (REPO / "errorhub" / "events" / "stores" / "engine.py").exists()
         self.extra_env: dict[str, str] = {}  # settings a benchmark run sets on top (e.g. the backlog limit)
 
     def env(self) -> dict[str, str]:
@@ -138,9 +138,9 @@ class ErrorHub(Target):
                 env.update(ERRORHUB_EVENT_STORE="opensearch", ERRORHUB_EVENT_STORE_URL=OPENSEARCH_URL,
                            ERRORHUB_EVENT_STORE_INDEX_PREFIX=self.index_prefix)
             else:
-                self.notes.append("this checkout has no search-engine store (ingest/stores/engine.py is missing: "
-                                  "get_event_store() would fail for 'opensearch'), so errorhub-prod uses the SQL "
-                                  "event store on PostgreSQL")
+                self.notes.append("this checkout has no search-engine store (errorhub/events/stores/engine.py "
+                                  "is missing: get_event_store() would fail for 'opensearch'), so errorhub-prod uses "
+                                  "the SQL event store on PostgreSQL")
         return env
 
     def prepare_prod(self) -> None:

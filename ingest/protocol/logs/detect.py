@@ -2,7 +2,7 @@
 continues one, or an ordinary line (pure, stateless, fast).
 
 Speed matters: this runs on every text log line. An ordinary line costs one search of
-``_HINT_RE`` (a handful of literal alternatives) plus a first-character test; only
+``_hinted`` (a handful of substring tests) plus a first-character test; only
 lines that contain a hint go through the detailed patterns.
 
 ``start_kind(line)`` names the assembler mode a trace start opens
@@ -33,11 +33,15 @@ class LineKind(str, Enum):
 CLASSIFY_CHARS = 2048  # only this much of a line is looked at: bounded cost per line
 
 # Cheap prefilter: a non-indented line without any of these cannot be a start or a
-# continuation. ("rror" covers Error/error, "xception" Exception/exception.)
-_HINT_RE = re.compile(
-    r"Traceback|xception|rror|Throwable|Failure|Fault|panic|goroutine|thread '|Uncaught|"
-    r":in [`']|^(?:Caused by|Suppressed|Stack trace|Next |#\d|---|\.\.\.|created by |at |\[(?:cause|errors)\])"
-)
+# continuation. ("rror" covers Error/error, "xception" Exception/exception.) Substring
+# tests and one ``startswith`` of a tuple: several times faster than one regex of
+# alternatives, which CPython tries at every position of the line.
+_HINT_WORDS = ("rror", "xception", "Traceback", "panic", "Throwable", "Failure", "Fault", "goroutine",
+               "thread '", "Uncaught", ":in `", ":in '", "** (", " REPORT==== ")
+_HINT_PREFIXES = ("Caused by", "Suppressed", "Stack trace", "Next ", "#", "---", "...", "created by ", "at ",
+                  "[cause]", "[errors]")
+# Node's crash banner starts with where the error was thrown: "/srv/app/x.js:3", "node:fs:448"
+NODE_LOCATION_RE = re.compile(r"^(?:node:[\w/]+|/[^\s:]+\.[cm]?[jt]sx?|file:///[^\s:]+|[A-Za-z]:\\[^\s:]+):\d+\s*$")
 
 _STARTS: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     # (pattern, mode, a single line is already a whole trace)
@@ -48,6 +52,9 @@ _STARTS: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     (re.compile(r"^(?:panic|fatal error): "), "go", False),
     (re.compile(r"(?:Fatal error|fatal error):\s+Uncaught\b|^(?:PHP )?exception '[\w\\]+' with message"), "php", False),
     (re.compile(r"^Unhandled exception:\s*$"), "dart", False),
+    (re.compile(r"^\s*\*\* \([A-Za-z][\w.]*\) "), "elixir", False),
+    (re.compile(r"^=(?:CRASH|ERROR|SUPERVISOR) REPORT==== "), "erlang", False),
+    (NODE_LOCATION_RE, "at", False),
     (re.compile(r"Exception in thread\b|^Unhandled [Ee]xception\. "), "at", False),
     (
         re.compile(
@@ -83,10 +90,24 @@ _ORPHANS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+def has_hint(line: str) -> bool:
+    """Whether ``line`` holds anything a trace line may hold (the cheap prefilter)."""
+    return _hinted(line[:CLASSIFY_CHARS])
+
+
+def _hinted(text: str) -> bool:
+    if text.startswith(_HINT_PREFIXES):
+        return True
+    for word in _HINT_WORDS:
+        if word in text:
+            return True
+    return text[-1:].isdigit() and NODE_LOCATION_RE.match(text) is not None
+
+
 def start_kind(line: str) -> tuple[str, bool] | None:
     """``(mode, complete_alone)`` when ``line`` starts a trace, else None."""
     text = line[:CLASSIFY_CHARS]
-    if not _HINT_RE.search(text):
+    if not _hinted(text):
         return None
     for pattern, mode, alone in _STARTS:
         if pattern.search(text):
@@ -115,7 +136,7 @@ def classify(line: str) -> LineKind:
     text = line[:CLASSIFY_CHARS]
     if not text:
         return LineKind.ORDINARY
-    if not text[0].isspace() and not _HINT_RE.search(text):
+    if not text[0].isspace() and not _hinted(text):
         return LineKind.ORDINARY
     if "Caused by:" not in text and start_kind(text) is not None:
         return LineKind.TRACE_START

@@ -1,7 +1,8 @@
 """Shapes shared by the log-ingest parsers (pure: no Django import).
 
 A log body is first *framed* (plain lines, NDJSON, syslog, logplex, CloudWatch,
-CRI, Docker json-file, GELF) into ``LogLine`` records; records are then either
+CRI, Docker json-file, journald JSON, GELF; line by line when no format is named) into
+``LogLine`` records; records are then either
 structured (a parsed JSON/logfmt object in ``fields``) or text, and text lines of
 one stream are assembled into multi-line stack traces.
 """

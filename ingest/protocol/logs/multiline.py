@@ -7,13 +7,23 @@ promotes the line just before it to the header (``TypeError: x`` followed by
 ``    at f (a.js:1:2)``) - for that, each stream holds back its last ordinary line
 until the next line arrives. While a trace is open each line is judged by the rules
 of the trace's *mode* (``python``, ``at`` = Java/.NET/JavaScript, ``go``, ``rust``,
-``ruby``, ``php``, ``dart``): it is *committed*, *tentative* or *ends* the trace.
+``ruby``, ``php``, ``dart``, ``elixir``): it is *committed*, *tentative* or *ends* the trace.
+Node's crash banner (``/app/x.js:3``, the source line, the caret) opens an ``at`` trace
+and its closing ``Node.js vX`` line belongs to it.
 Tentative lines (blank lines; message lines before the first frame, such as a Java
 multi-line message or Go's blank line before ``goroutine 1``; Python's "During
 handling ..." markers) join the trace only when a committed line follows; if the trace
 ends first they are fed again as fresh lines. A block is a trace when at least two
 lines were committed (or its single start line is a whole trace: a Ruby
 ``file:1:in 'm': msg (Type)`` or a Rust ``panicked at`` line).
+
+Several traces are open at once, one per stream: the framing's identity (container,
+stream, host/app/pid ...) and, inside it, a writer's own prefix repeated on every line
+(``<time> [4242] ERROR Traceback ...``, ``[worker-1] ...``): such a line goes, without
+its prefix, to that writer's sub-stream when it starts a trace there or one is open
+there (``_route``). Two traces in one stream are also told apart by time: a line stamped
+more than ``TRACE_GAP_SECONDS`` after the trace's last line ends it (a runtime prints a
+trace in one burst).
 
 Bounds: a line longer than ``max_chars`` is cut; a trace reaching ``max_lines`` or
 ``max_chars`` is emitted at once (``truncated=True``) and the rest of it dropped;
@@ -29,31 +39,24 @@ import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ingest.protocol.event import Event
 from ingest.protocol.logs import detect
 from ingest.protocol.logs.model import LogLine
+from ingest.protocol.logs.prefixes import prefix_cuts, sub_key, unprefixed
 from ingest.protocol.logs.stacktraces import parse_trace_with_language
 from ingest.protocol.logs.stacktraces.common import LOG_RECORD_RE, strip_ansi
+from ingest.protocol.logs.stacktraces.platforms import PLATFORMS
 
 MAX_PENDING = 40  # tentative lines held at most (blank + message lines)
 MAX_MESSAGE_LINES = 20  # message lines before a trace's first frame
 MAX_MESSAGE_CHARS = 8192  # Event.message is cut to this
+TRACE_GAP_SECONDS = 2  # lines of one trace further apart than this (by their framing time) are not one trace
 
 COMMIT, TENTATIVE, END = 0, 1, 2
 
-PLATFORMS = {
-    "python": "python",
-    "java": "java",
-    "go": "go",
-    "javascript": "node",
-    "ruby": "ruby",
-    "php": "php",
-    "dotnet": "csharp",
-    "rust": "rust",
-    "dart": "dart",
-}
 
 
 @dataclass(slots=True)
@@ -74,7 +77,8 @@ class Block:
 class _Open:
     """A trace being assembled in one stream."""
 
-    __slots__ = ("mode", "alone", "lines", "chars", "pending", "pending_chars", "phase", "depth", "msg", "emitted")
+    __slots__ = ("mode", "alone", "lines", "chars", "pending", "pending_chars", "phase", "depth", "msg", "emitted",
+                 "last_time")
 
     def __init__(self, mode: str, alone: bool, phase: str) -> None:
         self.mode = mode
@@ -87,6 +91,7 @@ class _Open:
         self.depth = 0
         self.msg = 0
         self.emitted = False
+        self.last_time: str | None = None  # the framing timestamp of the last line taken
 
 
 class _Stream:
@@ -104,12 +109,64 @@ class Assembler:
         self.max_lines = max(2, max_lines)
         self.max_chars = max(80, max_chars)
         self._streams: dict[str, _Stream] = {}
+        self._prefixed: dict[str, set[str]] = {}  # stream -> its writers' sub-streams with a trace open
 
     def feed(self, line: LogLine) -> list[Block]:
         """Add one line; returns the blocks it completed (possibly none)."""
         out: list[Block] = []
-        self._process(self._clean(line), out)
+        self._process(self._route(self._clean(line)), out)
         return out
+
+    def _route(self, line: LogLine) -> LogLine:
+        """A line behind its writer's own prefix (``<time> <LEVEL> [pid] logger:`` repeated on
+        every line of a trace) goes, unprefixed, to the writer's sub-stream when it starts a
+        trace there or one is open there; every other line is left as it is.
+
+        A prefix may end after any of its parts; the longest cut whose writer has a trace
+        open wins, else the longest whose rest starts a trace. Costs nothing for lines
+        without a trace hint while no prefixed trace is open."""
+        key, text = line.stream, line.text
+        subs = self._open_subs(key)
+        hinted = detect.has_hint(text) or text.rstrip()[-1:].isdigit()
+        if not subs and not hinted:
+            return line
+        cuts = prefix_cuts(text)
+        for end, who, moment in cuts if subs else ():
+            sub = sub_key(key, who)
+            if subs is not None and sub in subs:
+                return unprefixed(line, end, sub, moment)
+        for end, who, moment in cuts if hinted else ():
+            if detect.start_kind(text[end:]) is not None:
+                sub = sub_key(key, who)
+                self._adopt_held(key, sub, who)
+                self._prefixed.setdefault(key, set()).add(sub)
+                return unprefixed(line, end, sub, moment)
+        return line
+
+    def _open_subs(self, key: str) -> set[str] | None:
+        """The writers' sub-streams of ``key`` with a trace open (closed ones are dropped here,
+        not when they close: a line that closes one trace may open the next in the same sub)."""
+        subs = self._prefixed.get(key)
+        if not subs:
+            return None
+        live = {sub for sub in subs if (state := self._streams.get(sub)) is not None and state.open is not None}
+        if len(live) != len(subs):
+            self._prefixed[key] = live
+        return live or None
+
+    def _adopt_held(self, key: str, sub: str, who: str) -> None:
+        """The line held in ``key`` moves to ``sub`` when the same writer wrote it (the
+        log record that announced the trace: ``... [4242] ERROR job failed``)."""
+        stream = self._streams.get(key)
+        if sub == key or stream is None or stream.held is None:
+            return
+        held = stream.held
+        cut = next(((end, moment) for end, name, moment in prefix_cuts(held.text) if name == who), None)
+        target = self._streams.setdefault(sub, _Stream())
+        if cut is None or target.held is not None:
+            return
+        stream.held = None
+        target.held = unprefixed(held, cut[0], sub, cut[1])
 
     def flush(self) -> list[Block]:
         """Close every open trace and release held lines; the assembler is then empty."""
@@ -141,6 +198,9 @@ class Assembler:
         # Closing a trace re-feeds its tentative lines, which may open another trace:
         # the line is then judged against that one.
         while (block := stream.open) is not None:
+            if _apart(block.last_time, line.timestamp):
+                self._close(key, stream, out)
+                continue
             verdict = _STEPS[block.mode](block, line.text[: detect.CLASSIFY_CHARS])
             if verdict == COMMIT:
                 self._commit(key, block, line, out)
@@ -203,6 +263,8 @@ class Assembler:
             block.pending_chars = 0
         block.lines.append(line)
         block.chars += len(line.text) + 1
+        if line.timestamp:
+            block.last_time = line.timestamp
         if len(block.lines) >= self.max_lines or block.chars >= self.max_chars:
             block.emitted = True
             out.append(Block(key, block.lines[: self.max_lines], True, block.mode, truncated=True))
@@ -220,6 +282,21 @@ class Assembler:
                 out.extend(Block(key, [line], False) for line in block.lines)
         for line in block.pending:  # tentative lines that did not join: judge them afresh
             self._process(line, out)
+
+
+def _apart(before: str | None, after: str | None) -> bool:
+    """Whether two framing timestamps are further apart than one trace takes to print.
+
+    A runtime writes a trace in one burst; a line stamped seconds later in the same
+    stream is the next record (two traces with no line between them, as Ruby prints a
+    cause, are otherwise indistinguishable)."""
+    if not before or not after or before[:19] == after[:19]:
+        return False
+    try:
+        gap = datetime.fromisoformat(after[:19]) - datetime.fromisoformat(before[:19])
+    except ValueError:
+        return False
+    return abs(gap.total_seconds()) > TRACE_GAP_SECONDS
 
 
 def assemble(
@@ -260,9 +337,10 @@ def events_from_blocks(blocks: Iterable[Block], *, defaults: dict[str, Any]) -> 
 
 _ERRORISH_RE = re.compile(
     r"\b(?:ERROR|ERR|CRITICAL|CRIT|FATAL|SEVERE|EXCEPTION|ALERT|EMERG|Error|Exception|panic)\b|"
-    r"level=\"?(?:error|err|fatal|critical)"
+    r"level=\"?(?:error|err|fatal|critical)|\[(?:error|critical|fatal|alert|emergency)\]"
 )
 _PY_TRACEBACK_RE = re.compile(r"Traceback \(most recent call last\):\s*$")
+_PY_GROUP_RE = re.compile(r"^\s*\+ Exception Group Traceback \(most recent call last\):\s*$")
 _PY_CHAIN = frozenset(
     (
         "The above exception was the direct cause of the following exception:",
@@ -274,13 +352,17 @@ _AT_CONTINUATION_RE = re.compile(
     r"--- End of |---> |\[(?:cause|errors)\]: )|^\s*[^\s@]*@\S+:\d+(?::\d+)?\s*$"
 )
 _AT_MESSAGE_AGAIN_RE = re.compile(r"^\s*(?:Caused by: |Suppressed: |---> )")
+_INSPECT_HEADER_RE = re.compile(r"^\[[\w$.]*(?:Error|Exception)\b.*\] \{\s*$")
+_CARET_RE = re.compile(r"^\s*\^+\s*$")
+_NODE_VERSION_RE = re.compile(r"^Node\.js v\d+\.\d+\.\d+\s*$")
 _GO_GOROUTINE_RE = re.compile(r"^goroutine \d+ \[[^\]]*\]:?\s*$")
 _GO_FUNCTION_RE = re.compile(r"^(?:panic|[\w/.\-]*\.\S*)\(.*\)$")
-_RUST_FRAME_RE = re.compile(r"^\s+(?:\d+: \S|at \S)")
+_RUST_FRAME_RE = re.compile(r"^\s+(?:\d+:\s+\S|at \S)")
 _RUBY_CONTINUATION_RE = re.compile(
     r"^\s+from \S|^\s+\.\.\. \d+ levels\.\.\.|^\s+\S.*?:\d+:in [`']|:\d+:in [`'][^`']*['`]: .* \([A-Z][\w:]*\)\s*$"
 )
 _HASH_FRAME_RE = re.compile(r"^#\d+\s")
+_ELIXIR_REPORT = ("Last message", "State: ", "Client ", "Reason: ", "Process ", "Initial call: ")
 _ORPHAN_PHASES = {"python": "traceback", "php": "stack", "at": "frames", "ruby": "frames"}
 
 
@@ -289,6 +371,10 @@ def _initial_phase(mode: str, text: str) -> str:
         return "goroutine" if _GO_GOROUTINE_RE.match(text) else "header"
     if mode == "rust":
         return "new" if text.rstrip().endswith(":") else "message"
+    if mode == "python" and _PY_GROUP_RE.match(text):
+        return "group"
+    if mode == "at" and detect.NODE_LOCATION_RE.match(text):
+        return "node_location"
     return {"python": "traceback", "at": "message", "php": "header", "dart": "header"}.get(mode, "frames")
 
 
@@ -297,7 +383,7 @@ def _adopts(mode: str, start: str, held: str) -> bool:
     log record that announced the trace, e.g. ``ERROR ... job failed``)."""
     if mode == "go":
         return "panic" in held and start.startswith("goroutine ")
-    return mode in ("python", "at") and bool(_ERRORISH_RE.search(held))
+    return mode in ("python", "at", "elixir") and bool(_ERRORISH_RE.search(held))
 
 
 def _message_line(block: _Open, text: str) -> int:
@@ -315,11 +401,18 @@ def _step_python(block: _Open, text: str) -> int:
     if not text.strip():
         return TENTATIVE
     if text[0].isspace():
+        if block.phase == "exception" and _PY_GROUP_RE.match(text):
+            return END  # the next error's exception group, not a continuation of this one
         return COMMIT
+    if block.phase == "group":  # an exception group is printed indented throughout
+        return END
     if _PY_TRACEBACK_RE.search(text):
+        if block.phase == "exception":  # a new traceback without a chain marker: another error
+            return END
         block.phase = "traceback"
         return COMMIT
     if text.strip() in _PY_CHAIN:
+        block.phase = "chain"
         return TENTATIVE
     if block.phase == "traceback":
         block.phase = "exception"
@@ -328,6 +421,16 @@ def _step_python(block: _Open, text: str) -> int:
 
 
 def _step_at(block: _Open, text: str) -> int:
+    if block.phase == "node_location":  # Node's crash banner: the throwing source line ...
+        block.phase = "node_source"
+        return TENTATIVE
+    if block.phase == "node_source":  # ... then the caret under it
+        if _CARET_RE.match(text):
+            block.phase = "message"
+            return COMMIT
+        return END
+    if block.phase == "done":
+        return END
     stripped = text.strip()
     if block.depth > 0:  # inside util.inspect braces: { [cause]: ... } / [errors]: [ ... ]
         if stripped.startswith(("}", "]")):
@@ -343,7 +446,13 @@ def _step_at(block: _Open, text: str) -> int:
         if stripped.endswith(("{", "[")):
             block.depth += 1
         return COMMIT
+    if _NODE_VERSION_RE.match(text):  # Node prints its version after an uncaught error
+        block.phase = "done"
+        return COMMIT
     if block.phase == "message":
+        if _INSPECT_HEADER_RE.match(text):  # util.inspect of an error: "[AggregateError: x] {"
+            block.depth += 1
+            return COMMIT
         return _message_line(block, text)
     return END
 
@@ -385,7 +494,22 @@ def _step_rust(block: _Open, text: str) -> int:
 def _step_ruby(block: _Open, text: str) -> int:
     if not text.strip():
         return TENTATIVE
-    return COMMIT if _RUBY_CONTINUATION_RE.search(text) else END
+    if _RUBY_CONTINUATION_RE.search(text):
+        return COMMIT
+    if len(block.lines) == 1 and block.msg < 3:  # error_highlight: blank, source line, carets
+        block.msg += 1
+        return TENTATIVE
+    return END
+
+
+def _step_elixir(block: _Open, text: str) -> int:
+    """Frames indented by four spaces; a crash report's "Last message"/"State"/"Client"
+    lines and the client's stack after a blank line."""
+    if not text.strip():
+        return TENTATIVE
+    if text.startswith("    ") or text.startswith(_ELIXIR_REPORT):
+        return COMMIT
+    return END
 
 
 def _step_php(block: _Open, text: str) -> int:
@@ -420,6 +544,15 @@ def _step_dart(block: _Open, text: str) -> int:
     return END
 
 
+def _step_erlang(block: _Open, text: str) -> int:
+    """An OTP report: indented lines, the exit value's term, until the next report or text."""
+    if not text.strip():
+        return TENTATIVE
+    if text[0].isspace() or text.startswith(("{", "[", "Error in process ")):
+        return COMMIT
+    return END
+
+
 _STEPS = {
     "python": _step_python,
     "at": _step_at,
@@ -428,4 +561,6 @@ _STEPS = {
     "ruby": _step_ruby,
     "php": _step_php,
     "dart": _step_dart,
+    "elixir": _step_elixir,
+    "erlang": _step_erlang,
 }

@@ -27,6 +27,7 @@ import orjson
 from ingest.protocol.event import LEVEL_ALIASES, LEVEL_RANK, Event, ExceptionValue, Frame, normalize_level
 from ingest.protocol.logs.formats.timestamps import normalise
 from ingest.protocol.logs.model import LogLine
+from ingest.protocol.logs.stacktraces.platforms import PLATFORMS
 
 MAX_EXTRA_KEYS = 50
 MAX_EXTRA_VALUE_CHARS = 1024
@@ -111,11 +112,28 @@ def dialect_of(fields: dict[str, Any]) -> str:
         return "structlog"
     if "stack" in keys and "message" in keys:
         return "winston"
+    return _go_dialect(fields)
+
+
+def _go_dialect(fields: dict[str, Any]) -> str:
+    """zap (``ts`` + ``caller``), logrus (``msg`` + ``time``), zerolog (``message`` + ``time``):
+    the three JSON loggers of Go, told apart by their default keys; else plain ``json``."""
+    keys = fields.keys()
+    if "caller" in keys and ("ts" in keys or "stacktrace" in keys):
+        return "zap"
+    if isinstance(fields.get("level"), str) and "time" in keys:
+        if "msg" in keys:
+            return "logrus"
+        if "message" in keys:
+            return "zerolog"
     return "json"
 
 
 _PLATFORMS = {"logstash": "java", "structlog": "python", "bunyan": "node", "pino": "node",
-              "winston": "node", "serilog": "csharp"}
+              "winston": "node", "serilog": "csharp", "zap": "go", "logrus": "go", "zerolog": "go"}
+_GO_DIALECTS = frozenset(("zap", "logrus", "zerolog"))
+# zap's "stacktrace" is the goroutine's frames without the goroutine header Go's own dumps have
+_GO_FRAMES_ONLY = re.compile(r"^[\w/.\-]+\.[^\s(]+(?:\(.*\))?\n\t\S+:\d+")
 
 # ---------------------------------------------------------------- exceptions
 
@@ -142,15 +160,30 @@ def _python_summary(stack: str) -> tuple[str | None, str | None]:
 
 
 def _parse_trace(stack: str, notes: dict[str, Any]) -> list[ExceptionValue] | None:
+    """The chain in ``stack``; the language that printed it goes to ``notes["_language"]``."""
     try:
-        from ingest.protocol.logs.stacktraces import parse_trace
+        from ingest.protocol.logs.stacktraces import parse_trace_with_language
     except ImportError:
         return None
     try:
-        return parse_trace(stack) or None
+        parsed = parse_trace_with_language(stack)
     except Exception as error:  # a parser bug must not lose the event: keep it, say so
         notes["trace_parse_error"] = f"{type(error).__name__}: {error}"[:200]
         return None
+    if parsed is None:
+        return None
+    notes["_language"] = parsed[0]
+    return parsed[1]
+
+
+def _go_frames(stack: str, kind: str | None, value: str | None, notes: dict[str, Any]) -> list[ExceptionValue] | None:
+    """A Go logger's bare frames read as the goroutine they are; the error is the record's."""
+    chain = _parse_trace("goroutine 1 [running]:\n" + stack, notes)
+    if not chain:
+        return None
+    outer = chain[-1]
+    outer["type"], outer["value"] = kind, value
+    return [outer]
 
 
 def _structlog_frames(frames: Any) -> list[Frame]:
@@ -195,7 +228,10 @@ def _exceptions(reader: _Reader, message: str | None, level: str | None,
     value = reader.text(_VALUE_PATHS)
     if stack is None and _is_error(level) and message and "\n" in message:
         stack = message  # GELF full_message, Google textPayload: the trace is the message
-    chain = _parse_trace(stack, notes) if stack else None
+    if stack and _GO_FRAMES_ONLY.match(stack):
+        chain = _go_frames(stack, kind, value or message, notes)
+    else:
+        chain = _parse_trace(stack, notes) if stack else None
     if chain:
         outer = chain[-1]
         if kind and not outer.get("type"):
@@ -321,8 +357,9 @@ def event_from_record(fields: dict[str, Any], *, defaults: dict[str, Any]) -> Ev
 def _build_event(reader: _Reader, dialect: str, level: str, message: str | None,
                  template: str | None, exceptions: list[ExceptionValue] | None,
                  notes: dict[str, Any], defaults: dict[str, Any]) -> Event:
-    event: Event = {"level": level, "source": f"log:{dialect}",
-                    "platform": _PLATFORMS.get(dialect, "other")}
+    language = notes.pop("_language", None)
+    platform = _PLATFORMS.get(dialect) or PLATFORMS.get(language or "", "other")
+    event: Event = {"level": level, "source": f"log:{dialect}", "platform": platform}
     if message is None and exceptions:
         outer = exceptions[-1]
         message = ": ".join(part for part in (outer.get("type"), outer.get("value")) if part) or None
@@ -497,6 +534,16 @@ def leading_timestamp(text: str) -> str | None:
     return None
 
 
+_LOWER_LEVEL = re.compile(r"\b(?:INFO|DEBUG|TRACE|WARN|WARNING|NOTICE)\b")
+_WORD = re.compile(r"[^\W\d_]{2}")
+
+
+def _worth_an_event(text: str) -> bool:
+    """A line the wrapper alone calls an error (a stderr line at syslog ``err``) is an
+    event unless it is blank or punctuation (a caret line) or names a lower level itself."""
+    return _WORD.search(text) is not None and _LOWER_LEVEL.search(text[:80]) is None
+
+
 def event_from_text_line(line: LogLine, defaults: dict[str, Any]) -> Event | None:
     """A text line at error level or above (not a trace) -> Event; else None.
 
@@ -505,10 +552,12 @@ def event_from_text_line(line: LogLine, defaults: dict[str, Any]) -> Event | Non
     found = detect_level(text)
     if found is None:
         framed = line.meta.get("level")
-        if framed not in ("error", "fatal"):
+        if framed not in ("error", "fatal") or not _worth_an_event(text):
             return None
         found = (framed, 0)
     level, start = found
+    if not text[start:].strip() and text.split()[-1].strip("[]:<>") in _UPPER_LEVELS:
+        return None  # a level and nothing after it: a blank line behind a logging prefix
     message = text[start:].lstrip(" \t:-|>]") or text
     message = message[:MAX_MESSAGE_CHARS]
     event: Event = {"level": level, "message": message, "platform": "other",

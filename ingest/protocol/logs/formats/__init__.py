@@ -13,7 +13,13 @@ cloudwatch     CloudWatch Logs subscription payload (raw, base64, Firehose)
 cri            containerd/CRI-O ``<ts> <stream> <P|F> <msg>`` (pieces joined)
 docker         Docker json-file ``{"log","stream","time"}`` (pieces joined)
 gelf           GELF objects, one a line or NUL-separated
+journald       ``journalctl -o json`` entries (``MESSAGE``, ``_PID``, ``__REALTIME_TIMESTAMP``)
 =============  ==============================================================
+
+Without a hint (no ``fmt``, no content type naming a format) a body that is not one
+whole document (CloudWatch, GELF, a JSON array, a logplex drain) is framed line by
+line, each line in the wrapper it is written in (``formats.auto``): Docker, CRI,
+journald, syslog and application JSON lines may share one body.
 
 A body that cannot be read in the requested format raises ``LogParseError`` with a
 message for the user; ``plain`` fails only past ``MAX_RECORDS`` lines. A gzip body (magic bytes) is inflated
@@ -25,12 +31,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ingest.protocol.logs.formats._text import MAX_RECORDS, InflateBudget, loads_object, split_lines
+from ingest.protocol.logs.formats._text import MAX_RECORDS, InflateBudget, bound, decode, loads_object, split_lines
+from ingest.protocol.logs.formats.auto import dominant_source, frame_auto, frame_journald
 from ingest.protocol.logs.formats.cloudwatch import frame_cloudwatch
 from ingest.protocol.logs.formats.containers import CRI_LINE, frame_containers
 from ingest.protocol.logs.formats.jsonlike import frame_gelf, frame_ndjson, whole_document
 from ingest.protocol.logs.formats.syslog import frame_logplex, frame_syslog
-from ingest.protocol.logs.formats._text import bound, decode
 from ingest.protocol.logs.model import LogLine, LogParseError
 
 __all__ = ["FORMATS", "InflateBudget", "frame", "inflate_body", "sniff", "format_for_content_type"]
@@ -65,14 +71,18 @@ FORMATS: dict[str, Callable[[bytes], list[LogLine]]] = {
     "cri": frame_containers,
     "docker": frame_containers,
     "gelf": frame_gelf,
+    "journald": frame_journald,
 }
 ALIASES = {"text": "plain", "json": "ndjson", "jsonl": "ndjson", "jsonlines": "ndjson",
-           "heroku": "logplex", "firehose": "cloudwatch", "containerd": "cri"}
+           "heroku": "logplex", "firehose": "cloudwatch", "containerd": "cri",
+           "journal": "journald", "journalctl": "journald"}
 _JSON_TYPES = frozenset(("application/json", "application/x-ndjson", "application/ndjson",
                          "application/jsonl", "application/x-jsonlines", "application/jsonlines"))
 _LOGPLEX = re.compile(rb"\d{1,9} <\d{1,3}>\d ")
 _BSD_SYSLOG = re.compile(rb"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:\[]+(?:\[\d+\])?: ")
-_GZIP_BASE64 = b"H4sI"  # base64 of the gzip magic + deflate method
+_GZIP_BASE64 = b"H4sI"
+# sniffed formats whose lines are each read alone when no hint was given (see frame_auto)
+_LINE_BY_LINE = frozenset(("plain", "ndjson", "docker", "cri", "syslog"))  # base64 of the gzip magic + deflate method
 
 
 def format_for_content_type(content_type: str | None) -> str | None:
@@ -181,6 +191,9 @@ def frame(body: bytes, fmt: str | None, *, content_type: str | None,
     budget = budget or InflateBudget()
     body = inflate_body(body, hinted, budget)
     name = sniff(body, json_only=hinted == "json") if hinted in (None, "json") else hinted
+    if hinted is None and name in _LINE_BY_LINE and whole_document(body) is None:
+        records = frame_auto(body)
+        return dominant_source(records), records
     records = frame_cloudwatch(body, budget) if name == "cloudwatch" else FORMATS[name](body)
     if hinted in (None, "json"):
         return name, records

@@ -11,8 +11,8 @@ from typing import Any
 import orjson
 
 from ingest.protocol.bodies import BodyError, BodyTooLarge, decode_body
-from ingest.protocol.logs.model import LogParseError
 from ingest.protocol.limits import MAX_JSON_DEPTH, deeper_than, may_be_deeper_than
+from ingest.protocol.logs.model import LogParseError
 
 # One record's text is cut to this many characters (a 10 MB line is a runaway
 # process, not a log line); the cut is flagged in ``meta["truncated"]``.

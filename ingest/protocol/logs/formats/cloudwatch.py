@@ -23,10 +23,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from ingest.protocol.limits import MAX_JSON_DEPTH, deeper_than
 from ingest.protocol.logs.formats._text import BoundedRecords, InflateBudget, bound, decode
 from ingest.protocol.logs.formats.timestamps import from_epoch
 from ingest.protocol.logs.model import LogLine, LogParseError
-from ingest.protocol.limits import MAX_JSON_DEPTH, deeper_than
 
 _DECODER = json.JSONDecoder()
 # A Lambda event or Firehose record list around a message, a list around those: real

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.protocol.logs.formats._text import BoundedRecords, bound, decode, split_lines
+from ingest.protocol.logs.formats._text import MAX_LINE_CHARS, BoundedRecords, bound, decode, split_lines
 from ingest.protocol.logs.formats.jsonlike import iter_objects
 from ingest.protocol.logs.formats.timestamps import normalise, parse_rfc3339
 from ingest.protocol.logs.model import LogLine
@@ -31,9 +31,11 @@ class _Pending:
     timestamp: str | None
     offset: int
     meta: dict[str, Any] = field(default_factory=dict)
+    size: int = 0  # characters kept; pieces past MAX_LINE_CHARS are counted, not kept
+    dropped: int = 0
 
 
-class _Joiner:
+class Joiner:
     """Holds partial pieces per (runtime, stream) and emits completed records in order."""
 
     def __init__(self) -> None:
@@ -46,7 +48,11 @@ class _Joiner:
         held = self.pending.pop(key, None)
         if held is None:
             held = _Pending([], timestamp, offset, meta)
-        held.parts.append(text)
+        if held.size < MAX_LINE_CHARS:  # a piece chain that never ends costs no more than one long line
+            held.parts.append(text)
+            held.size += len(text)
+        else:
+            held.dropped += len(text)
         if complete:
             self._emit(runtime, stream, held, eol=True)
         else:
@@ -55,6 +61,8 @@ class _Joiner:
     def _emit(self, runtime: str, stream: str, held: _Pending, *, eol: bool) -> None:
         meta = {"offset": held.offset, "eol": eol, **held.meta}
         text = bound("".join(held.parts), meta)
+        if held.dropped:
+            meta["truncated"] = held.size + held.dropped
         self.records.append(
             LogLine(text=text, stream=stream, timestamp=held.timestamp, source=runtime, meta=meta))
 
@@ -63,13 +71,17 @@ class _Joiner:
             self._emit(runtime, stream, held, eol=False)
         self.pending.clear()
 
+    def cri(self, text: str, offset: int) -> bool:
+        """A CRI line's piece; False when ``text`` is not one."""
+        return cri_piece(self, text, offset)
+
     def plain(self, text: str, offset: int) -> None:
         self.flush()
         meta: dict[str, Any] = {"offset": offset}
         self.records.append(LogLine(text=bound(text, meta), source="plain", meta=meta))
 
 
-def _docker_piece(joiner: _Joiner, obj: dict[str, Any], offset: int) -> bool:
+def docker_piece(joiner: Joiner, obj: dict[str, Any], offset: int) -> bool:
     piece = obj.get("log")
     if not isinstance(piece, str):
         return False
@@ -78,12 +90,25 @@ def _docker_piece(joiner: _Joiner, obj: dict[str, Any], offset: int) -> bool:
     complete = piece.endswith("\n")
     if complete:
         piece = piece[:-1].removesuffix("\r")
-    meta = {"attrs": obj["attrs"]} if isinstance(obj.get("attrs"), dict) else {}
-    joiner.piece("docker", stream, piece, complete, normalise(obj.get("time")), offset, meta)
+    attrs = obj.get("attrs")
+    meta = {"attrs": attrs} if isinstance(attrs, dict) else {}
+    writer = _docker_writer(attrs) if isinstance(attrs, dict) else ""
+    joiner.piece("docker", f"{writer}/{stream}" if writer else stream, piece, complete,
+                 normalise(obj.get("time")), offset, meta)
     return True
 
 
-def _cri_piece(joiner: _Joiner, text: str, offset: int) -> bool:
+def _docker_writer(attrs: dict[str, Any]) -> str:
+    """The container a json-file line names in its ``attrs`` (``--log-opt tag=``/``labels=``;
+    compose's service label), so containers logged into one file stay apart."""
+    for key in ("tag", "com.docker.compose.service", "io.kubernetes.pod.name", "name", "container_name"):
+        value = attrs.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def cri_piece(joiner: Joiner, text: str, offset: int) -> bool:
     match = CRI_LINE.match(text)
     if match is None:
         return False
@@ -94,12 +119,12 @@ def _cri_piece(joiner: _Joiner, text: str, offset: int) -> bool:
 
 def frame_containers(body: bytes) -> list[LogLine]:
     """CRI and/or Docker json-file lines -> records with partial pieces joined."""
-    joiner = _Joiner()
+    joiner = Joiner()
     for offset, obj, raw in iter_objects(list(split_lines(body))):
-        if obj is not None and _docker_piece(joiner, obj, offset):
+        if obj is not None and docker_piece(joiner, obj, offset):
             continue
         text = decode(raw)
-        if not _cri_piece(joiner, text, offset):
+        if not cri_piece(joiner, text, offset):
             joiner.plain(text, offset)
     joiner.flush()
     return joiner.records

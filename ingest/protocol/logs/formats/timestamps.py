@@ -9,7 +9,7 @@ seconds/milliseconds/microseconds/nanoseconds, nginx/Apache ``10/Oct/2000:13:55:
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 _RFC3339 = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?\s*"
@@ -26,7 +26,7 @@ _SLASHED = re.compile(r"(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)$")
 def format_utc(moment: datetime) -> str:
     """``datetime`` -> ``2020-03-13T20:45:38.119000Z`` (naive values are taken as UTC)."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     text = moment.strftime("%Y-%m-%dT%H:%M:%S")
     if moment.microsecond:
         text += f".{moment.microsecond:06d}"
@@ -35,7 +35,7 @@ def format_utc(moment: datetime) -> str:
 
 def _offset(text: str | None) -> timezone:
     if not text or text in ("Z", "z", "UTC"):
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
@@ -90,9 +90,9 @@ def parse_bsd(text: str, *, now: datetime | None = None) -> str | None:
     month = _MONTHS.get(mon.lower())
     if month is None:
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     for year in (now.year, now.year - 1):
-        built = _build(year, month, int(d), int(h), int(mi), int(s), frac, timezone.utc)
+        built = _build(year, month, int(d), int(h), int(mi), int(s), frac, UTC)
         if built is not None and built[:10] <= (now + timedelta(days=1)).strftime("%Y-%m-%d"):
             return built
     return None
@@ -107,7 +107,7 @@ def parse_ctime(text: str) -> str | None:
     month = _MONTHS.get(mon.lower())
     if month is None:
         return None
-    return _build(int(y), month, int(d), int(h), int(mi), int(s), frac, timezone.utc)
+    return _build(int(y), month, int(d), int(h), int(mi), int(s), frac, UTC)
 
 
 def parse_slashed(text: str) -> str | None:
@@ -116,7 +116,7 @@ def parse_slashed(text: str) -> str | None:
     if match is None:
         return None
     y, mo, d, h, mi, s = (int(part) for part in match.groups())
-    return _build(y, mo, d, h, mi, s, None, timezone.utc)
+    return _build(y, mo, d, h, mi, s, None, UTC)
 
 
 def from_epoch(value: float) -> str | None:
@@ -130,7 +130,7 @@ def from_epoch(value: float) -> str | None:
     if value > 253402300799:  # past year 9999
         return None
     try:
-        moment = datetime.fromtimestamp(value, tz=timezone.utc)
+        moment = datetime.fromtimestamp(value, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
     return format_utc(moment)

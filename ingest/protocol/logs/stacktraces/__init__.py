@@ -13,12 +13,12 @@ import re
 from collections.abc import Callable
 
 from ingest.protocol.event import ExceptionValue
-from ingest.protocol.logs.stacktraces import dart, dotnet, go, java, javascript, php, python, ruby, rust
+from ingest.protocol.logs.stacktraces import dart, dotnet, elixir, erlang, go, java, javascript, php, python, ruby, rust
 from ingest.protocol.logs.stacktraces.common import text_lines
 
 __all__ = ["LANGUAGES", "parse_trace", "parse_trace_with_language"]
 
-LANGUAGES = ("python", "java", "go", "javascript", "ruby", "php", "dotnet", "rust", "dart")
+LANGUAGES = ("python", "java", "go", "javascript", "ruby", "php", "dotnet", "rust", "dart", "elixir", "erlang")
 
 MAX_TRACE_CHARS = 512_000  # a longer text is cut before parsing: parsing stays bounded
 
@@ -66,6 +66,8 @@ def detect_language(text: str) -> str | None:
     a Rust ``panicked at``, a Go ``goroutine N [..]:``), then the ``at``-frame family
     where Java, .NET and JavaScript must be told apart by the frame shape.
     """
+    if erlang.detect(text):  # a report's header line is unmistakable; its body quotes Erlang terms
+        return "erlang"
     if python.detect(text):
         return "python"
     if rust.detect(text):
@@ -78,6 +80,8 @@ def detect_language(text: str) -> str | None:
         return "dart"
     if ruby.detect(text):
         return "ruby"
+    if elixir.detect(text):
+        return "elixir"
     if _AT_FRAME_RE.search(text) or javascript.DETECT_RE.search(text):
         return _at_family(text)
     if go.detect_weak(text):
@@ -110,4 +114,6 @@ _PARSERS: dict[str, Callable[[list[str]], list[ExceptionValue] | None]] = {
     "dotnet": dotnet.parse,
     "rust": rust.parse,
     "dart": dart.parse,
+    "elixir": elixir.parse,
+    "erlang": erlang.parse,
 }

@@ -27,6 +27,7 @@ TYPE_RE = re.compile(
     r"(?:^|(?<=[\s:\]]))(?:Uncaught\s+)?(?P<type>[A-Za-z_$][\w$.]*(?:Error|Exception)|Error)"
     r"(?:\s\[(?P<code>[\w-]+)\])?(?::\s?(?P<value>.*)|\s*$)"
 )
+NODE_VERSION_RE = re.compile(r"^Node\.js v\d+\.\d+\.\d+\s*$")
 DETECT_RE = re.compile(r"^\s*(?:eval )?at\s+\S|^\s*[^\s@]*@\S+:\d+(?::\d+)?\s*$", re.M)
 
 
@@ -53,6 +54,8 @@ def parse(lines: list[str]) -> list[ExceptionValue] | None:
         elif frame := _frame(line):
             blocks[-1]["frames"].append(frame)
             blocks[-1]["in_message"] = False
+        elif NODE_VERSION_RE.match(line):
+            break  # Node's version line closes its crash output
         elif blocks[-1]["in_message"] and line.strip() and line.strip() not in ("{", "}"):
             blocks[-1]["message"].append(line)
     if not any(block["frames"] or block["type"] for block in blocks):
@@ -67,8 +70,9 @@ def _header_index(lines: list[str]) -> int | None:
     candidates = [i for i in range(first_frame) if lines[i].strip()]
     if not candidates:
         return None
-    if lines[candidates[0]].lstrip().startswith("[") and lines[candidates[0]].rstrip().endswith("{"):
-        return candidates[0]  # util.inspect of an error without a stack: "[Error: msg] {"
+    for index in candidates:  # util.inspect of an error without a stack: "[Error: msg] {"
+        if lines[index].lstrip().startswith("[") and lines[index].rstrip().endswith("{"):
+            return index
     # A message may continue over lines: walk up while the line above is not blank.
     index = candidates[-1]
     while index - 1 >= 0 and lines[index - 1].strip() and not TYPE_RE.search(lines[index]):

@@ -26,7 +26,9 @@ FRAME_RE = re.compile(
     r"^#(?P<n>\d+) (?:(?P<path>.+?)\((?P<lineno>\d+)\)|\[internal function\]|(?P<main>\{main\}))"
     r"(?:: (?P<func>.*?))?\s*$"
 )
-DETECT_RE = re.compile(r"^Stack trace:\s*$|(?:Fatal error|fatal error):\s+Uncaught |exception '[\w\\]+' with message", re.M)
+DETECT_RE = re.compile(
+    r"^Stack trace:\s*$|(?:Fatal error|fatal error):\s+Uncaught |exception '[\w\\]+' with message", re.M
+)
 
 
 def detect(text: str) -> bool:
