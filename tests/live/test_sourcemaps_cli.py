@@ -74,7 +74,7 @@ def test_release_bundle_uploaded_with_sentry_cli_resolves_by_url(tmp_path: Path,
         "dist/",
         cwd=tmp_path,
     )
-    assert f"Release: {release}" in uploaded or release in uploaded, uploaded
+    assert release in uploaded and "File processing complete" in uploaded, uploaded
 
     event = Api(live_project).event(
         send(live_project, js_event(node_stack(dist / "node.js"), URL, release=release, debug_id=None))
