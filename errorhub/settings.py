@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "errorhub.issues",
     "errorhub.events",
     "errorhub.monitors",
+    "errorhub.artifacts",
     "ingest",
     "alerts",
 ]
@@ -269,6 +270,8 @@ INGEST_MAX_ENVELOPE_DECOMPRESSED = env_int(
     "ERRORHUB_MAX_ENVELOPE_DECOMPRESSED_BYTES", 100 * 1024 * 1024, minimum=1024
 )
 INGEST_MAX_ATTACHMENT_BYTES = env_int("ERRORHUB_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=0)
+#: Largest uploaded artifact (a source map, a minified file, an assembled bundle).
+ARTIFACT_MAX_FILE_BYTES = env_int("ERRORHUB_ARTIFACT_MAX_FILE_BYTES", 100 * 1024 * 1024, minimum=1)
 INGEST_MAX_LOG_BYTES = env_int("ERRORHUB_MAX_LOG_BYTES", 10 * 1024 * 1024, minimum=1024)
 INGEST_BACKLOG_LIMIT = env_int("ERRORHUB_BACKLOG_LIMIT", 50_000, minimum=1)
 INGEST_DEFAULT_RATE_LIMIT = env_int("ERRORHUB_DEFAULT_RATE_LIMIT", 0, minimum=0)  # per minute, 0 = none

@@ -34,6 +34,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("api/0/", include("errorhub.api.urls")),
     path("api/0/", include("errorhub.api.alerts_urls")),
+    path("api/0/", include("errorhub.api.urls_artifacts")),
     re_path(r"^api/0/", api_not_found, name="api-not-found"),  # after every API route: a JSON 404
     path("api/schema/", api_schema, name="api-schema"),
     path("admin/", admin.site.urls),

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from functools import lru_cache, partial
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from errorhub import metrics
 from errorhub.accounts.models import Project
+from errorhub.artifacts.selectors import sourcemap_find
 from errorhub.issues.digest import RecordResult, events_record
 from errorhub.monitors.services import checkin_record
 from ingest import counters
@@ -38,6 +39,7 @@ from ingest.protocol.normalize import DEFAULT as NORMALIZE_DEFAULT
 from ingest.protocol.normalize import NormalizeError, NormalizeLimits, normalize_sentry_event
 from ingest.protocol.raw_payload import payload_bytes
 from ingest.protocol.scrub import ScrubConfig, scrub_event
+from ingest.protocol.sourcemaps import MapArtifacts, is_js_event, resolve_event
 from ingest.protocol.security_reports import (
     SecurityReportError,
     event_from_security_report,
@@ -116,9 +118,27 @@ def _received_at(payload: dict[str, Any]) -> datetime:
 
 
 def finish_event(event: Event, project: Project, config: ScrubConfig) -> Event:
-    """The steps every door shares after normalisation: in-app rules, then scrubbing."""
+    """The steps every door shares after normalisation: source maps, in-app rules, then scrubbing."""
+    event = resolve_sourcemaps(event, project)
     apply_in_app(event, [p.strip() for p in project.in_app_include.splitlines() if p.strip()])
     return scrub_event(event, config)
+
+
+def resolve_sourcemaps(event: Event, project: Project) -> Event:
+    """A JavaScript event with its frames de-minified by the project's uploaded source maps.
+
+    Done before grouping, so two builds of the same bug group together. A missing or
+    broken map leaves the minified frame and names the reason in the event's ``errors``.
+    """
+    raw = cast(dict[str, Any], event)
+    if not is_js_event(raw):
+        return event
+    release, dist = str(raw.get("release") or ""), str(raw.get("dist") or "")
+
+    def find(abs_path: str, debug_id: str | None) -> MapArtifacts:
+        return sourcemap_find(project=project, release=release, dist=dist, abs_path=abs_path, debug_id=debug_id)
+
+    return cast(Event, resolve_event(raw, find))
 
 
 def prepare_payload(payload: dict[str, Any], project: Project) -> Outcome:

@@ -51,7 +51,24 @@ def _frame(raw: dict[str, Any]) -> dict[str, Any]:
             "module": raw.get("module") or "", "function": raw.get("function") or raw.get("symbol") or "?",
             "lineno": lineno, "colno": raw.get("colno"), "in_app": bool(raw.get("in_app")), "lines": lines,
             # native frames: where in which binary (issue #19)
-            "address": raw.get("instruction_addr") or "", "package": package, "symbol": raw.get("symbol") or ""}
+            "address": raw.get("instruction_addr") or "", "package": package, "symbol": raw.get("symbol") or "",
+            "minified": minified_frame(raw)}
+
+
+def minified_frame(raw: dict[str, Any]) -> dict[str, Any] | None:
+    """The minified frame a source map resolved this one from (kept in ``data.sourcemap``), if any."""
+    data = raw.get("data")
+    kept = data.get("sourcemap") if isinstance(data, dict) else None
+    if not isinstance(kept, dict):
+        return None
+    return {"where": kept.get("abs_path") or kept.get("filename") or "?", "function": kept.get("function") or "?",
+            "lineno": kept.get("lineno"), "colno": kept.get("colno")}
+
+
+def sourcemap_problems(event: dict[str, Any]) -> list[dict[str, str]]:
+    """Why frames stayed minified: the ``js_*`` entries processing put in the event's ``errors``."""
+    return [{"url": str(e.get("url") or ""), "reason": str(e.get("reason") or e.get("type"))}
+            for e in (event.get("errors") or []) if isinstance(e, dict) and str(e.get("type", "")).startswith("js_")]
 
 
 def _frames(stacktrace: Any) -> list[dict[str, Any]]:
@@ -114,6 +131,7 @@ def present(event: dict[str, Any]) -> dict[str, Any]:
         "threads": threads(event),
         "images": debug_images(event),
         "breadcrumbs": breadcrumbs(event),
+        "sourcemap_problems": sourcemap_problems(event),
         "request": request,
         "request_link": http_url(request.get("url")),
         "request_headers": sorted((request.get("headers") or {}).items()),
