@@ -15,13 +15,11 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404
 from rest_framework import status as http
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from errorhub.accounts import selectors as accounts
 from errorhub.accounts.models import ApiToken, Organization, Project
-from errorhub.api.auth import TokenScopePermission
 from errorhub.api.views.base import Base, body_object
 from errorhub.artifacts import selectors, services
 from errorhub.artifacts.models import ArtifactFile
@@ -30,28 +28,16 @@ from ingest.protocol.errors import ClientError
 CHUNK_SIZE = 8 * 1024 * 1024
 CHUNKS_PER_REQUEST = 64
 MAX_REQUEST_SIZE = 32 * 1024 * 1024
-#: The scope sentry-cli's tokens need for uploads (checked once tokens carry scopes).
+#: The scope sentry-cli's tokens need for uploads.
 RELEASES_SCOPE = "project:releases"
 
 
-class ReleasesScopePermission:
-    """Uploads need ``project:releases``; a token without scopes needs write access."""
-
-    message = f"this token lacks the '{RELEASES_SCOPE}' scope"
-
-    def has_permission(self, request: Request, view: object) -> bool:
-        token = request.auth
-        if not isinstance(token, ApiToken):
-            return True
-        scopes = getattr(token, "scopes", None)
-        if scopes is not None:
-            return RELEASES_SCOPE in scopes or request.method in ("GET", "HEAD", "OPTIONS")
-        return token.can_write or request.method in ("GET", "HEAD", "OPTIONS")
-
-
 class ArtifactBase(Base):
-    # the scope check first, so a refused token hears which scope it lacks
-    permission_classes = [IsAuthenticated, ReleasesScopePermission, TokenScopePermission]
+    """Uploads need ``project:releases`` (reads ``project:read``), checked by the API's one
+    token-scope permission like every other endpoint; an organisation token reaches only its own."""
+
+    read_scope = "project:read"
+    write_scope = RELEASES_SCOPE
 
 
 def _organization(request: Request, slug: str) -> Organization:
