@@ -20,7 +20,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from errorhub import metrics
+from ingest import state
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "docker" / "helm" / "errorhub"
@@ -219,8 +219,8 @@ def test_scaledobject_scales_the_ingest_workers_on_the_exported_queue_depth(rend
     assert trigger["type"] == "prometheus"
     query = trigger["metadata"]["query"]
     # the one metric it reads is the gauge /metrics really exports (read from the broker at scrape time) ...
-    assert re.findall(r"\b(errorhub_\w+)\{", query) == [metrics.StateCollector._queues().name]
-    assert metrics.StateCollector._queues().name == "errorhub_queue_depth"
+    assert re.findall(r"\b(errorhub_\w+)\{", query) == [state.queues().name]
+    assert state.queues().name == "errorhub_queue_depth"
     # ... for exactly the queues the ingest worker consumes
     queues = set(re.search(r'queue=~"([^"]+)"', query).group(1).split("|"))
     command = ingest["spec"]["template"]["spec"]["containers"][0]["command"]
