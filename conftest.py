@@ -5,8 +5,8 @@ load); these two need a fresh temporary path per run.
 """
 
 import os
-import warnings
 import tempfile
+import warnings
 from pathlib import Path
 
 _DATA = Path(tempfile.mkdtemp(prefix="errorhub-test-"))
@@ -38,8 +38,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 from hypothesis import HealthCheck  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 
-hypothesis_settings.register_profile("errorhub", deadline=None, print_blob=True,
-                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile(
+    "errorhub", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
 hypothesis_settings.load_profile("errorhub")
 
 
@@ -54,8 +55,10 @@ def name_sessions_left_on_the_test_database(django_db_setup: None, django_db_blo
     if connection.vendor != "postgresql":
         return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("SELECT pid, application_name, state, left(query, 300) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 300) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
         others = cursor.fetchall()
     if others:
         warnings.warn(f"sessions left on the test database at the end of the run: {others}", stacklevel=1)

@@ -27,8 +27,9 @@ from errorhub.accounts.models import Project, UserProfile
 from errorhub.issues.models import Issue, Lifecycle
 
 UNSUBSCRIBE_SALT = "alerts.digest.unsubscribe"
-FIVE_HUNDRED_SOURCES = Q(source__startswith="log:nginx") | Q(source__startswith="log:apache") | Q(
-    source__startswith="http-5xx")
+FIVE_HUNDRED_SOURCES = (
+    Q(source__startswith="log:nginx") | Q(source__startswith="log:apache") | Q(source__startswith="http-5xx")
+)
 
 
 def _profile(user: Any) -> UserProfile:
@@ -46,8 +47,12 @@ def users_due_for_digest(now: datetime) -> list[tuple[int, date]]:
     """(user id, local day) for users whose digest hour has come today and who have not had it.
     "Hour has come" (not "is exactly") so a missed beat run still sends later that day."""
     due = []
-    users = get_user_model().objects.filter(is_active=True, errorhub_teams__projects__isnull=False).exclude(
-        email="").distinct()
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, errorhub_teams__projects__isnull=False)
+        .exclude(email="")
+        .distinct()
+    )
     sent = set(DigestSent.objects.filter(day__gte=(now - timedelta(days=1)).date()).values_list("user_id", "day"))
     for user in users:
         profile = _profile(user)
@@ -78,33 +83,59 @@ def digest_context(user: Any, now: datetime) -> dict[str, Any]:
     for project in digest_projects(user):
         issues = Issue.objects.filter(project=project, merged_into__isnull=True)
         inbox = issues.filter(in_inbox=True)
-        inbox_yesterday = issues.filter(
-            Q(in_inbox=True, inbox_since__lte=day_ago) |
-            Q(activities__kind__in=("acknowledged", "resolved", "snoozed", "assigned"),
-              activities__created_at__gt=day_ago, first_seen__lte=day_ago)).distinct().count()
-        sections.append({
-            "project": project,
-            "inbox_count": inbox.count(),
-            "inbox_change": inbox.count() - inbox_yesterday,
-            "new": list(issues.filter(first_seen__gte=day_ago).order_by("-times_seen")[:10]),
-            "regressed": list(issues.filter(
-                activities__kind="regressed", activities__created_at__gte=day_ago).distinct()[:10]),
-            "oldest_untriaged": list(inbox.filter(lifecycle__in=(Lifecycle.NEW, Lifecycle.REGRESSED))
-                                     .order_by("inbox_since")[:5]),
-            "top": list(issues.filter(last_seen__gte=day_ago).order_by("-times_seen")[:5]),
-            "unexplained_500s": list(issues.filter(FIVE_HUNDRED_SOURCES, last_seen__gte=day_ago)
-                                     .exclude(lifecycle__in=(Lifecycle.RESOLVED, Lifecycle.FIXED))[:10]),
-            "snoozes_ending": list(issues.filter(lifecycle=Lifecycle.SNOOZED,
-                                                 snooze_until__lte=now + timedelta(days=1))
-                                   .order_by("snooze_until")[:10]),
-            "fixed": list(issues.filter(activities__kind__in=("fixed", "resolved"),
-                                        activities__created_at__gte=day_ago,
-                                        lifecycle__in=(Lifecycle.RESOLVED, Lifecycle.FIXED)).distinct()[:10]),
-        })
+        inbox_yesterday = (
+            issues.filter(
+                Q(in_inbox=True, inbox_since__lte=day_ago)
+                | Q(
+                    activities__kind__in=("acknowledged", "resolved", "snoozed", "assigned"),
+                    activities__created_at__gt=day_ago,
+                    first_seen__lte=day_ago,
+                )
+            )
+            .distinct()
+            .count()
+        )
+        sections.append(
+            {
+                "project": project,
+                "inbox_count": inbox.count(),
+                "inbox_change": inbox.count() - inbox_yesterday,
+                "new": list(issues.filter(first_seen__gte=day_ago).order_by("-times_seen")[:10]),
+                "regressed": list(
+                    issues.filter(activities__kind="regressed", activities__created_at__gte=day_ago).distinct()[:10]
+                ),
+                "oldest_untriaged": list(
+                    inbox.filter(lifecycle__in=(Lifecycle.NEW, Lifecycle.REGRESSED)).order_by("inbox_since")[:5]
+                ),
+                "top": list(issues.filter(last_seen__gte=day_ago).order_by("-times_seen")[:5]),
+                "unexplained_500s": list(
+                    issues.filter(FIVE_HUNDRED_SOURCES, last_seen__gte=day_ago).exclude(
+                        lifecycle__in=(Lifecycle.RESOLVED, Lifecycle.FIXED)
+                    )[:10]
+                ),
+                "snoozes_ending": list(
+                    issues.filter(lifecycle=Lifecycle.SNOOZED, snooze_until__lte=now + timedelta(days=1)).order_by(
+                        "snooze_until"
+                    )[:10]
+                ),
+                "fixed": list(
+                    issues.filter(
+                        activities__kind__in=("fixed", "resolved"),
+                        activities__created_at__gte=day_ago,
+                        lifecycle__in=(Lifecycle.RESOLVED, Lifecycle.FIXED),
+                    ).distinct()[:10]
+                ),
+            }
+        )
     token = signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT)
-    return {"user": user, "sections": sections, "base_url": settings.BASE_URL, "now": now,
-            "unsubscribe_url": settings.BASE_URL + reverse("alerts-digest-unsubscribe", args=[token]),
-            "link": _link}
+    return {
+        "user": user,
+        "sections": sections,
+        "base_url": settings.BASE_URL,
+        "now": now,
+        "unsubscribe_url": settings.BASE_URL + reverse("alerts-digest-unsubscribe", args=[token]),
+        "link": _link,
+    }
 
 
 def digest_send(*, user_id: int, day: date, now: datetime | None = None) -> bool:
@@ -138,9 +169,13 @@ def _mail(user: Any, context: dict[str, Any], day: date) -> None:
     message = EmailMultiAlternatives(
         subject=header_text(f"ErrorHub daily digest — {day:%a %d %b %Y}"),
         body=render_to_string("email/digest.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email],
-        headers={"List-Unsubscribe": header_text(f"<{context['unsubscribe_url']}>", limit=2000),
-                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={
+            "List-Unsubscribe": header_text(f"<{context['unsubscribe_url']}>", limit=2000),
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
     message.attach_alternative(render_to_string("email/digest.html", context), "text/html")
     message.send()
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from alerts import selectors
 from alerts.routing import route
 from errorhub.accounts.models import Project
-from errorhub.issues.models import GroupHash, Issue
 from errorhub.issues.digest import IssueChange, _issue_fields
-from ingest.protocol.grouping import compute_grouping
-from ingest.protocol.normalize import normalize_sentry_event
+from errorhub.issues.models import GroupHash, Issue
 from ingest.protocol.errors import ClientError
+from ingest.protocol.grouping import compute_grouping
 from ingest.protocol.limits import MAX_JSON_DEPTH, deeper_than
+from ingest.protocol.normalize import normalize_sentry_event
 
 
 @dataclass
@@ -56,21 +56,34 @@ def alert_dry_run(*, project: Project, event: dict[str, Any]) -> DryRunResult:
     """Normalise ``event`` like ingest does, find its issue (or pretend it is new) and route it.
     Frequency and spike triggers are not simulated (they depend on live counts)."""
     _check_depth(event)  # normalising recurses into it
-    now = datetime.now(dt_timezone.utc)
-    normalized = normalize_sentry_event(event, project_id=project.pk, event_id=event.get("event_id") or "0" * 32,
-                                        received_at=now, sdk_client=None)
+    now = datetime.now(UTC)
+    normalized = normalize_sentry_event(
+        event, project_id=project.pk, event_id=event.get("event_id") or "0" * 32, received_at=now, sdk_client=None
+    )
     grouping = compute_grouping(normalized)
     existing = GroupHash.objects.filter(project=project, hash=grouping.hash).select_related("issue").first()
     if existing:
         issue = existing.issue
-        change = IssueChange(issue_id=issue.pk, events=1, regressed=issue.lifecycle in ("resolved", "fixed"),
-                             sample_event=normalized)
+        change = IssueChange(
+            issue_id=issue.pk, events=1, regressed=issue.lifecycle in ("resolved", "fixed"), sample_event=normalized
+        )
     else:
-        issue = Issue(project=project, short_id=0, grouping_version=grouping.version,
-                      **_issue_fields(normalized, now))
+        issue = Issue(project=project, short_id=0, grouping_version=grouping.version, **_issue_fields(normalized, now))
         change = IssueChange(issue_id=0, events=1, new=True, sample_event=normalized)
     decisions = route(normalized, issue, change, selectors.rules_for_project(project, fresh=True), now=now)
     kind = "new" if change.new else "regression" if change.regressed else "existing"
-    return DryRunResult(issue_id=issue.pk, change=kind, decisions=[
-        {"rule_id": d.rule.pk, "rule": d.rule.name, "channel_id": d.channel.pk, "channel": d.channel.name,
-         "kind": d.channel.kind, "reason": d.reason} for d in decisions])
+    return DryRunResult(
+        issue_id=issue.pk,
+        change=kind,
+        decisions=[
+            {
+                "rule_id": d.rule.pk,
+                "rule": d.rule.name,
+                "channel_id": d.channel.pk,
+                "channel": d.channel.name,
+                "kind": d.channel.kind,
+                "reason": d.reason,
+            }
+            for d in decisions
+        ],
+    )

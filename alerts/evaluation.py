@@ -38,8 +38,14 @@ def window_counter(rule: Rule, issue: Issue, events: int) -> int:
 
 
 def _alert_payload(reason: str, event: dict[str, Any], events: int) -> dict[str, Any]:
-    return {"reason": reason, "environment": event.get("environment") or "", "release": event.get("release") or "",
-            "level": event.get("level") or "", "events": events, "event_id": event.get("event_id") or ""}
+    return {
+        "reason": reason,
+        "environment": event.get("environment") or "",
+        "release": event.get("release") or "",
+        "level": event.get("level") or "",
+        "events": events,
+        "event_id": event.get("event_id") or "",
+    }
 
 
 def evaluate_issue_changes(*, project: Project, changes: dict[int, Any]) -> int:
@@ -61,8 +67,12 @@ def evaluate_issue_changes(*, project: Project, changes: dict[int, Any]) -> int:
                 if (decision.rule.pk, decision.reason) in seen:
                     continue
                 seen.add((decision.rule.pk, decision.reason))
-                dispatch_alert.delay(decision.rule.pk, issue_id, decision.reason,
-                                     _alert_payload(decision.reason, change.sample_event, change.events))
+                dispatch_alert.delay(
+                    decision.rule.pk,
+                    issue_id,
+                    decision.reason,
+                    _alert_payload(decision.reason, change.sample_event, change.events),
+                )
                 queued += 1
         return queued
     except Exception:

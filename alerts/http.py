@@ -21,8 +21,8 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import quote, unquote, urlsplit
 
 import certifi
@@ -41,8 +41,9 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 # ``is_global`` or ``_embedded_ipv4``: IPv4-compatible (deprecated, ``::127.0.0.1``), SIIT
 # (``::ffff:0:a.b.c.d``), RFC 8215 local-use NAT64, and the deprecated site-local prefix.
 # None of them is a real public destination, so they are refused outright.
-_REFUSED_V6 = tuple(ipaddress.ip_network(prefix) for prefix in
-                    ("::/96", "::ffff:0:0:0/96", "64:ff9b:1::/48", "fec0::/10"))
+_REFUSED_V6 = tuple(
+    ipaddress.ip_network(prefix) for prefix in ("::/96", "::ffff:0:0:0/96", "64:ff9b:1::/48", "fec0::/10")
+)
 # Characters left as they are when percent-encoding a path and query (as ``requests`` did)
 _URL_SAFE = "!$%&'()*+,/:;=?@~"
 
@@ -133,8 +134,11 @@ def _check_addresses(host: str, addresses: list[str]) -> None:
         except ValueError:
             raise OutboundError(f"{host} resolves to {text[:60]!r}, not an IP address", permanent=True) from None
         if not is_public(address):
-            raise OutboundError(f"{host} resolves to a non-public address ({address}); "
-                                "set ERRORHUB_OUTBOUND_ALLOW_PRIVATE=1 to allow it", permanent=True)
+            raise OutboundError(
+                f"{host} resolves to a non-public address ({address}); "
+                "set ERRORHUB_OUTBOUND_ALLOW_PRIVATE=1 to allow it",
+                permanent=True,
+            )
 
 
 def _ascii_host(host: str) -> str:
@@ -151,7 +155,7 @@ def _basic_auth(username: str | None, password: str | None) -> str:
     """The ``Authorization`` value for the URL's userinfo, percent-decoded (as ``requests`` sent it)."""
     if username is None:
         return ""
-    credentials = f"{unquote(username)}:{unquote(password or '')}".encode("utf-8")
+    credentials = f"{unquote(username)}:{unquote(password or '')}".encode()
     return "Basic " + base64.b64encode(credentials).decode("ascii")
 
 
@@ -169,8 +173,14 @@ def pin(url: str, *, resolve: Resolver = system_resolver) -> PinnedTarget:
     if not settings.OUTBOUND_ALLOW_PRIVATE:
         _check_addresses(host, addresses)
     path = quote(parts.path or "/", safe=_URL_SAFE) + (f"?{quote(parts.query, safe=_URL_SAFE)}" if parts.query else "")
-    return PinnedTarget(scheme=parts.scheme, host=host, port=port, address=addresses[0], path=path,
-                        authorization=_basic_auth(parts.username, parts.password))
+    return PinnedTarget(
+        scheme=parts.scheme,
+        host=host,
+        port=port,
+        address=addresses[0],
+        path=path,
+        authorization=_basic_auth(parts.username, parts.password),
+    )
 
 
 class _Watchdog:
@@ -203,9 +213,14 @@ def _connection(target: PinnedTarget, timeout: float) -> urllib3.connection.HTTP
     """A connection to the pinned address; for https, SNI and certificate checked against the name."""
     if target.scheme == "https":
         return urllib3.connection.HTTPSConnection(
-            target.address, target.port, timeout=timeout, cert_reqs="CERT_REQUIRED",
+            target.address,
+            target.port,
+            timeout=timeout,
+            cert_reqs="CERT_REQUIRED",
             ca_certs=settings.OUTBOUND_CA_BUNDLE or certifi.where(),
-            server_hostname=target.host, assert_hostname=target.host)
+            server_hostname=target.host,
+            assert_hostname=target.host,
+        )
     return urllib3.connection.HTTPConnection(target.address, target.port, timeout=timeout)
 
 
@@ -220,8 +235,9 @@ def _read_body(resp: urllib3.response.BaseHTTPResponse, deadline: float) -> byte
     return bytes(body)
 
 
-def _send(target: PinnedTarget, data: bytes, headers: dict[str, str], *, timeout: float,
-          deadline: float, limit: float) -> OutboundResponse:
+def _send(
+    target: PinnedTarget, data: bytes, headers: dict[str, str], *, timeout: float, deadline: float, limit: float
+) -> OutboundResponse:
     """One exchange, cut off by the watchdog at ``deadline`` (a ``time.monotonic()`` value)."""
     headers = {**headers, "Host": target.host_header}
     if target.authorization and not any(name.lower() == "authorization" for name in headers):
@@ -242,17 +258,23 @@ def _send(target: PinnedTarget, data: bytes, headers: dict[str, str], *, timeout
             raise _deadline_passed(limit)
     finally:
         conn.close()
-    return OutboundResponse(status=resp.status, headers=dict(resp.headers),
-                            text=body.decode("utf-8", "replace")[:2000])
+    return OutboundResponse(status=resp.status, headers=dict(resp.headers), text=body.decode("utf-8", "replace")[:2000])
 
 
 def _deadline_passed(limit: float) -> OutboundError:
     return OutboundError(f"timed out: no complete answer within {limit:g} s", permanent=False)
 
 
-def post(url: str, *, data: bytes, headers: dict[str, str], retries: int = 2,
-         timeout: float | None = None, deadline: float | None = None,
-         resolve: Resolver = system_resolver) -> OutboundResponse:
+def post(
+    url: str,
+    *,
+    data: bytes,
+    headers: dict[str, str],
+    retries: int = 2,
+    timeout: float | None = None,
+    deadline: float | None = None,
+    resolve: Resolver = system_resolver,
+) -> OutboundResponse:
     """POST ``data`` to the address checked for ``url``; returns any HTTP answer (the caller
     judges the status). ``timeout`` bounds each socket operation, ``deadline`` (seconds) the
     whole call, retries included. ``resolve`` is the seam for the DNS lookup."""
@@ -264,8 +286,9 @@ def post(url: str, *, data: bytes, headers: dict[str, str], retries: int = 2,
         if time.monotonic() >= ends:
             raise _deadline_passed(limit)
         try:
-            return _send(target, data, headers, timeout=timeout or settings.OUTBOUND_TIMEOUT, deadline=ends,
-                         limit=limit)
+            return _send(
+                target, data, headers, timeout=timeout or settings.OUTBOUND_TIMEOUT, deadline=ends, limit=limit
+            )
         except (urllib3.exceptions.SSLError, ssl.SSLError, ssl.CertificateError, CertificateError) as exc:
             # a certificate problem does not heal in a second
             raise OutboundError(f"TLS error with {target.host}: {exc}"[:500], permanent=False) from exc

@@ -47,8 +47,18 @@ class Rule(models.Model):
     """Filters + triggers + actions. Scope: one project, or (project=None) every
     project of the organisation; system triggers are organisation-wide."""
 
-    TRIGGERS = ("new_issue", "regression", "snooze_ended", "frequency", "spike", "inbox_sla",
-                "queue_backlog", "dead_letters", "ingest_stalled", "event_store_down")
+    TRIGGERS = (
+        "new_issue",
+        "regression",
+        "snooze_ended",
+        "frequency",
+        "spike",
+        "inbox_sla",
+        "queue_backlog",
+        "dead_letters",
+        "ingest_stalled",
+        "event_store_down",
+    )
     SYSTEM_TRIGGERS = ("queue_backlog", "dead_letters", "ingest_stalled", "event_store_down")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="alert_rules")
@@ -116,8 +126,10 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "next_attempt_at"]),
-                   models.Index(fields=["issue", "channel", "status"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["issue", "channel", "status"]),
+        ]
 
 
 class DeliveryAttempt(models.Model):

@@ -10,8 +10,10 @@ from alerts.models import Channel
 from alerts.transports import Transport, TransportError
 
 TRANSPORTS: dict[str, type[Transport]] = {
-    "slack": SlackTransport, "slack_webhook": SlackWebhookTransport,
-    "email": EmailTransport, "webhook": WebhookTransport,
+    "slack": SlackTransport,
+    "slack_webhook": SlackWebhookTransport,
+    "email": EmailTransport,
+    "webhook": WebhookTransport,
 }
 
 

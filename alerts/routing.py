@@ -83,8 +83,11 @@ def event_tags(event: Mapping[str, Any]) -> dict[str, str]:
 
 
 def event_message(event: Mapping[str, Any]) -> str:
-    values = [f"{_scalar_text(e.get('type'))}: {_scalar_text(e.get('value'))}"
-              for e in event.get("exception") or [] if isinstance(e, dict)]
+    values = [
+        f"{_scalar_text(e.get('type'))}: {_scalar_text(e.get('value'))}"
+        for e in event.get("exception") or []
+        if isinstance(e, dict)
+    ]
     message = event.get("message")
     if isinstance(message, dict):
         message = message.get("formatted") or message.get("message")
@@ -124,8 +127,7 @@ def _search(pattern: str, text: str) -> bool:
     return compiled is not None and user_regex_search(compiled, text, limit=settings.USER_REGEX_MAX_TEXT)
 
 
-def trigger_reason(rule: Any, issue: Any, change: ChangeLike, counter: WindowCounter | None,
-                   now: datetime) -> str:
+def trigger_reason(rule: Any, issue: Any, change: ChangeLike, counter: WindowCounter | None, now: datetime) -> str:
     """The first trigger of the rule this change fires, or ''."""
     for trigger in rule.triggers:
         if trigger == "new_issue" and change.new:
@@ -140,8 +142,9 @@ def trigger_reason(rule: Any, issue: Any, change: ChangeLike, counter: WindowCou
     return ""
 
 
-def _window_fires(trigger: str, rule: Any, issue: Any, change: ChangeLike, counter: WindowCounter,
-                  now: datetime) -> bool:
+def _window_fires(
+    trigger: str, rule: Any, issue: Any, change: ChangeLike, counter: WindowCounter, now: datetime
+) -> bool:
     window = rule.frequency_seconds or 3600
     total = counter(rule, issue, change.events)
     before = total - change.events
@@ -156,8 +159,14 @@ def _window_fires(trigger: str, rule: Any, issue: Any, change: ChangeLike, count
     return before < threshold <= total  # fire once when the window crosses the threshold
 
 
-def route(event: Mapping[str, Any], issue: Any, change: ChangeLike, rules: Iterable[Any],
-          counter: WindowCounter | None = None, now: datetime | None = None) -> list[RouteDecision]:
+def route(
+    event: Mapping[str, Any],
+    issue: Any,
+    change: ChangeLike,
+    rules: Iterable[Any],
+    counter: WindowCounter | None = None,
+    now: datetime | None = None,
+) -> list[RouteDecision]:
     """Every (rule, channel) this change reaches, with the trigger that fired."""
     now = now or timezone.now()
     decisions = []

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -29,9 +30,24 @@ logger = logging.getLogger(__name__)
 
 MAX_MUTE = timedelta(days=90)
 RULE_FIELDS = {
-    "name", "environments", "min_level", "release", "tags", "exception_type", "message_regex", "culprit_regex",
-    "source", "lifecycle_states", "triggers", "frequency_count", "frequency_seconds", "spike_factor",
-    "inbox_sla_seconds", "system_threshold", "mention", "min_interval_seconds",
+    "name",
+    "environments",
+    "min_level",
+    "release",
+    "tags",
+    "exception_type",
+    "message_regex",
+    "culprit_regex",
+    "source",
+    "lifecycle_states",
+    "triggers",
+    "frequency_count",
+    "frequency_seconds",
+    "spike_factor",
+    "inbox_sla_seconds",
+    "system_threshold",
+    "mention",
+    "min_interval_seconds",
 }
 
 
@@ -54,8 +70,14 @@ def _check_channels(organization: Organization, channels: Iterable[Channel]) -> 
 
 
 @transaction.atomic
-def rule_create(*, organization: Organization, project: Project | None, channels: Iterable[Channel],
-                user: AbstractBaseUser, **fields: Any) -> Rule:
+def rule_create(
+    *,
+    organization: Organization,
+    project: Project | None,
+    channels: Iterable[Channel],
+    user: AbstractBaseUser,
+    **fields: Any,
+) -> Rule:
     """A new rule for one project (or, with ``project=None``, every project of the organisation)."""
     _check_fields(fields)
     if project is not None and project.organization_id != organization.pk:
@@ -69,8 +91,9 @@ def rule_create(*, organization: Organization, project: Project | None, channels
 
 
 @transaction.atomic
-def rule_update(*, rule: Rule, project: Project | None, channels: Iterable[Channel], user: AbstractBaseUser,
-                **fields: Any) -> Rule:
+def rule_update(
+    *, rule: Rule, project: Project | None, channels: Iterable[Channel], user: AbstractBaseUser, **fields: Any
+) -> Rule:
     """Change a rule's filters, triggers and actions; it stays in its organisation."""
     _check_fields(fields)
     if project is not None and project.organization_id != rule.organization_id:
@@ -122,8 +145,9 @@ def _with_secret(kind: str, config: dict[str, Any], old: dict[str, Any], rotate:
 
 
 @transaction.atomic
-def channel_create(*, organization: Organization, name: str, kind: str, config: dict[str, Any],
-                   user: AbstractBaseUser) -> tuple[Channel, str | None]:
+def channel_create(
+    *, organization: Organization, name: str, kind: str, config: dict[str, Any], user: AbstractBaseUser
+) -> tuple[Channel, str | None]:
     """A new channel. Returns it and, for a signed webhook, the new secret (to be shown once)."""
     if kind not in ChannelKind.values:
         raise ValueError(f"unknown channel kind {kind!r}")
@@ -134,8 +158,9 @@ def channel_create(*, organization: Organization, name: str, kind: str, config: 
 
 
 @transaction.atomic
-def channel_update(*, channel: Channel, name: str, config: dict[str, Any], user: AbstractBaseUser,
-                   rotate_secret: bool = False) -> tuple[Channel, str | None]:
+def channel_update(
+    *, channel: Channel, name: str, config: dict[str, Any], user: AbstractBaseUser, rotate_secret: bool = False
+) -> tuple[Channel, str | None]:
     """Change a channel's name and target. Returns it and a new secret when one was generated."""
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
     channel.config, secret = _with_secret(channel.kind, config, channel.config or {}, rotate=rotate_secret)
@@ -150,8 +175,7 @@ def channel_update(*, channel: Channel, name: str, config: dict[str, Any], user:
 def channel_enable(*, channel: Channel, user: AbstractBaseUser) -> Channel:
     """Re-enable a channel disabled by a permanent failure, with a fresh circuit breaker."""
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
-    logger.info("alert channel %s re-enabled by %s (was: %s)", channel.pk, user.get_username(),
-                channel.disabled_reason)
+    logger.info("alert channel %s re-enabled by %s (was: %s)", channel.pk, user.get_username(), channel.disabled_reason)
     channel.enabled, channel.disabled_reason = True, ""
     channel.consecutive_failures, channel.open_until = 0, None
     channel.save(update_fields=["enabled", "disabled_reason", "consecutive_failures", "open_until"])
@@ -170,8 +194,12 @@ def test_alert_send(*, channel: Channel, user: AbstractBaseUser) -> Delivery:
         raise ValueError("the channel is disabled: re-enable it first")
     with transaction.atomic():
         delivery = Delivery.objects.create(
-            channel=channel, rule=None, issue=None, reason="test",
-            payload={"reason": "test", "detail": f"test alert from the ErrorHub dashboard by {user.get_username()}"})
+            channel=channel,
+            rule=None,
+            issue=None,
+            reason="test",
+            payload={"reason": "test", "detail": f"test alert from the ErrorHub dashboard by {user.get_username()}"},
+        )
         transaction.on_commit(lambda: deliver.delay(delivery.pk))
     return delivery
 

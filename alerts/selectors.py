@@ -19,9 +19,11 @@ def rules_for_project(project: Any, *, fresh: bool = False) -> list[Rule]:
     hit = MISSING if fresh else _rules.get(project.pk)
     if hit is not MISSING:
         return hit
-    rules = list(Rule.objects.filter(Q(project_id=project.pk) | Q(project__isnull=True,
-                                                                  organization_id=project.organization_id),
-                                     archived=False).prefetch_related("channels"))
+    rules = list(
+        Rule.objects.filter(
+            Q(project_id=project.pk) | Q(project__isnull=True, organization_id=project.organization_id), archived=False
+        ).prefetch_related("channels")
+    )
     for rule in rules:
         rule.cached_channels = list(rule.channels.all())
     rules = [r for r in rules if set(r.triggers) - set(Rule.SYSTEM_TRIGGERS)]
@@ -36,9 +38,13 @@ def clear_rule_cache() -> None:
 
 def deliveries_due(now: Any, limit: int = 500) -> QuerySet[Delivery]:
     return Delivery.objects.filter(status__in=("pending", "retrying"), next_attempt_at__lte=now).order_by(
-        "next_attempt_at")[:limit]
+        "next_attempt_at"
+    )[:limit]
 
 
 def slack_roots_for_issue(issue_id: int) -> QuerySet[Delivery]:
-    return Delivery.objects.filter(issue_id=issue_id, channel__kind="slack", status="sent",
-                                   slack_thread_ts="").exclude(slack_ts="").select_related("channel", "issue")
+    return (
+        Delivery.objects.filter(issue_id=issue_id, channel__kind="slack", status="sent", slack_thread_ts="")
+        .exclude(slack_ts="")
+        .select_related("channel", "issue")
+    )

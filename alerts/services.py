@@ -30,8 +30,9 @@ MAX_ATTEMPTS = 15
 
 
 @transaction.atomic
-def alert_dispatch(*, rule_id: int, issue_id: int | None, reason: str, payload: dict[str, Any],
-                   now: datetime | None = None) -> list[Delivery]:
+def alert_dispatch(
+    *, rule_id: int, issue_id: int | None, reason: str, payload: dict[str, Any], now: datetime | None = None
+) -> list[Delivery]:
     """Create the deliveries of one rule match (respecting the rule's per-issue minimum
     interval). The caller queues their sends (``alerts.tasks.deliveries_queue``)."""
     now = now or timezone.now()
@@ -45,9 +46,12 @@ def alert_dispatch(*, rule_id: int, issue_id: int | None, reason: str, payload: 
     if issue_id is not None:
         IssueAlertState.objects.update_or_create(issue_id=issue_id, rule=rule, defaults={"last_sent_at": now})
     payload = {**payload, "reason": reason}
-    deliveries = [Delivery.objects.create(rule=rule, channel=channel, issue_id=issue_id, reason=reason,
-                                          payload=payload, next_attempt_at=now)
-                  for channel in rule.channels.filter(enabled=True)]
+    deliveries = [
+        Delivery.objects.create(
+            rule=rule, channel=channel, issue_id=issue_id, reason=reason, payload=payload, next_attempt_at=now
+        )
+        for channel in rule.channels.filter(enabled=True)
+    ]
     return deliveries
 
 
@@ -55,8 +59,12 @@ def _claim(delivery_id: int, now: datetime) -> tuple[Delivery | None, float | No
     """Lock and check the delivery and its channel. Returns (delivery to send now, None)
     or (None, seconds to wait) or (None, None) when there is nothing left to do."""
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update(of=("self",)).select_related("issue__project", "rule").filter(
-            pk=delivery_id).first()
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("issue__project", "rule")
+            .filter(pk=delivery_id)
+            .first()
+        )
         if delivery is None or delivery.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
             return None, None
         if delivery.next_attempt_at > now:
@@ -66,18 +74,22 @@ def _claim(delivery_id: int, now: datetime) -> tuple[Delivery | None, float | No
             _finish(delivery, DeliveryStatus.FAILED, f"channel disabled: {channel.disabled_reason}", now)
             return None, None
         if delivery.attempts >= MAX_ATTEMPTS:  # every attempt was claimed, none reported back (worker lost)
-            _finish(delivery, DeliveryStatus.FAILED,
-                    f"gave up after {delivery.attempts} attempts: {delivery.last_error or 'no attempt finished'}",
-                    now)
+            _finish(
+                delivery,
+                DeliveryStatus.FAILED,
+                f"gave up after {delivery.attempts} attempts: {delivery.last_error or 'no attempt finished'}",
+                now,
+            )
             return None, None
         try:
             transport = get_transport(channel)
         except TransportError as exc:
             _finish(delivery, DeliveryStatus.FAILED, str(exc), now)
             return None, None
-        wait_until = max([t for t in (channel.open_until,
-                                      channel.next_allowed_at if transport.paced else None) if t and t > now],
-                         default=None)
+        wait_until = max(
+            [t for t in (channel.open_until, channel.next_allowed_at if transport.paced else None) if t and t > now],
+            default=None,
+        )
         if wait_until is not None:  # circuit open or pacing: wait, never drop
             delivery.status, delivery.next_attempt_at = DeliveryStatus.RETRYING, wait_until
             delivery.save(update_fields=["status", "next_attempt_at"])
@@ -97,8 +109,9 @@ def _finish(delivery: Delivery, status: str, error: str, now: datetime, response
     if status == DeliveryStatus.SENT:
         delivery.sent_at = now
     delivery.save()
-    DeliveryAttempt.objects.create(delivery=delivery, at=now, status=status, error=error[:2000],
-                                   response=response[:2000])
+    DeliveryAttempt.objects.create(
+        delivery=delivery, at=now, status=status, error=error[:2000], response=response[:2000]
+    )
     metrics.delivery_recorded(delivery.channel.kind, status)
 
 
@@ -157,8 +170,9 @@ def _retry_or_give_up(delivery: Delivery, exc: TransportError, now: datetime) ->
     """Record a temporary failure on the delivery: schedule the next attempt with backoff, or
     fail it after MAX_ATTEMPTS. Returns the seconds to wait, or None when it gave up."""
     if delivery.attempts >= MAX_ATTEMPTS:
-        _finish(delivery, DeliveryStatus.FAILED, f"gave up after {delivery.attempts} attempts: {exc}", now,
-                exc.response)
+        _finish(
+            delivery, DeliveryStatus.FAILED, f"gave up after {delivery.attempts} attempts: {exc}", now, exc.response
+        )
         return None
     wait = max(exc.retry_after or 0, min(2 ** (delivery.attempts - 1), 300))
     delivery.next_attempt_at = now + timedelta(seconds=wait)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from django.db.models import Q
 from django.utils import timezone
@@ -45,8 +45,10 @@ def _event_store_down(threshold: int, now: datetime) -> str:
 
 
 CHECKS: dict[str, Callable[[int, datetime], str]] = {
-    "queue_backlog": _queue_backlog, "dead_letters": _dead_letters,
-    "ingest_stalled": _ingest_stalled, "event_store_down": _event_store_down,
+    "queue_backlog": _queue_backlog,
+    "dead_letters": _dead_letters,
+    "ingest_stalled": _ingest_stalled,
+    "event_store_down": _event_store_down,
 }
 
 
@@ -64,8 +66,12 @@ def system_rules_check(now: datetime | None = None) -> list[tuple[int, str, str]
                 results[key] = CHECKS[trigger](rule.system_threshold, now)
             if not results[key]:
                 continue
-            recent = Delivery.objects.filter(rule=rule, issue__isnull=True, reason=trigger,
-                                             created_at__gte=now - timedelta(seconds=rule.min_interval_seconds))
+            recent = Delivery.objects.filter(
+                rule=rule,
+                issue__isnull=True,
+                reason=trigger,
+                created_at__gte=now - timedelta(seconds=rule.min_interval_seconds),
+            )
             if not recent.exists():
                 fired.append((rule.pk, trigger, results[key]))
     return fired

@@ -19,8 +19,9 @@ from alerts.transports import TransportError
 
 @shared_task
 def dispatch_alert(rule_id: int, issue_id: int | None, reason: str, payload: dict[str, Any]) -> int:
-    return len(deliveries_queue(services.alert_dispatch(rule_id=rule_id, issue_id=issue_id, reason=reason,
-                                                        payload=payload)))
+    return len(
+        deliveries_queue(services.alert_dispatch(rule_id=rule_id, issue_id=issue_id, reason=reason, payload=payload))
+    )
 
 
 @shared_task(bind=True)
@@ -43,8 +44,9 @@ def check_system_rules() -> int:
     fired plus the deliveries re-queued, so a tick that did either logs its "succeeded" line."""
     fired = 0
     for rule_id, trigger, detail in system_rules_check():
-        deliveries_queue(services.alert_dispatch(rule_id=rule_id, issue_id=None, reason=trigger,
-                                                 payload={"detail": detail}))
+        deliveries_queue(
+            services.alert_dispatch(rule_id=rule_id, issue_id=None, reason=trigger, payload={"detail": detail})
+        )
         fired += 1
     for rule_id, issue_id in inbox_sla_breaches():
         deliveries_queue(services.alert_dispatch(rule_id=rule_id, issue_id=issue_id, reason="inbox_sla", payload={}))

@@ -15,8 +15,9 @@ from alerts.models import Channel, Delivery
 
 
 class TransportError(Exception):
-    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None,
-                 response: str = "") -> None:
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after: float | None = None, response: str = ""
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after

@@ -44,8 +44,8 @@ def _fill(n_issues: int, n_events: int) -> tuple[object, int]:
     from django.utils import timezone
 
     from errorhub.accounts.models import Organization, Project, Team
-    from errorhub.issues.models import Issue
     from errorhub.events.models import EventTag, StoredEvent
+    from errorhub.issues.models import Issue
 
     rng = random.Random(7)
     user = get_user_model().objects.create_user("bench", password="bench-password-1")
@@ -56,10 +56,22 @@ def _fill(n_issues: int, n_events: int) -> tuple[object, int]:
     for p in projects:
         p.teams.add(team)
     now = timezone.now()
-    issues = [Issue(project=projects[i % 5], short_id=i + 1, title=f"KeyError: key {i}", culprit=f"app.views in f{i}",
-                    grouping_version="bench", first_seen=now - timedelta(days=30), last_seen=now,
-                    in_inbox=i % 3 == 0, times_seen=0, users_seen=rng.randint(0, 50), environment="production")
-              for i in range(n_issues)]
+    issues = [
+        Issue(
+            project=projects[i % 5],
+            short_id=i + 1,
+            title=f"KeyError: key {i}",
+            culprit=f"app.views in f{i}",
+            grouping_version="bench",
+            first_seen=now - timedelta(days=30),
+            last_seen=now,
+            in_inbox=i % 3 == 0,
+            times_seen=0,
+            users_seen=rng.randint(0, 50),
+            environment="production",
+        )
+        for i in range(n_issues)
+    ]
     Issue.objects.bulk_create(issues, batch_size=2000)
     ids = list(Issue.objects.values_list("pk", "project_id"))
     batch: list[StoredEvent] = []
@@ -68,11 +80,33 @@ def _fill(n_issues: int, n_events: int) -> tuple[object, int]:
         pk, project_id = ids[min(int(rng.paretovariate(1.2)) - 1, len(ids) - 1)] if n % 2 else rng.choice(ids)
         when = now - timedelta(seconds=rng.randint(0, 30 * 86400) if n % 4 else rng.randint(0, 86400))
         eid = uuid.uuid4().hex
-        body = {"event_id": eid, "timestamp": when.isoformat(), "level": "error", "tags": {"browser": "Firefox"},
-                "exception": [{"type": "KeyError", "value": "k", "stacktrace": {"frames": [
-                    {"filename": "app/views.py", "function": "f", "lineno": 1, "in_app": True}]}}]}
-        batch.append(StoredEvent(project_id=project_id, issue_id=pk, event_id=eid, timestamp=when, received_at=when,
-                                 level="error", tags=body["tags"], body=body))
+        body = {
+            "event_id": eid,
+            "timestamp": when.isoformat(),
+            "level": "error",
+            "tags": {"browser": "Firefox"},
+            "exception": [
+                {
+                    "type": "KeyError",
+                    "value": "k",
+                    "stacktrace": {
+                        "frames": [{"filename": "app/views.py", "function": "f", "lineno": 1, "in_app": True}]
+                    },
+                }
+            ],
+        }
+        batch.append(
+            StoredEvent(
+                project_id=project_id,
+                issue_id=pk,
+                event_id=eid,
+                timestamp=when,
+                received_at=when,
+                level="error",
+                tags=body["tags"],
+                body=body,
+            )
+        )
         key = (pk, when.replace(minute=0, second=0, microsecond=0))
         hours[key] = hours.get(key, 0) + 1
         if len(batch) == 5000:
@@ -80,8 +114,9 @@ def _fill(n_issues: int, n_events: int) -> tuple[object, int]:
     _flush(batch, StoredEvent, EventTag)
     from errorhub.issues.models import IssueHour
 
-    IssueHour.objects.bulk_create([IssueHour(issue_id=pk, hour=h, count=c) for (pk, h), c in hours.items()],
-                                  batch_size=5000)
+    IssueHour.objects.bulk_create(
+        [IssueHour(issue_id=pk, hour=h, count=c) for (pk, h), c in hours.items()], batch_size=5000
+    )
     from django.db.models import Count
 
     for row in StoredEvent.objects.values("issue_id").annotate(n=Count("id")).order_by("-n")[:1]:
@@ -91,8 +126,9 @@ def _fill(n_issues: int, n_events: int) -> tuple[object, int]:
 
 def _flush(batch: list, stored_event: type, event_tag: type) -> None:
     rows = stored_event.objects.bulk_create(batch)
-    event_tag.objects.bulk_create([event_tag(event=r, issue_id=r.issue_id, key="browser", value="Firefox")
-                                   for r in rows])
+    event_tag.objects.bulk_create(
+        [event_tag(event=r, issue_id=r.issue_id, key="browser", value="Firefox") for r in rows]
+    )
     batch.clear()
 
 
@@ -118,13 +154,18 @@ def main() -> None:
 
     started = time.perf_counter()
     user, busiest = _fill(args.issues, args.events)
-    print(f"filled {args.issues} issues + {args.events} events on {connection.vendor} "
-          f"in {time.perf_counter() - started:.1f}s")
+    print(
+        f"filled {args.issues} issues + {args.events} events on {connection.vendor} "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
     client = Client()
     client.force_login(user)
-    for label, url in (("inbox /", "/"), (f"issue page /issues/{busiest}/", f"/issues/{busiest}/"),
-                       ("issues list /issues/", "/issues/"),
-                       ("tag search /issues/?query=browser:Firefox", "/issues/?query=browser:Firefox")):
+    for label, url in (
+        ("inbox /", "/"),
+        (f"issue page /issues/{busiest}/", f"/issues/{busiest}/"),
+        ("issues list /issues/", "/issues/"),
+        ("tag search /issues/?query=browser:Firefox", "/issues/?query=browser:Firefox"),
+    ):
         print(f"{label:45s} median {_time(client, url, args.runs):8.1f} ms over {args.runs} runs")
 
 

@@ -28,7 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ingest import grouping  # noqa: E402
 from tests.ingest.protocol.grouping import fixture_events, load_cases  # noqa: E402
 
-CACHED = (grouping._frame_component, grouping.normalize_filename, grouping.normalize_function, grouping.normalize_module, grouping._python_location)
+CACHED = (
+    grouping._frame_component,
+    grouping.normalize_filename,
+    grouping.normalize_function,
+    grouping.normalize_module,
+    grouping._python_location,
+)
 
 
 def load_events() -> list[dict[str, Any]]:

@@ -39,8 +39,13 @@ BENCH_REDIS_DB = 7
 
 
 def _env(args: argparse.Namespace, data_dir: Path) -> dict[str, str]:
-    env = {**os.environ, "ERRORHUB_TASKS_EAGER": "0", "ERRORHUB_DATA_DIR": str(data_dir),
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", "ERRORHUB_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "ERRORHUB_TASKS_EAGER": "0",
+        "ERRORHUB_DATA_DIR": str(data_dir),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "ERRORHUB_LOG_LEVEL": "WARNING",
+    }
     for name in ("DATABASE_URL", "CELERY_BROKER_URL", "ERRORHUB_CACHE_URL"):
         env.pop(name, None)
     if not args.embedded:
@@ -48,16 +53,20 @@ def _env(args: argparse.Namespace, data_dir: Path) -> dict[str, str]:
 
         broker = with_db(os.environ["ERRORHUB_TEST_REDIS_URL"], BENCH_REDIS_DB)
         redis.Redis.from_url(broker).flushdb()
-        env.update(DATABASE_URL=with_db(os.environ["ERRORHUB_TEST_DATABASE_URL"], args.database),
-                   CELERY_BROKER_URL=broker)
+        env.update(
+            DATABASE_URL=with_db(os.environ["ERRORHUB_TEST_DATABASE_URL"], args.database), CELERY_BROKER_URL=broker
+        )
     return env
 
 
 def _prepare(env: dict[str, str]) -> tuple[int, str]:
     """Migrate, create the bench project; return (project id, public key)."""
+
     def manage(*argv: str) -> str:
-        return subprocess.run([sys.executable, "manage.py", *argv], cwd=REPO, env=env, check=True,
-                              capture_output=True, text=True).stdout
+        return subprocess.run(
+            [sys.executable, "manage.py", *argv], cwd=REPO, env=env, check=True, capture_output=True, text=True
+        ).stdout
+
     if not env.get("DATABASE_URL"):
         manage("migrate", "--noinput")
     else:
@@ -78,8 +87,11 @@ def _create_database(url: str) -> None:
 
 def _bodies() -> list[bytes]:
     """Every captured event envelope (all five SDKs)."""
-    return [p.read_bytes() for p in sorted(FIXTURES.glob("*/*.envelope")) if b'"type":"event"' in p.read_bytes()
-            .replace(b" ", b"")]
+    return [
+        p.read_bytes()
+        for p in sorted(FIXTURES.glob("*/*.envelope"))
+        if b'"type":"event"' in p.read_bytes().replace(b" ", b"")
+    ]
 
 
 def _store_body(body: bytes) -> bytes:
@@ -121,20 +133,37 @@ def _run(url: str, make: callable, headers: dict[str, str], threads: int, second
     elapsed = time.monotonic() - started
     latencies.sort()
     pct = lambda q: round(latencies[int(q * (len(latencies) - 1))] * 1000, 1) if latencies else None  # noqa: E731
-    return {"requests": sum(statuses.values()), "accepted": statuses[200], "statuses": dict(statuses),
-            "seconds": round(elapsed, 2), "accepted_per_s": round(statuses[200] / elapsed, 1),
-            "p50_ms": pct(0.5), "p99_ms": pct(0.99)}
+    return {
+        "requests": sum(statuses.values()),
+        "accepted": statuses[200],
+        "statuses": dict(statuses),
+        "seconds": round(elapsed, 2),
+        "accepted_per_s": round(statuses[200] / elapsed, 1),
+        "p50_ms": pct(0.5),
+        "p99_ms": pct(0.99),
+    }
 
 
 def _machine() -> dict:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                            text=True).stdout.strip()
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
     dirty = bool(subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout)
-    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "commit": commit + ("-dirty" if dirty else "")}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": commit + ("-dirty" if dirty else ""),
+    }
 
 
 def _write(results: dict) -> Path:
@@ -143,9 +172,11 @@ def _write(results: dict) -> Path:
     stem = out_dir / f"ingest-{results['machine']['date'][:10]}{'-embedded' if results['embedded'] else ''}"
     stem.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
     m = results["machine"]
-    rows = "\n".join(f"| {door} | {r['threads']} | {r['seconds']} | {r['requests']} | {r['accepted']} | "
-                     f"**{r['accepted_per_s']}** | {r['p50_ms']} | {r['p99_ms']} | {r['statuses']} |"
-                     for door, r in results["doors"].items())
+    rows = "\n".join(
+        f"| {door} | {r['threads']} | {r['seconds']} | {r['requests']} | {r['accepted']} | "
+        f"**{r['accepted_per_s']}** | {r['p50_ms']} | {r['p99_ms']} | {r['statuses']} |"
+        for door, r in results["doors"].items()
+    )
     stem.with_suffix(".md").write_text(
         f"# Ingest benchmark {m['date']}\n\n"
         f"Backend: {results['backend']}; gunicorn 2 workers + 1 Celery worker (solo); "
@@ -155,7 +186,8 @@ def _write(results: dict) -> Path:
         "| door | threads | s | requests | accepted | accepted/s | p50 ms | p99 ms | statuses |\n"
         "|---|---|---|---|---|---|---|---|---|\n" + rows + "\n\n"
         f"Worker backlog processed within {results['drain_seconds']} s after the run "
-        f"(events stored: {results['stored']}).\n")
+        f"(events stored: {results['stored']}).\n"
+    )
     return stem.with_suffix(".md")
 
 
@@ -173,23 +205,39 @@ def main() -> None:
     try:
         dsn = f"http://{key}@127.0.0.1:{server.port}/{project_id}"
         bodies = _bodies()
-        auth = {"X-Sentry-Auth": f"Sentry sentry_key={key}, sentry_version=7, sentry_client=bench/1.0",
-                "Content-Type": "application/x-sentry-envelope"}
+        auth = {
+            "X-Sentry-Auth": f"Sentry sentry_key={key}, sentry_version=7, sentry_client=bench/1.0",
+            "Content-Type": "application/x-sentry-envelope",
+        }
         doors = {
-            "envelope": _run(f"{server.base_url}/api/{project_id}/envelope/",
-                             lambda i: fresh_envelope(bodies[i % len(bodies)], dsn, uuid.uuid4().hex), auth, args.threads, args.seconds),
-            "store": _run(f"{server.base_url}/api/{project_id}/store/",
-                          lambda i: _store_body(bodies[i % len(bodies)]), {**auth, "Content-Type": "application/json"},
-                          args.threads, args.seconds),
+            "envelope": _run(
+                f"{server.base_url}/api/{project_id}/envelope/",
+                lambda i: fresh_envelope(bodies[i % len(bodies)], dsn, uuid.uuid4().hex),
+                auth,
+                args.threads,
+                args.seconds,
+            ),
+            "store": _run(
+                f"{server.base_url}/api/{project_id}/store/",
+                lambda i: _store_body(bodies[i % len(bodies)]),
+                {**auth, "Content-Type": "application/json"},
+                args.threads,
+                args.seconds,
+            ),
         }
         for r in doors.values():
             r["threads"] = args.threads
         drain_started, stored = time.monotonic(), _drain(env, project_id)
-        results = {"embedded": args.embedded, "backend": "SQLite + filesystem broker" if args.embedded else
-                   "PostgreSQL + Redis", "machine": _machine(), "doors": doors,
-                   "fixtures": [p.name for p in sorted(FIXTURES.glob("*/*.envelope"))],
-                   "drain_seconds": round(time.monotonic() - drain_started, 1), "stored": stored,
-                   "command": "bench/bench_ingest.py " + " ".join(sys.argv[1:])}
+        results = {
+            "embedded": args.embedded,
+            "backend": "SQLite + filesystem broker" if args.embedded else "PostgreSQL + Redis",
+            "machine": _machine(),
+            "doors": doors,
+            "fixtures": [p.name for p in sorted(FIXTURES.glob("*/*.envelope"))],
+            "drain_seconds": round(time.monotonic() - drain_started, 1),
+            "stored": stored,
+            "command": "bench/bench_ingest.py " + " ".join(sys.argv[1:]),
+        }
         print(_write(results).read_text())
     finally:
         server.stop()
@@ -197,12 +245,12 @@ def main() -> None:
 
 def _drain(env: dict[str, str], project_id: int, timeout: float = 300.0) -> int:
     """Wait (bounded) until the worker has stored every accepted event; return the count."""
-    code = ("from ingest.models import StoredEvent;"
-            f"print(StoredEvent.objects.filter(project_id={project_id}).count())")
+    code = f"from ingest.models import StoredEvent;print(StoredEvent.objects.filter(project_id={project_id}).count())"
     deadline, last, same = time.monotonic() + timeout, -1, 0
     while time.monotonic() < deadline:
-        out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=REPO, env=env,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code], cwd=REPO, env=env, capture_output=True, text=True
+        )
         count = int(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 and out.stdout.strip() else -1
         same = same + 1 if count == last else 0
         if same >= 2:

@@ -38,7 +38,7 @@ ORDINARY = [
     "I1101 12:00:{s:02d}.{ms:03d}   {n} controller.go:{ms}] Reconciling deployment default/web-{n}",
     "Nov  1 12:00:{s:02d} host sshd[{n}]: Accepted publickey for deploy from 10.0.0.{n} port {ms} ssh2",
     "2026-11-01 12:00:{s:02d} WARNING worker.tasks retrying task {n} after error: timeout ({ms} ms)",
-    "[2026-11-01 12:00:{s:02d}] production.ERROR: Payment declined for order {n} {{\"code\":{ms}}}",
+    '[2026-11-01 12:00:{s:02d}] production.ERROR: Payment declined for order {n} {{"code":{ms}}}',
 ]
 
 
@@ -111,8 +111,9 @@ def main() -> None:
     print(f"date          {datetime.datetime.now(datetime.UTC).isoformat(timespec='seconds')}")
     print(f"machine       {platform.machine()}  nproc={os.cpu_count()}  cpu={_cpu_model()}")
     print(f"python        {platform.python_version()} ({platform.python_implementation()}), one process, one core")
-    print(f"log           {len(log):,} lines, {trace_count:,} classified start/continuation, "
-          f"{len(events):,} trace events")
+    print(
+        f"log           {len(log):,} lines, {trace_count:,} classified start/continuation, {len(events):,} trace events"
+    )
     print(f"classify      {len(log) / classify_s:>12,.0f} lines/s")
     print(f"assemble      {len(log) / assemble_s:>12,.0f} lines/s")
     print(f"assemble+parse{len(log) / full_s:>12,.0f} lines/s  (events_from_blocks)")

@@ -42,19 +42,23 @@ JAVA_TRACE = [
 def _ordinary(rng: random.Random, n: int) -> str:
     kind = rng.random()
     if kind < 0.5:
-        return (f"2024-05-01 10:{n // 6000 % 60:02d}:{n // 100 % 60:02d},{n % 1000:03d} "
-                f"INFO [web] request {n} served in {rng.randint(1, 900)}ms")
+        return (
+            f"2024-05-01 10:{n // 6000 % 60:02d}:{n // 100 % 60:02d},{n % 1000:03d} "
+            f"INFO [web] request {n} served in {rng.randint(1, 900)}ms"
+        )
     if kind < 0.7:
         return f"2024-05-01T10:00:00.{n % 1000:03d}Z DEBUG cache hit key=user:{n}"
     if kind < 0.85:
         return f"2024-05-01 10:00:00,000 WARN [pool] slow query took {rng.randint(1, 9)}s (0 errors)"
-    return f"time=2024-05-01T10:00:00Z level=info msg=\"job done\" job={n} duration={rng.random():.3f}"
+    return f'time=2024-05-01T10:00:00Z level=info msg="job done" job={n} duration={rng.random():.3f}'
 
 
 def _access(rng: random.Random, n: int) -> str:
     status = rng.choice((200,) * 30 + (404, 502, 503))
-    return (f'10.0.{n % 250}.{n % 7} - - [01/May/2024:10:00:00 +0000] "GET /api/orders/{n}?page=2 HTTP/1.1" '
-            f'{status} {rng.randint(100, 9000)} "-" "Mozilla/5.0" "-"')
+    return (
+        f'10.0.{n % 250}.{n % 7} - - [01/May/2024:10:00:00 +0000] "GET /api/orders/{n}?page=2 HTTP/1.1" '
+        f'{status} {rng.randint(100, 9000)} "-" "Mozilla/5.0" "-"'
+    )
 
 
 def build_body(lines: int, seed: int = 7) -> tuple[bytes, int]:
@@ -93,16 +97,21 @@ def main() -> None:
         events = len(result.events)
     try:
         from ingest.protocol.logs import multiline  # noqa: F401
+
         assembler = "ingest.protocol.logs.multiline"
     except ImportError:
         assembler = "none (lines read singly)"
-    print(f"date: {datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}")
-    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus, "
-          f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
+    print(f"date: {datetime.datetime.now(datetime.UTC).isoformat(timespec='seconds')}")
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
     print(f"assembler: {assembler}")
     print(f"body: {count} lines, {len(body) / 1e6:.1f} MB; events: {events}; format: {result.format}")
-    print(f"best of {args.repeat}: {best:.3f} s -> {count / best:,.0f} lines/s on one core "
-          f"({len(body) / best / 1e6:.1f} MB/s)")
+    print(
+        f"best of {args.repeat}: {best:.3f} s -> {count / best:,.0f} lines/s on one core "
+        f"({len(body) / best / 1e6:.1f} MB/s)"
+    )
 
 
 if __name__ == "__main__":

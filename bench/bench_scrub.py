@@ -19,7 +19,7 @@ import json
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "sentry" / "python"
@@ -36,8 +36,7 @@ def _events() -> list[dict]:
             body = json.loads(raw.split(b"\n")[2]) if path.suffix == ".envelope" else json.loads(raw)
         except (ValueError, IndexError):
             continue
-        events.append(normalize_sentry_event(body, project_id=1, event_id="a" * 32,
-                                             received_at=datetime.now(timezone.utc)))
+        events.append(normalize_sentry_event(body, project_id=1, event_id="a" * 32, received_at=datetime.now(UTC)))
     return events
 
 
@@ -66,9 +65,18 @@ def main() -> None:
         return
     for tree in args.tree or ["."]:
         root = Path(tree).resolve()
-        out = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(root)!r}); "
-                              f"sys.argv=['x','--one']; import runpy; runpy.run_path({__file__!r}, run_name='__main__')"],
-                             cwd=root, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"import sys; sys.path.insert(0, {str(root)!r}); "
+                f"sys.argv=['x','--one']; import runpy; runpy.run_path({__file__!r}, run_name='__main__')",
+            ],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         print(f"{root}: {out.stdout.strip()}")
 
 

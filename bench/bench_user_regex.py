@@ -37,15 +37,21 @@ def _best_of(function, repeat: int = 3) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-backtracking-length", type=int, default=22,
-                        help="largest n tried with Python's re (time doubles with each step)")
+    parser.add_argument(
+        "--max-backtracking-length",
+        type=int,
+        default=22,
+        help="largest n tried with Python's re (time doubles with each step)",
+    )
     args = parser.parse_args()
     backtracking, linear = re.compile(PATTERN), compile_user_regex(PATTERN)
     print(f"pattern {PATTERN!r} against 'a' * n + '!' (best of 3, ms)")
     for n in range(16, args.max_backtracking_length + 1, 2):
         text = "a" * n + "!"
-        print(f"  n={n:>6}  re {_best_of(lambda t=text: backtracking.search(t)):10.2f}"
-              f"   re2 {_best_of(lambda t=text: user_regex_search(linear, t, limit=LIMIT)):8.3f}")
+        print(
+            f"  n={n:>6}  re {_best_of(lambda t=text: backtracking.search(t)):10.2f}"
+            f"   re2 {_best_of(lambda t=text: user_regex_search(linear, t, limit=LIMIT)):8.3f}"
+        )
     for n in (100, 5000, LIMIT):
         text = "a" * n + "!"
         re2_ms = _best_of(lambda t=text: user_regex_search(linear, t, limit=LIMIT))

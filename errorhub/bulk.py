@@ -40,15 +40,20 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
         return
     fields = _insert_fields(model)
     quote = connection.ops.quote_name
-    statement = (f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-                 "FROM STDIN")
+    statement = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for obj in objs:
             copy.write_row([_copy_value(f, obj) for f in fields])
 
 
-def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
-                on_conflict: str, returning: str = "") -> list[tuple[Any, ...]]:
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    on_conflict: str,
+    returning: str = "",
+) -> list[tuple[Any, ...]]:
     """``INSERT INTO <model's table> (columns) VALUES (...), (...) ON CONFLICT <on_conflict>
     [RETURNING <returning>]``: one statement on PostgreSQL and SQLite alike.
 
@@ -61,8 +66,10 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
         return []
     table = connection.ops.quote_name(model._meta.db_table)
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-           f"{', '.join([placeholders] * (len(values) // len(columns)))} ON CONFLICT {on_conflict}")
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        f"{', '.join([placeholders] * (len(values) // len(columns)))} ON CONFLICT {on_conflict}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql + (f" RETURNING {returning}" if returning else ""), values)
         return cursor.fetchall() if returning else []

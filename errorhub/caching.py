@@ -26,7 +26,6 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-
 class _Missing(enum.Enum):
     MISSING = "missing"
 

@@ -38,12 +38,19 @@ class BeatThread(bootsteps.StartStopStep):
     def create(self, worker: Any) -> Any:
         from celery.beat import EmbeddedService
 
-        return EmbeddedService(worker.app, thread=True, schedule_filename=worker.schedule_filename,
-                               scheduler_cls=worker.scheduler)
+        return EmbeddedService(
+            worker.app, thread=True, schedule_filename=worker.schedule_filename, scheduler_cls=worker.scheduler
+        )
 
 
-app.user_options["worker"].add(Option(["--beat-thread"], is_flag=True, default=False,
-                                      help="Run Celery beat as a thread of this worker (instead of --beat's process)."))
+app.user_options["worker"].add(
+    Option(
+        ["--beat-thread"],
+        is_flag=True,
+        default=False,
+        help="Run Celery beat as a thread of this worker (instead of --beat's process).",
+    )
+)
 app.steps["worker"].add(BeatThread)
 
 

@@ -30,14 +30,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from celery import signals
 
 FIELDS = ("request_id", "event_id", "project_id", "issue_id", "task_id")
-_VARS: dict[str, contextvars.ContextVar[Any]] = {name: contextvars.ContextVar(name, default=None)
-                                                 for name in FIELDS}
+_VARS: dict[str, contextvars.ContextVar[Any]] = {name: contextvars.ContextVar(name, default=None) for name in FIELDS}
 _SANE_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 
@@ -96,7 +95,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -133,9 +132,15 @@ class CorrelationIdMiddleware:
             response = self.get_response(request)  # an ingest view binds the event id it accepted
             response["X-Request-ID"] = request_id
             if request_logger.isEnabledFor(logging.INFO):
-                request_logger.info("request finished", extra={
-                    "method": request.method, "path": request.path, "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+                request_logger.info(
+                    "request finished",
+                    extra={
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    },
+                )
         return response
 
 

@@ -55,27 +55,50 @@ if not MULTIPROCESS:
 _LATENCY_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, float("inf"))
 _FAST_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, float("inf"))
 
-EVENTS_ACCEPTED = Counter("errorhub_events_accepted", "Events accepted by the ingest endpoints.",
-                          ["project"], registry=REGISTRY)
-EVENTS_RATE_LIMITED = Counter("errorhub_events_rate_limited", "Requests refused with 429 (quota or backlog).",
-                              ["project", "reason"], registry=REGISTRY)
-EVENTS_REJECTED = Counter("errorhub_events_rejected", "Events refused as invalid or too large.",
-                          ["project", "reason"], registry=REGISTRY)
-ENVELOPE_ITEMS = Counter("errorhub_envelope_items", "Envelope items accepted, by item type.", ["type"],
-                         registry=REGISTRY)
-OTLP_RECORDS = Counter("errorhub_otlp_records", "OTLP log records and spans received.", ["signal", "result"],
-                       registry=REGISTRY)
-EVENTS_STORED = Counter("errorhub_events_stored", "Events grouped and stored (duplicates excluded).",
-                        registry=REGISTRY)
-PROCESSING_LATENCY = Histogram("errorhub_event_processing_seconds",
-                               "Time from an event's arrival at the ingest view to its storage.",
-                               buckets=_LATENCY_BUCKETS, registry=REGISTRY)
-GROUPING_TIME = Histogram("errorhub_grouping_seconds", "Time to group one batch of events into issues.",
-                          buckets=_FAST_BUCKETS, registry=REGISTRY)
-STORE_BULK_TIME = Histogram("errorhub_event_store_bulk_seconds", "Time of one bulk write to the event store.",
-                            ["backend"], buckets=_FAST_BUCKETS, registry=REGISTRY)
-DELIVERIES = Counter("errorhub_alert_deliveries", "Alert delivery attempts, by channel kind and outcome.",
-                     ["kind", "outcome"], registry=REGISTRY)
+EVENTS_ACCEPTED = Counter(
+    "errorhub_events_accepted", "Events accepted by the ingest endpoints.", ["project"], registry=REGISTRY
+)
+EVENTS_RATE_LIMITED = Counter(
+    "errorhub_events_rate_limited",
+    "Requests refused with 429 (quota or backlog).",
+    ["project", "reason"],
+    registry=REGISTRY,
+)
+EVENTS_REJECTED = Counter(
+    "errorhub_events_rejected", "Events refused as invalid or too large.", ["project", "reason"], registry=REGISTRY
+)
+ENVELOPE_ITEMS = Counter(
+    "errorhub_envelope_items", "Envelope items accepted, by item type.", ["type"], registry=REGISTRY
+)
+OTLP_RECORDS = Counter(
+    "errorhub_otlp_records", "OTLP log records and spans received.", ["signal", "result"], registry=REGISTRY
+)
+EVENTS_STORED = Counter("errorhub_events_stored", "Events grouped and stored (duplicates excluded).", registry=REGISTRY)
+PROCESSING_LATENCY = Histogram(
+    "errorhub_event_processing_seconds",
+    "Time from an event's arrival at the ingest view to its storage.",
+    buckets=_LATENCY_BUCKETS,
+    registry=REGISTRY,
+)
+GROUPING_TIME = Histogram(
+    "errorhub_grouping_seconds",
+    "Time to group one batch of events into issues.",
+    buckets=_FAST_BUCKETS,
+    registry=REGISTRY,
+)
+STORE_BULK_TIME = Histogram(
+    "errorhub_event_store_bulk_seconds",
+    "Time of one bulk write to the event store.",
+    ["backend"],
+    buckets=_FAST_BUCKETS,
+    registry=REGISTRY,
+)
+DELIVERIES = Counter(
+    "errorhub_alert_deliveries",
+    "Alert delivery attempts, by channel kind and outcome.",
+    ["kind", "outcome"],
+    registry=REGISTRY,
+)
 
 _OUTCOME_COUNTERS = {"rate_limited": EVENTS_RATE_LIMITED, "rejected": EVENTS_REJECTED}
 
@@ -168,8 +191,9 @@ class StateCollector(Collector):
     failing the scrape."""
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
-        errors = GaugeMetricFamily("errorhub_scrape_errors", "1 when a scrape-time source could not be read.",
-                                   labels=["source"])
+        errors = GaugeMetricFamily(
+            "errorhub_scrape_errors", "1 when a scrape-time source could not be read.", labels=["source"]
+        )
         for source, reader in list(_STATE_SOURCES.items()):
             try:
                 yield reader()
@@ -228,7 +252,10 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     if request.method != "GET":
         return HttpResponse("use GET\n", status=405, content_type="text/plain", headers={"Allow": "GET"})
     if not scrape_allowed(request):
-        return HttpResponse("metrics need Authorization: Bearer <ERRORHUB_METRICS_TOKEN> or an allowed address\n",
-                            status=401 if settings.METRICS_TOKEN else 403, content_type="text/plain",
-                            headers={"WWW-Authenticate": "Bearer"} if settings.METRICS_TOKEN else None)
+        return HttpResponse(
+            "metrics need Authorization: Bearer <ERRORHUB_METRICS_TOKEN> or an allowed address\n",
+            status=401 if settings.METRICS_TOKEN else 403,
+            content_type="text/plain",
+            headers={"WWW-Authenticate": "Bearer"} if settings.METRICS_TOKEN else None,
+        )
     return HttpResponse(scrape(), content_type=CONTENT_TYPE_LATEST)

@@ -12,7 +12,8 @@ import contextlib
 import contextvars
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 _suppress: contextvars.ContextVar[bool] = contextvars.ContextVar("errorhub_self_suppress", default=False)
 _MAX_PER_MINUTE = 60

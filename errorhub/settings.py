@@ -148,9 +148,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = None  # ingest views bound their bodies themselves
 # --- email ------------------------------------------------------------------
 EMAIL_ENABLED = bool(env_str("EMAIL_HOST"))
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_ENABLED
-    else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_ENABLED else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
@@ -266,9 +264,7 @@ EVENT_STORE_REPLICAS = env_int("ERRORHUB_EVENT_STORE_REPLICAS", 0, minimum=0)
 # --- ingest limits (Sentry's defaults) --------------------------------------
 INGEST_MAX_EVENT_BYTES = env_int("ERRORHUB_MAX_EVENT_BYTES", 1024 * 1024, minimum=1024)
 INGEST_MAX_ENVELOPE_COMPRESSED = env_int("ERRORHUB_MAX_ENVELOPE_BYTES", 20 * 1024 * 1024, minimum=1024)
-INGEST_MAX_ENVELOPE_DECOMPRESSED = env_int(
-    "ERRORHUB_MAX_ENVELOPE_DECOMPRESSED_BYTES", 100 * 1024 * 1024, minimum=1024
-)
+INGEST_MAX_ENVELOPE_DECOMPRESSED = env_int("ERRORHUB_MAX_ENVELOPE_DECOMPRESSED_BYTES", 100 * 1024 * 1024, minimum=1024)
 INGEST_MAX_ATTACHMENT_BYTES = env_int("ERRORHUB_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=0)
 #: Largest uploaded artifact (a source map, a minified file, an assembled bundle).
 ARTIFACT_MAX_FILE_BYTES = env_int("ERRORHUB_ARTIFACT_MAX_FILE_BYTES", 100 * 1024 * 1024, minimum=1)
@@ -335,11 +331,12 @@ LOG_FORMAT = env_choice("ERRORHUB_LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-                   "json": {"()": "errorhub.logging.JsonFormatter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "errorhub.logging.JsonFormatter"},
+    },
     "filters": {"correlation": {"()": "errorhub.logging.ContextFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
-                             "filters": ["correlation"]}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["correlation"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 

@@ -9,8 +9,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from errorhub import health, metrics
 from errorhub.api.views.root import api_not_found
-from ingest import log_views, otlp_views, views as ingest_views
-
+from ingest import log_views, otlp_views
+from ingest import views as ingest_views
 
 
 @csrf_exempt

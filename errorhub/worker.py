@@ -21,15 +21,20 @@ def main(argv: list[str] | None = None) -> None:
     """Run Celery's worker command for ErrorHub's app, as ``celery -A errorhub worker`` does."""
     args = sys.argv[1:] if argv is None else argv
     if {"-D", "--detach"} & set(args):  # celery re-executes itself as ``python -m celery <args>`` to detach
-        raise SystemExit("python -m errorhub.worker runs in the foreground; to detach use "
-                         "`celery -A errorhub worker --detach ...`")
+        raise SystemExit(
+            "python -m errorhub.worker runs in the foreground; to detach use `celery -A errorhub worker --detach ...`"
+        )
     from errorhub.celery import app  # start-up: after the --detach check, which needs no Django
 
     # What the ``celery`` group does before handing over to ``worker``: the app's extra options.
     worker.params.extend(app.user_options.get("worker", []))
     worker.params.extend(app.user_options.get("preload", []))
-    worker.main(args=args, prog_name="python -m errorhub.worker", auto_envvar_prefix="CELERY_WORKER",
-                obj=CLIContext(app=app, no_color=bool(os.environ.get("NO_COLOR")), workdir=None, quiet=False))
+    worker.main(
+        args=args,
+        prog_name="python -m errorhub.worker",
+        auto_envvar_prefix="CELERY_WORKER",
+        obj=CLIContext(app=app, no_color=bool(os.environ.get("NO_COLOR")), workdir=None, quiet=False),
+    )
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ the timer into large batches (storm: highest throughput).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from time import monotonic
-from typing import Any, Callable
+from typing import Any
 
 from celery_batches import Batches
 

@@ -4,13 +4,12 @@ reports (what the SDK dropped), and attachments kept beside their event."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone as dt_timezone
-from typing import Any
-
 import contextlib
 import contextvars
 import logging
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from django.db import DatabaseError, transaction
 from django.db.models import F
@@ -20,11 +19,11 @@ from django.utils.dateparse import parse_datetime
 
 from errorhub import metrics
 from errorhub.accounts.models import Project
-from ingest.protocol.text import storable
-from ingest.protocol.scrub import scrub_text
-from ingest.protocol.scrub_raw import scrub_attachment
 from errorhub.events.models import Attachment, TraceLink
 from ingest.models import ClientOutcome, IngestCounter, ItemCounter, SessionAggregate
+from ingest.protocol.scrub import scrub_text
+from ingest.protocol.scrub_raw import scrub_attachment
+from ingest.protocol.text import storable
 
 logger = logging.getLogger(__name__)
 
@@ -54,18 +53,21 @@ def _bump(model: type, values: dict[str, Any], field: str, amount: int, *, clamp
 
 def count_outcome(project_id: int, outcome: str, reason: str = "", amount: int = 1) -> None:
     minute = timezone.now().replace(second=0, microsecond=0)
-    _bump(IngestCounter, {"project_id": project_id, "minute": minute, "outcome": outcome,
-                          "reason": reason[:64]}, "count", amount)
+    _bump(
+        IngestCounter,
+        {"project_id": project_id, "minute": minute, "outcome": outcome, "reason": reason[:64]},
+        "count",
+        amount,
+    )
 
 
 def count_item(project: Project, item_type: str, amount: int = 1) -> None:
-    _bump(ItemCounter, {"project": project, "day": timezone.now().date(), "item_type": item_type[:32]},
-          "count", amount)
+    _bump(ItemCounter, {"project": project, "day": timezone.now().date(), "item_type": item_type[:32]}, "count", amount)
 
 
 def _when(value: Any) -> datetime:
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=dt_timezone.utc)
+        return datetime.fromtimestamp(value, tz=UTC)
     parsed = parse_datetime(value) if isinstance(value, str) else None
     return parsed if parsed and parsed.tzinfo else timezone.now()
 
@@ -92,15 +94,18 @@ def record_transaction(project: Project, body: dict[str, Any]) -> None:
     start, end = body.get("start_timestamp"), body.get("timestamp")
     duration = (end - start) * 1000 if isinstance(start, (int, float)) and isinstance(end, (int, float)) else None
     tags = body.get("tags") if isinstance(body.get("tags"), dict) else {}
-    status_code = _http_status((trace.get("data") or {}).get("http.response.status_code")
-                               or tags.get("http.status_code"))
+    status_code = _http_status(
+        (trace.get("data") or {}).get("http.response.status_code") or tags.get("http.status_code")
+    )
     TraceLink.objects.create(  # storable: a NUL in any text would fail the envelope (PostgreSQL)
-        project=project, trace_id=storable(str(trace.get("trace_id") or ""), 64),
+        project=project,
+        trace_id=storable(str(trace.get("trace_id") or ""), 64),
         transaction=storable(scrub_text(str(body.get("transaction") or ""), project.scrub_config()), 200),
         op=storable(str(trace.get("op") or ""), 64),
         status=storable(str(trace.get("status") or ""), 64),
         http_status=status_code,
-        duration_ms=duration, timestamp=_when(end),
+        duration_ms=duration,
+        timestamp=_when(end),
     )
     count_item(project, "transaction")
 
@@ -110,11 +115,16 @@ def record_attachment(project: Project, event_id: str, item: Any) -> None:
     that event is, or may become, a stored one)."""
     content_type = str(item.headers.get("content_type") or "")
     # file name and text content scrubbed like an event; binary files (minidumps) kept, see ingest.protocol.scrub_raw
-    filename, data = scrub_attachment(str(item.headers.get("filename") or "attachment"), content_type,
-                                      bytes(item.payload), project.scrub_config())
+    filename, data = scrub_attachment(
+        str(item.headers.get("filename") or "attachment"), content_type, bytes(item.payload), project.scrub_config()
+    )
     Attachment.objects.create(
-        project=project, event_id=str(event_id).replace("-", "")[:32], filename=storable(filename, 255),
-        content_type=storable(content_type, 100), size=len(data), data=data,
+        project=project,
+        event_id=str(event_id).replace("-", "")[:32],
+        filename=storable(filename, 255),
+        content_type=storable(content_type, 100),
+        size=len(data),
+        data=data,
     )
 
 
@@ -139,7 +149,8 @@ def _session_status_counts(body: dict[str, Any]) -> list[tuple[dict[str, Any], d
 
 SessionKey = tuple[int, str, str, datetime]
 _session_sink: contextvars.ContextVar[dict[SessionKey, dict[str, int]] | None] = contextvars.ContextVar(
-    "errorhub_session_sink", default=None)
+    "errorhub_session_sink", default=None
+)
 
 
 @contextlib.contextmanager
@@ -189,9 +200,18 @@ def record_client_report(project: Project, body: dict[str, Any]) -> None:
     for entry in body.get("discarded_events") or []:
         if not isinstance(entry, dict):
             continue
-        _bump(ClientOutcome, {"project": project, "day": day, "reason": storable(str(entry.get("reason") or ""), 64),
-                              "category": storable(str(entry.get("category") or ""), 32)},
-              "quantity", int(entry.get("quantity") or 0), clamped=True)
+        _bump(
+            ClientOutcome,
+            {
+                "project": project,
+                "day": day,
+                "reason": storable(str(entry.get("reason") or ""), 64),
+                "category": storable(str(entry.get("category") or ""), 32),
+            },
+            "quantity",
+            int(entry.get("quantity") or 0),
+            clamped=True,
+        )
 
 
 _buffer: dict[tuple[int, str, str], int] = {}

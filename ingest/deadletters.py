@@ -36,19 +36,38 @@ def dead_letter_store(*, task: str, payload: dict[str, Any], error: str, tb: str
     config = _dead_letter_scrub_config(payload.get("project_id"))
     payload, error, tb = _dead_letter_scrubbed(payload, error, tb, config)
     try:
-        DeadLetter.objects.create(task=task, project_id=payload.get("project_id"), payload=payload, error=error[:5000],
-                                  traceback=tb[-20000:], attempts=attempts, first_failed_at=now, last_failed_at=now)
+        DeadLetter.objects.create(
+            task=task,
+            project_id=payload.get("project_id"),
+            payload=payload,
+            error=error[:5000],
+            traceback=tb[-20000:],
+            attempts=attempts,
+            first_failed_at=now,
+            last_failed_at=now,
+        )
     except DatabaseError as db_exc:
         folder = Path(settings.DATA_DIR) / "deadletters"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{int(time.time())}-{uuid.uuid4().hex}.json"
-        path.write_text(json.dumps({"task": task, "payload": payload, "error": error, "traceback": tb,
-                                    "attempts": attempts, "db_error": str(db_exc)}))
+        path.write_text(
+            json.dumps(
+                {
+                    "task": task,
+                    "payload": payload,
+                    "error": error,
+                    "traceback": tb,
+                    "attempts": attempts,
+                    "db_error": str(db_exc),
+                }
+            )
+        )
         logger.error("dead letter written to %s (database unavailable: %s)", path, db_exc)
 
 
-def _dead_letter_scrubbed(payload: dict[str, Any], error: str, tb: str,
-                          config: ScrubConfig) -> tuple[dict[str, Any], str, str]:
+def _dead_letter_scrubbed(
+    payload: dict[str, Any], error: str, tb: str, config: ScrubConfig
+) -> tuple[dict[str, Any], str, str]:
     """The payload, error and traceback scrubbed. A failure of the scrubber (a bug of
     ours, or input it cannot walk) must never lose the payload: it is then kept with
     its data scrubbed as plain text, or as it came, and the scrub error is noted."""
@@ -59,8 +78,11 @@ def _dead_letter_scrubbed(payload: dict[str, Any], error: str, tb: str,
         note = f"\n[dead letter scrubbing failed: {type(exc).__name__}: {str(exc)[:200]}]"
     try:
         data = payload.get("data")
-        kept = {**payload, "data": scrub_text(data, config)} if isinstance(data, str) and not payload.get("b64") \
+        kept = (
+            {**payload, "data": scrub_text(data, config)}
+            if isinstance(data, str) and not payload.get("b64")
             else payload
+        )
         return kept, scrub_text(error, config) + note, scrub_text(tb, config)
     except Exception:  # noqa: BLE001
         logger.exception("dead letter text scrubbing failed too; kept as it came")
@@ -84,6 +106,10 @@ def keep_rejected_documents(*, rows: list[IndexOutbox], reasons: dict[str, str],
     for row in rows:
         reason = reasons.get(f"{row.project_id}:{row.event_id}")
         if reason is not None:
-            dead_letter_store(task="ingest.index_document", payload={"project_id": row.project_id,
-                              "issue_id": row.issue_id, "document": row.decoded()},
-                              error=f"rejected by the event store: {reason}", tb="", attempts=row.attempts + 1)
+            dead_letter_store(
+                task="ingest.index_document",
+                payload={"project_id": row.project_id, "issue_id": row.issue_id, "document": row.decoded()},
+                error=f"rejected by the event store: {reason}",
+                tb="",
+                attempts=row.attempts + 1,
+            )

@@ -24,12 +24,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from errorhub.accounts.models import Project
+from errorhub.events.models import SeenEvent, UserFeedback
 from errorhub.issues.models import Issue
 from ingest.protocol.envelope import normalize_event_id
-from errorhub.events.models import SeenEvent, UserFeedback
 from ingest.protocol.errors import ClientError
-from ingest.protocol.text import storable
 from ingest.protocol.scrub import ScrubConfig, scrub_text
+from ingest.protocol.text import storable
 
 
 def _text(value: Any, limit: int, config: ScrubConfig) -> str:
@@ -41,18 +41,29 @@ def _text(value: Any, limit: int, config: ScrubConfig) -> str:
 def feedback_from_user_report(body: dict[str, Any]) -> dict[str, Any]:
     """``feedback_record`` arguments from a checked ``user_report`` item."""
     event_id = normalize_event_id(body["event_id"]) or ""
-    return {"feedback_id": event_id or uuid.uuid4().hex, "event_id": event_id, "name": body.get("name"),
-            "email": body.get("email"), "comments": body.get("comments"), "source": "user_report"}
+    return {
+        "feedback_id": event_id or uuid.uuid4().hex,
+        "event_id": event_id,
+        "name": body.get("name"),
+        "email": body.get("email"),
+        "comments": body.get("comments"),
+        "source": "user_report",
+    }
 
 
 def feedback_from_feedback_event(body: dict[str, Any], event_id: str | None) -> dict[str, Any]:
     """``feedback_record`` arguments from a checked ``feedback`` item (its own id is the key)."""
     feedback = body["contexts"]["feedback"]
     associated = feedback.get("associated_event_id")
-    return {"feedback_id": event_id or uuid.uuid4().hex,
-            "event_id": (normalize_event_id(associated) or "") if associated else "",
-            "name": feedback.get("name"), "email": feedback.get("contact_email"),
-            "comments": feedback.get("message"), "url": feedback.get("url"), "source": "feedback"}
+    return {
+        "feedback_id": event_id or uuid.uuid4().hex,
+        "event_id": (normalize_event_id(associated) or "") if associated else "",
+        "name": feedback.get("name"),
+        "email": feedback.get("contact_email"),
+        "comments": feedback.get("message"),
+        "url": feedback.get("url"),
+        "source": "feedback",
+    }
 
 
 class FeedbackExists(ClientError):
@@ -63,8 +74,18 @@ class FeedbackExists(ClientError):
 
 
 @transaction.atomic
-def feedback_record(*, project: Project, feedback_id: str, event_id: str, comments: Any, source: str,
-                    name: Any = None, email: Any = None, url: Any = None, replace: bool = True) -> UserFeedback:
+def feedback_record(
+    *,
+    project: Project,
+    feedback_id: str,
+    event_id: str,
+    comments: Any,
+    source: str,
+    name: Any = None,
+    email: Any = None,
+    url: Any = None,
+    replace: bool = True,
+) -> UserFeedback:
     """Store (or, for the same ``feedback_id``, update) one piece of feedback.
 
     Linked to the issue of ``event_id`` when that event was already recorded. The text is
@@ -72,12 +93,21 @@ def feedback_record(*, project: Project, feedback_id: str, event_id: str, commen
     ``replace=False`` (the API) existing feedback is kept and ``FeedbackExists`` raised:
     an API client must not overwrite what an end user wrote.
     """
-    seen = SeenEvent.objects.filter(project_id=project.pk, event_id=event_id).exclude(issue_id=None).first() \
-        if event_id else None
+    seen = (
+        SeenEvent.objects.filter(project_id=project.pk, event_id=event_id).exclude(issue_id=None).first()
+        if event_id
+        else None
+    )
     config = project.scrub_config()
-    fields = {"event_id": event_id, "issue_id": seen.issue_id if seen else None,
-              "name": _text(name, 200, config), "email": _text(email, 254, config),
-              "comments": _text(comments, 10000, config), "url": _text(url, 1024, config), "source": source}
+    fields = {
+        "event_id": event_id,
+        "issue_id": seen.issue_id if seen else None,
+        "name": _text(name, 200, config),
+        "email": _text(email, 254, config),
+        "comments": _text(comments, 10000, config),
+        "url": _text(url, 1024, config),
+        "source": source,
+    }
     if replace:
         return UserFeedback.objects.update_or_create(project=project, feedback_id=feedback_id, defaults=fields)[0]
     try:
@@ -91,7 +121,8 @@ def feedback_for_issue(issue: Issue) -> QuerySet[UserFeedback]:
     """The issue's feedback, newest first: linked at write time, or naming one of its events."""
     event_ids = SeenEvent.objects.filter(project_id=issue.project_id, issue_id=issue.pk).values("event_id")
     return UserFeedback.objects.filter(
-        Q(issue=issue) | Q(issue__isnull=True, event_id__in=event_ids), project_id=issue.project_id)
+        Q(issue=issue) | Q(issue__isnull=True, event_id__in=event_ids), project_id=issue.project_id
+    )
 
 
 def feedback_for_project(project: Project) -> QuerySet[UserFeedback]:

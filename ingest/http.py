@@ -37,8 +37,7 @@ logger = logging.getLogger(__name__)
 class Refused(ClientError):
     """A request answered with a 4xx: ``status`` and a ``detail`` for the client."""
 
-    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None, *,
-                 cors: bool = True) -> None:
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None, *, cors: bool = True) -> None:
         super().__init__(detail, status=status, headers=headers)
         self.detail, self.cors = detail, cors
 
@@ -72,17 +71,27 @@ def _preflight(request: HttpRequest) -> HttpResponse:
 def read_body(request: HttpRequest, max_compressed: int, max_decompressed: int) -> bytes:
     """The whole body, read to end of stream (chunked uploads carry no length)."""
     chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
-    stream = request.META["wsgi.input"] if chunked or request.META.get("wsgi.input_terminated") and not \
-        request.META.get("CONTENT_LENGTH") else request
-    return decode_body(stream, request.headers.get("Content-Encoding"), max_compressed=max_compressed,
-                       max_decompressed=max_decompressed)
+    stream = (
+        request.META["wsgi.input"]
+        if chunked or request.META.get("wsgi.input_terminated") and not request.META.get("CONTENT_LENGTH")
+        else request
+    )
+    return decode_body(
+        stream,
+        request.headers.get("Content-Encoding"),
+        max_compressed=max_compressed,
+        max_decompressed=max_decompressed,
+    )
 
 
 def _refuse_429(refusal: Refusal, key: ProjectKey) -> Refused:
     counters.buffer_outcome(key.project_id, "rate_limited", refusal.reason)
     header = format_rate_limits([refusal.limit])
-    return Refused(429, f"rate limited ({refusal.reason}); retry after {int(refusal.limit.retry_after)} s",
-                   {"Retry-After": str(int(refusal.limit.retry_after)), "X-Sentry-Rate-Limits": header})
+    return Refused(
+        429,
+        f"rate limited ({refusal.reason}); retry after {int(refusal.limit.retry_after)} s",
+        {"Retry-After": str(int(refusal.limit.retry_after)), "X-Sentry-Rate-Limits": header},
+    )
 
 
 def check_origin(request: HttpRequest, key: ProjectKey) -> None:
@@ -105,9 +114,18 @@ def payload_for(kind: str, key: ProjectKey, data: bytes, client: str | None, **e
         text, b64 = data.decode("utf-8"), False
     except UnicodeDecodeError:
         text, b64 = base64.b64encode(data).decode("ascii"), True
-    return {"v": 1, "kind": kind, "project_id": key.project_id, "public_key": key.public_key, "data": text,
-            "b64": b64, "received_at": time.time(), "client": client,
-            "request_id": correlation.current().get("request_id"), **extra}
+    return {
+        "v": 1,
+        "kind": kind,
+        "project_id": key.project_id,
+        "public_key": key.public_key,
+        "data": text,
+        "b64": b64,
+        "received_at": time.time(),
+        "client": client,
+        "request_id": correlation.current().get("request_id"),
+        **extra,
+    }
 
 
 def enqueue(request: HttpRequest, payload: dict[str, Any], answer: Callable[[], HttpResponse]) -> None:
@@ -164,12 +182,16 @@ def guarded(handler: Any, request: HttpRequest, project_id: int) -> HttpResponse
         if (answer := _accepted_despite_bug(request)) is not None:
             return answer
         logger.error("ingest refused, database unavailable: %s", exc)
-        return with_cors(request, json_response(503, {"detail": "temporarily unavailable, retry later"},
-                                    {"Retry-After": "10"}), None)
+        return with_cors(
+            request, json_response(503, {"detail": "temporarily unavailable, retry later"}, {"Retry-After": "10"}), None
+        )
     except OperationalError as exc:  # the broker is down: the client should retry later
         logger.error("cannot queue payload: %s", exc)
-        return with_cors(request, json_response(503, {"detail": "processing queue unavailable, retry later"},
-                                    {"Retry-After": "30"}), None)
+        return with_cors(
+            request,
+            json_response(503, {"detail": "processing queue unavailable, retry later"}, {"Retry-After": "30"}),
+            None,
+        )
     except Exception:
         if (answer := _accepted_despite_bug(request)) is not None:
             return answer

@@ -11,8 +11,8 @@ from django.db import DatabaseError
 
 from errorhub.accounts.models import Project, ProjectKey
 from errorhub.caching import MISSING, LockedTTLCache
-from ingest.protocol.sentry_auth import AuthInfo
 from ingest.protocol.errors import ClientError
+from ingest.protocol.sentry_auth import AuthInfo
 
 _TTL = 5.0
 _STALE_IF_ERROR = 3600.0

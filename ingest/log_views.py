@@ -41,13 +41,25 @@ def _handle_logs(request: HttpRequest, project_id: int) -> HttpResponse:
         counters.buffer_outcome(key.project_id, "rejected", "invalid_logs")
         raise Refused(exc.status, f"invalid log body: {exc}") from None
     admit(key, 0)
-    defaults = {name: request.GET.get(name) or request.headers.get(f"X-ErrorHub-{name.title()}")
-                for name in _DEFAULT_FIELDS}
+    defaults = {
+        name: request.GET.get(name) or request.headers.get(f"X-ErrorHub-{name.title()}") for name in _DEFAULT_FIELDS
+    }
     body = {"format": used, "lines_accepted": len(lines), "events": "queued"}
     # the format the client named (or none), not the one guessed: a guess framed as a named
     # format is held to stricter checks (every line in it) than the guess itself passed
-    enqueue(request, payload_for("logs", key, data, "logs", format=fmt, content_type=content_type,
-                               defaults={k: v for k, v in defaults.items() if v}), lambda: json_response(200, body))
+    enqueue(
+        request,
+        payload_for(
+            "logs",
+            key,
+            data,
+            "logs",
+            format=fmt,
+            content_type=content_type,
+            defaults={k: v for k, v in defaults.items() if v},
+        ),
+        lambda: json_response(200, body),
+    )
     firehose_id = request.headers.get("X-Amz-Firehose-Request-Id")
     if firehose_id:  # Firehose counts any other answer as a failed delivery
         body.update(requestId=firehose_id, timestamp=int(time.time() * 1000))

@@ -4,13 +4,11 @@ ingest keeps (items, outcomes, sessions). Stored events live in ``errorhub.event
 
 from __future__ import annotations
 
-from typing import Any
-
-import orjson
 from django.db import models
 from django.utils import timezone
 
 from errorhub.accounts.models import Project
+
 
 class DeadLetter(models.Model):
     """A payload that failed every retry: kept with its error until replayed or discarded."""

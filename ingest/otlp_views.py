@@ -13,7 +13,8 @@ request's encoding; records refused up front are reported in ``partial_success``
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -40,10 +41,14 @@ def _key_for(public_key: str) -> ProjectKey:
 
 def _content_type(request: HttpRequest) -> str:
     from ingest.protocol import otlp  # start-up: protobuf, ~2.6 MiB a process
+
     media = otlp.media_type(request.headers.get("Content-Type"))
     if media is None:
-        raise Refused(415, f"OTLP/HTTP takes {otlp.PROTOBUF} or {otlp.JSON}, not "
-                           f"{request.headers.get('Content-Type') or 'no Content-Type'}")
+        raise Refused(
+            415,
+            f"OTLP/HTTP takes {otlp.PROTOBUF} or {otlp.JSON}, not "
+            f"{request.headers.get('Content-Type') or 'no Content-Type'}",
+        )
     return media
 
 
@@ -51,11 +56,13 @@ def _empty_export_response(content_type: str) -> HttpResponse:
     """A plain success (an empty ``Export*ServiceResponse``), built without the protobuf
     classes: the answer for queued data when a bug struck after ``enqueue``."""
     from ingest.protocol import otlp  # start-up: protobuf, ~2.6 MiB a process
+
     return HttpResponse(b"{}" if content_type == otlp.JSON else b"", status=200, content_type=content_type)
 
 
 def _handle(signal: str, request: HttpRequest) -> HttpResponse:
     from ingest.protocol import otlp  # start-up: protobuf, ~2.6 MiB a process
+
     content_type = _content_type(request)
     auth = auth_from_request(header=dsn_auth_header(request), query=request.GET)
     key = _key_for(auth.public_key)
@@ -71,9 +78,19 @@ def _handle(signal: str, request: HttpRequest) -> HttpResponse:
     rejected, why = otlp.rejected_up_front(signal, message)
     admit(key, events)
     if records > rejected:
-        enqueue(request, payload_for("otlp", key, data, auth.client or f"otlp/{signal}", signal=signal,
-                                   content_type=content_type, request_id=current_log_ids().get("request_id")),
-                 lambda: _empty_export_response(content_type))
+        enqueue(
+            request,
+            payload_for(
+                "otlp",
+                key,
+                data,
+                auth.client or f"otlp/{signal}",
+                signal=signal,
+                content_type=content_type,
+                request_id=current_log_ids().get("request_id"),
+            ),
+            lambda: _empty_export_response(content_type),
+        )
     counters.buffer_outcome(key.project_id, "accepted", "", events)
     if rejected:
         counters.buffer_outcome(key.project_id, "rejected", "otlp_attribute_too_long", rejected)

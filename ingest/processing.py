@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
-from typing import Any, Callable, cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -39,7 +39,6 @@ from ingest.protocol.normalize import DEFAULT as NORMALIZE_DEFAULT
 from ingest.protocol.normalize import NormalizeError, NormalizeLimits, normalize_sentry_event
 from ingest.protocol.raw_payload import payload_bytes
 from ingest.protocol.scrub import ScrubConfig, scrub_event
-from ingest.protocol.sourcemaps import MapArtifacts, is_js_event, resolve_event
 from ingest.protocol.security_reports import (
     SecurityReportError,
     event_from_security_report,
@@ -47,6 +46,7 @@ from ingest.protocol.security_reports import (
     report_event_id,
 )
 from ingest.protocol.sentry_logs import events_from_log_item
+from ingest.protocol.sourcemaps import MapArtifacts, is_js_event, resolve_event
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +86,9 @@ class Outcome:
         self.drop("invalid", why.split(":", 1)[0])
 
 
-def write_outcomes(project: Project, outcomes: list[Outcome],
-                   sessions: dict[Any, dict[str, int]] | None = None) -> None:
+def write_outcomes(
+    project: Project, outcomes: list[Outcome], sessions: dict[Any, dict[str, int]] | None = None
+) -> None:
     """After the payloads' events are recorded: their held-back rows (``Outcome.writes``),
     session counts and dropped items (``IngestCounter``), in one transaction — all of it,
     or nothing and the payloads retry; then the dropped items on ``/metrics``."""
@@ -109,12 +110,16 @@ def write_outcomes(project: Project, outcomes: list[Outcome],
 
 def envelope_item_limits() -> dict[str, int]:
     """The per-item limits, the same in the view and the worker."""
-    return {"event": settings.INGEST_MAX_EVENT_BYTES, "transaction": settings.INGEST_MAX_EVENT_BYTES,
-            "attachment": settings.INGEST_MAX_ATTACHMENT_BYTES, "*": settings.INGEST_MAX_EVENT_BYTES}
+    return {
+        "event": settings.INGEST_MAX_EVENT_BYTES,
+        "transaction": settings.INGEST_MAX_EVENT_BYTES,
+        "attachment": settings.INGEST_MAX_ATTACHMENT_BYTES,
+        "*": settings.INGEST_MAX_EVENT_BYTES,
+    }
 
 
 def _received_at(payload: dict[str, Any]) -> datetime:
-    return datetime.fromtimestamp(float(payload["received_at"]), tz=dt_timezone.utc)
+    return datetime.fromtimestamp(float(payload["received_at"]), tz=UTC)
 
 
 def finish_event(event: Event, project: Project, config: ScrubConfig) -> Event:
@@ -219,11 +224,17 @@ def _limits(retention_days: int) -> NormalizeLimits:
 
 def _normalize(body: dict[str, Any], payload: dict[str, Any], event_id: str | None, project: Project) -> Event:
     """An SDK event normalised, with the tags Sentry derives from its contexts added."""
-    return with_derived_tags(normalize_sentry_event(
-        body, project_id=payload["project_id"], event_id=event_id or body.get("event_id") or "",
-        received_at=_received_at(payload), sdk_client=payload.get("client"), client_ip=payload.get("client_ip"),
-        limits=_limits(project.retention_days),
-    ))
+    return with_derived_tags(
+        normalize_sentry_event(
+            body,
+            project_id=payload["project_id"],
+            event_id=event_id or body.get("event_id") or "",
+            received_at=_received_at(payload),
+            sdk_client=payload.get("client"),
+            client_ip=payload.get("client_ip"),
+            limits=_limits(project.retention_days),
+        )
+    )
 
 
 def _handle_store(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
@@ -270,8 +281,9 @@ def _record_rejected(entry: CheckedItem, project: Project, outcome: Outcome) -> 
         outcome.later(counters.count_item, project, type_label(entry.item.type))
 
 
-def _handle_item(entry: CheckedItem, payload: dict, project: Project, outcome: Outcome,
-                 header_event_id: str | None) -> None:
+def _handle_item(
+    entry: CheckedItem, payload: dict, project: Project, outcome: Outcome, header_event_id: str | None
+) -> None:
     """Hand a checked item to its handler; a NormalizeError (the client's data) is its outcome."""
     item = entry.item
     try:
@@ -286,35 +298,39 @@ def _event_id_of(body: dict[str, Any], fallback: str | None) -> str | None:
     return normalize_event_id(value) if value else None
 
 
-def _item_event(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
-                event_id: str | None) -> None:
+def _item_event(
+    item: Item, body: dict, payload: dict, project: Project, outcome: Outcome, event_id: str | None
+) -> None:
     outcome.events.append(_normalize(body, payload, _event_id_of(body, event_id), project))
 
 
-def _item_transaction(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
-                      event_id: str | None) -> None:
+def _item_transaction(
+    item: Item, body: dict, payload: dict, project: Project, outcome: Outcome, event_id: str | None
+) -> None:
     outcome.later(counters.record_transaction, project, body)
 
 
-def _item_session(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
-                  event_id: str | None) -> None:
+def _item_session(
+    item: Item, body: dict, payload: dict, project: Project, outcome: Outcome, event_id: str | None
+) -> None:
     counters.record_sessions(project, item.type, body)
 
 
-def _item_client_report(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
-                        event_id: str | None) -> None:
+def _item_client_report(
+    item: Item, body: dict, payload: dict, project: Project, outcome: Outcome, event_id: str | None
+) -> None:
     outcome.later(counters.record_client_report, project, body)
 
 
-def _item_check_in(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
-                   event_id: str | None) -> None:
+def _item_check_in(
+    item: Item, body: dict, payload: dict, project: Project, outcome: Outcome, event_id: str | None
+) -> None:
     """Counted, and recorded on its cron monitor (at the time it was received)."""
     outcome.later(counters.count_item, project, item.type)
     outcome.later(checkin_record, project=project, checkin=parse_check_in(body), when=_received_at(payload))
 
 
-def _item_log(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
-              event_id: str | None) -> None:
+def _item_log(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome, event_id: str | None) -> None:
     """Sentry ``log`` items: records at error level or above become events."""
     events, counted = events_from_log_item(body, project_id=project.pk, received_at=_received_at(payload))
     outcome.events.extend(ev for ev in events if level_at_least(ev.get("level"), "error"))
@@ -322,13 +338,15 @@ def _item_log(item: Item, body: dict, payload: dict, project: Project, outcome: 
         outcome.later(counters.count_item, project, "log", counted)
 
 
-def _item_user_report(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
-                      event_id: str | None) -> None:
+def _item_user_report(
+    item: Item, body: dict, payload: dict, project: Project, outcome: Outcome, event_id: str | None
+) -> None:
     outcome.later(feedback_record, project=project, **feedback_from_user_report(body))
 
 
-def _item_feedback(item: Item, body: dict, payload: dict, project: Project, outcome: Outcome,
-                   event_id: str | None) -> None:
+def _item_feedback(
+    item: Item, body: dict, payload: dict, project: Project, outcome: Outcome, event_id: str | None
+) -> None:
     outcome.later(feedback_record, project=project, **feedback_from_feedback_event(body, _event_id_of(body, event_id)))
 
 
@@ -342,9 +360,14 @@ def _handle_security(payload: dict[str, Any], project: Project, outcome: Outcome
         return
     request_event_id = payload.get("event_id") or uuid.uuid4().hex
     for index, report in enumerate(reports):
-        outcome.events.append(event_from_security_report(
-            report, project_id=project.pk, received_at=_received_at(payload),
-            event_id=report_event_id(request_event_id, index)))
+        outcome.events.append(
+            event_from_security_report(
+                report,
+                project_id=project.pk,
+                received_at=_received_at(payload),
+                event_id=report_event_id(request_event_id, index),
+            )
+        )
 
 
 def _handle_logs(payload: dict[str, Any], project: Project, outcome: Outcome) -> None:
@@ -356,8 +379,13 @@ def _handle_logs(payload: dict[str, Any], project: Project, outcome: Outcome) ->
     """
     defaults = dict(payload.get("defaults") or {}, project_id=project.pk)
     try:
-        result = extract(payload_bytes(payload), fmt=payload.get("format"), content_type=payload.get("content_type"),
-                         defaults=defaults, budget=InflateBudget(settings.INGEST_MAX_LOG_BYTES))
+        result = extract(
+            payload_bytes(payload),
+            fmt=payload.get("format"),
+            content_type=payload.get("content_type"),
+            defaults=defaults,
+            budget=InflateBudget(settings.INGEST_MAX_LOG_BYTES),
+        )
     except LogParseError as exc:
         logger.warning("log payload of project %s is unreadable: %s", project.pk, exc)
         outcome.drop("invalid", "invalid_logs")
@@ -376,8 +404,13 @@ def _handle_otlp(payload: dict[str, Any], project: Project, outcome: Outcome) ->
     from ingest.protocol import otlp  # start-up: protobuf, ~2.6 MiB a process
 
     try:
-        result = otlp.events_from_bytes(payload["signal"], payload_bytes(payload), payload["content_type"],
-                                        project_id=project.pk, received_at=_received_at(payload).isoformat())
+        result = otlp.events_from_bytes(
+            payload["signal"],
+            payload_bytes(payload),
+            payload["content_type"],
+            project_id=project.pk,
+            received_at=_received_at(payload).isoformat(),
+        )
     except otlp.OtlpError as exc:  # the view decoded it: a corrupt queue copy is dropped loudly
         outcome.skip(f"invalid_otlp: {exc}")
         return

@@ -28,10 +28,19 @@ def publish(task: Any, args: list[Any], *, queue: str, argsrepr: str) -> None:
     if app.conf.task_always_eager:
         task.apply_async(tuple(args), queue=queue, argsrepr=argsrepr, kwargsrepr="{}")
         return
-    message = app.amqp.as_task_v2(str(uuid.uuid4()), task.name, args, {}, argsrepr=argsrepr, kwargsrepr="{}",
-                                  ignore_result=True)
+    message = app.amqp.as_task_v2(
+        str(uuid.uuid4()), task.name, args, {}, argsrepr=argsrepr, kwargsrepr="{}", ignore_result=True
+    )
     with app.producer_or_acquire() as producer:
-        producer.publish(orjson.dumps(message.body), exchange="", routing_key=queue,
-                         content_type="application/json", content_encoding="utf-8", headers=message.headers,
-                         delivery_mode=2, retry=app.conf.task_publish_retry,
-                         retry_policy=app.conf.task_publish_retry_policy, **message.properties)
+        producer.publish(
+            orjson.dumps(message.body),
+            exchange="",
+            routing_key=queue,
+            content_type="application/json",
+            content_encoding="utf-8",
+            headers=message.headers,
+            delivery_mode=2,
+            retry=app.conf.task_publish_retry,
+            retry_policy=app.conf.task_publish_retry_policy,
+            **message.properties,
+        )

@@ -56,8 +56,15 @@ def check_quotas(key: ProjectKey, amount: int = 1) -> Refusal | None:
     )
     for scope, limit, name in checks:
         if limit and _window_count(name, amount) > limit:
-            return Refusal(RateLimit(retry_after=_seconds_left_in_window(), categories=("error", "default"),
-                                     scope=scope, reason_code=f"{scope}_quota"), reason=f"{scope}_quota")
+            return Refusal(
+                RateLimit(
+                    retry_after=_seconds_left_in_window(),
+                    categories=("error", "default"),
+                    scope=scope,
+                    reason_code=f"{scope}_quota",
+                ),
+                reason=f"{scope}_quota",
+            )
     return None
 
 
@@ -115,6 +122,7 @@ def queue_depths() -> dict[str, int]:
 
 def check_backpressure() -> Refusal | None:
     if backlog_depth() > settings.INGEST_BACKLOG_LIMIT:
-        return Refusal(RateLimit(retry_after=10, categories=(), scope="organization", reason_code="backlog"),
-                       reason="backlog")
+        return Refusal(
+            RateLimit(retry_after=10, categories=(), scope="organization", reason_code="backlog"), reason="backlog"
+        )
     return None

@@ -31,8 +31,13 @@ def dead_letters_import_files() -> int:
     moved = 0
     for path in sorted(folder.glob("*.json")) if folder.exists() else []:
         data = json.loads(path.read_text())
-        dead_letter_store(task=data["task"], payload=data["payload"], error=data["error"], tb=data["traceback"],
-                          attempts=data["attempts"])
+        dead_letter_store(
+            task=data["task"],
+            payload=data["payload"],
+            error=data["error"],
+            tb=data["traceback"],
+            attempts=data["attempts"],
+        )
         path.unlink()
         moved += 1
     return moved
@@ -56,5 +61,3 @@ def dead_letter_discard(*, dead_letter: DeadLetter, reason: str) -> None:
     dead_letter.discarded_at = timezone.now()
     dead_letter.discard_reason = reason.strip()
     dead_letter.save(update_fields=["discarded_at", "discard_reason"])
-
-

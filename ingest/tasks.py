@@ -58,8 +58,11 @@ def _run_one(payload: dict[str, Any]) -> dict[str, Any]:
     else:
         outcome = processing.process_payload(payload)
     record = outcome.record
-    return {"stored": record.stored if record else 0, "duplicates": record.duplicates if record else 0,
-            "skipped": outcome.skipped}
+    return {
+        "stored": record.stored if record else 0,
+        "duplicates": record.duplicates if record else 0,
+        "skipped": outcome.skipped,
+    }
 
 
 def _retry_or_dead_letter(task: Any, payload: dict[str, Any], exc: Exception, *, attempts: int = 1) -> dict[str, Any]:
@@ -67,13 +70,23 @@ def _retry_or_dead_letter(task: Any, payload: dict[str, Any], exc: Exception, *,
     if retries < settings.INGEST_TASK_MAX_RETRIES and not task.request.is_eager:
         logger.warning("processing failed (attempt %d), retrying: %s", retries + 1, exc)
         raise task.retry(exc=exc, countdown=backoff_seconds(retries), queue="ingest-retry")
-    dead_letter_store(task=task.name, payload=payload, error=f"{type(exc).__name__}: {exc}",
-                      tb=traceback.format_exc(), attempts=retries + 1)
+    dead_letter_store(
+        task=task.name,
+        payload=payload,
+        error=f"{type(exc).__name__}: {exc}",
+        tb=traceback.format_exc(),
+        attempts=retries + 1,
+    )
     return {"dead_letter": True}
 
 
-@shared_task(base=AdaptiveBatches, acks_late=True, reject_on_worker_lost=True,
-             flush_every=settings.INGEST_BATCH_SIZE, flush_interval=settings.INGEST_BATCH_INTERVAL)
+@shared_task(
+    base=AdaptiveBatches,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    flush_every=settings.INGEST_BATCH_SIZE,
+    flush_interval=settings.INGEST_BATCH_INTERVAL,
+)
 def process_batch(requests: list[Any]) -> dict[str, Any]:
     """Process many payloads in one go (the storm path).
 
@@ -103,9 +116,18 @@ def _requeue_or_keep(payload: dict[str, Any], exc: Exception) -> None:
     keep it as a dead letter (a file when the database is down too)."""
     logger.warning("payload of project %s failed in a batch, retrying alone: %s", payload.get("project_id"), exc)
     try:
-        process_payload.apply_async((payload,), queue="ingest-retry", countdown=backoff_seconds(0),
-                                    argsrepr="(<retried payload>)", kwargsrepr="{}")
+        process_payload.apply_async(
+            (payload,),
+            queue="ingest-retry",
+            countdown=backoff_seconds(0),
+            argsrepr="(<retried payload>)",
+            kwargsrepr="{}",
+        )
     except Exception as publish_exc:  # broker down as well: nothing may be lost
-            dead_letter_store(task="ingest.tasks.process_payload", payload=payload,
-                          error=f"{type(exc).__name__}: {exc}; re-queue failed: {publish_exc}",
-                          tb=traceback.format_exc(), attempts=1)
+        dead_letter_store(
+            task="ingest.tasks.process_payload",
+            payload=payload,
+            error=f"{type(exc).__name__}: {exc}; re-queue failed: {publish_exc}",
+            tb=traceback.format_exc(),
+            attempts=1,
+        )

@@ -67,8 +67,9 @@ def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
         envelope = parse_envelope(data, max_item_size=envelope_item_limits())
     except EnvelopeError as exc:
         raise Refused(400, f"invalid envelope: {exc.message}") from None
-    auth = auth_from_request(header=request.headers.get("X-Sentry-Auth"), query=request.GET,
-                             envelope_headers=envelope.headers)
+    auth = auth_from_request(
+        header=request.headers.get("X-Sentry-Auth"), query=request.GET, envelope_headers=envelope.headers
+    )
     key = authenticate(auth, project_id)
     check_origin(request, key)
     event_id, kept, problems, usable = _envelope_event_ids(envelope)
@@ -77,8 +78,11 @@ def _handle_envelope(request: HttpRequest, project_id: int) -> HttpResponse:
         status = 413 if all("size limit" in p for p in problems) else 400
         raise Refused(status, "; ".join(problems))
     admit(key, kept)
-    enqueue(request, payload_for("envelope", key, data, auth.client, **_sender(request)),
-            lambda: json_response(200, {"id": event_id}))
+    enqueue(
+        request,
+        payload_for("envelope", key, data, auth.client, **_sender(request)),
+        lambda: json_response(200, {"id": event_id}),
+    )
     metrics.envelope_items(i.type for i in envelope.items if not i.too_large)
     counters.buffer_outcome(key.project_id, "accepted", "", kept)
     return _accepted(request, key, event_id, {"dropped": problems} if problems else {})
@@ -96,8 +100,11 @@ def _handle_store(request: HttpRequest, project_id: int) -> HttpResponse:
         raise Refused(400, f"invalid event: {exc.message}") from None
     event_id = event_id_from(Envelope(headers={}, items=[]), None, body) or uuid.uuid4().hex
     admit(key, 1)
-    enqueue(request, payload_for("store", key, data, auth.client, event_id=event_id, **_sender(request)),
-            lambda: json_response(200, {"id": event_id}))
+    enqueue(
+        request,
+        payload_for("store", key, data, auth.client, event_id=event_id, **_sender(request)),
+        lambda: json_response(200, {"id": event_id}),
+    )
     counters.buffer_outcome(key.project_id, "accepted", "", 1)
     return _accepted(request, key, event_id)
 
@@ -114,13 +121,18 @@ def _handle_security(request: HttpRequest, project_id: int) -> HttpResponse:
         raise Refused(400, exc.message) from None
     admit(key, len(reports))
     event_id = uuid.uuid4().hex
-    enqueue(request, payload_for("security", key, data, auth.client, event_id=event_id),
-             lambda: json_response(200, {"id": event_id}))
+    enqueue(
+        request,
+        payload_for("security", key, data, auth.client, event_id=event_id),
+        lambda: json_response(200, {"id": event_id}),
+    )
     counters.buffer_outcome(key.project_id, "accepted", "", len(reports))
     return _accepted(request, key, event_id)
 
 
-def _accepted(request: HttpRequest, key: Any, event_id: str | None, extra: dict[str, Any] | None = None) -> HttpResponse:
+def _accepted(
+    request: HttpRequest, key: Any, event_id: str | None, extra: dict[str, Any] | None = None
+) -> HttpResponse:
     """``200 {"id": ...}``; the id is bound for the request's log line."""
     correlation.bind(event_id=event_id)
     return with_cors(request, json_response(200, {"id": event_id, **(extra or {})}), key)

@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import sentry_sdk
-
 from django.conf import settings
 from django.core import signals
 from django.core.exceptions import MiddlewareNotUsed
@@ -50,7 +49,7 @@ SKIPPED_ON_INGEST: dict[str, str] = {
     "whitenoise.middleware.WhiteNoiseMiddleware": "serves static files; an ingest path is never one",
     "django.contrib.sessions.middleware.SessionMiddleware": "SDKs authenticate with a DSN key, never a session",
     "django.middleware.common.CommonMiddleware": "slash/www redirects: the route matches exact paths only, "
-                                                 "and an SDK does not follow a redirect of its POST",
+    "and an SDK does not follow a redirect of its POST",
     "django.middleware.csrf.CsrfViewMiddleware": "the ingest views are csrf_exempt (key-authenticated, no cookies)",
     "django.contrib.auth.middleware.AuthenticationMiddleware": "no user: the DSN key is the credential",
     "django.contrib.messages.middleware.MessageMiddleware": "no pages, so no flashed messages",

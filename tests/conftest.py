@@ -21,6 +21,8 @@ def no_server_errors():
     yield
     if log.exists() and log.read_text().strip():
         pytest.fail(f"ErrorHub answered 500 during the tests:\n{log.read_text()[:4000]}")
+
+
 pytest_plugins = ["tests.personas"]
 
 
@@ -28,5 +30,7 @@ pytest_plugins = ["tests.personas"]
 def fast_password_hashing(settings):
     """Personas are created in almost every test; PBKDF2's million rounds would
     dominate the suite's time. Production hashing is untouched."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
-                                 "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]

@@ -34,8 +34,11 @@ class World:
 def world(db) -> World:
     org = OrganizationFactory(slug="acme", name="Acme")
     team_a, team_b = TeamFactory(organization=org, slug="a"), TeamFactory(organization=org, slug="b")
-    owner, member, outsider = UserFactory(username="olivia"), UserFactory(username="mike"), UserFactory(
-        username="oscar")
+    owner, member, outsider = (
+        UserFactory(username="olivia"),
+        UserFactory(username="mike"),
+        UserFactory(username="oscar"),
+    )
     org.owners.add(owner)
     team_a.members.add(owner, member)
     team_b.members.add(outsider)
@@ -43,5 +46,11 @@ def world(db) -> World:
     project.teams.add(team_a)
     other = ProjectFactory(organization=org, slug="billing", name="Billing")
     other.teams.add(team_b)
-    return World(project=project, key=ProjectKeyFactory(project=project), other_project=other, owner=owner,
-                 member=member, outsider=outsider)
+    return World(
+        project=project,
+        key=ProjectKeyFactory(project=project),
+        other_project=other,
+        owner=owner,
+        member=member,
+        outsider=outsider,
+    )

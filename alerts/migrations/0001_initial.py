@@ -7,134 +7,224 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('errorhub', '0001_initial'),
+        ("errorhub", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('slack', 'Slack'), ('slack_webhook', 'Slack Webhook'), ('email', 'Email'), ('webhook', 'Webhook')], max_length=16)),
-                ('config', models.JSONField(blank=True, default=dict)),
-                ('enabled', models.BooleanField(default=True)),
-                ('disabled_reason', models.CharField(blank=True, default='', max_length=500)),
-                ('consecutive_failures', models.PositiveIntegerField(default=0)),
-                ('open_until', models.DateTimeField(blank=True, null=True)),
-                ('next_allowed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alert_channels', to='errorhub.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("slack", "Slack"),
+                            ("slack_webhook", "Slack Webhook"),
+                            ("email", "Email"),
+                            ("webhook", "Webhook"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("config", models.JSONField(blank=True, default=dict)),
+                ("enabled", models.BooleanField(default=True)),
+                ("disabled_reason", models.CharField(blank=True, default="", max_length=500)),
+                ("consecutive_failures", models.PositiveIntegerField(default=0)),
+                ("open_until", models.DateTimeField(blank=True, null=True)),
+                ("next_allowed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alert_channels",
+                        to="errorhub.organization",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('retrying', 'Retrying'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=16)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True, default='')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('slack_channel', models.CharField(blank=True, default='', max_length=64)),
-                ('slack_ts', models.CharField(blank=True, default='', max_length=64)),
-                ('slack_thread_ts', models.CharField(blank=True, default='', max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='alerts.channel')),
-                ('issue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alert_deliveries', to='errorhub.issue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("retrying", "Retrying"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True, default="")),
+                ("next_attempt_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                ("slack_channel", models.CharField(blank=True, default="", max_length=64)),
+                ("slack_ts", models.CharField(blank=True, default="", max_length=64)),
+                ("slack_thread_ts", models.CharField(blank=True, default="", max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="alerts.channel"
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alert_deliveries",
+                        to="errorhub.issue",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DeliveryAttempt',
+            name="DeliveryAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(max_length=16)),
-                ('error', models.TextField(blank=True, default='')),
-                ('response', models.TextField(blank=True, default='')),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_log', to='alerts.delivery')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("status", models.CharField(max_length=16)),
+                ("error", models.TextField(blank=True, default="")),
+                ("response", models.TextField(blank=True, default="")),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attempt_log", to="alerts.delivery"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Rule',
+            name="Rule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('environments', models.JSONField(blank=True, default=list)),
-                ('min_level', models.CharField(blank=True, default='', max_length=16)),
-                ('release', models.CharField(blank=True, default='', max_length=200)),
-                ('tags', models.JSONField(blank=True, default=dict)),
-                ('exception_type', models.CharField(blank=True, default='', max_length=200)),
-                ('message_regex', models.CharField(blank=True, default='', max_length=500)),
-                ('culprit_regex', models.CharField(blank=True, default='', max_length=500)),
-                ('source', models.CharField(blank=True, default='', help_text='prefix of the issue source', max_length=128)),
-                ('lifecycle_states', models.JSONField(blank=True, default=list)),
-                ('triggers', models.JSONField(default=list)),
-                ('frequency_count', models.PositiveIntegerField(default=0)),
-                ('frequency_seconds', models.PositiveIntegerField(default=0)),
-                ('spike_factor', models.FloatField(default=0)),
-                ('inbox_sla_seconds', models.PositiveIntegerField(default=0)),
-                ('system_threshold', models.PositiveIntegerField(default=0, help_text='backlog depth / dead letters / stall minutes')),
-                ('mention', models.CharField(blank=True, default='', help_text='Slack user id U… or group id S…', max_length=64)),
-                ('min_interval_seconds', models.PositiveIntegerField(default=300)),
-                ('muted_until', models.DateTimeField(blank=True, null=True)),
-                ('mute_reason', models.CharField(blank=True, default='', max_length=500)),
-                ('archived', models.BooleanField(default=False)),
-                ('archived_by', models.CharField(blank=True, default='', max_length=200)),
-                ('archived_reason', models.CharField(blank=True, default='', max_length=500)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('channels', models.ManyToManyField(blank=True, related_name='rules', to='alerts.channel')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alert_rules', to='errorhub.organization')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alert_rules', to='errorhub.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("environments", models.JSONField(blank=True, default=list)),
+                ("min_level", models.CharField(blank=True, default="", max_length=16)),
+                ("release", models.CharField(blank=True, default="", max_length=200)),
+                ("tags", models.JSONField(blank=True, default=dict)),
+                ("exception_type", models.CharField(blank=True, default="", max_length=200)),
+                ("message_regex", models.CharField(blank=True, default="", max_length=500)),
+                ("culprit_regex", models.CharField(blank=True, default="", max_length=500)),
+                (
+                    "source",
+                    models.CharField(blank=True, default="", help_text="prefix of the issue source", max_length=128),
+                ),
+                ("lifecycle_states", models.JSONField(blank=True, default=list)),
+                ("triggers", models.JSONField(default=list)),
+                ("frequency_count", models.PositiveIntegerField(default=0)),
+                ("frequency_seconds", models.PositiveIntegerField(default=0)),
+                ("spike_factor", models.FloatField(default=0)),
+                ("inbox_sla_seconds", models.PositiveIntegerField(default=0)),
+                (
+                    "system_threshold",
+                    models.PositiveIntegerField(default=0, help_text="backlog depth / dead letters / stall minutes"),
+                ),
+                (
+                    "mention",
+                    models.CharField(
+                        blank=True, default="", help_text="Slack user id U… or group id S…", max_length=64
+                    ),
+                ),
+                ("min_interval_seconds", models.PositiveIntegerField(default=300)),
+                ("muted_until", models.DateTimeField(blank=True, null=True)),
+                ("mute_reason", models.CharField(blank=True, default="", max_length=500)),
+                ("archived", models.BooleanField(default=False)),
+                ("archived_by", models.CharField(blank=True, default="", max_length=200)),
+                ("archived_reason", models.CharField(blank=True, default="", max_length=500)),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("channels", models.ManyToManyField(blank=True, related_name="rules", to="alerts.channel")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alert_rules",
+                        to="errorhub.organization",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alert_rules",
+                        to="errorhub.project",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='rule',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deliveries', to='alerts.rule'),
+            model_name="delivery",
+            name="rule",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="deliveries", to="alerts.rule"
+            ),
         ),
         migrations.CreateModel(
-            name='DigestSent',
+            name="DigestSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'day'), name='digestsent_unique')],
+                "constraints": [models.UniqueConstraint(fields=("user", "day"), name="digestsent_unique")],
             },
         ),
         migrations.CreateModel(
-            name='IssueAlertState',
+            name="IssueAlertState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_sent_at', models.DateTimeField()),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='errorhub.issue')),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='alerts.rule')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("last_sent_at", models.DateTimeField()),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="errorhub.issue"
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="alerts.rule"),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('issue', 'rule'), name='issuealertstate_unique')],
+                "constraints": [models.UniqueConstraint(fields=("issue", "rule"), name="issuealertstate_unique")],
             },
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='alerts_deli_status_712c34_idx'),
+            model_name="delivery",
+            index=models.Index(fields=["status", "next_attempt_at"], name="alerts_deli_status_712c34_idx"),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['issue', 'channel', 'status'], name='alerts_deli_issue_i_8e9f79_idx'),
+            model_name="delivery",
+            index=models.Index(fields=["issue", "channel", "status"], name="alerts_deli_issue_i_8e9f79_idx"),
         ),
     ]

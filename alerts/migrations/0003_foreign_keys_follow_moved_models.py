@@ -7,11 +7,10 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     """Foreign keys now point at accounts/issues models (same tables): state only."""
 
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('alerts', '0002_slack_request_seen'),
-        ('issues', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("alerts", "0002_slack_request_seen"),
+        ("issues", "0001_initial"),
     ]
 
     operations = [
@@ -20,29 +19,51 @@ class Migration(migrations.Migration):
             database_operations=[],
             state_operations=[
                 migrations.AlterField(
-                    model_name='channel',
-                    name='organization',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alert_channels', to='accounts.organization'),
+                    model_name="channel",
+                    name="organization",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alert_channels",
+                        to="accounts.organization",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='delivery',
-                    name='issue',
-                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alert_deliveries', to='issues.issue'),
+                    model_name="delivery",
+                    name="issue",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alert_deliveries",
+                        to="issues.issue",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='issuealertstate',
-                    name='issue',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='issues.issue'),
+                    model_name="issuealertstate",
+                    name="issue",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="issues.issue"
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='rule',
-                    name='organization',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alert_rules', to='accounts.organization'),
+                    model_name="rule",
+                    name="organization",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alert_rules",
+                        to="accounts.organization",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='rule',
-                    name='project',
-                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alert_rules', to='accounts.project'),
+                    model_name="rule",
+                    name="project",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alert_rules",
+                        to="accounts.project",
+                    ),
                 ),
             ],
         ),

@@ -38,7 +38,6 @@ sys.path.insert(0, str(REPO))
 from tests.alerts.slack_standin import NEW_ISSUE_RULE_SCRIPT, SlackStandIn  # noqa: E402 (a stand-in server, not test code)
 
 
-
 class TimedSlack(SlackStandIn):
     """Notes when each probe's message arrives (probes are found by their token in the call)."""
 
@@ -52,7 +51,7 @@ class TimedSlack(SlackStandIn):
             text = json.dumps(args)
             start = text.find("probe-")
             if start >= 0:
-                self.arrived.setdefault(text[start:start + 18], now)
+                self.arrived.setdefault(text[start : start + 18], now)
         return super().answer(method, args, auth)
 
 
@@ -63,11 +62,13 @@ def _probes(url: str, auth: str, per_second: float, seconds: float, sent: dict[s
     n = 0
     while time.time() - began < seconds:
         token = f"probe-{uuid.uuid4().hex[:12]}"
-        body = json.dumps({"message": f"alert latency {token}", "level": "error", "platform": "python",
-                           "fingerprint": [token]})
+        body = json.dumps(
+            {"message": f"alert latency {token}", "level": "error", "platform": "python", "fingerprint": [token]}
+        )
         sent[token] = time.time()
-        session.post(url, data=body, headers={"Content-Type": "application/json", "X-Sentry-Auth": auth},
-                     timeout=30).raise_for_status()
+        session.post(
+            url, data=body, headers={"Content-Type": "application/json", "X-Sentry-Auth": auth}, timeout=30
+        ).raise_for_status()
         n += 1
         delay = began + n / per_second - time.time()
         if delay > 0:
@@ -79,14 +80,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--target", default="errorhub-embedded", choices=("errorhub-embedded", "errorhub-prod"))
     parser.add_argument("--rate", type=float, default=500.0, help="background events/s")
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--probes", type=float, default=0.5,
-                        help="new-issue probes per second (Slack takes one message per second per channel: keep below 1)")
+    parser.add_argument(
+        "--probes",
+        type=float,
+        default=0.5,
+        help="new-issue probes per second (Slack takes one message per second per channel: keep below 1)",
+    )
     parser.add_argument("--procs", type=int, default=4)
     args = parser.parse_args(argv)
 
     slack = TimedSlack()
-    os.environ.update(SLACK_API_BASE_URL=slack.start(), SLACK_BOT_TOKEN="xoxb-test",
-                      SLACK_SIGNING_SECRET="bench-signing-secret")
+    os.environ.update(
+        SLACK_API_BASE_URL=slack.start(), SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="bench-signing-secret"
+    )
     target = targets.make(args.target)
     result: dict[str, Any] = {"target": args.target, "rate": args.rate, "seconds": args.seconds}
     try:
@@ -98,16 +104,29 @@ def main(argv: list[str] | None = None) -> None:
         deadline = time.time() + 60
         while target.processed() < warm * 2 and time.time() < deadline:
             time.sleep(0.2)
-        subprocess.run([str(targets.VENV_BIN / "python"), "manage.py", "shell", "-c", NEW_ISSUE_RULE_SCRIPT.format(pid=project_id)],
-                       env=target.env(), cwd=REPO, check=True)
+        subprocess.run(
+            [
+                str(targets.VENV_BIN / "python"),
+                "manage.py",
+                "shell",
+                "-c",
+                NEW_ISSUE_RULE_SCRIPT.format(pid=project_id),
+            ],
+            env=target.env(),
+            cwd=REPO,
+            check=True,
+        )
         time.sleep(RULE_CACHE_SECONDS + 1)  # the worker's rule cache learns of the new rule
         url, key, _ = loadgen_replay.parse_dsn(target.dsn)
         store_url = url.replace("/envelope/", "/store/")
         auth = f"Sentry sentry_key={key}, sentry_version=7, sentry_client=bench-alert-latency/1.0"
         sent: dict[str, float] = {}
         events = int(args.rate * args.seconds)
-        background = threading.Thread(target=lambda: result.update(
-            load=loadgen_replay.storm(target.dsn, uuid.uuid4().hex[:12], events, args.procs, 4, args.rate)))
+        background = threading.Thread(
+            target=lambda: result.update(
+                load=loadgen_replay.storm(target.dsn, uuid.uuid4().hex[:12], events, args.procs, 4, args.rate)
+            )
+        )
         background.start()
         time.sleep(3)  # the loadgen's processes start and the load reaches its rate
         _probes(store_url, auth, args.probes, max(1.0, args.seconds - 6), sent)
@@ -123,39 +142,56 @@ def main(argv: list[str] | None = None) -> None:
                 statuses[str(k)] = statuses.get(str(k), 0) + v
         first = min((r["first_send"] for r in load if r.get("first_send")), default=0)
         last = max((r.get("last_ok", 0) for r in load), default=0)
-        result.update(background_statuses=statuses, background_rate_achieved=round(
-            sum(int(v) for k, v in statuses.items() if k == "200") / (last - first), 1) if last > first else None,
-            probes_sent=len(sent), probes_alerted=len(latencies))
+        result.update(
+            background_statuses=statuses,
+            background_rate_achieved=round(sum(int(v) for k, v in statuses.items() if k == "200") / (last - first), 1)
+            if last > first
+            else None,
+            probes_sent=len(sent),
+            probes_alerted=len(latencies),
+        )
         if latencies:
             q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
-            result.update(p50_ms=round(statistics.median(latencies), 1), p95_ms=round(q[94], 1),
-                          p99_ms=round(q[98], 1), max_ms=round(latencies[-1], 1))
+            result.update(
+                p50_ms=round(statistics.median(latencies), 1),
+                p95_ms=round(q[94], 1),
+                p99_ms=round(q[98], 1),
+                max_ms=round(latencies[-1], 1),
+            )
     finally:
         target.stop()
         slack.stop()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     meta = run.machine()
     command = " ".join([".venv/bin/python -m bench.storm.alert_latency", *(argv or sys.argv[1:])])
-    text = "\n".join([
-        f"# Capture → Slack latency, {now.strftime('%Y-%m-%d %H:%M UTC')}", "",
-        f"- command: `{command}`",
-        f"- machine: {meta['nproc']} CPUs ({meta['cpu']}), {meta['mem_mib']} MiB, Python {meta['python']}; "
-        f"commit {meta['commit']}", "",
-        "| target | background load (events/s, achieved) | probes sent | alerted "
-        "| p50 ms | p95 ms | p99 ms | max ms |",
-        "|---|---|---|---|---|---|---|---|",
-        f"| {args.target} | {args.rate:.0f} ({result.get('background_rate_achieved')}) "
-        f"| {result.get('probes_sent')} | {result.get('probes_alerted')} "
-        f"| {result.get('p50_ms')} | {result.get('p95_ms')} | {result.get('p99_ms')} "
-        f"| {result.get('max_ms')} |", "",
-        "Latency: from the probe's POST to the Slack stand-in receiving its chat.postMessage (rule: every new "
-        "issue → #alerts; the real slack_sdk client over HTTP).", ""])
+    text = "\n".join(
+        [
+            f"# Capture → Slack latency, {now.strftime('%Y-%m-%d %H:%M UTC')}",
+            "",
+            f"- command: `{command}`",
+            f"- machine: {meta['nproc']} CPUs ({meta['cpu']}), {meta['mem_mib']} MiB, Python {meta['python']}; "
+            f"commit {meta['commit']}",
+            "",
+            "| target | background load (events/s, achieved) | probes sent | alerted "
+            "| p50 ms | p95 ms | p99 ms | max ms |",
+            "|---|---|---|---|---|---|---|---|",
+            f"| {args.target} | {args.rate:.0f} ({result.get('background_rate_achieved')}) "
+            f"| {result.get('probes_sent')} | {result.get('probes_alerted')} "
+            f"| {result.get('p50_ms')} | {result.get('p95_ms')} | {result.get('p99_ms')} "
+            f"| {result.get('max_ms')} |",
+            "",
+            "Latency: from the probe's POST to the Slack stand-in receiving its chat.postMessage (rule: every new "
+            "issue → #alerts; the real slack_sdk client over HTTP).",
+            "",
+        ]
+    )
     print(text)
     run.RESULTS.mkdir(exist_ok=True)
     stem = run.RESULTS / f"alert-latency-{args.target}-{now.strftime('%Y-%m-%d-%H%M')}"
     stem.with_suffix(".md").write_text(text)
-    stem.with_suffix(".json").write_text(json.dumps({"date": now.isoformat(), "command": command, "machine": meta,
-                                                     **result}, indent=2))
+    stem.with_suffix(".json").write_text(
+        json.dumps({"date": now.isoformat(), "command": command, "machine": meta, **result}, indent=2)
+    )
     print(f"written {stem}.md and .json")
 
 

@@ -40,8 +40,19 @@ def storm(dsn: str, events: int, procs: int, path: Path, replay: bool = True, ti
     ``measure.summarize_storm`` reads: statuses, first_send, last_ok, errors)."""
     with tempfile.TemporaryDirectory(prefix="sdk-load-") as tmp:
         out = Path(tmp) / "result.json"
-        argv = [sys.executable, str(path), "--dsn", dsn, "--procs", str(procs), "--events", str(events),
-                "--out", str(out), *(["--replay"] if replay else [])]
+        argv = [
+            sys.executable,
+            str(path),
+            "--dsn",
+            dsn,
+            "--procs",
+            str(procs),
+            "--events",
+            str(events),
+            "--out",
+            str(out),
+            *(["--replay"] if replay else []),
+        ]
         subprocess.run(argv, check=True, timeout=timeout, stdout=subprocess.DEVNULL)
         return [as_sender_stats(json.loads(out.read_text()))]
 
@@ -50,9 +61,15 @@ def as_sender_stats(result: dict[str, Any]) -> dict[str, Any]:
     """``sdk_load.py``'s JSON (status counts keyed by string, status 0 = no answer) as sender stats."""
     statuses = {int(code): n for code, n in result.get("status", {}).items() if int(code)}
     unanswered = int(result.get("status", {}).get("0", 0))
-    return {"events": result.get("events", 0), "statuses": statuses, "errors": unanswered,
-            "error_kinds": {"no answer": unanswered} if unanswered else {},
-            "first_send": result.get("first_send") or 0.0, "last_ok": result.get("last_200") or 0.0,
-            "lost_in_client": result.get("lost", {}), "dropped_in_client": result.get("dropped", {}),
-            "resp_ms_p50_per_process": result.get("resp_ms_p50_per_worker"),
-            "resp_ms_p95_per_process": result.get("resp_ms_p95_per_worker")}
+    return {
+        "events": result.get("events", 0),
+        "statuses": statuses,
+        "errors": unanswered,
+        "error_kinds": {"no answer": unanswered} if unanswered else {},
+        "first_send": result.get("first_send") or 0.0,
+        "last_ok": result.get("last_200") or 0.0,
+        "lost_in_client": result.get("lost", {}),
+        "dropped_in_client": result.get("dropped", {}),
+        "resp_ms_p50_per_process": result.get("resp_ms_p50_per_worker"),
+        "resp_ms_p95_per_process": result.get("resp_ms_p95_per_worker"),
+    }

@@ -62,8 +62,9 @@ def build(template: tuple[dict[str, Any], dict[str, Any]], dsn: str, run_id: str
     return event_id, orjson.dumps(header) + b"\n" + item + b"\n" + payload + b"\n"
 
 
-def _thread(url: str, auth: str, bodies: list[bytes], seqs: list[int], interval: float, start_at: float,
-            stats: dict) -> None:
+def _thread(
+    url: str, auth: str, bodies: list[bytes], seqs: list[int], interval: float, start_at: float, stats: dict
+) -> None:
     """One keep-alive connection (reopened when the server closes it) sending its share of bodies.
 
     Records the sequence numbers the server did not accept (``refused``: any answer
@@ -107,23 +108,36 @@ def _thread(url: str, auth: str, bodies: list[bytes], seqs: list[int], interval:
     conn.close()
 
 
-def _sender(url: str, auth: str, bodies: list[bytes], seqs: list[int], threads: int, interval: float,
-            start_at: float, out: Any) -> None:
+def _sender(
+    url: str, auth: str, bodies: list[bytes], seqs: list[int], threads: int, interval: float, start_at: float, out: Any
+) -> None:
     """Run ``threads`` senders, each with its own counters (merged at the end: no lost increments)."""
-    per_thread: list[dict[str, Any]] = [{"statuses": {}, "errors": 0, "error_kinds": {}, "refused": [],
-                                         "unanswered": [], "no_retry_after": 0} for _ in range(threads)]
-    workers = [threading.Thread(target=_thread, args=(url, auth, bodies[i::threads], seqs[i::threads],
-                                                      interval * threads, start_at, per_thread[i]))
-               for i in range(threads)]
+    per_thread: list[dict[str, Any]] = [
+        {"statuses": {}, "errors": 0, "error_kinds": {}, "refused": [], "unanswered": [], "no_retry_after": 0}
+        for _ in range(threads)
+    ]
+    workers = [
+        threading.Thread(
+            target=_thread,
+            args=(url, auth, bodies[i::threads], seqs[i::threads], interval * threads, start_at, per_thread[i]),
+        )
+        for i in range(threads)
+    ]
     for w in workers:
         w.start()
     for w in workers:
         w.join()
-    stats: dict[str, Any] = {"events": len(bodies), "statuses": {}, "errors": 0, "error_kinds": {},
-                             "refused": [], "unanswered": [], "no_retry_after": 0,
-                             "first_send": min((t["first_send"] for t in per_thread if t.get("first_send")),
-                                               default=0.0),
-                             "last_ok": max((t.get("last_ok", 0.0) for t in per_thread), default=0.0)}
+    stats: dict[str, Any] = {
+        "events": len(bodies),
+        "statuses": {},
+        "errors": 0,
+        "error_kinds": {},
+        "refused": [],
+        "unanswered": [],
+        "no_retry_after": 0,
+        "first_send": min((t["first_send"] for t in per_thread if t.get("first_send")), default=0.0),
+        "last_ok": max((t.get("last_ok", 0.0) for t in per_thread), default=0.0),
+    }
     for t in per_thread:
         stats["errors"] += t["errors"]
         stats["no_retry_after"] += t["no_retry_after"]
@@ -135,8 +149,9 @@ def _sender(url: str, auth: str, bodies: list[bytes], seqs: list[int], threads: 
     out.put(stats)
 
 
-def storm(dsn: str, run_id: str, events: int, procs: int, threads: int = 4, rate: float = 0.0,
-          first_seq: int = 0) -> list[dict]:
+def storm(
+    dsn: str, run_id: str, events: int, procs: int, threads: int = 4, rate: float = 0.0, first_seq: int = 0
+) -> list[dict]:
     """Send ``events`` envelopes (sequence numbers from ``first_seq``) at ``rate``/s in total
     (0 = unbounded); return per-process stats."""
     url, key, _ = parse_dsn(dsn)
@@ -146,8 +161,9 @@ def storm(dsn: str, run_id: str, events: int, procs: int, threads: int = 4, rate
     bodies = [build(pool[seq % len(pool)], dsn, run_id, seq)[1] for seq in seqs]
     interval = procs / rate if rate else 0.0
     start_at = time.time() + 2.0
-    return run_senders(_sender, [(url, auth, bodies[i::procs], seqs[i::procs], threads, interval, start_at)
-                                 for i in range(procs)])
+    return run_senders(
+        _sender, [(url, auth, bodies[i::procs], seqs[i::procs], threads, interval, start_at) for i in range(procs)]
+    )
 
 
 def run_senders(sender: Any, args_per_process: list[tuple]) -> list[dict]:

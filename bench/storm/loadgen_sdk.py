@@ -70,9 +70,17 @@ def _sender(dsn: str, run_id: str, seqs: list[int], start_at: float, out: Any) -
 
     stats = SenderStats(events=len(seqs))
     _instrument(stats)
-    sentry_sdk.init(dsn=dsn, default_integrations=False, auto_enabling_integrations=False,
-                    traces_sample_rate=0.0, transport_queue_size=len(seqs) + 100, keep_alive=True,
-                    release="storm@1.0.0", environment="bench", send_client_reports=False)
+    sentry_sdk.init(
+        dsn=dsn,
+        default_integrations=False,
+        auto_enabling_integrations=False,
+        traces_sample_rate=0.0,
+        transport_queue_size=len(seqs) + 100,
+        keep_alive=True,
+        release="storm@1.0.0",
+        environment="bench",
+        send_client_reports=False,
+    )
     sites = _sites()
     while time.time() < start_at:
         time.sleep(0.005)

@@ -206,24 +206,29 @@ def summarize_storm(results: list[dict[str, Any]], sampler: Sampler, baseline: i
     }
 
 
-def lost_duplicated(target: Any, run_id: str, events: int, refused: Collection[int] = (),
-                    unanswered: Collection[int] = ()) -> dict[str, int]:
+def lost_duplicated(
+    target: Any, run_id: str, events: int, refused: Collection[int] = (), unanswered: Collection[int] = ()
+) -> dict[str, int]:
     """Lost: accepted (answered 200) but never stored. An event the server refused
     (any other answer: the client's to drop or resend) must not be stored either —
     ``stored_refused`` counts those; one it never answered may go either way."""
     seqs = Counter(target.stored_seqs(run_id))
     refused, unanswered = set(refused), set(unanswered)
-    return {"stored_distinct": len(seqs),
-            "lost": sum(1 for s in range(events) if s not in seqs and s not in refused and s not in unanswered),
-            "duplicated": sum(c - 1 for c in seqs.values() if c > 1),
-            "stored_refused": sum(1 for s in refused if s in seqs)}
+    return {
+        "stored_distinct": len(seqs),
+        "lost": sum(1 for s in range(events) if s not in seqs and s not in refused and s not in unanswered),
+        "duplicated": sum(c - 1 for c in seqs.values() if c > 1),
+        "stored_refused": sum(1 for s in refused if s in seqs),
+    }
 
 
 def idle_latency(target: Any, run_id: str, samples: int = 20, timeout: float = 30.0) -> dict[str, Any]:
     """Send one real envelope at a time and poll storage until it is there (capture -> stored)."""
     url, key, _ = loadgen_replay.parse_dsn(target.dsn)
-    headers = {"Content-Type": "application/x-sentry-envelope",
-               "X-Sentry-Auth": f"Sentry sentry_key={key}, sentry_version=7, sentry_client=bench-latency/1.0"}
+    headers = {
+        "Content-Type": "application/x-sentry-envelope",
+        "X-Sentry-Auth": f"Sentry sentry_key={key}, sentry_version=7, sentry_client=bench-latency/1.0",
+    }
     pool = loadgen_replay.templates()
     session = requests.Session()
     seen: list[float] = []
@@ -248,5 +253,10 @@ def idle_latency(target: Any, run_id: str, samples: int = 20, timeout: float = 3
         return {"samples": 0, "missing": missing}
     ordered = sorted(seen)
     pick = lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)  # noqa: E731
-    return {"samples": len(seen), "missing": missing, "p50_ms": round(statistics.median(ordered), 1),
-            "p95_ms": pick(0.95), "max_ms": round(ordered[-1], 1)}
+    return {
+        "samples": len(seen),
+        "missing": missing,
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p95_ms": pick(0.95),
+        "max_ms": round(ordered[-1], 1),
+    }

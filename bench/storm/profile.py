@@ -93,10 +93,17 @@ def _self_top(session: Any, events: int, top: int = 15) -> list[tuple[str, float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=500)
-    parser.add_argument("--batch", type=int, default=0,
-                        help="payloads per process_payloads call (default INGEST_BATCH_SIZE; 1 = an idle event's path)")
-    parser.add_argument("--prod", action="store_true",
-                        help="PostgreSQL, Redis (database 13, flushed) and OpenSearch of scripts/services.sh instead of SQLite")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=0,
+        help="payloads per process_payloads call (default INGEST_BATCH_SIZE; 1 = an idle event's path)",
+    )
+    parser.add_argument(
+        "--prod",
+        action="store_true",
+        help="PostgreSQL, Redis (database 13, flushed) and OpenSearch of scripts/services.sh instead of SQLite",
+    )
     args = parser.parse_args()
     target = _setup(args.prod)
     try:
@@ -107,16 +114,14 @@ def main() -> None:
 
 def _profile(args: argparse.Namespace) -> None:
 
+    from django.conf import settings
     from django.test import RequestFactory
-
-    from errorhub.wsgi import application
     from pyinstrument import Profiler
 
     from bench.storm import loadgen_replay
     from errorhub.accounts.services import project_create
+    from errorhub.wsgi import application
     from ingest import http
-    from django.conf import settings
-
     from ingest.processing import process_payloads
 
     created = project_create(org_name="storm", name="storm", team_name="storm")
@@ -127,8 +132,9 @@ def _profile(args: argparse.Namespace) -> None:
     factory = RequestFactory(HTTP_HOST="127.0.0.1")
 
     def post(body: bytes) -> int:
-        environ = factory.post(path, data=body, content_type="application/x-sentry-envelope",
-                               HTTP_X_SENTRY_AUTH=auth).environ
+        environ = factory.post(
+            path, data=body, content_type="application/x-sentry-envelope", HTTP_X_SENTRY_AUTH=auth
+        ).environ
         answer: list[str] = []
         b"".join(application(environ, lambda status, headers, exc_info=None: answer.append(status)))
         return int(answer[0].split()[0])
@@ -149,31 +155,44 @@ def _profile(args: argparse.Namespace) -> None:
     view_session = profiler.last_session
     report.append(("view", view_s, view_session))
 
-    warm_up = [http.payload_for("envelope", key, body, "bench-profile/1.0")
-               for body in bodies[:settings.INGEST_BATCH_SIZE]]
+    warm_up = [
+        http.payload_for("envelope", key, body, "bench-profile/1.0") for body in bodies[: settings.INGEST_BATCH_SIZE]
+    ]
     size = args.batch or settings.INGEST_BATCH_SIZE
     assert not process_payloads(warm_up)  # warm-up: imports, caches, first issues
-    payloads = [http.payload_for("envelope", key, loadgen_replay.build(pool[n % len(pool)], dsn, "profile-w", n)[1],
-                               "bench-profile/1.0") for n in range(args.events)]
+    payloads = [
+        http.payload_for(
+            "envelope", key, loadgen_replay.build(pool[n % len(pool)], dsn, "profile-w", n)[1], "bench-profile/1.0"
+        )
+        for n in range(args.events)
+    ]
     profiler = Profiler(interval=0.0005)
     began = time.perf_counter()
     with profiler:  # as the batch task does: ``process_payloads`` over batches of INGEST_BATCH_SIZE
         for start in range(0, len(payloads), size):
-            failures = process_payloads(payloads[start:start + size])
+            failures = process_payloads(payloads[start : start + size])
             assert not failures, failures[:1]
     worker_s = time.perf_counter() - began
     report.append((f"worker (batches of {size})", worker_s, profiler.last_session))
 
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d-%H%M")
-    lines = [f"# ErrorHub ingest profile, {stamp}", "",
-             f"- command: `.venv/bin/python -m bench.storm.profile --events {args.events}"
-             f"{f' --batch {args.batch}' if args.batch else ''}{' --prod' if args.prod else ''}`",
-             f"- in-process, {'PostgreSQL + Redis + OpenSearch' if args.prod else 'SQLite embedded default'}, "
-             f"pyinstrument 0.5 ms sampling, {len(pool)} captured envelopes cycled with fresh event ids", ""]
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d-%H%M")
+    lines = [
+        f"# ErrorHub ingest profile, {stamp}",
+        "",
+        f"- command: `.venv/bin/python -m bench.storm.profile --events {args.events}"
+        f"{f' --batch {args.batch}' if args.batch else ''}{' --prod' if args.prod else ''}`",
+        f"- in-process, {'PostgreSQL + Redis + OpenSearch' if args.prod else 'SQLite embedded default'}, "
+        f"pyinstrument 0.5 ms sampling, {len(pool)} captured envelopes cycled with fresh event ids",
+        "",
+    ]
     for label, seconds, session in report:
-        lines += [f"## {label}: {args.events} events in {seconds:.2f} s = {args.events / seconds:.0f} events/s "
-                  f"in one process ({seconds * 1000 / args.events:.2f} ms/event)", "",
-                  "| project function (outermost call) | inclusive ms/event | self ms/event |", "|---|---|---|"]
+        lines += [
+            f"## {label}: {args.events} events in {seconds:.2f} s = {args.events / seconds:.0f} events/s "
+            f"in one process ({seconds * 1000 / args.events:.2f} ms/event)",
+            "",
+            "| project function (outermost call) | inclusive ms/event | self ms/event |",
+            "|---|---|---|",
+        ]
         lines += [f"| `{k}` | {inc:.3f} | {own:.3f} |" for k, inc, own in _costs(session, args.events)]
         lines += ["", "| hottest self time (any code) | ms/event |", "|---|---|"]
         lines += [f"| `{k}` | {v:.3f} |" for k, v in _self_top(session, args.events)]

@@ -72,10 +72,12 @@ def summarize(stacks: collections.Counter, top: int = 25) -> dict[str, Any]:
         leaves[frames[-1]] += n
         for frame in set(frames):
             inclusive[frame] += n
-    return {"total_samples": total,
-            "layers": [(k, round(100 * v / total, 1)) for k, v in layers.most_common()],
-            "self": [(k, round(100 * v / total, 1)) for k, v in leaves.most_common(top)],
-            "inclusive": [(k, round(100 * v / total, 1)) for k, v in inclusive.most_common(top)]}
+    return {
+        "total_samples": total,
+        "layers": [(k, round(100 * v / total, 1)) for k, v in layers.most_common()],
+        "self": [(k, round(100 * v / total, 1)) for k, v in leaves.most_common(top)],
+        "inclusive": [(k, round(100 * v / total, 1)) for k, v in inclusive.most_common(top)],
+    }
 
 
 def drive(target: targets.ErrorHub, args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -92,9 +94,24 @@ def profile(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     raw = target.data_dir / "web.pyspy.txt"
     try:
         web = target.procs["web"].pid
-        spy = subprocess.Popen([str(targets.VENV_BIN / "py-spy"), "record", "--subprocesses", "--nonblocking",
-                                "--rate", str(args.rate), "--format", "raw", "-o", str(raw), "--pid", str(web)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        spy = subprocess.Popen(
+            [
+                str(targets.VENV_BIN / "py-spy"),
+                "record",
+                "--subprocesses",
+                "--nonblocking",
+                "--rate",
+                str(args.rate),
+                "--format",
+                "raw",
+                "-o",
+                str(raw),
+                "--pid",
+                str(web),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(2)  # py-spy attached to every worker
         cpu_before = measure.tree_cpu_seconds([web], measure._children_map())
         sent = drive(target, args)
@@ -107,28 +124,48 @@ def profile(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
         text = raw.read_text()
     finally:
         target.stop()
-    figures = {"accepted": accepted, "accepted_per_s": round(accepted / (last - first), 1) if last > first else 0,
-               "web_cpu_ms_per_envelope": round(cpu * 1000 / max(accepted, 1), 3),
-               "web_cpu_seconds": round(cpu, 2), **summarize(parse_collapsed(text))}
+    figures = {
+        "accepted": accepted,
+        "accepted_per_s": round(accepted / (last - first), 1) if last > first else 0,
+        "web_cpu_ms_per_envelope": round(cpu * 1000 / max(accepted, 1), 3),
+        "web_cpu_seconds": round(cpu, 2),
+        **summarize(parse_collapsed(text)),
+    }
     return figures, text
 
 
 def report(args: argparse.Namespace, figures: dict[str, Any], when: str) -> str:
     rows = lambda pairs: [f"| `{k}` | {v} |" for k, v in pairs]  # noqa: E731
-    return "\n".join([
-        f"# Web profile under load, {when}, loadgen `{args.loadgen}`", "",
-        f"- command: `.venv/bin/python -m bench.storm.profile_web --loadgen {args.loadgen} --events {args.events} "
-        f"--procs {args.procs}" + (f" --web-worker-class {args.web_worker_class}" if args.web_worker_class else "")
-        + "`",
-        "- target: the embedded default started as the Procfile starts it (gunicorn as errorhub/gunicorn_conf.py, "
-        "SQLite, filesystem broker); py-spy record --subprocesses on the gunicorn master",
-        f"- machine: {os.cpu_count()} CPUs shared with other engineers' runs (figures are indicative)", "",
-        f"**{figures['accepted']} envelopes accepted at {figures['accepted_per_s']}/s; web tree CPU "
-        f"{figures['web_cpu_ms_per_envelope']} ms per envelope** ({figures['web_cpu_seconds']} s, /proc), "
-        f"{figures['total_samples']} samples.", "",
-        "| layer (innermost reached) | % of samples |", "|---|---|", *rows(figures["layers"]), "",
-        "| hottest frames, self | % |", "|---|---|", *rows(figures["self"]), "",
-        "| hottest frames, inclusive | % |", "|---|---|", *rows(figures["inclusive"]), ""])
+    return "\n".join(
+        [
+            f"# Web profile under load, {when}, loadgen `{args.loadgen}`",
+            "",
+            f"- command: `.venv/bin/python -m bench.storm.profile_web --loadgen {args.loadgen} --events {args.events} "
+            f"--procs {args.procs}"
+            + (f" --web-worker-class {args.web_worker_class}" if args.web_worker_class else "")
+            + "`",
+            "- target: the embedded default started as the Procfile starts it (gunicorn as errorhub/gunicorn_conf.py, "
+            "SQLite, filesystem broker); py-spy record --subprocesses on the gunicorn master",
+            f"- machine: {os.cpu_count()} CPUs shared with other engineers' runs (figures are indicative)",
+            "",
+            f"**{figures['accepted']} envelopes accepted at {figures['accepted_per_s']}/s; web tree CPU "
+            f"{figures['web_cpu_ms_per_envelope']} ms per envelope** ({figures['web_cpu_seconds']} s, /proc), "
+            f"{figures['total_samples']} samples.",
+            "",
+            "| layer (innermost reached) | % of samples |",
+            "|---|---|",
+            *rows(figures["layers"]),
+            "",
+            "| hottest frames, self | % |",
+            "|---|---|",
+            *rows(figures["self"]),
+            "",
+            "| hottest frames, inclusive | % |",
+            "|---|---|",
+            *rows(figures["inclusive"]),
+            "",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -139,8 +176,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="threads per process (replay)")
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
-    parser.add_argument("--web-worker-class", choices=("gthread", "sync"), default="",
-                        help="gunicorn worker class (default: errorhub/gunicorn_conf.py's)")
+    parser.add_argument(
+        "--web-worker-class",
+        choices=("gthread", "sync"),
+        default="",
+        help="gunicorn worker class (default: errorhub/gunicorn_conf.py's)",
+    )
     args = parser.parse_args(argv)
     now = dt.datetime.now(dt.UTC)
     figures, raw = profile(args)

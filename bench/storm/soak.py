@@ -64,8 +64,9 @@ def main(argv: list[str] | None = None) -> None:
         unanswered: list[int] = []
         rounds = max(1, int(round(args.minutes)))
         for r in range(rounds):
-            for stats in loadgen_replay.storm(target.dsn, run_id, per_round, args.procs, 4, args.rate,
-                                              first_seq=r * per_round):
+            for stats in loadgen_replay.storm(
+                target.dsn, run_id, per_round, args.procs, 4, args.rate, first_seq=r * per_round
+            ):
                 for k, v in stats["statuses"].items():
                     statuses[str(k)] = statuses.get(str(k), 0) + v
                 refused += stats["refused"]
@@ -76,34 +77,54 @@ def main(argv: list[str] | None = None) -> None:
             time.sleep(1)
         halt.set()
         sampler.join()
-        result.update(statuses=statuses, **measure.lost_duplicated(target, run_id, per_round * rounds, refused, unanswered))
+        result.update(
+            statuses=statuses, **measure.lost_duplicated(target, run_id, per_round * rounds, refused, unanswered)
+        )
         for role, points in samples.items():
             steady = [(t, v) for t, v in points if t >= 60]
-            result[role] = {"first_mib": round(points[0][1] / 1024, 1), "last_mib": round(points[-1][1] / 1024, 1),
-                            "peak_mib": round(max(v for _, v in points) / 1024, 1),
-                            "slope_kib_per_s": round(slope_kib_per_s(steady), 2), "samples": len(points)}
+            result[role] = {
+                "first_mib": round(points[0][1] / 1024, 1),
+                "last_mib": round(points[-1][1] / 1024, 1),
+                "peak_mib": round(max(v for _, v in points) / 1024, 1),
+                "slope_kib_per_s": round(slope_kib_per_s(steady), 2),
+                "samples": len(points),
+            }
     finally:
         target.stop()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     meta = run.machine()
     command = " ".join([".venv/bin/python -m bench.storm.soak", *(argv or sys.argv[1:])])
     roles = [k for k in result if isinstance(result[k], dict) and "slope_kib_per_s" in result[k]]
-    text = "\n".join([
-        f"# Soak, {now.strftime('%Y-%m-%d %H:%M UTC')}", "",
-        f"- command: `{command}`",
-        f"- machine: {meta['nproc']} CPUs ({meta['cpu']}), {meta['mem_mib']} MiB, Python {meta['python']}; "
-        f"commit {meta['commit']}",
-        f"- load: {args.rate:.0f} events/s for {args.minutes:.0f} min; HTTP statuses {result.get('statuses')}; "
-        f"lost {result.get('lost')}, duplicated {result.get('duplicated')}", "",
-        "| role | RSS first (MiB) | last | peak | slope after the first minute (KiB/s) |", "|---|---|---|---|---|",
-        *[f"| {r} | {result[r]['first_mib']} | {result[r]['last_mib']} | {result[r]['peak_mib']} | "
-          f"{result[r]['slope_kib_per_s']} |" for r in roles], "",
-        "Slope: least squares over the RSS samples (every 5 s) of each process tree.", ""])
+    text = "\n".join(
+        [
+            f"# Soak, {now.strftime('%Y-%m-%d %H:%M UTC')}",
+            "",
+            f"- command: `{command}`",
+            f"- machine: {meta['nproc']} CPUs ({meta['cpu']}), {meta['mem_mib']} MiB, Python {meta['python']}; "
+            f"commit {meta['commit']}",
+            f"- load: {args.rate:.0f} events/s for {args.minutes:.0f} min; HTTP statuses {result.get('statuses')}; "
+            f"lost {result.get('lost')}, duplicated {result.get('duplicated')}",
+            "",
+            "| role | RSS first (MiB) | last | peak | slope after the first minute (KiB/s) |",
+            "|---|---|---|---|---|",
+            *[
+                f"| {r} | {result[r]['first_mib']} | {result[r]['last_mib']} | {result[r]['peak_mib']} | "
+                f"{result[r]['slope_kib_per_s']} |"
+                for r in roles
+            ],
+            "",
+            "Slope: least squares over the RSS samples (every 5 s) of each process tree.",
+            "",
+        ]
+    )
     print(text)
     stem = run.RESULTS / f"soak-{args.target}-{now.strftime('%Y-%m-%d-%H%M')}"
     stem.with_suffix(".md").write_text(text)
-    stem.with_suffix(".json").write_text(json.dumps({"date": now.isoformat(), "command": command, "machine": meta,
-                                                     "samples": samples, **result}, indent=2))
+    stem.with_suffix(".json").write_text(
+        json.dumps(
+            {"date": now.isoformat(), "command": command, "machine": meta, "samples": samples, **result}, indent=2
+        )
+    )
     print(f"written {stem}.md and .json")
 
 

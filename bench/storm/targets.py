@@ -75,8 +75,9 @@ class Target:
 
     def _spawn(self, role: str, argv: list[str], env: dict[str, str], cwd: Path) -> None:
         log = open(self.data_dir / f"{role}.log", "wb")
-        self.procs[role] = subprocess.Popen(argv, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+        self.procs[role] = subprocess.Popen(
+            argv, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def roots(self) -> dict[str, list[int]]:
         """Process-tree roots per role (for RSS)."""
@@ -141,22 +142,32 @@ class ErrorHub(Target):
 
     def env(self) -> dict[str, str]:
         """The environment its processes run with (this data directory, database, broker, store)."""
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("ERRORHUB_", "DATABASE_", "CELERY_", "DJANGO_"))}
-        env.update(ERRORHUB_DATA_DIR=str(self.data_dir), ERRORHUB_BASE_URL=f"http://127.0.0.1:{self.port}",
-                   ERRORHUB_STATIC_ROOT=str(self.data_dir / "static"), ERRORHUB_LOG_LEVEL="WARNING",
-                   PATH=f"{VENV_BIN}:{env.get('PATH', '')}", **self.extra_env)
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("ERRORHUB_", "DATABASE_", "CELERY_", "DJANGO_"))
+        }
+        env.update(
+            ERRORHUB_DATA_DIR=str(self.data_dir),
+            ERRORHUB_BASE_URL=f"http://127.0.0.1:{self.port}",
+            ERRORHUB_STATIC_ROOT=str(self.data_dir / "static"),
+            ERRORHUB_LOG_LEVEL="WARNING",
+            PATH=f"{VENV_BIN}:{env.get('PATH', '')}",
+            **self.extra_env,
+        )
         env["PYTHONPATH"] = str(self.tree)  # the tree's packages, whatever the working directory
         if self.prod:
-            env.update(DATABASE_URL=PG_BENCH_BASE + self.db_name,
-                       CELERY_BROKER_URL=f"{REDIS_URL}/{self.redis_db}")
+            env.update(DATABASE_URL=PG_BENCH_BASE + self.db_name, CELERY_BROKER_URL=f"{REDIS_URL}/{self.redis_db}")
             if self.engine:
-                env.update(ERRORHUB_EVENT_STORE="opensearch", ERRORHUB_EVENT_STORE_URL=OPENSEARCH_URL,
-                           ERRORHUB_EVENT_STORE_INDEX_PREFIX=self.index_prefix)
+                env.update(
+                    ERRORHUB_EVENT_STORE="opensearch",
+                    ERRORHUB_EVENT_STORE_URL=OPENSEARCH_URL,
+                    ERRORHUB_EVENT_STORE_INDEX_PREFIX=self.index_prefix,
+                )
             else:
-                self.notes.append(f"{self.tree} has no search-engine store (none of {', '.join(ENGINE_STORE_PATHS)}: "
-                                  "get_event_store() would fail for 'opensearch'), so errorhub-prod uses the SQL "
-                                  "event store on PostgreSQL")
+                self.notes.append(
+                    f"{self.tree} has no search-engine store (none of {', '.join(ENGINE_STORE_PATHS)}: "
+                    "get_event_store() would fail for 'opensearch'), so errorhub-prod uses the SQL "
+                    "event store on PostgreSQL"
+                )
         return env
 
     def prepare_prod(self) -> None:
@@ -180,19 +191,34 @@ class ErrorHub(Target):
         env = self.env()
         py = str(VENV_BIN / "python")
         subprocess.run([py, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=self.tree, check=True)
-        out = subprocess.run([py, "manage.py", "bootstrap"], env=env, cwd=self.tree, check=True, capture_output=True,
-                             text=True).stdout
+        out = subprocess.run(
+            [py, "manage.py", "bootstrap"], env=env, cwd=self.tree, check=True, capture_output=True, text=True
+        ).stdout
         self.dsn = re.search(r"DSN:\s+(\S+)", out).group(1)
-        self._spawn("web", [str(VENV_BIN / "gunicorn"), "-c", "python:errorhub.gunicorn_conf", "--bind",
-                            f"127.0.0.1:{self.port}"], env, self.tree)
-        celery = [str(VENV_BIN / "python"), "-m", "errorhub.worker", "--loglevel",
-                  os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING")]
+        self._spawn(
+            "web",
+            [str(VENV_BIN / "gunicorn"), "-c", "python:errorhub.gunicorn_conf", "--bind", f"127.0.0.1:{self.port}"],
+            env,
+            self.tree,
+        )
+        celery = [
+            str(VENV_BIN / "python"),
+            "-m",
+            "errorhub.worker",
+            "--loglevel",
+            os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"),
+        ]
         schedule = ["--beat-thread", "--schedule", str(self.data_dir / "celerybeat-schedule")]
         if self.prod:  # as docker/compose.yml: ingest and alerts in separate workers (beat as a thread here)
-            self._spawn("worker", [*celery, *schedule, "-n", "ingest@%h", "-Q", "ingest,ingest-retry,index"], env,
-                        self.tree)
-            self._spawn("worker-alerts", [*celery, "-n", "alerts@%h", "-Q", "alerts,housekeeping", "--concurrency",
-                                          "1"], env, self.tree)
+            self._spawn(
+                "worker", [*celery, *schedule, "-n", "ingest@%h", "-Q", "ingest,ingest-retry,index"], env, self.tree
+            )
+            self._spawn(
+                "worker-alerts",
+                [*celery, "-n", "alerts@%h", "-Q", "alerts,housekeeping", "--concurrency", "1"],
+                env,
+                self.tree,
+            )
         else:  # as the Procfile (make run): one worker, beat as a thread of it
             self._spawn("worker", [*celery, *schedule], env, self.tree)
         wait_http(f"http://127.0.0.1:{self.port}/")
@@ -227,8 +253,9 @@ class ErrorHub(Target):
                 self._conn = psycopg.connect(PG_BENCH_BASE + self.db_name, autocommit=True)
             return self._conn.execute(sql.replace("?", "%s"), params).fetchall()
         if self._conn is None:
-            self._conn = sqlite3.connect(f"file:{self.data_dir / 'errorhub.sqlite3'}?mode=ro", uri=True,
-                                         timeout=30, check_same_thread=False)  # the sampler polls from its thread
+            self._conn = sqlite3.connect(
+                f"file:{self.data_dir / 'errorhub.sqlite3'}?mode=ro", uri=True, timeout=30, check_same_thread=False
+            )  # the sampler polls from its thread
         return self._conn.execute(sql, params).fetchall()
 
     def processed(self) -> int:
@@ -240,17 +267,23 @@ class ErrorHub(Target):
         return grouped
 
     def is_stored(self, event_id: str) -> bool:
-        outbox = (" AND NOT EXISTS (SELECT 1 FROM ingest_indexoutbox o WHERE o.event_id = s.event_id)"
-                  if self.engine else "")
-        return bool(self._query("SELECT 1 FROM ingest_seenevent s WHERE s.event_id = ? AND s.issue_id > 0" + outbox,
-                                (event_id,)))
+        outbox = (
+            " AND NOT EXISTS (SELECT 1 FROM ingest_indexoutbox o WHERE o.event_id = s.event_id)" if self.engine else ""
+        )
+        return bool(
+            self._query(
+                "SELECT 1 FROM ingest_seenevent s WHERE s.event_id = ? AND s.issue_id > 0" + outbox, (event_id,)
+            )
+        )
 
     def stored_seqs(self, run_id: str) -> list[int]:
         if self.engine:
             return self._engine_seqs(run_id)
         rows = self._query(
             "SELECT s.value FROM ingest_eventtag s JOIN ingest_eventtag r ON r.event_id = s.event_id "
-            "WHERE s.key = 'bench_seq' AND r.key = 'bench_run' AND r.value = ?", (run_id,))
+            "WHERE s.key = 'bench_seq' AND r.key = 'bench_run' AND r.value = ?",
+            (run_id,),
+        )
         return [int(v) for (v,) in rows]
 
     def _engine_seqs(self, run_id: str) -> list[int]:
@@ -260,14 +293,19 @@ class ErrorHub(Target):
         base = f"{OPENSEARCH_URL}/{self.index_prefix}-*"
         urllib.request.urlopen(urllib.request.Request(f"{base}/_refresh", method="POST"), timeout=30)
         query = {"size": 10000, "_source": ["tags"], "query": {"term": {"tags": f"bench_run={run_id}"}}}
-        req = urllib.request.Request(f"{base}/_search", data=json.dumps(query).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"{base}/_search",
+            data=json.dumps(query).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         hits = json.load(urllib.request.urlopen(req, timeout=60))["hits"]["hits"]
-        return [int(t.split("=", 1)[1]) for h in hits for t in h["_source"].get("tags", [])
-                if t.startswith("bench_seq=")]
+        return [
+            int(t.split("=", 1)[1]) for h in hits for t in h["_source"].get("tags", []) if t.startswith("bench_seq=")
+        ]
 
 
-_BUGSINK_CONF = '''\
+_BUGSINK_CONF = """\
 # Bugsink's singleserver template (bugsink-create-conf --template=singleserver), adapted for a
 # loopback benchmark: plain HTTP, no reverse proxy, event quotas raised so nothing is dropped.
 from bugsink.settings.default import *  # noqa
@@ -298,7 +336,7 @@ BUGSINK = {{
     "MAX_EVENTS_PER_MONTH": _MANY,
 }}
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-'''
+"""
 
 _BUGSINK_PROJECT = (
     "from projects.models import Project; "
@@ -321,26 +359,44 @@ class Bugsink(Target):
         if not (bin_dir / "bugsink-manage").exists():
             raise RuntimeError(f"Bugsink is not installed in {BUGSINK_VENV}; see bench/peer/README.md")
         (self.data_dir / "bugsink_conf.py").write_text(
-            _BUGSINK_CONF.format(base=self.data_dir, port=self.port, secret=uuid.uuid4().hex))
+            _BUGSINK_CONF.format(base=self.data_dir, port=self.port, secret=uuid.uuid4().hex)
+        )
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "VIRTUAL_ENV"))}
-        env.update(DJANGO_SETTINGS_MODULE="bugsink_conf", PYTHONPATH=str(self.data_dir),
-                   PATH=f"{bin_dir}:{env.get('PATH', '')}")
+        env.update(
+            DJANGO_SETTINGS_MODULE="bugsink_conf",
+            PYTHONPATH=str(self.data_dir),
+            PATH=f"{bin_dir}:{env.get('PATH', '')}",
+        )
         manage = str(bin_dir / "bugsink-manage")
         run = dict(env=env, cwd=self.data_dir, check=True, capture_output=True, text=True)
         subprocess.run([manage, "migrate", "--noinput", "-v0"], **run)
         subprocess.run([manage, "migrate", "snappea", "--database=snappea", "--noinput", "-v0"], **run)
         out = subprocess.run([manage, "shell", "-c", _BUGSINK_PROJECT], **run).stdout
         self.dsn = re.search(r"DSN\s+(\S+)", out).group(1)
-        self._spawn("web", [str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-                            "--access-logfile", "-", "bugsink.wsgi"], env, self.data_dir)
+        self._spawn(
+            "web",
+            [
+                str(bin_dir / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+                "bugsink.wsgi",
+            ],
+            env,
+            self.data_dir,
+        )
         self._spawn("worker", [str(bin_dir / "bugsink-runsnappea")], env, self.data_dir)
         wait_http(f"http://127.0.0.1:{self.port}/")
         time.sleep(2)
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         if self._conn is None:
-            self._conn = sqlite3.connect(f"file:{self.data_dir / 'db.sqlite3'}?mode=ro", uri=True, timeout=30,
-                                         check_same_thread=False)
+            self._conn = sqlite3.connect(
+                f"file:{self.data_dir / 'db.sqlite3'}?mode=ro", uri=True, timeout=30, check_same_thread=False
+            )
         return self._conn.execute(sql, params).fetchall()
 
     def cleanup(self) -> None:
@@ -355,15 +411,21 @@ class Bugsink(Target):
         return bool(self._query("SELECT 1 FROM events_event WHERE event_id = ?", (event_id.replace("-", ""),)))
 
     def stored_seqs(self, run_id: str) -> list[int]:
-        rows = self._query("SELECT json_extract(data, '$.tags.bench_seq') FROM events_event "
-                           "WHERE json_extract(data, '$.tags.bench_run') = ?", (run_id,))
+        rows = self._query(
+            "SELECT json_extract(data, '$.tags.bench_seq') FROM events_event "
+            "WHERE json_extract(data, '$.tags.bench_run') = ?",
+            (run_id,),
+        )
         return [int(v) for (v,) in rows if v is not None]
 
 
 def make(name: str, tree: Path | None = None) -> Target:
     """The target called ``name``; an ErrorHub one runs the code of ``tree`` (default: this checkout)."""
-    factories = {"errorhub-embedded": lambda: ErrorHub(prod=False, tree=tree),
-                 "errorhub-prod": lambda: ErrorHub(prod=True, tree=tree), "bugsink": Bugsink}
+    factories = {
+        "errorhub-embedded": lambda: ErrorHub(prod=False, tree=tree),
+        "errorhub-prod": lambda: ErrorHub(prod=True, tree=tree),
+        "bugsink": Bugsink,
+    }
     if name not in factories:
         raise SystemExit(f"unknown target {name!r}; choose from {', '.join(factories)}")
     if tree is not None and name == "bugsink":

@@ -13,7 +13,7 @@ This view applies ``errorhub.accounts.throttle``'s two scopes and answers 429 wi
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.forms import AuthenticationForm
@@ -29,9 +29,11 @@ USERNAME, ADDRESS = "for this username", "from this address"
 def lockout_message(until: datetime, scope: str = USERNAME) -> str:
     """What the user reads: why (``scope``), and when to try again (UTC)."""
     minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
-    return (f"Too many failed log-in attempts {scope}. "
-            f"Try again in {minutes} minute{'s' if minutes != 1 else ''} "
-            f"(after {until.astimezone(dt_timezone.utc):%H:%M} UTC).")
+    return (
+        f"Too many failed log-in attempts {scope}. "
+        f"Try again in {minutes} minute{'s' if minutes != 1 else ''} "
+        f"(after {until.astimezone(UTC):%H:%M} UTC)."
+    )
 
 
 class ThrottledLoginView(LoginView):

@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 
 from ingest.protocol.scrub import DEFAULT_RULES, ScrubConfig, settings_problems
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
@@ -61,8 +63,11 @@ class Project(models.Model):
     scrub_fields = models.TextField(blank=True, default="", help_text="Extra field names to scrub, one per line.")
     scrub_patterns = models.TextField(blank=True, default="", help_text="Extra regexes to scrub, one per line.")
     scrub_ip_addresses = models.BooleanField(default=False)
-    scrub_rules = models.JSONField(default=default_scrub_rules, blank=True,
-                                   help_text="Built-in scrubbing rules that apply (names from ingest.protocol.scrub.RULES).")
+    scrub_rules = models.JSONField(
+        default=default_scrub_rules,
+        blank=True,
+        help_text="Built-in scrubbing rules that apply (names from ingest.protocol.scrub.RULES).",
+    )
     in_app_include = models.TextField(blank=True, default="", help_text="Module/path prefixes that are in-app.")
     next_short_id = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
@@ -84,8 +89,12 @@ class Project(models.Model):
         key = (self.scrub_fields, self.scrub_patterns, self.scrub_ip_addresses, repr(self.scrub_rules))
         cached = getattr(self, "_scrub_config_cache", None)
         if cached is None or cached[0] != key:
-            config = ScrubConfig.from_saved_settings(fields=self.scrub_fields, patterns=self.scrub_patterns,
-                                                     scrub_ip=self.scrub_ip_addresses, rules=self.scrub_rules)
+            config = ScrubConfig.from_saved_settings(
+                fields=self.scrub_fields,
+                patterns=self.scrub_patterns,
+                scrub_ip=self.scrub_ip_addresses,
+                rules=self.scrub_rules,
+            )
             cached = self._scrub_config_cache = (key, config)
         return cached[1]
 
@@ -124,8 +133,20 @@ class ProjectKey(models.Model):
 
 
 # Sentry's token scopes that ErrorHub's endpoints check (``errorhub.api.auth``).
-TOKEN_SCOPES = ("org:read", "org:write", "project:read", "project:write", "project:releases", "team:read",
-                "event:read", "event:write", "event:admin", "member:read", "alerts:read", "alerts:write")
+TOKEN_SCOPES = (
+    "org:read",
+    "org:write",
+    "project:read",
+    "project:write",
+    "project:releases",
+    "team:read",
+    "event:read",
+    "event:write",
+    "event:admin",
+    "member:read",
+    "alerts:read",
+    "alerts:write",
+)
 READ_SCOPES = ("org:read", "project:read", "team:read", "event:read", "member:read", "alerts:read")
 
 
@@ -138,8 +159,9 @@ class ApiToken(models.Model):
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE,
-                                     related_name="api_tokens")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     label = models.CharField(max_length=100, default="")
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
@@ -187,5 +209,7 @@ class LoginFailure(models.Model):
 
     class Meta:
         db_table = "errorhub_loginfailure"
-        indexes = [models.Index(fields=["scope", "key_hash", "at"], name="loginfailure_lookup"),
-                   models.Index(fields=["at"], name="loginfailure_expiry")]
+        indexes = [
+            models.Index(fields=["scope", "key_hash", "at"], name="loginfailure_lookup"),
+            models.Index(fields=["at"], name="loginfailure_expiry"),
+        ]

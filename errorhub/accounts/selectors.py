@@ -37,9 +37,13 @@ def organizations_for_user(user: AbstractBaseUser) -> QuerySet[Organization]:
 
 def organization_members(organization: Organization) -> QuerySet[AbstractBaseUser]:
     """The active users of an organisation: its owners and the members of its teams."""
-    return get_user_model().objects.filter(
-        Q(errorhub_teams__organization=organization) | Q(owned_organizations=organization),
-        is_active=True).distinct()
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(errorhub_teams__organization=organization) | Q(owned_organizations=organization), is_active=True
+        )
+        .distinct()
+    )
 
 
 def is_member(user: AbstractBaseUser, organization: Organization) -> bool:

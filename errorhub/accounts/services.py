@@ -39,15 +39,14 @@ def organization_get_or_create(*, name: str) -> Organization:
 
 @transaction.atomic
 def team_get_or_create(*, organization: Organization, name: str) -> Team:
-    team, _ = Team.objects.get_or_create(organization=organization, slug=slugify(name) or "team",
-                                         defaults={"name": name})
+    team, _ = Team.objects.get_or_create(
+        organization=organization, slug=slugify(name) or "team", defaults={"name": name}
+    )
     return team
 
 
 @transaction.atomic
-def project_create(
-    *, org_name: str, name: str, team_name: str | None = None, platform: str = ""
-) -> CreatedProject:
+def project_create(*, org_name: str, name: str, team_name: str | None = None, platform: str = "") -> CreatedProject:
     """Create a project (and its organisation and team when missing) with one DSN key.
 
     Idempotent by (organisation, project slug): an existing project is returned
@@ -85,8 +84,14 @@ def project_key_rotate(*, key: ProjectKey) -> ProjectKey:
     )
 
 
-def api_token_create(*, user: AbstractBaseUser, label: str = "", can_write: bool = True,
-                     scopes: Sequence[str] = (), organization: Organization | None = None) -> str:
+def api_token_create(
+    *,
+    user: AbstractBaseUser,
+    label: str = "",
+    can_write: bool = True,
+    scopes: Sequence[str] = (),
+    organization: Organization | None = None,
+) -> str:
     """Create a token and return its clear text once; only a hash is stored.
 
     ``scopes`` (Sentry's names) limit what it may do; ``organization`` makes it an organisation
@@ -97,8 +102,13 @@ def api_token_create(*, user: AbstractBaseUser, label: str = "", can_write: bool
         raise ValueError(f"not a token scope: {', '.join(unknown)}")
     token = "ehp_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(
-        user=user, label=label, token_hash=ApiToken.hash_token(token), prefix=token[:8], can_write=can_write,
-        scopes=sorted(set(scopes)), organization=organization,
+        user=user,
+        label=label,
+        token_hash=ApiToken.hash_token(token),
+        prefix=token[:8],
+        can_write=can_write,
+        scopes=sorted(set(scopes)),
+        organization=organization,
     )
     return token
 
@@ -106,8 +116,16 @@ def api_token_create(*, user: AbstractBaseUser, label: str = "", can_write: bool
 @transaction.atomic
 def project_settings_update(*, project: Project, **fields: Any) -> Project:
     """Change a project's settings (dashboard form, API PATCH); the callers validated the values."""
-    allowed = {"allowed_origins", "rate_limit_per_minute", "retention_days", "quiet_period_days", "scrub_rules",
-               "scrub_ip_addresses", "scrub_fields", "scrub_patterns"}
+    allowed = {
+        "allowed_origins",
+        "rate_limit_per_minute",
+        "retention_days",
+        "quiet_period_days",
+        "scrub_rules",
+        "scrub_ip_addresses",
+        "scrub_fields",
+        "scrub_patterns",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"not a project setting: {', '.join(sorted(unknown))}")

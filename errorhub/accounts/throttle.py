@@ -115,8 +115,11 @@ def _username_key(username: str | None) -> tuple[str, str] | None:
 def _counter_locked_until(scope: str, key_hash: str) -> datetime | None:
     """When one counter's lock ends (the oldest failure that makes up the limit leaves the
     window), or None when it holds fewer than the limit."""
-    recent = list(LoginFailure.objects.filter(scope=scope, key_hash=key_hash, at__gt=timezone.now() - _window())
-                  .order_by("-at").values_list("at", flat=True)[:_limit()])
+    recent = list(
+        LoginFailure.objects.filter(scope=scope, key_hash=key_hash, at__gt=timezone.now() - _window())
+        .order_by("-at")
+        .values_list("at", flat=True)[: _limit()]
+    )
     return recent[-1] + _window() if len(recent) >= _limit() else None
 
 
@@ -146,8 +149,9 @@ def record_failure(username: str | None, ip: str) -> None:
     they are dropped here (every key's): the table never holds more than one window's failures."""
     now = timezone.now()
     LoginFailure.objects.filter(at__lte=now - _window()).delete()
-    LoginFailure.objects.bulk_create([LoginFailure(scope=scope, key_hash=key_hash, at=now)
-                                      for scope, key_hash in counters(username, ip)])
+    LoginFailure.objects.bulk_create(
+        [LoginFailure(scope=scope, key_hash=key_hash, at=now) for scope, key_hash in counters(username, ip)]
+    )
 
 
 def record_success(username: str) -> None:
@@ -164,14 +168,14 @@ class ThrottledModelBackend(ModelBackend):
     against the username and the client address. A locked address does not stop the check
     here: a right password from it logs in (the login page answers its wrong ones with 429)."""
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
-                     **kwargs: Any) -> Any:
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
         if username is None:
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         ip = client_ip(request)
         if username_locked_until(username) is not None:
-            logger.warning("login refused: too many failed attempts for user %r (from %s)",
-                           (username or "")[:150], ip)
+            logger.warning("login refused: too many failed attempts for user %r (from %s)", (username or "")[:150], ip)
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None and password is not None:

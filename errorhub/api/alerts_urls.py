@@ -5,6 +5,9 @@ from django.urls import path
 from errorhub.api.views import alerts as api_views
 
 urlpatterns = [
-    path("projects/<slug:org>/<slug:project>/alert-rules/dry-run/", api_views.AlertRuleDryRun.as_view(),
-         name="api-alert-rules-dry-run"),
+    path(
+        "projects/<slug:org>/<slug:project>/alert-rules/dry-run/",
+        api_views.AlertRuleDryRun.as_view(),
+        name="api-alert-rules-dry-run",
+    ),
 ]

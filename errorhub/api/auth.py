@@ -19,11 +19,14 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         header = request.headers.get("Authorization", "")
         if not header.startswith(f"{self.keyword} "):
             return None
-        token = header[len(self.keyword) + 1:].strip()
+        token = header[len(self.keyword) + 1 :].strip()
         if not token:
             raise exceptions.AuthenticationFailed("empty bearer token")
-        row = (ApiToken.objects.select_related("user", "organization")
-               .filter(token_hash=ApiToken.hash_token(token)).first())
+        row = (
+            ApiToken.objects.select_related("user", "organization")
+            .filter(token_hash=ApiToken.hash_token(token))
+            .first()
+        )
         if row is None or not row.user.is_active:
             raise exceptions.AuthenticationFailed("invalid or revoked API token")
         if row.last_used_at is None or (timezone.now() - row.last_used_at).total_seconds() > 60:

@@ -38,7 +38,7 @@ def _link(request: Request, cursor: str | None) -> str:
     if cursor:
         params["cursor"] = cursor
     url = request.build_absolute_uri(request.path) + "?" + params.urlencode()
-    return (f'<{url}>; rel="next"; results="{"true" if cursor else "false"}"; cursor="{cursor or ""}"')
+    return f'<{url}>; rel="next"; results="{"true" if cursor else "false"}"; cursor="{cursor or ""}"'
 
 
 def _issue_cursor(issue: Issue) -> str:

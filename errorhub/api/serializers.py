@@ -22,8 +22,12 @@ from ingest.protocol.scrub import RULES, ScrubConfig
 def _user(user: Any, *, show_email: bool = True) -> dict[str, Any] | None:
     if user is None:
         return None
-    return {"id": str(user.pk), "type": "user", "name": user.get_username(),
-            "email": user.email if show_email else None}
+    return {
+        "id": str(user.pk),
+        "type": "user",
+        "name": user.get_username(),
+        "email": user.email if show_email else None,
+    }
 
 
 class _OrganizationEmails:
@@ -43,8 +47,14 @@ class _OrganizationEmails:
         return _user(user, show_email=user is not None and self._shows_email(user, organization))
 
 
-STATUS_OF = {"new": "unresolved", "acknowledged": "unresolved", "regressed": "unresolved",
-             "resolved": "resolved", "fixed": "resolved", "snoozed": "ignored"}
+STATUS_OF = {
+    "new": "unresolved",
+    "acknowledged": "unresolved",
+    "regressed": "unresolved",
+    "resolved": "resolved",
+    "fixed": "resolved",
+    "snoozed": "ignored",
+}
 
 
 class IssueSerializer(_OrganizationEmails, serializers.ModelSerializer):
@@ -66,9 +76,30 @@ class IssueSerializer(_OrganizationEmails, serializers.ModelSerializer):
 
     class Meta:
         model = Issue
-        fields = ["id", "shortId", "title", "culprit", "level", "status", "lifecycle", "count", "userCount",
-                  "firstSeen", "lastSeen", "project", "metadata", "assignedTo", "inbox", "statusDetails",
-                  "firstRelease", "lastRelease", "platform", "source", "groupingVersion", "permalink"]
+        fields = [
+            "id",
+            "shortId",
+            "title",
+            "culprit",
+            "level",
+            "status",
+            "lifecycle",
+            "count",
+            "userCount",
+            "firstSeen",
+            "lastSeen",
+            "project",
+            "metadata",
+            "assignedTo",
+            "inbox",
+            "statusDetails",
+            "firstRelease",
+            "lastRelease",
+            "platform",
+            "source",
+            "groupingVersion",
+            "permalink",
+        ]
 
     def get_status(self, obj: Issue) -> str:
         return STATUS_OF.get(obj.lifecycle, "unresolved")
@@ -86,8 +117,9 @@ class IssueSerializer(_OrganizationEmails, serializers.ModelSerializer):
         if obj.resolved_in_next_release:
             details["inNextRelease"] = True
         if obj.snooze_reason:
-            details.update(ignoreReason=obj.snooze_reason, ignoreUntil=obj.snooze_until,
-                           ignoreUntilCount=obj.snooze_until_count)
+            details.update(
+                ignoreReason=obj.snooze_reason, ignoreUntil=obj.snooze_until, ignoreUntilCount=obj.snooze_until_count
+            )
         return details
 
     def get_permalink(self, obj: Issue) -> str:
@@ -98,13 +130,22 @@ def event_json(event: dict[str, Any], *, full: bool) -> dict[str, Any]:
     """A stored event in Sentry's event field names; ``full`` adds Sentry's web-API shape of one
     event (typed ``entries``, contexts, user, sdk ... see ``sentry_event``) and the whole
     normalised event as ``body`` (one event's page), the summary alone serves lists."""
-    summary = {"id": event.get("event_id"), "eventID": event.get("event_id"), "groupID": str(event.get("issue_id")),
-               "projectID": str(event.get("project_id")), "title": event_title(event),
-               "message": event.get("message"), "dateCreated": event.get("timestamp"),
-               "dateReceived": event.get("received_at"), "level": event.get("level"),
-               "release": event.get("release"), "environment": event.get("environment"),
-               "tags": [{"key": k, "value": v} for k, v in (event.get("tags") or {}).items()],
-               "trace_id": event.get("trace_id"), "request_id": event.get("request_id")}
+    summary = {
+        "id": event.get("event_id"),
+        "eventID": event.get("event_id"),
+        "groupID": str(event.get("issue_id")),
+        "projectID": str(event.get("project_id")),
+        "title": event_title(event),
+        "message": event.get("message"),
+        "dateCreated": event.get("timestamp"),
+        "dateReceived": event.get("received_at"),
+        "level": event.get("level"),
+        "release": event.get("release"),
+        "environment": event.get("environment"),
+        "tags": [{"key": k, "value": v} for k, v in (event.get("tags") or {}).items()],
+        "trace_id": event.get("trace_id"),
+        "request_id": event.get("request_id"),
+    }
     if full:  # issue #19
         summary = {**sentry_event(event), **summary, "body": event}
     return summary
@@ -150,9 +191,13 @@ def _whole_number(highest: int) -> serializers.IntegerField:
     """1 to ``highest``; DRF parses the value as text, so a 400-digit JSON number or a float
     is refused without the float conversion that overflowed."""
     message = f"must be a whole number from 1 to {highest}"
-    return serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=highest,
-                                    error_messages={key: message for key in
-                                                    ("invalid", "min_value", "max_value", "max_string_length")})
+    return serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=highest,
+        error_messages={key: message for key in ("invalid", "min_value", "max_value", "max_string_length")},
+    )
 
 
 class StatusDetailsSerializer(serializers.Serializer):
@@ -188,8 +233,9 @@ def first_error(errors: Any, path: str = "") -> str:
 class IssueUpdateSerializer(serializers.Serializer):
     """PUT body: Sentry's ``status`` plus ErrorHub's lifecycle verbs."""
 
-    status = serializers.ChoiceField(choices=["resolved", "resolvedInNextRelease", "unresolved", "ignored",
-                                              "muted", "acknowledged"], required=False)  # muted: Sentry's old name
+    status = serializers.ChoiceField(
+        choices=["resolved", "resolvedInNextRelease", "unresolved", "ignored", "muted", "acknowledged"], required=False
+    )  # muted: Sentry's old name
     statusDetails = StatusDetailsSerializer(required=False)
     snoozeDuration = _whole_number(int(MAX_SNOOZE / timedelta(minutes=1)))  # minutes; sentry-cli sends it (null)
     assignedTo = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=254)
@@ -226,9 +272,22 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "slug", "name", "platform", "organization", "rate_limit_per_minute", "retention_days",
-                  "quiet_period_days", "allowed_origins", "scrub_rules", "scrub_ip_addresses", "scrub_fields",
-                  "scrub_patterns", "created_at"]
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "platform",
+            "organization",
+            "rate_limit_per_minute",
+            "retention_days",
+            "quiet_period_days",
+            "allowed_origins",
+            "scrub_rules",
+            "scrub_ip_addresses",
+            "scrub_fields",
+            "scrub_patterns",
+            "created_at",
+        ]
         read_only_fields = ["id", "slug", "organization", "created_at"]
 
 
@@ -240,8 +299,9 @@ class ProjectScrubSettingsSerializer(serializers.Serializer):
     are processed.
     """
 
-    scrub_rules = serializers.ListField(child=serializers.ChoiceField(choices=list(RULES)), required=False,
-                                        max_length=len(RULES) * 2)
+    scrub_rules = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(RULES)), required=False, max_length=len(RULES) * 2
+    )
     scrub_ip_addresses = serializers.BooleanField(required=False)
     scrub_fields = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=10000)
     scrub_patterns = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=10000)
@@ -252,8 +312,12 @@ class ProjectScrubSettingsSerializer(serializers.Serializer):
             attrs["scrub_rules"] = list(dict.fromkeys(attrs["scrub_rules"]))
         merged = {name: attrs.get(name, getattr(project, name)) for name in self.fields}
         try:
-            ScrubConfig.from_settings(fields=merged["scrub_fields"], patterns=merged["scrub_patterns"],
-                                      scrub_ip=merged["scrub_ip_addresses"], rules=merged["scrub_rules"])
+            ScrubConfig.from_settings(
+                fields=merged["scrub_fields"],
+                patterns=merged["scrub_patterns"],
+                scrub_ip=merged["scrub_ip_addresses"],
+                rules=merged["scrub_rules"],
+            )
         except ValueError as exc:
             raise serializers.ValidationError({"scrub_patterns": str(exc)}) from None
         return attrs

@@ -257,8 +257,12 @@ class Channel(kombu_redis.Channel):
             flags = "".join("0" if queue in self._no_ack_queues else "1" for queue, _ in lists)
         else:
             flags = ("1" if record else "0") * len(lists)
-        keys = [self.unacked_key, self.unacked_index_key, *(key for _, key in lists),
-                *(self._bell(queue) for queue in queues)]
+        keys = [
+            self.unacked_key,
+            self.unacked_index_key,
+            *(key for _, key in lists),
+            *(self._bell(queue) for queue in queues),
+        ]
         return keys, [repr(time()), flags, len(queues)]
 
     @cached_property
@@ -272,8 +276,7 @@ class Channel(kombu_redis.Channel):
         key = self._q_for_pri(queue, self._get_message_priority(message, reverse=False))
         commands: list[tuple[Any, ...]] = [("lpush", key, dumps(message))]
         if queue in self._expires:
-            commands += [("pexpire", self._q_for_pri(queue, pri), self._expires[queue])
-                         for pri in self.priority_steps]
+            commands += [("pexpire", self._q_for_pri(queue, pri), self._expires[queue]) for pri in self.priority_steps]
         commands.append(("eval", RING_SCRIPT, 1, self._bell(queue)))
         batch = kwargs.get("_publish_batch")
         if batch is not None:
@@ -285,8 +288,9 @@ class Channel(kombu_redis.Channel):
                 getattr(pipe, name)(*args)
             pipe.execute()
 
-    def _do_restore_message(self, payload: dict, exchange: str, routing_key: str, pipe: Any,
-                            leftmost: bool = False) -> None:
+    def _do_restore_message(
+        self, payload: dict, exchange: str, routing_key: str, pipe: Any, leftmost: bool = False
+    ) -> None:
         super()._do_restore_message(payload, exchange, routing_key, pipe, leftmost)
         try:
             queues = self._lookup(exchange, routing_key)

@@ -20,10 +20,15 @@ from ingest.protocol.event import LEVELS
 from ingest.protocol.user_regex import UserRegexError, compile_user_regex
 
 TRIGGER_LABELS = {
-    "new_issue": "New issue", "regression": "Regression", "snooze_ended": "Snooze ended",
-    "frequency": "Frequency: N events in T seconds", "spike": "Spike: k × the usual rate",
-    "inbox_sla": "Inbox SLA: untriaged for longer than", "queue_backlog": "System: queue backlog",
-    "dead_letters": "System: dead letters", "ingest_stalled": "System: ingest stalled",
+    "new_issue": "New issue",
+    "regression": "Regression",
+    "snooze_ended": "Snooze ended",
+    "frequency": "Frequency: N events in T seconds",
+    "spike": "Spike: k × the usual rate",
+    "inbox_sla": "Inbox SLA: untriaged for longer than",
+    "queue_backlog": "System: queue backlog",
+    "dead_letters": "System: dead letters",
+    "ingest_stalled": "System: ingest stalled",
     "event_store_down": "System: event store down",
 }
 REGEX_HELP = "Regular expression, RE2 syntax (no back-references or look-around)."
@@ -42,57 +47,81 @@ class RuleForm(forms.Form):
     scope = forms.ChoiceField(help_text="One project, or every project of an organisation.")
     # filters
     environments = forms.CharField(required=False, max_length=1000, help_text="Comma-separated; empty = any.")
-    min_level = forms.ChoiceField(required=False, choices=[("", "any level")] + [(lv, lv) for lv in LEVELS],
-                                  label="Minimum level")
+    min_level = forms.ChoiceField(
+        required=False, choices=[("", "any level")] + [(lv, lv) for lv in LEVELS], label="Minimum level"
+    )
     release = forms.CharField(required=False, max_length=200)
     tags = forms.CharField(required=False, max_length=1000, help_text="key=value, comma-separated; all must match.")
     exception_type = forms.CharField(required=False, max_length=200)
     message_regex = forms.CharField(required=False, max_length=500, help_text=REGEX_HELP)
     culprit_regex = forms.CharField(required=False, max_length=500, help_text=REGEX_HELP)
     source = forms.CharField(required=False, max_length=128, help_text="Prefix of the issue source.")
-    lifecycle_states = forms.MultipleChoiceField(required=False, choices=Lifecycle.choices,
-                                                 widget=forms.CheckboxSelectMultiple)
+    lifecycle_states = forms.MultipleChoiceField(
+        required=False, choices=Lifecycle.choices, widget=forms.CheckboxSelectMultiple
+    )
     # triggers
-    triggers = forms.MultipleChoiceField(choices=[(t, TRIGGER_LABELS[t]) for t in Rule.TRIGGERS],
-                                         widget=forms.CheckboxSelectMultiple,
-                                         error_messages={"required": "choose at least one trigger"})
+    triggers = forms.MultipleChoiceField(
+        choices=[(t, TRIGGER_LABELS[t]) for t in Rule.TRIGGERS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "choose at least one trigger"},
+    )
     frequency_count = forms.IntegerField(required=False, min_value=1, max_value=10_000_000, label="Frequency: N")
-    frequency_seconds = forms.IntegerField(required=False, min_value=1, max_value=7 * 86400,
-                                           label="Frequency: T (seconds)")
+    frequency_seconds = forms.IntegerField(
+        required=False, min_value=1, max_value=7 * 86400, label="Frequency: T (seconds)"
+    )
     spike_factor = forms.FloatField(required=False, min_value=1.1, max_value=10_000, label="Spike: k")
-    inbox_sla_seconds = forms.IntegerField(required=False, min_value=60, max_value=90 * 86400,
-                                           label="Inbox SLA (seconds)")
-    system_threshold = forms.IntegerField(required=False, min_value=0, max_value=10_000_000,
-                                          help_text="System triggers: backlog depth / dead letters / stall minutes.")
+    inbox_sla_seconds = forms.IntegerField(
+        required=False, min_value=60, max_value=90 * 86400, label="Inbox SLA (seconds)"
+    )
+    system_threshold = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=10_000_000,
+        help_text="System triggers: backlog depth / dead letters / stall minutes.",
+    )
     # actions
-    channels = forms.ModelMultipleChoiceField(queryset=Channel.objects.none(), required=False,
-                                              widget=forms.CheckboxSelectMultiple)
+    channels = forms.ModelMultipleChoiceField(
+        queryset=Channel.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
     mention = forms.CharField(required=False, max_length=64, help_text="Slack user id U… or group id S….")
-    min_interval_seconds = forms.IntegerField(min_value=0, max_value=30 * 86400, initial=300,
-                                              label="Minimum interval per issue (seconds)")
+    min_interval_seconds = forms.IntegerField(
+        min_value=0, max_value=30 * 86400, initial=300, label="Minimum interval per issue (seconds)"
+    )
 
-    def __init__(self, *args: Any, projects: list[Project], organizations: list[Organization],
-                 channels: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, projects: list[Project], organizations: list[Organization], channels: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.projects = {f"p{p.pk}": p for p in projects}
         self.organizations = {f"o{o.pk}": o for o in organizations}
-        self.fields["scope"].choices = (
-            [(k, f"project {p}") for k, p in self.projects.items()]
-            + [(k, f"all projects of {o.name}") for k, o in self.organizations.items()])
+        self.fields["scope"].choices = [(k, f"project {p}") for k, p in self.projects.items()] + [
+            (k, f"all projects of {o.name}") for k, o in self.organizations.items()
+        ]
         self.fields["channels"].queryset = channels
 
     @staticmethod
     def initial_for(rule: Rule) -> dict[str, Any]:
         return {
-            "name": rule.name, "scope": f"p{rule.project_id}" if rule.project_id else f"o{rule.organization_id}",
-            "environments": ", ".join(rule.environments), "min_level": rule.min_level, "release": rule.release,
-            "tags": ", ".join(f"{k}={v}" for k, v in rule.tags.items()), "exception_type": rule.exception_type,
-            "message_regex": rule.message_regex, "culprit_regex": rule.culprit_regex, "source": rule.source,
-            "lifecycle_states": rule.lifecycle_states, "triggers": rule.triggers,
-            "frequency_count": rule.frequency_count or None, "frequency_seconds": rule.frequency_seconds or None,
-            "spike_factor": rule.spike_factor or None, "inbox_sla_seconds": rule.inbox_sla_seconds or None,
-            "system_threshold": rule.system_threshold or None, "channels": list(rule.channels.all()),
-            "mention": rule.mention, "min_interval_seconds": rule.min_interval_seconds,
+            "name": rule.name,
+            "scope": f"p{rule.project_id}" if rule.project_id else f"o{rule.organization_id}",
+            "environments": ", ".join(rule.environments),
+            "min_level": rule.min_level,
+            "release": rule.release,
+            "tags": ", ".join(f"{k}={v}" for k, v in rule.tags.items()),
+            "exception_type": rule.exception_type,
+            "message_regex": rule.message_regex,
+            "culprit_regex": rule.culprit_regex,
+            "source": rule.source,
+            "lifecycle_states": rule.lifecycle_states,
+            "triggers": rule.triggers,
+            "frequency_count": rule.frequency_count or None,
+            "frequency_seconds": rule.frequency_seconds or None,
+            "spike_factor": rule.spike_factor or None,
+            "inbox_sla_seconds": rule.inbox_sla_seconds or None,
+            "system_threshold": rule.system_threshold or None,
+            "channels": list(rule.channels.all()),
+            "mention": rule.mention,
+            "min_interval_seconds": rule.min_interval_seconds,
         }
 
     def clean_environments(self) -> list[str]:
@@ -150,21 +179,37 @@ class RuleForm(forms.Form):
     def rule_fields(self) -> dict[str, Any]:
         """The cleaned values as ``Rule`` fields (numbers default to 0 when unused)."""
         data = self.cleaned_data
-        fields = {name: data[name] for name in (
-            "name", "environments", "min_level", "release", "tags", "exception_type", "message_regex",
-            "culprit_regex", "source", "lifecycle_states", "triggers", "mention", "min_interval_seconds")}
-        for name in ("frequency_count", "frequency_seconds", "spike_factor", "inbox_sla_seconds",
-                     "system_threshold"):
+        fields = {
+            name: data[name]
+            for name in (
+                "name",
+                "environments",
+                "min_level",
+                "release",
+                "tags",
+                "exception_type",
+                "message_regex",
+                "culprit_regex",
+                "source",
+                "lifecycle_states",
+                "triggers",
+                "mention",
+                "min_interval_seconds",
+            )
+        }
+        for name in ("frequency_count", "frequency_seconds", "spike_factor", "inbox_sla_seconds", "system_threshold"):
             fields[name] = data.get(name) or 0
         return fields
 
 
 class MuteForm(forms.Form):
     reason = forms.CharField(max_length=500, help_text="Why this rule can be quiet (required).")
-    until = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                help_text="End at this time (your time zone).")
-    hours = forms.IntegerField(required=False, min_value=1, max_value=MAX_MUTE.days * 24,
-                               help_text="…or for N hours.")
+    until = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="End at this time (your time zone).",
+    )
+    hours = forms.IntegerField(required=False, min_value=1, max_value=MAX_MUTE.days * 24, help_text="…or for N hours.")
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
@@ -202,33 +247,62 @@ class ChannelForm(forms.Form):
 
     name = forms.CharField(max_length=200)
     organization = forms.ChoiceField(label="Organisation")
-    kind = forms.ChoiceField(choices=[
-        (ChannelKind.SLACK, "Slack (bot)"), (ChannelKind.SLACK_WEBHOOK, "Slack incoming webhook"),
-        (ChannelKind.EMAIL, "Email"), (ChannelKind.WEBHOOK, "Signed webhook")])
-    slack_channel = forms.CharField(required=False, max_length=32, label="Slack channel id",
-                                    help_text="Slack (bot): the channel id, e.g. C024BE91L.")
-    slack_name = forms.CharField(required=False, max_length=80, label="Slack channel name",
-                                 help_text="Slack (bot): shown in the list, e.g. #ops.")
-    url = forms.URLField(required=False, max_length=500, assume_scheme="https", label="URL",
-                         help_text="Slack incoming webhook or signed webhook: the URL to POST to.")
-    addresses = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
-                                help_text="Email: addresses, comma- or line-separated.")
+    kind = forms.ChoiceField(
+        choices=[
+            (ChannelKind.SLACK, "Slack (bot)"),
+            (ChannelKind.SLACK_WEBHOOK, "Slack incoming webhook"),
+            (ChannelKind.EMAIL, "Email"),
+            (ChannelKind.WEBHOOK, "Signed webhook"),
+        ]
+    )
+    slack_channel = forms.CharField(
+        required=False,
+        max_length=32,
+        label="Slack channel id",
+        help_text="Slack (bot): the channel id, e.g. C024BE91L.",
+    )
+    slack_name = forms.CharField(
+        required=False,
+        max_length=80,
+        label="Slack channel name",
+        help_text="Slack (bot): shown in the list, e.g. #ops.",
+    )
+    url = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        label="URL",
+        help_text="Slack incoming webhook or signed webhook: the URL to POST to.",
+    )
+    addresses = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Email: addresses, comma- or line-separated.",
+    )
     team = forms.ChoiceField(required=False, help_text="Email: also every member of this team.")
-    rotate_secret = forms.BooleanField(required=False, label="Generate a new signing secret",
-                                       help_text="Signed webhook: the new secret is shown once.")
+    rotate_secret = forms.BooleanField(
+        required=False, label="Generate a new signing secret", help_text="Signed webhook: the new secret is shown once."
+    )
 
-    KIND_FIELDS = {ChannelKind.SLACK: ("slack_channel", "slack_name"), ChannelKind.SLACK_WEBHOOK: ("url",),
-                   ChannelKind.EMAIL: ("addresses", "team"), ChannelKind.WEBHOOK: ("url", "rotate_secret")}
+    KIND_FIELDS = {
+        ChannelKind.SLACK: ("slack_channel", "slack_name"),
+        ChannelKind.SLACK_WEBHOOK: ("url",),
+        ChannelKind.EMAIL: ("addresses", "team"),
+        ChannelKind.WEBHOOK: ("url", "rotate_secret"),
+    }
 
-    def __init__(self, *args: Any, organizations: list[Organization], teams: list[Team],
-                 editing: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organizations: list[Organization], teams: list[Team], editing: str = "", **kwargs: Any
+    ) -> None:
         """``editing``: the kind of the channel being edited (only its fields are shown), or ''."""
         super().__init__(*args, **kwargs)
         self.organizations = {str(o.pk): o for o in organizations}
         self.teams = {str(t.pk): t for t in teams}
         self.fields["organization"].choices = [(k, o.name) for k, o in self.organizations.items()]
-        self.fields["team"].choices = [("", "no team")] + [(k, f"{t.organization.name} / {t.name}")
-                                                            for k, t in self.teams.items()]
+        self.fields["team"].choices = [("", "no team")] + [
+            (k, f"{t.organization.name} / {t.name}") for k, t in self.teams.items()
+        ]
         if editing:  # a channel stays in its organisation and kind
             keep = {"name", *self.KIND_FIELDS[editing]}
             for name in [n for n in self.fields if n not in keep]:
@@ -239,9 +313,14 @@ class ChannelForm(forms.Form):
     @staticmethod
     def initial_for(channel: Channel) -> dict[str, Any]:
         config = channel.config or {}
-        return {"name": channel.name, "slack_channel": config.get("channel", ""),
-                "slack_name": config.get("name", ""), "url": config.get("url", ""),
-                "addresses": ", ".join(config.get("addresses") or []), "team": str(config.get("team") or "")}
+        return {
+            "name": channel.name,
+            "slack_channel": config.get("channel", ""),
+            "slack_name": config.get("name", ""),
+            "url": config.get("url", ""),
+            "addresses": ", ".join(config.get("addresses") or []),
+            "team": str(config.get("team") or ""),
+        }
 
     def clean_organization(self) -> Organization:
         return self.organizations[self.cleaned_data["organization"]]
@@ -285,16 +364,23 @@ class DeliveryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, channels: list[Channel], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = [("", "any channel")] + [(str(c.pk), f"{c.name} ({c.kind})")
-                                                                  for c in channels]
+        self.fields["channel"].choices = [("", "any channel")] + [(str(c.pk), f"{c.name} ({c.kind})") for c in channels]
 
 
 class DryRunForm(forms.Form):
     project = forms.ChoiceField(required=False, help_text="Needed with a pasted event.")
-    event = forms.CharField(required=False, max_length=200_000, label="Sample event (JSON)",
-                            widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}))
-    issue = forms.IntegerField(required=False, min_value=1, label="…or the latest event of issue",
-                               help_text="An issue id; its project is used.")
+    event = forms.CharField(
+        required=False,
+        max_length=200_000,
+        label="Sample event (JSON)",
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+    )
+    issue = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="…or the latest event of issue",
+        help_text="An issue id; its project is used.",
+    )
 
     def __init__(self, *args: Any, projects: list[Project], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,8 +7,8 @@ SVG uses classes, not ``style=``, so it passes the dashboard's CSP.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -20,18 +20,31 @@ def sparkline(counts: Sequence[int], *, width: int = 120, height: int = 24) -> S
     peak = max(counts, default=0) or 1
     step = width / n
     bars = format_html_join(
-        "", '<rect x="{}" y="{}" width="{}" height="{}"></rect>',
-        ((f"{i * step:.1f}", f"{height - h:.1f}", f"{max(step - 1, 1):.1f}", f"{h:.1f}")
-         for i, c in enumerate(counts) for h in [max(c / peak * height, 1 if c else 0)]),
+        "",
+        '<rect x="{}" y="{}" width="{}" height="{}"></rect>',
+        (
+            (f"{i * step:.1f}", f"{height - h:.1f}", f"{max(step - 1, 1):.1f}", f"{h:.1f}")
+            for i, c in enumerate(counts)
+            for h in [max(c / peak * height, 1 if c else 0)]
+        ),
     )
     total = sum(counts)
     return format_html(
         '<svg class="spark" viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-label="{} events">'
-        '<title>{} events</title>{}</svg>', width, height, width, height, total, total, bars)
+        "<title>{} events</title>{}</svg>",
+        width,
+        height,
+        width,
+        height,
+        total,
+        total,
+        bars,
+    )
 
 
-def bar_chart(buckets: Sequence[tuple[datetime, int]], *, label_format: str, width: int = 720,
-              height: int = 140) -> SafeString:
+def bar_chart(
+    buckets: Sequence[tuple[datetime, int]], *, label_format: str, width: int = 720, height: int = 140
+) -> SafeString:
     """A labelled bar chart (events per bucket) with a tooltip per bar and axis labels."""
     pad_left, pad_bottom = 36, 18
     inner_w, inner_h = width - pad_left, height - pad_bottom
@@ -40,19 +53,43 @@ def bar_chart(buckets: Sequence[tuple[datetime, int]], *, label_format: str, wid
     scale = peak or 1
     step = inner_w / n
     bars = format_html_join(
-        "", '<rect x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>',
-        ((f"{pad_left + i * step:.1f}", f"{inner_h - c / scale * inner_h:.1f}", f"{max(step - 1, 1):.1f}",
-          f"{c / scale * inner_h:.1f}", when.strftime(label_format), c)
-         for i, (when, c) in enumerate(buckets)),
+        "",
+        '<rect x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>',
+        (
+            (
+                f"{pad_left + i * step:.1f}",
+                f"{inner_h - c / scale * inner_h:.1f}",
+                f"{max(step - 1, 1):.1f}",
+                f"{c / scale * inner_h:.1f}",
+                when.strftime(label_format),
+                c,
+            )
+            for i, (when, c) in enumerate(buckets)
+        ),
     )
     every = max(n // 6, 1)
     labels = format_html_join(
-        "", '<text class="axis" x="{}" y="{}">{}</text>',
-        ((f"{pad_left + i * step:.1f}", height - 4, when.strftime(label_format))
-         for i, (when, _) in enumerate(buckets) if i % every == 0),
+        "",
+        '<text class="axis" x="{}" y="{}">{}</text>',
+        (
+            (f"{pad_left + i * step:.1f}", height - 4, when.strftime(label_format))
+            for i, (when, _) in enumerate(buckets)
+            if i % every == 0
+        ),
     )
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="events over time, peak {}">'
         '<text class="axis" x="0" y="10">{}</text><text class="axis" x="0" y="{}">0</text>'
         '<line class="baseline" x1="{}" y1="{}" x2="{}" y2="{}"></line>{}{}</svg>',
-        width, height, peak, peak, inner_h, pad_left, inner_h, width, inner_h, bars, labels)
+        width,
+        height,
+        peak,
+        peak,
+        inner_h,
+        pad_left,
+        inner_h,
+        width,
+        inner_h,
+        bars,
+        labels,
+    )

@@ -31,8 +31,9 @@ def _clean_member(form: forms.Form, organizations: list[Organization]) -> Any:
 
 
 class AssignForm(forms.Form):
-    assignee = forms.CharField(required=False, max_length=150,
-                               help_text="Username; empty means yourself (acknowledge) or nobody (assign).")
+    assignee = forms.CharField(
+        required=False, max_length=150, help_text="Username; empty means yourself (acknowledge) or nobody (assign)."
+    )
     reason = forms.CharField(required=False, max_length=500)
 
     def __init__(self, *args, organizations: list[Organization] | None = None, **kwargs):
@@ -51,12 +52,15 @@ class ResolveForm(forms.Form):
 
 class SnoozeForm(forms.Form):
     reason = forms.CharField(max_length=500, help_text="Why this can wait (required).")
-    until = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                help_text="End at this time (your time zone).")
-    hours = forms.IntegerField(required=False, min_value=1, max_value=MAX_SNOOZE_HOURS,
-                               help_text="…or after N hours.")
-    count = forms.IntegerField(required=False, min_value=1, max_value=MAX_SNOOZE_COUNT,
-                               help_text="…or after N more events.")
+    until = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="End at this time (your time zone).",
+    )
+    hours = forms.IntegerField(required=False, min_value=1, max_value=MAX_SNOOZE_HOURS, help_text="…or after N hours.")
+    count = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_SNOOZE_COUNT, help_text="…or after N more events."
+    )
 
     def clean_until(self):
         """At most ``MAX_SNOOZE`` ahead: also keeps a far date in a zone behind UTC (year 9999
@@ -88,8 +92,9 @@ BULK_ACTIONS = [("acknowledge", "Acknowledge"), ("assign", "Assign"), ("resolve"
 
 class BulkForm(forms.Form):
     action = forms.ChoiceField(choices=BULK_ACTIONS)
-    issues = forms.TypedMultipleChoiceField(coerce=int, choices=[], error_messages={
-        "required": "select at least one issue"})
+    issues = forms.TypedMultipleChoiceField(
+        coerce=int, choices=[], error_messages={"required": "select at least one issue"}
+    )
     assignee = forms.CharField(required=False, max_length=150)
     reason = forms.CharField(required=False, max_length=500)
     hours = forms.IntegerField(required=False, min_value=1, max_value=MAX_SNOOZE_HOURS)
@@ -147,24 +152,42 @@ class ProjectCreateForm(forms.Form):
 
 class ProjectSettingsForm(forms.ModelForm):
     scrub_rules = forms.MultipleChoiceField(
-        choices=list(RULES.items()), required=False, widget=forms.CheckboxSelectMultiple,
-        label="Scrub", help_text="Built-in data scrubbing rules; matches are stored as [Filtered].")
+        choices=list(RULES.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Scrub",
+        help_text="Built-in data scrubbing rules; matches are stored as [Filtered].",
+    )
 
     class Meta:
         model = Project
-        fields = ["allowed_origins", "rate_limit_per_minute", "retention_days", "quiet_period_days",
-                  "scrub_rules", "scrub_ip_addresses", "scrub_fields", "scrub_patterns"]
-        widgets = {"allowed_origins": forms.Textarea(attrs={"rows": 3}),
-                   "scrub_fields": forms.Textarea(attrs={"rows": 3}),
-                   "scrub_patterns": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "allowed_origins",
+            "rate_limit_per_minute",
+            "retention_days",
+            "quiet_period_days",
+            "scrub_rules",
+            "scrub_ip_addresses",
+            "scrub_fields",
+            "scrub_patterns",
+        ]
+        widgets = {
+            "allowed_origins": forms.Textarea(attrs={"rows": 3}),
+            "scrub_fields": forms.Textarea(attrs={"rows": 3}),
+            "scrub_patterns": forms.Textarea(attrs={"rows": 3}),
+        }
         labels = {"scrub_ip_addresses": "Scrub IP addresses"}
 
     def clean(self):
         """The scrubbing settings must make a valid config (a bad regex is named here, not in ingest)."""
         data = super().clean()
         try:
-            ScrubConfig.from_settings(fields=data.get("scrub_fields") or "", patterns=data.get("scrub_patterns") or "",
-                                      scrub_ip=bool(data.get("scrub_ip_addresses")), rules=data.get("scrub_rules") or [])
+            ScrubConfig.from_settings(
+                fields=data.get("scrub_fields") or "",
+                patterns=data.get("scrub_patterns") or "",
+                scrub_ip=bool(data.get("scrub_ip_addresses")),
+                rules=data.get("scrub_rules") or [],
+            )
         except ValueError as exc:
             self.add_error("scrub_patterns", str(exc))
         return data
@@ -184,9 +207,12 @@ class ProfileForm(forms.Form):
     timezone = forms.CharField(max_length=64, help_text="An IANA name such as Europe/Berlin.")
     digest_enabled = forms.BooleanField(required=False, label="Send me the daily digest")
     digest_hour = forms.IntegerField(min_value=0, max_value=23, help_text="Local hour the digest arrives.")
-    digest_opt_out_projects = forms.ModelMultipleChoiceField(queryset=Project.objects.none(), required=False,
-                                                             widget=forms.CheckboxSelectMultiple,
-                                                             label="Leave these projects out of the digest")
+    digest_opt_out_projects = forms.ModelMultipleChoiceField(
+        queryset=Project.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Leave these projects out of the digest",
+    )
 
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,4 +243,3 @@ class MemberAddForm(forms.Form):
 
 class DiscardForm(forms.Form):
     reason = forms.CharField(max_length=1000)
-

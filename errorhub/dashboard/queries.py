@@ -32,8 +32,13 @@ SPARK_HOURS = 24
 
 def with_recent_counts(qs: QuerySet[Issue], *, now: datetime) -> QuerySet[Issue]:
     """Annotate ``recent``: events in the last 24 h, from the hourly counters."""
-    recent = (IssueHour.objects.filter(issue=OuterRef("pk"), hour__gte=_hour(now) - timedelta(hours=23))
-              .order_by().values("issue").annotate(n=Sum("count")).values("n"))
+    recent = (
+        IssueHour.objects.filter(issue=OuterRef("pk"), hour__gte=_hour(now) - timedelta(hours=23))
+        .order_by()
+        .values("issue")
+        .annotate(n=Sum("count"))
+        .values("n")
+    )
     return qs.annotate(recent=Coalesce(Subquery(recent, output_field=IntegerField()), Value(0)))
 
 
@@ -53,7 +58,8 @@ def sparklines(issue_ids: Sequence[int], *, now: datetime, hours: int = SPARK_HO
     start = end - timedelta(hours=hours)
     out = {iid: [0] * hours for iid in issue_ids}
     rows = IssueHour.objects.filter(issue_id__in=list(issue_ids), hour__gte=start, hour__lt=end).values_list(
-        "issue_id", "hour", "count")
+        "issue_id", "hour", "count"
+    )
     for issue_id, hour, count in rows:
         slot = int((hour - start).total_seconds() // 3600)
         if 0 <= slot < hours:
@@ -63,8 +69,12 @@ def sparklines(issue_ids: Sequence[int], *, now: datetime, hours: int = SPARK_HO
 
 def inbox_summary(qs: QuerySet[Issue]) -> tuple[list[dict[str, Any]], datetime | None]:
     """Inbox count per project and when the oldest untriaged issue entered the inbox."""
-    per_project = list(qs.order_by().values("project__organization__slug", "project__slug", "project__name")
-                       .annotate(n=Count("id")).order_by("-n", "project__slug"))
+    per_project = list(
+        qs.order_by()
+        .values("project__organization__slug", "project__slug", "project__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "project__slug")
+    )
     oldest = qs.aggregate(oldest=Min("inbox_since"))["oldest"]
     return per_project, oldest
 
@@ -104,7 +114,8 @@ def issue_histogram(issue_id: int, *, interval: str, start: datetime, end: datet
     step = timedelta(hours=1) if interval == "1h" else timedelta(days=1)
     counts: dict[datetime, int] = defaultdict(int)
     for hour, count in IssueHour.objects.filter(issue_id=issue_id, hour__gte=start, hour__lt=end).values_list(
-            "hour", "count"):
+        "hour", "count"
+    ):
         bucket = hour if interval == "1h" else hour.replace(hour=0)
         counts[bucket] += count
     buckets, cursor = [], start
@@ -129,8 +140,9 @@ def tag_distributions(issue: Issue, event: dict[str, Any] | None, *, n: int = 5)
         values = store.top_tag_values(issue.pk, key, n=n)
         if values:
             total = sum(c for _, c in values) or 1
-            out.append({"key": key, "values": [{"value": v, "count": c, "pct": round(100 * c / total)}
-                                               for v, c in values]})
+            out.append(
+                {"key": key, "values": [{"value": v, "count": c, "pct": round(100 * c / total)} for v, c in values]}
+            )
     return out
 
 
@@ -155,28 +167,51 @@ class ReleaseRow:
 
 
 def release_rows(project: Project, *, limit: int = 50) -> list[ReleaseRow]:
-    releases = list(Release.objects.filter(project=project).annotate(n_commits=Count("commits", distinct=True))
-                    .order_by("-first_seen")[:limit])
+    releases = list(
+        Release.objects.filter(project=project)
+        .annotate(n_commits=Count("commits", distinct=True))
+        .order_by("-first_seen")[:limit]
+    )
     versions = [r.version for r in releases]
     last_deploys: dict[int, Deploy] = {}
     for deploy in Deploy.objects.filter(release__in=releases).order_by("date_finished", "pk"):
         last_deploys[deploy.release_id] = deploy  # the newest wins
     new_by_release: dict[str, list[Issue]] = defaultdict(list)
-    for issue in Issue.objects.filter(project=project, first_release__in=versions, merged_into__isnull=True
-                                      ).select_related("project").order_by("-times_seen"):
+    for issue in (
+        Issue.objects.filter(project=project, first_release__in=versions, merged_into__isnull=True)
+        .select_related("project")
+        .order_by("-times_seen")
+    ):
         new_by_release[issue.first_release].append(issue)
     regressions: dict[str, int] = defaultdict(int)
     for data in Activity.objects.filter(issue__project=project, kind="regressed").values_list("data", flat=True):
         regressions[(data or {}).get("release") or ""] += 1
-    sessions = {row["release"]: row for row in SessionAggregate.objects.filter(
-        project=project, release__in=versions).values("release").annotate(
-        total=Coalesce(Sum("healthy"), 0) + Coalesce(Sum("errored"), 0) + Coalesce(Sum("crashed"), 0)
-        + Coalesce(Sum("abnormal"), 0), crashed_n=Coalesce(Sum("crashed"), 0))}
-    return [ReleaseRow(version=r.version, first_seen=r.first_seen, new_issues=new_by_release[r.version],
-                       regressions=regressions[r.version], sessions=sessions.get(r.version, {}).get("total", 0),
-                       crashed=sessions.get(r.version, {}).get("crashed_n", 0), date_released=r.date_released,
-                       commits=r.n_commits, last_deploy=last_deploys.get(r.pk)) for r in releases]
-
+    sessions = {
+        row["release"]: row
+        for row in SessionAggregate.objects.filter(project=project, release__in=versions)
+        .values("release")
+        .annotate(
+            total=Coalesce(Sum("healthy"), 0)
+            + Coalesce(Sum("errored"), 0)
+            + Coalesce(Sum("crashed"), 0)
+            + Coalesce(Sum("abnormal"), 0),
+            crashed_n=Coalesce(Sum("crashed"), 0),
+        )
+    }
+    return [
+        ReleaseRow(
+            version=r.version,
+            first_seen=r.first_seen,
+            new_issues=new_by_release[r.version],
+            regressions=regressions[r.version],
+            sessions=sessions.get(r.version, {}).get("total", 0),
+            crashed=sessions.get(r.version, {}).get("crashed_n", 0),
+            date_released=r.date_released,
+            commits=r.n_commits,
+            last_deploy=last_deploys.get(r.pk),
+        )
+        for r in releases
+    ]
 
 
 #: How far back the project page sums ingest outcomes.
@@ -186,17 +221,24 @@ OUTCOME_DAYS = 7
 def project_outcomes(project: Project, *, now: datetime, days: int = OUTCOME_DAYS) -> list[dict[str, Any]]:
     """What became of the project's items lately: one row per (outcome, reason) with its count,
     the items that were not stored first (what a user must see to trust nothing vanished)."""
-    rows = (IngestCounter.objects.filter(project_id=project.pk, minute__gte=now - timedelta(days=days))
-            .values("outcome", "reason").annotate(n=Sum("count")).order_by("outcome", "reason"))
-    return sorted(({"outcome": r["outcome"], "reason": r["reason"], "count": r["n"]} for r in rows),
-                  key=lambda r: (r["outcome"] == "accepted", r["outcome"], r["reason"]))
+    rows = (
+        IngestCounter.objects.filter(project_id=project.pk, minute__gte=now - timedelta(days=days))
+        .values("outcome", "reason")
+        .annotate(n=Sum("count"))
+        .order_by("outcome", "reason")
+    )
+    return sorted(
+        ({"outcome": r["outcome"], "reason": r["reason"], "count": r["n"]} for r in rows),
+        key=lambda r: (r["outcome"] == "accepted", r["outcome"], r["reason"]),
+    )
 
 
 def event_attachments(project_id: int, event_id: str) -> list[Attachment]:
     """The attachments kept for one event (their bytes are not loaded). An attachment sent
     before its event is stored under the event's id and appears here once the event exists."""
-    return list(Attachment.objects.filter(project_id=project_id, event_id=event_id)
-                .defer("data").order_by("created_at", "id"))
+    return list(
+        Attachment.objects.filter(project_id=project_id, event_id=event_id).defer("data").order_by("created_at", "id")
+    )
 
 
 def dead_letters_for_user(user: Any) -> QuerySet[DeadLetter]:
@@ -221,7 +263,8 @@ def organizations_with_teams(user: Any) -> QuerySet[Organization]:
     else:
         orgs = Organization.objects.filter(
             pk__in=list(Team.objects.filter(members=user).values_list("organization_id", flat=True))
-            + list(user.owned_organizations.values_list("pk", flat=True)))
+            + list(user.owned_organizations.values_list("pk", flat=True))
+        )
     return orgs.prefetch_related("teams__members", "owners").order_by("slug")
 
 
@@ -234,8 +277,12 @@ def profile_initial(user: Any) -> dict[str, Any]:
     """The profile form's current values; the defaults for a user who never saved one."""
     profile = UserProfile.objects.filter(user=user).first() or UserProfile(user=user)
     opt_outs = profile.digest_opt_out_projects.all() if profile.pk else Project.objects.none()
-    return {"timezone": profile.timezone, "digest_enabled": profile.digest_enabled,
-            "digest_hour": profile.digest_hour, "digest_opt_out_projects": opt_outs}
+    return {
+        "timezone": profile.timezone,
+        "digest_enabled": profile.digest_enabled,
+        "digest_hour": profile.digest_hour,
+        "digest_opt_out_projects": opt_outs,
+    }
 
 
 def api_tokens_for_user(user: Any) -> QuerySet[ApiToken]:

@@ -10,8 +10,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from errorhub.accounts.models import ApiToken, Project, ProjectKey, Team, UserProfile
-from errorhub.accounts.services import _unique_slug, project_key_create
-from errorhub.accounts.services import project_settings_update  # noqa: F401 (moved there; the views call it here)
+from errorhub.accounts.services import (
+    _unique_slug,
+    project_key_create,
+    project_settings_update,  # noqa: F401 (moved there; the views call it here)
+)
 
 
 @transaction.atomic
@@ -22,15 +25,22 @@ def project_create_for_team(*, team: Team, name: str, platform: str = "") -> tup
     dashboard picks an existing team the user belongs to.
     """
     org = team.organization
-    project = Project.objects.create(organization=org, name=name, platform=platform,
-                                     slug=_unique_slug(Project, name, organization=org))
+    project = Project.objects.create(
+        organization=org, name=name, platform=platform, slug=_unique_slug(Project, name, organization=org)
+    )
     project.teams.add(team)
     return project, project_key_create(project=project)
 
 
 @transaction.atomic
-def user_profile_update(*, user: AbstractBaseUser, timezone: str, digest_enabled: bool, digest_hour: int,
-                        digest_opt_out_projects: list[Project]) -> UserProfile:
+def user_profile_update(
+    *,
+    user: AbstractBaseUser,
+    timezone: str,
+    digest_enabled: bool,
+    digest_hour: int,
+    digest_opt_out_projects: list[Project],
+) -> UserProfile:
     profile, _ = UserProfile.objects.get_or_create(user=user)
     profile.timezone, profile.digest_enabled, profile.digest_hour = timezone, digest_enabled, digest_hour
     profile.save()

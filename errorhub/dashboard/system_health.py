@@ -39,16 +39,21 @@ def health_context(user: Any, dead_letters: QuerySet) -> dict[str, Any]:
     projects = {p.pk: p for p in selectors.projects_for_user(user)}
     since = timezone.now() - timedelta(hours=1)
     outcomes: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in (IngestCounter.objects.filter(minute__gte=since, project_id__in=list(projects))
-                .values("project_id", "outcome").annotate(n=Sum("count"))):
+    for row in (
+        IngestCounter.objects.filter(minute__gte=since, project_id__in=list(projects))
+        .values("project_id", "outcome")
+        .annotate(n=Sum("count"))
+    ):
         outcomes[row["project_id"]][row["outcome"]] = row["n"]
     names = sorted({o for per in outcomes.values() for o in per})
     depths, queue_error = _queue_depths()
     return {
         "outcome_names": names,
         "outcomes": [(projects[pid], [per.get(n, 0) for n in names]) for pid, per in sorted(outcomes.items())],
-        "queues": sorted(depths.items()), "queue_error": queue_error,
+        "queues": sorted(depths.items()),
+        "queue_error": queue_error,
         "store": _store_status(),
-        "dead_letters": list(dead_letters[:50]), "dead_letter_count": dead_letters.count(),
+        "dead_letters": list(dead_letters[:50]),
+        "dead_letter_count": dead_letters.count(),
         "server_errors": ServerErrorCounterMiddleware.count,
     }

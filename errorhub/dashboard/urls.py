@@ -1,4 +1,5 @@
 """The triage dashboard: server-rendered pages over selectors and services."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -20,8 +21,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
-         name="password_reset_confirm"),
+    path(
+        "password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"
+    ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("", inbox.inbox, name="inbox"),
     path("inbox/bulk/", inbox.inbox_bulk, name="inbox-bulk"),
@@ -33,8 +35,11 @@ urlpatterns = [
     path("projects/", projects.projects, name="projects"),
     path("projects/<slug:org>/<slug:project>/", projects.project_detail, name="project"),
     path("projects/<slug:org>/<slug:project>/keys/", projects.project_key_new, name="project-key-new"),
-    path("projects/<slug:org>/<slug:project>/keys/<int:key_id>/<slug:action>/", projects.project_key_action,
-         name="project-key-action"),
+    path(
+        "projects/<slug:org>/<slug:project>/keys/<int:key_id>/<slug:action>/",
+        projects.project_key_action,
+        name="project-key-action",
+    ),
     path("projects/<slug:org>/<slug:project>/releases/", releases.releases, name="releases"),
     path("monitors/", monitors.monitors, name="monitors"),
     path("health/", health.health, name="health"),

@@ -102,12 +102,17 @@ class IndexOutbox(models.Model):
         db_table = "ingest_indexoutbox"
 
     @classmethod
-    def of(cls, *, project_id: int, issue_id: int, document: dict[str, Any],
-           source: bytes | None = None) -> IndexOutbox:
+    def of(
+        cls, *, project_id: int, issue_id: int, document: dict[str, Any], source: bytes | None = None
+    ) -> IndexOutbox:
         """A row for a document from ``document_from_event`` (``source``: its JSON, if already written)."""
-        return cls(project_id=project_id, issue_id=issue_id, event_id=str(document.get("event_id", "")),
-                   timestamp=str(document.get("timestamp", "")),
-                   document=(source if source is not None else dumps_document(document)).decode())
+        return cls(
+            project_id=project_id,
+            issue_id=issue_id,
+            event_id=str(document.get("event_id", "")),
+            timestamp=str(document.get("timestamp", "")),
+            document=(source if source is not None else dumps_document(document)).decode(),
+        )
 
     def decoded(self) -> dict[str, Any]:
         """The document as a dict (dead letters and tests; the drain never decodes)."""

@@ -27,15 +27,22 @@ def outbox_drain(*, batch_size: int = 500, max_batches: int = 100) -> int:
     done = 0
     for _ in range(max_batches):
         # the documents' JSON text as the database holds it: never decoded here
-        rows = list(IndexOutbox.objects.order_by("id").values_list(
-            "pk", "project_id", "event_id", "timestamp", "document")[:batch_size])
+        rows = list(
+            IndexOutbox.objects.order_by("id").values_list("pk", "project_id", "event_id", "timestamp", "document")[
+                :batch_size
+            ]
+        )
         if not rows:
             break
         pks = [row[0] for row in rows]
         started = metrics.clock()
         try:
-            store.index_serialized([SerializedDocument(project_id, event_id, timestamp, source)
-                                    for _, project_id, event_id, timestamp, source in rows])
+            store.index_serialized(
+                [
+                    SerializedDocument(project_id, event_id, timestamp, source)
+                    for _, project_id, event_id, timestamp, source in rows
+                ]
+            )
             metrics.store_bulk_observed("search", started)
         except DocumentsRejected as exc:  # refused for good: set aside, never block the outbox
             _set_aside_rejected(list(IndexOutbox.objects.filter(pk__in=pks)), exc.rejected)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Value, When
@@ -87,9 +88,16 @@ def _claim_new(project_id: int, events: Sequence[Event]) -> list[Event]:
     for ev in sorted(events, key=lambda e: e["event_id"]):  # one insert order: no deadlock between batches
         unique.setdefault(ev["event_id"], ev)
     received = connection.ops.adapt_datetimefield_value(timezone.now())
-    mine = {event_id for (event_id,) in insert_rows(
-        SeenEvent, ["project_id", "event_id", "received_at"], [(project_id, eid, received) for eid in unique],
-        on_conflict="(project_id, event_id) DO NOTHING", returning="event_id")}
+    mine = {
+        event_id
+        for (event_id,) in insert_rows(
+            SeenEvent,
+            ["project_id", "event_id", "received_at"],
+            [(project_id, eid, received) for eid in unique],
+            on_conflict="(project_id, event_id) DO NOTHING",
+            returning="event_id",
+        )
+    }
     return [ev for eid, ev in unique.items() if eid in mine]
 
 
@@ -99,8 +107,14 @@ def _known_issues(project: Project, hashes: set[str]) -> dict[str, Issue]:
     return {row.hash: row.issue for row in rows}
 
 
-def _resolve_issue(project: Project, event: Event, grouping: Any, known: dict[str, Issue],
-                   when: datetime, legacy: Grouping | None = None) -> tuple[Issue, bool]:
+def _resolve_issue(
+    project: Project,
+    event: Event,
+    grouping: Any,
+    known: dict[str, Issue],
+    when: datetime,
+    legacy: Grouping | None = None,
+) -> tuple[Issue, bool]:
     if grouping.hash in known:
         return known[grouping.hash], False
     if legacy is not None and legacy.hash in known:  # regrouped by a newer version: the issue keeps its events
@@ -109,10 +123,16 @@ def _resolve_issue(project: Project, event: Event, grouping: Any, known: dict[st
         return issue, False
     try:
         with transaction.atomic():
-            issue = issue_create_for_hash(project=project, template=_issue_fields(event, when),
-                                          version=grouping.version)
-            GroupHash.objects.create(project=project, hash=grouping.hash, version=grouping.version, issue=issue,
-                                     components=list(grouping.components)[:50])
+            issue = issue_create_for_hash(
+                project=project, template=_issue_fields(event, when), version=grouping.version
+            )
+            GroupHash.objects.create(
+                project=project,
+                hash=grouping.hash,
+                version=grouping.version,
+                issue=issue,
+                components=list(grouping.components)[:50],
+            )
     except IntegrityError:  # another worker created this fingerprint first
         issue = GroupHash.objects.select_related("issue").get(project=project, hash=grouping.hash).issue
         known[grouping.hash] = issue
@@ -126,8 +146,13 @@ def _adopt_hash(project: Project, issue: Issue, grouping: Grouping) -> Issue:
     issue keeps its old hash too); if another worker attached it first, use its issue."""
     try:
         with transaction.atomic():
-            GroupHash.objects.create(project=project, hash=grouping.hash, version=grouping.version, issue=issue,
-                                     components=list(grouping.components)[:50])
+            GroupHash.objects.create(
+                project=project,
+                hash=grouping.hash,
+                version=grouping.version,
+                issue=issue,
+                components=list(grouping.components)[:50],
+            )
     except IntegrityError:
         return GroupHash.objects.select_related("issue").get(project=project, hash=grouping.hash).issue
     return issue
@@ -195,14 +220,19 @@ def _apply(issue: Issue, events: list[Event], change: IssueChange, order: dict[s
         if _should_regress(issue, ev.get("release") or "", order):
             issue_regress(issue=issue, release=ev.get("release") or "")
             change.regressed = True
-    if issue.lifecycle == Lifecycle.SNOOZED and issue.snooze_until_count and issue.times_seen >= issue.snooze_until_count:
+    if (
+        issue.lifecycle == Lifecycle.SNOOZED
+        and issue.snooze_until_count
+        and issue.times_seen >= issue.snooze_until_count
+    ):
         issue_end_snooze(issue=issue, why="count")
         change.snooze_ended = True
     return stamps
 
 
-def _apply_all(project: Project, by_issue: dict[int, list[Event]], changes: dict[int, IssueChange],
-               order: dict[str, datetime]) -> None:
+def _apply_all(
+    project: Project, by_issue: dict[int, list[Event]], changes: dict[int, IssueChange], order: dict[str, datetime]
+) -> None:
     """Lock, count and save every issue of the batch with one statement per table,
     not several per issue: the round trips were most of the database's work."""
     # ordered by id: every worker takes the row locks in one order, so none deadlocks
@@ -220,20 +250,30 @@ def _apply_all(project: Project, by_issue: dict[int, list[Event]], changes: dict
     for issue_id, new_users in _users_add(users).items():
         issues[issue_id].users_seen += new_users
         issue = issues[issue_id]
-        if issue.lifecycle == Lifecycle.SNOOZED and issue.snooze_until_users and \
-                issue.users_seen >= issue.snooze_until_users:
+        if (
+            issue.lifecycle == Lifecycle.SNOOZED
+            and issue.snooze_until_users
+            and issue.users_seen >= issue.snooze_until_users
+        ):
             issue_end_snooze(issue=issue, why="users")
             changes[issue_id].snooze_ended = True
     for issue_id, issue in issues.items():  # (bulk_update took ~10 ms of Python per batch building CASE expressions)
         change = changes[issue_id]
         issue.save(update_fields=None if change.regressed or change.snooze_ended else _COUNTED_FIELDS)
-    claimed = SeenEvent.objects.filter(project_id=project.pk,
-                                       event_id__in=[e["event_id"] for evs in by_issue.values() for e in evs])
+    claimed = SeenEvent.objects.filter(
+        project_id=project.pk, event_id__in=[e["event_id"] for evs in by_issue.values() for e in evs]
+    )
     if len(by_issue) == 1:  # an idle event: no CASE to build
         claimed.update(issue_id=next(iter(by_issue)))
     else:
-        claimed.update(issue_id=Case(*[When(event_id__in=[e["event_id"] for e in evs], then=Value(issue_id))
-                                       for issue_id, evs in by_issue.items()]))
+        claimed.update(
+            issue_id=Case(
+                *[
+                    When(event_id__in=[e["event_id"] for e in evs], then=Value(issue_id))
+                    for issue_id, evs in by_issue.items()
+                ]
+            )
+        )
 
 
 #: what ``_apply`` changes on an issue whose lifecycle stays (else the whole issue is saved)
@@ -248,9 +288,13 @@ def _users_add(hashes: dict[int, set[str]]) -> dict[int, int]:
     per batch; the caller holds the issues' row locks, so the sums stay exact.
     """
     added: dict[int, int] = defaultdict(int)
-    for (issue_id,) in insert_rows(IssueUser, ["issue_id", "user_hash"],
-                                   [(iid, h) for iid in sorted(hashes) for h in sorted(hashes[iid])],
-                                   on_conflict="(issue_id, user_hash) DO NOTHING", returning="issue_id"):
+    for (issue_id,) in insert_rows(
+        IssueUser,
+        ["issue_id", "user_hash"],
+        [(iid, h) for iid in sorted(hashes) for h in sorted(hashes[iid])],
+        on_conflict="(issue_id, user_hash) DO NOTHING",
+        returning="issue_id",
+    ):
         added[issue_id] += 1
     return added
 
@@ -279,8 +323,9 @@ def events_record(*, project: Project, events: Sequence[Event]) -> RecordResult:
             change = result.changes.setdefault(issue.pk, IssueChange(issue_id=issue.pk, sample_event=ev))
             change.new = change.new or created
         metrics.grouping_observed(started)
-        indexed = [IndexedEvent(project_id=project.pk, issue_id=iid, event=ev)
-                   for iid, evs in by_issue.items() for ev in evs]
+        indexed = [
+            IndexedEvent(project_id=project.pk, issue_id=iid, event=ev) for iid, evs in by_issue.items() for ev in evs
+        ]
         started = metrics.clock()
         documents = _store(store, indexed)
         metrics.store_bulk_observed(type(store).__name__ if store.transactional else "outbox", started)

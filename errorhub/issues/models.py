@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from errorhub.accounts.models import Project
 
+
 class Lifecycle(models.TextChoices):
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"

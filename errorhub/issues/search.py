@@ -17,8 +17,13 @@ from errorhub.events.stores import get_event_store
 from errorhub.issues.models import Issue, Lifecycle
 from ingest.protocol.search.query import AssignedTerm, FieldTerm, HasTerm, Query, StateTerm, TextTerm, TimeTerm
 
-_ISSUE_FIELDS = {"level": "level", "project": "project__slug", "environment": "environment",
-                 "platform": "platform", "source": "source"}
+_ISSUE_FIELDS = {
+    "level": "level",
+    "project": "project__slug",
+    "environment": "environment",
+    "platform": "platform",
+    "source": "source",
+}
 _TIME_FIELDS = {"first_seen": "first_seen", "last_seen": "last_seen", "timestamp": "last_seen"}
 _OPS = {"gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "eq": "exact"}
 _EVENT_SCAN_LIMIT = 5000
@@ -62,8 +67,9 @@ def _issue_term_q(term: object, me: AbstractBaseUser) -> tuple[Q | None, bool]:
     return None, False
 
 
-def filter_issues(qs: QuerySet[Issue], query: Query, *, me: AbstractBaseUser,
-                  project_ids: list[int], start: datetime | None = None) -> QuerySet[Issue]:
+def filter_issues(
+    qs: QuerySet[Issue], query: Query, *, me: AbstractBaseUser, project_ids: list[int], start: datetime | None = None
+) -> QuerySet[Issue]:
     event_terms = []
     for term in query.terms:
         q, negated = _issue_term_q(term, me)

@@ -22,7 +22,8 @@ from errorhub.issues.models import Deploy, Issue, IssueHour, Release, ReleaseCom
 
 def issues_for_user(user: AbstractBaseUser) -> QuerySet[Issue]:
     return Issue.objects.filter(project__in=projects_for_user(user), merged_into__isnull=True).select_related(
-        "project", "project__organization", "assignee")
+        "project", "project__organization", "assignee"
+    )
 
 
 def issue_get_for_user(user: AbstractBaseUser, issue_id: int | str) -> Issue:

@@ -76,8 +76,9 @@ def _clear_resolution_and_snooze(issue: Issue) -> None:
 
 
 @transaction.atomic
-def issue_acknowledge(*, issue: Issue, user: Actor, assignee: AbstractBaseUser | None = None,
-                      actor: str = "", reason: str = "") -> Issue:
+def issue_acknowledge(
+    *, issue: Issue, user: Actor, assignee: AbstractBaseUser | None = None, actor: str = "", reason: str = ""
+) -> Issue:
     """Take an issue out of the inbox by giving it an owner (the acting user by default)."""
     owner = assignee or (user if user and user.is_authenticated else None)
     if owner is None:
@@ -101,8 +102,15 @@ def issue_assign(*, issue: Issue, user: Actor, assignee: AbstractBaseUser | None
 
 
 @transaction.atomic
-def issue_resolve(*, issue: Issue, user: Actor, release: str | None = None, next_release: bool = False,
-                  actor: str = "", reason: str = "") -> Issue:
+def issue_resolve(
+    *,
+    issue: Issue,
+    user: Actor,
+    release: str | None = None,
+    next_release: bool = False,
+    actor: str = "",
+    reason: str = "",
+) -> Issue:
     """Resolve now, in ``release``, or in the next release after the latest one seen."""
     _clear_resolution_and_snooze(issue)
     if next_release:
@@ -113,14 +121,21 @@ def issue_resolve(*, issue: Issue, user: Actor, release: str | None = None, next
     issue.resolved_at = timezone.now()
     _set_state(issue, Lifecycle.RESOLVED, in_inbox=False)
     issue.save()
-    _log(issue, "resolved", user=user, actor=actor, release=release or "", next_release=next_release,
-         reason=reason)
+    _log(issue, "resolved", user=user, actor=actor, release=release or "", next_release=next_release, reason=reason)
     return issue
 
 
 @transaction.atomic
-def issue_snooze(*, issue: Issue, user: Actor, reason: str, until: datetime | None = None,
-                 count: int | None = None, actor: str = "", users: int | None = None) -> Issue:
+def issue_snooze(
+    *,
+    issue: Issue,
+    user: Actor,
+    reason: str,
+    until: datetime | None = None,
+    count: int | None = None,
+    actor: str = "",
+    users: int | None = None,
+) -> Issue:
     """Snooze with a reason and an end: a time, a number of further events, a number of further
     users (Sentry's ``ignoreUserCount``), or several."""
     if not isinstance(reason, str) or not reason.strip():
@@ -144,16 +159,34 @@ def issue_snooze(*, issue: Issue, user: Actor, reason: str, until: datetime | No
     issue.snooze_until_users = issue.users_seen + users if users else None
     _set_state(issue, Lifecycle.SNOOZED, in_inbox=False)
     issue.save()
-    _log(issue, "snoozed", user=user, actor=actor, reason=issue.snooze_reason,
-         until=until.isoformat() if until else None, count=count, users=users)
+    _log(
+        issue,
+        "snoozed",
+        user=user,
+        actor=actor,
+        reason=issue.snooze_reason,
+        until=until.isoformat() if until else None,
+        count=count,
+        users=users,
+    )
     return issue
 
 
 #: what ending a snooze changes; saving only these keeps a caller's stale copy of the counts
 #: (``times_seen``, ``last_seen``, ``users_seen``) from overwriting what ingest committed
-_LIFECYCLE_FIELDS = ["lifecycle", "in_inbox", "inbox_since", "inbox_reason", "resolved_in_release",
-                     "resolved_in_next_release", "resolved_at", "snooze_reason", "snooze_until",
-                     "snooze_until_count", "snooze_until_users"]
+_LIFECYCLE_FIELDS = [
+    "lifecycle",
+    "in_inbox",
+    "inbox_since",
+    "inbox_reason",
+    "resolved_in_release",
+    "resolved_in_next_release",
+    "resolved_at",
+    "snooze_reason",
+    "snooze_until",
+    "snooze_until_count",
+    "snooze_until_users",
+]
 
 
 def issue_end_snooze(*, issue: Issue, why: str) -> Issue:
@@ -172,8 +205,12 @@ def issue_end_snooze(*, issue: Issue, why: str) -> Issue:
 @transaction.atomic
 def issue_reopen(*, issue: Issue, user: Actor, actor: str = "") -> Issue:
     _clear_resolution_and_snooze(issue)
-    _set_state(issue, Lifecycle.NEW if not issue.assignee_id else Lifecycle.ACKNOWLEDGED,
-               in_inbox=not issue.assignee_id, reason="reopened")
+    _set_state(
+        issue,
+        Lifecycle.NEW if not issue.assignee_id else Lifecycle.ACKNOWLEDGED,
+        in_inbox=not issue.assignee_id,
+        reason="reopened",
+    )
     issue.save()
     _log(issue, "reopened", user=user, actor=actor)
     return issue
@@ -201,8 +238,10 @@ def issue_create_for_hash(*, project: Project, template: Issue | dict[str, Any],
     Project.objects.filter(pk=project.pk).update(next_short_id=F("next_short_id") + 1)
     short_id = Project.objects.values_list("next_short_id", flat=True).get(pk=project.pk) - 1
     if isinstance(template, Issue):
-        fields = {k: getattr(template, k) for k in ("title", "culprit", "level", "platform", "source", "metadata",
-                                                     "first_seen", "last_seen")}
+        fields = {
+            k: getattr(template, k)
+            for k in ("title", "culprit", "level", "platform", "source", "metadata", "first_seen", "last_seen")
+        }
     else:
         fields = template
     return Issue.objects.create(project=project, short_id=short_id, grouping_version=version, **fields)
@@ -213,9 +252,12 @@ def issue_hours_add(*, counts: dict[tuple[int, datetime], int]) -> None:
     insert-or-increment statement for all of them."""
     table = connection.ops.quote_name(IssueHour._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value
-    insert_rows(IssueHour, ["issue_id", "hour", "count"],
-                [(issue_id, adapt(hour), n) for (issue_id, hour), n in sorted(counts.items())],
-                on_conflict=f"(issue_id, hour) DO UPDATE SET count = {table}.count + excluded.count")
+    insert_rows(
+        IssueHour,
+        ["issue_id", "hour", "count"],
+        [(issue_id, adapt(hour), n) for (issue_id, hour), n in sorted(counts.items())],
+        on_conflict=f"(issue_id, hour) DO UPDATE SET count = {table}.count + excluded.count",
+    )
 
 
 @transaction.atomic
@@ -252,8 +294,7 @@ def _move_hours(other: Issue, survivor: Issue) -> None:
 
 def _recount_users(survivor: Issue, others: list[Issue]) -> None:
     hashes = IssueUser.objects.filter(issue__in=others).values_list("user_hash", flat=True)
-    IssueUser.objects.bulk_create([IssueUser(issue=survivor, user_hash=h) for h in hashes],
-                                  ignore_conflicts=True)
+    IssueUser.objects.bulk_create([IssueUser(issue=survivor, user_hash=h) for h in hashes], ignore_conflicts=True)
     survivor.users_seen = IssueUser.objects.filter(issue=survivor).count()
     survivor.save(update_fields=["users_seen"])
 
@@ -287,8 +328,9 @@ def issue_apply_action(issue: Issue, action: IssueAction, *, user: Actor, actor:
         case Assign(assignee=assignee):
             issue_assign(issue=issue, user=user, assignee=assignee, actor=actor)
         case Resolve(release=release, next_release=next_release, reason=reason):
-            issue_resolve(issue=issue, user=user, release=release or None, next_release=next_release,
-                          actor=actor, reason=reason)
+            issue_resolve(
+                issue=issue, user=user, release=release or None, next_release=next_release, actor=actor, reason=reason
+            )
         case Reopen():
             issue_reopen(issue=issue, user=user, actor=actor)
         case Snooze(reason=reason, until=until, count=count, users=users):
@@ -333,8 +375,11 @@ def issues_tick(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def _expired_snooze_ids(now: datetime) -> list[int]:
-    return list(Issue.objects.filter(lifecycle=Lifecycle.SNOOZED, snooze_until__lte=now)
-                .order_by("pk").values_list("pk", flat=True))
+    return list(
+        Issue.objects.filter(lifecycle=Lifecycle.SNOOZED, snooze_until__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _quiet_since_before(cutoff: datetime) -> Q:
@@ -364,8 +409,7 @@ def _locked(pk: int) -> Issue | None:
 @transaction.atomic
 def _end_snooze_if_due(pk: int, now: datetime) -> int:
     issue = _locked(pk)
-    if issue is None or issue.lifecycle != Lifecycle.SNOOZED or not issue.snooze_until \
-            or issue.snooze_until > now:
+    if issue is None or issue.lifecycle != Lifecycle.SNOOZED or not issue.snooze_until or issue.snooze_until > now:
         return 0
     issue_end_snooze(issue=issue, why="time")
     return 1
@@ -381,8 +425,14 @@ def _fix_if_quiet(pk: int, now: datetime) -> int:
         return 0
     issue.lifecycle = Lifecycle.FIXED
     issue.save(update_fields=["lifecycle"])
-    _log(issue, "fixed", user=None, actor="system", quiet_days=issue.project.quiet_period_days,
-         quiet_seconds=int(period.total_seconds()))
+    _log(
+        issue,
+        "fixed",
+        user=None,
+        actor="system",
+        quiet_days=issue.project.quiet_period_days,
+        quiet_seconds=int(period.total_seconds()),
+    )
     return 1
 
 
@@ -400,8 +450,9 @@ def issues_settle_next_release(*, project_id: int, release: str) -> int:
     the release that was really deployed next (not merely the next one an event mentioned), so
     an event of ``release`` or newer regresses them and one of an older build does not.
     Returns how many were settled."""
-    waiting = Issue.objects.select_for_update().filter(project_id=project_id, resolved_in_next_release=True,
-                                                       lifecycle__in=(Lifecycle.RESOLVED, Lifecycle.FIXED))
+    waiting = Issue.objects.select_for_update().filter(
+        project_id=project_id, resolved_in_next_release=True, lifecycle__in=(Lifecycle.RESOLVED, Lifecycle.FIXED)
+    )
     settled = 0
     for issue in waiting.exclude(resolved_in_release=release):
         issue.resolved_in_release = release

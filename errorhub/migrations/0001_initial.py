@@ -2,13 +2,13 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import errorhub.accounts.models
 from django.conf import settings
 from django.db import migrations, models
 
+import errorhub.accounts.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,212 +17,339 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(default='', max_length=100)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('prefix', models.CharField(max_length=8)),
-                ('can_write', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(default="", max_length=100)),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("prefix", models.CharField(max_length=8)),
+                ("can_write", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Issue',
+            name="Issue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('short_id', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=1024)),
-                ('culprit', models.CharField(blank=True, default='', max_length=512)),
-                ('level', models.CharField(default='error', max_length=16)),
-                ('platform', models.CharField(blank=True, default='', max_length=64)),
-                ('source', models.CharField(blank=True, default='', max_length=128)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('lifecycle', models.CharField(choices=[('new', 'New'), ('acknowledged', 'Acknowledged'), ('resolved', 'Resolved'), ('fixed', 'Fixed'), ('regressed', 'Regressed'), ('snoozed', 'Snoozed')], default='new', max_length=16)),
-                ('in_inbox', models.BooleanField(default=True)),
-                ('inbox_reason', models.CharField(default='new', max_length=32)),
-                ('inbox_since', models.DateTimeField(default=django.utils.timezone.now)),
-                ('resolved_in_release', models.CharField(blank=True, default='', max_length=200)),
-                ('resolved_in_next_release', models.BooleanField(default=False)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('snooze_reason', models.CharField(blank=True, default='', max_length=500)),
-                ('snooze_until', models.DateTimeField(blank=True, null=True)),
-                ('snooze_until_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('grouping_version', models.CharField(max_length=32)),
-                ('times_seen', models.PositiveBigIntegerField(default=0)),
-                ('users_seen', models.PositiveIntegerField(default=0)),
-                ('first_seen', models.DateTimeField()),
-                ('last_seen', models.DateTimeField()),
-                ('first_release', models.CharField(blank=True, default='', max_length=200)),
-                ('last_release', models.CharField(blank=True, default='', max_length=200)),
-                ('environment', models.CharField(blank=True, default='', max_length=200)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_issues', to=settings.AUTH_USER_MODEL)),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged', to='errorhub.issue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("short_id", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=1024)),
+                ("culprit", models.CharField(blank=True, default="", max_length=512)),
+                ("level", models.CharField(default="error", max_length=16)),
+                ("platform", models.CharField(blank=True, default="", max_length=64)),
+                ("source", models.CharField(blank=True, default="", max_length=128)),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                (
+                    "lifecycle",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("acknowledged", "Acknowledged"),
+                            ("resolved", "Resolved"),
+                            ("fixed", "Fixed"),
+                            ("regressed", "Regressed"),
+                            ("snoozed", "Snoozed"),
+                        ],
+                        default="new",
+                        max_length=16,
+                    ),
+                ),
+                ("in_inbox", models.BooleanField(default=True)),
+                ("inbox_reason", models.CharField(default="new", max_length=32)),
+                ("inbox_since", models.DateTimeField(default=django.utils.timezone.now)),
+                ("resolved_in_release", models.CharField(blank=True, default="", max_length=200)),
+                ("resolved_in_next_release", models.BooleanField(default=False)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("snooze_reason", models.CharField(blank=True, default="", max_length=500)),
+                ("snooze_until", models.DateTimeField(blank=True, null=True)),
+                ("snooze_until_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("grouping_version", models.CharField(max_length=32)),
+                ("times_seen", models.PositiveBigIntegerField(default=0)),
+                ("users_seen", models.PositiveIntegerField(default=0)),
+                ("first_seen", models.DateTimeField()),
+                ("last_seen", models.DateTimeField()),
+                ("first_release", models.CharField(blank=True, default="", max_length=200)),
+                ("last_release", models.CharField(blank=True, default="", max_length=200)),
+                ("environment", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_issues",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged",
+                        to="errorhub.issue",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='errorhub.issue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="comments", to="errorhub.issue"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('owners', models.ManyToManyField(blank=True, related_name='owned_organizations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "owners",
+                    models.ManyToManyField(blank=True, related_name="owned_organizations", to=settings.AUTH_USER_MODEL),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=100)),
-                ('platform', models.CharField(blank=True, default='', max_length=64)),
-                ('allowed_origins', models.TextField(blank=True, default='*', help_text='One origin per line; * allows any.')),
-                ('rate_limit_per_minute', models.PositiveIntegerField(default=0, help_text='0 = no project quota')),
-                ('retention_days', models.PositiveIntegerField(default=90)),
-                ('quiet_period_days', models.PositiveIntegerField(default=14)),
-                ('max_events_per_issue', models.PositiveIntegerField(default=0, help_text='0 = keep every event')),
-                ('scrub_fields', models.TextField(blank=True, default='', help_text='Extra field names to scrub, one per line.')),
-                ('scrub_patterns', models.TextField(blank=True, default='', help_text='Extra regexes to scrub, one per line.')),
-                ('scrub_ip_addresses', models.BooleanField(default=False)),
-                ('in_app_include', models.TextField(blank=True, default='', help_text='Module/path prefixes that are in-app.')),
-                ('next_short_id', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='projects', to='errorhub.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=100)),
+                ("platform", models.CharField(blank=True, default="", max_length=64)),
+                (
+                    "allowed_origins",
+                    models.TextField(blank=True, default="*", help_text="One origin per line; * allows any."),
+                ),
+                ("rate_limit_per_minute", models.PositiveIntegerField(default=0, help_text="0 = no project quota")),
+                ("retention_days", models.PositiveIntegerField(default=90)),
+                ("quiet_period_days", models.PositiveIntegerField(default=14)),
+                ("max_events_per_issue", models.PositiveIntegerField(default=0, help_text="0 = keep every event")),
+                (
+                    "scrub_fields",
+                    models.TextField(blank=True, default="", help_text="Extra field names to scrub, one per line."),
+                ),
+                (
+                    "scrub_patterns",
+                    models.TextField(blank=True, default="", help_text="Extra regexes to scrub, one per line."),
+                ),
+                ("scrub_ip_addresses", models.BooleanField(default=False)),
+                (
+                    "in_app_include",
+                    models.TextField(blank=True, default="", help_text="Module/path prefixes that are in-app."),
+                ),
+                ("next_short_id", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="projects", to="errorhub.organization"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='issue',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='issues', to='errorhub.project'),
+            model_name="issue",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="issues", to="errorhub.project"
+            ),
         ),
         migrations.CreateModel(
-            name='GroupHash',
+            name="GroupHash",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hash', models.CharField(max_length=64)),
-                ('version', models.CharField(max_length=32)),
-                ('components', models.JSONField(blank=True, default=list)),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hashes', to='errorhub.issue')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='group_hashes', to='errorhub.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("hash", models.CharField(max_length=64)),
+                ("version", models.CharField(max_length=32)),
+                ("components", models.JSONField(blank=True, default=list)),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="hashes", to="errorhub.issue"
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="group_hashes", to="errorhub.project"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ProjectKey',
+            name="ProjectKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(default='Default', max_length=100)),
-                ('public_key', models.CharField(default=errorhub.accounts.models._new_public_key, max_length=32, unique=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('rate_limit_per_minute', models.PositiveIntegerField(default=0, help_text='0 = no key quota')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='keys', to='errorhub.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(default="Default", max_length=100)),
+                (
+                    "public_key",
+                    models.CharField(default=errorhub.accounts.models._new_public_key, max_length=32, unique=True),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("rate_limit_per_minute", models.PositiveIntegerField(default=0, help_text="0 = no key quota")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="keys", to="errorhub.project"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Release',
+            name="Release",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=200)),
-                ('first_seen', models.DateTimeField(default=django.utils.timezone.now)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='releases', to='errorhub.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.CharField(max_length=200)),
+                ("first_seen", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="releases", to="errorhub.project"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=100)),
-                ('members', models.ManyToManyField(blank=True, related_name='errorhub_teams', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='teams', to='errorhub.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=100)),
+                (
+                    "members",
+                    models.ManyToManyField(blank=True, related_name="errorhub_teams", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="teams", to="errorhub.organization"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='project',
-            name='teams',
-            field=models.ManyToManyField(blank=True, related_name='projects', to='errorhub.team'),
+            model_name="project",
+            name="teams",
+            field=models.ManyToManyField(blank=True, related_name="projects", to="errorhub.team"),
         ),
         migrations.CreateModel(
-            name='UserProfile',
+            name="UserProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('timezone', models.CharField(default='UTC', max_length=64)),
-                ('digest_enabled', models.BooleanField(default=True)),
-                ('digest_hour', models.PositiveSmallIntegerField(default=8)),
-                ('digest_opt_out_projects', models.ManyToManyField(blank=True, related_name='+', to='errorhub.project')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='errorhub_profile', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("timezone", models.CharField(default="UTC", max_length=64)),
+                ("digest_enabled", models.BooleanField(default=True)),
+                ("digest_hour", models.PositiveSmallIntegerField(default=8)),
+                (
+                    "digest_opt_out_projects",
+                    models.ManyToManyField(blank=True, related_name="+", to="errorhub.project"),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="errorhub_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=32)),
-                ('actor', models.CharField(blank=True, default='', help_text='system, slack:U123, …', max_length=200)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='errorhub.issue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=32)),
+                ("actor", models.CharField(blank=True, default="", help_text="system, slack:U123, …", max_length=200)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="activities", to="errorhub.issue"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['issue', 'created_at'], name='errorhub_ac_issue_i_cc5291_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["issue", "created_at"], name="errorhub_ac_issue_i_cc5291_idx")],
             },
         ),
         migrations.CreateModel(
-            name='IssueUser',
+            name="IssueUser",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user_hash', models.CharField(max_length=40)),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='users', to='errorhub.issue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("user_hash", models.CharField(max_length=40)),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="users", to="errorhub.issue"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('issue', 'user_hash'), name='issueuser_unique')],
+                "constraints": [models.UniqueConstraint(fields=("issue", "user_hash"), name="issueuser_unique")],
             },
         ),
         migrations.AddIndex(
-            model_name='issue',
-            index=models.Index(fields=['project', 'in_inbox', 'last_seen'], name='errorhub_is_project_bbbc0a_idx'),
+            model_name="issue",
+            index=models.Index(fields=["project", "in_inbox", "last_seen"], name="errorhub_is_project_bbbc0a_idx"),
         ),
         migrations.AddIndex(
-            model_name='issue',
-            index=models.Index(fields=['project', 'lifecycle', 'last_seen'], name='errorhub_is_project_634e2e_idx'),
+            model_name="issue",
+            index=models.Index(fields=["project", "lifecycle", "last_seen"], name="errorhub_is_project_634e2e_idx"),
         ),
         migrations.AddIndex(
-            model_name='issue',
-            index=models.Index(fields=['project', 'last_seen'], name='errorhub_is_project_8274c8_idx'),
+            model_name="issue",
+            index=models.Index(fields=["project", "last_seen"], name="errorhub_is_project_8274c8_idx"),
         ),
         migrations.AddConstraint(
-            model_name='issue',
-            constraint=models.UniqueConstraint(fields=('project', 'short_id'), name='issue_short_id_unique'),
+            model_name="issue",
+            constraint=models.UniqueConstraint(fields=("project", "short_id"), name="issue_short_id_unique"),
         ),
         migrations.AddConstraint(
-            model_name='grouphash',
-            constraint=models.UniqueConstraint(fields=('project', 'hash'), name='grouphash_unique'),
+            model_name="grouphash",
+            constraint=models.UniqueConstraint(fields=("project", "hash"), name="grouphash_unique"),
         ),
         migrations.AddConstraint(
-            model_name='release',
-            constraint=models.UniqueConstraint(fields=('project', 'version'), name='release_unique'),
+            model_name="release",
+            constraint=models.UniqueConstraint(fields=("project", "version"), name="release_unique"),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.UniqueConstraint(fields=('organization', 'slug'), name='team_slug_unique'),
+            model_name="team",
+            constraint=models.UniqueConstraint(fields=("organization", "slug"), name="team_slug_unique"),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.UniqueConstraint(fields=('organization', 'slug'), name='project_slug_unique'),
+            model_name="project",
+            constraint=models.UniqueConstraint(fields=("organization", "slug"), name="project_slug_unique"),
         ),
     ]

@@ -5,23 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('errorhub', '0001_initial'),
+        ("errorhub", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IssueHour',
+            name="IssueHour",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hour', models.DateTimeField()),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hours', to='errorhub.issue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("hour", models.DateTimeField()),
+                ("count", models.PositiveIntegerField(default=0)),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="hours", to="errorhub.issue"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['hour', 'issue'], name='errorhub_is_hour_b03dc7_idx')],
-                'constraints': [models.UniqueConstraint(fields=('issue', 'hour'), name='issuehour_unique')],
+                "indexes": [models.Index(fields=["hour", "issue"], name="errorhub_is_hour_b03dc7_idx")],
+                "constraints": [models.UniqueConstraint(fields=("issue", "hour"), name="issuehour_unique")],
             },
         ),
     ]

@@ -5,22 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('errorhub', '0003_project_scrub_rules'),
+        ("errorhub", "0003_project_scrub_rules"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoginFailure',
+            name="LoginFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=8)),
-                ('key_hash', models.CharField(max_length=64)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("scope", models.CharField(max_length=8)),
+                ("key_hash", models.CharField(max_length=64)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'indexes': [models.Index(fields=['scope', 'key_hash', 'at'], name='loginfailure_lookup'), models.Index(fields=['at'], name='loginfailure_expiry')],
+                "indexes": [
+                    models.Index(fields=["scope", "key_hash", "at"], name="loginfailure_lookup"),
+                    models.Index(fields=["at"], name="loginfailure_expiry"),
+                ],
             },
         ),
     ]

@@ -3,9 +3,15 @@
 from django.db import migrations
 
 MOVED = {
-    "accounts": ("errorhub", ["organization", "team", "project", "projectkey", "apitoken", "userprofile", "loginfailure"]),
+    "accounts": (
+        "errorhub",
+        ["organization", "team", "project", "projectkey", "apitoken", "userprofile", "loginfailure"],
+    ),
     "issues": ("errorhub", ["issue", "grouphash", "issueuser", "activity", "comment", "release", "issuehour"]),
-    "events": ("ingest", ["storedevent", "eventtag", "seenevent", "indexoutbox", "tracelink", "attachment", "userfeedback"]),
+    "events": (
+        "ingest",
+        ["storedevent", "eventtag", "seenevent", "indexoutbox", "tracelink", "attachment", "userfeedback"],
+    ),
 }
 
 
@@ -29,15 +35,14 @@ def content_types_return(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
     """The errorhub app keeps no models: they live in accounts, issues and events now (state only). Content types follow them, so permissions and admin history stay attached."""
 
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('events', '0001_initial'),
-        ('issues', '0001_initial'),
-        ('accounts', '0001_initial'),
-        ('alerts', '0003_foreign_keys_follow_moved_models'),
-        ('errorhub', '0004_login_failure'),
-        ('ingest', '0006_event_models_move_to_events'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("events", "0001_initial"),
+        ("issues", "0001_initial"),
+        ("accounts", "0001_initial"),
+        ("alerts", "0003_foreign_keys_follow_moved_models"),
+        ("errorhub", "0004_login_failure"),
+        ("ingest", "0006_event_models_move_to_events"),
     ]
 
     operations = [
@@ -46,130 +51,130 @@ class Migration(migrations.Migration):
             database_operations=[],
             state_operations=[
                 migrations.RemoveField(
-                    model_name='activity',
-                    name='issue',
+                    model_name="activity",
+                    name="issue",
                 ),
                 migrations.RemoveField(
-                    model_name='activity',
-                    name='user',
+                    model_name="activity",
+                    name="user",
                 ),
                 migrations.RemoveField(
-                    model_name='apitoken',
-                    name='user',
+                    model_name="apitoken",
+                    name="user",
                 ),
                 migrations.RemoveField(
-                    model_name='comment',
-                    name='issue',
+                    model_name="comment",
+                    name="issue",
                 ),
                 migrations.RemoveField(
-                    model_name='comment',
-                    name='user',
+                    model_name="comment",
+                    name="user",
                 ),
                 migrations.RemoveField(
-                    model_name='grouphash',
-                    name='issue',
+                    model_name="grouphash",
+                    name="issue",
                 ),
                 migrations.RemoveField(
-                    model_name='grouphash',
-                    name='project',
+                    model_name="grouphash",
+                    name="project",
                 ),
                 migrations.RemoveField(
-                    model_name='issue',
-                    name='assignee',
+                    model_name="issue",
+                    name="assignee",
                 ),
                 migrations.RemoveField(
-                    model_name='issue',
-                    name='merged_into',
+                    model_name="issue",
+                    name="merged_into",
                 ),
                 migrations.RemoveField(
-                    model_name='issue',
-                    name='project',
+                    model_name="issue",
+                    name="project",
                 ),
                 migrations.RemoveField(
-                    model_name='issueuser',
-                    name='issue',
+                    model_name="issueuser",
+                    name="issue",
                 ),
                 migrations.RemoveField(
-                    model_name='issuehour',
-                    name='issue',
+                    model_name="issuehour",
+                    name="issue",
                 ),
                 migrations.DeleteModel(
-                    name='LoginFailure',
+                    name="LoginFailure",
                 ),
                 migrations.RemoveField(
-                    model_name='organization',
-                    name='owners',
+                    model_name="organization",
+                    name="owners",
                 ),
                 migrations.RemoveField(
-                    model_name='project',
-                    name='organization',
+                    model_name="project",
+                    name="organization",
                 ),
                 migrations.RemoveField(
-                    model_name='team',
-                    name='organization',
+                    model_name="team",
+                    name="organization",
                 ),
                 migrations.RemoveField(
-                    model_name='project',
-                    name='teams',
+                    model_name="project",
+                    name="teams",
                 ),
                 migrations.RemoveField(
-                    model_name='projectkey',
-                    name='project',
+                    model_name="projectkey",
+                    name="project",
                 ),
                 migrations.RemoveField(
-                    model_name='userprofile',
-                    name='digest_opt_out_projects',
+                    model_name="userprofile",
+                    name="digest_opt_out_projects",
                 ),
                 migrations.RemoveField(
-                    model_name='release',
-                    name='project',
+                    model_name="release",
+                    name="project",
                 ),
                 migrations.RemoveField(
-                    model_name='team',
-                    name='members',
+                    model_name="team",
+                    name="members",
                 ),
                 migrations.RemoveField(
-                    model_name='userprofile',
-                    name='user',
+                    model_name="userprofile",
+                    name="user",
                 ),
                 migrations.DeleteModel(
-                    name='Activity',
+                    name="Activity",
                 ),
                 migrations.DeleteModel(
-                    name='ApiToken',
+                    name="ApiToken",
                 ),
                 migrations.DeleteModel(
-                    name='Comment',
+                    name="Comment",
                 ),
                 migrations.DeleteModel(
-                    name='GroupHash',
+                    name="GroupHash",
                 ),
                 migrations.DeleteModel(
-                    name='IssueUser',
+                    name="IssueUser",
                 ),
                 migrations.DeleteModel(
-                    name='Issue',
+                    name="Issue",
                 ),
                 migrations.DeleteModel(
-                    name='IssueHour',
+                    name="IssueHour",
                 ),
                 migrations.DeleteModel(
-                    name='Organization',
+                    name="Organization",
                 ),
                 migrations.DeleteModel(
-                    name='ProjectKey',
+                    name="ProjectKey",
                 ),
                 migrations.DeleteModel(
-                    name='Project',
+                    name="Project",
                 ),
                 migrations.DeleteModel(
-                    name='Release',
+                    name="Release",
                 ),
                 migrations.DeleteModel(
-                    name='Team',
+                    name="Team",
                 ),
                 migrations.DeleteModel(
-                    name='UserProfile',
+                    name="UserProfile",
                 ),
             ],
         ),

@@ -6,203 +6,256 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('errorhub', '0001_initial'),
+        ("errorhub", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeadLetter',
+            name="DeadLetter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('task', models.CharField(max_length=200)),
-                ('project_id', models.BigIntegerField(null=True)),
-                ('payload', models.JSONField()),
-                ('error', models.TextField()),
-                ('traceback', models.TextField(blank=True, default='')),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('first_failed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_failed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('replayed_at', models.DateTimeField(blank=True, null=True)),
-                ('discarded_at', models.DateTimeField(blank=True, null=True)),
-                ('discard_reason', models.TextField(blank=True, default='')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("task", models.CharField(max_length=200)),
+                ("project_id", models.BigIntegerField(null=True)),
+                ("payload", models.JSONField()),
+                ("error", models.TextField()),
+                ("traceback", models.TextField(blank=True, default="")),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("first_failed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_failed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("replayed_at", models.DateTimeField(blank=True, null=True)),
+                ("discarded_at", models.DateTimeField(blank=True, null=True)),
+                ("discard_reason", models.TextField(blank=True, default="")),
             ],
             options={
-                'ordering': ['-last_failed_at'],
+                "ordering": ["-last_failed_at"],
             },
         ),
         migrations.CreateModel(
-            name='IndexOutbox',
+            name="IndexOutbox",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('project_id', models.BigIntegerField()),
-                ('issue_id', models.BigIntegerField()),
-                ('event_id', models.CharField(max_length=32)),
-                ('document', models.JSONField()),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("project_id", models.BigIntegerField()),
+                ("issue_id", models.BigIntegerField()),
+                ("event_id", models.CharField(max_length=32)),
+                ("document", models.JSONField()),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(db_index=True, max_length=32)),
-                ('filename', models.CharField(max_length=255)),
-                ('content_type', models.CharField(blank=True, default='', max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('data', models.BinaryField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='errorhub.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event_id", models.CharField(db_index=True, max_length=32)),
+                ("filename", models.CharField(max_length=255)),
+                ("content_type", models.CharField(blank=True, default="", max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("data", models.BinaryField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="errorhub.project"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='IngestCounter',
+            name="IngestCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('project_id', models.BigIntegerField()),
-                ('minute', models.DateTimeField()),
-                ('outcome', models.CharField(max_length=32)),
-                ('reason', models.CharField(blank=True, default='', max_length=64)),
-                ('count', models.PositiveBigIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("project_id", models.BigIntegerField()),
+                ("minute", models.DateTimeField()),
+                ("outcome", models.CharField(max_length=32)),
+                ("reason", models.CharField(blank=True, default="", max_length=64)),
+                ("count", models.PositiveBigIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('project_id', 'minute', 'outcome', 'reason'), name='ingestcounter_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("project_id", "minute", "outcome", "reason"), name="ingestcounter_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SeenEvent',
+            name="SeenEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('project_id', models.BigIntegerField()),
-                ('event_id', models.CharField(max_length=32)),
-                ('issue_id', models.BigIntegerField(null=True)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("project_id", models.BigIntegerField()),
+                ("event_id", models.CharField(max_length=32)),
+                ("issue_id", models.BigIntegerField(null=True)),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'indexes': [models.Index(fields=['received_at'], name='ingest_seen_receive_4ab9a4_idx')],
-                'constraints': [models.UniqueConstraint(fields=('project_id', 'event_id'), name='seenevent_unique')],
+                "indexes": [models.Index(fields=["received_at"], name="ingest_seen_receive_4ab9a4_idx")],
+                "constraints": [models.UniqueConstraint(fields=("project_id", "event_id"), name="seenevent_unique")],
             },
         ),
         migrations.CreateModel(
-            name='StoredEvent',
+            name="StoredEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=32)),
-                ('timestamp', models.DateTimeField()),
-                ('received_at', models.DateTimeField()),
-                ('level', models.CharField(max_length=16)),
-                ('release', models.CharField(blank=True, default='', max_length=200)),
-                ('environment', models.CharField(blank=True, default='', max_length=200)),
-                ('trace_id', models.CharField(blank=True, default='', max_length=64)),
-                ('request_id', models.CharField(blank=True, default='', max_length=128)),
-                ('transaction', models.CharField(blank=True, default='', max_length=200)),
-                ('source', models.CharField(blank=True, default='', max_length=128)),
-                ('tags', models.JSONField(default=dict)),
-                ('search_text', models.TextField(default='')),
-                ('body', models.JSONField()),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='errorhub.issue')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='errorhub.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event_id", models.CharField(max_length=32)),
+                ("timestamp", models.DateTimeField()),
+                ("received_at", models.DateTimeField()),
+                ("level", models.CharField(max_length=16)),
+                ("release", models.CharField(blank=True, default="", max_length=200)),
+                ("environment", models.CharField(blank=True, default="", max_length=200)),
+                ("trace_id", models.CharField(blank=True, default="", max_length=64)),
+                ("request_id", models.CharField(blank=True, default="", max_length=128)),
+                ("transaction", models.CharField(blank=True, default="", max_length=200)),
+                ("source", models.CharField(blank=True, default="", max_length=128)),
+                ("tags", models.JSONField(default=dict)),
+                ("search_text", models.TextField(default="")),
+                ("body", models.JSONField()),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="errorhub.issue"
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="errorhub.project"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='EventTag',
+            name="EventTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issue_id', models.BigIntegerField()),
-                ('key', models.CharField(max_length=200)),
-                ('value', models.CharField(max_length=200)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tag_rows', to='ingest.storedevent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("issue_id", models.BigIntegerField()),
+                ("key", models.CharField(max_length=200)),
+                ("value", models.CharField(max_length=200)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tag_rows", to="ingest.storedevent"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TraceLink',
+            name="TraceLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trace_id', models.CharField(db_index=True, max_length=64)),
-                ('transaction', models.CharField(blank=True, default='', max_length=200)),
-                ('op', models.CharField(blank=True, default='', max_length=64)),
-                ('status', models.CharField(blank=True, default='', max_length=64)),
-                ('http_status', models.PositiveIntegerField(null=True)),
-                ('duration_ms', models.FloatField(null=True)),
-                ('timestamp', models.DateTimeField()),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='errorhub.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("trace_id", models.CharField(db_index=True, max_length=64)),
+                ("transaction", models.CharField(blank=True, default="", max_length=200)),
+                ("op", models.CharField(blank=True, default="", max_length=64)),
+                ("status", models.CharField(blank=True, default="", max_length=64)),
+                ("http_status", models.PositiveIntegerField(null=True)),
+                ("duration_ms", models.FloatField(null=True)),
+                ("timestamp", models.DateTimeField()),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="errorhub.project"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ClientOutcome',
+            name="ClientOutcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('reason', models.CharField(max_length=64)),
-                ('category', models.CharField(max_length=32)),
-                ('quantity', models.PositiveBigIntegerField(default=0)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='errorhub.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("reason", models.CharField(max_length=64)),
+                ("category", models.CharField(max_length=32)),
+                ("quantity", models.PositiveBigIntegerField(default=0)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="errorhub.project"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('project', 'day', 'reason', 'category'), name='clientoutcome_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("project", "day", "reason", "category"), name="clientoutcome_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ItemCounter',
+            name="ItemCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('item_type', models.CharField(max_length=32)),
-                ('count', models.PositiveBigIntegerField(default=0)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='errorhub.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("item_type", models.CharField(max_length=32)),
+                ("count", models.PositiveBigIntegerField(default=0)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="errorhub.project"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('project', 'day', 'item_type'), name='itemcounter_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("project", "day", "item_type"), name="itemcounter_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SessionAggregate',
+            name="SessionAggregate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('release', models.CharField(max_length=200)),
-                ('environment', models.CharField(blank=True, default='', max_length=200)),
-                ('hour', models.DateTimeField()),
-                ('healthy', models.PositiveBigIntegerField(default=0)),
-                ('errored', models.PositiveBigIntegerField(default=0)),
-                ('crashed', models.PositiveBigIntegerField(default=0)),
-                ('abnormal', models.PositiveBigIntegerField(default=0)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='errorhub.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("release", models.CharField(max_length=200)),
+                ("environment", models.CharField(blank=True, default="", max_length=200)),
+                ("hour", models.DateTimeField()),
+                ("healthy", models.PositiveBigIntegerField(default=0)),
+                ("errored", models.PositiveBigIntegerField(default=0)),
+                ("crashed", models.PositiveBigIntegerField(default=0)),
+                ("abnormal", models.PositiveBigIntegerField(default=0)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="errorhub.project"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('project', 'release', 'environment', 'hour'), name='session_agg_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("project", "release", "environment", "hour"), name="session_agg_unique"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='storedevent',
-            index=models.Index(fields=['issue', '-timestamp', '-id'], name='ingest_stor_issue_i_1c592b_idx'),
+            model_name="storedevent",
+            index=models.Index(fields=["issue", "-timestamp", "-id"], name="ingest_stor_issue_i_1c592b_idx"),
         ),
         migrations.AddIndex(
-            model_name='storedevent',
-            index=models.Index(fields=['project', '-timestamp'], name='ingest_stor_project_7f127b_idx'),
+            model_name="storedevent",
+            index=models.Index(fields=["project", "-timestamp"], name="ingest_stor_project_7f127b_idx"),
         ),
         migrations.AddIndex(
-            model_name='storedevent',
-            index=models.Index(fields=['trace_id'], name='ingest_stor_trace_i_cbb928_idx'),
+            model_name="storedevent",
+            index=models.Index(fields=["trace_id"], name="ingest_stor_trace_i_cbb928_idx"),
         ),
         migrations.AddIndex(
-            model_name='storedevent',
-            index=models.Index(fields=['request_id'], name='ingest_stor_request_68a2f9_idx'),
+            model_name="storedevent",
+            index=models.Index(fields=["request_id"], name="ingest_stor_request_68a2f9_idx"),
         ),
         migrations.AddConstraint(
-            model_name='storedevent',
-            constraint=models.UniqueConstraint(fields=('project', 'event_id'), name='storedevent_unique'),
+            model_name="storedevent",
+            constraint=models.UniqueConstraint(fields=("project", "event_id"), name="storedevent_unique"),
         ),
         migrations.AddIndex(
-            model_name='eventtag',
-            index=models.Index(fields=['key', 'value'], name='ingest_even_key_378362_idx'),
+            model_name="eventtag",
+            index=models.Index(fields=["key", "value"], name="ingest_even_key_378362_idx"),
         ),
         migrations.AddIndex(
-            model_name='eventtag',
-            index=models.Index(fields=['issue_id', 'key'], name='ingest_even_issue_i_145d98_idx'),
+            model_name="eventtag",
+            index=models.Index(fields=["issue_id", "key"], name="ingest_even_issue_i_145d98_idx"),
         ),
     ]

@@ -4,18 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ingest', '0002_search_text_fts'),
+        ("ingest", "0002_search_text_fts"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='eventtag',
-            name='ingest_even_issue_i_145d98_idx',
+            model_name="eventtag",
+            name="ingest_even_issue_i_145d98_idx",
         ),
         migrations.AddIndex(
-            model_name='eventtag',
-            index=models.Index(fields=['issue_id', 'key', 'value'], name='ingest_even_issue_i_35e96f_idx'),
+            model_name="eventtag",
+            index=models.Index(fields=["issue_id", "key", "value"], name="ingest_even_issue_i_35e96f_idx"),
         ),
     ]

@@ -21,7 +21,6 @@ def store_uncompressed(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("ingest", "0003_eventtag_covering_index"),
     ]

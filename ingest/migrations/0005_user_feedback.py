@@ -6,32 +6,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('errorhub', '0002_issue_hour'),
-        ('ingest', '0004_outbox_document_text'),
+        ("errorhub", "0002_issue_hour"),
+        ("ingest", "0004_outbox_document_text"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UserFeedback',
+            name="UserFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('feedback_id', models.CharField(max_length=32)),
-                ('event_id', models.CharField(blank=True, default='', max_length=32)),
-                ('name', models.CharField(blank=True, default='', max_length=200)),
-                ('email', models.CharField(blank=True, default='', max_length=254)),
-                ('comments', models.TextField()),
-                ('url', models.CharField(blank=True, default='', max_length=1024)),
-                ('source', models.CharField(max_length=16)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('issue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='errorhub.issue')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='errorhub.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("feedback_id", models.CharField(max_length=32)),
+                ("event_id", models.CharField(blank=True, default="", max_length=32)),
+                ("name", models.CharField(blank=True, default="", max_length=200)),
+                ("email", models.CharField(blank=True, default="", max_length=254)),
+                ("comments", models.TextField()),
+                ("url", models.CharField(blank=True, default="", max_length=1024)),
+                ("source", models.CharField(max_length=16)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="errorhub.issue",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="errorhub.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['project', 'event_id'], name='ingest_user_project_93326f_idx')],
-                'constraints': [models.UniqueConstraint(fields=('project', 'feedback_id'), name='userfeedback_unique')],
+                "ordering": ["-created_at"],
+                "indexes": [models.Index(fields=["project", "event_id"], name="ingest_user_project_93326f_idx")],
+                "constraints": [models.UniqueConstraint(fields=("project", "feedback_id"), name="userfeedback_unique")],
             },
         ),
     ]

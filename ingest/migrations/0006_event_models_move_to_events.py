@@ -7,11 +7,10 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     """The event tables now belong to the events app; ingest keeps dead letters and counters (state only)."""
 
-
     dependencies = [
-        ('events', '0001_initial'),
-        ('accounts', '0001_initial'),
-        ('ingest', '0005_user_feedback'),
+        ("events", "0001_initial"),
+        ("accounts", "0001_initial"),
+        ("ingest", "0005_user_feedback"),
     ]
 
     operations = [
@@ -20,68 +19,74 @@ class Migration(migrations.Migration):
             database_operations=[],
             state_operations=[
                 migrations.RemoveField(
-                    model_name='attachment',
-                    name='project',
+                    model_name="attachment",
+                    name="project",
                 ),
                 migrations.RemoveField(
-                    model_name='eventtag',
-                    name='event',
+                    model_name="eventtag",
+                    name="event",
                 ),
                 migrations.DeleteModel(
-                    name='IndexOutbox',
+                    name="IndexOutbox",
                 ),
                 migrations.DeleteModel(
-                    name='SeenEvent',
+                    name="SeenEvent",
                 ),
                 migrations.RemoveField(
-                    model_name='storedevent',
-                    name='issue',
+                    model_name="storedevent",
+                    name="issue",
                 ),
                 migrations.RemoveField(
-                    model_name='storedevent',
-                    name='project',
+                    model_name="storedevent",
+                    name="project",
                 ),
                 migrations.RemoveField(
-                    model_name='tracelink',
-                    name='project',
+                    model_name="tracelink",
+                    name="project",
                 ),
                 migrations.RemoveField(
-                    model_name='userfeedback',
-                    name='issue',
+                    model_name="userfeedback",
+                    name="issue",
                 ),
                 migrations.RemoveField(
-                    model_name='userfeedback',
-                    name='project',
+                    model_name="userfeedback",
+                    name="project",
                 ),
                 migrations.AlterField(
-                    model_name='clientoutcome',
-                    name='project',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.project'),
+                    model_name="clientoutcome",
+                    name="project",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.project"
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='itemcounter',
-                    name='project',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.project'),
+                    model_name="itemcounter",
+                    name="project",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.project"
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='sessionaggregate',
-                    name='project',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.project'),
+                    model_name="sessionaggregate",
+                    name="project",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.project"
+                    ),
                 ),
                 migrations.DeleteModel(
-                    name='Attachment',
+                    name="Attachment",
                 ),
                 migrations.DeleteModel(
-                    name='EventTag',
+                    name="EventTag",
                 ),
                 migrations.DeleteModel(
-                    name='StoredEvent',
+                    name="StoredEvent",
                 ),
                 migrations.DeleteModel(
-                    name='TraceLink',
+                    name="TraceLink",
                 ),
                 migrations.DeleteModel(
-                    name='UserFeedback',
+                    name="UserFeedback",
                 ),
             ],
         ),

@@ -159,7 +159,7 @@ def _payload_bounds(data: bytes, pos: int, length: Any, number: int) -> tuple[in
         )
     if end < len(data) and data[end] != 0x0A:
         raise EnvelopeError(
-            f"item {number}: expected a newline after the {length}-byte payload, found {data[end:end + 1]!r}"
+            f"item {number}: expected a newline after the {length}-byte payload, found {data[end : end + 1]!r}"
         )
     return pos, end, min(end + 1, len(data))
 

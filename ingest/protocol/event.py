@@ -231,10 +231,28 @@ def _numeric_level(value: float) -> str:
     if 0 <= value <= 7:
         return SYSLOG_SEVERITY_LEVELS[int(value)]
     if value < 100:
-        return ("fatal" if value >= 60 else "error" if value >= 50 else "warning" if value >= 40
-                else "info" if value >= 30 else "debug")
-    return ("fatal" if value >= 600 else "error" if value >= 500 else "warning" if value >= 400
-            else "info" if value >= 200 else "debug")
+        return (
+            "fatal"
+            if value >= 60
+            else "error"
+            if value >= 50
+            else "warning"
+            if value >= 40
+            else "info"
+            if value >= 30
+            else "debug"
+        )
+    return (
+        "fatal"
+        if value >= 600
+        else "error"
+        if value >= 500
+        else "warning"
+        if value >= 400
+        else "info"
+        if value >= 200
+        else "debug"
+    )
 
 
 def level_at_least(level: str | None, minimum: str) -> bool:

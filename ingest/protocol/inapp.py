@@ -30,5 +30,6 @@ def apply_in_app(event: Event, include: list[str]) -> None:
             if include and any(key.startswith(p) or str(frame.get("abs_path") or "").startswith(p) for p in include):
                 frame["in_app"] = True
             elif frame.get("in_app") is None:
-                frame["in_app"] = bool(key) and not _LIBRARY.search(key) and not _LIBRARY.search(
-                    str(frame.get("function") or ""))
+                frame["in_app"] = (
+                    bool(key) and not _LIBRARY.search(key) and not _LIBRARY.search(str(frame.get("function") or ""))
+                )

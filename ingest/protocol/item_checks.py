@@ -18,9 +18,9 @@ Pure Python, no Django: it can be fuzzed beside the envelope parser.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from ingest.protocol.checkins import CheckInError, parse_check_in
@@ -43,7 +43,7 @@ MAX_QUANTITY = 10**6
 # overflows when converted to UTC for storage); nothing a client records is that old
 # or that far ahead.
 MIN_YEAR, MAX_YEAR = 1970, 9000
-_MAX_TIME_EPOCH = datetime(MAX_YEAR, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp()
+_MAX_TIME_EPOCH = datetime(MAX_YEAR, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
 
 
 class ItemRejected(ClientError):
@@ -75,8 +75,12 @@ def _is_int(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value) and _MIN_EPOCH * _MS <= value <= _MAX_EPOCH * _MS)
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and _MIN_EPOCH * _MS <= value <= _MAX_EPOCH * _MS
+    )
 
 
 def _timestamp(item: Item, value: Any, where: str, *, required: bool = False) -> None:
@@ -86,11 +90,17 @@ def _timestamp(item: Item, value: Any, where: str, *, required: bool = False) ->
         return
     if isinstance(value, str) and 0 < len(value) <= 64 and _iso_time(value):
         return
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
-            and 0 <= value <= _MAX_TIME_EPOCH:
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 <= value <= _MAX_TIME_EPOCH
+    ):
         return
-    raise _invalid(item, f"{where} must be epoch seconds or an ISO 8601 string in years {MIN_YEAR} to "
-                         f"{MAX_YEAR}, got {value!r:.40}")
+    raise _invalid(
+        item,
+        f"{where} must be epoch seconds or an ISO 8601 string in years {MIN_YEAR} to {MAX_YEAR}, got {value!r:.40}",
+    )
 
 
 def _iso_time(text: str) -> bool:
@@ -98,7 +108,7 @@ def _iso_time(text: str) -> bool:
     read as UTC), within ``MIN_YEAR`` to ``MAX_YEAR``."""
     try:
         parsed = datetime.fromisoformat(text.strip())
-        in_utc = (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        in_utc = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
     except (ValueError, OverflowError):
         return False
     return MIN_YEAR <= in_utc.year <= MAX_YEAR
@@ -150,8 +160,9 @@ def _transaction(item: Item) -> dict[str, Any]:
 
 def _feedback(item: Item) -> dict[str, Any]:
     body = _event(item)
-    feedback = _object(item, _object(item, body.get("contexts"), "contexts").get("feedback"),
-                       "contexts.feedback", required=True)
+    feedback = _object(
+        item, _object(item, body.get("contexts"), "contexts").get("feedback"), "contexts.feedback", required=True
+    )
     _string(item, feedback.get("message"), "contexts.feedback.message", required=True)
     for name in ("contact_email", "name", "url"):
         _string(item, feedback.get(name), f"contexts.feedback.{name}")
@@ -284,10 +295,28 @@ KNOWN_TYPES = frozenset(_CHECKS)
 #: Item types of Sentry's protocol ErrorHub does not read: named in outcome reasons as they are.
 #: Any other type string is the sender's invention and is counted as ``unknown_type``, so a client
 #: cannot mint one outcome reason (a counter row, a metric label) per request.
-SENTRY_TYPES = frozenset({"profile", "profile_chunk", "replay_event", "replay_recording", "replay_video",
-                          "statsd", "metric_meta", "span", "otel_span", "otel_log", "nel", "raw_security",
-                          "security", "form_data", "unreal_report", "minidump", "apple_crashreport",
-                          "trace_metric"})
+SENTRY_TYPES = frozenset(
+    {
+        "profile",
+        "profile_chunk",
+        "replay_event",
+        "replay_recording",
+        "replay_video",
+        "statsd",
+        "metric_meta",
+        "span",
+        "otel_span",
+        "otel_log",
+        "nel",
+        "raw_security",
+        "security",
+        "form_data",
+        "unreal_report",
+        "minidump",
+        "apple_crashreport",
+        "trace_metric",
+    }
+)
 
 
 def type_label(item_type: str) -> str:
@@ -303,8 +332,9 @@ def check_item(item: Item) -> Any:
     ItemRejected(``invalid``) naming the field for a payload of the wrong shape.
     """
     if item.too_large:
-        raise ItemRejected("too_large", f"{type_label(item.type)}_too_large",
-                           f"over its size limit ({item.size} bytes)")
+        raise ItemRejected(
+            "too_large", f"{type_label(item.type)}_too_large", f"over its size limit ({item.size} bytes)"
+        )
     check = _CHECKS.get(item.type)
     if check is None:
         raise ItemRejected("unsupported", type_label(item.type), "item type not supported")
@@ -360,15 +390,16 @@ def _event_id_or_none(value: Any) -> str | None:
         return None
 
 
-def _attachment_verdict(events: list[CheckedItem], kept: list[CheckedItem], checked: list[CheckedItem],
-                        event_id: str | None) -> ItemRejected | None:
+def _attachment_verdict(
+    events: list[CheckedItem], kept: list[CheckedItem], checked: list[CheckedItem], event_id: str | None
+) -> ItemRejected | None:
     """Why this envelope's attachments cannot be kept, or None when they can."""
     if events and not kept:
         return ItemRejected("invalid", "attachment_event_dropped", "its event item was dropped")
     if not events and any(c.item.type == "transaction" for c in checked):
-        return ItemRejected("unsupported", "attachment_of_transaction",
-                            "attachments of transactions are not kept")
+        return ItemRejected("unsupported", "attachment_of_transaction", "attachments of transactions are not kept")
     if not event_id:
-        return ItemRejected("invalid", "attachment_without_event_id",
-                            "no event_id in the envelope header or an event item to attach to")
+        return ItemRejected(
+            "invalid", "attachment_without_event_id", "no event_id in the envelope header or an event item to attach to"
+        )
     return None

@@ -34,12 +34,12 @@ import math
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from ingest.protocol.event import Event, ExceptionValue, Frame, Request, Stacktrace, Thread, User, normalize_level
 from ingest.protocol.errors import ClientError
+from ingest.protocol.event import Event, ExceptionValue, Frame, Request, Stacktrace, Thread, User, normalize_level
 from ingest.protocol.platforms import frame_platform, normalize_platform
 from ingest.protocol.scrub import FILTERED, scrub_params
 from ingest.protocol.titles import event_culprit, event_title
@@ -182,11 +182,11 @@ def _bounded(value: Any, limits: NormalizeLimits, depth: int = 0) -> Any:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -206,7 +206,7 @@ def _parse_time(value: Any) -> datetime | None:
     if seconds > 1e11:  # JS Date.now() style milliseconds
         seconds /= 1000.0
     try:
-        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        return datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -216,8 +216,7 @@ def _timestamp(value: Any, received_at: datetime, limits: NormalizeLimits) -> st
     return _checked_timestamp(value, received_at, limits)[0]
 
 
-def _checked_timestamp(value: Any, received_at: datetime,
-                       limits: NormalizeLimits) -> tuple[str, dict[str, Any] | None]:
+def _checked_timestamp(value: Any, received_at: datetime, limits: NormalizeLimits) -> tuple[str, dict[str, Any] | None]:
     """(the event time, the processing error that replaced it, if any).
 
     A time more than ``future_skew`` ahead or ``past_age`` behind ``received_at``
@@ -349,8 +348,17 @@ def _frame(raw: dict[str, Any], limits: NormalizeLimits) -> Frame:
 
 # Native (and mixed) frames: addresses, the binary (``package``), the mangled symbol, the function before
 # demangling/trimming (``raw_function``); kept only when sent, so a Python frame stays as small as before.
-_NATIVE_FRAME_STRINGS = ("instruction_addr", "symbol_addr", "image_addr", "addr_mode", "package", "symbol",
-                         "raw_function", "function_id", "trust")
+_NATIVE_FRAME_STRINGS = (
+    "instruction_addr",
+    "symbol_addr",
+    "image_addr",
+    "addr_mode",
+    "package",
+    "symbol",
+    "raw_function",
+    "function_id",
+    "trust",
+)
 
 
 def _native_frame_fields(raw: dict[str, Any], limits: NormalizeLimits) -> dict[str, Any]:
@@ -449,8 +457,10 @@ def _mechanism(raw: Any, limits: NormalizeLimits) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
         return None
     handled = raw.get("handled")
-    mechanism: dict[str, Any] = {"type": _str(raw.get("type"), limits.string_chars) or "generic",
-                                 "handled": handled if isinstance(handled, bool) else None}
+    mechanism: dict[str, Any] = {
+        "type": _str(raw.get("type"), limits.string_chars) or "generic",
+        "handled": handled if isinstance(handled, bool) else None,
+    }
     for key in ("description", "help_link", "source"):
         text = _str(raw.get(key), limits.string_chars)
         if text is not None:
@@ -547,9 +557,27 @@ def _thread(raw: dict[str, Any], limits: NormalizeLimits) -> Thread:
     return cast(Thread, thread)
 
 
-_DEBUG_IMAGE_KEYS = ("type", "code_file", "code_id", "debug_file", "debug_id", "debug_checksum", "image_addr",
-                     "image_vmaddr", "arch", "uuid", "name", "cpu_type", "cpu_subtype", "major_version",
-                     "minor_version", "revision_version", "image_size", "build_id", "code_checksum")
+_DEBUG_IMAGE_KEYS = (
+    "type",
+    "code_file",
+    "code_id",
+    "debug_file",
+    "debug_id",
+    "debug_checksum",
+    "image_addr",
+    "image_vmaddr",
+    "arch",
+    "uuid",
+    "name",
+    "cpu_type",
+    "cpu_subtype",
+    "major_version",
+    "minor_version",
+    "revision_version",
+    "image_size",
+    "build_id",
+    "code_checksum",
+)
 
 
 def _debug_meta(value: Any, limits: NormalizeLimits, trims: dict[str, Any]) -> dict[str, Any]:
@@ -723,8 +751,11 @@ def _sdk(value: Any, sdk_client: str | None) -> tuple[dict[str, Any], str]:
     if name and isinstance(raw.get("integrations"), list):
         sdk["integrations"] = [text for item in raw["integrations"][:200] if (text := _str(item, 200))]
     if name and isinstance(raw.get("packages"), list):
-        sdk["packages"] = [{"name": _str(p.get("name"), 200), "version": _str(p.get("version"), 100)}
-                           for p in raw["packages"][:200] if isinstance(p, dict)]
+        sdk["packages"] = [
+            {"name": _str(p.get("name"), 200), "version": _str(p.get("version"), 100)}
+            for p in raw["packages"][:200]
+            if isinstance(p, dict)
+        ]
     if name:
         return sdk, f"sdk:{name}/{version}" if version else f"sdk:{name}"
     client = _str(sdk_client, 300)
@@ -836,8 +867,11 @@ def normalize_sentry_event(
         "size": size if isinstance(size, int) and size >= 0 else 0,
     }
     event.update(cast(Event, _optional_interfaces(payload, limits, trims)))
-    event["type"] = "error" if event["exception"] else next(
-        (name for name in ("csp", "expectct", "expectstaple", "hpkp") if name in event), "default")
+    event["type"] = (
+        "error"
+        if event["exception"]
+        else next((name for name in ("csp", "expectct", "expectstaple", "hpkp") if name in event), "default")
+    )
     _note_trims(payload, event, limits, trims)
     if time_error is not None:
         event["errors"] = [time_error]

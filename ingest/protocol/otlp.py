@@ -25,7 +25,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf import json_format
@@ -41,8 +41,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
-from ingest.protocol.event import Event, ExceptionValue, normalize_level
 from ingest.protocol.errors import ClientError
+from ingest.protocol.event import Event, ExceptionValue, normalize_level
 from ingest.protocol.limits import MAX_JSON_DEPTH, deeper_than, may_be_deeper_than
 from ingest.protocol.logs.access import route_template, split_url
 from ingest.protocol.logs.stacktraces import parse_trace
@@ -65,12 +65,32 @@ MAX_ATTRIBUTE_CHARS = 64 * 1024
 _MAX_TAG_CHARS = 200
 _MAX_EXTRA_CHARS = 4096
 _EXCEPTION_KEYS = ("exception.type", "exception.message", "exception.stacktrace")
-_RESOURCE_KEYS = {"service.name", "service.version", "deployment.environment", "deployment.environment.name",
-                  "host.name", "telemetry.sdk.language", "telemetry.sdk.name", "telemetry.sdk.version"}
+_RESOURCE_KEYS = {
+    "service.name",
+    "service.version",
+    "deployment.environment",
+    "deployment.environment.name",
+    "host.name",
+    "telemetry.sdk.language",
+    "telemetry.sdk.name",
+    "telemetry.sdk.version",
+}
 _HEX_ID_FIELDS = ("traceId", "spanId", "parentSpanId")
-_LANGUAGE_PLATFORM = {"python": "python", "java": "java", "go": "go", "nodejs": "node", "js": "javascript",
-                      "webjs": "javascript", "ruby": "ruby", "php": "php", "dotnet": "csharp", "rust": "rust",
-                      "cpp": "native", "erlang": "elixir", "swift": "cocoa"}
+_LANGUAGE_PLATFORM = {
+    "python": "python",
+    "java": "java",
+    "go": "go",
+    "nodejs": "node",
+    "js": "javascript",
+    "webjs": "javascript",
+    "ruby": "ruby",
+    "php": "php",
+    "dotnet": "csharp",
+    "rust": "rust",
+    "cpp": "native",
+    "erlang": "elixir",
+    "swift": "cocoa",
+}
 
 
 class OtlpError(ClientError, ValueError):
@@ -170,7 +190,9 @@ def _too_long(values: Iterable[KeyValue]) -> str | None:
         kind = kv.value.WhichOneof("value")
         if kind in ("string_value", "bytes_value") and len(getattr(kv.value, kind)) > MAX_ATTRIBUTE_CHARS:
             return kv.key
-        if kind == "array_value" and any(len(v.string_value) > MAX_ATTRIBUTE_CHARS for v in kv.value.array_value.values):
+        if kind == "array_value" and any(
+            len(v.string_value) > MAX_ATTRIBUTE_CHARS for v in kv.value.array_value.values
+        ):
             return kv.key
     return None
 
@@ -211,8 +233,9 @@ def rejected_up_front(signal: str, request: ExportRequest) -> tuple[int, str]:
     if not rejected:
         return 0, ""
     noun = "log records" if signal == "logs" else "spans"
-    return rejected, (f"{rejected} {noun} rejected: attribute value over {MAX_ATTRIBUTE_CHARS} characters "
-                      f"({', '.join(keys[:5])})")
+    return rejected, (
+        f"{rejected} {noun} rejected: attribute value over {MAX_ATTRIBUTE_CHARS} characters ({', '.join(keys[:5])})"
+    )
 
 
 # ---------------------------------------------------------------- events
@@ -232,7 +255,7 @@ class Conversion:
 def _iso(nanos: int) -> str | None:
     if not nanos:
         return None
-    return datetime.fromtimestamp(nanos / 1e9, tz=timezone.utc).isoformat()
+    return datetime.fromtimestamp(nanos / 1e9, tz=UTC).isoformat()
 
 
 def _level(severity: int, text: str = "") -> str:
@@ -266,10 +289,14 @@ def _split_attributes(attrs: dict[str, Any], event: Event) -> None:
             extra[key] = value if len(text) <= _MAX_EXTRA_CHARS else text[:_MAX_EXTRA_CHARS] + "…"
 
 
-def _base_event(resource: dict[str, Any], scope: Any, source: str, project_id: int | None,
-                received_at: str) -> Event:
-    event: Event = {"platform": _LANGUAGE_PLATFORM.get(str(resource.get("telemetry.sdk.language")), "other"),
-                    "source": source, "received_at": received_at, "tags": {}, "extra": {}}
+def _base_event(resource: dict[str, Any], scope: Any, source: str, project_id: int | None, received_at: str) -> Event:
+    event: Event = {
+        "platform": _LANGUAGE_PLATFORM.get(str(resource.get("telemetry.sdk.language")), "other"),
+        "source": source,
+        "received_at": received_at,
+        "tags": {},
+        "extra": {},
+    }
     if project_id is not None:
         event["project_id"] = project_id
     service = resource.get("service.name")
@@ -313,8 +340,7 @@ def exception_from(exc_type: Any, message: Any, stacktrace: Any) -> list[Excepti
     return [value]
 
 
-def _log_event(record: Any, resource: dict[str, Any], scope: Any, project_id: int | None,
-               received_at: str) -> Event:
+def _log_event(record: Any, resource: dict[str, Any], scope: Any, project_id: int | None, received_at: str) -> Event:
     attrs = attributes(record.attributes)
     event = _base_event(resource, scope, "otlp:logs", project_id, received_at)
     event["level"] = _level(record.severity_number, record.severity_text)
@@ -322,8 +348,11 @@ def _log_event(record: Any, resource: dict[str, Any], scope: Any, project_id: in
     if body is not None:
         event["message"] = body if isinstance(body, str) else repr(body)
     if any(k in attrs for k in _EXCEPTION_KEYS):
-        event["exception"] = exception_from(attrs.pop("exception.type", None), attrs.pop("exception.message", None),
-                                            attrs.pop("exception.stacktrace", None))
+        event["exception"] = exception_from(
+            attrs.pop("exception.type", None),
+            attrs.pop("exception.message", None),
+            attrs.pop("exception.stacktrace", None),
+        )
     if record.trace_id:
         event["trace_id"] = record.trace_id.hex()
     if record.span_id:
@@ -332,8 +361,7 @@ def _log_event(record: Any, resource: dict[str, Any], scope: Any, project_id: in
         event["tags"]["otel.severity"] = record.severity_text[:64]
     _common_attributes(event, attrs)
     event["timestamp"] = _iso(record.time_unix_nano or record.observed_time_unix_nano) or received_at
-    event["event_id"] = _event_id(project_id, "log", record.SerializeToString(deterministic=True),
-                                  event.get("service"))
+    event["event_id"] = _event_id(project_id, "log", record.SerializeToString(deterministic=True), event.get("service"))
     return event
 
 
@@ -367,8 +395,15 @@ def _route(attrs: dict[str, Any], span: Span, url: str | None) -> str:
     return span.name[:200] or "-"
 
 
-def _span_base(span: Span, resource: dict[str, Any], scope: Any, attrs: dict[str, Any], source: str,
-               project_id: int | None, received_at: str) -> Event:
+def _span_base(
+    span: Span,
+    resource: dict[str, Any],
+    scope: Any,
+    attrs: dict[str, Any],
+    source: str,
+    project_id: int | None,
+    received_at: str,
+) -> Event:
     event = _base_event(resource, scope, source, project_id, received_at)
     event["transaction"] = span.name[:200]
     event["trace_id"] = span.trace_id.hex() or None
@@ -383,13 +418,23 @@ def _span_base(span: Span, resource: dict[str, Any], scope: Any, attrs: dict[str
     return event
 
 
-def _exception_event(span: Span, span_event: Any, resource: dict[str, Any], scope: Any, attrs: dict[str, Any],
-                     project_id: int | None, received_at: str) -> Event:
+def _exception_event(
+    span: Span,
+    span_event: Any,
+    resource: dict[str, Any],
+    scope: Any,
+    attrs: dict[str, Any],
+    project_id: int | None,
+    received_at: str,
+) -> Event:
     event = _span_base(span, resource, scope, attrs, "otlp:traces", project_id, received_at)
     exc_attrs = attributes(span_event.attributes)
     event["level"] = "error"
-    event["exception"] = exception_from(exc_attrs.pop("exception.type", None), exc_attrs.pop("exception.message", None),
-                                        exc_attrs.pop("exception.stacktrace", None))
+    event["exception"] = exception_from(
+        exc_attrs.pop("exception.type", None),
+        exc_attrs.pop("exception.message", None),
+        exc_attrs.pop("exception.stacktrace", None),
+    )
     event["message"] = (event["exception"][-1].get("value") or "")[:1000] or None
     escaped = exc_attrs.pop("exception.escaped", None)
     if escaped is not None:
@@ -397,21 +442,32 @@ def _exception_event(span: Span, span_event: Any, resource: dict[str, Any], scop
     event["extra"]["span.attributes"] = {k: v for k, v in attrs.items() if len(repr(v)) <= _MAX_EXTRA_CHARS}
     _split_attributes(exc_attrs, event)
     event["timestamp"] = _iso(span_event.time_unix_nano or span.end_time_unix_nano) or received_at
-    event["event_id"] = _event_id(project_id, "span-exception", span.trace_id.hex(), span.span_id.hex(),
-                                  span_event.time_unix_nano, span_event.SerializeToString(deterministic=True))
+    event["event_id"] = _event_id(
+        project_id,
+        "span-exception",
+        span.trace_id.hex(),
+        span.span_id.hex(),
+        span_event.time_unix_nano,
+        span_event.SerializeToString(deterministic=True),
+    )
     return event
 
 
-def _server_error_event(span: Span, resource: dict[str, Any], scope: Any, attrs: dict[str, Any],
-                        project_id: int | None, received_at: str) -> Event:
+def _server_error_event(
+    span: Span, resource: dict[str, Any], scope: Any, attrs: dict[str, Any], project_id: int | None, received_at: str
+) -> Event:
     event = _span_base(span, resource, scope, attrs, "otlp:traces", project_id, received_at)
     method, url, status = _http(attrs)
     method = method or "-"
     route = _route(attrs, span, url)
-    event.update({
-        "level": "error", "message": f"{status} {method} {route}", "transaction": f"{method} {route}",
-        "fingerprint": ["http-5xx", event.get("service") or "", method, route, str(status)],
-    })
+    event.update(
+        {
+            "level": "error",
+            "message": f"{status} {method} {route}",
+            "transaction": f"{method} {route}",
+            "fingerprint": ["http-5xx", event.get("service") or "", method, route, str(status)],
+        }
+    )
     if span.status.message:
         event["extra"]["span.status_message"] = span.status.message[:_MAX_EXTRA_CHARS]
     event["timestamp"] = _iso(span.end_time_unix_nano or span.start_time_unix_nano) or received_at
@@ -423,8 +479,9 @@ def _log_is_event(record: Any) -> bool:
     return record.severity_number >= 17 or any(kv.key in _EXCEPTION_KEYS for kv in record.attributes)
 
 
-def _span_events(span: Span, resource: dict[str, Any], scope: Any, project_id: int | None, received_at: str,
-                 out: Conversion) -> None:
+def _span_events(
+    span: Span, resource: dict[str, Any], scope: Any, project_id: int | None, received_at: str, out: Conversion
+) -> None:
     attrs = attributes(span.attributes)
     exceptions = [ev for ev in span.events if ev.name == "exception"]
     for span_event in exceptions:
@@ -471,8 +528,10 @@ def candidate_events(signal: str, request: ExportRequest) -> tuple[int, int]:
     return records, events
 
 
-def events_from_bytes(signal: str, data: bytes, content_type: str, *, project_id: int | None,
-                      received_at: str) -> Conversion:
+def events_from_bytes(
+    signal: str, data: bytes, content_type: str, *, project_id: int | None, received_at: str
+) -> Conversion:
     """Worker side: the queued raw body -> events (``OtlpError`` if it no longer decodes)."""
-    return events_from_request(signal, decode_request(signal, data, content_type), project_id=project_id,
-                               received_at=received_at)
+    return events_from_request(
+        signal, decode_request(signal, data, content_type), project_id=project_id, received_at=received_at
+    )

@@ -46,9 +46,10 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from typing import Any, Iterable
+from typing import Any
 
 from ingest.protocol.event import Event
 from ingest.protocol.user_regex import UserRegexError, compile_user_regex
@@ -103,14 +104,18 @@ _IBAN = re.compile(r"[A-Z]{2}\d\d(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-
 _MAC = re.compile(r"[0-9A-Fa-f]{2}([:\-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![0-9A-Za-z:\-])")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}(?![\w.])")
 _IPV6 = re.compile(r"[0-9A-Fa-f:][0-9A-Fa-f:.]{2,44}")
-_PEM = re.compile(r"(-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----)(?:[A-Za-z0-9+/=\s:,.\\]|-(?!----))*"
-                  r"(-----END \2-----)?")
+_PEM = re.compile(
+    r"(-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----)(?:[A-Za-z0-9+/=\s:,.\\]|-(?!----))*"
+    r"(-----END \2-----)?"
+)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _TWO_DIGITS = re.compile(r"\d\d")
 _SEPARATOR = re.compile(r"[=:]")
 _KEY_REVERSED = re.compile(r"[ \t]{0,4}[\"']?([\w.\-\[\]]{1,64})")  # read backwards from a separator
 # the value after a separator; never starting with "=", so ``password == x`` (code) is left alone
-_VALUE_AFTER = re.compile(r"[ \t]{0,4}(\"[^\"]*\"|'[^']*'|(?:(?i:bearer|basic|digest|token)\s+)?[^\s&;,\"'}=][^\s&;,\"'}]*)")
+_VALUE_AFTER = re.compile(
+    r"[ \t]{0,4}(\"[^\"]*\"|'[^']*'|(?:(?i:bearer|basic|digest|token)\s+)?[^\s&;,\"'}=][^\s&;,\"'}]*)"
+)
 _KEY_CACHE_SIZE = 4096
 
 # IBAN length per country (ISO 13616 registry), for the countries that issue them.
@@ -170,8 +175,9 @@ class ScrubConfig:
         )
 
     @classmethod
-    def from_saved_settings(cls, *, fields: str, patterns: str, scrub_ip: bool,
-                            rules: Iterable[str] | None) -> ScrubConfig:
+    def from_saved_settings(
+        cls, *, fields: str, patterns: str, scrub_ip: bool, rules: Iterable[str] | None
+    ) -> ScrubConfig:
         """The config of settings already saved, for processing: never raises.
 
         Settings saved before a check existed (a pattern Python's ``re`` took but RE2
@@ -183,8 +189,12 @@ class ScrubConfig:
         if not isinstance(rules, (list, tuple, set, frozenset)):  # None (the defaults) or no list at all
             rules = DEFAULT_RULES
         patterns_kept, rules_kept = _usable(_lines(patterns), rules)
-        return cls(extra_fields=tuple(line.strip() for line in fields.splitlines() if line.strip()),
-                   extra_patterns=patterns_kept, scrub_ip=scrub_ip, rules=rules_kept)
+        return cls(
+            extra_fields=tuple(line.strip() for line in fields.splitlines() if line.strip()),
+            extra_patterns=patterns_kept,
+            scrub_ip=scrub_ip,
+            rules=rules_kept,
+        )
 
 
 def _lines(text: str) -> tuple[str, ...]:
@@ -205,7 +215,9 @@ def _pattern_problem(pattern: str) -> str | None:
 
 
 def _rule_problem(rule: Any) -> str | None:
-    return None if isinstance(rule, str) and rule in RULES else f"unknown scrub rule {rule!r}; known: {', '.join(RULES)}"
+    return (
+        None if isinstance(rule, str) and rule in RULES else f"unknown scrub rule {rule!r}; known: {', '.join(RULES)}"
+    )
 
 
 def settings_problems(*, patterns: str, rules: Iterable[Any] | None) -> list[str]:
@@ -318,8 +330,11 @@ _CARD_ISSUERS = {13: "4", 14: "3", 15: "3", 16: "23456", 17: "456", 18: "456", 1
 def _is_card(groups: list[int], digits: str) -> bool:
     if digits[0] not in _CARD_ISSUERS.get(len(digits), ""):
         return False
-    printed = (len(groups) == 1 or groups in ([4, 6, 5], [4, 6, 4])
-               or (all(g == 4 for g in groups[:-1]) and 1 <= groups[-1] <= 4))
+    printed = (
+        len(groups) == 1
+        or groups in ([4, 6, 5], [4, 6, 4])
+        or (all(g == 4 for g in groups[:-1]) and 1 <= groups[-1] <= 4)
+    )
     return printed and _luhn(digits)
 
 
@@ -340,9 +355,11 @@ def _numeric_secret(text: str, rules: frozenset[str]) -> bool:
     if sep == "?":
         return False
     digits = text.replace(sep, "") if sep else text
-    return (("creditcard" in rules and _is_card(groups, digits))
-            or ("usssn" in rules and _is_ssn(groups, sep, digits))
-            or ("imei" in rules and _is_imei(groups, digits)))
+    return (
+        ("creditcard" in rules and _is_card(groups, digits))
+        or ("usssn" in rules and _is_ssn(groups, sep, digits))
+        or ("imei" in rules and _is_imei(groups, digits))
+    )
 
 
 def _number_windows(text: str) -> Iterable[tuple[int, int]]:
@@ -561,8 +578,19 @@ def _scrub_request(request: Any, compiled: _Compiled) -> None:
             _scrub_field(request, key, compiled)
 
 
-_FRAME_FIELDS = ("filename", "abs_path", "module", "function", "package", "vars", "context_line",
-                 "pre_context", "post_context", "raw_function", "data")
+_FRAME_FIELDS = (
+    "filename",
+    "abs_path",
+    "module",
+    "function",
+    "package",
+    "vars",
+    "context_line",
+    "pre_context",
+    "post_context",
+    "raw_function",
+    "data",
+)
 
 
 def _scrub_exception(exc: Any, compiled: _Compiled) -> None:
@@ -606,8 +634,9 @@ def scrub_event(event: Event, config: ScrubConfig = DEFAULT_CONFIG) -> Event:
     """
     compiled = _compile(config)
     data: dict[str, Any] = event  # type: ignore[assignment]
-    _scrub_fields(data, ("message", "message_template", "tags", "extra", "contexts", "transaction", "fingerprint"),
-                  compiled)
+    _scrub_fields(
+        data, ("message", "message_template", "tags", "extra", "contexts", "transaction", "fingerprint"), compiled
+    )
     _scrub_request(data.get("request"), compiled)
     _scrub_user(data.get("user"), compiled)
     # threads and a top-level stack carry frames (vars, source lines) like an exception's

@@ -43,8 +43,9 @@ def is_text_attachment(filename: str, content_type: str) -> bool:
     return kind in ("", "application/octet-stream") and filename.lower().endswith(_TEXT_SUFFIXES)
 
 
-def scrub_attachment(filename: str, content_type: str, data: bytes,
-                     config: ScrubConfig = DEFAULT_CONFIG) -> tuple[str, bytes]:
+def scrub_attachment(
+    filename: str, content_type: str, data: bytes, config: ScrubConfig = DEFAULT_CONFIG
+) -> tuple[str, bytes]:
     """(scrubbed file name, scrubbed content); binary content is returned unchanged."""
     clean_name = scrub_text(filename, config)
     if not is_text_attachment(filename, content_type):
@@ -117,8 +118,9 @@ def _scrub_envelope(data: bytes, config: ScrubConfig) -> bytes:
     for item in envelope.items:
         headers = dict(item.headers)
         if item.type == "attachment":
-            name, payload = scrub_attachment(str(headers.get("filename") or ""), str(headers.get("content_type") or ""),
-                                             item.payload, config)
+            name, payload = scrub_attachment(
+                str(headers.get("filename") or ""), str(headers.get("content_type") or ""), item.payload, config
+            )
             if "filename" in headers:
                 headers["filename"] = name
         else:

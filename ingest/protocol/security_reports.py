@@ -27,8 +27,13 @@ from ingest.protocol.errors import ClientError
 from ingest.protocol.event import Event
 from ingest.protocol.text import storable
 
-__all__ = ["SecurityReport", "SecurityReportError", "event_from_security_report", "parse_security_reports",
-           "report_event_id"]
+__all__ = [
+    "SecurityReport",
+    "SecurityReportError",
+    "event_from_security_report",
+    "parse_security_reports",
+    "report_event_id",
+]
 
 #: A Reporting-API batch holds what a browser queued for a minute or so; more is not a browser.
 MAX_REPORTS = 100
@@ -59,8 +64,11 @@ def parse_security_reports(data: bytes) -> list[SecurityReport]:
         return _reporting_batch(value)
     if not isinstance(value, dict):
         raise SecurityReportError(f"invalid security report: expected {_KNOWN}")
-    for key, kind in (("csp-report", "csp"), ("expect-ct-report", "expect-ct"),
-                      ("expect-staple-report", "expect-staple")):
+    for key, kind in (
+        ("csp-report", "csp"),
+        ("expect-ct-report", "expect-ct"),
+        ("expect-staple-report", "expect-staple"),
+    ):
         if key in value:
             return [_legacy(kind, value[key], key)]
     if "known-pins" in value or "noted-hostname" in value:
@@ -86,10 +94,15 @@ def _reporting_batch(reports: list[Any]) -> list[SecurityReport]:
         raise SecurityReportError(f"invalid security report: more than {MAX_REPORTS} reports in one request")
     out = []
     for number, report in enumerate(reports):
-        if not isinstance(report, dict) or not isinstance(report.get("type"), str) or not report["type"] \
-                or not isinstance(report.get("body"), dict):
+        if (
+            not isinstance(report, dict)
+            or not isinstance(report.get("type"), str)
+            or not report["type"]
+            or not isinstance(report.get("body"), dict)
+        ):
             raise SecurityReportError(
-                f"invalid security report: report {number} must be an object with a type string and a body object")
+                f"invalid security report: report {number} must be an object with a type string and a body object"
+            )
         kind = "csp" if report["type"] == "csp-violation" else report["type"][:64]
         out.append(SecurityReport(kind=kind, body=report["body"], url=_text(report.get("url"))))
     return out
@@ -120,11 +133,26 @@ def _host(uri: str) -> str:
     return uri
 
 
-_CSP_NOUNS = {"child-src": "child", "font-src": "font", "frame-src": "frame", "frame-ancestors": "frame-ancestor",
-              "img-src": "image", "manifest-src": "manifest", "media-src": "media", "object-src": "object",
-              "script-src": "script", "script-src-elem": "script", "script-src-attr": "script",
-              "style-src": "style", "style-src-elem": "style", "style-src-attr": "style", "worker-src": "worker",
-              "base-uri": "base", "prefetch-src": "prefetch", "default-src": "default"}
+_CSP_NOUNS = {
+    "child-src": "child",
+    "font-src": "font",
+    "frame-src": "frame",
+    "frame-ancestors": "frame-ancestor",
+    "img-src": "image",
+    "manifest-src": "manifest",
+    "media-src": "media",
+    "object-src": "object",
+    "script-src": "script",
+    "script-src-elem": "script",
+    "script-src-attr": "script",
+    "style-src": "style",
+    "style-src-elem": "style",
+    "style-src-attr": "style",
+    "worker-src": "worker",
+    "base-uri": "base",
+    "prefetch-src": "prefetch",
+    "default-src": "default",
+}
 
 
 def _csp_title(directive: str, blocked: str) -> str:
@@ -144,8 +172,12 @@ def _csp(report: SecurityReport) -> tuple[str, str, dict[str, str], list[str]]:
     directive = (_get(body, "effective-directive", "effectiveDirective") or violated).split(" ")[0]
     blocked = _get(body, "blocked-uri", "blockedURL", "blocked-url") or "self"
     title = _csp_title(directive, blocked)
-    return title, violated or directive, {"csp.directive": directive, "blocked-uri": _host(blocked)[:200]}, \
-        ["csp", directive, _host(blocked)]
+    return (
+        title,
+        violated or directive,
+        {"csp.directive": directive, "blocked-uri": _host(blocked)[:200]},
+        ["csp", directive, _host(blocked)],
+    )
 
 
 def _host_report(verb: str) -> Any:
@@ -154,13 +186,22 @@ def _host_report(verb: str) -> Any:
         port = _get(report.body, "port")
         where = f"{host}:{port}" if port else host
         return f"{verb} for '{host}'", where, {"hostname": host[:200]}, [report.kind, host]
+
     return build
 
 
-_NEL_TYPES = {"dns.name_not_resolved": "DNS name not resolved", "tcp.refused": "Connection refused",
-              "tcp.timed_out": "Connection timed out", "tcp.reset": "Connection reset", "tcp.closed": "Connection closed",
-              "tls.cert.invalid": "Invalid TLS certificate", "tls.protocol.error": "TLS protocol error",
-              "http.error": "HTTP error", "http.protocol.error": "HTTP protocol error", "abandoned": "Abandoned"}
+_NEL_TYPES = {
+    "dns.name_not_resolved": "DNS name not resolved",
+    "tcp.refused": "Connection refused",
+    "tcp.timed_out": "Connection timed out",
+    "tcp.reset": "Connection reset",
+    "tcp.closed": "Connection closed",
+    "tls.cert.invalid": "Invalid TLS certificate",
+    "tls.protocol.error": "TLS protocol error",
+    "http.error": "HTTP error",
+    "http.protocol.error": "HTTP protocol error",
+    "abandoned": "Abandoned",
+}
 
 
 def _network_error(report: SecurityReport) -> tuple[str, str, dict[str, str], list[str]]:
@@ -169,8 +210,12 @@ def _network_error(report: SecurityReport) -> tuple[str, str, dict[str, str], li
     what = _NEL_TYPES.get(kind, kind) + (f" {status}" if status and status != "0" else "")
     host = _host(report.url) if report.url else ""
     title = f"NEL: {what}" + (f" for '{host}'" if host else "")
-    return title, report.url, {"nel.type": kind[:200], "nel.phase": _get(report.body, "phase")[:200]}, \
-        ["nel", kind, host]
+    return (
+        title,
+        report.url,
+        {"nel.type": kind[:200], "nel.phase": _get(report.body, "phase")[:200]},
+        ["nel", kind, host],
+    )
 
 
 def _browser_message(label: str) -> Any:
@@ -181,6 +226,7 @@ def _browser_message(label: str) -> Any:
         line = _get(report.body, "lineNumber", "line_number")
         culprit = f"{source}:{line}" if source and line else source or report.url
         return f"{label}: {message}", culprit, {f"{report.kind}.id": ident[:200]}, [report.kind, ident or message]
+
     return build
 
 
@@ -195,10 +241,16 @@ def _other(report: SecurityReport) -> tuple[str, str, dict[str, str], list[str]]
     return title, report.url, {}, [report.kind, message]
 
 
-_BUILDERS = {"csp": _csp, "expect-ct": _host_report("Expect-CT failed"),
-             "hpkp": _host_report("Pin validation failed"), "expect-staple": _host_report("Expect-Staple failed"),
-             "network-error": _network_error, "deprecation": _browser_message("Deprecation"),
-             "intervention": _browser_message("Intervention"), "crash": _crash}
+_BUILDERS = {
+    "csp": _csp,
+    "expect-ct": _host_report("Expect-CT failed"),
+    "hpkp": _host_report("Pin validation failed"),
+    "expect-staple": _host_report("Expect-Staple failed"),
+    "network-error": _network_error,
+    "deprecation": _browser_message("Deprecation"),
+    "intervention": _browser_message("Intervention"),
+    "crash": _crash,
+}
 
 
 def report_event_id(request_event_id: str, index: int) -> str:
@@ -209,8 +261,9 @@ def report_event_id(request_event_id: str, index: int) -> str:
     return uuid.uuid5(uuid.UUID(hex=request_event_id), str(index)).hex
 
 
-def event_from_security_report(report: SecurityReport, *, project_id: int, received_at: datetime,
-                               event_id: str) -> Event:
+def event_from_security_report(
+    report: SecurityReport, *, project_id: int, received_at: datetime, event_id: str
+) -> Event:
     """The event of one report: title as ``message``, culprit as ``transaction``.
 
     Every text is ``storable`` (no NUL, no lone surrogate): these events skip the event

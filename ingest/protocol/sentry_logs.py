@@ -6,7 +6,7 @@ Records at error level or above become events; the rest are counted.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ingest.protocol.event import Event, level_at_least, normalize_level
@@ -31,7 +31,7 @@ def _text_attr(attrs: dict[str, Any], key: str, limit: int = 200) -> str | None:
 def _timestamp(value: Any, fallback: datetime) -> str:
     if isinstance(value, (int, float)):
         try:
-            return datetime.fromtimestamp(value, tz=dt_timezone.utc).isoformat()
+            return datetime.fromtimestamp(value, tz=UTC).isoformat()
         except (OverflowError, OSError, ValueError):
             pass
     return fallback.isoformat()
@@ -60,9 +60,7 @@ def _event(record: dict[str, Any], level: str, project_id: int, received_at: dat
     }
 
 
-def events_from_log_item(
-    body: dict[str, Any], *, project_id: int, received_at: datetime
-) -> tuple[list[Event], int]:
+def events_from_log_item(body: dict[str, Any], *, project_id: int, received_at: datetime) -> tuple[list[Event], int]:
     """(events for error-or-worse records, number of other records counted)."""
     items = body.get("items")
     records: list[Any] = items if isinstance(items, list) else [body]

@@ -42,8 +42,10 @@ def compile_user_regex(pattern: str, *, label: str = "regular expression") -> re
     try:
         return re2.compile(pattern, _options())
     except re2.error as exc:
-        raise UserRegexError(f"the {label} is not a valid regular expression: {_reason(exc)} (RE2 syntax: no "
-                             "back-references, look-around, atomic groups or possessive quantifiers)") from None
+        raise UserRegexError(
+            f"the {label} is not a valid regular expression: {_reason(exc)} (RE2 syntax: no "
+            "back-references, look-around, atomic groups or possessive quantifiers)"
+        ) from None
 
 
 def _reason(exc: Exception) -> str:

@@ -13,8 +13,8 @@ from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
 from errorhub.accounts.models import Organization, Project, ProjectKey
-from tests.issues.events import issue_of
 from tests.factories import UserFactory
+from tests.issues.events import issue_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 DSN = re.compile(r"^http://([0-9a-f]{32})@testserver/(\d+)$")

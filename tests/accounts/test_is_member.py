@@ -11,8 +11,8 @@ import pytest
 from errorhub.accounts import selectors
 from errorhub.api.serializers import IssueSerializer
 from errorhub.issues.services import issue_assign
-from tests.issues.events import issue_of
 from tests.factories import OrganizationFactory, TeamFactory, UserFactory
+from tests.issues.events import issue_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

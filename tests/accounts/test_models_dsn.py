@@ -18,8 +18,11 @@ def test_dsn_round_trips_through_the_ingest_parser():
     dsn = created.key.dsn()
     assert dsn == f"http://{created.key.public_key}@testserver/{created.project.pk}"
     parsed = parse_dsn(dsn)
-    assert (parsed.public_key, parsed.project_id, parsed.host) == (created.key.public_key, created.project.pk,
-                                                                   "testserver")
+    assert (parsed.public_key, parsed.project_id, parsed.host) == (
+        created.key.public_key,
+        created.project.pk,
+        "testserver",
+    )
 
 
 def test_sentry_sdk_accepts_the_dsn():
@@ -28,11 +31,14 @@ def test_sentry_sdk_accepts_the_dsn():
     assert sdk.public_key == key.public_key and sdk.project_id == str(key.project_id)
 
 
-@pytest.mark.parametrize("base, expected", [
-    ("https://errors.example.com", "https://{key}@errors.example.com/{pid}"),
-    ("https://example.com/errorhub/", "https://{key}@example.com/errorhub/{pid}"),
-    ("http://10.0.0.5:8000", "http://{key}@10.0.0.5:8000/{pid}"),
-])
+@pytest.mark.parametrize(
+    "base, expected",
+    [
+        ("https://errors.example.com", "https://{key}@errors.example.com/{pid}"),
+        ("https://example.com/errorhub/", "https://{key}@example.com/errorhub/{pid}"),
+        ("http://10.0.0.5:8000", "http://{key}@10.0.0.5:8000/{pid}"),
+    ],
+)
 def test_dsn_follows_the_base_url(base, expected):
     key = project_create(org_name="Acme", name="Shop").key
     dsn = key.dsn(base)

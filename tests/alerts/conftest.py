@@ -6,7 +6,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -70,21 +70,43 @@ def smtp(settings):
 
 
 def make_event(**overrides: Any) -> dict[str, Any]:
-    body = {"event_id": uuid.uuid4().hex, "platform": "python", "level": "error",
-            "environment": "production", "release": "shop@1.0",
-            "exception": {"values": [{"type": "ValueError", "value": "bad cart",
-                                      "stacktrace": {"frames": [{"function": "checkout", "module": "shop.cart",
-                                                                 "filename": "shop/cart.py", "lineno": 10,
-                                                                 "in_app": True}]}}]}}
+    body = {
+        "event_id": uuid.uuid4().hex,
+        "platform": "python",
+        "level": "error",
+        "environment": "production",
+        "release": "shop@1.0",
+        "exception": {
+            "values": [
+                {
+                    "type": "ValueError",
+                    "value": "bad cart",
+                    "stacktrace": {
+                        "frames": [
+                            {
+                                "function": "checkout",
+                                "module": "shop.cart",
+                                "filename": "shop/cart.py",
+                                "lineno": 10,
+                                "in_app": True,
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
+    }
     body.update(overrides)
     return body
 
 
 def record(project, *bodies: dict[str, Any]):
     """Normalise Sentry event bodies like ingest does and record them (alerts evaluated at the end)."""
-    now = datetime.now(dt_timezone.utc)
-    events = [normalize_sentry_event(b, project_id=project.pk, event_id=b["event_id"], received_at=now,
-                                     sdk_client=None) for b in bodies]
+    now = datetime.now(UTC)
+    events = [
+        normalize_sentry_event(b, project_id=project.pk, event_id=b["event_id"], received_at=now, sdk_client=None)
+        for b in bodies
+    ]
     return events_record(project=project, events=events)
 
 
@@ -93,8 +115,13 @@ def slack_channel(org, name="alerts", channel_id="C0ALERTS") -> Channel:
 
 
 def rule(project, *channels, triggers=("new_issue",), **fields) -> Rule:
-    r = Rule.objects.create(organization=project.organization, project=project, name=fields.pop("name", "r"),
-                            triggers=list(triggers), **fields)
+    r = Rule.objects.create(
+        organization=project.organization,
+        project=project,
+        name=fields.pop("name", "r"),
+        triggers=list(triggers),
+        **fields,
+    )
     r.channels.set(channels)
     clear_rule_cache()
     return r

@@ -15,7 +15,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-
 #: ``manage.py shell -c`` script (``.format(pid=...)``): a Slack channel "alerts" (C0ALERTS)
 #: and the rule "every new issue of project <pid> -> #alerts" (the fault tests and the bench).
 NEW_ISSUE_RULE_SCRIPT = """
@@ -40,7 +39,9 @@ class SlackStandIn:
     users: dict[str, str] = field(default_factory=dict)  # Slack user id -> email
     channels: set[str] = field(default_factory=lambda: {"C0ALERTS", "C0OTHER"})
     calls: list[Call] = field(default_factory=list)
-    script: list[tuple] = field(default_factory=list)  # queued answers: ("500",), ("429", after), ("error", "x"), ("hang", s)
+    script: list[tuple] = field(
+        default_factory=list
+    )  # queued answers: ("500",), ("429", after), ("error", "x"), ("hang", s)
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)  # ts -> message
     _seq: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)

@@ -13,12 +13,17 @@ from tests.alerts.conftest import HEADERS_THEN_TRICKLE
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
-def test_the_test_button_queues_and_the_log_shows_the_timeout(world, settings, trickler,
-                                                              django_capture_on_commit_callbacks):
+def test_the_test_button_queues_and_the_log_shows_the_timeout(
+    world, settings, trickler, django_capture_on_commit_callbacks
+):
     settings.OUTBOUND_ALLOW_PRIVATE = True  # the trickling server listens on 127.0.0.1
     settings.OUTBOUND_DEADLINE = 2
-    channel = Channel.objects.create(organization=world.project.organization, name="slow hook", kind="webhook",
-                                     config={"url": trickler(HEADERS_THEN_TRICKLE), "secret": "s"})
+    channel = Channel.objects.create(
+        organization=world.project.organization,
+        name="slow hook",
+        kind="webhook",
+        config={"url": trickler(HEADERS_THEN_TRICKLE), "secret": "s"},
+    )
     client = Client()
     client.force_login(world.owner)
 

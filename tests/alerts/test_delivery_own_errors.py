@@ -23,10 +23,16 @@ def test_a_broken_delivery_does_not_open_the_channels_circuit(world, slack, capl
     issue = Issue.objects.get(pk=next(iter(record(world.project, make_event()).changes)))
     now = timezone.now()
     # a payload the Slack blocks cannot read (a list, not an object): a bug for this delivery only
-    broken = Delivery.objects.create(channel=channel, issue=issue, reason="new_issue", payload=["not", "a", "dict"],
-                                     next_attempt_at=now)
-    good = Delivery.objects.create(channel=channel, issue=issue, reason="new_issue",
-                                   payload={"reason": "new_issue", "environment": "production"}, next_attempt_at=now)
+    broken = Delivery.objects.create(
+        channel=channel, issue=issue, reason="new_issue", payload=["not", "a", "dict"], next_attempt_at=now
+    )
+    good = Delivery.objects.create(
+        channel=channel,
+        issue=issue,
+        reason="new_issue",
+        payload={"reason": "new_issue", "environment": "production"},
+        next_attempt_at=now,
+    )
 
     with caplog.at_level(logging.ERROR, logger="alerts.services"):
         for _ in range(CIRCUIT_FAILURES + 1):

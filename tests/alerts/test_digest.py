@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -28,8 +28,12 @@ def activity(world):
     five = record(world.project, make_event(exception=None, message="upstream 502", platform="other"))
     Issue.objects.filter(pk__in=list(five.changes)).update(source="log:nginx", title="GET /checkout 502")
     snoozed = record(world.project, make_event(exception={"values": [{"type": "KeyError", "value": "k"}]}))
-    issue_snooze(issue=Issue.objects.get(pk=next(iter(snoozed.changes))), user=world.owner,
-                 reason="waiting for vendor fix", until=timezone.now() + timedelta(hours=5))
+    issue_snooze(
+        issue=Issue.objects.get(pk=next(iter(snoozed.changes))),
+        user=world.owner,
+        reason="waiting for vendor fix",
+        until=timezone.now() + timedelta(hours=5),
+    )
     return world
 
 
@@ -78,13 +82,14 @@ def test_exactly_once_per_user_per_day_sequential_and_concurrent(activity, smtp)
 def test_due_at_local_hour_and_respecting_opt_outs(activity, smtp):
     UserProfile.objects.create(user=activity.member, timezone="Asia/Tokyo", digest_hour=9)
     UserProfile.objects.create(user=activity.owner, digest_enabled=False)
-    now = datetime(2026, 3, 2, 23, 30, tzinfo=dt_timezone.utc)  # 08:30 in Tokyo
+    now = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # 08:30 in Tokyo
     UserProfile.objects.create(user=activity.outsider, digest_hour=0, timezone="UTC")
     oscar = (activity.outsider.pk, now.date())
     assert users_due_for_digest(now) == [oscar]  # mike: 08:30 in Tokyo, olivia: opted out
     due = users_due_for_digest(now + timedelta(minutes=45))  # 09:15 Tokyo, Tuesday 3 March
     assert sorted((u, d.isoformat()) for u, d in due) == sorted(
-        [(activity.member.pk, "2026-03-03"), (activity.outsider.pk, "2026-03-03")])
+        [(activity.member.pk, "2026-03-03"), (activity.outsider.pk, "2026-03-03")]
+    )
 
 
 def test_beat_task_sends_each_due_user_once(activity, smtp):
@@ -112,13 +117,18 @@ def test_email_alert_channel(activity, smtp, world):
     from alerts.models import Channel, Delivery
     from tests.alerts.conftest import rule
 
-    ch = Channel.objects.create(organization=world.project.organization, name="team", kind="email",
-                                config={"addresses": ["oncall@example.com"], "team": world.project.teams.first().pk})
+    ch = Channel.objects.create(
+        organization=world.project.organization,
+        name="team",
+        kind="email",
+        config={"addresses": ["oncall@example.com"], "team": world.project.teams.first().pk},
+    )
     rule(world.project, ch)
     record(world.project, make_event(exception={"values": [{"type": "OSError", "value": "disk"}]}))
     [(to, msg)] = smtp.messages
     assert to == ["mike@example.com", "olivia@example.com", "oncall@example.com"] or sorted(to) == sorted(
-        ["mike@example.com", "olivia@example.com", "oncall@example.com"])
+        ["mike@example.com", "olivia@example.com", "oncall@example.com"]
+    )
     text, html = _parts(msg)
     assert "OSError" in msg["Subject"] and "http://testserver/issues/" in text and "production" in html
     assert Delivery.objects.get(channel=ch).status == "sent"

@@ -22,8 +22,12 @@ HOSTILE_VALUE = "it's <b>bad</b> &amp; \x1b[31mred"
 
 @pytest.fixture
 def oncall(world) -> Channel:
-    return Channel.objects.create(organization=world.project.organization, name="oncall", kind="email",
-                                  config={"addresses": ["oncall@example.com"]})
+    return Channel.objects.create(
+        organization=world.project.organization,
+        name="oncall",
+        kind="email",
+        config={"addresses": ["oncall@example.com"]},
+    )
 
 
 def _parts(msg) -> tuple[str, str]:
@@ -56,8 +60,12 @@ def test_long_titles_make_a_bounded_subject(world, smtp, oncall):
 def test_a_delivery_that_raises_is_retried_then_failed_never_pending(world, smtp):
     """A config the transport cannot read (team "ops" is not an id) raises a ValueError, not
     a TransportError: before, the delivery stayed pending for ever."""
-    broken = Channel.objects.create(organization=world.project.organization, name="broken", kind="email",
-                                    config={"addresses": ["oncall@example.com"], "team": "ops"})
+    broken = Channel.objects.create(
+        organization=world.project.organization,
+        name="broken",
+        kind="email",
+        config={"addresses": ["oncall@example.com"], "team": "ops"},
+    )
     rule(world.project, broken)
     record(world.project, make_event())
     delivery = Delivery.objects.get(channel=broken)
@@ -75,8 +83,9 @@ def test_a_delivery_that_raises_is_retried_then_failed_never_pending(world, smtp
 
 def test_a_channel_kind_without_transport_fails_its_delivery(world):
     odd = Channel.objects.create(organization=world.project.organization, name="odd", kind="pagerduty", config={})
-    delivery = Delivery.objects.create(channel=odd, reason="test", payload={"reason": "test"},
-                                       next_attempt_at=timezone.now())
+    delivery = Delivery.objects.create(
+        channel=odd, reason="test", payload={"reason": "test"}, next_attempt_at=timezone.now()
+    )
     deliver.delay(delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == "failed" and "no transport for channel kind 'pagerduty'" in delivery.last_error
@@ -86,9 +95,13 @@ def test_a_delivery_whose_attempts_never_reported_back_is_failed(world, smtp, on
     """A worker killed mid-send leaves the claimed delivery pending; once its attempts are
     used up the beat's every-minute check re-queues it (and counts it in its result, so the
     tick logs a "succeeded" line) and it lands as failed instead of being claimed for ever."""
-    delivery = Delivery.objects.create(channel=oncall, reason="test", payload={"reason": "test"},
-                                       attempts=services.MAX_ATTEMPTS,
-                                       next_attempt_at=timezone.now() - timedelta(minutes=1))
+    delivery = Delivery.objects.create(
+        channel=oncall,
+        reason="test",
+        payload={"reason": "test"},
+        attempts=services.MAX_ATTEMPTS,
+        next_attempt_at=timezone.now() - timedelta(minutes=1),
+    )
     assert check_system_rules.delay().get() == 1
     delivery.refresh_from_db()
     assert delivery.status == "failed" and delivery.last_error.startswith("gave up after")

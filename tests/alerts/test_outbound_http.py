@@ -46,9 +46,11 @@ def receiver() -> Iterator[tuple[str, list[tuple[str, dict[str, str]]]]]:
     server.server_close()
 
 
-@pytest.mark.parametrize(("prefix", "scheme"), [(b"", "http"), (HEADERS_THEN_TRICKLE, "http"),
-                                               (TLS_HANDSHAKE_RECORD, "https")],
-                         ids=["trickled-headers", "trickled-body", "trickled-tls-handshake"])
+@pytest.mark.parametrize(
+    ("prefix", "scheme"),
+    [(b"", "http"), (HEADERS_THEN_TRICKLE, "http"), (TLS_HANDSHAKE_RECORD, "https")],
+    ids=["trickled-headers", "trickled-body", "trickled-tls-handshake"],
+)
 def test_a_trickling_server_is_cut_off_at_the_deadline(trickler, prefix, scheme):
     url = trickler(prefix).replace("http:", f"{scheme}:", 1)
     with pytest.raises(http.OutboundError) as failed:

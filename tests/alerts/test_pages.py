@@ -46,9 +46,17 @@ def foreign_channel(world) -> Channel:
 
 
 def _rule_post(world, channel: Channel | None = None, **overrides) -> dict:
-    data = {"name": "checkout errors", "scope": f"p{world.project.pk}", "environments": "production, staging",
-            "min_level": "error", "tags": "region=eu", "message_regex": r"basket|cart", "triggers": ["new_issue"],
-            "min_interval_seconds": 300, "channels": [channel.pk] if channel else []}
+    data = {
+        "name": "checkout errors",
+        "scope": f"p{world.project.pk}",
+        "environments": "production, staging",
+        "min_level": "error",
+        "tags": "region=eu",
+        "message_regex": r"basket|cart",
+        "triggers": ["new_issue"],
+        "min_interval_seconds": 300,
+        "channels": [channel.pk] if channel else [],
+    }
     data.update(overrides)
     return data
 
@@ -60,8 +68,16 @@ def _later(hours: int = 2) -> str:
 def test_every_alerts_page_answers_a_member_and_needs_login(client, member, world):
     ch = slack_channel(world.project.organization)
     r = rule(world.project, ch)
-    urls = ["/alerts/", "/alerts/rules/new/", f"/alerts/rules/{r.pk}/", "/alerts/channels/",
-            "/alerts/channels/new/", f"/alerts/channels/{ch.pk}/", "/alerts/deliveries/", "/alerts/dry-run/"]
+    urls = [
+        "/alerts/",
+        "/alerts/rules/new/",
+        f"/alerts/rules/{r.pk}/",
+        "/alerts/channels/",
+        "/alerts/channels/new/",
+        f"/alerts/channels/{ch.pk}/",
+        "/alerts/deliveries/",
+        "/alerts/dry-run/",
+    ]
     for url in urls:
         response = member.get(url)
         assert response.status_code == 200, url
@@ -101,13 +117,20 @@ def test_another_organisations_channel_is_404_and_not_selectable(member, world, 
 
 def test_create_and_edit_a_rule(member, world):
     ch = slack_channel(world.project.organization)
-    response = member.post("/alerts/rules/new/", _rule_post(world, ch, triggers=["new_issue", "frequency"],
-                                                            frequency_count=10, frequency_seconds=60,
-                                                            mention="U0OLIVIA"))
+    response = member.post(
+        "/alerts/rules/new/",
+        _rule_post(
+            world, ch, triggers=["new_issue", "frequency"], frequency_count=10, frequency_seconds=60, mention="U0OLIVIA"
+        ),
+    )
     r = Rule.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/alerts/rules/{r.pk}/"
-    assert (r.project, r.environments, r.min_level, r.tags) == (world.project, ["production", "staging"], "error",
-                                                                {"region": "eu"})
+    assert (r.project, r.environments, r.min_level, r.tags) == (
+        world.project,
+        ["production", "staging"],
+        "error",
+        {"region": "eu"},
+    )
     assert r.triggers == ["new_issue", "frequency"] and (r.frequency_count, r.frequency_seconds) == (10, 60)
     assert list(r.channels.all()) == [ch] and r.mention == "U0OLIVIA"
     page = member.get("/alerts/").content.decode()
@@ -119,14 +142,17 @@ def test_create_and_edit_a_rule(member, world):
     assert response.status_code == 302 and r.name == "renamed" and r.project is None
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"message_regex": "(unclosed"}, "not a valid regular expression"),
-    ({"culprit_regex": "[z-a]"}, "not a valid regular expression"),
-    ({"triggers": []}, "choose at least one trigger"),
-    ({"triggers": ["frequency"]}, "the frequency trigger needs N and T"),
-    ({"tags": "justakey"}, "is not key=value"),
-    ({"mention": "@olivia"}, "a Slack user id"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"message_regex": "(unclosed"}, "not a valid regular expression"),
+        ({"culprit_regex": "[z-a]"}, "not a valid regular expression"),
+        ({"triggers": []}, "choose at least one trigger"),
+        ({"triggers": ["frequency"]}, "the frequency trigger needs N and T"),
+        ({"tags": "justakey"}, "is not key=value"),
+        ({"mention": "@olivia"}, "a Slack user id"),
+    ],
+)
 def test_rule_form_errors_are_shown(member, world, overrides, message):
     response = member.post("/alerts/rules/new/", _rule_post(world, **overrides))
     assert response.status_code == 400
@@ -137,11 +163,13 @@ def test_rule_form_errors_are_shown(member, world, overrides, message):
 def test_mute_needs_a_reason_and_an_end_then_unmute(member, world):
     r = rule(world.project, slack_channel(world.project.organization))
     url = f"/alerts/rules/{r.pk}/mute/"
-    for data, message in (({"hours": 2}, "This field is required"),
-                          ({"reason": "   ", "hours": 2}, "This field is required"),
-                          ({"reason": "deploy window"}, "a mute needs an end"),
-                          ({"reason": "deploy window", "until": _later(24 * 100)}, "at most 90 days"),
-                          ({"reason": "deploy window", "until": "2001-01-01T00:00"}, "must be in the future")):
+    for data, message in (
+        ({"hours": 2}, "This field is required"),
+        ({"reason": "   ", "hours": 2}, "This field is required"),
+        ({"reason": "deploy window"}, "a mute needs an end"),
+        ({"reason": "deploy window", "until": _later(24 * 100)}, "at most 90 days"),
+        ({"reason": "deploy window", "until": "2001-01-01T00:00"}, "must be in the future"),
+    ):
         response = member.post(url, data)
         assert response.status_code == 400, data
         assert message in response.content.decode(), data
@@ -176,9 +204,16 @@ def test_archive_needs_a_reason_and_keeps_the_row(member, world):
 
 
 def test_test_alert_reaches_slack_once_and_is_logged(member, world, slack, django_capture_on_commit_callbacks):
-    response = member.post("/alerts/channels/new/", {
-        "name": "ops", "organization": world.project.organization.pk, "kind": "slack",
-        "slack_channel": "C0ALERTS", "slack_name": "#ops"})
+    response = member.post(
+        "/alerts/channels/new/",
+        {
+            "name": "ops",
+            "organization": world.project.organization.pk,
+            "kind": "slack",
+            "slack_channel": "C0ALERTS",
+            "slack_name": "#ops",
+        },
+    )
     ch = Channel.objects.get()
     assert response.status_code == 302 and ch.config == {"channel": "C0ALERTS", "name": "#ops"}
 
@@ -196,8 +231,9 @@ def test_test_alert_reaches_slack_once_and_is_logged(member, world, slack, djang
     assert delivery.slack_ts not in member.get("/alerts/deliveries/?status=failed").content.decode()
 
 
-def test_permanent_slack_error_disables_the_channel_and_shows_why(member, world, slack,
-                                                                  django_capture_on_commit_callbacks):
+def test_permanent_slack_error_disables_the_channel_and_shows_why(
+    member, world, slack, django_capture_on_commit_callbacks
+):
     ch = slack_channel(world.project.organization, name="gone", channel_id="C0DELETED")
     slack_channel(world.project.organization, name="fine", channel_id="C0OTHER")
     with django_capture_on_commit_callbacks(execute=True):
@@ -219,9 +255,15 @@ def test_permanent_slack_error_disables_the_channel_and_shows_why(member, world,
 
 
 def test_webhook_secret_is_shown_once(member, world):
-    response = member.post("/alerts/channels/new/", {
-        "name": "hook", "organization": world.project.organization.pk, "kind": "webhook",
-        "url": "https://hooks.example.com/errorhub/t0ken"})
+    response = member.post(
+        "/alerts/channels/new/",
+        {
+            "name": "hook",
+            "organization": world.project.organization.pk,
+            "kind": "webhook",
+            "url": "https://hooks.example.com/errorhub/t0ken",
+        },
+    )
     ch = Channel.objects.get()
     secret = ch.config["secret"]
     assert response.status_code == 200 and len(secret) >= 32 and secret in response.content.decode()
@@ -230,37 +272,55 @@ def test_webhook_secret_is_shown_once(member, world):
     member.post(f"/alerts/channels/{ch.pk}/", {"name": "hook2", "url": "https://hooks.example.com/x"})
     ch.refresh_from_db()
     assert ch.config["secret"] == secret and ch.name == "hook2"
-    response = member.post(f"/alerts/channels/{ch.pk}/", {"name": "hook2", "url": "https://hooks.example.com/x",
-                                                          "rotate_secret": "on"})
+    response = member.post(
+        f"/alerts/channels/{ch.pk}/", {"name": "hook2", "url": "https://hooks.example.com/x", "rotate_secret": "on"}
+    )
     ch.refresh_from_db()
     assert ch.config["secret"] != secret and ch.config["secret"] in response.content.decode()
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"kind": "slack", "slack_channel": "#ops"}, "a Slack channel id"),
-    ({"kind": "slack_webhook"}, "this kind of channel needs a URL"),
-    ({"kind": "webhook", "url": "ftp://x"}, "Enter a valid URL"),
-    ({"kind": "email", "addresses": "ops@example.com, not-an-address"}, "is not an email address"),
-    ({"kind": "email"}, "give at least one address or a team"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"kind": "slack", "slack_channel": "#ops"}, "a Slack channel id"),
+        ({"kind": "slack_webhook"}, "this kind of channel needs a URL"),
+        ({"kind": "webhook", "url": "ftp://x"}, "Enter a valid URL"),
+        ({"kind": "email", "addresses": "ops@example.com, not-an-address"}, "is not an email address"),
+        ({"kind": "email"}, "give at least one address or a team"),
+    ],
+)
 def test_channel_form_errors_are_shown(member, world, data, message):
-    response = member.post("/alerts/channels/new/", {"name": "x", "organization": world.project.organization.pk,
-                                                     **data})
+    response = member.post(
+        "/alerts/channels/new/", {"name": "x", "organization": world.project.organization.pk, **data}
+    )
     assert response.status_code == 400 and message in response.content.decode()
     assert not Channel.objects.exists()
 
 
 def test_hostile_names_and_regexes_render_inert(member, world):
     ch = slack_channel(world.project.organization, name=f"chan{EVIL}")
-    r = rule(world.project, ch, name=f"rule{EVIL}", message_regex=IMG, culprit_regex=SCRIPT, release=EVIL,
-             tags={EVIL: EVIL}, environments=[EVIL])
+    r = rule(
+        world.project,
+        ch,
+        name=f"rule{EVIL}",
+        message_regex=IMG,
+        culprit_regex=SCRIPT,
+        release=EVIL,
+        tags={EVIL: EVIL},
+        environments=[EVIL],
+    )
     mute = {"reason": f"because{EVIL}", "until": _later()}
     assert member.post(f"/alerts/rules/{r.pk}/mute/", mute).status_code == 302
     Delivery.objects.create(rule=r, channel=ch, reason="new_issue", status="failed", last_error=f"err{EVIL}")
     ch.disabled_reason, ch.enabled = f"why{EVIL}", False
     ch.save()
-    for url in ("/alerts/", f"/alerts/rules/{r.pk}/", "/alerts/channels/", f"/alerts/channels/{ch.pk}/",
-                "/alerts/deliveries/"):
+    for url in (
+        "/alerts/",
+        f"/alerts/rules/{r.pk}/",
+        "/alerts/channels/",
+        f"/alerts/channels/{ch.pk}/",
+        "/alerts/deliveries/",
+    ):
         page = member.get(url).content.decode()
         assert SCRIPT not in page and "<img src=x" not in page, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, url
@@ -270,14 +330,14 @@ def test_hostile_names_and_regexes_render_inert(member, world):
 def test_dry_run_pasted_event_and_latest_event_of_an_issue(member, world):
     import json
 
-    ch = Channel.objects.create(organization=world.project.organization, name="prod-hook", kind="webhook",
-                                config={})
+    ch = Channel.objects.create(organization=world.project.organization, name="prod-hook", kind="webhook", config={})
     rule(world.project, ch, name="prod only", environments=["production"], triggers=["new_issue", "regression"])
     response = member.post("/alerts/dry-run/", {"project": world.project.pk, "event": json.dumps(make_event())})
     page = response.content.decode()
     assert response.status_code == 200 and "new issue" in page and "prod only" in page and "prod-hook" in page
-    response = member.post("/alerts/dry-run/", {"project": world.project.pk,
-                                                "event": json.dumps(make_event(environment="staging"))})
+    response = member.post(
+        "/alerts/dry-run/", {"project": world.project.pk, "event": json.dumps(make_event(environment="staging"))}
+    )
     assert "No rule would send this event anywhere" in response.content.decode()
     assert not Delivery.objects.exists()
 
@@ -286,9 +346,13 @@ def test_dry_run_pasted_event_and_latest_event_of_an_issue(member, world):
     response = member.post("/alerts/dry-run/", {"issue": issue_id})
     assert response.status_code == 200 and f"issue {issue_id}" in response.content.decode()
 
-    for data, message in (({"event": "{nope"}, "not valid JSON"), ({"event": "[]"}, "must be a JSON object"),
-                          ({"event": "{}"}, "must be a JSON object"), ({}, "paste an event or give an issue id"),
-                          ({"event": json.dumps(make_event())}, "choose the project")):
+    for data, message in (
+        ({"event": "{nope"}, "not valid JSON"),
+        ({"event": "[]"}, "must be a JSON object"),
+        ({"event": "{}"}, "must be a JSON object"),
+        ({}, "paste an event or give an issue id"),
+        ({"event": json.dumps(make_event())}, "choose the project"),
+    ):
         response = member.post("/alerts/dry-run/", data)
         assert response.status_code == 400 and message in response.content.decode(), data
 

@@ -3,7 +3,6 @@ ErrorHub, Slack played by the local stand-in: create a channel and a rule, send 
 
 from __future__ import annotations
 
-
 import pytest
 
 from alerts.models import Channel, Delivery, Rule

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.utils import timezone
@@ -20,9 +20,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 @pytest.fixture
 def table(world):
     org = world.project.organization
-    ch = {name: Channel.objects.create(organization=org, name=name, kind="webhook",
-                                       config={"url": "http://127.0.0.1:9/", "secret": "s"})
-          for name in ("prod", "fatal", "eu", "types", "all", "muted")}
+    ch = {
+        name: Channel.objects.create(
+            organization=org, name=name, kind="webhook", config={"url": "http://127.0.0.1:9/", "secret": "s"}
+        )
+        for name in ("prod", "fatal", "eu", "types", "all", "muted")
+    }
     rule(world.project, ch["prod"], name="prod", environments=["production"])
     rule(world.project, ch["fatal"], name="fatal", min_level="fatal")
     rule(world.project, ch["eu"], name="eu", tags={"region": "eu"})
@@ -36,12 +39,14 @@ def table(world):
 
 
 def _reached(world, body) -> set[str]:
-    from ingest.protocol.normalize import normalize_sentry_event
-    from datetime import datetime, timezone as tz
-    from errorhub.issues.models import Issue
+    from datetime import datetime
 
-    ev = normalize_sentry_event(body, project_id=world.project.pk, event_id=body["event_id"],
-                                received_at=datetime.now(tz.utc), sdk_client=None)
+    from errorhub.issues.models import Issue
+    from ingest.protocol.normalize import normalize_sentry_event
+
+    ev = normalize_sentry_event(
+        body, project_id=world.project.pk, event_id=body["event_id"], received_at=datetime.now(UTC), sdk_client=None
+    )
     from errorhub.issues.digest import _issue_fields
 
     issue = Issue(project=world.project, short_id=1, grouping_version="x", **_issue_fields(ev, timezone.now()))
@@ -49,15 +54,18 @@ def _reached(world, body) -> set[str]:
     return {d.channel.name for d in route(ev, issue, change, rules_for_project(world.project, fresh=True))}
 
 
-@pytest.mark.parametrize("overrides, expected", [
-    ({}, {"prod", "all"}),
-    ({"environment": "staging"}, {"all"}),
-    ({"environment": "staging", "level": "fatal"}, {"fatal", "all"}),
-    ({"environment": "staging", "tags": {"region": "eu"}}, {"eu", "all"}),
-    ({"environment": "staging", "tags": [["region", "us"]]}, {"all"}),
-    ({"environment": "staging", "exception": {"values": [{"type": "KeyError", "value": "x"}]}}, {"types", "all"}),
-    ({"level": "fatal", "tags": {"region": "eu"}}, {"prod", "fatal", "eu", "all"}),
-])
+@pytest.mark.parametrize(
+    "overrides, expected",
+    [
+        ({}, {"prod", "all"}),
+        ({"environment": "staging"}, {"all"}),
+        ({"environment": "staging", "level": "fatal"}, {"fatal", "all"}),
+        ({"environment": "staging", "tags": {"region": "eu"}}, {"eu", "all"}),
+        ({"environment": "staging", "tags": [["region", "us"]]}, {"all"}),
+        ({"environment": "staging", "exception": {"values": [{"type": "KeyError", "value": "x"}]}}, {"types", "all"}),
+        ({"level": "fatal", "tags": {"region": "eu"}}, {"prod", "fatal", "eu", "all"}),
+    ],
+)
 def test_routing_table(table, overrides, expected):
     assert _reached(table, make_event(**overrides)) == expected
 
@@ -85,8 +93,12 @@ def test_regex_source_and_lifecycle_filters(world):
 
 def test_live_path_creates_deliveries_for_new_issue_and_regression_only(world, settings):
     settings.OUTBOUND_ALLOW_PRIVATE = True
-    ch = Channel.objects.create(organization=world.project.organization, name="c", kind="webhook",
-                                config={"url": "http://127.0.0.1:9/", "secret": "s"})
+    ch = Channel.objects.create(
+        organization=world.project.organization,
+        name="c",
+        kind="webhook",
+        config={"url": "http://127.0.0.1:9/", "secret": "s"},
+    )
     rule(world.project, ch, triggers=["new_issue", "regression"], min_interval_seconds=0)
     result = record(world.project, make_event())
     issue_id = next(iter(result.changes))
@@ -102,8 +114,9 @@ def test_live_path_creates_deliveries_for_new_issue_and_regression_only(world, s
 
 
 def test_frequency_trigger_fires_once_per_window(world, settings):
-    ch = Channel.objects.create(organization=world.project.organization, name="c", kind="webhook",
-                                config={"url": "http://127.0.0.1:9/"})
+    ch = Channel.objects.create(
+        organization=world.project.organization, name="c", kind="webhook", config={"url": "http://127.0.0.1:9/"}
+    )
     rule(world.project, ch, triggers=["frequency"], frequency_count=3, frequency_seconds=3600, min_interval_seconds=0)
     for _ in range(5):
         record(world.project, make_event())
@@ -111,10 +124,10 @@ def test_frequency_trigger_fires_once_per_window(world, settings):
 
 
 def test_min_interval_per_issue(world, time_machine):
-    ch = Channel.objects.create(organization=world.project.organization, name="c", kind="webhook",
-                                config={"url": "http://127.0.0.1:9/"})
-    rule(world.project, ch, triggers=["frequency"], frequency_count=1, frequency_seconds=1,
-         min_interval_seconds=3600)
+    ch = Channel.objects.create(
+        organization=world.project.organization, name="c", kind="webhook", config={"url": "http://127.0.0.1:9/"}
+    )
+    rule(world.project, ch, triggers=["frequency"], frequency_count=1, frequency_seconds=1, min_interval_seconds=3600)
     record(world.project, make_event())
     time_machine.move_to(timezone.now() + timedelta(seconds=1.05))  # the next 1 s frequency window
     record(world.project, make_event())

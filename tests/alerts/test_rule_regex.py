@@ -67,8 +67,13 @@ def test_only_a_bounded_prefix_of_the_text_is_matched(world, hook, settings):
 def test_refused_patterns_are_rejected_by_the_form(client, world, pattern):
     world.project.organization.owners.add(world.member)
     client.force_login(world.member)
-    data = {"name": "n", "scope": f"p{world.project.pk}", "message_regex": pattern, "triggers": ["new_issue"],
-            "min_interval_seconds": 300}
+    data = {
+        "name": "n",
+        "scope": f"p{world.project.pk}",
+        "message_regex": pattern,
+        "triggers": ["new_issue"],
+        "min_interval_seconds": 300,
+    }
     response = client.post("/alerts/rules/new/", data)
     assert response.status_code == 400
     assert "message regex is not a valid regular expression" in response.content.decode()
@@ -77,8 +82,15 @@ def test_refused_patterns_are_rejected_by_the_form(client, world, pattern):
 
 def test_refused_patterns_are_rejected_by_the_service(world, hook):
     with pytest.raises(UserRegexError) as exc:
-        rule_create(organization=world.project.organization, project=world.project, channels=[hook],
-                    user=world.member, name="n", triggers=["new_issue"], culprit_regex=r"(\w+)\1")
+        rule_create(
+            organization=world.project.organization,
+            project=world.project,
+            channels=[hook],
+            user=world.member,
+            name="n",
+            triggers=["new_issue"],
+            culprit_regex=r"(\w+)\1",
+        )
     assert exc.value.status == 400 and "culprit regex" in exc.value.message
     assert not Rule.objects.exists()
 
@@ -105,16 +117,20 @@ def test_a_refused_pattern_saved_earlier_matches_nothing_and_is_shown(client, wo
 def test_matching_never_walks_a_deeply_nested_value(world, hook):
     """Whatever reaches the router (the dry run takes pasted events), a 5,000-deep array in the
     message, an exception or a tag is no text to match: no recursion, no match, no error."""
-    from errorhub.issues.models import Issue
     from errorhub.issues.digest import IssueChange
+    from errorhub.issues.models import Issue
 
     deep: object = "cart"
     for _ in range(5000):
         deep = [deep]
     rule(world.project, hook, name="msg", message_regex="cart")
     rule(world.project, hook, name="tag", tags={"region": "eu"})
-    event = {"message": deep, "exception": [{"type": deep, "value": deep}, deep], "tags": {"region": deep},
-             "level": "error"}
+    event = {
+        "message": deep,
+        "exception": [{"type": deep, "value": deep}, deep],
+        "tags": {"region": deep},
+        "level": "error",
+    }
     issue = Issue(project=world.project, short_id=1, title="", culprit="", level="error")
     change = IssueChange(issue_id=0, events=1, new=True, sample_event=event)
     rules = rules_for_project(world.project, fresh=True)

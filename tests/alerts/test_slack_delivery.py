@@ -25,8 +25,15 @@ def _new_issue(world, **overrides) -> Issue:
 
 def test_first_alert_has_blocks_and_buttons_then_thread_replies_then_update_on_resolve(world, slack, time_machine):
     ch = slack_channel(world.project.organization)
-    rule(world.project, ch, triggers=["new_issue", "frequency"], frequency_count=1, frequency_seconds=1,
-         min_interval_seconds=0, mention="U0OLIVIA")
+    rule(
+        world.project,
+        ch,
+        triggers=["new_issue", "frequency"],
+        frequency_count=1,
+        frequency_seconds=1,
+        min_interval_seconds=0,
+        mention="U0OLIVIA",
+    )
     issue = _new_issue(world)
     [first] = slack.posted()
     assert first.args["channel"] == "C0ALERTS" and "thread_ts" not in first.args
@@ -39,8 +46,10 @@ def test_first_alert_has_blocks_and_buttons_then_thread_replies_then_update_on_r
     time_machine.move_to(timezone.now() + timedelta(seconds=1.05))  # next frequency window, past the pacing
     record(world.project, make_event())
     replies = slack.posted()[1:]
-    assert len(replies) == 1 and replies[0].args["thread_ts"] == Delivery.objects.get(
-        issue=issue, reason="new_issue").slack_ts
+    assert (
+        len(replies) == 1
+        and replies[0].args["thread_ts"] == Delivery.objects.get(issue=issue, reason="new_issue").slack_ts
+    )
 
     issue_resolve(issue=Issue.objects.get(pk=issue.pk), user=world.owner)
     [update] = slack.posted("chat.update")
@@ -99,8 +108,9 @@ def test_circuit_opens_after_five_failures_and_deliveries_wait(world, slack):
     for n in range(5):
         slack.script = [("500",)]
         Channel.objects.filter(pk=ch.pk).update(next_allowed_at=None)
-        deliveries.append(Delivery.objects.get(issue=_new_issue(world, exception={"values": [
-            {"type": f"E{n}", "value": "x"}]})))
+        deliveries.append(
+            Delivery.objects.get(issue=_new_issue(world, exception={"values": [{"type": f"E{n}", "value": "x"}]}))
+        )
     ch.refresh_from_db()
     assert ch.consecutive_failures == 5 and ch.open_until > timezone.now()
     calls = len(slack.calls)

@@ -27,8 +27,12 @@ HOSTILE_RELEASE = "<https://evil.example/r|shop@9>"
 
 
 def _hostile_event(**overrides: Any) -> dict[str, Any]:
-    return make_event(environment=HOSTILE_ENV, release=HOSTILE_RELEASE,
-                      exception={"values": [{"type": "ValueError", "value": HOSTILE_VALUE}]}, **overrides)
+    return make_event(
+        environment=HOSTILE_ENV,
+        release=HOSTILE_RELEASE,
+        exception={"values": [{"type": "ValueError", "value": HOSTILE_VALUE}]},
+        **overrides,
+    )
 
 
 def _strings(value: Any) -> list[str]:
@@ -89,8 +93,9 @@ def test_alert_blocks_fallback_text_reply_and_update_are_escaped(client, world, 
 
 def test_incoming_webhook_message_is_escaped(world, slack, settings):
     settings.OUTBOUND_ALLOW_PRIVATE = True  # the stand-in listens on 127.0.0.1
-    ch = Channel.objects.create(organization=world.project.organization, name="hook", kind="slack_webhook",
-                                config={"url": slack.webhook_url()})
+    ch = Channel.objects.create(
+        organization=world.project.organization, name="hook", kind="slack_webhook", config={"url": slack.webhook_url()}
+    )
     rule(world.project, ch)
     _issue(world)
     [posted] = slack.posted("incoming-webhook")
@@ -146,9 +151,11 @@ def test_event_text_is_verbatim_and_never_unfurled(client, world, slack, setting
     first message and the snooze modal."""
     settings.OUTBOUND_ALLOW_PRIVATE = True  # the stand-in listens on 127.0.0.1
     ch = slack_channel(world.project.organization)
-    hook = Channel.objects.create(organization=world.project.organization, name="hook", kind="slack_webhook",
-                                  config={"url": slack.webhook_url()})
+    hook = Channel.objects.create(
+        organization=world.project.organization, name="hook", kind="slack_webhook", config={"url": slack.webhook_url()}
+    )
     rule(world.project, ch, hook, triggers=["new_issue", "regression"], min_interval_seconds=0)
+
     def event() -> dict[str, Any]:  # a new event id each time
         return make_event(exception={"values": [{"type": "ValueError", "value": BARE_LINKS}]}, environment="#general")
 

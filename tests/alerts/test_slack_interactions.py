@@ -20,13 +20,22 @@ def _post(client, path: str, form: dict, secret="signing-secret-for-tests", stam
     body = urlencode(form)
     ts = str(stamp or int(time.time()))
     sig = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return client.post(path, data=body, content_type="application/x-www-form-urlencoded",
-                       HTTP_X_SLACK_REQUEST_TIMESTAMP=ts, HTTP_X_SLACK_SIGNATURE=sig)
+    return client.post(
+        path,
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_SLACK_REQUEST_TIMESTAMP=ts,
+        HTTP_X_SLACK_SIGNATURE=sig,
+    )
 
 
 def _action(client, user: str, action_id: str, issue: Issue):
-    payload = {"type": "block_actions", "user": {"id": user}, "trigger_id": "T.123",
-               "actions": [{"action_id": action_id, "value": str(issue.pk)}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "trigger_id": "T.123",
+        "actions": [{"action_id": action_id, "value": str(issue.pk)}],
+    }
     return _post(client, "/slack/interactions/", {"payload": json.dumps(payload)})
 
 
@@ -73,10 +82,16 @@ def test_snooze_opens_a_modal_and_the_submission_snoozes(client, slack, issue):
     assert opened.args["trigger_id"] == "T.123" and opened.args["view"]["private_metadata"] == str(issue.pk)
 
     def submit(reason: str, hours: str):
-        view = {"callback_id": "issue_snooze", "private_metadata": str(issue.pk), "state": {"values": {
-            "reason": {"value": {"value": reason}}, "hours": {"value": {"value": hours}}}}}
-        return _post(client, "/slack/interactions/", {"payload": json.dumps(
-            {"type": "view_submission", "user": {"id": "U0OLIVIA"}, "view": view})})
+        view = {
+            "callback_id": "issue_snooze",
+            "private_metadata": str(issue.pk),
+            "state": {"values": {"reason": {"value": {"value": reason}}, "hours": {"value": {"value": hours}}}},
+        }
+        return _post(
+            client,
+            "/slack/interactions/",
+            {"payload": json.dumps({"type": "view_submission", "user": {"id": "U0OLIVIA"}, "view": view})},
+        )
 
     assert submit("", "4").json() == {"response_action": "errors", "errors": {"reason": "a snooze needs a reason"}}
     assert "hours" in submit("deploy tonight", "x").json()["errors"]

@@ -30,41 +30,89 @@ def test_malformed_timestamp_is_401_before_anything_else(client, slack, stamp):
 
 
 def test_non_ascii_signature_is_401(client, slack):
-    response = client.post("/slack/commands/", data="text=inbox", content_type="application/x-www-form-urlencoded",
-                           HTTP_X_SLACK_REQUEST_TIMESTAMP=str(int(time.time())), HTTP_X_SLACK_SIGNATURE="v0=é")
+    response = client.post(
+        "/slack/commands/",
+        data="text=inbox",
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_SLACK_REQUEST_TIMESTAMP=str(int(time.time())),
+        HTTP_X_SLACK_SIGNATURE="v0=é",
+    )
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize(("payload", "named"), [
-    ("{not json", "payload is not JSON"),
-    ("", "payload is not JSON"),
-    ("[1, 2]", "payload must be a JSON object"),
-    ('"block_actions"', "payload must be a JSON object"),
-    ("1" * 5000, "payload is not JSON"),
-    ({"type": "block_actions", "actions": []}, "payload.user"),
-    ({"type": "block_actions", "user": "U0OLIVIA", "actions": []}, "payload.user"),
-    ({"type": "block_actions", "user": {"id": 7}, "actions": []}, "payload.user.id"),
-    ({"type": "block_actions", "user": {"id": "U0OLIVIA"}, "actions": "issue_ack"}, "payload.actions"),
-    ({"type": "block_actions", "user": {"id": "U0OLIVIA"}, "actions": ["issue_ack"]}, "actions[0]"),
-    ({"type": "block_actions", "user": {"id": "U0OLIVIA"}, "actions": [{"action_id": "issue_ack", "value": 5}]},
-     "actions[0].value"),
-    ({"type": "block_actions", "user": {"id": "U0OLIVIA"}, "actions": [{"action_id": ["x"]}]},
-     "actions[0].action_id"),
-    ({"type": ["block_actions"], "user": {"id": "U0OLIVIA"}}, "payload.type"),
-    ({"type": "view_submission", "user": {"id": "U0OLIVIA"}, "view": "issue_snooze"}, "payload.view"),
-    ({"type": "view_submission", "user": {"id": "U0OLIVIA"}, "view": {"callback_id": "issue_snooze",
-                                                                      "state": []}}, "view.state"),
-    ({"type": "view_submission", "user": {"id": "U0OLIVIA"}, "view": {"callback_id": "issue_snooze",
-                                                                      "state": {"values": "x"}}}, "view.state.values"),
-    ({"type": "view_submission", "user": {"id": "U0OLIVIA"}, "view": {"callback_id": "issue_snooze", "state": {
-        "values": {"hours": ["4"]}}}}, "view.state.values.hours"),
-    ({"type": "view_submission", "user": {"id": "U0OLIVIA"}, "view": {"callback_id": "issue_snooze", "state": {
-        "values": {"hours": {"value": "4"}}}}}, "view.state.values.hours.value"),
-    ({"type": "view_submission", "user": {"id": "U0OLIVIA"}, "view": {"callback_id": "issue_snooze", "state": {
-        "values": {"hours": {"value": {"value": 4}}}}}}, "view.state.values.hours.value.value"),
-    ({"type": "view_submission", "user": {"id": "U0OLIVIA"}, "view": {"callback_id": "issue_snooze",
-                                                                      "private_metadata": 12}}, "private_metadata"),
-])
+@pytest.mark.parametrize(
+    ("payload", "named"),
+    [
+        ("{not json", "payload is not JSON"),
+        ("", "payload is not JSON"),
+        ("[1, 2]", "payload must be a JSON object"),
+        ('"block_actions"', "payload must be a JSON object"),
+        ("1" * 5000, "payload is not JSON"),
+        ({"type": "block_actions", "actions": []}, "payload.user"),
+        ({"type": "block_actions", "user": "U0OLIVIA", "actions": []}, "payload.user"),
+        ({"type": "block_actions", "user": {"id": 7}, "actions": []}, "payload.user.id"),
+        ({"type": "block_actions", "user": {"id": "U0OLIVIA"}, "actions": "issue_ack"}, "payload.actions"),
+        ({"type": "block_actions", "user": {"id": "U0OLIVIA"}, "actions": ["issue_ack"]}, "actions[0]"),
+        (
+            {"type": "block_actions", "user": {"id": "U0OLIVIA"}, "actions": [{"action_id": "issue_ack", "value": 5}]},
+            "actions[0].value",
+        ),
+        (
+            {"type": "block_actions", "user": {"id": "U0OLIVIA"}, "actions": [{"action_id": ["x"]}]},
+            "actions[0].action_id",
+        ),
+        ({"type": ["block_actions"], "user": {"id": "U0OLIVIA"}}, "payload.type"),
+        ({"type": "view_submission", "user": {"id": "U0OLIVIA"}, "view": "issue_snooze"}, "payload.view"),
+        (
+            {
+                "type": "view_submission",
+                "user": {"id": "U0OLIVIA"},
+                "view": {"callback_id": "issue_snooze", "state": []},
+            },
+            "view.state",
+        ),
+        (
+            {
+                "type": "view_submission",
+                "user": {"id": "U0OLIVIA"},
+                "view": {"callback_id": "issue_snooze", "state": {"values": "x"}},
+            },
+            "view.state.values",
+        ),
+        (
+            {
+                "type": "view_submission",
+                "user": {"id": "U0OLIVIA"},
+                "view": {"callback_id": "issue_snooze", "state": {"values": {"hours": ["4"]}}},
+            },
+            "view.state.values.hours",
+        ),
+        (
+            {
+                "type": "view_submission",
+                "user": {"id": "U0OLIVIA"},
+                "view": {"callback_id": "issue_snooze", "state": {"values": {"hours": {"value": "4"}}}},
+            },
+            "view.state.values.hours.value",
+        ),
+        (
+            {
+                "type": "view_submission",
+                "user": {"id": "U0OLIVIA"},
+                "view": {"callback_id": "issue_snooze", "state": {"values": {"hours": {"value": {"value": 4}}}}},
+            },
+            "view.state.values.hours.value.value",
+        ),
+        (
+            {
+                "type": "view_submission",
+                "user": {"id": "U0OLIVIA"},
+                "view": {"callback_id": "issue_snooze", "private_metadata": 12},
+            },
+            "private_metadata",
+        ),
+    ],
+)
 def test_malformed_payload_is_400_naming_the_field(client, slack, issue, payload, named):
     response = interaction(client, payload)
     assert response.status_code == 400 and named in response.content.decode()
@@ -86,8 +134,15 @@ def test_huge_or_odd_snooze_hours_are_a_modal_error_not_a_500(client, slack, iss
 
 def test_odd_issue_references_are_an_explanation(client, slack, issue):
     for ref in ("9" * 40, "SHOP-" + "9" * 40, "", "SHOP-1-2", "²"):
-        answer = interaction(client, {"type": "block_actions", "user": {"id": "U0OLIVIA"}, "trigger_id": ref,
-                                      "actions": [{"action_id": "issue_resolve", "value": ref}]})
+        answer = interaction(
+            client,
+            {
+                "type": "block_actions",
+                "user": {"id": "U0OLIVIA"},
+                "trigger_id": ref,
+                "actions": [{"action_id": "issue_resolve", "value": ref}],
+            },
+        )
         assert answer.status_code == 200 and "no issue" in answer.json()["text"], ref
         assert "no issue" in command(client, "U0OLIVIA", f"ack {ref or 'x'}").json()["text"]
     issue.refresh_from_db()

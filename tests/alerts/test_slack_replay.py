@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from alerts.models import SlackRequestSeen
 from alerts.integrations.slack.replay import slack_request_claim
+from alerts.models import SlackRequestSeen
 from errorhub.issues.models import Activity, Issue
 from errorhub.issues.services import issue_reopen
 from tests.alerts.conftest import make_event, record
@@ -29,9 +29,13 @@ def issue(world) -> Issue:
 def _replay(client, first):
     """Send ``first``'s request again, byte for byte, with its headers."""
     req = first.wsgi_request
-    return client.post(req.path, data=req.body, content_type=req.content_type,
-                       HTTP_X_SLACK_REQUEST_TIMESTAMP=req.headers["X-Slack-Request-Timestamp"],
-                       HTTP_X_SLACK_SIGNATURE=req.headers["X-Slack-Signature"])
+    return client.post(
+        req.path,
+        data=req.body,
+        content_type=req.content_type,
+        HTTP_X_SLACK_REQUEST_TIMESTAMP=req.headers["X-Slack-Request-Timestamp"],
+        HTTP_X_SLACK_SIGNATURE=req.headers["X-Slack-Signature"],
+    )
 
 
 def test_replayed_button_press_is_not_applied_again(client, slack, world, issue):

@@ -56,8 +56,9 @@ def test_private_addresses_are_refused_unless_allowed(settings):
 def test_signed_webhook_delivery(world, settings, receiver):
     settings.OUTBOUND_ALLOW_PRIVATE = True
     url, got, _ = receiver
-    ch = Channel.objects.create(organization=world.project.organization, name="hook", kind="webhook",
-                                config={"url": url, "secret": "s3cret"})
+    ch = Channel.objects.create(
+        organization=world.project.organization, name="hook", kind="webhook", config={"url": url, "secret": "s3cret"}
+    )
     rule(world.project, ch)
     record(world.project, make_event())
     [(headers, body)] = got
@@ -68,14 +69,16 @@ def test_signed_webhook_delivery(world, settings, receiver):
     assert Delivery.objects.get(channel=ch).status == "sent"
 
 
-@pytest.mark.parametrize("code, enabled, status", [(410, False, "failed"), (302, False, "failed"),
-                                                   (503, True, "retrying")])
+@pytest.mark.parametrize(
+    "code, enabled, status", [(410, False, "failed"), (302, False, "failed"), (503, True, "retrying")]
+)
 def test_webhook_errors(world, settings, receiver, code, enabled, status):
     settings.OUTBOUND_ALLOW_PRIVATE = True
     url, got, answer = receiver
     answer["code"] = code
-    ch = Channel.objects.create(organization=world.project.organization, name="hook", kind="webhook",
-                                config={"url": url, "secret": "s"})
+    ch = Channel.objects.create(
+        organization=world.project.organization, name="hook", kind="webhook", config={"url": url, "secret": "s"}
+    )
     rule(world.project, ch)
     record(world.project, make_event())
     ch.refresh_from_db()
@@ -83,10 +86,8 @@ def test_webhook_errors(world, settings, receiver, code, enabled, status):
     assert ch.enabled is enabled and Delivery.objects.get(channel=ch).status == status
 
 
-
 def test_dry_run_command_and_api(world, tmp_path):
-    ch = Channel.objects.create(organization=world.project.organization, name="prod-hook", kind="webhook",
-                                config={})
+    ch = Channel.objects.create(organization=world.project.organization, name="prod-hook", kind="webhook", config={})
     rule(world.project, ch, name="prod only", environments=["production"])
     path = tmp_path / "event.json"
     path.write_text(json.dumps(make_event()))
@@ -96,11 +97,16 @@ def test_dry_run_command_and_api(world, tmp_path):
     assert not Delivery.objects.exists()  # nothing sent
 
     api = world.api(world.member)
-    response = api.post("/api/0/projects/acme/shop/alert-rules/dry-run/", make_event(environment="staging"),
-                        format="json")
+    response = api.post(
+        "/api/0/projects/acme/shop/alert-rules/dry-run/", make_event(environment="staging"), format="json"
+    )
     assert response.status_code == 200 and response.json()["decisions"] == []
-    assert world.api(world.outsider).post("/api/0/projects/acme/shop/alert-rules/dry-run/", make_event(),
-                                          format="json").status_code == 404
+    assert (
+        world.api(world.outsider)
+        .post("/api/0/projects/acme/shop/alert-rules/dry-run/", make_event(), format="json")
+        .status_code
+        == 404
+    )
 
 
 def test_system_rule_dead_letters(world, settings, receiver):
@@ -108,8 +114,9 @@ def test_system_rule_dead_letters(world, settings, receiver):
 
     settings.OUTBOUND_ALLOW_PRIVATE = True
     url, got, _ = receiver
-    ch = Channel.objects.create(organization=world.project.organization, name="ops", kind="webhook",
-                                config={"url": url, "secret": "s"})
+    ch = Channel.objects.create(
+        organization=world.project.organization, name="ops", kind="webhook", config={"url": url, "secret": "s"}
+    )
     r = rule(world.project, ch, triggers=["dead_letters"], min_interval_seconds=3600)
     r.project = None
     r.save()

@@ -34,8 +34,9 @@ def test_acknowledge_gives_the_issue_an_owner(world):
     assert body["assignedTo"]["name"] == "mike", "the acting user owns it by default"
     body = put(api, issue, {"status": "acknowledged", "statusDetails": {"assignee": "olivia"}})
     assert body["assignedTo"]["name"] == "olivia"
-    response = api.put(f"/api/0/issues/{issue.pk}/", {"status": "acknowledged",
-                                                     "statusDetails": {"assignee": "nobody"}}, format="json")
+    response = api.put(
+        f"/api/0/issues/{issue.pk}/", {"status": "acknowledged", "statusDetails": {"assignee": "nobody"}}, format="json"
+    )
     assert response.status_code == 400 and "nobody" in response.json()["detail"]
     assert Activity.objects.filter(issue=issue, kind="acknowledged").count() == 2
 
@@ -68,16 +69,18 @@ def test_snooze_needs_a_reason_and_an_end(world):
     issue = issue_of(world.project, "snooze-bad")
     api = world.api(world.member)
     for details in ({"ignoreCount": 5}, {"ignoreReason": "noisy"}):
-        response = api.put(f"/api/0/issues/{issue.pk}/", {"status": "ignored", "statusDetails": details},
-                           format="json")
+        response = api.put(f"/api/0/issues/{issue.pk}/", {"status": "ignored", "statusDetails": details}, format="json")
         assert response.status_code == 400, details
     assert fresh(issue).lifecycle == "new"
 
 
 def test_snooze_ends_after_a_number_of_events(world):
     issue = issue_of(world.project, "snooze-count")
-    body = put(world.api(world.member), issue, {"status": "ignored",
-                                                "statusDetails": {"ignoreCount": 3, "ignoreReason": "deploy noise"}})
+    body = put(
+        world.api(world.member),
+        issue,
+        {"status": "ignored", "statusDetails": {"ignoreCount": 3, "ignoreReason": "deploy noise"}},
+    )
     assert body["status"] == "ignored" and body["inbox"] is False
     record(world.project, "snooze-count", count=2)
     assert fresh(issue).lifecycle == "snoozed"
@@ -89,8 +92,11 @@ def test_snooze_ends_after_a_number_of_events(world):
 
 def test_snooze_ends_at_its_time(world):
     issue = issue_of(world.project, "snooze-time")
-    put(world.api(world.member), issue, {"status": "ignored",
-                                         "statusDetails": {"ignoreDuration": 30, "ignoreReason": "maintenance"}})
+    put(
+        world.api(world.member),
+        issue,
+        {"status": "ignored", "statusDetails": {"ignoreDuration": 30, "ignoreReason": "maintenance"}},
+    )
     assert issues_tick(now=timezone.now() + timedelta(minutes=10))["snoozes_ended"] == 0
     assert fresh(issue).lifecycle == "snoozed"
     assert issues_tick(now=timezone.now() + timedelta(minutes=31))["snoozes_ended"] == 1

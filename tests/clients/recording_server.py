@@ -132,7 +132,7 @@ def envelope_summary(body):
             continue
         nl = rest.find(b"\n")
         hdr_bytes = rest if nl < 0 else rest[:nl]
-        rest = b"" if nl < 0 else rest[nl + 1:]
+        rest = b"" if nl < 0 else rest[nl + 1 :]
         try:
             item_header = json.loads(hdr_bytes)
         except ValueError:
@@ -145,7 +145,7 @@ def envelope_summary(body):
                 rest = rest[1:]
         else:
             nl = rest.find(b"\n")
-            rest = b"" if nl < 0 else rest[nl + 1:]
+            rest = b"" if nl < 0 else rest[nl + 1 :]
     return header, types
 
 
@@ -185,9 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
             "query_params": dict(parse_qsl(url.query, keep_blank_values=True)),
             "http_version": self.request_version,
             "headers": [[k, v] for k, v in self.headers.items()],
-            "relevant_headers": {
-                h: self.headers.get(h) for h in RELEVANT_HEADERS if self.headers.get(h) is not None
-            },
+            "relevant_headers": {h: self.headers.get(h) for h in RELEVANT_HEADERS if self.headers.get(h) is not None},
             "chunked": "chunked" in te,
             "raw_length": len(raw),
             "decoded_length": len(body),

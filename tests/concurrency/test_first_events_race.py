@@ -22,12 +22,24 @@ def test_two_processes_create_exactly_one_issue(world):
     if connection.vendor != "postgresql":
         pytest.fail("this test needs PostgreSQL: run it with DATABASE_URL set (make test does)")
     db = connection.settings_dict
-    env = dict(os.environ, DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-               ERRORHUB_TASKS_EAGER="1", PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        ERRORHUB_TASKS_EAGER="1",
+        PYTHONPATH=str(ROOT),
+    )
     start_at = f"{time.time() + 3:.3f}"
-    procs = [subprocess.Popen([sys.executable, str(ROOT / "tests/concurrency/worker_race.py"), str(world.project.pk),
-                               start_at, tag], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True) for tag in ("aa", "bb")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "tests/concurrency/worker_race.py"), str(world.project.pk), start_at, tag],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for tag in ("aa", "bb")
+    ]
     outputs = [p.communicate(timeout=60)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
     assert all("failures 0" in out for out in outputs), outputs

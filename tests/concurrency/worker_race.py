@@ -19,10 +19,16 @@ from ingest.processing import process_payloads  # noqa: E402
 def main() -> None:
     project_id, start_at, tag = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
     payloads = [
-        {"kind": "store", "project_id": project_id, "b64": False, "received_at": time.time(), "client": "race",
-         "data": '{"event_id": "%s", "exception": {"values": [{"type": "RaceError", "value": "boom", '
-                 '"stacktrace": {"frames": [{"module": "app.race", "function": "go", "in_app": true}]}}]}}'
-                 % f"{tag}{n:08x}".ljust(32, "0")[:32]}
+        {
+            "kind": "store",
+            "project_id": project_id,
+            "b64": False,
+            "received_at": time.time(),
+            "client": "race",
+            "data": '{"event_id": "%s", "exception": {"values": [{"type": "RaceError", "value": "boom", '
+            '"stacktrace": {"frames": [{"module": "app.race", "function": "go", "in_app": true}]}}]}}'
+            % f"{tag}{n:08x}".ljust(32, "0")[:32],
+        }
         for n in range(20)
     ]
     Project.objects.get(pk=project_id)  # connect before the start line

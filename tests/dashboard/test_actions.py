@@ -68,8 +68,7 @@ def test_bulk_resolve_and_snooze_from_inbox(login, world, issue):
     client = login(world.member)
     response = client.post("/inbox/bulk/", {"action": "resolve", "issues": [issue.pk, second.pk]})
     assert response.status_code == 302
-    assert set(Issue.objects.filter(pk__in=[issue.pk, second.pk]).values_list("lifecycle", flat=True)) == {
-        "resolved"}
+    assert set(Issue.objects.filter(pk__in=[issue.pk, second.pk]).values_list("lifecycle", flat=True)) == {"resolved"}
     assert b"Inbox zero" in client.get("/").content
     third, _ = record_event(world.project, **crash(exception={"values": [{"type": "IOError", "value": "y"}]}))
     assert client.post("/inbox/bulk/", {"action": "snooze", "issues": [third.pk]}).status_code == 400
@@ -84,15 +83,29 @@ def test_search_error_is_shown_inline_not_500(login, world, issue):
 
 
 def test_search_by_tag_trace_and_filters(login, world, issue):
-    record_event(world.project, **crash(tags={"browser": "Chrome"}, exception={"values": [
-        {"type": "TypeError", "value": "x is undefined"}]}, contexts={}))
+    record_event(
+        world.project,
+        **crash(
+            tags={"browser": "Chrome"},
+            exception={"values": [{"type": "TypeError", "value": "x is undefined"}]},
+            contexts={},
+        ),
+    )
     client = login(world.member)
     body = client.get("/issues/", {"query": "browser:Firefox"}).content.decode()
     assert "KeyError" in body and "TypeError" not in body
     body = client.get("/issues/", {"query": "trace_id:4bf92f3577b34da6a3ce929d0e0e4736"}).content.decode()
     assert "KeyError" in body and "TypeError" not in body
-    body = client.get("/issues/", {"lifecycle": "new", "level": "error", "release": "shop@1.2.0",
-                                   "project": world.project.pk, "sort": "times_seen"}).content.decode()
+    body = client.get(
+        "/issues/",
+        {
+            "lifecycle": "new",
+            "level": "error",
+            "release": "shop@1.2.0",
+            "project": world.project.pk,
+            "sort": "times_seen",
+        },
+    ).content.decode()
     assert "KeyError" in body and "TypeError" in body
 
 
@@ -133,8 +146,15 @@ def test_key_rotate_disable_and_settings(login, world):
     client.post(f"/projects/acme/shop/keys/{key.pk}/rotate/")
     key.refresh_from_db()
     assert not key.is_active and world.project.keys.filter(is_active=True).exists()
-    response = client.post("/projects/acme/shop/", {"allowed_origins": "https://shop.example", "retention_days": 30,
-                                                    "rate_limit_per_minute": 100, "quiet_period_days": 7})
+    response = client.post(
+        "/projects/acme/shop/",
+        {
+            "allowed_origins": "https://shop.example",
+            "retention_days": 30,
+            "rate_limit_per_minute": 100,
+            "quiet_period_days": 7,
+        },
+    )
     assert response.status_code == 302
     world.project.refresh_from_db()
     assert world.project.retention_days == 30 and world.project.allowed_origins == "https://shop.example"
@@ -176,7 +196,13 @@ def test_releases_page_counts_new_issues_and_crash_free(login, world, issue):
 
     from ingest.models import SessionAggregate
 
-    SessionAggregate.objects.create(project=world.project, release="shop@1.2.0", hour=timezone.now() - timedelta(
-        hours=1), healthy=90, errored=5, crashed=5)
+    SessionAggregate.objects.create(
+        project=world.project,
+        release="shop@1.2.0",
+        hour=timezone.now() - timedelta(hours=1),
+        healthy=90,
+        errored=5,
+        crashed=5,
+    )
     body = login(world.member).get("/projects/acme/shop/releases/").content.decode()
     assert "shop@1.2.0" in body and "95.0%" in body and issue.short_code in body

@@ -8,7 +8,6 @@ import urllib.request
 import pytest
 
 from tests.browser import SHOTS, launched_chromium
-
 from tests.dashboard.conftest import record_event
 from tests.dashboard.test_escaping import xss_payload
 from tests.sentry_fixtures import envelopes, readdress
@@ -46,8 +45,10 @@ def _shot(page, name: str) -> None:
 def _post_envelope(live_server, world) -> None:
     body = next(b for _, b in envelopes("python") if b'"exception"' in b)
     request = urllib.request.Request(
-        f"{live_server.url}/api/{world.project.pk}/envelope/", data=readdress(body, world.key.dsn(live_server.url)),
-        headers={"Content-Type": "application/x-sentry-envelope", "X-Sentry-Auth": world.auth_header()})
+        f"{live_server.url}/api/{world.project.pk}/envelope/",
+        data=readdress(body, world.key.dsn(live_server.url)),
+        headers={"Content-Type": "application/x-sentry-envelope", "X-Sentry-Auth": world.auth_header()},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
 
@@ -87,12 +88,19 @@ def test_sdk_error_to_inbox_to_resolved(page, live_server, world):
 
 
 def test_search_by_tag_and_trace_id(page, world):
-    issue, event = record_event(world.project, level="error", tags={"browser": "Firefox"},
-                                exception={"values": [{"type": "KeyError", "value": "basket"}]},
-                                contexts={"trace": {"trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
-                                                    "span_id": "00f067aa0ba902b7"}})
-    record_event(world.project, level="error", tags={"browser": "Chrome"},
-                 exception={"values": [{"type": "TypeError", "value": "undefined"}]})
+    issue, event = record_event(
+        world.project,
+        level="error",
+        tags={"browser": "Firefox"},
+        exception={"values": [{"type": "KeyError", "value": "basket"}]},
+        contexts={"trace": {"trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "span_id": "00f067aa0ba902b7"}},
+    )
+    record_event(
+        world.project,
+        level="error",
+        tags={"browser": "Chrome"},
+        exception={"values": [{"type": "TypeError", "value": "undefined"}]},
+    )
     page.goto("/issues/")
     page.fill("input[name=query]", "browser:Firefox")
     page.press("input[name=query]", "Enter")

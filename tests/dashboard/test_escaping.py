@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from errorhub.issues.models import Lifecycle
 from errorhub.events.models import StoredEvent
+from errorhub.issues.models import Lifecycle
 from tests.dashboard.conftest import record_event
 
 pytestmark = pytest.mark.django_db
@@ -20,21 +20,43 @@ EVIL = f"{SCRIPT}{IMG}{TPL}{TAG}"
 
 
 def xss_payload() -> dict:
-    frame = {"filename": f"app/{EVIL}.py", "abs_path": f"/srv/{EVIL}.py", "function": f"fn{EVIL}",
-             "module": f"mod{EVIL}", "lineno": 3, "in_app": True, "context_line": f"x = '{EVIL}'",
-             "pre_context": [EVIL], "post_context": [EVIL]}
+    frame = {
+        "filename": f"app/{EVIL}.py",
+        "abs_path": f"/srv/{EVIL}.py",
+        "function": f"fn{EVIL}",
+        "module": f"mod{EVIL}",
+        "lineno": 3,
+        "in_app": True,
+        "context_line": f"x = '{EVIL}'",
+        "pre_context": [EVIL],
+        "post_context": [EVIL],
+    }
     return {
-        "level": "error", "message": f"message {EVIL}", "release": f"rel{EVIL}", "environment": f"env{EVIL}",
-        "server_name": f"srv{EVIL}", "transaction": f"/checkout/{EVIL}",
-        "exception": {"values": [{"type": f"Type{EVIL}", "value": f"value {EVIL}",
-                                  "mechanism": {"type": f"mech{EVIL}", "handled": False},
-                                  "stacktrace": {"frames": [frame, {**frame, "in_app": False}]}}]},
+        "level": "error",
+        "message": f"message {EVIL}",
+        "release": f"rel{EVIL}",
+        "environment": f"env{EVIL}",
+        "server_name": f"srv{EVIL}",
+        "transaction": f"/checkout/{EVIL}",
+        "exception": {
+            "values": [
+                {
+                    "type": f"Type{EVIL}",
+                    "value": f"value {EVIL}",
+                    "mechanism": {"type": f"mech{EVIL}", "handled": False},
+                    "stacktrace": {"frames": [frame, {**frame, "in_app": False}]},
+                }
+            ]
+        },
         "tags": {f"key{EVIL}": f"value{EVIL}", "browser": EVIL},
-        "request": {"method": "GET", "url": "javascript:alert(1)", "headers": {f"X-{EVIL}": EVIL},
-                    "query_string": EVIL},
+        "request": {
+            "method": "GET",
+            "url": "javascript:alert(1)",
+            "headers": {f"X-{EVIL}": EVIL},
+            "query_string": EVIL,
+        },
         "user": {"id": EVIL, "email": f"{EVIL}@example.com", "username": EVIL, "ip_address": "10.0.0.1"},
-        "breadcrumbs": {"values": [{"category": EVIL, "message": EVIL, "level": "info",
-                                    "data": {"url": EVIL}}]},
+        "breadcrumbs": {"values": [{"category": EVIL, "message": EVIL, "level": "info", "data": {"url": EVIL}}]},
         "contexts": {f"ctx{EVIL}": {"k": EVIL}},
         "extra": {"e": EVIL},
     }
@@ -59,9 +81,17 @@ def test_xss_event_is_inert_on_every_page(login, world, xss_issue):
     issue, event = xss_issue
     client = login(world.member)
     org, proj = world.project.organization.slug, world.project.slug
-    urls = ["/", "/issues/", f"/issues/{issue.pk}/", f"/issues/{issue.pk}/events/{event['event_id']}/",
-            "/issues/?query=" + "browser%3A%22%3Cscript%3E%22", f"/projects/{org}/{proj}/releases/",
-            f"/projects/{org}/{proj}/", "/health/", "/teams/"]
+    urls = [
+        "/",
+        "/issues/",
+        f"/issues/{issue.pk}/",
+        f"/issues/{issue.pk}/events/{event['event_id']}/",
+        "/issues/?query=" + "browser%3A%22%3Cscript%3E%22",
+        f"/projects/{org}/{proj}/releases/",
+        f"/projects/{org}/{proj}/",
+        "/health/",
+        "/teams/",
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code in (200, 400), url

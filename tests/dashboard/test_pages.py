@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from errorhub.issues.models import Issue
 from errorhub.events.models import StoredEvent
+from errorhub.issues.models import Issue
 from ingest.models import DeadLetter
 
 pytestmark = pytest.mark.django_db
@@ -15,9 +15,19 @@ pytestmark = pytest.mark.django_db
 def _pages(world, issue: Issue) -> list[str]:
     event_id = StoredEvent.objects.filter(issue=issue).values_list("event_id", flat=True).first()
     org, proj = world.project.organization.slug, world.project.slug
-    return ["/", "/issues/", f"/issues/{issue.pk}/", f"/issues/{issue.pk}/events/{event_id}/",
-            f"/projects/{org}/{proj}/releases/", "/projects/", f"/projects/{org}/{proj}/", "/health/", "/teams/",
-            "/profile/", "/monitors/"]
+    return [
+        "/",
+        "/issues/",
+        f"/issues/{issue.pk}/",
+        f"/issues/{issue.pk}/events/{event_id}/",
+        f"/projects/{org}/{proj}/releases/",
+        "/projects/",
+        f"/projects/{org}/{proj}/",
+        "/health/",
+        "/teams/",
+        "/profile/",
+        "/monitors/",
+    ]
 
 
 def test_every_page_answers_a_member(login, world, issue):
@@ -46,11 +56,22 @@ def test_login_page_and_password_reset_render(client, world, mailoutbox):
 def test_outsider_gets_404_on_pages_and_actions(login, world, issue):
     client = login(world.outsider)
     event_id = StoredEvent.objects.filter(issue=issue).values_list("event_id", flat=True).first()
-    for url in (f"/issues/{issue.pk}/", f"/issues/{issue.pk}/events/{event_id}/",
-                f"/issues/{issue.pk}/events/{event_id}/json", "/projects/acme/shop/", "/projects/acme/shop/releases/"):
+    for url in (
+        f"/issues/{issue.pk}/",
+        f"/issues/{issue.pk}/events/{event_id}/",
+        f"/issues/{issue.pk}/events/{event_id}/json",
+        "/projects/acme/shop/",
+        "/projects/acme/shop/releases/",
+    ):
         assert client.get(url).status_code == 404, url
-    for action, data in (("acknowledge", {}), ("resolve", {}), ("snooze", {"reason": "x", "hours": 1}),
-                         ("reopen", {}), ("merge", {"other": issue.pk}), ("comment", {"text": "hi"})):
+    for action, data in (
+        ("acknowledge", {}),
+        ("resolve", {}),
+        ("snooze", {"reason": "x", "hours": 1}),
+        ("reopen", {}),
+        ("merge", {"other": issue.pk}),
+        ("comment", {"text": "hi"}),
+    ):
         assert client.post(f"/issues/{issue.pk}/{action}/", data).status_code == 404, action
     assert client.post("/inbox/bulk/", {"action": "resolve", "issues": [issue.pk]}).status_code == 404
     key = world.key
@@ -99,8 +120,12 @@ def test_issue_page_shows_stack_trace_and_trace_link(login, world, issue):
 
 
 def test_health_page_lists_dead_letters_and_replays(login, world, settings):
-    letter = DeadLetter.objects.create(task="ingest.tasks.process_payload", project_id=world.project.pk,
-                                       payload={"kind": "bogus", "project_id": world.project.pk}, error="boom")
+    letter = DeadLetter.objects.create(
+        task="ingest.tasks.process_payload",
+        project_id=world.project.pk,
+        payload={"kind": "bogus", "project_id": world.project.pk},
+        error="boom",
+    )
     client = login(world.member)
     assert b"boom" in client.get("/health/").content
     response = client.post(f"/health/dead-letters/{letter.pk}/discard/", {"reason": "test data"})

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import time
 from fnmatch import fnmatchcase
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -35,8 +34,14 @@ def registered(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     subprocess.run(["python", "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
     log_path = tmp / "worker.log"
     with open(log_path, "wb") as log:
-        worker = subprocess.Popen(["bash", "-c", f"exec {procfile_commands()['worker']}"], cwd=REPO, env=env,
-                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        worker = subprocess.Popen(
+            ["bash", "-c", f"exec {procfile_commands()['worker']}"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 60
         while "ready." not in log_path.read_text(errors="replace"):
@@ -60,6 +65,7 @@ def test_every_scheduled_task_is_registered(registered: set[str]) -> None:
 
 
 def test_every_task_route_names_a_registered_task(registered: set[str]) -> None:
-    unmatched = [route for route in settings.CELERY_TASK_ROUTES if not any(fnmatchcase(task, route)
-                                                                           for task in registered)]
+    unmatched = [
+        route for route in settings.CELERY_TASK_ROUTES if not any(fnmatchcase(task, route) for task in registered)
+    ]
     assert not unmatched, f"routes that match no registered task: {unmatched}"

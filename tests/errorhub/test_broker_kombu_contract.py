@@ -22,8 +22,11 @@ POSITIONAL = (Parameter.POSITIONAL_ONLY, Parameter.POSITIONAL_OR_KEYWORD)
 
 
 def _kombu_subclasses(module: ModuleType) -> list[type]:
-    return [cls for cls in vars(module).values()
-            if isinstance(cls, type) and cls.__module__ == module.__name__ and _kombu_base(cls) is not None]
+    return [
+        cls
+        for cls in vars(module).values()
+        if isinstance(cls, type) and cls.__module__ == module.__name__ and _kombu_base(cls) is not None
+    ]
 
 
 def _kombu_base(cls: type) -> type | None:
@@ -51,7 +54,7 @@ def _accepts_every_call_of(base: inspect.Signature, override: inspect.Signature)
     for index, param in enumerate(p for p in base_params if p.kind in POSITIONAL):
         if index >= len(positional) and not var_positional:
             problems.append(f"positional '{param.name}' has no place")
-        elif (param.kind is Parameter.POSITIONAL_OR_KEYWORD and param.name not in by_name and not var_keyword):
+        elif param.kind is Parameter.POSITIONAL_OR_KEYWORD and param.name not in by_name and not var_keyword:
             problems.append(f"'{param.name}' cannot be passed by keyword")
     for param in base_params:
         if param.kind is Parameter.KEYWORD_ONLY and param.name not in by_name and not var_keyword:
@@ -79,7 +82,8 @@ def test_the_installed_kombu_is_a_checked_version(cls: type) -> None:
     installed = version("kombu")
     assert installed in cls.KOMBU_CHECKED, (
         f"kombu {installed} is installed; {cls.__qualname__} was checked against {cls.KOMBU_CHECKED}: "
-        f"re-read {cls.KOMBU_PRIVATE_OVERRIDES} in kombu {installed}'s source, then add the version")
+        f"re-read {cls.KOMBU_PRIVATE_OVERRIDES} in kombu {installed}'s source, then add the version"
+    )
 
 
 @pytest.mark.parametrize("cls", SUBCLASSES, ids=IDS)
@@ -95,8 +99,9 @@ def test_every_listed_method_still_exists_with_a_compatible_signature(cls: type)
 @pytest.mark.parametrize("cls", SUBCLASSES, ids=IDS)
 def test_the_list_names_every_private_kombu_override(cls: type) -> None:
     base = _kombu_base(cls)
-    overridden = {name for name in vars(cls)
-                  if name.startswith("_") and not name.startswith("__") and hasattr(base, name)}
+    overridden = {
+        name for name in vars(cls) if name.startswith("_") and not name.startswith("__") and hasattr(base, name)
+    }
     assert overridden == set(cls.KOMBU_PRIVATE_OVERRIDES)
 
 
@@ -112,7 +117,10 @@ def test_an_incompatible_override_is_caught() -> None:
     base = inspect.signature(kombu)
     assert _accepts_every_call_of(base, inspect.signature(renamed)) == []  # **kwargs takes message=
     assert _accepts_every_call_of(base, inspect.signature(dropped)) == [
-        "positional 'message' has no place", "**kwargs is not accepted"]
+        "positional 'message' has no place",
+        "**kwargs is not accepted",
+    ]
     assert _accepts_every_call_of(base, inspect.signature(added)) == [
-        "'timeout' is required but not a parameter of kombu's method"]
+        "'timeout' is required but not a parameter of kombu's method"
+    ]
     assert _accepts_every_call_of(base, inspect.signature(widened)) == []

@@ -18,8 +18,15 @@ AWKWARD = "tab\there\nnew line \\N back\\slash \"quoted\" 'single' \u00e9\u4e2d\
 
 
 def _document(n: int) -> dict:
-    return {"event_id": f"{n:032x}", "message": AWKWARD, "tags": [f"k{n}={AWKWARD}"], "nested": {"a": [1, 2.5, None,
-            True, {"deep": AWKWARD}]}, "empty": {}, "none": None, 7: "int key"}
+    return {
+        "event_id": f"{n:032x}",
+        "message": AWKWARD,
+        "tags": [f"k{n}={AWKWARD}"],
+        "nested": {"a": [1, 2.5, None, True, {"deep": AWKWARD}]},
+        "empty": {},
+        "none": None,
+        7: "int key",
+    }
 
 
 @pytest.mark.sqlite
@@ -37,8 +44,12 @@ def test_json_rows_come_back_exactly_as_given() -> None:
 
 @pytest.mark.sqlite
 def test_outbox_rows_keep_their_json_text() -> None:
-    bulk_insert([IndexOutbox.of(project_id=1, issue_id=n, document={**_document(n), "timestamp": "2026-11-26T10:00:00Z"})
-                 for n in range(50)])
+    bulk_insert(
+        [
+            IndexOutbox.of(project_id=1, issue_id=n, document={**_document(n), "timestamp": "2026-11-26T10:00:00Z"})
+            for n in range(50)
+        ]
+    )
 
     rows = list(IndexOutbox.objects.order_by("issue_id"))
     assert [r.issue_id for r in rows] == list(range(50))

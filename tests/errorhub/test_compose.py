@@ -38,7 +38,9 @@ def compose_config(tmp_path_factory) -> dict:
     # docker/.env is the operator's file, absent here: point compose at a copy of the example
     proc = subprocess.run(
         ["docker-compose", "-f", str(COMPOSE), "--env-file", str(env_file), "config"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={"PATH": "/usr/local/bin:/usr/bin:/bin", "ERRORHUB_ENV_FILE": str(env_file)},
     )
     assert proc.returncode == 0, f"docker-compose config failed:\n{proc.stderr}"
@@ -46,8 +48,15 @@ def compose_config(tmp_path_factory) -> dict:
 
 
 def test_compose_has_every_service(compose_config):
-    assert set(compose_config["services"]) == {"postgres", "redis", "elasticsearch", "web", "worker", "worker-alerts",
-                                               "beat"}
+    assert set(compose_config["services"]) == {
+        "postgres",
+        "redis",
+        "elasticsearch",
+        "web",
+        "worker",
+        "worker-alerts",
+        "beat",
+    }
 
 
 def test_redis_persists_the_queue(compose_config):
@@ -71,8 +80,10 @@ def test_app_services_share_the_wiring(compose_config):
     assert "ERRORHUB_MIGRATE" not in services["worker"]["environment"]
     assert services["worker"]["command"][:3] == ["python", "-m", "errorhub.worker"]
     # every queue is consumed, and alert delivery never waits behind ingest batches
-    queues = [set(services[n]["command"][services[n]["command"].index("-Q") + 1].split(","))
-              for n in ("worker", "worker-alerts")]
+    queues = [
+        set(services[n]["command"][services[n]["command"].index("-Q") + 1].split(","))
+        for n in ("worker", "worker-alerts")
+    ]
     assert queues[0] | queues[1] == {"ingest", "ingest-retry", "index", "alerts", "housekeeping"}
     assert "alerts" in queues[1] and "alerts" not in queues[0]
     assert "/data/celerybeat-schedule" in services["beat"]["command"]

@@ -21,9 +21,15 @@ TRANSPORT = "errorhub.brokers.filesystem:Transport"
 
 
 def _options(root: Path) -> dict:
-    options = {"data_folder_in": str(root / "out"), "data_folder_out": str(root / "out"),
-               "processed_folder": str(root / "processed"), "inflight_folder": str(root / "inflight"),
-               "control_folder": str(root / "control"), "store_processed": False, "polling_interval": 0.01}
+    options = {
+        "data_folder_in": str(root / "out"),
+        "data_folder_out": str(root / "out"),
+        "processed_folder": str(root / "processed"),
+        "inflight_folder": str(root / "inflight"),
+        "control_folder": str(root / "control"),
+        "store_processed": False,
+        "polling_interval": 0.01,
+    }
     for key in ("data_folder_in", "processed_folder", "inflight_folder", "control_folder"):
         os.makedirs(options[key], exist_ok=True)
     return options
@@ -118,8 +124,9 @@ def _consume_then_die(root: Path, *, ack_first: int, fork_child: bool = False) -
                 while True:
                     conn.drain_events(timeout=10)
     """)
-    return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60,
-                          start_new_session=True)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60, start_new_session=True
+    )
 
 
 def test_consumer_killed_before_acknowledging_loses_nothing(root):
@@ -129,8 +136,10 @@ def test_consumer_killed_before_acknowledging_loses_nothing(root):
     assert len(_in_flight(root)) == 1 and len(_queued(root)) == 7
 
     received = []
-    with _connection(root) as conn, Consumer(conn, [QUEUE], callbacks=[lambda b, m: (received.append(b["n"]),
-                                                                                      m.ack())]):
+    with (
+        _connection(root) as conn,
+        Consumer(conn, [QUEUE], callbacks=[lambda b, m: (received.append(b["n"]), m.ack())]),
+    ):
         _drain(conn, received, 8)
         _nothing_more(conn)
     acknowledged = [int(n) for n in died.stdout.split()]
@@ -147,8 +156,7 @@ def test_a_child_outliving_the_killed_consumer_does_not_keep_its_messages(root):
     child = int((root / "child.pid").read_text())
     received = []
     try:
-        with _connection(root) as conn, Consumer(conn, [QUEUE], callbacks=[lambda b, m: (received.append(b),
-                                                                                          m.ack())]):
+        with _connection(root) as conn, Consumer(conn, [QUEUE], callbacks=[lambda b, m: (received.append(b), m.ack())]):
             _drain(conn, received, 1)
     finally:
         os.kill(child, signal.SIGKILL)
@@ -209,7 +217,8 @@ def test_celery_worker_killed_mid_stream_every_task_still_runs(root, tmp_path):
     group mid-stream, a second worker: every task runs. A task running or finished but not yet
     acknowledged at the kill runs again (acks_late): at most two here, never the 50 prefetched."""
     done = tmp_path / "done.txt"
-    (tmp_path / "fsapp.py").write_text(textwrap.dedent(f"""
+    (tmp_path / "fsapp.py").write_text(
+        textwrap.dedent(f"""
         import time
         from celery import Celery
         app = Celery("fsapp", broker="filesystem://")
@@ -223,14 +232,33 @@ def test_celery_worker_killed_mid_stream_every_task_still_runs(root, tmp_path):
             time.sleep(0.05)
             with open({str(done)!r}, "a") as fh:
                 fh.write(f"{{n}}\\n")
-    """))
+    """)
+    )
     env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"}
 
     def worker() -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "celery", "-A", "fsapp", "worker", "--concurrency", "1",
-                                 "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel",
-                                 "WARNING"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "fsapp",
+                "worker",
+                "--concurrency",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     sys.path.insert(0, str(tmp_path))
     try:

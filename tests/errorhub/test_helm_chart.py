@@ -28,8 +28,9 @@ CRD_SCHEMAS = REPO / "docker" / "helm" / "schemas"
 TOOLS = REPO / ".tools" / "bin"
 # the Kubernetes release validated against (helm built by `go install` assumes 1.20 unless told)
 KUBERNETES_VERSION = "1.33.0"
-K8S_SCHEMAS = (Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
-               / f"v{KUBERNETES_VERSION}-local-strict")
+K8S_SCHEMAS = (
+    Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / f"v{KUBERNETES_VERSION}-local-strict"
+)
 CRD_SCHEMA = str(CRD_SCHEMAS / "{{ .Group }}" / "{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json")
 VALUES = {"default": CHART / "ci" / "values-default.yaml", "production": CHART / "ci" / "values-production.yaml"}
 # docker/.env.example settings that only docker/compose.yml reads (the chart gets its services' URLs as secrets)
@@ -50,8 +51,21 @@ def run(argv: list[str]) -> str:
 
 
 def render(values: Path, *extra: str) -> str:
-    return run([tool("helm"), "template", "eh", str(CHART), "--namespace", "errorhub", "--kube-version",
-                KUBERNETES_VERSION, "-f", str(values), *extra])
+    return run(
+        [
+            tool("helm"),
+            "template",
+            "eh",
+            str(CHART),
+            "--namespace",
+            "errorhub",
+            "--kube-version",
+            KUBERNETES_VERSION,
+            "-f",
+            str(values),
+            *extra,
+        ]
+    )
 
 
 def documents(manifest: str) -> list[dict[str, Any]]:
@@ -89,8 +103,14 @@ def kubeconform_schemas(tmp_path_factory: pytest.TempPathFactory) -> Path:
     layout (only those: inlining every one would take longer than the whole test)."""
     folder = tmp_path_factory.mktemp("k8s-schemas")
     definitions = json.loads((K8S_SCHEMAS / "_definitions.json").read_text())["$defs"]
-    for name in ("configmap-v1", "secret-v1", "service-v1", "deployment-apps-v1", "job-batch-v1",
-                 "poddisruptionbudget-policy-v1"):
+    for name in (
+        "configmap-v1",
+        "secret-v1",
+        "service-v1",
+        "deployment-apps-v1",
+        "job-batch-v1",
+        "poddisruptionbudget-policy-v1",
+    ):
         (folder / f"{name}.json").write_text(json.dumps(standalone_schema(f"{name}.json", definitions)))
     return folder
 
@@ -102,20 +122,33 @@ def rendered(request: pytest.FixtureRequest) -> tuple[str, str]:
 
 def test_helm_lint_passes_with_default_and_production_values() -> None:
     for values in VALUES.values():
-        out = run([tool("helm"), "lint", "--strict", "--kube-version", KUBERNETES_VERSION, str(CHART),
-                   "-f", str(values)])
+        out = run(
+            [tool("helm"), "lint", "--strict", "--kube-version", KUBERNETES_VERSION, str(CHART), "-f", str(values)]
+        )
         assert "0 chart(s) failed" in out
 
 
-def test_kubeconform_strict_accepts_every_rendered_object(rendered: tuple[str, str],
-                                                          kubeconform_schemas: Path, tmp_path: Path) -> None:
+def test_kubeconform_strict_accepts_every_rendered_object(
+    rendered: tuple[str, str], kubeconform_schemas: Path, tmp_path: Path
+) -> None:
     name, manifest = rendered
     (tmp_path / "manifest.yaml").write_text(manifest)
-    out = run([tool("kubeconform"), "-strict", "-summary", "-output", "json",
-               "-kubernetes-version", KUBERNETES_VERSION,
-               "-schema-location", str(kubeconform_schemas / "{{ .ResourceKind }}{{ .KindSuffix }}.json"),
-               "-schema-location", CRD_SCHEMA,
-               str(tmp_path / "manifest.yaml")])
+    out = run(
+        [
+            tool("kubeconform"),
+            "-strict",
+            "-summary",
+            "-output",
+            "json",
+            "-kubernetes-version",
+            KUBERNETES_VERSION,
+            "-schema-location",
+            str(kubeconform_schemas / "{{ .ResourceKind }}{{ .KindSuffix }}.json"),
+            "-schema-location",
+            CRD_SCHEMA,
+            str(tmp_path / "manifest.yaml"),
+        ]
+    )
     summary = json.loads(out)["summary"]
     kinds = {d["kind"] for d in documents(manifest)}
     assert {"Deployment", "Service", "ConfigMap", "Secret", "PodDisruptionBudget", "Job", "ScaledObject"} <= kinds
@@ -123,37 +156,56 @@ def test_kubeconform_strict_accepts_every_rendered_object(rendered: tuple[str, s
     assert summary == {"valid": len(documents(manifest)), "invalid": 0, "errors": 0, "skipped": 0}, (name, out)
 
 
-def test_kubeconform_strict_rejects_a_field_the_scaledobject_does_not_have(kubeconform_schemas: Path,
-                                                                           tmp_path: Path) -> None:
+def test_kubeconform_strict_rejects_a_field_the_scaledobject_does_not_have(
+    kubeconform_schemas: Path, tmp_path: Path
+) -> None:
     """The committed KEDA schema is strict: a misspelt field fails (so the schema is not a pass-everything)."""
     docs = documents(render(VALUES["default"]))
     scaled = one(docs, "ScaledObject", "eh-errorhub-worker-ingest")
     scaled["spec"]["maxReplicas"] = 10  # HPA's name, not KEDA's maxReplicaCount
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(scaled))
-    proc = subprocess.run([tool("kubeconform"), "-strict", "-summary",
-                           "-schema-location", CRD_SCHEMA,
-                           str(tmp_path / "bad.yaml")], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [tool("kubeconform"), "-strict", "-summary", "-schema-location", CRD_SCHEMA, str(tmp_path / "bad.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert "maxReplicas" in proc.stdout
 
 
-def test_kubeconform_strict_rejects_a_field_a_deployment_does_not_have(kubeconform_schemas: Path,
-                                                                        tmp_path: Path) -> None:
+def test_kubeconform_strict_rejects_a_field_a_deployment_does_not_have(
+    kubeconform_schemas: Path, tmp_path: Path
+) -> None:
     """The Kubernetes schemas are strict too: an unknown container field fails validation."""
     web = one(documents(render(VALUES["default"])), "Deployment", "eh-errorhub-web")
     web["spec"]["template"]["spec"]["containers"][0]["readinesProbe"] = {"httpGet": {"path": "/readyz", "port": 8000}}
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(web))
-    proc = subprocess.run([tool("kubeconform"), "-strict", "-summary", "-schema-location",
-                           str(kubeconform_schemas / "{{ .ResourceKind }}{{ .KindSuffix }}.json"),
-                           str(tmp_path / "bad.yaml")], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            tool("kubeconform"),
+            "-strict",
+            "-summary",
+            "-schema-location",
+            str(kubeconform_schemas / "{{ .ResourceKind }}{{ .KindSuffix }}.json"),
+            str(tmp_path / "bad.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert "readinesProbe" in proc.stdout
 
 
 def test_exactly_one_beat_that_never_overlaps_itself(rendered: tuple[str, str]) -> None:
     docs = documents(rendered[1])
-    beats = [d for d in docs if d["kind"] == "Deployment"
-             and d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"] == "beat"]
+    beats = [
+        d
+        for d in docs
+        if d["kind"] == "Deployment"
+        and d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"] == "beat"
+    ]
     assert len(beats) == 1
     beat = beats[0]
     assert beat["spec"]["replicas"] == 1
@@ -191,7 +243,8 @@ def test_workers_consume_the_queues_compose_gives_them(rendered: tuple[str, str]
 
 
 def test_every_container_has_resources_and_every_serving_component_a_disruption_budget(
-        rendered: tuple[str, str]) -> None:
+    rendered: tuple[str, str],
+) -> None:
     docs = documents(rendered[1])
     for doc in docs:
         if doc["kind"] in ("Deployment", "Job"):
@@ -199,8 +252,11 @@ def test_every_container_has_resources_and_every_serving_component_a_disruption_
             for container in pod["containers"] + pod.get("initContainers", []):
                 assert container["resources"]["requests"]["cpu"], doc["metadata"]["name"]
                 assert container["resources"]["limits"]["memory"], doc["metadata"]["name"]
-    budgets = {d["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"]: d["spec"]
-               for d in docs if d["kind"] == "PodDisruptionBudget"}
+    budgets = {
+        d["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"]: d["spec"]
+        for d in docs
+        if d["kind"] == "PodDisruptionBudget"
+    }
     assert set(budgets) == {"web", "worker-ingest", "worker-alerts"}
     # a budget must let a drain proceed: never "no pod may ever go"
     assert budgets["web"].get("minAvailable", 0) < one(docs, "Deployment", "eh-errorhub-web")["spec"]["replicas"]
@@ -230,8 +286,11 @@ def test_scaledobject_scales_the_ingest_workers_on_the_exported_queue_depth(rend
 
 def test_settings_mirror_docker_env_example() -> None:
     """Every ErrorHub setting of docker/.env.example is a key of the chart's ConfigMap or Secret."""
-    example = {line.partition("=")[0].strip() for line in (REPO / "docker" / ".env.example").read_text().splitlines()
-               if line.strip() and not line.lstrip().startswith("#") and "=" in line}
+    example = {
+        line.partition("=")[0].strip()
+        for line in (REPO / "docker" / ".env.example").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#") and "=" in line
+    }
     values = yaml.safe_load((CHART / "values.yaml").read_text())
     chart = set(values["config"]) | set(values["secrets"])
     assert example - COMPOSE_ONLY - chart == set()
@@ -239,8 +298,12 @@ def test_settings_mirror_docker_env_example() -> None:
 
 
 def test_the_chart_refuses_to_render_without_its_required_secrets() -> None:
-    proc = subprocess.run([tool("helm"), "template", "eh", str(CHART), "--kube-version", KUBERNETES_VERSION],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [tool("helm"), "template", "eh", str(CHART), "--kube-version", KUBERNETES_VERSION],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode != 0
     assert "secrets.SECRET_KEY is required" in proc.stderr
 

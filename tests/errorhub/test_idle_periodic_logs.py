@@ -28,17 +28,25 @@ def idle_filter() -> IdlePeriodicTaskFilter:
 
 
 def success(name: str, value: str) -> logging.LogRecord:
-    return record("celery.app.trace", LOG_SUCCESS, {"id": "x", "name": name, "return_value": value, "runtime": 0.01,
-                                                    "args": "()", "kwargs": "{}"})
+    return record(
+        "celery.app.trace",
+        LOG_SUCCESS,
+        {"id": "x", "name": name, "return_value": value, "runtime": 0.01, "args": "()", "kwargs": "{}"},
+    )
 
 
 def test_an_idle_periodic_task_writes_no_line(idle_filter: IdlePeriodicTaskFilter) -> None:
-    lines = [record("celery.beat", "Scheduler: Sending due task %s (%s)", None),
-             record("celery.worker.strategy", LOG_RECEIVED, {"id": "x", "name": PERIODIC, "args": "()",
-                                                             "kwargs": "{}", "eta": None}),
-             record("errorhub.task", "task started", task=PERIODIC),
-             success(PERIODIC, "0"),
-             record("errorhub.task", "task finished", task=PERIODIC, state="SUCCESS")]
+    lines = [
+        record("celery.beat", "Scheduler: Sending due task %s (%s)", None),
+        record(
+            "celery.worker.strategy",
+            LOG_RECEIVED,
+            {"id": "x", "name": PERIODIC, "args": "()", "kwargs": "{}", "eta": None},
+        ),
+        record("errorhub.task", "task started", task=PERIODIC),
+        success(PERIODIC, "0"),
+        record("errorhub.task", "task finished", task=PERIODIC, state="SUCCESS"),
+    ]
     assert [idle_filter.filter(line) for line in lines] == [False] * 5
 
 
@@ -51,5 +59,11 @@ def test_other_tasks_and_problems_are_logged_as_before(idle_filter: IdlePeriodic
     assert idle_filter.filter(success("ingest.tasks.process_batch", "0"))
     assert idle_filter.filter(record("errorhub.task", "task started", task="ingest.tasks.process_batch"))
     assert idle_filter.filter(record("celery.beat", "beat: Starting...", None))
-    assert idle_filter.filter(record("celery.app.trace", "Task %(name)s[%(id)s] raised unexpected: %(exc)s",
-                                     {"name": PERIODIC, "id": "x", "exc": "boom"}, level=logging.ERROR))
+    assert idle_filter.filter(
+        record(
+            "celery.app.trace",
+            "Task %(name)s[%(id)s] raised unexpected: %(exc)s",
+            {"name": PERIODIC, "id": "x", "exc": "boom"},
+            level=logging.ERROR,
+        )
+    )

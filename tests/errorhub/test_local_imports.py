@@ -52,16 +52,23 @@ def unexplained_local_imports(path: Path, root: Path = ROOT) -> list[str]:
 
 
 def _modules() -> list[Path]:
-    return sorted(path for package in PACKAGES for path in (ROOT / package).rglob("*.py")
-                  if "migrations" not in path.parts)
+    return sorted(
+        path for package in PACKAGES for path in (ROOT / package).rglob("*.py") if "migrations" not in path.parts
+    )
 
 
 def test_no_function_local_import_of_a_project_module_without_a_start_up_reason():
-    offenders = [found for path in _modules() if str(path.relative_to(ROOT)) not in ALLOWED
-                 for found in unexplained_local_imports(path)]
+    offenders = [
+        found
+        for path in _modules()
+        if str(path.relative_to(ROOT)) not in ALLOWED
+        for found in unexplained_local_imports(path)
+    ]
 
-    assert offenders == [], "lift these imports to the top of the module, or say why not on the same line " \
-                            f"with '{REASON} <the cost it saves>':\n" + "\n".join(offenders)
+    assert offenders == [], (
+        "lift these imports to the top of the module, or say why not on the same line "
+        f"with '{REASON} <the cost it saves>':\n" + "\n".join(offenders)
+    )
 
 
 def test_the_allow_list_names_only_files_that_still_need_it():
@@ -73,9 +80,11 @@ def test_the_allow_list_names_only_files_that_still_need_it():
 def test_the_check_finds_a_local_import_and_accepts_a_reasoned_one(tmp_path):
     module = tmp_path / "ingest" / "probe.py"
     module.parent.mkdir()
-    module.write_text("def hidden():\n    from ingest import tasks\n\n\n"
-                      "def reasoned():\n    from ingest import otlp_views  # start-up: protobuf\n\n\n"
-                      "def outside():\n    import json\n")
+    module.write_text(
+        "def hidden():\n    from ingest import tasks\n\n\n"
+        "def reasoned():\n    from ingest import otlp_views  # start-up: protobuf\n\n\n"
+        "def outside():\n    import json\n"
+    )
     found = unexplained_local_imports(module, root=tmp_path)
 
     assert found == ["ingest/probe.py:2: from ingest import tasks"]

@@ -57,16 +57,24 @@ class Broker:
 
     def publish(self, queue: Queue, body: dict, transport: str = TRANSPORT, **kwargs) -> None:
         with self.connection(transport) as conn:
-            Producer(conn.channel()).publish(body, exchange=queue.exchange, routing_key=queue.routing_key,
-                                             declare=[queue], **kwargs)
+            Producer(conn.channel()).publish(
+                body, exchange=queue.exchange, routing_key=queue.routing_key, declare=[queue], **kwargs
+            )
 
 
 @pytest.fixture
 def broker() -> Iterator[Broker]:
     prefix = f"rb{uuid.uuid4().hex[:8]}"
-    b = Broker(url=with_db(os.environ["ERRORHUB_TEST_REDIS_URL"], BROKER_DB), prefix=prefix,
-               options={"unacked_key": f"{prefix}-unacked", "unacked_index_key": f"{prefix}-unacked_index",
-                        "unacked_mutex_key": f"{prefix}-unacked_mutex", "visibility_timeout": 3})
+    b = Broker(
+        url=with_db(os.environ["ERRORHUB_TEST_REDIS_URL"], BROKER_DB),
+        prefix=prefix,
+        options={
+            "unacked_key": f"{prefix}-unacked",
+            "unacked_index_key": f"{prefix}-unacked_index",
+            "unacked_mutex_key": f"{prefix}-unacked_mutex",
+            "visibility_timeout": 3,
+        },
+    )
     yield b
     client = b.client
     for key in client.scan_iter(match=f"*{prefix}*", count=1000):
@@ -223,8 +231,7 @@ def test_a_message_pushed_without_a_bell_arrives_within_the_wait(broker):
     """A plain kombu producer rings no bell: the consumer's 1 s wait ends and it looks anyway."""
     queue = broker.queue("work")
     received = []
-    with broker.connection() as conn, Consumer(conn, [queue], callbacks=[lambda b, m: (received.append(b),
-                                                                                        m.ack())]):
+    with broker.connection() as conn, Consumer(conn, [queue], callbacks=[lambda b, m: (received.append(b), m.ack())]):
         try:
             conn.drain_events(timeout=0.3)  # now waiting on the bell
         except TimeoutError:
@@ -254,8 +261,10 @@ def test_broadcast_and_plain_queues_on_one_consumer(broker):
     plain = broker.queue("work")
     fanout = Broadcast(f"{broker.prefix}-bcast")
     received = []
-    with broker.connection() as conn, Consumer(conn, [plain, fanout],
-                                               callbacks=[lambda b, m: (received.append(b), m.ack())]):
+    with (
+        broker.connection() as conn,
+        Consumer(conn, [plain, fanout], callbacks=[lambda b, m: (received.append(b), m.ack())]),
+    ):
         try:
             conn.drain_events(timeout=0.3)  # subscribed
         except TimeoutError:
@@ -325,7 +334,8 @@ def test_celery_task_round_trip_on_a_real_worker(broker, tmp_path):
     and a task sent to an idle worker wakes it through its queue's bell — the worker's
     fallback wait is set to a minute, beyond the test's deadline for each task."""
     done_key = f"{broker.prefix}-done"
-    (tmp_path / "rbapp.py").write_text(textwrap.dedent(f"""
+    (tmp_path / "rbapp.py").write_text(
+        textwrap.dedent(f"""
         import time, redis
         from celery import Celery
         app = Celery("rbapp", broker={broker.url!r})
@@ -336,12 +346,31 @@ def test_celery_task_round_trip_on_a_real_worker(broker, tmp_path):
         @app.task
         def record(n, sent):
             redis.Redis.from_url({broker.url!r}).rpush({done_key!r}, str(n))
-    """))
+    """)
+    )
     env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"}
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "rbapp", "worker", "--concurrency", "1",
-                               "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
-                              cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "rbapp",
+            "worker",
+            "--concurrency",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         sys.path.insert(0, str(tmp_path))
         import rbapp  # noqa: PLC0415 (the module the worker runs, written above)

@@ -87,11 +87,22 @@ def recorder():
 
 def test_self_reports_skip_suppressed_and_respect_the_budget(recorder, tmp_path):
     port = recorder.server_address[1]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
-           "ERRORHUB_DATA_DIR": str(tmp_path), "SECRET_KEY": "test-self-monitoring",
-           "ERRORHUB_SELF_DSN": f"http://{'ab' * 16}@127.0.0.1:{port}/1"}
-    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, "80"], cwd=REPO, env=env, text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "ERRORHUB_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "test-self-monitoring",
+        "ERRORHUB_SELF_DSN": f"http://{'ab' * 16}@127.0.0.1:{port}/1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, "80"],
+        cwd=REPO,
+        env=env,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert proc.stdout.readline().strip() == "phase1", proc.stderr.read() if proc.poll() is not None else ""
         with recorder.lock:

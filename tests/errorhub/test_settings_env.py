@@ -19,23 +19,30 @@ SETUP = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'errorhub.set
 
 def _clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """Only PATH/HOME and a data dir: nothing from the test run leaks in."""
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(data_dir),
-            "ERRORHUB_DATA_DIR": str(data_dir), **extra}
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(data_dir),
+        "ERRORHUB_DATA_DIR": str(data_dir),
+        **extra,
+    }
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("name, value", [
-    ("ERRORHUB_EVENT_STORE", "mongo"),
-    ("EMAIL_PORT", "abc"),
-    ("DEBUG", "maybe"),
-    # "nonsense://" and "nonsense" are not caught by env_db yet (see the foundation report)
-    ("DATABASE_URL", "postgres://errorhub@db:notaport/errorhub"),
-    ("ERRORHUB_TASK_MAX_RETRIES", "-1"),
-    ("ERRORHUB_OUTBOUND_TIMEOUT", "soon"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("ERRORHUB_EVENT_STORE", "mongo"),
+        ("EMAIL_PORT", "abc"),
+        ("DEBUG", "maybe"),
+        # "nonsense://" and "nonsense" are not caught by env_db yet (see the foundation report)
+        ("DATABASE_URL", "postgres://errorhub@db:notaport/errorhub"),
+        ("ERRORHUB_TASK_MAX_RETRIES", "-1"),
+        ("ERRORHUB_OUTBOUND_TIMEOUT", "soon"),
+    ],
+)
 def test_bad_value_stops_start_up_naming_the_variable(tmp_path, name, value):
     proc = _run(["-c", SETUP], _clean_env(tmp_path, **{name: value}))
     assert proc.returncode != 0
@@ -44,8 +51,9 @@ def test_bad_value_stops_start_up_naming_the_variable(tmp_path, name, value):
 
 def test_env_example_values_are_accepted(tmp_path):
     env = {**example_variables(), **_clean_env(tmp_path)}
-    proc = _run(["-c", SETUP + "; from django.conf import settings; print(settings.EVENT_STORE, settings.EMAIL_PORT)"],
-                env)
+    proc = _run(
+        ["-c", SETUP + "; from django.conf import settings; print(settings.EVENT_STORE, settings.EMAIL_PORT)"], env
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ["elasticsearch", "587"]
 

@@ -35,13 +35,42 @@ class FaultServer(LiveServer):
     """LiveServer plus what the faults need: more workers, beat, kill -9, RSS of process trees."""
 
     def add_worker(self, name: str) -> None:
-        self._spawn(name, [str(BIN / "python"), "-m", "errorhub.worker", "-n", f"{name}@%h", "--concurrency", "1",
-                           "-Q", QUEUES, "--pool", "solo", "--loglevel", "INFO", "--without-gossip",
-                           "--without-mingle", "--without-heartbeat"])
+        self._spawn(
+            name,
+            [
+                str(BIN / "python"),
+                "-m",
+                "errorhub.worker",
+                "-n",
+                f"{name}@%h",
+                "--concurrency",
+                "1",
+                "-Q",
+                QUEUES,
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+        )
 
     def add_beat(self) -> None:
-        self._spawn("beat", [str(BIN / "celery"), "-A", "errorhub", "beat", "--loglevel", "INFO",
-                             "--schedule", str(self.log_dir / "celerybeat-schedule")])
+        self._spawn(
+            "beat",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "errorhub",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(self.log_dir / "celerybeat-schedule"),
+            ],
+        )
 
     def kill9(self, name: str) -> None:
         """SIGKILL the whole process group (the worker and any child)."""
@@ -90,8 +119,9 @@ class FaultWorld:
 
 
 def _manage(env: dict[str, str], *argv: str, timeout: float = 120) -> str:
-    out = subprocess.run([sys.executable, "manage.py", *argv], cwd=REPO, env=env, capture_output=True, text=True,
-                         timeout=timeout)
+    out = subprocess.run(
+        [sys.executable, "manage.py", *argv], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout
+    )
     if out.returncode:
         raise RuntimeError(f"manage.py {' '.join(argv)} failed:\n{out.stdout}\n{out.stderr}")
     return out.stdout
@@ -135,18 +165,31 @@ def migrated(private_pg: PrivatePostgres, private_redis: PrivateRedis) -> str:
 
 def _base_env(pg: PrivatePostgres, redis: PrivateRedis, data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ERRORHUB_", "CELERY_", "DATABASE_"))}
-    return {**env, "DATABASE_URL": pg.url(), "CELERY_BROKER_URL": redis.url, "ERRORHUB_TASKS_EAGER": "0",
-            "ERRORHUB_DATA_DIR": str(data_dir), "ERRORHUB_500_LOG": str(data_dir / "500.log"),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1", "ERRORHUB_LOG_LEVEL": "INFO",
-            "ERRORHUB_OUTBOUND_ALLOW_PRIVATE": "1",
-            # messages a lost worker held come back after this long (production: 300 s);
-            # shortened so a run settles in minutes — it changes when, never whether
-            "ERRORHUB_BROKER_VISIBILITY_TIMEOUT": "60"}
+    return {
+        **env,
+        "DATABASE_URL": pg.url(),
+        "CELERY_BROKER_URL": redis.url,
+        "ERRORHUB_TASKS_EAGER": "0",
+        "ERRORHUB_DATA_DIR": str(data_dir),
+        "ERRORHUB_500_LOG": str(data_dir / "500.log"),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PYTHONUNBUFFERED": "1",
+        "ERRORHUB_LOG_LEVEL": "INFO",
+        "ERRORHUB_OUTBOUND_ALLOW_PRIVATE": "1",
+        # messages a lost worker held come back after this long (production: 300 s);
+        # shortened so a run settles in minutes — it changes when, never whether
+        "ERRORHUB_BROKER_VISIBILITY_TIMEOUT": "60",
+    }
 
 
 @pytest.fixture
-def world_factory(request: pytest.FixtureRequest, migrated: str, private_pg: PrivatePostgres,
-                  private_redis: PrivateRedis, fault_root: Path) -> Iterator[Any]:
+def world_factory(
+    request: pytest.FixtureRequest,
+    migrated: str,
+    private_pg: PrivatePostgres,
+    private_redis: PrivateRedis,
+    fault_root: Path,
+) -> Iterator[Any]:
     """``world_factory(**env)``: flush the broker, start ErrorHub with ``env`` on top, make a project."""
     started: list[FaultWorld] = []
 
@@ -160,9 +203,15 @@ def world_factory(request: pytest.FixtureRequest, migrated: str, private_pg: Pri
         env = {**_base_env(private_pg, private_redis, data_dir), **extra_env}
         created = json.loads(_manage(env, "createproject", "--org", "Faults", "--name", name, "--json"))
         server = FaultServer(env=env, log_dir=data_dir / "logs")
-        world = FaultWorld(server=server, pg=private_pg, redis=private_redis, db_url=migrated,
-                           project_id=int(created["id"]), public_key=created["dsn"].split("//")[1].split("@")[0],
-                           data_dir=data_dir)
+        world = FaultWorld(
+            server=server,
+            pg=private_pg,
+            redis=private_redis,
+            db_url=migrated,
+            project_id=int(created["id"]),
+            public_key=created["dsn"].split("//")[1].split("@")[0],
+            data_dir=data_dir,
+        )
         started.append(world)
         server.start()
         return world
@@ -185,12 +234,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 @pytest.fixture
 def record_result(request: pytest.FixtureRequest) -> Any:
     """``record_result(fault, figures)``: print them and append them to $ERRORHUB_FAULTS_RESULTS."""
+
     def record(fault: str, figures: dict[str, Any]) -> None:
-        line = {"fault": fault, "test": request.node.name, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                **figures}
+        line = {
+            "fault": fault,
+            "test": request.node.name,
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            **figures,
+        }
         print(f"\n[faults] {json.dumps(line)}")
         target = os.environ.get("ERRORHUB_FAULTS_RESULTS")
         if target:
             with open(target, "a") as fh:
                 fh.write(json.dumps(line) + "\n")
+
     return record

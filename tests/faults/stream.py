@@ -26,8 +26,11 @@ RETRY_STATUSES = {0, 429, 500, 502, 503}
 
 def captured_bodies() -> list[bytes]:
     """Every captured envelope that carries an event item."""
-    return [p.read_bytes() for p in sorted(FIXTURES.glob("*/*.envelope"))
-            if b'"type":"event"' in p.read_bytes().replace(b" ", b"")]
+    return [
+        p.read_bytes()
+        for p in sorted(FIXTURES.glob("*/*.envelope"))
+        if b'"type":"event"' in p.read_bytes().replace(b" ", b"")
+    ]
 
 
 @dataclass
@@ -57,7 +60,7 @@ class Stream:
     started: float = 0.0
     _pool: list[threading.Thread] = field(default_factory=list)
 
-    def start(self) -> "Stream":
+    def start(self) -> Stream:
         self.events = [Sent(uuid.uuid4().hex) for _ in range(self.total)]
         self.started = time.monotonic()
         self._pool = [threading.Thread(target=self._worker, args=(n,), daemon=True) for n in range(self.threads)]
@@ -86,8 +89,10 @@ class Stream:
         bodies = captured_bodies()
         dsn = f"http://{self.public_key}@127.0.0.1/{self.project_id}"
         url = f"{self.base_url}/api/{self.project_id}/envelope/"
-        headers = {"X-Sentry-Auth": f"Sentry sentry_key={self.public_key}, sentry_version=7, sentry_client=faults/1.0",
-                   "Content-Type": "application/x-sentry-envelope"}
+        headers = {
+            "X-Sentry-Auth": f"Sentry sentry_key={self.public_key}, sentry_version=7, sentry_client=faults/1.0",
+            "Content-Type": "application/x-sentry-envelope",
+        }
         for i in range(n, self.total, self.threads):
             due = self.started + i / self.rate
             time.sleep(max(0.0, due - time.monotonic()))
@@ -116,33 +121,52 @@ class Stream:
 
     def summary(self) -> dict[str, Any]:
         statuses: Counter[int] = Counter(s for e in self.events for s in e.statuses)
-        return {"sent": self.total, "accepted": sum(e.accepted for e in self.events),
-                "retried": sum(1 for e in self.events if len(e.statuses) > 1),
-                "retried_429_503": sum(1 for e in self.events if {429, 503} & set(e.statuses[:-1])),
-                "answered_500": sum(1 for e in self.events if 500 in e.statuses),
-                "refused_connection": sum(1 for e in self.events if 0 in e.statuses),
-                "never_accepted": sum(1 for e in self.events if not e.accepted),
-                "statuses": {str(k): v for k, v in sorted(statuses.items())}}
+        return {
+            "sent": self.total,
+            "accepted": sum(e.accepted for e in self.events),
+            "retried": sum(1 for e in self.events if len(e.statuses) > 1),
+            "retried_429_503": sum(1 for e in self.events if {429, 503} & set(e.statuses[:-1])),
+            "answered_500": sum(1 for e in self.events if 500 in e.statuses),
+            "refused_connection": sum(1 for e in self.events if 0 in e.statuses),
+            "never_accepted": sum(1 for e in self.events if not e.accepted),
+            "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        }
 
 
 # ----------------------------------------------------------------------------- counting
 
+
 def db_counts(db_url: str, project_id: int, event_ids: list[str]) -> dict[str, Any]:
     """What the database holds for these event ids: stored rows, claims, issue counters, dead letters."""
     with psycopg.connect(db_url, connect_timeout=5) as conn:
-        stored = Counter(r[0] for r in conn.execute(
-            "SELECT event_id FROM ingest_storedevent WHERE project_id = %s AND event_id = ANY(%s)",
-            (project_id, event_ids)))
-        seen = Counter(r[0] for r in conn.execute(
-            "SELECT event_id FROM ingest_seenevent WHERE project_id = %s AND event_id = ANY(%s)",
-            (project_id, event_ids)))
-        times_seen = conn.execute("SELECT coalesce(sum(times_seen), 0) FROM errorhub_issue WHERE project_id = %s",
-                                  (project_id,)).fetchone()[0]
+        stored = Counter(
+            r[0]
+            for r in conn.execute(
+                "SELECT event_id FROM ingest_storedevent WHERE project_id = %s AND event_id = ANY(%s)",
+                (project_id, event_ids),
+            )
+        )
+        seen = Counter(
+            r[0]
+            for r in conn.execute(
+                "SELECT event_id FROM ingest_seenevent WHERE project_id = %s AND event_id = ANY(%s)",
+                (project_id, event_ids),
+            )
+        )
+        times_seen = conn.execute(
+            "SELECT coalesce(sum(times_seen), 0) FROM errorhub_issue WHERE project_id = %s", (project_id,)
+        ).fetchone()[0]
         dead = conn.execute("SELECT count(*) FROM ingest_deadletter WHERE project_id = %s", (project_id,)).fetchone()[0]
-        outbox = conn.execute("SELECT count(*) FROM ingest_indexoutbox WHERE project_id = %s",
-                              (project_id,)).fetchone()[0]
-    return {"stored": stored, "seen": seen, "times_seen": int(times_seen), "dead_letters": int(dead),
-            "outbox": int(outbox)}
+        outbox = conn.execute(
+            "SELECT count(*) FROM ingest_indexoutbox WHERE project_id = %s", (project_id,)
+        ).fetchone()[0]
+    return {
+        "stored": stored,
+        "seen": seen,
+        "times_seen": int(times_seen),
+        "dead_letters": int(dead),
+        "outbox": int(outbox),
+    }
 
 
 def search_counts(search_url: str, index_prefix: str, project_id: int, event_ids: list[str]) -> Counter[str]:
@@ -150,10 +174,12 @@ def search_counts(search_url: str, index_prefix: str, project_id: int, event_ids
     requests.post(f"{search_url}/{index_prefix}*/_refresh", timeout=30)
     found: Counter[str] = Counter()
     for start in range(0, len(event_ids), 1000):
-        chunk = event_ids[start:start + 1000]
-        body = {"size": 0, "query": {"bool": {"filter": [{"term": {"project_id": str(project_id)}},
-                                                          {"terms": {"event_id": chunk}}]}},
-                "aggs": {"ids": {"terms": {"field": "event_id", "size": len(chunk) + 10}}}}
+        chunk = event_ids[start : start + 1000]
+        body = {
+            "size": 0,
+            "query": {"bool": {"filter": [{"term": {"project_id": str(project_id)}}, {"terms": {"event_id": chunk}}]}},
+            "aggs": {"ids": {"terms": {"field": "event_id", "size": len(chunk) + 10}}},
+        }
         answer = requests.post(f"{search_url}/{index_prefix}*/_search", json=body, timeout=30).json()
         for bucket in answer.get("aggregations", {}).get("ids", {}).get("buckets", []):
             found[bucket["key"]] += bucket["doc_count"]
@@ -194,9 +220,15 @@ def verdict(stream: Stream, stored: Counter[str], *, times_seen: int | None = No
     accepted = {e.event_id for e in stream.events if e.accepted}
     missing = sorted(accepted - set(stored))
     doubled = sorted(eid for eid, n in stored.items() if n > 1)
-    out = {**stream.summary(), "stored": len(set(stored) & {e.event_id for e in stream.events}),
-           "stored_not_accepted": len(set(stored) - accepted), "missing": len(missing),
-           "duplicated": len(doubled), "missing_sample": missing[:5], "duplicated_sample": doubled[:5]}
+    out = {
+        **stream.summary(),
+        "stored": len(set(stored) & {e.event_id for e in stream.events}),
+        "stored_not_accepted": len(set(stored) - accepted),
+        "missing": len(missing),
+        "duplicated": len(doubled),
+        "missing_sample": missing[:5],
+        "duplicated_sample": doubled[:5],
+    }
     if times_seen is not None:  # issue counters count each event once too
         out["times_seen_minus_stored"] = times_seen - len(stored)
     return out

@@ -27,11 +27,13 @@ def private_opensearch(fault_root) -> Iterator[PrivateOpenSearch]:
     node.stop()
 
 
-def test_opensearch_down_30s_events_wait_in_outbox_then_indexed_once(world_factory, private_opensearch,
-                                                                      record_result):
+def test_opensearch_down_30s_events_wait_in_outbox_then_indexed_once(world_factory, private_opensearch, record_result):
     prefix = f"faults-{uuid.uuid4().hex[:6]}"
-    world = world_factory(ERRORHUB_EVENT_STORE="opensearch", ERRORHUB_EVENT_STORE_URL=private_opensearch.url,
-                          ERRORHUB_EVENT_STORE_INDEX_PREFIX=prefix)
+    world = world_factory(
+        ERRORHUB_EVENT_STORE="opensearch",
+        ERRORHUB_EVENT_STORE_URL=private_opensearch.url,
+        ERRORHUB_EVENT_STORE_INDEX_PREFIX=prefix,
+    )
     world.server.add_beat()
     stream = Stream(world.server.base_url, world.project_id, world.public_key, total=2000, rate=50).start()
     stream.wait_sent(0.3, timeout=60)
@@ -43,13 +45,23 @@ def test_opensearch_down_30s_events_wait_in_outbox_then_indexed_once(world_facto
 
     ids = [e.event_id for e in stream.events]
     accepted = sum(e.accepted for e in stream.events)
-    waited = settle(lambda: len(search_counts(private_opensearch.url, prefix, world.project_id, ids)),
-                    accepted, world.redis.url, timeout=180, quiet=30)
+    waited = settle(
+        lambda: len(search_counts(private_opensearch.url, prefix, world.project_id, ids)),
+        accepted,
+        world.redis.url,
+        timeout=180,
+        quiet=30,
+    )
     found = search_counts(private_opensearch.url, prefix, world.project_id, ids)
     counts = db_counts(world.db_url, world.project_id, ids)
     result = verdict(stream, found, times_seen=counts["times_seen"])
-    result.update(settle_s=waited, outbox_while_down=outbox_while_down, outbox_after=counts["outbox"],
-                  claims=len(counts["seen"]), dead_letters=counts["dead_letters"])
+    result.update(
+        settle_s=waited,
+        outbox_while_down=outbox_while_down,
+        outbox_after=counts["outbox"],
+        claims=len(counts["seen"]),
+        dead_letters=counts["dead_letters"],
+    )
     record_result("4 OpenSearch down 30 s", result)
     assert result["duplicated"] == 0 and result["times_seen_minus_stored"] == 0, result
     assert result["missing"] == 0 and counts["outbox"] == 0, result

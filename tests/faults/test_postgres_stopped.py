@@ -29,15 +29,25 @@ def test_postgres_down_20s_mid_stream_loses_no_accepted_event(world_factory, rec
     stream.join(timeout=300)
 
     ids = [e.event_id for e in stream.events]
-    waited = settle(lambda: len(db_counts(world.db_url, world.project_id, ids)["stored"]),
-                    sum(e.accepted for e in stream.events), world.redis.url, timeout=240, quiet=30)
+    waited = settle(
+        lambda: len(db_counts(world.db_url, world.project_id, ids)["stored"]),
+        sum(e.accepted for e in stream.events),
+        world.redis.url,
+        timeout=240,
+        quiet=30,
+    )
     counts = db_counts(world.db_url, world.project_id, ids)
     result = verdict(stream, counts["stored"], times_seen=counts["times_seen"])
     five_hundreds = (world.data_dir / "500.log").read_text() if (world.data_dir / "500.log").exists() else ""
     deadletter_files = len(list((world.data_dir / "deadletters").glob("*.json")))
-    result.update(settle_s=waited, dead_letters=counts["dead_letters"], dead_letter_files=deadletter_files,
-                  answers_while_down=len(during) - done_before, server_500_lines=len(five_hundreds.splitlines()),
-                  server_500_first=five_hundreds[:300])
+    result.update(
+        settle_s=waited,
+        dead_letters=counts["dead_letters"],
+        dead_letter_files=deadletter_files,
+        answers_while_down=len(during) - done_before,
+        server_500_lines=len(five_hundreds.splitlines()),
+        server_500_first=five_hundreds[:300],
+    )
     record_result("3 PostgreSQL down 20 s", result)
     assert result["duplicated"] == 0 and result["times_seen_minus_stored"] == 0, result
     assert result["missing"] == 0, result

@@ -24,14 +24,23 @@ def test_redis_restart_mid_stream_loses_no_accepted_event(world_factory, record_
     stream.join(timeout=240)
 
     ids = [e.event_id for e in stream.events]
-    waited = settle(lambda: len(db_counts(world.db_url, world.project_id, ids)["stored"]),
-                    sum(e.accepted for e in stream.events), world.redis.url, timeout=150, quiet=20)
+    waited = settle(
+        lambda: len(db_counts(world.db_url, world.project_id, ids)["stored"]),
+        sum(e.accepted for e in stream.events),
+        world.redis.url,
+        timeout=150,
+        quiet=20,
+    )
     world.server.check_alive()
     counts = db_counts(world.db_url, world.project_id, ids)
     result = verdict(stream, counts["stored"], times_seen=counts["times_seen"])
     missing = sorted({e.event_id for e in stream.events if e.accepted} - set(counts["stored"]))
-    result.update(settle_s=waited, dead_letters=counts["dead_letters"], redis_down_s=5,
-                  missing_held_in_unacked=_held_unacked(world.redis.url, missing) if missing else 0)
+    result.update(
+        settle_s=waited,
+        dead_letters=counts["dead_letters"],
+        redis_down_s=5,
+        missing_held_in_unacked=_held_unacked(world.redis.url, missing) if missing else 0,
+    )
     record_result("2 Redis restart", result)
     assert result["duplicated"] == 0 and result["times_seen_minus_stored"] == 0, result
     assert result["missing"] == 0, result

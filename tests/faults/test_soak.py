@@ -29,8 +29,9 @@ def slope(points: list[tuple[float, int]]) -> float:
 def test_soak_memory_flat_and_nothing_lost(world_factory, record_result):
     world = world_factory()
     total = int(SOAK_SECONDS * RATE)
-    stream = Stream(world.server.base_url, world.project_id, world.public_key, total=total, rate=RATE,
-                    threads=4).start()
+    stream = Stream(
+        world.server.base_url, world.project_id, world.public_key, total=total, rate=RATE, threads=4
+    ).start()
     samples: dict[str, list[tuple[float, int]]] = {"gunicorn": [], "celery": []}
     start = time.monotonic()
     while time.monotonic() - start < SOAK_SECONDS:
@@ -40,15 +41,25 @@ def test_soak_memory_flat_and_nothing_lost(world_factory, record_result):
             samples[name].append((t, world.server.rss_bytes(name)))
     stream.join(timeout=120)
     ids = [e.event_id for e in stream.events]
-    waited = settle(lambda: len(db_counts(world.db_url, world.project_id, ids)["stored"]),
-                    sum(e.accepted for e in stream.events), world.redis.url, timeout=120)
+    waited = settle(
+        lambda: len(db_counts(world.db_url, world.project_id, ids)["stored"]),
+        sum(e.accepted for e in stream.events),
+        world.redis.url,
+        timeout=120,
+    )
     counts = db_counts(world.db_url, world.project_id, ids)
     result = verdict(stream, counts["stored"], times_seen=counts["times_seen"])
     slopes = {name: slope([p for p in pts if p[0] >= WARMUP] or pts) for name, pts in samples.items()}
-    result.update(settle_s=waited, soak_s=SOAK_SECONDS, rate=RATE,
-                  **{f"rss_{n}_mb_first_last": (round(p[0][1] / 2**20, 1), round(p[-1][1] / 2**20, 1))
-                     for n, p in samples.items()},
-                  **{f"rss_{n}_slope_bytes_per_s": round(s) for n, s in slopes.items()})
+    result.update(
+        settle_s=waited,
+        soak_s=SOAK_SECONDS,
+        rate=RATE,
+        **{
+            f"rss_{n}_mb_first_last": (round(p[0][1] / 2**20, 1), round(p[-1][1] / 2**20, 1))
+            for n, p in samples.items()
+        },
+        **{f"rss_{n}_slope_bytes_per_s": round(s) for n, s in slopes.items()},
+    )
     record_result("6 soak", result)
     assert result["missing"] == 0 and result["duplicated"] == 0, result
     for name, s in slopes.items():

@@ -31,8 +31,9 @@ def _held_unacked(broker_url: str, event_ids: list[str]) -> int:
     for value in client.hvals("unacked"):  # [message, exchange, routing key]; the body is base64 JSON
         message = json.loads(value)[0]
         body = message["body"]
-        held.append(base64.b64decode(body) if message.get("properties", {}).get("body_encoding") == "base64"
-                    else body.encode())
+        held.append(
+            base64.b64decode(body) if message.get("properties", {}).get("body_encoding") == "base64" else body.encode()
+        )
     blob = b"".join(held)
     return sum(1 for eid in event_ids if eid.encode() in blob)
 
@@ -47,16 +48,26 @@ def test_worker_kill9_mid_stream_loses_no_accepted_event(world_factory, record_r
     stream.join(timeout=240)
 
     ids = [e.event_id for e in stream.events]
-    waited = settle(lambda: len(db_counts(world.db_url, world.project_id, ids)["stored"]),
-                    sum(e.accepted for e in stream.events), world.redis.url, timeout=120, quiet=20)
+    waited = settle(
+        lambda: len(db_counts(world.db_url, world.project_id, ids)["stored"]),
+        sum(e.accepted for e in stream.events),
+        world.redis.url,
+        timeout=120,
+        quiet=20,
+    )
     counts = db_counts(world.db_url, world.project_id, ids)
     result = verdict(stream, counts["stored"], times_seen=counts["times_seen"])
     missing = sorted({e.event_id for e in stream.events if e.accepted} - set(counts["stored"]))
-    result.update(settle_s=waited, dead_letters=counts["dead_letters"], unacked_at_kill=unacked_before,
-                  missing_held_in_unacked=_held_unacked(world.redis.url, missing) if missing else 0,
-                  seen_claims=len(counts["seen"]))
+    result.update(
+        settle_s=waited,
+        dead_letters=counts["dead_letters"],
+        unacked_at_kill=unacked_before,
+        missing_held_in_unacked=_held_unacked(world.redis.url, missing) if missing else 0,
+        seen_claims=len(counts["seen"]),
+    )
     record_result("1 worker kill -9", result)
     assert result["duplicated"] == 0 and result["times_seen_minus_stored"] == 0, result
     assert result["missing"] == 0, (
         f"{result['missing']} accepted events not stored {waited} s after the kill; "
-        f"{result['missing_held_in_unacked']} of them wait in Redis 'unacked' for visibility_timeout: {result}")
+        f"{result['missing_held_in_unacked']} of them wait in Redis 'unacked' for visibility_timeout: {result}"
+    )

@@ -25,10 +25,12 @@ pytestmark = pytest.mark.faults
 
 def _stored(db: Path, project_id: int) -> tuple[Counter[str], int]:
     with sqlite3.connect(db, timeout=30) as conn:
-        stored = Counter(r[0] for r in conn.execute(
-            "SELECT event_id FROM ingest_storedevent WHERE project_id = ?", (project_id,)))
-        times_seen = conn.execute("SELECT coalesce(sum(times_seen), 0) FROM errorhub_issue WHERE project_id = ?",
-                                  (project_id,)).fetchone()[0]
+        stored = Counter(
+            r[0] for r in conn.execute("SELECT event_id FROM ingest_storedevent WHERE project_id = ?", (project_id,))
+        )
+        times_seen = conn.execute(
+            "SELECT coalesce(sum(times_seen), 0) FROM errorhub_issue WHERE project_id = ?", (project_id,)
+        ).fetchone()[0]
     return stored, int(times_seen)
 
 
@@ -36,17 +38,23 @@ def test_embedded_worker_kill9_mid_stream_loses_no_accepted_event(fault_root, re
     data_dir = fault_root / "embedded-worker-kill9"
     data_dir.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ERRORHUB_", "CELERY_", "DATABASE_"))}
-    env.update(ERRORHUB_DATA_DIR=str(data_dir), ERRORHUB_500_LOG=str(data_dir / "500.log"),
-               ERRORHUB_TASKS_EAGER="0", ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONUNBUFFERED="1",
-               ERRORHUB_LOG_LEVEL="INFO")
+    env.update(
+        ERRORHUB_DATA_DIR=str(data_dir),
+        ERRORHUB_500_LOG=str(data_dir / "500.log"),
+        ERRORHUB_TASKS_EAGER="0",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        PYTHONUNBUFFERED="1",
+        ERRORHUB_LOG_LEVEL="INFO",
+    )
     _manage(env, "migrate", "--noinput", timeout=300)
     created = json.loads(_manage(env, "createproject", "--org", "Faults", "--name", "embedded", "--json"))
     project_id = int(created["id"])
     server = FaultServer(env=env, log_dir=data_dir / "logs")
     server.start()
     try:
-        stream = Stream(server.base_url, project_id, created["dsn"].split("//")[1].split("@")[0],
-                        total=1500, rate=50).start()
+        stream = Stream(
+            server.base_url, project_id, created["dsn"].split("//")[1].split("@")[0], total=1500, rate=50
+        ).start()
         stream.wait_sent(0.4, timeout=60)
         in_flight_at_kill = len(list((data_dir / "broker" / "inflight").rglob("*.msg")))
         server.kill9("celery")
@@ -66,8 +74,11 @@ def test_embedded_worker_kill9_mid_stream_loses_no_accepted_event(fault_root, re
     finally:
         server.stop()
     result = verdict(stream, stored, times_seen=times_seen)
-    result.update(settle_s=waited, in_flight_at_kill=in_flight_at_kill,
-                  left_in_flight=len(list((data_dir / "broker" / "inflight").rglob("*.msg"))))
+    result.update(
+        settle_s=waited,
+        in_flight_at_kill=in_flight_at_kill,
+        left_in_flight=len(list((data_dir / "broker" / "inflight").rglob("*.msg"))),
+    )
     record_result("1b worker kill -9, embedded default", result)
     assert result["duplicated"] == 0 and result["times_seen_minus_stored"] == 0, result
     assert result["missing"] == 0, result

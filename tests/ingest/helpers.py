@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.test import Client
 from django.http import HttpResponse
+from django.test import Client
 
 from ingest.protocol.envelope import serialize_envelope
 from tests.personas import World
@@ -16,11 +16,23 @@ ENVELOPE_TYPE = "application/x-sentry-envelope"
 
 def event(**fields: Any) -> dict[str, Any]:
     """A small valid error event with a fresh id."""
-    return {"event_id": uuid.uuid4().hex, "level": "error", "platform": "python",
-            "exception": {"values": [{"type": "ValueError", "value": "bad order",
-                                      "stacktrace": {"frames": [{"function": "process_order",
-                                                                 "filename": "shop/orders.py", "lineno": 3}]}}]},
-            **fields}
+    return {
+        "event_id": uuid.uuid4().hex,
+        "level": "error",
+        "platform": "python",
+        "exception": {
+            "values": [
+                {
+                    "type": "ValueError",
+                    "value": "bad order",
+                    "stacktrace": {
+                        "frames": [{"function": "process_order", "filename": "shop/orders.py", "lineno": 3}]
+                    },
+                }
+            ]
+        },
+        **fields,
+    }
 
 
 def envelope(*items: tuple[dict[str, Any], Any], headers: dict[str, Any] | None = None) -> bytes:
@@ -32,15 +44,24 @@ def event_envelope(body: dict[str, Any] | None = None) -> bytes:
     return envelope(({"type": "event"}, body), headers={"event_id": body["event_id"]})
 
 
-def post_envelope(client: Client, world: World, data: bytes, *, project_id: int | None = None,
-                  content_type: str = ENVELOPE_TYPE, **extra: Any) -> HttpResponse:
+def post_envelope(
+    client: Client,
+    world: World,
+    data: bytes,
+    *,
+    project_id: int | None = None,
+    content_type: str = ENVELOPE_TYPE,
+    **extra: Any,
+) -> HttpResponse:
     extra.setdefault("HTTP_X_SENTRY_AUTH", world.auth_header())
-    return client.post(f"/api/{project_id or world.project.pk}/envelope/", data=data, content_type=content_type,
-                       **extra)
+    return client.post(
+        f"/api/{project_id or world.project.pk}/envelope/", data=data, content_type=content_type, **extra
+    )
 
 
-def post_store(client: Client, world: World, data: bytes, *, content_type: str = "application/json",
-               **extra: Any) -> HttpResponse:
+def post_store(
+    client: Client, world: World, data: bytes, *, content_type: str = "application/json", **extra: Any
+) -> HttpResponse:
     extra.setdefault("HTTP_X_SENTRY_AUTH", world.auth_header())
     return client.post(f"/api/{world.project.pk}/store/", data=data, content_type=content_type, **extra)
 

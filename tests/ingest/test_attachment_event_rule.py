@@ -16,8 +16,16 @@ from tests.ingest.helpers import assert_refused, envelope, event, post_envelope
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 LOG = ({"type": "attachment", "filename": "app.log", "content_type": "text/plain"}, b"boot\nfailed\x00\n")
-SESSION = ({"type": "session"}, {"sid": uuid.uuid4().hex, "status": "exited", "errors": 1,
-                                 "started": "2026-11-26T10:00:00Z", "attrs": {"release": "shop@2.0"}})
+SESSION = (
+    {"type": "session"},
+    {
+        "sid": uuid.uuid4().hex,
+        "status": "exited",
+        "errors": 1,
+        "started": "2026-11-26T10:00:00Z",
+        "attrs": {"release": "shop@2.0"},
+    },
+)
 
 
 def outcome_count(world, outcome: str, reason: str) -> int:
@@ -62,7 +70,8 @@ def test_attachment_without_event_id_beside_a_session_is_an_outcome(client, worl
     response = post_envelope(client, world, envelope(LOG, SESSION))
     assert response.status_code == 200, response.content
     assert response.json()["dropped"] == [
-        "item 1 (attachment): no event_id in the envelope header or an event item to attach to"]
+        "item 1 (attachment): no event_id in the envelope header or an event item to attach to"
+    ]
     assert not Attachment.objects.exists()
     assert outcome_count(world, "invalid", "attachment_without_event_id") == 1
 

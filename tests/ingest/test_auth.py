@@ -18,8 +18,10 @@ def test_missing_auth_is_401_with_detail(client, world):
     assert response["Content-Type"].startswith("application/json")
 
 
-@pytest.mark.parametrize("header", ["Sentry sentry_version=7", "Sentry sentry_key=", "Bearer abc",
-                                    "Sentry sentry_key=has spaces!, sentry_version=7"])
+@pytest.mark.parametrize(
+    "header",
+    ["Sentry sentry_version=7", "Sentry sentry_key=", "Bearer abc", "Sentry sentry_key=has spaces!, sentry_version=7"],
+)
 def test_malformed_auth_is_401(client, world, header):
     assert_refused(post_store(client, world, b'{"message": "x"}', HTTP_X_SENTRY_AUTH=header), 401)
 
@@ -50,8 +52,9 @@ def test_disabled_key_is_403(client, world):
 
 def test_dsn_in_envelope_header_for_another_project_is_403(client, world):
     body = event()
-    data = event_envelope(body).replace(b"{", b'{"dsn":"http://%s@testserver/%d",' % (
-        world.key.public_key.encode(), world.other_project.pk), 1)
+    data = event_envelope(body).replace(
+        b"{", b'{"dsn":"http://%s@testserver/%d",' % (world.key.public_key.encode(), world.other_project.pk), 1
+    )
     assert_refused(post_envelope(client, world, data), 403)
 
 
@@ -70,7 +73,8 @@ def test_every_way_sdks_send_the_key_is_accepted(client, world, how):
     else:  # tunnels: only the envelope's dsn header
         extra["HTTP_X_SENTRY_AUTH"] = ""
         data = data.replace(b"{", b'{"dsn":"%s",' % world.key.dsn().encode(), 1)
-    response = client.post(f"/api/{world.project.pk}/envelope/{query}", data=data,
-                           content_type="application/x-sentry-envelope", **extra)
+    response = client.post(
+        f"/api/{world.project.pk}/envelope/{query}", data=data, content_type="application/x-sentry-envelope", **extra
+    )
     assert response.status_code == 200, response.content
     assert StoredEvent.objects.filter(project=world.project, event_id=body["event_id"]).exists()

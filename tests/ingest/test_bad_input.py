@@ -133,10 +133,20 @@ def test_100000_frames_accepted_and_trimmed(client, world, settings, door):
     """A runaway recursion: accepted (an operator raised ERRORHUB_MAX_EVENT_BYTES),
     stored with a bounded stack that says how many frames were left out."""
     settings.INGEST_MAX_EVENT_BYTES = 16 << 20
-    frames = [{"function": f"recurse_{i % 7}", "filename": "shop/tree.py", "lineno": i % 500 + 1}
-              for i in range(100_000)]
-    body = event(exception={"values": [{"type": "RecursionError", "value": "maximum recursion depth exceeded",
-                                        "stacktrace": {"frames": frames}}]})
+    frames = [
+        {"function": f"recurse_{i % 7}", "filename": "shop/tree.py", "lineno": i % 500 + 1} for i in range(100_000)
+    ]
+    body = event(
+        exception={
+            "values": [
+                {
+                    "type": "RecursionError",
+                    "value": "maximum recursion depth exceeded",
+                    "stacktrace": {"frames": frames},
+                }
+            ]
+        }
+    )
     if door == "store":
         response = post_store(client, world, gzip.compress(orjson.dumps(body)), HTTP_CONTENT_ENCODING="gzip")
     else:
@@ -147,8 +157,9 @@ def test_100000_frames_accepted_and_trimmed(client, world, settings, door):
     assert stack["frames_omitted"] == 100_000 - len(stack["frames"])
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/octet-stream", "",
-                                          "application/x-www-form-urlencoded"])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/octet-stream", "", "application/x-www-form-urlencoded"]
+)
 def test_envelope_accepted_under_any_content_type(client, world, content_type):
     body = event()
     response = post_envelope(client, world, event_envelope(body), content_type=content_type)

@@ -10,16 +10,18 @@ import pytest
 from django.utils import timezone
 
 from ingest.counters import MAX_CLIENT_QUANTITY
-from ingest.protocol.item_checks import MAX_QUANTITY
 from ingest.models import ClientOutcome, DeadLetter
+from ingest.protocol.item_checks import MAX_QUANTITY
 from tests.ingest.helpers import envelope, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 
 def report(quantity: int) -> tuple[dict, dict]:
-    return {"type": "client_report"}, {"timestamp": time.time(), "discarded_events": [
-        {"reason": "queue_overflow", "category": "error", "quantity": quantity}]}
+    return {"type": "client_report"}, {
+        "timestamp": time.time(),
+        "discarded_events": [{"reason": "queue_overflow", "category": "error", "quantity": quantity}],
+    }
 
 
 def quantity(world) -> int:
@@ -34,8 +36,13 @@ def test_an_entry_over_the_cap_is_refused_with_a_reason(client, world):
 
 
 def test_the_daily_sum_stops_at_the_ceiling(client, world):
-    ClientOutcome.objects.create(project=world.project, day=timezone.now().date(), reason="queue_overflow",
-                                 category="error", quantity=MAX_CLIENT_QUANTITY - 5)
+    ClientOutcome.objects.create(
+        project=world.project,
+        day=timezone.now().date(),
+        reason="queue_overflow",
+        category="error",
+        quantity=MAX_CLIENT_QUANTITY - 5,
+    )
     for _ in range(3):
         response = post_envelope(client, world, envelope(report(MAX_QUANTITY)))
         assert response.status_code == 200, response.content

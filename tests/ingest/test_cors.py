@@ -10,9 +10,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_preflight_answers_methods_and_headers(client, world):
-    response = client.options(f"/api/{world.project.pk}/envelope/", HTTP_ORIGIN="https://shop.example",
-                              HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
-                              HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, x-sentry-auth")
+    response = client.options(
+        f"/api/{world.project.pk}/envelope/",
+        HTTP_ORIGIN="https://shop.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, x-sentry-auth",
+    )
     assert response.status_code == 200
     assert "POST" in response["Access-Control-Allow-Methods"]
     allowed = {h.strip().lower() for h in response["Access-Control-Allow-Headers"].split(",")}
@@ -39,9 +42,13 @@ def test_restricted_project_refuses_other_origins(client, world):
 
 
 def test_store_door_has_cors_too(client, world):
-    response = client.post(f"/api/{world.project.pk}/store/", data=b'{"message": "x"}',
-                           content_type="text/plain", HTTP_ORIGIN="https://shop.example",
-                           HTTP_X_SENTRY_AUTH=world.auth_header())
+    response = client.post(
+        f"/api/{world.project.pk}/store/",
+        data=b'{"message": "x"}',
+        content_type="text/plain",
+        HTTP_ORIGIN="https://shop.example",
+        HTTP_X_SENTRY_AUTH=world.auth_header(),
+    )
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == "https://shop.example"
 

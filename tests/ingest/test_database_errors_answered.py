@@ -11,8 +11,8 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection
 
-from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.accounts.models import ProjectKey
+from errorhub.middleware import ServerErrorCounterMiddleware
 from tests.ingest.helpers import event_envelope
 from tests.ingest.test_wsgi_path import call
 
@@ -53,8 +53,9 @@ def test_an_error_in_our_own_sql_is_a_counted_500(world, monkeypatch, tmp_path):
     monkeypatch.setenv("ERRORHUB_500_LOG", str(tmp_path / "500.log"))  # this 500 is the point of the test
     before = ServerErrorCounterMiddleware.count
     with _table_missing(ProjectKey):
-        status, _, answer = call("POST", f"/api/{world.project.pk}/envelope/", event_envelope(),
-                                 HTTP_X_SENTRY_AUTH=world.auth_header())
+        status, _, answer = call(
+            "POST", f"/api/{world.project.pk}/envelope/", event_envelope(), HTTP_X_SENTRY_AUTH=world.auth_header()
+        )
     assert status == 500, answer
     assert json.loads(answer) == {"detail": "internal error"}
     assert ServerErrorCounterMiddleware.count == before + 1
@@ -65,8 +66,9 @@ def test_an_unreachable_database_is_a_503_to_retry(world):
     assert connection.vendor == "postgresql", "a server to be unreachable: the PostgreSQL run only"
     before = ServerErrorCounterMiddleware.count
     with _database_unreachable():
-        status, headers, answer = call("POST", f"/api/{world.project.pk}/envelope/", event_envelope(),
-                                       HTTP_X_SENTRY_AUTH=world.auth_header())
+        status, headers, answer = call(
+            "POST", f"/api/{world.project.pk}/envelope/", event_envelope(), HTTP_X_SENTRY_AUTH=world.auth_header()
+        )
     assert status == 503, answer
     assert headers["Retry-After"] == "10"
     assert "temporarily unavailable" in json.loads(answer)["detail"]

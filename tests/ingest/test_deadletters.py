@@ -29,8 +29,15 @@ def run(*args: str) -> str:
 
 def store_payload(project_id: int) -> dict:
     body = {"event_id": "a" * 32, "message": "replayed later", "level": "error", "platform": "python"}
-    return {"kind": "store", "project_id": project_id, "data": json.dumps(body), "b64": False,
-            "received_at": time.time(), "client": "tests/1.0", "event_id": "a" * 32}
+    return {
+        "kind": "store",
+        "project_id": project_id,
+        "data": json.dumps(body),
+        "b64": False,
+        "received_at": time.time(),
+        "client": "tests/1.0",
+        "event_id": "a" * 32,
+    }
 
 
 @pytest.fixture
@@ -114,9 +121,17 @@ def test_import_files_moves_file_dead_letters_into_the_table(settings, tmp_path)
     settings.DATA_DIR = tmp_path
     folder = tmp_path / "deadletters"
     folder.mkdir()
-    (folder / "1-abc.json").write_text(json.dumps({"task": "ingest.tasks.process_payload",
-                                                   "payload": store_payload(5), "error": "OperationalError: down",
-                                                   "traceback": "Traceback ...", "attempts": 6}))
+    (folder / "1-abc.json").write_text(
+        json.dumps(
+            {
+                "task": "ingest.tasks.process_payload",
+                "payload": store_payload(5),
+                "error": "OperationalError: down",
+                "traceback": "Traceback ...",
+                "attempts": 6,
+            }
+        )
+    )
     assert run("import-files").strip() == "imported 1 dead letter file(s)"
     assert not list(folder.iterdir())
     row = DeadLetter.objects.get()

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from errorhub.events.models import Attachment, StoredEvent
-from ingest.models import DeadLetter
 from ingest.deadletters import dead_letter_store
+from ingest.models import DeadLetter
 from tests.ingest.helpers import envelope, event, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
@@ -24,10 +24,13 @@ def deep_json(secret: str) -> bytes:
 
 def test_deeply_nested_json_attachment_is_kept_scrubbed(client, world):
     body = event()
-    attachment = ({"type": "attachment", "filename": "state.json", "content_type": "application/json"},
-                  deep_json("hunter2"))
-    response = post_envelope(client, world, envelope(({"type": "event"}, body), attachment,
-                                                     headers={"event_id": body["event_id"]}))
+    attachment = (
+        {"type": "attachment", "filename": "state.json", "content_type": "application/json"},
+        deep_json("hunter2"),
+    )
+    response = post_envelope(
+        client, world, envelope(({"type": "event"}, body), attachment, headers={"event_id": body["event_id"]})
+    )
 
     assert response.status_code == 200, response.content
     assert StoredEvent.objects.filter(project=world.project, event_id=body["event_id"]).exists()
@@ -38,8 +41,15 @@ def test_deeply_nested_json_attachment_is_kept_scrubbed(client, world):
 
 @pytest.mark.parametrize("kind", ["store", "security", "logs", "otlp"])
 def test_deeply_nested_dead_lettered_body_is_stored_scrubbed(world, kind):
-    payload = {"v": 1, "kind": kind, "project_id": world.project.pk, "data": deep_json("hunter2").decode(),
-               "b64": False, "received_at": time.time(), "client": "tests/1.0"}
+    payload = {
+        "v": 1,
+        "kind": kind,
+        "project_id": world.project.pk,
+        "data": deep_json("hunter2").decode(),
+        "b64": False,
+        "received_at": time.time(),
+        "client": "tests/1.0",
+    }
 
     dead_letter_store(task="ingest.process_batch", payload=payload, error="boom", tb="", attempts=5)
 

@@ -19,9 +19,13 @@ def _envelopes(lang: str) -> list[bytes]:
 @pytest.mark.django_db(transaction=True)
 def test_python_sdk_envelope_becomes_issue(client, world):
     body = next(e for e in _envelopes("python") if b'"exception"' in e)
-    response = client.post(f"/api/{world.project.pk}/envelope/", data=gzip.compress(body),
-                           content_type="application/x-sentry-envelope", HTTP_CONTENT_ENCODING="gzip",
-                           HTTP_X_SENTRY_AUTH=world.auth_header())
+    response = client.post(
+        f"/api/{world.project.pk}/envelope/",
+        data=gzip.compress(body),
+        content_type="application/x-sentry-envelope",
+        HTTP_CONTENT_ENCODING="gzip",
+        HTTP_X_SENTRY_AUTH=world.auth_header(),
+    )
     assert response.status_code == 200, response.content
     event_id = response.json()["id"]
     api = world.api(world.member)
@@ -39,9 +43,15 @@ def test_python_sdk_envelope_becomes_issue(client, world):
 def test_same_envelope_twice_is_counted_once(client, world):
     body = next(e for e in _envelopes("python") if b'"exception"' in e)
     for _ in range(2):
-        assert client.post(f"/api/{world.project.pk}/envelope/", data=body,
-                           content_type="application/x-sentry-envelope",
-                           HTTP_X_SENTRY_AUTH=world.auth_header()).status_code == 200
+        assert (
+            client.post(
+                f"/api/{world.project.pk}/envelope/",
+                data=body,
+                content_type="application/x-sentry-envelope",
+                HTTP_X_SENTRY_AUTH=world.auth_header(),
+            ).status_code
+            == 200
+        )
     issues = world.api(world.member).get("/api/0/projects/acme/shop/issues/?query=").json()
     assert [i["count"] for i in issues] == ["1"]
 
@@ -54,8 +64,12 @@ def test_every_sdk_fixture_is_accepted_and_stored(client, world, lang):
         pytest.fail(f"no captured {lang} envelopes under {FIXTURES / lang}")
     ids = []
     for body in bodies:
-        response = client.post(f"/api/{world.project.pk}/envelope/", data=readdress(body, world.key.dsn()),
-                               content_type="application/x-sentry-envelope", HTTP_X_SENTRY_AUTH=world.auth_header())
+        response = client.post(
+            f"/api/{world.project.pk}/envelope/",
+            data=readdress(body, world.key.dsn()),
+            content_type="application/x-sentry-envelope",
+            HTTP_X_SENTRY_AUTH=world.auth_header(),
+        )
         assert response.status_code == 200, response.content
         ids.append(response.json()["id"])
     api = world.api(world.member)

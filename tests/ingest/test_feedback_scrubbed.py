@@ -45,11 +45,15 @@ def test_user_report_item_is_scrubbed(client, world):
 
 def test_feedback_item_is_scrubbed_url_included_and_email_by_the_email_rule(client, world):
     _with_order_pattern(world.project, email=True)
-    body = {"event_id": uuid.uuid4().hex, "timestamp": 1764000000.0, "level": "info",
-            "contexts": {"feedback": {"message": COMMENTS, "name": NAME, "contact_email": "sam@example.com",
-                                      "url": PAGE}}}
-    response = post_envelope(client, world, envelope(({"type": "feedback"}, body),
-                                                     headers={"event_id": body["event_id"]}))
+    body = {
+        "event_id": uuid.uuid4().hex,
+        "timestamp": 1764000000.0,
+        "level": "info",
+        "contexts": {"feedback": {"message": COMMENTS, "name": NAME, "contact_email": "sam@example.com", "url": PAGE}},
+    }
+    response = post_envelope(
+        client, world, envelope(({"type": "feedback"}, body), headers={"event_id": body["event_id"]})
+    )
     assert response.status_code == 200, response.content
     feedback = UserFeedback.objects.get(project=world.project)
     _assert_scrubbed(feedback)
@@ -59,8 +63,11 @@ def test_feedback_item_is_scrubbed_url_included_and_email_by_the_email_rule(clie
 
 def test_api_feedback_is_scrubbed(world):
     _with_order_pattern(world.project)
-    response = world.api(world.member).post(URL, {"event_id": uuid.uuid4().hex, "name": NAME,
-                                                  "email": "ann@example.com", "comments": COMMENTS}, format="json")
+    response = world.api(world.member).post(
+        URL,
+        {"event_id": uuid.uuid4().hex, "name": NAME, "email": "ann@example.com", "comments": COMMENTS},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     assert CARD not in response.content.decode()
     _assert_scrubbed(UserFeedback.objects.get(project=world.project))

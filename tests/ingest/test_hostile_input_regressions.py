@@ -15,8 +15,8 @@ import zlib
 
 import pytest
 
-from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.issues.models import Issue
+from errorhub.middleware import ServerErrorCounterMiddleware
 from ingest.models import DeadLetter
 from tests.ingest.helpers import assert_refused
 
@@ -39,8 +39,9 @@ def post_logs(client, world, body: bytes, *, content_type: str = "text/plain", *
 
 
 def post_otlp(client, world, signal: str, body: bytes):
-    return client.post(f"/v1/{signal}", data=body, content_type="application/json",
-                       HTTP_AUTHORIZATION=f"DSN {world.key.public_key}")
+    return client.post(
+        f"/v1/{signal}", data=body, content_type="application/json", HTTP_AUTHORIZATION=f"DSN {world.key.public_key}"
+    )
 
 
 def _zeros_gzip(size: int) -> bytes:
@@ -67,16 +68,27 @@ def test_gzip_layers_share_the_limit_whichever_way_they_were_found(client, world
     settings.INGEST_MAX_LOG_BYTES = 1 << 20
     layered = gzip.compress(_zeros_gzip(16 << 20))  # sniffed gzip inside gzip
     assert_refused(post_logs(client, world, layered), 413, "expands past")
-    response = client.post(f"/api/{world.project.pk}/logs/?sentry_key={world.key.public_key}", data=layered,
-                           content_type="text/plain", HTTP_CONTENT_ENCODING="gzip")  # header, then sniffed
+    response = client.post(
+        f"/api/{world.project.pk}/logs/?sentry_key={world.key.public_key}",
+        data=layered,
+        content_type="text/plain",
+        HTTP_CONTENT_ENCODING="gzip",
+    )  # header, then sniffed
     assert_refused(response, 413, "expands past")
 
 
 def test_cloudwatch_records_cannot_multiply_the_limit(client, world, settings):
     settings.INGEST_MAX_LOG_BYTES = 1 << 20
-    message = gzip.compress(json.dumps({"messageType": "DATA_MESSAGE", "logGroup": "g", "logStream": "s",
-                                        "logEvents": [{"id": "1", "timestamp": 0,
-                                                       "message": "x" * (400 << 10)}]}).encode())
+    message = gzip.compress(
+        json.dumps(
+            {
+                "messageType": "DATA_MESSAGE",
+                "logGroup": "g",
+                "logStream": "s",
+                "logEvents": [{"id": "1", "timestamp": 0, "message": "x" * (400 << 10)}],
+            }
+        ).encode()
+    )
     body = json.dumps({"records": [{"data": base64.b64encode(message).decode()}] * 4}).encode()
     assert len(body) < settings.INGEST_MAX_LOG_BYTES
     assert_refused(post_logs(client, world, body, format="cloudwatch"), 413, "expands past")
@@ -100,12 +112,16 @@ def test_thousand_deep_arrays_in_otlp_json_are_a_400(client, world, signal, fiel
     assert_refused(post_otlp(client, world, signal, body), 400, "nested deeper than 128")
 
 
-@pytest.mark.parametrize("line", [
-    b'{"level": "error", "message": "boom",\n"value": NaN}\n',  # NaN across a broken line: was jsonb-rejected
-    b'{"level": "error", "message": "boom", "items": [1, 2\n',  # truncated JSON
-    b'{"level": "error", "message": "' + b"x" * (10 << 20) + b'"}\n',  # a 10 MB JSON line
-    b'{"level": "error", "message": "deep", "a": ' + b"[" * 900 + b"]" * 900 + b"}\n",
-], ids=["nan", "truncated", "10MB-line", "900-deep"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"level": "error", "message": "boom",\n"value": NaN}\n',  # NaN across a broken line: was jsonb-rejected
+        b'{"level": "error", "message": "boom", "items": [1, 2\n',  # truncated JSON
+        b'{"level": "error", "message": "' + b"x" * (10 << 20) + b'"}\n',  # a 10 MB JSON line
+        b'{"level": "error", "message": "deep", "a": ' + b"[" * 900 + b"]" * 900 + b"}\n",
+    ],
+    ids=["nan", "truncated", "10MB-line", "900-deep"],
+)
 def test_what_the_logs_view_accepts_the_worker_processes(client, world, settings, line):
     settings.INGEST_MAX_LOG_BYTES = 16 << 20
     response = post_logs(client, world, PYTHON_ERROR + line, format="ndjson")
@@ -116,16 +132,30 @@ def test_what_the_logs_view_accepts_the_worker_processes(client, world, settings
 
 def test_otlp_exception_attributes_that_are_not_text_are_processed(client, world):
     """Found by tests/security/test_fuzz_otlp.py: a map as ``exception.message`` crashed the worker."""
-    attrs = [{"key": "exception.type", "value": {"intValue": 7}},
-             {"key": "exception.message", "value": {"kvlistValue": {"values": [{"key": "a", "value": {}}]}}}]
-    body = {"resourceLogs": [{"scopeLogs": [{"logRecords": [{"severityNumber": 17, "attributes": attrs,
-                                                             "body": {"stringValue": "charge failed"}}]}]}]}
+    attrs = [
+        {"key": "exception.type", "value": {"intValue": 7}},
+        {"key": "exception.message", "value": {"kvlistValue": {"values": [{"key": "a", "value": {}}]}}},
+    ]
+    body = {
+        "resourceLogs": [
+            {
+                "scopeLogs": [
+                    {
+                        "logRecords": [
+                            {"severityNumber": 17, "attributes": attrs, "body": {"stringValue": "charge failed"}}
+                        ]
+                    }
+                ]
+            }
+        ]
+    }
     response = post_otlp(client, world, "logs", json.dumps(body).encode())
     assert response.status_code == 200, response.content
 
 
-@pytest.mark.parametrize("fmt, record", [("ndjson", b'{"a":1}\n'), ("syslog", b"<13>1 - - - - - x\n"),
-                                         ("gelf", b'{"short_message":"x"}\0')])
+@pytest.mark.parametrize(
+    "fmt, record", [("ndjson", b'{"a":1}\n'), ("syslog", b"<13>1 - - - - - x\n"), ("gelf", b'{"short_message":"x"}\0')]
+)
 def test_a_body_of_tiny_records_is_refused_past_the_record_cap(client, world, fmt, record):
     """#24.7: 10 MB of tiny records framed into millions of objects (gigabytes) in the web worker."""
     body = record * 200_001

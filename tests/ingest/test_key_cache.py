@@ -17,8 +17,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 
 def _post(world) -> int:
-    status, _, _ = call("POST", f"/api/{world.project.pk}/envelope/", event_envelope(),
-                        HTTP_X_SENTRY_AUTH=world.auth_header())
+    status, _, _ = call(
+        "POST", f"/api/{world.project.pk}/envelope/", event_envelope(), HTTP_X_SENTRY_AUTH=world.auth_header()
+    )
     return status
 
 

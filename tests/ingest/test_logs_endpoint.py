@@ -23,7 +23,7 @@ Traceback (most recent call last):
 ValueError: card declined for order 1234
 2026-11-01 12:00:01,000 INFO [web] next request
 """
-NGINX_502 = ('10.0.0.1 - - [01/Nov/2026:12:00:02 +0000] "GET /api/orders/98765 HTTP/1.1" 502 157 "-" "curl/8.0"\n')
+NGINX_502 = '10.0.0.1 - - [01/Nov/2026:12:00:02 +0000] "GET /api/orders/98765 HTTP/1.1" 502 157 "-" "curl/8.0"\n'
 
 
 def _post(client, world, body: bytes, **params: str):
@@ -59,18 +59,24 @@ def test_a_shipper_retry_of_the_same_body_is_counted_once(client, world):
 
 @pytest.mark.django_db(transaction=True)
 def test_gzip_body_and_dsn_authorization_header(client, world):
-    response = client.post(f"/api/{world.project.pk}/logs/", data=gzip.compress(PYTHON_TRACE.encode()),
-                           content_type="text/plain", HTTP_CONTENT_ENCODING="gzip",
-                           HTTP_AUTHORIZATION=f"DSN {world.key.public_key}")
+    response = client.post(
+        f"/api/{world.project.pk}/logs/",
+        data=gzip.compress(PYTHON_TRACE.encode()),
+        content_type="text/plain",
+        HTTP_CONTENT_ENCODING="gzip",
+        HTTP_AUTHORIZATION=f"DSN {world.key.public_key}",
+    )
     assert response.status_code == 200, response.content
     assert Issue.objects.filter(project=world.project).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_bad_logplex_body_is_a_400_with_a_message(client, world):
-    response = client.post(f"/api/{world.project.pk}/logs/?sentry_key={world.key.public_key}",
-                           data=b"999 <13>1 2026-11-01T00:00:00Z host app web.1 - short",
-                           content_type="application/logplex-1")
+    response = client.post(
+        f"/api/{world.project.pk}/logs/?sentry_key={world.key.public_key}",
+        data=b"999 <13>1 2026-11-01T00:00:00Z host app web.1 - short",
+        content_type="application/logplex-1",
+    )
     assert response.status_code == 400
     assert "log" in response.json()["detail"]
 

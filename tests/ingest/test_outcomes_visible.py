@@ -18,7 +18,10 @@ def item_outcomes(client, project_id: int) -> float:
     for family in text_string_to_metric_families(response.content.decode()):
         for sample in family.samples:
             if sample.name == "errorhub_item_outcomes_total" and sample.labels == {
-                    "project": str(project_id), "outcome": "invalid", "reason": "invalid_sessions"}:
+                "project": str(project_id),
+                "outcome": "invalid",
+                "reason": "invalid_sessions",
+            }:
                 return sample.value
     return 0.0
 

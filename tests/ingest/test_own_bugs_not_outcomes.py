@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from ingest import processing
 from errorhub.events.models import StoredEvent
+from ingest import processing
 from ingest.models import DeadLetter, IngestCounter
 from tests.ingest.helpers import envelope, event, post_envelope
 
@@ -26,8 +26,13 @@ def test_key_error_in_a_handler_dead_letters_the_payload(client, world, monkeypa
     body = event()
     check_in = {"check_in_id": uuid.uuid4().hex, "monitor_slug": "nightly-export", "status": "ok"}
     with caplog.at_level(logging.ERROR, logger="ingest.processing"):
-        response = post_envelope(client, world, envelope(({"type": "event"}, body), ({"type": "check_in"}, check_in),
-                                                         headers={"event_id": body["event_id"]}))
+        response = post_envelope(
+            client,
+            world,
+            envelope(
+                ({"type": "event"}, body), ({"type": "check_in"}, check_in), headers={"event_id": body["event_id"]}
+            ),
+        )
     assert response.status_code == 200
     letter = DeadLetter.objects.get(project_id=world.project.pk)
     assert letter.error.startswith("KeyError") and "monitor_config" in letter.traceback

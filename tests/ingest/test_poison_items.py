@@ -4,15 +4,14 @@ event beside it is stored, nothing is retried or dead-lettered, and the outcome 
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import orjson
 import pytest
 from django.db.models import Sum
 
-from ingest.protocol.envelope import parse_envelope
 from errorhub.events.models import StoredEvent
 from ingest.models import DeadLetter, IngestCounter
+from ingest.protocol.envelope import parse_envelope
 from tests.ingest.helpers import envelope, post_envelope
 from tests.sentry_fixtures import FIXTURES
 
@@ -52,8 +51,12 @@ def test_poison_item_is_its_own_outcome_and_the_event_is_stored(client, world, n
 
 
 def test_envelope_of_only_poison_items_is_refused_with_every_reason(client, world):
-    data = envelope(*[(p["headers"], p["payload"].encode() if isinstance(p["payload"], str) else p["payload"])
-                      for p in POISON.values()])
+    data = envelope(
+        *[
+            (p["headers"], p["payload"].encode() if isinstance(p["payload"], str) else p["payload"])
+            for p in POISON.values()
+        ]
+    )
     response = post_envelope(client, world, data)
     assert response.status_code == 400
     detail = response.json()["detail"]
@@ -64,8 +67,11 @@ def test_envelope_of_only_poison_items_is_refused_with_every_reason(client, worl
 def test_oversized_item_beside_an_event_is_a_too_large_outcome(client, world, settings):
     settings.INGEST_MAX_ATTACHMENT_BYTES = 1024
     body = node_sdk_event()
-    data = envelope(({"type": "event"}, body), ({"type": "attachment", "filename": "core.dmp"}, b"\x00" * 4096),
-                    headers={"event_id": body["event_id"]})
+    data = envelope(
+        ({"type": "event"}, body),
+        ({"type": "attachment", "filename": "core.dmp"}, b"\x00" * 4096),
+        headers={"event_id": body["event_id"]},
+    )
     response = post_envelope(client, world, data)
     assert response.status_code == 200, response.content
     assert "size limit" in response.json()["dropped"][0]

@@ -17,12 +17,12 @@ import uuid
 import pytest
 from django.db import connection
 
+from errorhub.events.models import Attachment, StoredEvent, TraceLink, UserFeedback
 from errorhub.issues.models import Issue
 from ingest import counters
-from errorhub.events.models import Attachment, StoredEvent, TraceLink, UserFeedback
 from ingest.models import ClientOutcome, DeadLetter, IngestCounter, ItemCounter, SessionAggregate
-from tests.issues.events import issue_of
 from tests.ingest.helpers import envelope, event, post_envelope
+from tests.issues.events import issue_of
 from tests.races import issue_row_held_elsewhere
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,22 +31,42 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _every_item(body: dict) -> bytes:
     """One envelope with an item of each kind that writes a row or a count."""
     trace_id = uuid.uuid4().hex
-    transaction_body = {"event_id": uuid.uuid4().hex, "type": "transaction", "transaction": "POST /checkout",
-                        "start_timestamp": 1_764_000_000.0, "timestamp": 1_764_000_000.5,
-                        "contexts": {"trace": {"trace_id": trace_id, "span_id": "b" * 16, "op": "http.server"}}}
-    feedback = {"timestamp": 1_764_000_000.0, "level": "info",  # no event id: its key is minted by the worker
-                "contexts": {"feedback": {"message": "checkout froze", "name": "Sam"}}}
+    transaction_body = {
+        "event_id": uuid.uuid4().hex,
+        "type": "transaction",
+        "transaction": "POST /checkout",
+        "start_timestamp": 1_764_000_000.0,
+        "timestamp": 1_764_000_000.5,
+        "contexts": {"trace": {"trace_id": trace_id, "span_id": "b" * 16, "op": "http.server"}},
+    }
+    feedback = {
+        "timestamp": 1_764_000_000.0,
+        "level": "info",  # no event id: its key is minted by the worker
+        "contexts": {"feedback": {"message": "checkout froze", "name": "Sam"}},
+    }
     report = {"event_id": body["event_id"], "name": "Jane", "email": "jane@example.com", "comments": "it broke"}
-    client_report = {"timestamp": time.time(),
-                     "discarded_events": [{"reason": "queue_overflow", "category": "error", "quantity": 3}]}
-    session = {"sid": uuid.uuid4().hex, "status": "exited", "errors": 1, "started": "2026-11-26T10:15:00Z",
-               "attrs": {"release": "shop@3.0", "environment": "prod"}}
-    return envelope(({"type": "event"}, body),
-                    ({"type": "attachment", "filename": "app.log", "content_type": "text/plain"}, b"line one\n"),
-                    ({"type": "transaction"}, transaction_body), ({"type": "feedback"}, feedback),
-                    ({"type": "user_report"}, report), ({"type": "client_report"}, client_report),
-                    ({"type": "check_in"}, {"monitor_slug": "nightly", "status": "ok"}),
-                    ({"type": "session"}, session), ({"type": "x-invented"}, {"a": 1}))
+    client_report = {
+        "timestamp": time.time(),
+        "discarded_events": [{"reason": "queue_overflow", "category": "error", "quantity": 3}],
+    }
+    session = {
+        "sid": uuid.uuid4().hex,
+        "status": "exited",
+        "errors": 1,
+        "started": "2026-11-26T10:15:00Z",
+        "attrs": {"release": "shop@3.0", "environment": "prod"},
+    }
+    return envelope(
+        ({"type": "event"}, body),
+        ({"type": "attachment", "filename": "app.log", "content_type": "text/plain"}, b"line one\n"),
+        ({"type": "transaction"}, transaction_body),
+        ({"type": "feedback"}, feedback),
+        ({"type": "user_report"}, report),
+        ({"type": "client_report"}, client_report),
+        ({"type": "check_in"}, {"monitor_slug": "nightly", "status": "ok"}),
+        ({"type": "session"}, session),
+        ({"type": "x-invented"}, {"a": 1}),
+    )
 
 
 def _counted(project, item_type: str) -> int:
@@ -70,8 +90,10 @@ def test_payload_retried_after_its_issue_was_deleted_writes_each_row_once(client
     assert TraceLink.objects.filter(project=project).count() == 1
     assert _counted(project, "transaction") == 1
     assert Attachment.objects.filter(project=project, event_id=body["event_id"]).count() == 1
-    assert sorted(UserFeedback.objects.filter(project=project).values_list("source", flat=True)) == \
-        ["feedback", "user_report"]
+    assert sorted(UserFeedback.objects.filter(project=project).values_list("source", flat=True)) == [
+        "feedback",
+        "user_report",
+    ]
     assert list(ClientOutcome.objects.filter(project=project).values_list("quantity", flat=True)) == [3]
     assert _counted(project, "check_in") == 1
     assert _counted(project, "unknown_type") == 1

@@ -27,8 +27,13 @@ def test_many_maximal_aggregates_stop_at_the_ceiling(client, world):
 
 
 def test_ordinary_counts_still_add_up(client, world):
-    item = ({"type": "sessions"}, {"attrs": {"release": "shop@2.0"},
-                                   "aggregates": [{"started": "2026-11-26T10:00:00Z", "exited": 5, "errored": 2}]})
+    item = (
+        {"type": "sessions"},
+        {
+            "attrs": {"release": "shop@2.0"},
+            "aggregates": [{"started": "2026-11-26T10:00:00Z", "exited": 5, "errored": 2}],
+        },
+    )
     for _ in range(2):
         assert post_envelope(client, world, envelope(item)).status_code == 200
     row = SessionAggregate.objects.get(project=world.project, release="shop@2.0")

@@ -26,8 +26,7 @@ def test_curl_one_liner(client, world):
     """curl -X POST 'https://errorhub.example/api/<project>/store/?sentry_key=<key>&sentry_version=7' \\
          -H 'Content-Type: application/json' -d '{"message":"deploy failed","level":"warning"}'"""
     url = f"/api/{world.project.pk}/store/?sentry_key={world.key.public_key}&sentry_version=7"
-    response = client.post(url, data=b'{"message":"deploy failed","level":"warning"}',
-                           content_type="application/json")
+    response = client.post(url, data=b'{"message":"deploy failed","level":"warning"}', content_type="application/json")
     assert response.status_code == 200, response.content
     event = stored_event(world, response.json()["id"])
     assert (event["title"], event["level"]) == ("deploy failed", "warning")
@@ -35,8 +34,11 @@ def test_curl_one_liner(client, world):
 
 def test_key_only_query_string(client, world):
     """Even ``sentry_version`` may be left out by a hand-written client."""
-    response = client.post(f"/api/{world.project.pk}/store/?sentry_key={world.key.public_key}",
-                           data=b'{"message": "disk almost full"}', content_type="application/json")
+    response = client.post(
+        f"/api/{world.project.pk}/store/?sentry_key={world.key.public_key}",
+        data=b'{"message": "disk almost full"}',
+        content_type="application/json",
+    )
     assert response.status_code == 200, response.content
     assert stored_event(world, response.json()["id"])["level"] in ("error", "info")
 
@@ -44,8 +46,9 @@ def test_key_only_query_string(client, world):
 def test_curl_form_default_content_type(client, world):
     """``curl -d`` without -H sends application/x-www-form-urlencoded: still one event."""
     url = f"/api/{world.project.pk}/store/?sentry_key={world.key.public_key}&sentry_version=7"
-    response = client.post(url, data=b'{"message":"cron job missed","level":"error"}',
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        url, data=b'{"message":"cron job missed","level":"error"}', content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 200, response.content
     assert stored_event(world, response.json()["id"])["title"] == "cron job missed"
 

@@ -17,8 +17,14 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 def transaction(status_code: object, where: str = "data") -> dict:
     trace = {"trace_id": uuid.uuid4().hex, "span_id": "a" * 16, "op": "http.server", "status": "ok"}
-    body = {"event_id": uuid.uuid4().hex, "type": "transaction", "transaction": "GET /cart",
-            "start_timestamp": 1_764_000_000.0, "timestamp": 1_764_000_000.5, "contexts": {"trace": trace}}
+    body = {
+        "event_id": uuid.uuid4().hex,
+        "type": "transaction",
+        "transaction": "GET /cart",
+        "start_timestamp": 1_764_000_000.0,
+        "timestamp": 1_764_000_000.5,
+        "contexts": {"trace": trace},
+    }
     if where == "data":
         trace["data"] = {"http.response.status_code": status_code}
     else:
@@ -26,14 +32,24 @@ def transaction(status_code: object, where: str = "data") -> dict:
     return body
 
 
-@pytest.mark.parametrize(("status_code", "where", "kept"), [
-    ("²", "data", None), ("١٢٣", "tags", None), ("404", "tags", 404), (503, "data", 503), (10**12, "data", None),
-    (True, "data", None),
-])
+@pytest.mark.parametrize(
+    ("status_code", "where", "kept"),
+    [
+        ("²", "data", None),
+        ("١٢٣", "tags", None),
+        ("404", "tags", 404),
+        (503, "data", 503),
+        (10**12, "data", None),
+        (True, "data", None),
+    ],
+)
 def test_status_code_is_kept_only_when_it_is_one(client, world, status_code, where, kept):
     body, error = transaction(status_code, where), event()
-    response = post_envelope(client, world, envelope(({"type": "event"}, error), ({"type": "transaction"}, body),
-                                                     headers={"event_id": error["event_id"]}))
+    response = post_envelope(
+        client,
+        world,
+        envelope(({"type": "event"}, error), ({"type": "transaction"}, body), headers={"event_id": error["event_id"]}),
+    )
     assert response.status_code == 200, response.content
     link = TraceLink.objects.get(project=world.project, trace_id=body["contexts"]["trace"]["trace_id"])
     assert link.http_status == kept

@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import pytest
 
-from ingest import counters
 from errorhub.events.models import StoredEvent
+from ingest import counters
 from ingest.models import IngestCounter
 from tests.ingest.helpers import envelope, event, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
-CSP = {"csp-report": {"document-uri": "https://shop.example.com/", "violated-directive": "script-src",
-                      "blocked-uri": "https://evil.example.com/x.js"}}
+CSP = {
+    "csp-report": {
+        "document-uri": "https://shop.example.com/",
+        "violated-directive": "script-src",
+        "blocked-uri": "https://evil.example.com/x.js",
+    }
+}
 
 
 def _outcomes(project_id: int) -> dict[tuple[str, str], int]:
@@ -29,8 +34,12 @@ def test_security_item_beside_an_event_is_neither_charged_nor_accepted(client, w
     world.key.rate_limit_per_minute = 1  # room for the event alone
     world.key.save()
     body = event()
-    data = envelope(({"type": "event"}, body), ({"type": "security"}, CSP), ({"type": "profile"}, {"x": 1}),
-                    headers={"event_id": body["event_id"]})
+    data = envelope(
+        ({"type": "event"}, body),
+        ({"type": "security"}, CSP),
+        ({"type": "profile"}, {"x": 1}),
+        headers={"event_id": body["event_id"]},
+    )
 
     response = post_envelope(client, world, data)
 

@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from errorhub.issues.models import Issue
 from errorhub.events.models import UserFeedback
+from errorhub.issues.models import Issue
 from tests.ingest.helpers import envelope, event, event_envelope, post_envelope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
@@ -27,8 +27,7 @@ def issue_page(client, world, issue: Issue) -> str:
 
 def test_user_report_before_its_event_is_shown_on_the_issue_escaped(client, world):
     body = event()
-    report = {"event_id": body["event_id"], "name": "Jane <b>Doe</b>", "email": "jane@example.com",
-              "comments": HOSTILE}
+    report = {"event_id": body["event_id"], "name": "Jane <b>Doe</b>", "email": "jane@example.com", "comments": HOSTILE}
     assert post_envelope(client, world, envelope(({"type": "user_report"}, report))).status_code == 200
     feedback = UserFeedback.objects.get(project=world.project)
     assert (feedback.event_id, feedback.comments, feedback.issue_id) == (body["event_id"], HOSTILE, None)
@@ -43,13 +42,25 @@ def test_user_report_before_its_event_is_shown_on_the_issue_escaped(client, worl
 def test_feedback_item_after_its_event_is_linked(client, world):
     body = event()
     assert post_envelope(client, world, event_envelope(body)).status_code == 200
-    feedback_event = {"event_id": uuid.uuid4().hex, "timestamp": 1764000000.0, "level": "info",
-                      "contexts": {"feedback": {"message": "The pay button does nothing", "name": "Sam",
-                                                "contact_email": "sam@example.com",
-                                                "associated_event_id": body["event_id"],
-                                                "url": "https://shop.example.com/pay"}}}
-    response = post_envelope(client, world, envelope(({"type": "feedback"}, feedback_event),
-                                                     headers={"event_id": feedback_event["event_id"]}))
+    feedback_event = {
+        "event_id": uuid.uuid4().hex,
+        "timestamp": 1764000000.0,
+        "level": "info",
+        "contexts": {
+            "feedback": {
+                "message": "The pay button does nothing",
+                "name": "Sam",
+                "contact_email": "sam@example.com",
+                "associated_event_id": body["event_id"],
+                "url": "https://shop.example.com/pay",
+            }
+        },
+    }
+    response = post_envelope(
+        client,
+        world,
+        envelope(({"type": "feedback"}, feedback_event), headers={"event_id": feedback_event["event_id"]}),
+    )
     assert response.status_code == 200, response.content
     issue = Issue.objects.get(project=world.project)
     feedback = UserFeedback.objects.get(project=world.project)
@@ -61,8 +72,11 @@ def test_feedback_item_after_its_event_is_linked(client, world):
 def test_api_post_and_list(client, world):
     body = event()
     api = world.api(world.member)
-    created = api.post(URL, {"event_id": body["event_id"], "name": "Ann", "email": "ann@example.com",
-                             "comments": "Crashed when I paid"}, format="json")
+    created = api.post(
+        URL,
+        {"event_id": body["event_id"], "name": "Ann", "email": "ann@example.com", "comments": "Crashed when I paid"},
+        format="json",
+    )
     assert created.status_code == 201, created.content
     assert created.json()["eventID"] == body["event_id"]
     again = api.post(URL, {"event_id": body["event_id"], "name": "Ann", "comments": "Still crashes"}, format="json")
@@ -73,11 +87,14 @@ def test_api_post_and_list(client, world):
     assert "Crashed when I paid" in issue_page(client, world, Issue.objects.get(project=world.project))
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"name": "Ann", "comments": "no id"}, "event_id"),
-    ({"event_id": "not-hex", "comments": "x"}, "event_id"),
-    ({"event_id": uuid.uuid4().hex}, "comments"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"name": "Ann", "comments": "no id"}, "event_id"),
+        ({"event_id": "not-hex", "comments": "x"}, "event_id"),
+        ({"event_id": uuid.uuid4().hex}, "comments"),
+    ],
+)
 def test_api_refuses_bad_feedback_with_the_field(world, payload, field):
     response = world.api(world.member).post(URL, payload, format="json")
     assert response.status_code == 400 and field in response.json(), response.content

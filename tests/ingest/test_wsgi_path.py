@@ -23,11 +23,15 @@ from tests.ingest.helpers import ENVELOPE_TYPE, event, event_envelope, stored_ev
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 
-def call(method: str, path: str, data: bytes = b"", *, app: Any = application,
-         **headers: Any) -> tuple[int, dict[str, str], bytes]:
+def call(
+    method: str, path: str, data: bytes = b"", *, app: Any = application, **headers: Any
+) -> tuple[int, dict[str, str], bytes]:
     """One request through the WSGI application: (status, headers, body)."""
-    environ = RequestFactory().generic(method, path, data=data, content_type=headers.pop("content_type", ENVELOPE_TYPE),
-                                       **headers).environ
+    environ = (
+        RequestFactory()
+        .generic(method, path, data=data, content_type=headers.pop("content_type", ENVELOPE_TYPE), **headers)
+        .environ
+    )
     seen: dict[str, Any] = {}
 
     def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> None:
@@ -39,8 +43,13 @@ def call(method: str, path: str, data: bytes = b"", *, app: Any = application,
 
 def test_an_envelope_is_accepted_and_stored(world):
     body = event()
-    status, headers, answer = call("POST", f"/api/{world.project.pk}/envelope/", event_envelope(body),
-                                   HTTP_X_SENTRY_AUTH=world.auth_header(), HTTP_X_REQUEST_ID="req-42")
+    status, headers, answer = call(
+        "POST",
+        f"/api/{world.project.pk}/envelope/",
+        event_envelope(body),
+        HTTP_X_SENTRY_AUTH=world.auth_header(),
+        HTTP_X_REQUEST_ID="req-42",
+    )
     assert status == 200, answer
     assert json.loads(answer) == {"id": body["event_id"]}
     assert headers["X-Request-ID"] == "req-42"
@@ -50,30 +59,44 @@ def test_an_envelope_is_accepted_and_stored(world):
 
 
 def test_a_forged_request_id_is_replaced(world):
-    status, headers, _ = call("POST", f"/api/{world.project.pk}/store/", json.dumps(event()).encode(),
-                              content_type="application/json", HTTP_X_SENTRY_AUTH=world.auth_header(),
-                              HTTP_X_REQUEST_ID='x"\n{"level": "fake"}')
+    status, headers, _ = call(
+        "POST",
+        f"/api/{world.project.pk}/store/",
+        json.dumps(event()).encode(),
+        content_type="application/json",
+        HTTP_X_SENTRY_AUTH=world.auth_header(),
+        HTTP_X_REQUEST_ID='x"\n{"level": "fake"}',
+    )
     assert status == 200
     assert len(headers["X-Request-ID"]) == 32 and "\n" not in headers["X-Request-ID"]
 
 
 def test_bad_input_gets_its_4xx_with_a_reason(world):
-    status, _, answer = call("POST", f"/api/{world.project.pk}/envelope/", b"{not json",
-                             HTTP_X_SENTRY_AUTH=world.auth_header())
+    status, _, answer = call(
+        "POST", f"/api/{world.project.pk}/envelope/", b"{not json", HTTP_X_SENTRY_AUTH=world.auth_header()
+    )
     assert status == 400
     assert "invalid envelope" in json.loads(answer)["detail"]
 
 
 def test_unknown_key_is_refused(world):
-    status, _, answer = call("POST", f"/api/{world.project.pk}/envelope/", event_envelope(),
-                             HTTP_X_SENTRY_AUTH="Sentry sentry_key=" + "0" * 32 + ", sentry_version=7")
+    status, _, answer = call(
+        "POST",
+        f"/api/{world.project.pk}/envelope/",
+        event_envelope(),
+        HTTP_X_SENTRY_AUTH="Sentry sentry_key=" + "0" * 32 + ", sentry_version=7",
+    )
     assert status in (401, 403)
     assert json.loads(answer)["detail"]
 
 
 def test_preflight_from_a_browser(world):
-    status, headers, _ = call("OPTIONS", f"/api/{world.project.pk}/envelope/", HTTP_ORIGIN="https://shop.example",
-                              HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    status, headers, _ = call(
+        "OPTIONS",
+        f"/api/{world.project.pk}/envelope/",
+        HTTP_ORIGIN="https://shop.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+    )
     assert status == 200
     assert "POST" in headers["Access-Control-Allow-Methods"]
 
@@ -85,8 +108,9 @@ def test_an_unexpected_failure_is_a_counted_500_not_a_crash(world, monkeypatch, 
     monkeypatch.setitem(wsgi_path._VIEWS, "envelope", broken)
     monkeypatch.setenv("ERRORHUB_500_LOG", str(tmp_path / "500.log"))  # this 500 is the point of the test
     before = ServerErrorCounterMiddleware.count
-    status, _, answer = call("POST", f"/api/{world.project.pk}/envelope/", event_envelope(),
-                             HTTP_X_SENTRY_AUTH=world.auth_header())
+    status, _, answer = call(
+        "POST", f"/api/{world.project.pk}/envelope/", event_envelope(), HTTP_X_SENTRY_AUTH=world.auth_header()
+    )
     assert status == 500
     assert json.loads(answer) == {"detail": "internal error"}
     assert ServerErrorCounterMiddleware.count == before + 1
@@ -102,8 +126,9 @@ def test_other_paths_take_djangos_full_cycle(world):
 def test_the_https_redirect_still_applies(world, settings):
     settings.SECURE_SSL_REDIRECT = True  # Django's middleware reads it when the application is built
     app = wsgi_path.IngestWSGIPath(get_wsgi_application())
-    status, headers, _ = call("POST", f"/api/{world.project.pk}/envelope/", event_envelope(), app=app,
-                              HTTP_X_SENTRY_AUTH=world.auth_header())
+    status, headers, _ = call(
+        "POST", f"/api/{world.project.pk}/envelope/", event_envelope(), app=app, HTTP_X_SENTRY_AUTH=world.auth_header()
+    )
     assert status == 301
     assert headers["Location"].startswith("https://")
 
@@ -111,15 +136,25 @@ def test_the_https_redirect_still_applies(world, settings):
 def test_too_many_query_fields_is_a_400_not_a_500(world):
     before = ServerErrorCounterMiddleware.count
     query = "&".join(f"f{n}=1" for n in range(1100))  # past DATA_UPLOAD_MAX_NUMBER_FIELDS (1000)
-    status, _, answer = call("POST", f"/api/{world.project.pk}/store/?{query}", json.dumps(event()).encode(),
-                             content_type="application/json", HTTP_X_SENTRY_AUTH=world.auth_header())
+    status, _, answer = call(
+        "POST",
+        f"/api/{world.project.pk}/store/?{query}",
+        json.dumps(event()).encode(),
+        content_type="application/json",
+        HTTP_X_SENTRY_AUTH=world.auth_header(),
+    )
     assert status == 400, answer
     assert "bad request" in json.loads(answer)["detail"]
     assert ServerErrorCounterMiddleware.count == before
 
 
 def test_a_host_outside_allowed_hosts_is_refused(world):
-    status, _, answer = call("POST", f"/api/{world.project.pk}/envelope/", event_envelope(),
-                             HTTP_X_SENTRY_AUTH=world.auth_header(), HTTP_HOST="attacker.example")
+    status, _, answer = call(
+        "POST",
+        f"/api/{world.project.pk}/envelope/",
+        event_envelope(),
+        HTTP_X_SENTRY_AUTH=world.auth_header(),
+        HTTP_HOST="attacker.example",
+    )
     assert status == 400
     assert json.loads(answer) == {"detail": "host not allowed"}

@@ -44,7 +44,8 @@ def _chain_classes(handler: Any) -> list[str]:
 
 def test_every_middleware_in_settings_is_applied_or_skipped_with_a_reason() -> None:
     assert undeclared_middleware(settings.MIDDLEWARE) == [], (
-        "declare each in ingest.wsgi_path: APPLIED_ON_INGEST or SKIPPED_ON_INGEST, with the reason")
+        "declare each in ingest.wsgi_path: APPLIED_ON_INGEST or SKIPPED_ON_INGEST, with the reason"
+    )
     assert set(APPLIED_ON_INGEST).isdisjoint(SKIPPED_ON_INGEST)
     assert all(reason.strip() for reason in [*APPLIED_ON_INGEST.values(), *SKIPPED_ON_INGEST.values()])
 
@@ -63,7 +64,12 @@ def test_a_middleware_added_to_settings_is_caught_and_still_applied(world) -> No
     assert undeclared_middleware(added) == [f"{__name__}.StampMiddleware"]
     with override_settings(MIDDLEWARE=added):
         app = IngestWSGIPath(get_wsgi_application())
-        status, headers, answer = call("POST", f"/api/{world.project.pk}/envelope/", event_envelope(), app=app,
-                                       HTTP_X_SENTRY_AUTH=world.auth_header())
+        status, headers, answer = call(
+            "POST",
+            f"/api/{world.project.pk}/envelope/",
+            event_envelope(),
+            app=app,
+            HTTP_X_SENTRY_AUTH=world.auth_header(),
+        )
     assert status == 200, answer
     assert headers["X-Stamp"] == "seen"

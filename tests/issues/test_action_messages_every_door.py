@@ -45,8 +45,9 @@ def test_merging_an_issue_into_itself(world):
 def test_a_snooze_without_a_reason(client, slack, world):  # noqa: F811
     issue = issue_of(world.project, "reasonless")
     says = "a snooze needs a reason"
-    api = world.api(world.owner).put(f"/api/0/issues/{issue.pk}/", {
-        "status": "ignored", "statusDetails": {"ignoreDuration": 60}}, format="json")
+    api = world.api(world.owner).put(
+        f"/api/0/issues/{issue.pk}/", {"status": "ignored", "statusDetails": {"ignoreDuration": 60}}, format="json"
+    )
     assert api.status_code == 400 and api.json()["detail"] == says
     answer = snooze_submission(client, "U0OLIVIA", str(issue.pk), "", "4").json()
     assert answer == {"response_action": "errors", "errors": {"reason": says}}

@@ -57,7 +57,10 @@ def test_resolve_now_in_a_release_or_the_next_then_reopen(world):
     reopened = issue_apply_action(issue, Reopen(), user=world.member).issue
     assert reopened.lifecycle == "new" and reopened.in_inbox and reopened.inbox_reason == "reopened"
     assert [a.kind for a in Activity.objects.filter(issue=issue).order_by("pk")][-3:] == [
-        "resolved", "resolved", "reopened"]
+        "resolved",
+        "resolved",
+        "reopened",
+    ]
 
 
 def test_snooze_by_time_and_count_within_the_limits(world):
@@ -67,16 +70,21 @@ def test_snooze_by_time_and_count_within_the_limits(world):
     assert snoozed.lifecycle == "snoozed" and snoozed.snooze_until == until and snoozed.snooze_until_count == 7
 
 
-@pytest.mark.parametrize(("action", "says"), [
-    (Snooze(reason=" ", count=1), "a snooze needs a reason"),
-    (Snooze(reason="later"), "a snooze needs an end"),
-    (Snooze(reason="later", until=timezone.now() + MAX_SNOOZE + timedelta(days=1)),
-     f"a snooze lasts at most {MAX_SNOOZE.days} days"),
-    (Snooze(reason="later", count=MAX_SNOOZE_COUNT + 1), f"1 to {MAX_SNOOZE_COUNT} further events"),
-    (Snooze(reason="later", until=timezone.now() - timedelta(minutes=1)), "must be in the future"),
-    (AddComment(text="   "), "a comment needs text"),
-    (Unmerge(group_hash="not-a-hash"), "is not one of this issue's fingerprints"),
-])
+@pytest.mark.parametrize(
+    ("action", "says"),
+    [
+        (Snooze(reason=" ", count=1), "a snooze needs a reason"),
+        (Snooze(reason="later"), "a snooze needs an end"),
+        (
+            Snooze(reason="later", until=timezone.now() + MAX_SNOOZE + timedelta(days=1)),
+            f"a snooze lasts at most {MAX_SNOOZE.days} days",
+        ),
+        (Snooze(reason="later", count=MAX_SNOOZE_COUNT + 1), f"1 to {MAX_SNOOZE_COUNT} further events"),
+        (Snooze(reason="later", until=timezone.now() - timedelta(minutes=1)), "must be in the future"),
+        (AddComment(text="   "), "a comment needs text"),
+        (Unmerge(group_hash="not-a-hash"), "is not one of this issue's fingerprints"),
+    ],
+)
 def test_a_refused_action_says_why_and_changes_nothing(world, action, says):
     issue = issue_of(world.project, "refused")
     with pytest.raises(ClientError, match=says):

@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.issues.models import Issue
 from errorhub.issues.services import MAX_SNOOZE, MAX_SNOOZE_COUNT
+from errorhub.middleware import ServerErrorCounterMiddleware
 from tests.issues.events import issue_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]

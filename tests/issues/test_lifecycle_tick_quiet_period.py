@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from errorhub.issues.models import Activity, Issue, Lifecycle
 from errorhub.issues.services import issue_resolve, issues_tick
-from tests.issues.events import issue_of
 from tests.factories import ProjectFactory
+from tests.issues.events import issue_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

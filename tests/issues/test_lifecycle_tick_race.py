@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from errorhub.issues.models import Activity, Issue, Lifecycle
 from errorhub.issues.services import issue_resolve, issue_snooze, issues_tick
-from tests.issues.events import issue_of, record
 from tests.factories import ProjectFactory
+from tests.issues.events import issue_of, record
 from tests.races import issue_row_held_elsewhere
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,8 +37,7 @@ def test_a_regression_committed_during_the_tick_is_not_marked_fixed() -> None:
     issue = issue_of(project, "regresses-under-the-tick")
     issue_resolve(issue=issue, user=None)
 
-    done = _tick_while_locked(issue.pk, lambda: record(project, "regresses-under-the-tick"),
-                              ahead=timedelta(days=400))
+    done = _tick_while_locked(issue.pk, lambda: record(project, "regresses-under-the-tick"), ahead=timedelta(days=400))
 
     after = Issue.objects.get(pk=issue.pk)
     assert done["fixed"] == 0
@@ -53,8 +52,9 @@ def test_ending_a_snooze_keeps_the_counts_ingest_committed_meanwhile() -> None:
     issue = issue_of(project, "counted-under-the-tick")
     issue_snooze(issue=issue, user=None, reason="deploy", until=timezone.now() + timedelta(minutes=5), count=100)
 
-    done = _tick_while_locked(issue.pk, lambda: record(project, "counted-under-the-tick", count=3),
-                              ahead=timedelta(hours=1))
+    done = _tick_while_locked(
+        issue.pk, lambda: record(project, "counted-under-the-tick", count=3), ahead=timedelta(hours=1)
+    )
 
     after = Issue.objects.get(pk=issue.pk)
     assert done["snoozes_ended"] == 1

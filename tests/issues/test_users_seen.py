@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from errorhub.issues.models import Issue, IssueUser
 from errorhub.issues.digest import events_record
-from tests.issues.events import sentry_event
+from errorhub.issues.models import Issue, IssueUser
 from tests.factories import ProjectFactory
+from tests.issues.events import sentry_event
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

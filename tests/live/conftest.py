@@ -48,10 +48,17 @@ class LiveProject:
 def _live_env(database_name: str, data_dir: Path) -> dict[str, str]:
     broker = with_db(os.environ["ERRORHUB_TEST_REDIS_URL"], LIVE_REDIS_DB)
     redis.Redis.from_url(broker, socket_timeout=2).flushdb()  # stale messages of an aborted run
-    return {**os.environ, "DATABASE_URL": with_db(os.environ["ERRORHUB_TEST_DATABASE_URL"], database_name),
-            "CELERY_BROKER_URL": broker, "ERRORHUB_TASKS_EAGER": "0", "ERRORHUB_DATA_DIR": str(data_dir),
-            "ERRORHUB_500_LOG": os.environ["ERRORHUB_500_LOG"], "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "PYTHONUNBUFFERED": "1", "PGAPPNAME": LIVE_APP_NAME}
+    return {
+        **os.environ,
+        "DATABASE_URL": with_db(os.environ["ERRORHUB_TEST_DATABASE_URL"], database_name),
+        "CELERY_BROKER_URL": broker,
+        "ERRORHUB_TASKS_EAGER": "0",
+        "ERRORHUB_DATA_DIR": str(data_dir),
+        "ERRORHUB_500_LOG": os.environ["ERRORHUB_500_LOG"],
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PYTHONUNBUFFERED": "1",
+        "PGAPPNAME": LIVE_APP_NAME,
+    }
 
 
 @pytest.fixture(scope="package")
@@ -87,14 +94,18 @@ def _wait_for_other_sessions_to_end(timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
-            cursor.execute("SELECT pid, client_port, state, left(query, 200) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND application_name = %s", [LIVE_APP_NAME])
+            cursor.execute(
+                "SELECT pid, client_port, state, left(query, 200) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND application_name = %s",
+                [LIVE_APP_NAME],
+            )
             others = cursor.fetchall()
             if not others:
                 return
             time.sleep(0.1)
-    raise RuntimeError(f"sessions (pid, client port, state, last query) still hold the test database "
-                       f"after {timeout} s: {others}")
+    raise RuntimeError(
+        f"sessions (pid, client port, state, last query) still hold the test database after {timeout} s: {others}"
+    )
 
 
 def make_live_project(name: str, server: LiveServer, django_db_blocker) -> LiveProject:
@@ -108,9 +119,14 @@ def make_live_project(name: str, server: LiveServer, django_db_blocker) -> LiveP
         for team in created.project.teams.all():
             team.members.add(user)
         token = api_token_create(user=user, label="live tests")
-        return LiveProject(base_url=server.base_url, org=created.project.organization.slug,
-                           slug=created.project.slug, project_id=created.project.pk,
-                           dsn=created.key.dsn(server.base_url), token=token)
+        return LiveProject(
+            base_url=server.base_url,
+            org=created.project.organization.slug,
+            slug=created.project.slug,
+            project_id=created.project.pk,
+            dsn=created.key.dsn(server.base_url),
+            token=token,
+        )
 
 
 @pytest.fixture(scope="module")

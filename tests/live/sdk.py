@@ -37,33 +37,55 @@ class Client:
 
 
 CLIENTS: dict[str, Client] = {
-    "python": Client("python", (sys.executable, "tests/clients/python/send_events.py"),
-                     CLIENTS_DIR / "python" / "send_events.py", 1),
-    "node": Client("node", ("node", "tests/clients/node/send_events.js"),
-                   CLIENTS_DIR / "node" / "node_modules" / "@sentry" / "node", 1),
+    "python": Client(
+        "python", (sys.executable, "tests/clients/python/send_events.py"), CLIENTS_DIR / "python" / "send_events.py", 1
+    ),
+    "node": Client(
+        "node",
+        ("node", "tests/clients/node/send_events.js"),
+        CLIENTS_DIR / "node" / "node_modules" / "@sentry" / "node",
+        1,
+    ),
     "go": Client("go", ("tests/clients/go/send_events",), CLIENTS_DIR / "go" / "send_events", 2),
-    "java": Client("java", ("java", "-jar", "tests/clients/java/target/send-events.jar"),
-                   CLIENTS_DIR / "java" / "target" / "send-events.jar", 1),
-    "rust": Client("rust", ("tests/clients/rust/target/release/send_events",),
-                   CLIENTS_DIR / "rust" / "target" / "release" / "send_events", 101),
+    "java": Client(
+        "java",
+        ("java", "-jar", "tests/clients/java/target/send-events.jar"),
+        CLIENTS_DIR / "java" / "target" / "send-events.jar",
+        1,
+    ),
+    "rust": Client(
+        "rust",
+        ("tests/clients/rust/target/release/send_events",),
+        CLIENTS_DIR / "rust" / "target" / "release" / "send_events",
+        101,
+    ),
 }
 
 
-def run_client(lang: str, project: LiveProject, run_id: str, *, crash: bool = False,
-               timeout: float = 90.0) -> list[str]:
+def run_client(
+    lang: str, project: LiveProject, run_id: str, *, crash: bool = False, timeout: float = 90.0
+) -> list[str]:
     """Run the ``lang`` client (from the repository root, so its frames count as in-app)
     and return the event ids it printed. A missing build fails, naming the script."""
     client = CLIENTS[lang]
     if not client.artifact.exists():
-        pytest.fail(f"the {lang} SDK client is not built ({client.artifact} is missing): "
-                    f"run scripts/build_clients.sh {lang}")
+        pytest.fail(
+            f"the {lang} SDK client is not built ({client.artifact} is missing): run scripts/build_clients.sh {lang}"
+        )
     env = {"SENTRY_DSN": project.dsn, "ERRORHUB_RUN_ID": run_id, "PATH": _path(), "HOME": str(Path.home())}
-    proc = subprocess.run([*client.argv, *(["crash"] if crash else [])], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    proc = subprocess.run(
+        [*client.argv, *(["crash"] if crash else [])],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     expected = client.crash_exit if crash else 0
     assert proc.returncode == expected, (
         f"{lang} client exited {proc.returncode}, expected {expected}\nstdout:\n{proc.stdout[-3000:]}\n"
-        f"stderr:\n{proc.stderr[-3000:]}")
+        f"stderr:\n{proc.stderr[-3000:]}"
+    )
     ids = _EVENT_ID.findall(proc.stdout)
     assert len(ids) == (1 if crash else 2), f"{lang} client printed {ids}:\n{proc.stdout}\n{proc.stderr[-2000:]}"
     return ids
@@ -84,9 +106,14 @@ sentry_sdk.flush(timeout=30)
 def send_messages(project: LiveProject, title: str, count: int = 1, timeout: float = 90.0) -> list[str]:
     """``count`` events titled ``title`` (one issue: the fingerprint is the title), sent
     by the real ``sentry-sdk`` in a process of its own; the event ids it printed."""
-    proc = subprocess.run([sys.executable, "-c", _SEND_MESSAGES, project.dsn, title, str(count)], cwd=REPO,
-                          env={"PATH": _path(), "HOME": str(Path.home())}, capture_output=True, text=True,
-                          timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-c", _SEND_MESSAGES, project.dsn, title, str(count)],
+        cwd=REPO,
+        env={"PATH": _path(), "HOME": str(Path.home())},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     ids = _EVENT_ID.findall(proc.stdout)
     assert proc.returncode == 0 and len(ids) == count, f"sentry-sdk sent {ids}:\n{proc.stderr[-2000:]}"
     return ids
@@ -119,8 +146,10 @@ class Api:
                 return last.json()
             assert last.status_code == 404, f"GET {path}: {last.status_code} {last.text[:500]}"
             time.sleep(0.3)
-        raise AssertionError(f"event {event_id} not stored within {timeout} s (last answer: "
-                             f"{last.status_code if last is not None else None})")
+        raise AssertionError(
+            f"event {event_id} not stored within {timeout} s (last answer: "
+            f"{last.status_code if last is not None else None})"
+        )
 
     def issues(self) -> list[dict[str, Any]]:
         response = self.get(f"projects/{self.project.org}/{self.project.slug}/issues/", query="")
@@ -169,7 +198,9 @@ def send_all(expect: Expect, project: LiveProject) -> Sent:
 
 def frames(event: dict[str, Any]) -> list[dict[str, Any]]:
     """Every frame of every exception in the chain, outermost call first per exception."""
-    return [f for exc in event["body"].get("exception") or [] for f in (exc.get("stacktrace") or {}).get("frames") or []]
+    return [
+        f for exc in event["body"].get("exception") or [] for f in (exc.get("stacktrace") or {}).get("frames") or []
+    ]
 
 
 def frame_file(frame: dict[str, Any]) -> str:
@@ -192,8 +223,11 @@ def assert_in_app(sent: Sent) -> None:
     for event in (sent.error, sent.crash):
         app = [f for f in frames(event) if frame_file(f).endswith(sent.expect.source_file)]
         assert app and all(f["in_app"] is True for f in app), app
-        runtime = [f for f in frames(event) if frame_file(f).startswith("node:") or
-                   str(f.get("function", "")).startswith(("std::", "core::"))]
+        runtime = [
+            f
+            for f in frames(event)
+            if frame_file(f).startswith("node:") or str(f.get("function", "")).startswith(("std::", "core::"))
+        ]
         assert all(f["in_app"] is False for f in runtime), runtime
 
 

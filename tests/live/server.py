@@ -68,22 +68,50 @@ class LiveServer:
 
     def _spawn(self, name: str, argv: list[str]) -> None:
         with open(self.log_dir / f"{name}.log", "wb") as log:  # the child holds its own copy of the descriptor
-            self.procs[name] = subprocess.Popen(argv, cwd=REPO, env=self.env, stdout=log,
-                                                stderr=subprocess.STDOUT, start_new_session=True)
+            self.procs[name] = subprocess.Popen(
+                argv, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
 
-    def start(self, timeout: float = 60.0) -> "LiveServer":
+    def start(self, timeout: float = 60.0) -> LiveServer:
         """Start both processes and wait until ``/healthz`` answers."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.env = {**self.env, "ERRORHUB_BASE_URL": self.base_url}
-        self._spawn("gunicorn", [str(BIN / "gunicorn"), "-c", "python:errorhub.gunicorn_conf", "--bind",
-                                 f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", "60"])
+        self._spawn(
+            "gunicorn",
+            [
+                str(BIN / "gunicorn"),
+                "-c",
+                "python:errorhub.gunicorn_conf",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--timeout",
+                "60",
+            ],
+        )
         pool = ["--pool", "solo"] if self.worker_concurrency == 1 else ["--pool", "prefork"]
-        self._spawn("celery", [str(BIN / "python"), "-m", "errorhub.worker", "--concurrency",
-                               str(self.worker_concurrency), "-Q", QUEUES, *pool, "--loglevel", "INFO",
-                               "--without-gossip", "--without-mingle", "--without-heartbeat"])
+        self._spawn(
+            "celery",
+            [
+                str(BIN / "python"),
+                "-m",
+                "errorhub.worker",
+                "--concurrency",
+                str(self.worker_concurrency),
+                "-Q",
+                QUEUES,
+                *pool,
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+        )
         return self._wait_until_healthy(timeout)
 
-    def _wait_until_healthy(self, timeout: float) -> "LiveServer":
+    def _wait_until_healthy(self, timeout: float) -> LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.check_alive()
@@ -148,10 +176,18 @@ def embedded_env(data_dir: Path, **settings: str) -> dict[str, str]:
     """The environment of ``make run`` on a fresh data dir: none of the test run's
     ErrorHub, database or broker variables (so SQLite and the filesystem broker),
     the venv first on PATH as the Makefile puts it, plus ``settings``."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("ERRORHUB_", "DATABASE_", "CELERY_", "DJANGO_")) and k != "ALLOWED_HOSTS"}
-    env.update(ERRORHUB_DATA_DIR=str(data_dir), ERRORHUB_STATIC_ROOT=str(data_dir / "static"),
-               PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}", PYTHONUNBUFFERED="1", **settings)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ERRORHUB_", "DATABASE_", "CELERY_", "DJANGO_")) and k != "ALLOWED_HOSTS"
+    }
+    env.update(
+        ERRORHUB_DATA_DIR=str(data_dir),
+        ERRORHUB_STATIC_ROOT=str(data_dir / "static"),
+        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
+        PYTHONUNBUFFERED="1",
+        **settings,
+    )
     return env
 
 
@@ -165,13 +201,19 @@ class EmbeddedServer(LiveServer):
 
     def manage(self, *args: str, timeout: float = 120.0) -> str:
         """``manage.py <args>`` in the server's environment; its output (raises on failure)."""
-        proc = subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=REPO, env=self.env,
-                              capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            [str(BIN / "python"), "manage.py", *args],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if proc.returncode:
             raise RuntimeError(f"manage.py {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
         return proc.stdout
 
-    def start(self, timeout: float = 60.0) -> "EmbeddedServer":
+    def start(self, timeout: float = 60.0) -> EmbeddedServer:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.env = {**self.env, "ERRORHUB_BASE_URL": self.base_url}
         self.bootstrap_output = "".join(self.manage(*step) for step in MAKE_RUN_STEPS)

@@ -33,8 +33,11 @@ INFO_LINE = re.compile(r"\bINFO\b")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
-    with embedded_server(tmp_path_factory.mktemp("clean-run"), ERRORHUB_LIFECYCLE_TICK_SECONDS=str(CHECK_SECONDS),
-                         ERRORHUB_SYSTEM_CHECK_SECONDS=str(CHECK_SECONDS)) as running:
+    with embedded_server(
+        tmp_path_factory.mktemp("clean-run"),
+        ERRORHUB_LIFECYCLE_TICK_SECONDS=str(CHECK_SECONDS),
+        ERRORHUB_SYSTEM_CHECK_SECONDS=str(CHECK_SECONDS),
+    ) as running:
         yield running
 
 
@@ -75,16 +78,20 @@ def test_an_idle_worker_logs_nothing_at_info(server: EmbeddedServer, traffic: li
     before = server.log("celery")
     time.sleep(2 * BEAT_CYCLE + CHECK_SECONDS)  # two outbox drains, several ticks and system checks
     server.check_alive()
-    gained = server.log("celery")[len(before):]
+    gained = server.log("celery")[len(before) :]
     assert [line for line in gained.splitlines() if INFO_LINE.search(line)] == [], gained
 
 
 def _item_outcomes(base_url: str, project_id: int) -> float:
     with urllib.request.urlopen(f"{base_url}/metrics", timeout=10) as response:  # loopback: allowed
         families = text_string_to_metric_families(response.read().decode())
-    return sum(sample.value for family in families for sample in family.samples
-               if sample.name == "errorhub_item_outcomes_total"
-               and sample.labels == {"project": str(project_id), "outcome": "invalid", "reason": "invalid_sessions"})
+    return sum(
+        sample.value
+        for family in families
+        for sample in family.samples
+        if sample.name == "errorhub_item_outcomes_total"
+        and sample.labels == {"project": str(project_id), "outcome": "invalid", "reason": "invalid_sessions"}
+    )
 
 
 def test_an_item_dropped_by_the_worker_shows_on_the_webs_metrics(server: EmbeddedServer, traffic: list[str]) -> None:
@@ -93,12 +100,21 @@ def test_an_item_dropped_by_the_worker_shows_on_the_webs_metrics(server: Embedde
     project: LiveProject = embedded_live_project(server)
     before = _item_outcomes(server.base_url, project.project_id)
     event_id = uuid.uuid4().hex
-    body = b"\n".join([json.dumps({"event_id": event_id}).encode(), b'{"type":"event"}',
-                       json.dumps({"event_id": event_id, "message": "beside a bad item", "level": "error"}).encode(),
-                       b'{"type":"sessions"}', b'{"aggregates":["x"]}'])
+    body = b"\n".join(
+        [
+            json.dumps({"event_id": event_id}).encode(),
+            b'{"type":"event"}',
+            json.dumps({"event_id": event_id, "message": "beside a bad item", "level": "error"}).encode(),
+            b'{"type":"sessions"}',
+            b'{"aggregates":["x"]}',
+        ]
+    )
     key = urllib.parse.urlsplit(project.dsn).username
-    request = urllib.request.Request(f"{server.base_url}/api/{project.project_id}/envelope/?sentry_key={key}",
-                                     data=body, headers={"Content-Type": "application/x-sentry-envelope"})
+    request = urllib.request.Request(
+        f"{server.base_url}/api/{project.project_id}/envelope/?sentry_key={key}",
+        data=body,
+        headers={"Content-Type": "application/x-sentry-envelope"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
     sdk.Api(project).event(event_id)  # waits until the event is stored

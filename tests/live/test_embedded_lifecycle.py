@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -27,8 +27,11 @@ DEADLINE = 90.0  # generous: the tick comes every 2 s
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
-    with embedded_server(tmp_path_factory.mktemp("lifecycle"), ERRORHUB_LIFECYCLE_TICK_SECONDS=str(TICK_SECONDS),
-                         ERRORHUB_QUIET_PERIOD_SECONDS=str(QUIET_SECONDS)) as running:
+    with embedded_server(
+        tmp_path_factory.mktemp("lifecycle"),
+        ERRORHUB_LIFECYCLE_TICK_SECONDS=str(TICK_SECONDS),
+        ERRORHUB_QUIET_PERIOD_SECONDS=str(QUIET_SECONDS),
+    ) as running:
         yield running
 
 
@@ -65,12 +68,13 @@ def wait_until_not(api: sdk.Api, issue: dict[str, Any], lifecycle: str, server: 
 
 def test_a_snooze_ends_when_its_time_comes(server: EmbeddedServer, project: LiveProject) -> None:
     api, issue = new_issue(project, "snoozed until a time")
-    until = datetime.now(timezone.utc) + timedelta(seconds=3)
-    snoozed = update(api, issue, {"status": "ignored",
-                                  "statusDetails": {"ignoreUntil": until.isoformat(), "ignoreReason": "deploy"}})
+    until = datetime.now(UTC) + timedelta(seconds=3)
+    snoozed = update(
+        api, issue, {"status": "ignored", "statusDetails": {"ignoreUntil": until.isoformat(), "ignoreReason": "deploy"}}
+    )
     assert snoozed["lifecycle"] == "snoozed" and snoozed["inbox"] is False
     ended = wait_until_not(api, issue, "snoozed", server)
-    assert datetime.now(timezone.utc) >= until, "ended by its time, not before"
+    assert datetime.now(UTC) >= until, "ended by its time, not before"
     assert ended["lifecycle"] == "new" and ended["inbox"] is True
 
 
@@ -84,8 +88,7 @@ def test_a_snooze_ends_after_its_number_of_events(server: EmbeddedServer, projec
     assert ended["lifecycle"] == "new" and ended["inbox"] is True and ended["count"] == "3"
 
 
-def test_a_resolved_issue_becomes_fixed_after_the_quiet_period(server: EmbeddedServer,
-                                                              project: LiveProject) -> None:
+def test_a_resolved_issue_becomes_fixed_after_the_quiet_period(server: EmbeddedServer, project: LiveProject) -> None:
     api, issue = new_issue(project, "resolved and quiet")
     resolved_at = time.monotonic()
     assert update(api, issue, {"status": "resolved"})["lifecycle"] == "resolved"

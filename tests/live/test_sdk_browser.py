@@ -21,7 +21,6 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from tests.browser import launched_chromium
-
 from tests.live.conftest import LiveProject
 from tests.live.sdk import CLIENTS_DIR, Api, frames
 
@@ -33,8 +32,7 @@ CORS_BLOCKED = "blocked by CORS policy"
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript",
-                      ".mjs": "text/javascript"}
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript", ".mjs": "text/javascript"}
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
         pass
@@ -44,8 +42,10 @@ class _Quiet(SimpleHTTPRequestHandler):
 def page_origin() -> Iterator[str]:
     """tests/clients/browser/ served over HTTP on 127.0.0.1:<another port> (no CDN)."""
     if not SDK_MODULE.exists():
-        pytest.fail(f"@sentry/browser is not installed ({SDK_MODULE} is missing): "
-                    f"run `npm ci` in {PAGE_DIR} (or scripts/build_clients.sh browser)")
+        pytest.fail(
+            f"@sentry/browser is not installed ({SDK_MODULE} is missing): "
+            f"run `npm ci` in {PAGE_DIR} (or scripts/build_clients.sh browser)"
+        )
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(PAGE_DIR)))
     thread = threading.Thread(target=server.serve_forever, name="browser-page-server", daemon=True)
     thread.start()
@@ -72,9 +72,14 @@ def other_origin_project(live_project: LiveProject, django_db_blocker) -> LivePr
         created = project_create(org_name="Live", name="test-sdk-browser-locked", team_name="live")
         created.project.allowed_origins = "https://shop.example.com"
         created.project.save(update_fields=["allowed_origins"])
-    return LiveProject(base_url=live_project.base_url, org=created.project.organization.slug,
-                       slug=created.project.slug, project_id=created.project.pk,
-                       dsn=created.key.dsn(live_project.base_url), token=live_project.token)
+    return LiveProject(
+        base_url=live_project.base_url,
+        org=created.project.organization.slug,
+        slug=created.project.slug,
+        project_id=created.project.pk,
+        dsn=created.key.dsn(live_project.base_url),
+        token=live_project.token,
+    )
 
 
 @dataclass
@@ -98,8 +103,10 @@ def visit(browser: Any, page_origin: str, project: LiveProject, run_id: str) -> 
     page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
     page.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
     page.on("response", lambda r: responses.append(r) if "/envelope/" in r.url else None)
-    page.on("requestfailed", lambda r: failures.append(f"{r.method} {r.url}: {r.failure}")
-            if "/envelope/" in r.url else None)
+    page.on(
+        "requestfailed",
+        lambda r: failures.append(f"{r.method} {r.url}: {r.failure}") if "/envelope/" in r.url else None,
+    )
     try:
         page.goto(f"{page_origin}/index.html?{urlencode({'dsn': project.dsn, 'run_id': run_id})}")
         try:
@@ -109,10 +116,23 @@ def visit(browser: Any, page_origin: str, project: LiveProject, run_id: str) -> 
         page.click("#checkout")
         page.wait_for_function("document.getElementById('status').textContent !== 'ready'", timeout=20_000)
         page.wait_for_timeout(300)  # let a late console message about the response arrive
-        wire = [{"method": r.request.method, "url": r.url, "status": r.status, "headers": r.all_headers(),
-                 "body": _json_or_none(r)} for r in responses]
-        return Visit(event_id=page.inner_text("#event-id"), status=page.inner_text("#status"), console=console,
-                     envelope_responses=wire, envelope_failures=failures)
+        wire = [
+            {
+                "method": r.request.method,
+                "url": r.url,
+                "status": r.status,
+                "headers": r.all_headers(),
+                "body": _json_or_none(r),
+            }
+            for r in responses
+        ]
+        return Visit(
+            event_id=page.inner_text("#event-id"),
+            status=page.inner_text("#status"),
+            console=console,
+            envelope_responses=wire,
+            envelope_failures=failures,
+        )
     finally:
         context.close()
 
@@ -136,11 +156,11 @@ def test_browser_sdk_event_crosses_origin_and_is_stored(browser, page_origin, li
     assert seen.envelope_responses, "the browser sent no envelope"
     for response in seen.envelope_responses:
         assert response["method"] == "POST" and response["url"].startswith(
-            f"{live_project.base_url}/api/{live_project.project_id}/envelope/"), response
+            f"{live_project.base_url}/api/{live_project.project_id}/envelope/"
+        ), response
         assert response["status"] == 200, response
         assert response["headers"].get("access-control-allow-origin") == page_origin, response["headers"]
-    assert [r for r in seen.envelope_responses if (r["body"] or {}).get("id") == seen.event_id], \
-        seen.envelope_responses
+    assert [r for r in seen.envelope_responses if (r["body"] or {}).get("id") == seen.event_id], seen.envelope_responses
 
     event = Api(live_project).event(seen.event_id)
     chain = event["body"]["exception"]
@@ -149,8 +169,9 @@ def test_browser_sdk_event_crosses_origin_and_is_stored(browser, page_origin, li
     assert chain[-1]["value"] == "could not process order 1001"
     raising = [f for f in frames(event) if f.get("function") == "checkoutClick"]
     assert raising, f"no checkoutClick frame in {[f.get('function') for f in frames(event)]}"
-    assert all(urlsplit(f.get("abs_path") or f.get("filename") or "").path == "/index.html" for f in raising), \
-        [(f.get("abs_path"), f.get("filename")) for f in raising]
+    assert all(urlsplit(f.get("abs_path") or f.get("filename") or "").path == "/index.html" for f in raising), [
+        (f.get("abs_path"), f.get("filename")) for f in raising
+    ]
     assert event["release"] == "errorhub-test@1.0.0-browser"
     assert event["environment"] == "ci"
     assert event["body"]["tags"]["run_id"] == run_id

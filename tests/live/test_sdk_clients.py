@@ -17,11 +17,53 @@ from tests.live.conftest import make_live_project
 
 pytestmark = pytest.mark.live
 EXPECTS = {
-    "python": sdk.Expect(lang="python", tag_lang="python", chain=("OutOfStockError", "OrderProcessingError"), function="process_order", source_file="send_events.py", crash_type="RuntimeError", crash_function="crash_order", crash_level="error"),
-    "node": sdk.Expect(lang="node", tag_lang="javascript", chain=("TypeError", "Error"), function="processOrder", source_file="send_events.js", crash_type="Error", crash_function="crashOrder"),
-    "go": sdk.Expect(lang="go", tag_lang="go", chain=("*errors.errorString", "*fmt.wrapError", "*main.OrderError"), function="processOrder", source_file="main.go", crash_type="runtime.plainError", crash_function="crashOrder", crash_handled=None),
-    "java": sdk.Expect(lang="java", tag_lang="java", chain=("Main$OutOfStockException", "Main$OrderProcessingException"), function="processOrder", source_file="Main.java", crash_type="IllegalStateException", crash_function="crashOrder"),
-    "rust": sdk.Expect(lang="rust", tag_lang="rust", chain=("InventoryError", "OrderError"), function="process_order", source_file="main.rs", crash_type="panic", crash_function="crash_order"),
+    "python": sdk.Expect(
+        lang="python",
+        tag_lang="python",
+        chain=("OutOfStockError", "OrderProcessingError"),
+        function="process_order",
+        source_file="send_events.py",
+        crash_type="RuntimeError",
+        crash_function="crash_order",
+        crash_level="error",
+    ),
+    "node": sdk.Expect(
+        lang="node",
+        tag_lang="javascript",
+        chain=("TypeError", "Error"),
+        function="processOrder",
+        source_file="send_events.js",
+        crash_type="Error",
+        crash_function="crashOrder",
+    ),
+    "go": sdk.Expect(
+        lang="go",
+        tag_lang="go",
+        chain=("*errors.errorString", "*fmt.wrapError", "*main.OrderError"),
+        function="processOrder",
+        source_file="main.go",
+        crash_type="runtime.plainError",
+        crash_function="crashOrder",
+        crash_handled=None,
+    ),
+    "java": sdk.Expect(
+        lang="java",
+        tag_lang="java",
+        chain=("Main$OutOfStockException", "Main$OrderProcessingException"),
+        function="processOrder",
+        source_file="Main.java",
+        crash_type="IllegalStateException",
+        crash_function="crashOrder",
+    ),
+    "rust": sdk.Expect(
+        lang="rust",
+        tag_lang="rust",
+        chain=("InventoryError", "OrderError"),
+        function="process_order",
+        source_file="main.rs",
+        crash_type="panic",
+        crash_function="crash_order",
+    ),
 }
 
 
@@ -67,8 +109,9 @@ def test_session_envelope_aggregated(sent, django_db_blocker):
 
     def totals() -> dict[str, int] | None:
         with django_db_blocker.unblock():
-            rows = SessionAggregate.objects.filter(project_id=sent.project.project_id,
-                                                   release="errorhub-test@1.0.0-node", environment="ci")
+            rows = SessionAggregate.objects.filter(
+                project_id=sent.project.project_id, release="errorhub-test@1.0.0-node", environment="ci"
+            )
             sums = {f: sum(getattr(r, f) for r in rows) for f in ("healthy", "errored", "crashed", "abnormal")}
         return sums if sums["errored"] >= 1 and sums["crashed"] >= 1 else None
 

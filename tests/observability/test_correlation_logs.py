@@ -93,8 +93,10 @@ def test_batch_task_lists_every_payloads_ids():
         def __init__(self, payload):
             self.args = [payload]
 
-    batch = [Req({"project_id": 3, "event_id": "a" * 32, "request_id": "r1"}),
-             Req({"project_id": 3, "event_id": "b" * 32, "request_id": "r2"})]
+    batch = [
+        Req({"project_id": 3, "event_id": "a" * 32, "request_id": "r1"}),
+        Req({"project_id": 3, "event_id": "b" * 32, "request_id": "r2"}),
+    ]
     bind, listed = eh_logging._payload_ids((batch,))
     assert bind == {"project_id": 3}
     assert listed == {"request_ids": ["r1", "r2"], "event_ids": ["a" * 32, "b" * 32]}

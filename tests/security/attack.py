@@ -16,18 +16,19 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from django.core import serializers
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from alerts.models import Channel, Rule
 from errorhub.accounts.models import ApiToken, Organization, Project, ProjectKey, Team
-from errorhub.issues.models import Comment, Issue
-from errorhub.issues.digest import events_record
 from errorhub.accounts.services import api_token_create
+from errorhub.issues.digest import events_record
+from errorhub.issues.models import Comment, Issue
 from errorhub.issues.release_services import release_create
 from ingest.models import DeadLetter
 from ingest.protocol.normalize import normalize_sentry_event
@@ -37,13 +38,35 @@ MARKER = "ZQXSECRET"
 PASSWORD = "pw-for-tests-123"  # tests.factories.UserFactory's
 
 #: Reachable without a session, by design. Each still must not leak org A data.
-PUBLIC = {"login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
-          "password_reset_complete", "healthz", "readyz", "metrics", "api-schema", "admin:login", "admin:logout",
-          "api-root", "api-not-found"}  # who is asking (nulls for nobody); the JSON 404 of unknown API paths
+PUBLIC = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "healthz",
+    "readyz",
+    "metrics",
+    "api-schema",
+    "admin:login",
+    "admin:logout",
+    "api-root",
+    "api-not-found",
+}  # who is asking (nulls for nobody); the JSON 404 of unknown API paths
 #: Authenticated by something other than a session: a DSN key, Slack's signature, a signed link.
 #: Without that credential they must answer 4xx (never a redirect to the login page, never 2xx).
-CREDENTIAL_DOORS = {"ingest-envelope", "ingest-store", "ingest-security", "ingest-logs", "otlp-logs",
-                    "otlp-traces", "slack-interactions", "slack-commands", "alerts-digest-unsubscribe"}
+CREDENTIAL_DOORS = {
+    "ingest-envelope",
+    "ingest-store",
+    "ingest-security",
+    "ingest-logs",
+    "otlp-logs",
+    "otlp-traces",
+    "slack-interactions",
+    "slack-commands",
+    "alerts-digest-unsubscribe",
+}
 #: Exempt from CSRF because a browser session is not their credential.
 CSRF_EXEMPT = CREDENTIAL_DOORS | {"metrics", "healthz", "readyz", "api-schema"}
 
@@ -101,8 +124,9 @@ class Target:
 def record_event(project: Project, payload: dict[str, Any]) -> tuple[Issue, str]:
     """Normalise, group and store a Sentry-shaped payload as processing would."""
     event_id = uuid.uuid4().hex
-    event = normalize_sentry_event({"platform": "python", **payload}, project_id=project.pk, event_id=event_id,
-                                   received_at=datetime.now(UTC))
+    event = normalize_sentry_event(
+        {"platform": "python", **payload}, project_id=project.pk, event_id=event_id, received_at=datetime.now(UTC)
+    )
     (issue_id,) = events_record(project=project, events=[event]).changes
     return Issue.objects.get(pk=issue_id), event_id
 
@@ -118,17 +142,36 @@ def make_org(slug: str, label: str, event: dict[str, Any] | None = None) -> Org:
     project = ProjectFactory(organization=org, slug=f"{slug}-app", name=f"{label} App")
     project.teams.add(team)
     issue, event_id = record_event(project, event or {"level": "error", "message": f"{label} crash in checkout"})
-    channel = Channel.objects.create(organization=org, name=f"{label} channel", kind="webhook",
-                                     config={"url": "https://192.0.2.1/hook", "secret": f"{label}-hook-secret"})
+    channel = Channel.objects.create(
+        organization=org,
+        name=f"{label} channel",
+        kind="webhook",
+        config={"url": "https://192.0.2.1/hook", "secret": f"{label}-hook-secret"},
+    )
     rule = Rule.objects.create(organization=org, project=project, name=f"{label} rule", triggers=["new_issue"])
     rule.channels.add(channel)
     Comment.objects.create(issue=issue, user=owner, text=f"{label} private comment")
     release_create(projects=[project], version=f"{slug}@1.0", url=f"https://{slug}.example/releases/1.0")
-    letter = DeadLetter.objects.create(task="ingest.tasks.process_payload", project_id=project.pk,
-                                       payload={"kind": "bogus", "project_id": project.pk}, error=f"{label} failure")
-    return Org(org=org, team=team, project=project, key=ProjectKeyFactory(project=project), issue=issue,
-               event_id=event_id, owner=owner, member=member, token=api_token_create(user=member),
-               rule=rule, channel=channel, letter=letter)
+    letter = DeadLetter.objects.create(
+        task="ingest.tasks.process_payload",
+        project_id=project.pk,
+        payload={"kind": "bogus", "project_id": project.pk},
+        error=f"{label} failure",
+    )
+    return Org(
+        org=org,
+        team=team,
+        project=project,
+        key=ProjectKeyFactory(project=project),
+        issue=issue,
+        event_id=event_id,
+        owner=owner,
+        member=member,
+        token=api_token_create(user=member),
+        rule=rule,
+        channel=channel,
+        letter=letter,
+    )
 
 
 def walk(resolver: URLResolver | None = None, prefix: str = "", namespace: str = "") -> Iterator[Route]:
@@ -182,8 +225,9 @@ def every_url(a: Org) -> list[Target]:
     targets: list[Target] = []
     for route in walk():
         missing = [p for p in route.params if p not in fill or not fill[p](route)]
-        assert not missing, (f"{route.route} ({route.name}): no value for {missing}: add a parameter filler "
-                             f"in tests/security/attack.py")
+        assert not missing, (
+            f"{route.route} ({route.name}): no value for {missing}: add a parameter filler in tests/security/attack.py"
+        )
         combos: list[dict[str, str]] = [{}]
         for param in route.params:
             combos = [{**c, param: v} for c in combos for v in fill[param](route)]
@@ -204,11 +248,16 @@ def _many_to_many_sorted(serialised: str) -> str:
 def snapshot(a: Org) -> str:
     """Everything org A owns, serialised, so any write by an outsider shows up as a difference."""
     querysets = [
-        Organization.objects.filter(pk=a.org.pk), Team.objects.filter(organization=a.org),
-        Project.objects.filter(organization=a.org), ProjectKey.objects.filter(project__organization=a.org),
-        Issue.objects.filter(project__organization=a.org), Comment.objects.filter(issue__project__organization=a.org),
-        ApiToken.objects.filter(user__in=[a.owner, a.member]), Rule.objects.filter(organization=a.org),
-        Channel.objects.filter(organization=a.org), DeadLetter.objects.filter(project_id=a.project.pk),
+        Organization.objects.filter(pk=a.org.pk),
+        Team.objects.filter(organization=a.org),
+        Project.objects.filter(organization=a.org),
+        ProjectKey.objects.filter(project__organization=a.org),
+        Issue.objects.filter(project__organization=a.org),
+        Comment.objects.filter(issue__project__organization=a.org),
+        ApiToken.objects.filter(user__in=[a.owner, a.member]),
+        Rule.objects.filter(organization=a.org),
+        Channel.objects.filter(organization=a.org),
+        DeadLetter.objects.filter(project_id=a.project.pk),
     ]
     parts = [_many_to_many_sorted(serializers.serialize("json", qs.order_by("pk"))) for qs in querysets]
     return re.sub(r'"(updated_at|last_used_at)": "[^"]*"', "", "\n".join(parts))
@@ -216,9 +265,29 @@ def snapshot(a: Org) -> str:
 
 def hostile_form(a: Org) -> dict[str, Any]:
     """A POST body naming org A's objects in every field a view might read."""
-    return {"name": "written-by-outsider", "reason": "outsider", "hours": "1", "release": "9.9", "text": "outsider",
-            "username": "globex-member", "user": "globex-member", "organization": str(a.org.pk), "org": a.org.slug,
-            "project": str(a.project.pk), "team": str(a.team.pk), "kind": "webhook", "url": "https://192.0.2.2/hook",
-            "triggers": "new_issue", "channels": str(a.channel.pk), "issues": str(a.issue.pk),
-            "merge": str(a.issue.pk), "action": "resolve", "status": "resolved", "assignee": "globex-member",
-            "label": "outsider", "id": str(a.issue.pk), "target": str(a.issue.pk), "until": "2030-01-01T00:00"}
+    return {
+        "name": "written-by-outsider",
+        "reason": "outsider",
+        "hours": "1",
+        "release": "9.9",
+        "text": "outsider",
+        "username": "globex-member",
+        "user": "globex-member",
+        "organization": str(a.org.pk),
+        "org": a.org.slug,
+        "project": str(a.project.pk),
+        "team": str(a.team.pk),
+        "kind": "webhook",
+        "url": "https://192.0.2.2/hook",
+        "triggers": "new_issue",
+        "channels": str(a.channel.pk),
+        "issues": str(a.issue.pk),
+        "merge": str(a.issue.pk),
+        "action": "resolve",
+        "status": "resolved",
+        "assignee": "globex-member",
+        "label": "outsider",
+        "id": str(a.issue.pk),
+        "target": str(a.issue.pk),
+        "until": "2030-01-01T00:00",
+    }

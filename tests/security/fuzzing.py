@@ -9,7 +9,8 @@ whole set runs in well under a minute.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -20,15 +21,36 @@ FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=list(Heal
 
 # Bytes a hostile client would try: JSON punctuation, gzip magic, brackets, NaN, NUL.
 hostile_bytes = st.lists(
-    st.sampled_from([b"{", b"}", b"[", b"]", b'"', b":", b",", b"\n", b"\r\n", b"\x00", b"\x1f\x8b\x08", b"NaN",
-                     b"-1e999", b"null", b"H4sI", b"<13>1 ", b"\\u0000", b"\xff\xfe", b"9" * 30, b" "])
+    st.sampled_from(
+        [
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b'"',
+            b":",
+            b",",
+            b"\n",
+            b"\r\n",
+            b"\x00",
+            b"\x1f\x8b\x08",
+            b"NaN",
+            b"-1e999",
+            b"null",
+            b"H4sI",
+            b"<13>1 ",
+            b"\\u0000",
+            b"\xff\xfe",
+            b"9" * 30,
+            b" ",
+        ]
+    )
     | st.binary(max_size=12),
     max_size=60,
 ).map(b"".join)
 
 json_text = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=12),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=25,
 )

@@ -28,27 +28,70 @@ pytestmark = pytest.mark.django_db(transaction=True)  # a DB error in one case m
 
 # The views are plain APIViews, so the schema declares no request bodies; these
 # are the fields the views read, with hostile values, so POST/PUT get real bodies.
-_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20)
-_json = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
-                     | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
-_FIELDS = ["status", "statusDetails", "assignedTo", "reason", "merge", "issues", "hash", "text", "name",
-           "organization", "team", "platform", "inRelease", "ignoreUntil", "ignoreDuration", "ignoreCount"]
+_scalars = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20)
+)
+_json = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+_FIELDS = [
+    "status",
+    "statusDetails",
+    "assignedTo",
+    "reason",
+    "merge",
+    "issues",
+    "hash",
+    "text",
+    "name",
+    "organization",
+    "team",
+    "platform",
+    "inRelease",
+    "ignoreUntil",
+    "ignoreDuration",
+    "ignoreCount",
+]
 _STATUS = st.sampled_from(["resolved", "resolvedInNextRelease", "unresolved", "ignored", "acknowledged"])
-_DETAILS = st.fixed_dictionaries({}, optional={
-    "inRelease": _scalars, "inNextRelease": _scalars, "ignoreUntil": _scalars | st.just("2030-01-01T00:00:00Z"),
-    "ignoreDuration": _scalars, "ignoreCount": _scalars, "ignoreUntilCount": _scalars, "ignoreReason": _scalars,
-    "assignee": _scalars | st.sampled_from(["olivia", "mike", "nobody"])})
+_DETAILS = st.fixed_dictionaries(
+    {},
+    optional={
+        "inRelease": _scalars,
+        "inNextRelease": _scalars,
+        "ignoreUntil": _scalars | st.just("2030-01-01T00:00:00Z"),
+        "ignoreDuration": _scalars,
+        "ignoreCount": _scalars,
+        "ignoreUntilCount": _scalars,
+        "ignoreReason": _scalars,
+        "assignee": _scalars | st.sampled_from(["olivia", "mike", "nobody"]),
+    },
+)
 BODIES = st.one_of(
     _json,
     st.dictionaries(st.sampled_from(_FIELDS), _json, max_size=4),
-    st.fixed_dictionaries({}, optional={"status": _STATUS | _scalars, "statusDetails": _DETAILS | _json,
-                                        "assignedTo": _scalars | st.sampled_from(["olivia", "mike"]),
-                                        "reason": _scalars, "merge": _scalars, "issues": _json, "hash": _json,
-                                        "text": _scalars, "name": _scalars, "organization": _scalars | st.just("acme"),
-                                        "team": _scalars, "platform": _scalars}),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "status": _STATUS | _scalars,
+            "statusDetails": _DETAILS | _json,
+            "assignedTo": _scalars | st.sampled_from(["olivia", "mike"]),
+            "reason": _scalars,
+            "merge": _scalars,
+            "issues": _json,
+            "hash": _json,
+            "text": _scalars,
+            "name": _scalars,
+            "organization": _scalars | st.just("acme"),
+            "team": _scalars,
+            "platform": _scalars,
+        },
+    ),
 )
-EXAMPLES = settings(max_examples=25, deadline=None, database=None, derandomize=True,
-                    suppress_health_check=list(HealthCheck))
+EXAMPLES = settings(
+    max_examples=25, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 
 
 def _schema() -> Any:
@@ -60,9 +103,10 @@ def _schema() -> Any:
 
 def _jsonable(value: Any) -> Any:
     """drf-spectacular returns lazy strings and tuples; schemathesis wants plain JSON."""
+    import json
+
     import orjson
     from django.core.serializers.json import DjangoJSONEncoder
-    import json
 
     return orjson.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
@@ -71,8 +115,8 @@ def _jsonable(value: Any) -> Any:
 def real_params(world) -> dict[str, str]:
     result = record(world.project, "schemathesis")
     (issue_id,) = result.changes
-    from errorhub.issues.models import Issue
     from errorhub.events.stores import get_event_store
+    from errorhub.issues.models import Issue
 
     event = get_event_store().list_for_issue(issue_id, None, 1).events[0]
     assert Issue.objects.filter(pk=issue_id).exists()
@@ -99,8 +143,9 @@ def test_no_operation_answers_500(world, real_params):
         @given(case=operation.as_strategy(), use_real=st.booleans(), body=BODIES)
         def run(case: Any, use_real: bool, body: Any) -> None:
             if use_real and case.path_parameters:
-                case.path_parameters = {name: real_params.get(name, value)
-                                        for name, value in case.path_parameters.items()}
+                case.path_parameters = {
+                    name: real_params.get(name, value) for name, value in case.path_parameters.items()
+                }
             sent = dict(headers)
             if case.method.upper() in ("POST", "PUT", "PATCH"):
                 case.body, case.media_type = body, "application/json"

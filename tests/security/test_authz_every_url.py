@@ -16,8 +16,17 @@ from django.test import Client
 from django.urls import path
 from rest_framework.test import APIClient
 
-from tests.security.attack import CREDENTIAL_DOORS, MARKER, PUBLIC, Org, Target, every_url, hostile_form, \
-    make_org, snapshot
+from tests.security.attack import (
+    CREDENTIAL_DOORS,
+    MARKER,
+    PUBLIC,
+    Org,
+    Target,
+    every_url,
+    hostile_form,
+    make_org,
+    snapshot,
+)
 
 pytestmark = pytest.mark.django_db
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -63,8 +72,11 @@ urlpatterns = [path("widgets/<int:widget_id>/", lambda request, widget_id: HttpR
 
 def test_a_parameter_without_a_filler_fails_the_suite(acme, settings):
     settings.ROOT_URLCONF = __name__
-    with pytest.raises(AssertionError, match=r"widgets/<int:widget_id>/ \(widget\): no value for \['widget_id'\]: "
-                                             r"add a parameter filler"):
+    with pytest.raises(
+        AssertionError,
+        match=r"widgets/<int:widget_id>/ \(widget\): no value for \['widget_id'\]: "
+        r"add a parameter filler",
+    ):
         every_url(acme)
 
 
@@ -82,8 +94,9 @@ def test_anonymous_clients_get_nothing(acme):
             else:
                 ok = (to_login(response) or status in (401, 403, 405)) and not leaks(response)
             if not ok:
-                wrong.append(f"{method.upper()} {target.path} ({target.name}) → {status} "
-                             f"{response.get('Location', '')}")
+                wrong.append(
+                    f"{method.upper()} {target.path} ({target.name}) → {status} {response.get('Location', '')}"
+                )
     assert not wrong, "anonymous access not refused:\n" + "\n".join(wrong)
 
 
@@ -104,7 +117,9 @@ def test_a_member_of_org_b_reads_and_writes_nothing_of_org_a(acme, globex):
             refused = status in (400, 401, 403, 404, 405) or to_login(response)
             owned_by_a = bool(target.values) and target.name not in PUBLIC  # public routes take no org-A ids
             if leaks(response) or status >= 500 or (owned_by_a and not refused):
-                wrong.append(f"{method.upper()} {target.path} ({target.name}) → {status}"
-                             f"{' with org A data' if leaks(response) else ''}")
+                wrong.append(
+                    f"{method.upper()} {target.path} ({target.name}) → {status}"
+                    f"{' with org A data' if leaks(response) else ''}"
+                )
     assert not wrong, "org B reached org A:\n" + "\n".join(wrong)
     assert snapshot(acme) == before, "org B changed org A's objects"

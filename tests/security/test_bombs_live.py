@@ -27,8 +27,12 @@ pytestmark = [pytest.mark.live, pytest.mark.django_db]
 MiB = 1024 * 1024
 BOMB_SIZE = 160 * MiB
 RSS_LIMIT = 400 * MiB
-CONTENT_TYPES = {"envelope": "application/x-sentry-envelope", "logs": "text/plain",
-                 "security": "application/csp-report", "otlp": "application/json"}
+CONTENT_TYPES = {
+    "envelope": "application/x-sentry-envelope",
+    "logs": "text/plain",
+    "security": "application/csp-report",
+    "otlp": "application/json",
+}
 
 
 def _zeros(total: int, piece: int = 4 * MiB) -> Iterator[bytes]:
@@ -98,7 +102,7 @@ def processes(server: LiveServer) -> dict[int, str]:
     for name, proc in server.procs.items():
         found[proc.pid] = name
         children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-        for child in (children.read_text().split() if children.exists() else []):
+        for child in children.read_text().split() if children.exists() else []:
             found[int(child)] = f"{name} child"
     return found
 
@@ -122,8 +126,9 @@ def test_bombs_are_refused_on_every_door(live):
     wrong: list[str] = []
     for name, (encoding, body) in bombs().items():
         for door, url in doors(project).items():
-            response = requests.post(url, data=body, timeout=120, headers={
-                "Content-Encoding": encoding, "Content-Type": content_type(door)})
+            response = requests.post(
+                url, data=body, timeout=120, headers={"Content-Encoding": encoding, "Content-Type": content_type(door)}
+            )
             if not 400 <= response.status_code < 500:
                 wrong.append(f"{name} ({len(body)} bytes) → {door}: {response.status_code} {response.text[:200]}")
         assert_bounded(server)

@@ -42,14 +42,16 @@ def test_an_outsider_cannot_be_assigned_or_detected(orgs):
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {acme.token}")
     outsider, email = globex.member.username, globex.member.email
 
-    assert dashboard_assign(client, acme.issue.pk, outsider) == dashboard_assign(client, acme.issue.pk, "nobody-xyz"), \
+    assert dashboard_assign(client, acme.issue.pk, outsider) == dashboard_assign(client, acme.issue.pk, "nobody-xyz"), (
         "the dashboard tells an existing outsider from a name that does not exist"
+    )
     for name in (outsider, email):
         status, _ = api_assign(api, acme.issue.pk, name)
         assert 400 <= status < 500, f"assigning to {name!r} answered {status}"
         unknown = "nobody@nowhere.example" if "@" in name else "nobody-xyz"
-        assert api_assign(api, acme.issue.pk, name) == api_assign(api, acme.issue.pk, unknown), \
+        assert api_assign(api, acme.issue.pk, name) == api_assign(api, acme.issue.pk, unknown), (
             f"the API tells an existing outsider ({name!r}) from a name that does not exist"
+        )
     acme.issue.refresh_from_db()
     assert acme.issue.assignee is None, f"org A's issue was assigned to {acme.issue.assignee}"
 

@@ -38,8 +38,14 @@ def test_check_deploy_with_production_environment(tmp_path):
         "ERRORHUB_DATA_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "errorhub.settings",
     }
-    done = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     codes = set(re.findall(r"^\S*: \(([\w.]+\.[EW]\d+)\)", output, re.MULTILINE))
@@ -65,11 +71,24 @@ def test_html_pages_send_strict_csp_and_security_headers(client, world, path):
 
 
 def test_secure_mode_turns_on_cookie_and_transport_flags(tmp_path):
-    code = ("from django.conf import settings as s; "
-            "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, "
-            "s.SESSION_COOKIE_HTTPONLY, s.DEBUG)")
-    env = {"PATH": os.environ["PATH"], "ERRORHUB_SECURE": "1", "SECRET_KEY": secrets.token_urlsafe(64),
-           "ERRORHUB_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "errorhub.settings"}
-    done = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, "
+        "s.SESSION_COOKIE_HTTPONLY, s.DEBUG)"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "ERRORHUB_SECURE": "1",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ERRORHUB_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "errorhub.settings",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.stdout.split() == ["True"] * 5 + ["False"], done.stderr

@@ -15,8 +15,12 @@ from ingest.protocol.bodies import decode_body
 from tests.security.fuzzing import FUZZ, hostile_bytes, only_client_errors
 
 LIMIT = 64 * 1024
-ENCODERS = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress,
-            "zstd": zstandard.ZstdCompressor().compress}
+ENCODERS = {
+    "gzip": gzip.compress,
+    "deflate": zlib.compress,
+    "br": brotli.compress,
+    "zstd": zstandard.ZstdCompressor().compress,
+}
 
 
 def _encode(data: bytes, names: list[str]) -> bytes:
@@ -26,17 +30,20 @@ def _encode(data: bytes, names: list[str]) -> bytes:
 
 
 @FUZZ
-@given(plain=st.one_of(hostile_bytes, st.integers(0, 4 * LIMIT).map(bytes)),
-       names=st.lists(st.sampled_from(sorted(ENCODERS)), max_size=6),
-       cut=st.integers(0, 64), members=st.integers(1, 200), header_noise=st.sampled_from(["", "identity", "x-gzip"]))
+@given(
+    plain=st.one_of(hostile_bytes, st.integers(0, 4 * LIMIT).map(bytes)),
+    names=st.lists(st.sampled_from(sorted(ENCODERS)), max_size=6),
+    cut=st.integers(0, 64),
+    members=st.integers(1, 200),
+    header_noise=st.sampled_from(["", "identity", "x-gzip"]),
+)
 def test_decode_body(plain, names, cut, members, header_noise):
     body = _encode(plain, names)
     if names and names[0] == "gzip":
         body = body * members  # concatenated members
     body = body[:-cut] if cut and cut < len(body) else body
     header = ", ".join(names + ([header_noise] if header_noise else []))
-    result = only_client_errors(lambda: decode_body(body, header, max_compressed=LIMIT * 8,
-                                                    max_decompressed=LIMIT))
+    result = only_client_errors(lambda: decode_body(body, header, max_compressed=LIMIT * 8, max_decompressed=LIMIT))
     assert result is None or len(result) <= LIMIT
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import gzip
 import time
 import tracemalloc
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -34,8 +35,9 @@ from tests.budget import cpu_budget
 MB = 1024 * 1024
 
 
-def bounded(call: Callable[[], Any], expected: tuple[type[BaseException], ...], *, seconds: float,
-            peak_mb: float) -> None:
+def bounded(
+    call: Callable[[], Any], expected: tuple[type[BaseException], ...], *, seconds: float, peak_mb: float
+) -> None:
     """Run ``call``; only ``expected`` may escape, within ``seconds`` of this thread's CPU time (not
     the wall clock, which other processes inflate: see ``tests.budget``) and ``peak_mb`` of allocations."""
     tracemalloc.start()
@@ -74,8 +76,9 @@ def test_event_json_memory_is_bounded(payload):
 
 def test_decompression_bomb_stops_at_the_limit():
     bomb = gzip.compress(b"\0" * (100 * MB))  # ~100 KB on the wire
-    bounded(lambda: decode_body(bomb, "gzip", max_compressed=MB, max_decompressed=MB), (BodyError,),
-            seconds=5, peak_mb=8)
+    bounded(
+        lambda: decode_body(bomb, "gzip", max_compressed=MB, max_decompressed=MB), (BodyError,), seconds=5, peak_mb=8
+    )
     with pytest.raises(BodyError):
         decode_body(bomb, "gzip", max_compressed=MB, max_decompressed=MB)
 
@@ -100,7 +103,7 @@ def test_log_framing_memory_is_bounded(name):
 
 
 TRACES = {
-    "python-frames": 'Traceback (most recent call last):\n' + '  File "a.py", line 1, in f\n' * (MB // 28),
+    "python-frames": "Traceback (most recent call last):\n" + '  File "a.py", line 1, in f\n' * (MB // 28),
     "java-causes": "x.Y: z\n" + "Caused by: x.Y: z\n\tat a.B.c(B.java:1)\n" * (MB // 38),
     "nested-groups": "  + Exception Group Traceback (most recent call last):\n" + "  | " * (MB // 4),
     "go-goroutines": "panic: p\n\n" + "goroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n" * (MB // 46),
@@ -117,8 +120,16 @@ def test_query_parser_memory_is_bounded(text):
     bounded(lambda: parse_query(text), (QueryError,), seconds=5, peak_mb=64)
 
 
-MESSAGES = ["1" * MB, "0x" + "f" * MB, "a." * (MB // 2), "1:" * (MB // 2), "'" * MB, "a@b." * (MB // 4),
-            "2026-01-01T00:00:00Z " * (MB // 21), "\u00e9\U0001f600" * (MB // 2)]
+MESSAGES = [
+    "1" * MB,
+    "0x" + "f" * MB,
+    "a." * (MB // 2),
+    "1:" * (MB // 2),
+    "'" * MB,
+    "a@b." * (MB // 4),
+    "2026-01-01T00:00:00Z " * (MB // 21),
+    "\u00e9\U0001f600" * (MB // 2),
+]
 
 
 @pytest.mark.parametrize("index", range(len(MESSAGES)))
@@ -127,8 +138,7 @@ def test_normalize_message_time_and_memory_are_bounded(index):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.text(st.sampled_from(list("0123456789abcdefx.:-/@=_'\" \t\nTZ+,<>()[]")) | st.characters(),
-               max_size=5000))
+@given(st.text(st.sampled_from(list("0123456789abcdefx.:-/@=_'\" \t\nTZ+,<>()[]")) | st.characters(), max_size=5000))
 def test_normalize_message_is_fast_on_any_text(text):
     with cpu_budget(2.0, "normalising one message"):
         assert isinstance(normalize_message(text), str)

@@ -22,21 +22,39 @@ LIMIT = 256 * 1024
 
 
 def _cloudwatch(events: list[str], wrap: int) -> bytes:
-    body = json.dumps({"messageType": "DATA_MESSAGE", "logGroup": "g", "logStream": "s",
-                       "logEvents": [{"id": str(n), "timestamp": n, "message": m} for n, m in enumerate(events)]})
+    body = json.dumps(
+        {
+            "messageType": "DATA_MESSAGE",
+            "logGroup": "g",
+            "logStream": "s",
+            "logEvents": [{"id": str(n), "timestamp": n, "message": m} for n, m in enumerate(events)],
+        }
+    )
     for _ in range(wrap):
         body = json.dumps({"awslogs": {"data": base64.b64encode(gzip.compress(body.encode())).decode()}})
     return body.encode()
 
 
-log_lines = st.lists(st.one_of(
-    st.text(max_size=40).map(str.encode),
-    json_text.map(lambda v: json.dumps(v, allow_nan=True).encode()),
-    st.sampled_from([b'{"level": "error", "message": "x", "v": NaN}', b'{"level": "error", "msg": "cut', b"<13>1 -",
-                     b"2026-01-01T00:00:00Z stderr F panic: boom", b'{"log":"x\\n","stream":"stderr"}',
-                     b'{"short_message": "x", "level": 3}', b"Traceback (most recent call last):",
-                     b'  File "a.py", line 1, in f', b"ValueError: boom"]),
-), max_size=12).map(b"\n".join)
+log_lines = st.lists(
+    st.one_of(
+        st.text(max_size=40).map(str.encode),
+        json_text.map(lambda v: json.dumps(v, allow_nan=True).encode()),
+        st.sampled_from(
+            [
+                b'{"level": "error", "message": "x", "v": NaN}',
+                b'{"level": "error", "msg": "cut',
+                b"<13>1 -",
+                b"2026-01-01T00:00:00Z stderr F panic: boom",
+                b'{"log":"x\\n","stream":"stderr"}',
+                b'{"short_message": "x", "level": 3}',
+                b"Traceback (most recent call last):",
+                b'  File "a.py", line 1, in f',
+                b"ValueError: boom",
+            ]
+        ),
+    ),
+    max_size=12,
+).map(b"\n".join)
 
 bodies = st.one_of(
     hostile_bytes,
@@ -51,8 +69,11 @@ bodies = st.one_of(
 
 
 @FUZZ
-@given(body=bodies, fmt=st.sampled_from(FORMAT_NAMES),
-       content_type=st.sampled_from([None, "text/plain", "application/json", "application/logplex-1"]))
+@given(
+    body=bodies,
+    fmt=st.sampled_from(FORMAT_NAMES),
+    content_type=st.sampled_from([None, "text/plain", "application/json", "application/logplex-1"]),
+)
 def test_framing_raises_only_client_errors_and_the_worker_takes_what_it_accepts(body, fmt, content_type):
     framed = only_client_errors(lambda: frame(body, fmt, content_type=content_type, budget=InflateBudget(LIMIT)))
     if framed is None:

@@ -11,8 +11,8 @@ import json
 
 import pytest
 
-from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.issues.models import Issue
+from errorhub.middleware import ServerErrorCounterMiddleware
 from tests.issues.events import issue_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
@@ -40,8 +40,9 @@ def test_ignore_duration_out_of_range_on_one_issue_is_a_400(world, duration):
 
 def test_ignore_duration_out_of_range_in_bulk_is_a_400(world):
     issue = issue_of(world.project, "bulk")
-    response = world.api(world.member).put(f"/api/0/projects/acme/shop/issues/?id={issue.pk}", _snooze(1e30),
-                                           format="json")
+    response = world.api(world.member).put(
+        f"/api/0/projects/acme/shop/issues/?id={issue.pk}", _snooze(1e30), format="json"
+    )
     assert response.status_code == 400, response.content
     assert "ignoreDuration" in response.json()["detail"]
 
@@ -63,16 +64,18 @@ def test_a_bounded_snooze_still_works(world):
 def test_deep_json_in_any_api_body_is_a_400(world):
     issue = issue_of(world.project, "deep")
     body = '{"text": ' + "[" * 5000 + "]" * 5000 + "}"
-    response = world.api(world.member).post(f"/api/0/issues/{issue.pk}/comments/", body,
-                                            content_type="application/json")
+    response = world.api(world.member).post(
+        f"/api/0/issues/{issue.pk}/comments/", body, content_type="application/json"
+    )
     assert response.status_code == 400, response.content
     assert "nested deeper than 128" in response.json()["detail"]
 
 
 def test_deep_event_in_the_alert_dry_run_api_is_a_400(world):
     body = '{"message": "x", "extra": ' + "[" * 300 + "]" * 300 + "}"
-    response = world.api(world.member).post("/api/0/projects/acme/shop/alert-rules/dry-run/", body,
-                                            content_type="application/json")
+    response = world.api(world.member).post(
+        "/api/0/projects/acme/shop/alert-rules/dry-run/", body, content_type="application/json"
+    )
     assert response.status_code == 400 and "nested deeper" in response.json()["detail"]
 
 
@@ -85,8 +88,14 @@ def test_deep_event_in_the_alert_dry_run_form_is_a_400(client, world, depth):
     assert "nested deeper than 128 levels" in response.content.decode()
 
 
-@pytest.mark.parametrize("cursor", ["!!", "OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OXw5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5",
-                                    "MjAyNi0wMS0wMVQwMDowMDowMFp8OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "!!",
+        "OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OXw5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5",
+        "MjAyNi0wMS0wMVQwMDowMDowMFp8OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5",
+    ],
+)
 def test_edited_page_cursors_are_a_400(world, client, cursor):
     response = world.api(world.member).get(f"/api/0/projects/acme/shop/issues/?cursor={cursor}")
     assert response.status_code == 400 and "cursor" in response.json()["detail"]

@@ -10,7 +10,7 @@ process; the live check of that is tests/security/test_login_throttle_live.py.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -21,7 +21,7 @@ from errorhub.accounts.models import LoginFailure
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 PASSWORD = "correct horse battery staple"
-START = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -130,8 +130,9 @@ def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(settings, olivia):
     assert refused.status_code == 429, "a client cannot choose its address by sending the header"
 
 
-@pytest.mark.parametrize(("forwarded", "proxies"), [("", 1), ("not-an-address", 1), ("198.51.100.1, ", 1),
-                                                    ("198.51.100.1", 2)])
+@pytest.mark.parametrize(
+    ("forwarded", "proxies"), [("", 1), ("not-an-address", 1), ("198.51.100.1, ", 1), ("198.51.100.1", 2)]
+)
 def test_a_missing_or_malformed_forwarded_header_falls_back_to_the_peer(settings, forwarded, proxies):
     settings.TRUSTED_PROXY_COUNT = proxies
     request = Client().request(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded).wsgi_request

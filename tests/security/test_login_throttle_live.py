@@ -36,9 +36,13 @@ def post_login(base_url: str, username: str, password: str) -> requests.Response
     session = requests.Session()
     form = session.get(f"{base_url}/login/", timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
-    return session.post(f"{base_url}/login/", data={"csrfmiddlewaretoken": token, "username": username,
-                                                     "password": password},
-                        headers={"Referer": f"{base_url}/login/"}, allow_redirects=False, timeout=30)
+    return session.post(
+        f"{base_url}/login/",
+        data={"csrfmiddlewaretoken": token, "username": username, "password": password},
+        headers={"Referer": f"{base_url}/login/"},
+        allow_redirects=False,
+        timeout=30,
+    )
 
 
 def test_sixth_attempt_is_refused_with_429_across_workers(server_user):
@@ -52,11 +56,15 @@ def test_sixth_attempt_is_refused_with_429_across_workers(server_user):
     assert 14 * 60 < int(refused.headers["Retry-After"]) <= 15 * 60
     message = re.search(r'<p class="error" id="lockout" role="alert">([^<]+)</p>', refused.text)
     assert message, refused.text[:2000]
-    assert re.fullmatch(r"Too many failed log-in attempts for this username\. "
-                        r"Try again in 1[45] minutes \(after \d\d:\d\d UTC\)\.", message.group(1)), message.group(1)
+    assert re.fullmatch(
+        r"Too many failed log-in attempts for this username\. "
+        r"Try again in 1[45] minutes \(after \d\d:\d\d UTC\)\.",
+        message.group(1),
+    ), message.group(1)
     assert "sessionid" not in refused.cookies
-    assert all(post_login(base_url, username, PASSWORD).status_code == 429 for _ in range(4)), \
+    assert all(post_login(base_url, username, PASSWORD).status_code == 429 for _ in range(4)), (
         "every worker refuses (the count is shared)"
+    )
 
 
 def test_a_locked_address_refuses_wrong_passwords_but_lets_a_right_one_in(server_user):

@@ -13,8 +13,17 @@ from django.test import Client
 from tests.security.attack import CREDENTIAL_DOORS, PASSWORD, every_url, hostile_form, make_org
 
 pytestmark = pytest.mark.django_db
-EVIL = ["//evil.example", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "\\\\evil.example",
-        "http:evil.example", "/%2F%2Fevil.example", "https:/\\evil.example", " //evil.example"]
+EVIL = [
+    "//evil.example",
+    "https://evil.example/",
+    "/\\evil.example",
+    "javascript:alert(1)",
+    "\\\\evil.example",
+    "http:evil.example",
+    "/%2F%2Fevil.example",
+    "https:/\\evil.example",
+    " //evil.example",
+]
 #: The sweep over every URL uses the four classic forms (the login form gets them all).
 SWEEP = ["//evil.example", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]
 PARAMS = ["next", "redirect", "redirect_to", "return", "return_to", "url", "continue"]
@@ -26,8 +35,11 @@ def off_site(location: str) -> bool:
     parts = urlsplit(cleaned)
     if parts.scheme and parts.scheme not in ("http", "https"):
         return True  # javascript:, data: ...
-    return cleaned.startswith("//") or (bool(parts.netloc) and parts.netloc != "testserver") or (
-        bool(parts.scheme) and not parts.netloc)
+    return (
+        cleaned.startswith("//")
+        or (bool(parts.netloc) and parts.netloc != "testserver")
+        or (bool(parts.scheme) and not parts.netloc)
+    )
 
 
 def query(evil: str) -> str:
@@ -62,8 +74,9 @@ def test_login_with_the_right_password_stays_on_site(evil):
     acme = make_org("acme", "Acme")
     client = Client()
     client.get("/login/")
-    response = client.post(f"/login/?next={quote(evil, safe='')}",
-                           {"username": acme.owner.username, "password": PASSWORD, "next": evil})
+    response = client.post(
+        f"/login/?next={quote(evil, safe='')}", {"username": acme.owner.username, "password": PASSWORD, "next": evil}
+    )
     assert response.status_code == 302, response.content[:500]
     assert "_auth_user_id" in client.session
     assert not off_site(response["Location"]), response["Location"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import ssl
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
 
 import pytest
 import trustme
@@ -66,8 +66,7 @@ def test_the_connection_goes_to_the_checked_address(settings, two_servers):
     checked, rebound = two_servers
     port = checked.server_address[1]
     resolver = RebindingResolver(["127.0.0.1"], ["127.0.0.2"])
-    resp = http.post(f"http://hooks.example:{port}/hook?x=1", data=b"{}", headers={"X-Test": "1"},
-                     resolve=resolver)
+    resp = http.post(f"http://hooks.example:{port}/hook?x=1", data=b"{}", headers={"X-Test": "1"}, resolve=resolver)
     assert resp.status == 200 and resp.text == "ok"
     assert resolver.lookups == [("hooks.example", port)]  # one lookup: the checked answer is the one used
     assert len(checked.seen) == 1 and rebound.seen == []
@@ -85,11 +84,27 @@ def test_every_address_of_the_answer_is_checked(settings, two_servers):
     assert checked.seen == []
 
 
-@pytest.mark.parametrize("address", [
-    "127.0.0.1", "10.1.2.3", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-    "224.0.0.1", "::1", "fe80::1", "fd12:3456::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254",
-    "64:ff9b::a9fe:a9fe", "2002:7f00:1::1", "2001:0:4136:e378:8000:63bf:80ff:fffe",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.5.4",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "::1",
+        "fe80::1",
+        "fd12:3456::1",
+        "::ffff:127.0.0.1",
+        "::ffff:169.254.169.254",
+        "64:ff9b::a9fe:a9fe",
+        "2002:7f00:1::1",
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",
+    ],
+)
 def test_private_addresses_are_refused_in_every_disguise(settings, address):
     settings.OUTBOUND_ALLOW_PRIVATE = False
     with pytest.raises(http.OutboundError) as exc:
@@ -103,8 +118,7 @@ def test_private_addresses_are_refused_in_every_disguise(settings, address):
 def test_a_public_answer_is_pinned(settings):
     settings.OUTBOUND_ALLOW_PRIVATE = False
     target = http.pin("https://hooks.example/a?b=c", resolve=lambda host, port: ["93.184.215.14", "2606:2800::1"])
-    assert (target.address, target.host, target.port, target.path) == ("93.184.215.14", "hooks.example", 443,
-                                                                        "/a?b=c")
+    assert (target.address, target.host, target.port, target.path) == ("93.184.215.14", "hooks.example", 443, "/a?b=c")
     assert target.host_header == "hooks.example"
 
 
@@ -140,6 +154,10 @@ def test_https_certificate_must_name_the_host(settings, tls_server):
     server, _, bundle, _ = tls_server
     settings.OUTBOUND_CA_BUNDLE = bundle
     with pytest.raises(http.OutboundError) as exc:
-        http.post(f"https://evil.example:{server.server_address[1]}/", data=b"", headers={},
-                  resolve=lambda host, port: ["127.0.0.1"])
+        http.post(
+            f"https://evil.example:{server.server_address[1]}/",
+            data=b"",
+            headers={},
+            resolve=lambda host, port: ["127.0.0.1"],
+        )
     assert "TLS error" in str(exc.value) and server.seen == []

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import string
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.protocol.scrub import FILTERED, scrub_text
 
@@ -41,16 +42,35 @@ def _luhn_complete(body: str) -> str:
 
 # --------------------------------------------------------------------------- generators of secrets
 
-CARD_BRANDS = [("4", 16), ("4", 13), ("4", 19), ("51", 16), ("55", 16), ("2221", 16), ("2720", 16), ("34", 15),
-               ("37", 15), ("6011", 16), ("65", 16), ("36", 14), ("3528", 16), ("62", 16)]
+CARD_BRANDS = [
+    ("4", 16),
+    ("4", 13),
+    ("4", 19),
+    ("51", 16),
+    ("55", 16),
+    ("2221", 16),
+    ("2720", 16),
+    ("34", 15),
+    ("37", 15),
+    ("6011", 16),
+    ("65", 16),
+    ("36", 14),
+    ("3528", 16),
+    ("62", 16),
+]
 
 
 @st.composite
 def cards(draw: st.DrawFn) -> str:
     """Luhn-valid numbers of the major brands, compact or in printed groups with spaces or dashes."""
     prefix, length = draw(st.sampled_from(CARD_BRANDS))
-    body = prefix + "".join(draw(st.lists(st.sampled_from(string.digits), min_size=length - len(prefix) - 1,
-                                          max_size=length - len(prefix) - 1)))
+    body = prefix + "".join(
+        draw(
+            st.lists(
+                st.sampled_from(string.digits), min_size=length - len(prefix) - 1, max_size=length - len(prefix) - 1
+            )
+        )
+    )
     number = _luhn_complete(body)
     sep = draw(st.sampled_from(["", " ", "-"]))
     if not sep:
@@ -74,16 +94,33 @@ def ssns(draw: st.DrawFn) -> str:
     return f"{area:03d}-{draw(st.integers(1, 99)):02d}-{draw(st.integers(1, 9999)):04d}"
 
 
-IBAN_FORMATS = {"DE": 22, "GB": 22, "FR": 27, "ES": 24, "IT": 27, "NL": 18, "BE": 16, "CH": 21, "AT": 20,
-                "PL": 28, "NO": 15, "MT": 31, "SA": 24, "BR": 29}
+IBAN_FORMATS = {
+    "DE": 22,
+    "GB": 22,
+    "FR": 27,
+    "ES": 24,
+    "IT": 27,
+    "NL": 18,
+    "BE": 16,
+    "CH": 21,
+    "AT": 20,
+    "PL": 28,
+    "NO": 15,
+    "MT": 31,
+    "SA": 24,
+    "BR": 29,
+}
 
 
 @st.composite
 def ibans(draw: st.DrawFn) -> str:
     """Valid mod-97 check digits over a random BBAN, compact or in groups of four."""
     country, length = draw(st.sampled_from(sorted(IBAN_FORMATS.items())))
-    bban = "".join(draw(st.lists(st.sampled_from(string.digits + string.ascii_uppercase),
-                                 min_size=length - 4, max_size=length - 4)))
+    bban = "".join(
+        draw(
+            st.lists(st.sampled_from(string.digits + string.ascii_uppercase), min_size=length - 4, max_size=length - 4)
+        )
+    )
     numeric = int("".join(str(int(c, 36)) for c in bban + country + "00"))
     iban = f"{country}{98 - numeric % 97:02d}{bban}"
     if draw(st.booleans()):
@@ -93,10 +130,18 @@ def ibans(draw: st.DrawFn) -> str:
 
 @st.composite
 def pem_blocks(draw: st.DrawFn) -> tuple[str, str]:
-    kind = draw(st.sampled_from(["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY",
-                                 "ENCRYPTED PRIVATE KEY"]))
-    lines = draw(st.lists(st.text(alphabet=string.ascii_letters + string.digits + "+/", min_size=16, max_size=64),
-                          min_size=1, max_size=5))
+    kind = draw(
+        st.sampled_from(
+            ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY", "ENCRYPTED PRIVATE KEY"]
+        )
+    )
+    lines = draw(
+        st.lists(
+            st.text(alphabet=string.ascii_letters + string.digits + "+/", min_size=16, max_size=64),
+            min_size=1,
+            max_size=5,
+        )
+    )
     body = "\n".join(lines)
     return f"-----BEGIN {kind}-----\n{body}==\n-----END {kind}-----", body
 
@@ -157,13 +202,21 @@ def test_pem_private_keys_always_scrubbed(block, before, punct, after):
 @PROPS
 @given(TOKEN, st.sampled_from(["Bearer", "bearer", "BEARER"]), FILLER, FILLER)
 def test_bearer_tokens_always_scrubbed(token, word, before, after):
-    assert scrub_text(f"{before} Authorization: {word} {token} {after}") == f"{before} Authorization: {FILTERED} {after}"
+    assert (
+        scrub_text(f"{before} Authorization: {word} {token} {after}") == f"{before} Authorization: {FILTERED} {after}"
+    )
     assert scrub_text(f"{before} sent {word} {token} {after}") == f"{before} sent {word} {FILTERED} {after}"
 
 
 @PROPS
-@given(st.sampled_from(["https", "http", "postgres", "redis", "ftp", "amqp"]), URL_SAFE, URL_SAFE,
-       st.from_regex(r"[a-z]{1,10}\.example(\.com)?", fullmatch=True), FILLER, FILLER)
+@given(
+    st.sampled_from(["https", "http", "postgres", "redis", "ftp", "amqp"]),
+    URL_SAFE,
+    URL_SAFE,
+    st.from_regex(r"[a-z]{1,10}\.example(\.com)?", fullmatch=True),
+    FILLER,
+    FILLER,
+)
 def test_url_credentials_always_scrubbed(scheme, user, password, host, before, after):
     url = f"{scheme}://{user}:{password}@{host}/path?q=1"
     out = scrub_text(f"{before} {url} {after}")
@@ -185,10 +238,29 @@ def test_macs_always_scrubbed(mac, before, punct, close, after):
 
 
 @PROPS
-@given(st.sampled_from(["password", "passwd", "secret", "api_key", "apikey", "auth", "credentials", "mysql_pwd",
-                        "privatekey", "private_key", "token", "session", "csrf", "X-Api-Key"]),
-       st.text(alphabet=string.ascii_letters + string.digits + "!$%()*+-./@^_", min_size=1, max_size=30),
-       st.sampled_from(["=", ": ", "="]), FILLER)
+@given(
+    st.sampled_from(
+        [
+            "password",
+            "passwd",
+            "secret",
+            "api_key",
+            "apikey",
+            "auth",
+            "credentials",
+            "mysql_pwd",
+            "privatekey",
+            "private_key",
+            "token",
+            "session",
+            "csrf",
+            "X-Api-Key",
+        ]
+    ),
+    st.text(alphabet=string.ascii_letters + string.digits + "!$%()*+-./@^_", min_size=1, max_size=30),
+    st.sampled_from(["=", ": ", "="]),
+    FILLER,
+)
 def test_values_of_sensitive_keys_always_scrubbed_in_text(key, value, sep, before):
     out = scrub_text(f"{before} {key}{sep}{value} end")
     assert out.endswith(f"{key}{sep}{FILTERED} end"), out

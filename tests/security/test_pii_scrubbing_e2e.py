@@ -23,8 +23,10 @@ from tests.sentry_fixtures import FIXTURES, readdress
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]  # ingest queues its task on commit
 
 CARD_SECRETS = ("4111 1111 1111 1111", "4111111111111111", "4111-1111-1111-1111")
-LOG_LINE = ("2026-11-01 12:00:00,123 ERROR [auth] login failed password=hunter2 "
-            "card=4111 1111 1111 1111 Authorization: Bearer abc.def\n")
+LOG_LINE = (
+    "2026-11-01 12:00:00,123 ERROR [auth] login failed password=hunter2 "
+    "card=4111 1111 1111 1111 Authorization: Bearer abc.def\n"
+)
 
 
 def everything_stored(world: World) -> str:
@@ -43,7 +45,7 @@ def everything_stored(world: World) -> str:
 
 def assert_absent(stored: str, *secrets: str) -> None:
     for secret in secrets:
-        assert secret not in stored, f"{secret!r} survived: …{stored[max(stored.find(secret) - 200, 0):][:400]}…"
+        assert secret not in stored, f"{secret!r} survived: …{stored[max(stored.find(secret) - 200, 0) :][:400]}…"
 
 
 def test_python_sdk_envelope_keeps_no_password_or_card(client: Client, world: World):
@@ -65,8 +67,11 @@ def test_python_sdk_envelope_keeps_no_password_or_card(client: Client, world: Wo
 
 
 def test_log_line_keeps_no_password_card_or_bearer_token(client: Client, world: World):
-    response = client.post(f"/api/{world.project.pk}/logs/?sentry_key={world.key.public_key}",
-                           data=LOG_LINE.encode(), content_type="text/plain")
+    response = client.post(
+        f"/api/{world.project.pk}/logs/?sentry_key={world.key.public_key}",
+        data=LOG_LINE.encode(),
+        content_type="text/plain",
+    )
     assert response.status_code == 200, response.content
     stored = everything_stored(world)
     assert "login failed" in stored
@@ -77,17 +82,30 @@ def test_secrets_in_every_event_field_are_scrubbed(client: Client, world: World)
     body = event(
         message="charge failed for https://ada:s3cr3tpw@pay.example/charge?api_key=k-123456",
         extra={"session_token": "tok-999888", "note": "card 4111-1111-1111-1111"},
-        request={"url": "https://shop.example/pay?password=hunter2", "headers": {"Authorization": "Bearer abc.def",
-                 "Cookie": "sessionid=cookie-777"}, "data": {"password": "hunter2", "cvv": "737"},
-                 "cookies": {"sessionid": "cookie-777"}},
+        request={
+            "url": "https://shop.example/pay?password=hunter2",
+            "headers": {"Authorization": "Bearer abc.def", "Cookie": "sessionid=cookie-777"},
+            "data": {"password": "hunter2", "cvv": "737"},
+            "cookies": {"sessionid": "cookie-777"},
+        },
         breadcrumbs={"values": [{"message": "POST /login password=hunter2", "data": {"secret": "brd-555"}}]},
         tags={"auth_token": "tag-444"},
     )
     assert post_envelope(client, world, event_envelope(body)).status_code == 200
     stored = everything_stored(world)
     assert "charge failed" in stored
-    assert_absent(stored, "hunter2", "s3cr3tpw", "k-123456", "tok-999888", "abc.def", "cookie-777",
-                  "brd-555", "tag-444", *CARD_SECRETS)
+    assert_absent(
+        stored,
+        "hunter2",
+        "s3cr3tpw",
+        "k-123456",
+        "tok-999888",
+        "abc.def",
+        "cookie-777",
+        "brd-555",
+        "tag-444",
+        *CARD_SECRETS,
+    )
     # three digits can turn up anywhere in a stored JSON (a timestamp's microseconds did), so the
     # CVV is checked where it was sent, not by searching for "737"
     assert '"cvv": "737"' not in stored and '"cvv": "[Filtered]"' in stored
@@ -101,15 +119,16 @@ def test_project_extra_fields_patterns_and_ip_scrubbing(client: Client, world: W
     body = event(
         message="refund ORD-123456 for 203.0.113.77 failed",
         extra={"order_ref": "ref-abcdef", "tenant": "kept-tenant"},
-        request={"url": "https://shop.example/refund", "headers": {"X-Tenant": "tenant-hdr-1",
-                                                                    "X-Forwarded-For": "198.51.100.23"}},
+        request={
+            "url": "https://shop.example/refund",
+            "headers": {"X-Tenant": "tenant-hdr-1", "X-Forwarded-For": "198.51.100.23"},
+        },
         user={"id": "u-1", "ip_address": "192.0.2.44"},
     )
     assert post_envelope(client, world, event_envelope(body)).status_code == 200
     stored = everything_stored(world)
     assert "refund" in stored and "kept-tenant" in stored and "u-1" in stored
-    assert_absent(stored, "ORD-123456", "ref-abcdef", "tenant-hdr-1", "203.0.113.77", "198.51.100.23",
-                  "192.0.2.44")
+    assert_absent(stored, "ORD-123456", "ref-abcdef", "tenant-hdr-1", "203.0.113.77", "198.51.100.23", "192.0.2.44")
 
 
 def test_without_ip_scrubbing_addresses_are_kept(client: Client, world: World):
@@ -126,11 +145,27 @@ CARD_DIGITS = ("4111111111111111", "5555555555554444", "41111111", "55555555")
 
 def _card_event(card: str, *, with_fingerprint: bool) -> dict[str, Any]:
     """A card number in the exception type and value, transaction and (optionally) fingerprint."""
-    body = event(exception={"values": [{"type": f"Declined{card.replace(' ', '').replace('-', '')}",
-                                        "value": f"card {card} declined",
-                                        "stacktrace": {"frames": [{"function": "charge", "module": "shop.pay",
-                                                                   "filename": "shop/pay.py", "lineno": 7,
-                                                                   "in_app": True}]}}]})
+    body = event(
+        exception={
+            "values": [
+                {
+                    "type": f"Declined{card.replace(' ', '').replace('-', '')}",
+                    "value": f"card {card} declined",
+                    "stacktrace": {
+                        "frames": [
+                            {
+                                "function": "charge",
+                                "module": "shop.pay",
+                                "filename": "shop/pay.py",
+                                "lineno": 7,
+                                "in_app": True,
+                            }
+                        ]
+                    },
+                }
+            ]
+        }
+    )
     if with_fingerprint:
         body["fingerprint"] = ["payment", card]
         body["transaction"] = f"/pay/{card}"
@@ -142,10 +177,11 @@ def _digits(text: str) -> str:
 
 
 @pytest.mark.parametrize("with_fingerprint", [True, False], ids=["fingerprint+transaction", "default-grouping"])
-def test_card_in_type_culprit_transaction_fingerprint_never_reaches_the_issue(client: Client, world: World,
-                                                                              with_fingerprint: bool):
-    from errorhub.issues.models import GroupHash, Issue
+def test_card_in_type_culprit_transaction_fingerprint_never_reaches_the_issue(
+    client: Client, world: World, with_fingerprint: bool
+):
     from errorhub.events.models import StoredEvent
+    from errorhub.issues.models import GroupHash, Issue
 
     for card in (CARD_A, CARD_B):
         body = _card_event(card, with_fingerprint=with_fingerprint)
@@ -160,9 +196,16 @@ def test_card_in_type_culprit_transaction_fingerprint_never_reaches_the_issue(cl
     components = json.dumps(list(GroupHash.objects.filter(issue=issue).values_list("components", flat=True)))
     stored = list(StoredEvent.objects.filter(project=world.project))
     assert len(stored) == 2 and {row.issue_id for row in stored} == {issue.pk}
-    for text in (issue.title, issue.culprit, json.dumps(issue.metadata), components,
-                 *(row.search_text for row in stored), *(json.dumps(row.body) for row in stored),
-                 *(row.transaction for row in stored), everything_stored(world)):
+    for text in (
+        issue.title,
+        issue.culprit,
+        json.dumps(issue.metadata),
+        components,
+        *(row.search_text for row in stored),
+        *(json.dumps(row.body) for row in stored),
+        *(row.transaction for row in stored),
+        everything_stored(world),
+    ):
         assert_absent(_digits(text), *CARD_DIGITS)
     assert all("[Filtered]" in row.search_text for row in stored)
 
@@ -173,15 +216,26 @@ PEM = f"-----BEGIN RSA PRIVATE KEY-----\n{PEM_BODY}\n-----END RSA PRIVATE KEY---
 
 
 def _every_kind_event() -> dict[str, Any]:
-    frame = {"function": "login", "module": "shop.auth", "filename": "shop/auth.py", "lineno": 12, "in_app": True,
-             "context_line": '    password = "ctx-hunter2"', "pre_context": ["    token = 'pre-tok-123'"],
-             "post_context": [f"    iban = '{IBAN}'"], "vars": {"ssn": SSN, "note": f"imei {IMEI}"}}
+    frame = {
+        "function": "login",
+        "module": "shop.auth",
+        "filename": "shop/auth.py",
+        "lineno": 12,
+        "in_app": True,
+        "context_line": '    password = "ctx-hunter2"',
+        "pre_context": ["    token = 'pre-tok-123'"],
+        "post_context": [f"    iban = '{IBAN}'"],
+        "vars": {"ssn": SSN, "note": f"imei {IMEI}"},
+    }
     return event(
         logentry={"message": "login %(user)s with %(password)s", "params": {"user": "ada", "password": "param-pw-1"}},
-        exception={"values": [{"type": "LoginError", "value": f"ssn {SSN} mac {MAC}",
-                               "stacktrace": {"frames": [frame]}}]},
-        request={"url": "https://svc:url-pw-9@api.example/x", "headers": {"Set-Cookie": "sid=cookie-5",
-                 "X-Api-Key": "hdr-key-7", "Authorization": "Bearer tok.abc.def"}},
+        exception={
+            "values": [{"type": "LoginError", "value": f"ssn {SSN} mac {MAC}", "stacktrace": {"frames": [frame]}}]
+        },
+        request={
+            "url": "https://svc:url-pw-9@api.example/x",
+            "headers": {"Set-Cookie": "sid=cookie-5", "X-Api-Key": "hdr-key-7", "Authorization": "Bearer tok.abc.def"},
+        },
         extra={"key": PEM, "wire": f"IBAN {IBAN}", "auth": "Bearer ey.bearer.tok"},
         contexts={"device": {"imei": IMEI, "mac": MAC}},
         breadcrumbs={"values": [{"message": f"sent ssn {SSN}", "data": {"mysql_pwd": "crumb-pw"}}]},
@@ -194,8 +248,24 @@ def test_every_default_kind_is_scrubbed_everywhere(client: Client, world: World)
     assert post_envelope(client, world, event_envelope(_every_kind_event())).status_code == 200
     stored = everything_stored(world)
     assert "login ada with [Filtered]" in stored and "LoginError" in stored
-    assert_absent(stored, SSN, IBAN, IBAN.replace(" ", ""), IMEI, MAC, PEM_BODY, "ctx-hunter2", "pre-tok-123",
-                  "param-pw-1", "url-pw-9", "cookie-5", "hdr-key-7", "tok.abc.def", "ey.bearer.tok", "crumb-pw")
+    assert_absent(
+        stored,
+        SSN,
+        IBAN,
+        IBAN.replace(" ", ""),
+        IMEI,
+        MAC,
+        PEM_BODY,
+        "ctx-hunter2",
+        "pre-tok-123",
+        "param-pw-1",
+        "url-pw-9",
+        "cookie-5",
+        "hdr-key-7",
+        "tok.abc.def",
+        "ey.bearer.tok",
+        "crumb-pw",
+    )
     # not PII by default: the user's id, e-mail and IP address (the project may opt in)
     assert "u-42" in stored and "ada@example.com" in stored and "192.0.2.10" in stored
 
@@ -218,12 +288,20 @@ def test_attachments_metadata_and_text_scrubbed_binary_kept(client: Client, worl
     body = event()
     log = f"login password=att-pw-3 card {CARD_A}\n".encode()
     crash = b"MDMP\x93\xa7\x00\x00" + CARD_A.replace(" ", "").encode() + b"\x00\xff" * 8
-    data = envelope(({"type": "event"}, body),
-                    ({"type": "attachment", "filename": f"card-{CARD_A.replace(' ', '')}.log",
-                      "content_type": "text/plain"}, log),
-                    ({"type": "attachment", "filename": "crash.dmp", "content_type": "application/x-dmp",
-                      "attachment_type": "event.minidump"}, crash),
-                    headers={"event_id": body["event_id"]})
+    data = envelope(
+        ({"type": "event"}, body),
+        ({"type": "attachment", "filename": f"card-{CARD_A.replace(' ', '')}.log", "content_type": "text/plain"}, log),
+        (
+            {
+                "type": "attachment",
+                "filename": "crash.dmp",
+                "content_type": "application/x-dmp",
+                "attachment_type": "event.minidump",
+            },
+            crash,
+        ),
+        headers={"event_id": body["event_id"]},
+    )
     assert post_envelope(client, world, data).status_code == 200
     rows = {row.content_type: row for row in Attachment.objects.filter(project=world.project)}
     text = rows["text/plain"]
@@ -239,29 +317,50 @@ def test_transaction_names_kept_as_trace_links_are_scrubbed(client: Client, worl
     from tests.ingest.helpers import envelope
 
     now = time.time()
-    body = {"type": "transaction", "transaction": f"/pay/{CARD_A}", "start_timestamp": now - 1, "timestamp": now,
-            "contexts": {"trace": {"trace_id": uuid.uuid4().hex, "span_id": "a" * 16, "op": "http.server"}}}
+    body = {
+        "type": "transaction",
+        "transaction": f"/pay/{CARD_A}",
+        "start_timestamp": now - 1,
+        "timestamp": now,
+        "contexts": {"trace": {"trace_id": uuid.uuid4().hex, "span_id": "a" * 16, "op": "http.server"}},
+    }
     assert post_envelope(client, world, envelope(({"type": "transaction"}, body))).status_code == 200
     assert list(TraceLink.objects.filter(project=world.project).values_list("transaction", flat=True)) == [
-        "/pay/[Filtered]"]
+        "/pay/[Filtered]"
+    ]
 
 
 def test_dead_letters_are_scrubbed_and_stay_replayable(client: Client, world: World):
     import time
 
-    from ingest.models import DeadLetter
     from ingest.deadletters import dead_letter_store
+    from ingest.models import DeadLetter
     from ingest.services import dead_letter_replay
     from tests.ingest.helpers import envelope
 
     body = event(message="charge failed password=dl-pw-1", extra={"api_key": "dl-key-2", "card": CARD_A})
-    data = envelope(({"type": "event"}, body), ({"type": "attachment", "filename": "note.txt",
-                                                  "content_type": "text/plain"}, f"ssn {SSN}".encode()),
-                    headers={"event_id": body["event_id"]})
-    payload = {"v": 1, "kind": "envelope", "project_id": world.project.pk, "public_key": world.key.public_key,
-               "data": data.decode(), "b64": False, "received_at": time.time(), "client": None}
-    dead_letter_store(task="ingest.tasks.process_payload", payload=payload,
-                      error="ValueError: bad password=dl-pw-1", tb="", attempts=5)
+    data = envelope(
+        ({"type": "event"}, body),
+        ({"type": "attachment", "filename": "note.txt", "content_type": "text/plain"}, f"ssn {SSN}".encode()),
+        headers={"event_id": body["event_id"]},
+    )
+    payload = {
+        "v": 1,
+        "kind": "envelope",
+        "project_id": world.project.pk,
+        "public_key": world.key.public_key,
+        "data": data.decode(),
+        "b64": False,
+        "received_at": time.time(),
+        "client": None,
+    }
+    dead_letter_store(
+        task="ingest.tasks.process_payload",
+        payload=payload,
+        error="ValueError: bad password=dl-pw-1",
+        tb="",
+        attempts=5,
+    )
     logs = {**payload, "kind": "logs", "data": f"ERROR login failed password=dl-pw-3 card={CARD_B}\n"}
     dead_letter_store(task="ingest.tasks.process_payload", payload=logs, error="boom", tb="", attempts=5)
 

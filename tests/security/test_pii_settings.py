@@ -31,8 +31,16 @@ def test_dashboard_form_shows_and_saves_each_rule(client: Client, world: World):
     assert page.count("checked") >= len(DEFAULT_RULES)
 
     rules = ["creditcard", "password", "email"]
-    response = client.post("/projects/acme/shop/", {**FORM, "scrub_rules": rules, "scrub_ip_addresses": "on",
-                                                     "scrub_fields": "order_ref", "scrub_patterns": r"ORD-\d+"})
+    response = client.post(
+        "/projects/acme/shop/",
+        {
+            **FORM,
+            "scrub_rules": rules,
+            "scrub_ip_addresses": "on",
+            "scrub_fields": "order_ref",
+            "scrub_patterns": r"ORD-\d+",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     world.project.refresh_from_db()
     assert world.project.scrub_rules == rules and world.project.scrub_ip_addresses
@@ -41,8 +49,9 @@ def test_dashboard_form_shows_and_saves_each_rule(client: Client, world: World):
 
 def test_dashboard_form_names_a_bad_pattern(client: Client, world: World):
     client.force_login(world.member)
-    response = client.post("/projects/acme/shop/", {**FORM, "scrub_rules": list(DEFAULT_RULES),
-                                                     "scrub_patterns": "(unclosed"})
+    response = client.post(
+        "/projects/acme/shop/", {**FORM, "scrub_rules": list(DEFAULT_RULES), "scrub_patterns": "(unclosed"}
+    )
     assert response.status_code == 400
     assert "invalid scrub pattern &#x27;(unclosed&#x27;" in response.content.decode()
     response = client.post("/projects/acme/shop/", {**FORM, "scrub_rules": ["ssn"]})
@@ -91,13 +100,19 @@ def test_outsider_cannot_see_or_change_the_settings(world: World):
 def test_ingest_follows_the_setting_changed_through_the_api(client: Client, world: World):
     def stored_messages() -> str:
         api = world.api(world.owner)
-        return json.dumps([api.get(f"/api/0/issues/{i['id']}/events/?full=true").json()
-                           for i in api.get("/api/0/projects/acme/shop/issues/?query=").json()])
+        return json.dumps(
+            [
+                api.get(f"/api/0/issues/{i['id']}/events/?full=true").json()
+                for i in api.get("/api/0/projects/acme/shop/issues/?query=").json()
+            ]
+        )
 
     assert post_envelope(client, world, event_envelope(event(message=f"ssn {SSN} first"))).status_code == 200
     assert SSN not in stored_messages()
     rules = [rule for rule in DEFAULT_RULES if rule != "usssn"]
-    assert world.api(world.owner).patch("/api/0/projects/acme/shop/", {"scrub_rules": rules},
-                                        format="json").status_code == 200
+    assert (
+        world.api(world.owner).patch("/api/0/projects/acme/shop/", {"scrub_rules": rules}, format="json").status_code
+        == 200
+    )
     assert post_envelope(client, world, event_envelope(event(message=f"ssn {SSN} second"))).status_code == 200
     assert f"ssn {SSN} second" in stored_messages()

@@ -21,30 +21,65 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]  # in
 CARDS = ["4111 1111 1111 1111", "4111-1111-1111-1111", "5500005555555559", "378282246310005", "6011 0009 9013 9424"]
 SSNS = ["078-05-1120", "219-09-9999"]
 PASSWORDS = ["hunter2-pass", "Tr0ub4dor&3x"]
-TOKENS = ["eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-zz9", "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
-          "xoxb-1234-5678-abcdefABCDEF", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"]
+TOKENS = [
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-zz9",
+    "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    "xoxb-1234-5678-abcdefABCDEF",
+    "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+]
 SECRETS = CARDS + SSNS + PASSWORDS + TOKENS
 
 
 def pii_event() -> dict:
     return event(
         message=f"payment failed for card {CARDS[0]} ssn {SSNS[0]} with Authorization: Bearer {TOKENS[0]}",
-        logger="payments", transaction=f"/pay/{CARDS[3]}",
-        exception={"values": [{"type": "PaymentError", "value": f"card {CARDS[1]} declined, ssn {SSNS[1]}",
-                               "stacktrace": {"frames": [{"function": "charge", "filename": "shop/pay.py",
-                                                          "lineno": 9, "vars": {"password": PASSWORDS[0],
-                                                                                "card": CARDS[2]}}]}}]},
-        request={"url": f"https://shop.example/pay?card={CARDS[4].replace(' ', '')}&password={PASSWORDS[1]}",
-                 "method": "POST", "headers": {"Authorization": f"Bearer {TOKENS[0]}", "X-Api-Key": TOKENS[3],
-                                               "Cookie": f"session={TOKENS[1]}"},
-                 "data": {"password": PASSWORDS[0], "card_number": CARDS[0], "ssn": SSNS[0]}},
-        extra={"github_token": TOKENS[1], "slack_token": TOKENS[2], "note": f"ssn {SSNS[1]} card {CARDS[3]}",
-               "login": {"user": "ada", "passwd": PASSWORDS[1]}},
+        logger="payments",
+        transaction=f"/pay/{CARDS[3]}",
+        exception={
+            "values": [
+                {
+                    "type": "PaymentError",
+                    "value": f"card {CARDS[1]} declined, ssn {SSNS[1]}",
+                    "stacktrace": {
+                        "frames": [
+                            {
+                                "function": "charge",
+                                "filename": "shop/pay.py",
+                                "lineno": 9,
+                                "vars": {"password": PASSWORDS[0], "card": CARDS[2]},
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
+        request={
+            "url": f"https://shop.example/pay?card={CARDS[4].replace(' ', '')}&password={PASSWORDS[1]}",
+            "method": "POST",
+            "headers": {
+                "Authorization": f"Bearer {TOKENS[0]}",
+                "X-Api-Key": TOKENS[3],
+                "Cookie": f"session={TOKENS[1]}",
+            },
+            "data": {"password": PASSWORDS[0], "card_number": CARDS[0], "ssn": SSNS[0]},
+        },
+        extra={
+            "github_token": TOKENS[1],
+            "slack_token": TOKENS[2],
+            "note": f"ssn {SSNS[1]} card {CARDS[3]}",
+            "login": {"user": "ada", "passwd": PASSWORDS[1]},
+        },
         tags={"card": CARDS[2], "ssn": SSNS[0]},
         contexts={"payment": {"pan": CARDS[4], "authorization": f"Bearer {TOKENS[2]}"}},
         user={"id": "u-42", "email": "ada@example.com", "password": PASSWORDS[0]},
-        breadcrumbs={"values": [{"message": f"POST /login password={PASSWORDS[1]} card={CARDS[1]}",
-                                 "data": {"Authorization": f"Bearer {TOKENS[3]}"}}]},
+        breadcrumbs={
+            "values": [
+                {
+                    "message": f"POST /login password={PASSWORDS[1]} card={CARDS[1]}",
+                    "data": {"Authorization": f"Bearer {TOKENS[3]}"},
+                }
+            ]
+        },
         fingerprint=["payments"],
     )
 
@@ -55,7 +90,7 @@ def survivors(text: str) -> list[str]:
 
 def where(text: str) -> str:
     """Each surviving secret with the text around it, for the failure message."""
-    return "\n".join(f"{s!r}: …{text[max(text.find(s) - 80, 0):text.find(s) + 60]}…" for s in survivors(text))
+    return "\n".join(f"{s!r}: …{text[max(text.find(s) - 80, 0) : text.find(s) + 60]}…" for s in survivors(text))
 
 
 def every_row() -> str:
@@ -84,4 +119,5 @@ def test_no_secret_is_stored_or_served(client: Client, world: World):
     stored = every_row()
     assert "PaymentError" in stored
     assert (survivors(served_text), survivors(stored)) == ([], []), (
-        f"secrets served by the API:\n{where(served_text)}\nsecrets stored in the database:\n{where(stored)}")
+        f"secrets served by the API:\n{where(served_text)}\nsecrets stored in the database:\n{where(stored)}"
+    )

@@ -10,9 +10,9 @@ import logging
 import pytest
 
 from errorhub.accounts.models import Project
-from ingest.protocol import scrub
 from errorhub.events.models import StoredEvent
 from ingest.models import DeadLetter
+from ingest.protocol import scrub
 from tests.ingest.helpers import event, event_envelope, post_envelope, stored_event
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
@@ -25,7 +25,8 @@ CARD = "4111 1111 1111 1111"
 def _saved_before_the_check(project: Project) -> None:
     """Written straight to the database, as a project upgraded from Python ``re`` has it."""
     Project.objects.filter(pk=project.pk).update(
-        scrub_patterns=f"{LOOKAHEAD}\nORD-\\d{{6}}\n{BACKREFERENCE}", scrub_rules=["password", "creditcard", "gone"])
+        scrub_patterns=f"{LOOKAHEAD}\nORD-\\d{{6}}\n{BACKREFERENCE}", scrub_rules=["password", "creditcard", "gone"]
+    )
 
 
 def test_event_of_a_project_with_a_refused_saved_pattern_is_stored_and_scrubbed(client, world, caplog, monkeypatch):
@@ -54,8 +55,7 @@ def test_settings_page_names_the_refused_saved_patterns(client, world):
 
 
 def test_saving_a_look_ahead_pattern_is_still_refused(client, world):
-    response = world.api(world.owner).patch("/api/0/projects/acme/shop/", {"scrub_patterns": LOOKAHEAD},
-                                            format="json")
+    response = world.api(world.owner).patch("/api/0/projects/acme/shop/", {"scrub_patterns": LOOKAHEAD}, format="json")
     assert response.status_code == 400, response.content
     assert "scrub_patterns" in response.json()
     world.project.refresh_from_db()

@@ -20,25 +20,45 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
-    max_leaves=8)
+    max_leaves=8,
+)
 _text_or_junk = st.sampled_from(["", "1", "SHOP-1", "99999999999", "-1", "U0OLIVIA", "<!channel>"]) | _json
-_action = st.fixed_dictionaries({}, optional={
-    "action_id": st.sampled_from(["issue_ack", "issue_resolve", "issue_snooze", "issue_open", "dance"]) | _json,
-    "value": _text_or_junk})
-_input = st.fixed_dictionaries({}, optional={"value": st.fixed_dictionaries({}, optional={"value": _text_or_junk})
-                                             | _json}) | _json
-_view = st.fixed_dictionaries({}, optional={
-    "callback_id": st.just("issue_snooze") | _json,
-    "private_metadata": _text_or_junk,
-    "state": st.fixed_dictionaries({}, optional={"values": st.fixed_dictionaries(
-        {}, optional={"reason": _input, "hours": _input}) | _json}) | _json}) | _json
-_slack_shaped = st.fixed_dictionaries({}, optional={
-    "type": st.sampled_from(["block_actions", "view_submission", "shortcut"]) | _json,
-    "user": st.fixed_dictionaries({}, optional={"id": st.sampled_from(["U0OLIVIA", "U0NOBODY", ""]) | _json})
-    | _json,
-    "trigger_id": _text_or_junk,
-    "actions": st.lists(_action | _json, max_size=3) | _json,
-    "view": _view})
+_action = st.fixed_dictionaries(
+    {},
+    optional={
+        "action_id": st.sampled_from(["issue_ack", "issue_resolve", "issue_snooze", "issue_open", "dance"]) | _json,
+        "value": _text_or_junk,
+    },
+)
+_input = (
+    st.fixed_dictionaries({}, optional={"value": st.fixed_dictionaries({}, optional={"value": _text_or_junk}) | _json})
+    | _json
+)
+_view = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "callback_id": st.just("issue_snooze") | _json,
+            "private_metadata": _text_or_junk,
+            "state": st.fixed_dictionaries(
+                {}, optional={"values": st.fixed_dictionaries({}, optional={"reason": _input, "hours": _input}) | _json}
+            )
+            | _json,
+        },
+    )
+    | _json
+)
+_slack_shaped = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": st.sampled_from(["block_actions", "view_submission", "shortcut"]) | _json,
+        "user": st.fixed_dictionaries({}, optional={"id": st.sampled_from(["U0OLIVIA", "U0NOBODY", ""]) | _json})
+        | _json,
+        "trigger_id": _text_or_junk,
+        "actions": st.lists(_action | _json, max_size=3) | _json,
+        "view": _view,
+    },
+)
 _payload = _slack_shaped.map(json.dumps) | _json.map(json.dumps) | st.text(max_size=50)
 
 
@@ -50,14 +70,32 @@ def issue(world) -> Issue:
 def test_signed_interactions_of_any_shape_never_answer_500(client, slack, issue):
     answers: list[int] = []
 
-    @settings(max_examples=150, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=150,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(payload=_payload)
     # Slack's own well-formed shapes, always tried: the run reaches the actions whatever is drawn
-    @example(payload=json.dumps({"type": "block_actions", "user": {"id": "U0OLIVIA"},
-                                 "actions": [{"action_id": "issue_ack", "value": str(issue.pk)}]}))
-    @example(payload=json.dumps({"type": "block_actions", "user": {"id": "U0OLIVIA"},
-                                 "actions": [{"action_id": "issue_open", "value": "SHOP-1"}]}))
+    @example(
+        payload=json.dumps(
+            {
+                "type": "block_actions",
+                "user": {"id": "U0OLIVIA"},
+                "actions": [{"action_id": "issue_ack", "value": str(issue.pk)}],
+            }
+        )
+    )
+    @example(
+        payload=json.dumps(
+            {
+                "type": "block_actions",
+                "user": {"id": "U0OLIVIA"},
+                "actions": [{"action_id": "issue_open", "value": "SHOP-1"}],
+            }
+        )
+    )
     def post(payload: Any) -> None:
         response = interaction(client, payload)
         answers.append(response.status_code)

@@ -43,8 +43,10 @@ def forgeries(body: str) -> dict[str, dict[str, str]]:
         "float timestamp": signed_at(body, f"{now}.5"),
         "huge timestamp": signed_at(body, "9" * 400),
         "empty timestamp": signed_at(body, ""),
-        "signature of another body": {"HTTP_X_SLACK_REQUEST_TIMESTAMP": now,
-                                      "HTTP_X_SLACK_SIGNATURE": sign(body + "&x=1", now)},
+        "signature of another body": {
+            "HTTP_X_SLACK_REQUEST_TIMESTAMP": now,
+            "HTTP_X_SLACK_SIGNATURE": sign(body + "&x=1", now),
+        },
         "v1 scheme": {"HTTP_X_SLACK_REQUEST_TIMESTAMP": now, "HTTP_X_SLACK_SIGNATURE": "v1=" + sign(body, now)[3:]},
         "not hex": {"HTTP_X_SLACK_REQUEST_TIMESTAMP": now, "HTTP_X_SLACK_SIGNATURE": "v0=" + "zz" * 32},
         "truncated": {"HTTP_X_SLACK_REQUEST_TIMESTAMP": now, "HTTP_X_SLACK_SIGNATURE": sign(body, now)[:20]},
@@ -56,8 +58,12 @@ def test_every_slack_door_refuses_every_forgery(settings):
     acme = make_org("acme", "Acme")
     doors = [t.path for t in every_url(acme) if t.path.startswith("/slack/") and "unsubscribe" not in t.path]
     assert doors, "no Slack door found in the URL conf"
-    action = {"type": "block_actions", "user": {"id": "U0OWNER"}, "trigger_id": "T.1",
-              "actions": [{"action_id": "issue_resolve", "value": str(acme.issue.pk)}]}
+    action = {
+        "type": "block_actions",
+        "user": {"id": "U0OWNER"},
+        "trigger_id": "T.1",
+        "actions": [{"action_id": "issue_resolve", "value": str(acme.issue.pk)}],
+    }
     body = urlencode({"payload": json.dumps(action), "user_id": "U0OWNER", "text": f"resolve {acme.issue.pk}"})
     client = Client(raise_request_exception=False)
     wrong: list[str] = []
@@ -75,6 +81,11 @@ def test_without_a_signing_secret_nothing_is_accepted(settings):
     settings.SLACK_SIGNING_SECRET = ""
     body = urlencode({"text": "inbox", "user_id": "U0OWNER"})
     now = str(int(time.time()))
-    response = Client().post("/slack/commands/", data=body, content_type="application/x-www-form-urlencoded",
-                             HTTP_X_SLACK_REQUEST_TIMESTAMP=now, HTTP_X_SLACK_SIGNATURE=sign(body, now, ""))
+    response = Client().post(
+        "/slack/commands/",
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_SLACK_REQUEST_TIMESTAMP=now,
+        HTTP_X_SLACK_SIGNATURE=sign(body, now, ""),
+    )
     assert response.status_code == 401

@@ -30,17 +30,33 @@ pytestmark = pytest.mark.django_db
 
 #: host part → what it really is
 INTERNAL = {
-    "127.0.0.1": "loopback", "localhost": "loopback by name", "127.1": "short loopback",
-    "2130706433": "decimal loopback", "0177.0.0.1": "octal loopback", "0x7f.0.0.1": "hex loopback",
-    "0.0.0.0": "this host", "10.0.0.5": "RFC 1918", "172.16.3.4": "RFC 1918", "192.168.1.1": "RFC 1918",
-    "169.254.169.254": "cloud metadata", "100.64.0.1": "carrier-grade NAT", "[::1]": "IPv6 loopback",
-    "[fd00::1]": "IPv6 unique local", "[fe80::1]": "IPv6 link-local", "[::ffff:127.0.0.1]": "IPv4-mapped loopback",
-    "[::ffff:169.254.169.254]": "IPv4-mapped metadata", "[::]": "IPv6 unspecified",
-    "[::7f00:1]": "IPv4-compatible loopback", "[::127.0.0.1]": "IPv4-compatible loopback, dotted",
-    "[::a9fe:a9fe]": "IPv4-compatible metadata", "[::ffff:0:7f00:1]": "SIIT loopback",
-    "[::ffff:0:a9fe:a9fe]": "SIIT metadata", "[64:ff9b:1::7f00:1]": "RFC 8215 local-use NAT64",
+    "127.0.0.1": "loopback",
+    "localhost": "loopback by name",
+    "127.1": "short loopback",
+    "2130706433": "decimal loopback",
+    "0177.0.0.1": "octal loopback",
+    "0x7f.0.0.1": "hex loopback",
+    "0.0.0.0": "this host",
+    "10.0.0.5": "RFC 1918",
+    "172.16.3.4": "RFC 1918",
+    "192.168.1.1": "RFC 1918",
+    "169.254.169.254": "cloud metadata",
+    "100.64.0.1": "carrier-grade NAT",
+    "[::1]": "IPv6 loopback",
+    "[fd00::1]": "IPv6 unique local",
+    "[fe80::1]": "IPv6 link-local",
+    "[::ffff:127.0.0.1]": "IPv4-mapped loopback",
+    "[::ffff:169.254.169.254]": "IPv4-mapped metadata",
+    "[::]": "IPv6 unspecified",
+    "[::7f00:1]": "IPv4-compatible loopback",
+    "[::127.0.0.1]": "IPv4-compatible loopback, dotted",
+    "[::a9fe:a9fe]": "IPv4-compatible metadata",
+    "[::ffff:0:7f00:1]": "SIIT loopback",
+    "[::ffff:0:a9fe:a9fe]": "SIIT metadata",
+    "[64:ff9b:1::7f00:1]": "RFC 8215 local-use NAT64",
     "[64:ff9b:1:abcd::5db8:d70e]": "RFC 8215 local-use NAT64 (public IPv4 inside)",
-    "[fec0::1]": "IPv6 site-local", "[feff::1]": "IPv6 site-local, top of the prefix",
+    "[fec0::1]": "IPv6 site-local",
+    "[feff::1]": "IPv6 site-local, top of the prefix",
 }
 
 
@@ -125,8 +141,12 @@ def test_dns_rebinding_never_reaches_loopback(listener, monkeypatch):
 def test_channel_test_button_with_a_loopback_url_reaches_nothing(listener, django_capture_on_commit_callbacks):
     port, received = listener
     acme = make_org("acme", "Acme")
-    channel = Channel.objects.create(organization=acme.org, name="inside", kind="webhook",
-                                     config={"url": f"http://127.0.0.1:{port}/hook", "secret": "s"})
+    channel = Channel.objects.create(
+        organization=acme.org,
+        name="inside",
+        kind="webhook",
+        config={"url": f"http://127.0.0.1:{port}/hook", "secret": "s"},
+    )
     client = Client()
     client.force_login(acme.owner)
     with django_capture_on_commit_callbacks(execute=True):  # the button queues the send: run it

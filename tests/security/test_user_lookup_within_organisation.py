@@ -15,8 +15,8 @@ from errorhub.issues.models import Activity, Comment, Issue
 from errorhub.issues.services import issue_assign
 from tests.alerts.conftest import slack  # noqa: F401  (the Slack stand-in fixture)
 from tests.alerts.slack_requests import button, command
-from tests.issues.events import issue_of
 from tests.factories import OrganizationFactory, ProjectFactory, TeamFactory, UserFactory
+from tests.issues.events import issue_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
@@ -58,8 +58,7 @@ def test_api_assigned_to_a_user_of_another_organisation_is_the_unknown_user_400(
     _refused_like_unknown(_put(api, globex.issue, {"assignedTo": name}), unknown, name, "nobody-at-all")
     ack = _put(api, globex.issue, {"status": "acknowledged", "statusDetails": {"assignee": name}})
     _refused_like_unknown(ack, unknown, name, "nobody-at-all")
-    bulk = api.put(f"/api/0/projects/globex/portal/issues/?id={globex.issue.pk}", {"assignedTo": name},
-                   format="json")
+    bulk = api.put(f"/api/0/projects/globex/portal/issues/?id={globex.issue.pk}", {"assignedTo": name}, format="json")
     _refused_like_unknown(bulk, unknown, name, "nobody-at-all")
     globex.issue.refresh_from_db()
     assert globex.issue.assignee is None and globex.issue.lifecycle == "new"
@@ -76,8 +75,9 @@ def test_api_assigns_a_member_by_username_or_email_and_shows_their_email(world, 
 
 
 def test_api_non_string_assignee_is_400(world, globex):
-    response = _put(world.api(globex.bob), globex.issue, {"status": "acknowledged",
-                                                          "statusDetails": {"assignee": {"id": 1}}})
+    response = _put(
+        world.api(globex.bob), globex.issue, {"status": "acknowledged", "statusDetails": {"assignee": {"id": 1}}}
+    )
     assert response.status_code == 400 and "string" in response.json()["detail"]
 
 
@@ -117,8 +117,10 @@ def test_dashboard_bulk_assign_needs_a_member_of_every_selected_issues_organisat
     assert OLIVIA_EMAIL.encode() not in foreign.content
     globex.issue.refresh_from_db()
     assert globex.issue.assignee is None
-    assert client.post("/inbox/bulk/", {"action": "assign", "issues": [globex.issue.pk],
-                                        "assignee": "bob"}).status_code == 302
+    assert (
+        client.post("/inbox/bulk/", {"action": "assign", "issues": [globex.issue.pk], "assignee": "bob"}).status_code
+        == 302
+    )
     globex.issue.refresh_from_db()
     assert globex.issue.assignee == globex.bob
 

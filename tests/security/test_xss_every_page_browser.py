@@ -20,10 +20,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from alerts.rule_services import rule_archive, rule_mute
 from alerts.models import Rule
-from errorhub.issues.services import issue_comment, issue_resolve, issue_snooze
+from alerts.rule_services import rule_archive, rule_mute
 from errorhub.accounts.services import api_token_create, project_key_create
+from errorhub.issues.services import issue_comment, issue_resolve, issue_snooze
 from tests.browser import launched_chromium
 from tests.security.attack import CREDENTIAL_DOORS, PASSWORD, Org, every_url, make_org, record_event
 
@@ -31,44 +31,90 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MARK = "XSSFIRED"
 SKIP = CREDENTIAL_DOORS | {"logout", "admin:logout"}  # not pages, or they end the session
 #: What a page must not contain once rendered: payload-made elements and links.
-INJECTED = ("[onerror], [onload], [onfocus], [onmouseover], svg[onload], img[src='x'], iframe, "
-            "script:not([src]):not([type='application/json']), a[href^='javascript:' i], "
-            "[href^='javascript:' i], [src^='javascript:' i], [action^='javascript:' i]")
+INJECTED = (
+    "[onerror], [onload], [onfocus], [onmouseover], svg[onload], img[src='x'], iframe, "
+    "script:not([src]):not([type='application/json']), a[href^='javascript:' i], "
+    "[href^='javascript:' i], [src^='javascript:' i], [action^='javascript:' i]"
+)
 
 
 def evil(field: str) -> str:
     """Payloads tagged with the field they sit in, so a failure names it."""
     js = f"__xss='{field[:24]}'"
-    return (f'<img src=x onerror="{js}">"><svg onload="{js}">\'><script>console.log(\'{MARK}\');{js}</script>'
-            f"javascript:{js}")
+    return (
+        f'<img src=x onerror="{js}">"><svg onload="{js}">\'><script>console.log(\'{MARK}\');{js}</script>'
+        f"javascript:{js}"
+    )
 
 
 def event_payload() -> dict[str, Any]:
     """A Sentry event whose every string field is hostile."""
-    frame = {"filename": evil("filename"), "abs_path": evil("abs_path"), "function": evil("function"),
-             "module": evil("frame.module"), "lineno": 3, "colno": 1, "in_app": True,
-             "context_line": evil("context_line"), "pre_context": [evil("pre_context")],
-             "post_context": [evil("post_context")], "vars": {evil("var-key"): evil("var")}}
+    frame = {
+        "filename": evil("filename"),
+        "abs_path": evil("abs_path"),
+        "function": evil("function"),
+        "module": evil("frame.module"),
+        "lineno": 3,
+        "colno": 1,
+        "in_app": True,
+        "context_line": evil("context_line"),
+        "pre_context": [evil("pre_context")],
+        "post_context": [evil("post_context")],
+        "vars": {evil("var-key"): evil("var")},
+    }
     return {
-        "level": "error", "logger": evil("logger"), "platform": "python", "message": evil("message"),
-        "release": "rel" + evil("release"), "environment": evil("environment"), "dist": evil("dist"),
-        "server_name": evil("server_name"), "transaction": evil("transaction"), "culprit": evil("culprit"),
+        "level": "error",
+        "logger": evil("logger"),
+        "platform": "python",
+        "message": evil("message"),
+        "release": "rel" + evil("release"),
+        "environment": evil("environment"),
+        "dist": evil("dist"),
+        "server_name": evil("server_name"),
+        "transaction": evil("transaction"),
+        "culprit": evil("culprit"),
         "fingerprint": [evil("fingerprint")],
-        "exception": {"values": [{"type": "Type" + evil("exception.type"), "value": evil("exception.value"),
-                                  "module": evil("exception.module"),
-                                  "mechanism": {"type": evil("mechanism"), "handled": False},
-                                  "stacktrace": {"frames": [frame, {**frame, "in_app": False}]}}]},
+        "exception": {
+            "values": [
+                {
+                    "type": "Type" + evil("exception.type"),
+                    "value": evil("exception.value"),
+                    "module": evil("exception.module"),
+                    "mechanism": {"type": evil("mechanism"), "handled": False},
+                    "stacktrace": {"frames": [frame, {**frame, "in_app": False}]},
+                }
+            ]
+        },
         "tags": {evil("tag-key")[:180]: evil("tag-value")[:180], "browser": evil("tag-browser")[:180]},
-        "request": {"method": "GET", "url": f"javascript:window.__xss='request.url'//{evil('request.url')}",
-                    "headers": {"X-Evil": evil("header"), "Referer": "javascript:window.__xss='referer'"},
-                    "query_string": evil("query_string"), "data": {"field": evil("request.data")}},
-        "user": {"id": evil("user.id"), "email": "x@example.com", "username": evil("user.username"),
-                 "name": evil("user.name"), "ip_address": "10.0.0.1"},
-        "breadcrumbs": {"values": [{"category": evil("crumb.category"), "message": evil("crumb.message"),
-                                    "level": "info", "type": evil("crumb.type"),
-                                    "data": {"url": "javascript:window.__xss='crumb.url'", "x": evil("crumb.data")}}]},
-        "contexts": {"ctx" + evil("context-key")[:50]: {"k": evil("context")},
-                     "os": {"name": evil("os.name"), "version": evil("os.version")}},
+        "request": {
+            "method": "GET",
+            "url": f"javascript:window.__xss='request.url'//{evil('request.url')}",
+            "headers": {"X-Evil": evil("header"), "Referer": "javascript:window.__xss='referer'"},
+            "query_string": evil("query_string"),
+            "data": {"field": evil("request.data")},
+        },
+        "user": {
+            "id": evil("user.id"),
+            "email": "x@example.com",
+            "username": evil("user.username"),
+            "name": evil("user.name"),
+            "ip_address": "10.0.0.1",
+        },
+        "breadcrumbs": {
+            "values": [
+                {
+                    "category": evil("crumb.category"),
+                    "message": evil("crumb.message"),
+                    "level": "info",
+                    "type": evil("crumb.type"),
+                    "data": {"url": "javascript:window.__xss='crumb.url'", "x": evil("crumb.data")},
+                }
+            ]
+        },
+        "contexts": {
+            "ctx" + evil("context-key")[:50]: {"k": evil("context")},
+            "os": {"name": evil("os.name"), "version": evil("os.version")},
+        },
         "extra": {"e": evil("extra"), evil("extra-key")[:100]: "v"},
         "sdk": {"name": evil("sdk.name"), "version": evil("sdk.version")},
     }
@@ -87,8 +133,9 @@ def hostile_world() -> Org:
     resolved, _ = record_event(org.project, {"level": "error", "message": "second " + evil("message2")})
     issue_resolve(issue=resolved, user=org.owner, release="r" + evil("resolve release")[:150])
     rule_mute(rule=org.rule, until=in_an_hour, reason=evil("mute reason"), user=org.owner)
-    archived = Rule.objects.create(organization=org.org, project=org.project, name=evil("rule2"),
-                                   triggers=["new_issue"])
+    archived = Rule.objects.create(
+        organization=org.org, project=org.project, name=evil("rule2"), triggers=["new_issue"]
+    )
     rule_archive(rule=archived, reason=evil("archive reason"), user=org.owner)
     return org
 
@@ -104,8 +151,11 @@ def pages(org: Org) -> list[str]:
             continue
         response = client.get(target.path)
         download = "attachment" in response.get("Content-Disposition", "")
-        if response.status_code == 200 and not download and response["Content-Type"].startswith(
-                ("text/html", "application/json")):
+        if (
+            response.status_code == 200
+            and not download
+            and response["Content-Type"].startswith(("text/html", "application/json"))
+        ):
             found.append(target.path)
             if not target.values:
                 hostile = quote(evil("query"), safe="")
@@ -134,8 +184,14 @@ def findings(page: Any, where: str) -> list[str]:
 def watch(page: Any, fired: list[str]) -> None:
     """Record dialogs, console markers, CSP refusals of inline code and page errors."""
     page.on("dialog", lambda d: (fired.append(f"dialog {d.message!r} on {page.url}"), d.dismiss()))
-    page.on("console", lambda m: fired.append(f"console {m.text[:200]!r} on {page.url}")
-            if MARK in m.text or "Refused to execute inline" in m.text else None)
+    page.on(
+        "console",
+        lambda m: (
+            fired.append(f"console {m.text[:200]!r} on {page.url}")
+            if MARK in m.text or "Refused to execute inline" in m.text
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: fired.append(f"page error {e} on {page.url}"))
 
 

@@ -26,13 +26,15 @@ from django.test import Client
 from rest_framework.test import APIClient
 from sentry_sdk.transport import Transport
 
-from errorhub.middleware import ServerErrorCounterMiddleware
 from errorhub.accounts.services import api_token_create
-from ingest import http as ingest_http, views as ingest_views, wsgi_path
 from errorhub.events.stores import get_event_store
-from tests.issues.events import issue_of
+from errorhub.middleware import ServerErrorCounterMiddleware
+from ingest import http as ingest_http
+from ingest import views as ingest_views
+from ingest import wsgi_path
 from tests.ingest.helpers import event, event_envelope, post_envelope, post_store, stored_event
 from tests.ingest.test_wsgi_path import call
+from tests.issues.events import issue_of
 
 pytestmark = pytest.mark.django_db
 LOG = Path(os.environ["ERRORHUB_500_LOG"])
@@ -71,7 +73,7 @@ def test_a_real_server_error_is_logged_for_the_session_guard(world, store_down, 
 
     assert response.status_code == 500
     assert ServerErrorCounterMiddleware.count == count + 1
-    new_lines = LOG.read_text()[len(own_log_lines):].splitlines()
+    new_lines = LOG.read_text()[len(own_log_lines) :].splitlines()
     assert len(new_lines) == 1
     assert new_lines[0].endswith(f"GET /api/0/issues/{issue.pk}/events/")
 
@@ -98,15 +100,21 @@ class _Reports(Transport):
         self.envelopes.append(envelope)
 
     def exception_types(self) -> list[str]:
-        return [value["type"] for env in self.envelopes for item in env.items if item.type == "event"
-                for value in item.payload.json["exception"]["values"]]
+        return [
+            value["type"]
+            for env in self.envelopes
+            for item in env.items
+            if item.type == "event"
+            for value in item.payload.json["exception"]["values"]
+        ]
 
 
 @pytest.fixture
 def reports():
     transport = _Reports()
-    client = sentry_sdk.Client(dsn="https://key@errorhub.invalid/1", transport=transport,
-                               default_integrations=False, integrations=[])
+    client = sentry_sdk.Client(
+        dsn="https://key@errorhub.invalid/1", transport=transport, default_integrations=False, integrations=[]
+    )
     with sentry_sdk.isolation_scope() as scope:
         scope.set_client(client)
         yield transport
@@ -115,6 +123,7 @@ def reports():
 @pytest.fixture
 def misconfigure_engine(settings):
     """Call to name an event store kind no code knows: building it raises a bare ``ValueError`` deep inside."""
+
     def misconfigure() -> None:
         settings.EVENT_STORE = "solr"
         get_event_store.cache_clear()
@@ -123,8 +132,7 @@ def misconfigure_engine(settings):
     get_event_store.cache_clear()
 
 
-def test_a_bare_value_error_under_an_api_view_is_a_counted_500_not_a_400(world, misconfigure_engine,
-                                                                          own_log_lines):
+def test_a_bare_value_error_under_an_api_view_is_a_counted_500_not_a_400(world, misconfigure_engine, own_log_lines):
     issue = issue_of(world.project, "value-error")  # recorded while the store still works
     misconfigure_engine()
     client = APIClient(raise_request_exception=False)
@@ -135,7 +143,7 @@ def test_a_bare_value_error_under_an_api_view_is_a_counted_500_not_a_400(world, 
 
     assert response.status_code == 500
     assert ServerErrorCounterMiddleware.count == count + 1
-    assert LOG.read_text()[len(own_log_lines):].rstrip().endswith(f"GET /api/0/issues/{issue.pk}/events/")
+    assert LOG.read_text()[len(own_log_lines) :].rstrip().endswith(f"GET /api/0/issues/{issue.pk}/events/")
 
 
 def _quota_bug(*args: Any, **kwargs: Any) -> None:
@@ -152,7 +160,7 @@ def test_a_bare_value_error_under_an_ingest_view_is_a_counted_500(world, monkeyp
 
     assert response.status_code == 500
     assert ServerErrorCounterMiddleware.count == count + 1
-    assert LOG.read_text()[len(own_log_lines):].rstrip().endswith(f"POST /api/{world.project.pk}/store/")
+    assert LOG.read_text()[len(own_log_lines) :].rstrip().endswith(f"POST /api/{world.project.pk}/store/")
 
 
 def _metrics_bug(*args: Any, **kwargs: Any) -> None:
@@ -162,7 +170,8 @@ def _metrics_bug(*args: Any, **kwargs: Any) -> None:
 @pytest.mark.sqlite
 @pytest.mark.django_db(transaction=True)
 def test_a_bug_after_the_payload_was_queued_still_answers_200_and_is_counted_and_reported(
-        world, monkeypatch, own_log_lines, reports):
+    world, monkeypatch, own_log_lines, reports
+):
     monkeypatch.setattr(ingest_views.metrics, "envelope_items", _metrics_bug)
     body = event()
     count = ServerErrorCounterMiddleware.count
@@ -173,7 +182,7 @@ def test_a_bug_after_the_payload_was_queued_still_answers_200_and_is_counted_and
     assert response.json() == {"id": body["event_id"]}
     assert stored_event(world, body["event_id"])["title"].startswith("ValueError")  # nothing queued was lost
     assert ServerErrorCounterMiddleware.count == count + 1
-    assert LOG.read_text()[len(own_log_lines):].rstrip().endswith(f"POST /api/{world.project.pk}/envelope/")
+    assert LOG.read_text()[len(own_log_lines) :].rstrip().endswith(f"POST /api/{world.project.pk}/envelope/")
     assert reports.exception_types() == ["RuntimeError"]
 
 
@@ -181,8 +190,13 @@ def test_a_bug_after_the_payload_was_queued_still_answers_200_and_is_counted_and
 @pytest.mark.django_db(transaction=True)
 def test_a_bug_on_the_short_wsgi_path_is_reported_as_well_as_counted(world, monkeypatch, own_log_lines, reports):
     monkeypatch.setitem(wsgi_path._VIEWS, "store", lambda request, project_id: _quota_bug())
-    status, _, _ = call("POST", f"/api/{world.project.pk}/store/", json.dumps(event()).encode(),
-                        content_type="application/json", HTTP_X_SENTRY_AUTH=world.auth_header())
+    status, _, _ = call(
+        "POST",
+        f"/api/{world.project.pk}/store/",
+        json.dumps(event()).encode(),
+        content_type="application/json",
+        HTTP_X_SENTRY_AUTH=world.auth_header(),
+    )
     assert status == 500
     assert reports.exception_types() == ["ValueError"]
-    assert LOG.read_text()[len(own_log_lines):].rstrip().endswith(f"POST /api/{world.project.pk}/store/")
+    assert LOG.read_text()[len(own_log_lines) :].rstrip().endswith(f"POST /api/{world.project.pk}/store/")

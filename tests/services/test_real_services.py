@@ -79,9 +79,7 @@ def test_postgres_is_real_server():
 def test_postgres_role_can_create_databases():
     pg_conn = _pg_conn()
     """Django's test runner creates test_* databases: the role needs CREATEDB."""
-    (can_create,) = pg_conn.execute(
-        "SELECT rolcreatedb FROM pg_roles WHERE rolname = current_user"
-    ).fetchone()
+    (can_create,) = pg_conn.execute("SELECT rolcreatedb FROM pg_roles WHERE rolname = current_user").fetchone()
     assert can_create is True
     (max_conn,) = pg_conn.execute("SHOW max_connections").fetchone()
     assert int(max_conn) >= 200

@@ -24,7 +24,7 @@ def _printable(char: str) -> str:
 def header_text(value: str, *, limit: int = MAX_SUBJECT) -> str:
     """``value`` on one line without control characters, at most ``limit`` characters (… when cut)."""
     text = _WHITESPACE.sub(" ", "".join(_printable(c) for c in str(value))).strip()
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def is_single_line(value: str) -> bool:

@@ -34,11 +34,19 @@ class EmailTransport(Transport):
         to = channel_recipients(self.channel.config)
         if not to:
             raise TransportError("the channel has no recipients", permanent=True)
-        context = {"delivery": delivery, "issue": delivery.issue, "payload": delivery.payload,
-                   "base_url": settings.BASE_URL}
+        context = {
+            "delivery": delivery,
+            "issue": delivery.issue,
+            "payload": delivery.payload,
+            "base_url": settings.BASE_URL,
+        }
         subject = header_text(render_to_string("email/alert_subject.txt", context))
-        message = EmailMultiAlternatives(subject=subject, body=render_to_string("email/alert.txt", context),
-                                         from_email=settings.DEFAULT_FROM_EMAIL, to=to)
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("email/alert.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=to,
+        )
         message.attach_alternative(render_to_string("email/alert.html", context), "text/html")
         try:
             message.send()

@@ -42,8 +42,9 @@ def accounts_for_slack(slack_user_id: str) -> list[Any]:
     email = _slack_email(slack_user_id)
     users = list(get_user_model().objects.filter(email__iexact=email, is_active=True).order_by("pk")) if email else []
     if not users:
-        raise SlackActionError(f"no ErrorHub account has the email {email or '(hidden)'}; "
-                               "ask an admin to add it, or use the dashboard")
+        raise SlackActionError(
+            f"no ErrorHub account has the email {email or '(hidden)'}; ask an admin to add it, or use the dashboard"
+        )
     return users
 
 
@@ -145,7 +146,9 @@ def _inbox_text(user: Any) -> str:
     issues = list(issue_selectors.inbox_for_user(user).order_by("-last_seen")[:10])
     if not issues:
         return "Inbox zero. :tada:"
-    lines = [f"• {blocks.link(blocks.issue_url(i), i.short_code)} {blocks.escape(i.title[:80])} "
-             f"({i.times_seen} events)" for i in issues]
+    lines = [
+        f"• {blocks.link(blocks.issue_url(i), i.short_code)} {blocks.escape(i.title[:80])} ({i.times_seen} events)"
+        for i in issues
+    ]
     total = issue_selectors.inbox_for_user(user).count()
     return f"*{total} issue(s) in your inbox*\n" + "\n".join(lines)

@@ -8,10 +8,21 @@ from django.conf import settings
 
 from errorhub.issues.models import Issue
 
-LEVEL_EMOJI = {"fatal": ":red_circle:", "error": ":large_orange_circle:", "warning": ":large_yellow_circle:",
-               "info": ":large_blue_circle:", "debug": ":white_circle:"}
-REASONS = {"new_issue": "New issue", "regression": "Regressed", "snooze_ended": "Snooze ended",
-           "frequency": "Frequent", "spike": "Spike", "inbox_sla": "Untriaged too long"}
+LEVEL_EMOJI = {
+    "fatal": ":red_circle:",
+    "error": ":large_orange_circle:",
+    "warning": ":large_yellow_circle:",
+    "info": ":large_blue_circle:",
+    "debug": ":white_circle:",
+}
+REASONS = {
+    "new_issue": "New issue",
+    "regression": "Regressed",
+    "snooze_ended": "Snooze ended",
+    "frequency": "Frequent",
+    "spike": "Spike",
+    "inbox_sla": "Untriaged too long",
+}
 
 
 def escape(text: object) -> str:
@@ -50,8 +61,9 @@ def _state_line(issue: Issue, assignee_mention: str = "") -> str:
     return state
 
 
-def issue_blocks(issue: Issue, payload: dict[str, Any], *, mention: str = "", assignee_mention: str = "",
-                 buttons: bool = True) -> tuple[str, list[dict[str, Any]]]:
+def issue_blocks(
+    issue: Issue, payload: dict[str, Any], *, mention: str = "", assignee_mention: str = "", buttons: bool = True
+) -> tuple[str, list[dict[str, Any]]]:
     """(fallback text, blocks) for the first message about an issue, or its update.
     Every value from an event or a user is escaped; only ``mention`` (a rule's Slack user or
     group id, set by an admin) and ``assignee_mention`` (from Slack itself) are mrkdwn."""
@@ -63,7 +75,8 @@ def issue_blocks(issue: Issue, payload: dict[str, Any], *, mention: str = "", as
     if mention:
         header = f"<{'!subteam^' + mention if mention.startswith('S') else '@' + mention}> " + header
     fields = [
-        f"*Project*\n{escape(issue.project.slug)}", f"*Level*\n{escape(issue.level)}",
+        f"*Project*\n{escape(issue.project.slug)}",
+        f"*Level*\n{escape(issue.level)}",
         f"*Environment*\n{escape(payload.get('environment') or issue.environment or '—')}",
         f"*Release*\n{escape(payload.get('release') or issue.last_release or '—')}",
         f"*Events*\n{issue.times_seen} ({issue.users_seen} users)",
@@ -84,15 +97,26 @@ def issue_blocks(issue: Issue, payload: dict[str, Any], *, mention: str = "", as
         if issue.lifecycle != "acknowledged":
             actions.append(_button("Acknowledge", "issue_ack", issue, style="primary"))
         actions += [_button("Resolve", "issue_resolve", issue), _button("Snooze…", "issue_snooze", issue)]
-    actions.append({"type": "button", "text": {"type": "plain_text", "text": "Open"}, "action_id": "issue_open",
-                    "url": issue_url(issue), "value": str(issue.pk)})
+    actions.append(
+        {
+            "type": "button",
+            "text": {"type": "plain_text", "text": "Open"},
+            "action_id": "issue_open",
+            "url": issue_url(issue),
+            "value": str(issue.pk),
+        }
+    )
     blocks.append({"type": "actions", "block_id": f"issue:{issue.pk}", "elements": actions})
     return text, blocks
 
 
 def _button(label: str, action_id: str, issue: Issue, style: str = "") -> dict[str, Any]:
-    button = {"type": "button", "text": {"type": "plain_text", "text": label}, "action_id": action_id,
-              "value": str(issue.pk)}
+    button = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label},
+        "action_id": action_id,
+        "value": str(issue.pk),
+    }
     if style:
         button["style"] = style
     return button
@@ -100,8 +124,10 @@ def _button(label: str, action_id: str, issue: Issue, style: str = "") -> dict[s
 
 def reply_text(issue: Issue, payload: dict[str, Any]) -> str:
     reason = REASONS.get(payload.get("reason", ""), payload.get("reason", ""))
-    return escape(f"{reason}: {payload.get('events', 0)} more event(s) in {payload.get('environment') or '—'} "
-                  f"(release {payload.get('release') or '—'}); {issue.times_seen} in total.")
+    return escape(
+        f"{reason}: {payload.get('events', 0)} more event(s) in {payload.get('environment') or '—'} "
+        f"(release {payload.get('release') or '—'}); {issue.times_seen} in total."
+    )
 
 
 def text_blocks(text: str) -> list[dict[str, Any]]:
@@ -115,21 +141,38 @@ NO_UNFURL: dict[str, bool] = {"unfurl_links": False, "unfurl_media": False}
 
 
 def system_text(payload: dict[str, Any]) -> str:
-    return (f":rotating_light: *ErrorHub system alert* — "
-            f"{escape(payload.get('reason'))}: {escape(payload.get('detail', ''))}")
+    return (
+        f":rotating_light: *ErrorHub system alert* — "
+        f"{escape(payload.get('reason'))}: {escape(payload.get('detail', ''))}"
+    )
 
 
 def snooze_modal(issue: Issue) -> dict[str, Any]:
     return {
-        "type": "modal", "callback_id": "issue_snooze", "private_metadata": str(issue.pk),
+        "type": "modal",
+        "callback_id": "issue_snooze",
+        "private_metadata": str(issue.pk),
         "title": {"type": "plain_text", "text": "Snooze issue"},
         "submit": {"type": "plain_text", "text": "Snooze"},
         "blocks": [
             {"type": "section", "text": mrkdwn(f"*{escape(issue.short_code)}*: {escape(issue.title[:200])}")},
-            {"type": "input", "block_id": "reason", "label": {"type": "plain_text", "text": "Why snooze?"},
-             "element": {"type": "plain_text_input", "action_id": "value"}},
-            {"type": "input", "block_id": "hours", "label": {"type": "plain_text", "text": "For how many hours?"},
-             "element": {"type": "number_input", "is_decimal_allowed": False, "action_id": "value",
-                         "initial_value": "24", "min_value": "1"}},
+            {
+                "type": "input",
+                "block_id": "reason",
+                "label": {"type": "plain_text", "text": "Why snooze?"},
+                "element": {"type": "plain_text_input", "action_id": "value"},
+            },
+            {
+                "type": "input",
+                "block_id": "hours",
+                "label": {"type": "plain_text", "text": "For how many hours?"},
+                "element": {
+                    "type": "number_input",
+                    "is_decimal_allowed": False,
+                    "action_id": "value",
+                    "initial_value": "24",
+                    "min_value": "1",
+                },
+            },
         ],
     }

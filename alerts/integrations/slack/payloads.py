@@ -57,8 +57,10 @@ def _text(value: Any, where: str, *, default: str = "") -> str:
 
 def _action(value: Any, index: int) -> BlockAction:
     action = _object(value, f"actions[{index}]")
-    return BlockAction(action_id=_text(action.get("action_id"), f"actions[{index}].action_id"),
-                       value=_text(action.get("value"), f"actions[{index}].value"))
+    return BlockAction(
+        action_id=_text(action.get("action_id"), f"actions[{index}].action_id"),
+        value=_text(action.get("value"), f"actions[{index}].value"),
+    )
 
 
 def _input_value(values: dict[str, Any], block_id: str) -> str:
@@ -84,16 +86,23 @@ def parse_interaction(raw: str) -> Interaction:
         actions = payload.get("actions") or []
         if not isinstance(actions, list):
             raise SlackPayloadError("payload.actions must be a list")
-        return Interaction(kind=kind, slack_user=slack_user,
-                           trigger_id=_text(payload.get("trigger_id"), "payload.trigger_id"),
-                           actions=tuple(_action(a, i) for i, a in enumerate(actions)))
+        return Interaction(
+            kind=kind,
+            slack_user=slack_user,
+            trigger_id=_text(payload.get("trigger_id"), "payload.trigger_id"),
+            actions=tuple(_action(a, i) for i, a in enumerate(actions)),
+        )
     if kind == "view_submission":
         view = _object(payload.get("view"), "payload.view")
         values = _object(_object(view.get("state", {}), "view.state").get("values", {}), "view.state.values")
-        return Interaction(kind=kind, slack_user=slack_user,
-                           callback_id=_text(view.get("callback_id"), "view.callback_id"),
-                           issue_ref=_text(view.get("private_metadata"), "view.private_metadata"),
-                           reason=_input_value(values, "reason"), hours_text=_input_value(values, "hours"))
+        return Interaction(
+            kind=kind,
+            slack_user=slack_user,
+            callback_id=_text(view.get("callback_id"), "view.callback_id"),
+            issue_ref=_text(view.get("private_metadata"), "view.private_metadata"),
+            reason=_input_value(values, "reason"),
+            hours_text=_input_value(values, "hours"),
+        )
     return Interaction(kind=kind, slack_user=slack_user)
 
 

@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alerts.integrations.slack import actions as slack_actions
 from alerts.digest import digest_unsubscribe
+from alerts.integrations.slack import actions as slack_actions
 from alerts.integrations.slack.blocks import escape
 from alerts.integrations.slack.payloads import Interaction, SlackPayloadError, parse_interaction
 from alerts.integrations.slack.replay import slack_request_claim, slack_request_digest
@@ -34,8 +34,9 @@ def _verified(request: HttpRequest) -> bool:
         return False
     if abs(time.time() - int(stamp)) > SIGNATURE_WINDOW:
         return False
-    expected = "v0=" + hmac.new(secret.encode(), b"v0:" + stamp.encode() + b":" + request.body,
-                                hashlib.sha256).hexdigest()
+    expected = (
+        "v0=" + hmac.new(secret.encode(), b"v0:" + stamp.encode() + b":" + request.body, hashlib.sha256).hexdigest()
+    )
     return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
 
 
@@ -77,8 +78,10 @@ def interactions(request: HttpRequest) -> HttpResponse:
 
 def _dispatch(interaction: Interaction) -> HttpResponse:
     if interaction.kind == "block_actions":
-        texts = [slack_actions.handle_block_action(interaction.slack_user, action, interaction.trigger_id)
-                 for action in interaction.actions]
+        texts = [
+            slack_actions.handle_block_action(interaction.slack_user, action, interaction.trigger_id)
+            for action in interaction.actions
+        ]
         text = " ".join(escape(t) for t in texts if t)
         return _ephemeral(text) if text else HttpResponse(status=200)
     if interaction.kind == "view_submission" and interaction.callback_id == "issue_snooze":

@@ -22,8 +22,11 @@ class SlackWebhookTransport(Transport):
             text, body_blocks = blocks.issue_blocks(delivery.issue, delivery.payload, buttons=False)
             body = {"text": text, "blocks": body_blocks, **blocks.NO_UNFURL}
         try:
-            resp = http.post(self.channel.config.get("url", ""), data=json.dumps(body).encode(),
-                             headers={"Content-Type": "application/json"})
+            resp = http.post(
+                self.channel.config.get("url", ""),
+                data=json.dumps(body).encode(),
+                headers={"Content-Type": "application/json"},
+            )
         except http.OutboundError as exc:
             raise TransportError(str(exc), permanent=exc.permanent) from exc
         if resp.status != 200:

@@ -27,11 +27,19 @@ def webhook_body(delivery: Delivery) -> dict:
     body = {"reason": delivery.reason, "delivery_id": delivery.pk, "payload": delivery.payload}
     issue = delivery.issue
     if issue is not None:
-        body["issue"] = {"id": issue.pk, "short_id": issue.short_code, "title": issue.title,
-                         "culprit": issue.culprit, "level": issue.level, "status": issue.lifecycle,
-                         "project": issue.project.slug, "times_seen": issue.times_seen,
-                         "first_seen": issue.first_seen.isoformat(), "last_seen": issue.last_seen.isoformat(),
-                         "url": f"{settings.BASE_URL}/issues/{issue.pk}/"}
+        body["issue"] = {
+            "id": issue.pk,
+            "short_id": issue.short_code,
+            "title": issue.title,
+            "culprit": issue.culprit,
+            "level": issue.level,
+            "status": issue.lifecycle,
+            "project": issue.project.slug,
+            "times_seen": issue.times_seen,
+            "first_seen": issue.first_seen.isoformat(),
+            "last_seen": issue.last_seen.isoformat(),
+            "url": f"{settings.BASE_URL}/issues/{issue.pk}/",
+        }
     return body
 
 
@@ -41,9 +49,12 @@ class WebhookTransport(Transport):
     def notify(self, delivery: Delivery) -> NotifyResult:
         data = json.dumps(webhook_body(delivery), sort_keys=True).encode()
         stamp = str(int(time.time()))
-        headers = {"Content-Type": "application/json", "User-Agent": "ErrorHub-Webhook/1",
-                   "X-ErrorHub-Timestamp": stamp,
-                   "X-ErrorHub-Signature": sign(self.channel.config.get("secret", ""), stamp, data)}
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "ErrorHub-Webhook/1",
+            "X-ErrorHub-Timestamp": stamp,
+            "X-ErrorHub-Signature": sign(self.channel.config.get("secret", ""), stamp, data),
+        }
         try:
             resp = http.post(self.channel.config.get("url", ""), data=data, headers=headers)
         except http.OutboundError as exc:

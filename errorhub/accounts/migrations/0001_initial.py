@@ -2,19 +2,19 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import errorhub.accounts.models
 from django.conf import settings
 from django.db import migrations, models
+
+import errorhub.accounts.models
 
 
 class Migration(migrations.Migration):
     """Organisations, teams, projects, keys, tokens, profiles and login failures move from the errorhub app; tables keep their errorhub_* names."""
 
-
     initial = True
 
     dependencies = [
-        ('errorhub', '0004_login_failure'),
+        ("errorhub", "0004_login_failure"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -24,126 +24,242 @@ class Migration(migrations.Migration):
             database_operations=[],
             state_operations=[
                 migrations.CreateModel(
-                    name='ApiToken',
+                    name="ApiToken",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('label', models.CharField(default='', max_length=100)),
-                        ('token_hash', models.CharField(max_length=64, unique=True)),
-                        ('prefix', models.CharField(max_length=8)),
-                        ('can_write', models.BooleanField(default=True)),
-                        ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                        ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                        ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("label", models.CharField(default="", max_length=100)),
+                        ("token_hash", models.CharField(max_length=64, unique=True)),
+                        ("prefix", models.CharField(max_length=8)),
+                        ("can_write", models.BooleanField(default=True)),
+                        ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                        ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                        (
+                            "user",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="api_tokens",
+                                to=settings.AUTH_USER_MODEL,
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'errorhub_apitoken',
+                        "db_table": "errorhub_apitoken",
                     },
                 ),
                 migrations.CreateModel(
-                    name='LoginFailure',
+                    name="LoginFailure",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('scope', models.CharField(max_length=8)),
-                        ('key_hash', models.CharField(max_length=64)),
-                        ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("scope", models.CharField(max_length=8)),
+                        ("key_hash", models.CharField(max_length=64)),
+                        ("at", models.DateTimeField(default=django.utils.timezone.now)),
                     ],
                     options={
-                        'db_table': 'errorhub_loginfailure',
-                        'indexes': [models.Index(fields=['scope', 'key_hash', 'at'], name='loginfailure_lookup'), models.Index(fields=['at'], name='loginfailure_expiry')],
+                        "db_table": "errorhub_loginfailure",
+                        "indexes": [
+                            models.Index(fields=["scope", "key_hash", "at"], name="loginfailure_lookup"),
+                            models.Index(fields=["at"], name="loginfailure_expiry"),
+                        ],
                     },
                 ),
                 migrations.CreateModel(
-                    name='Organization',
+                    name="Organization",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('name', models.CharField(max_length=200)),
-                        ('slug', models.SlugField(max_length=100, unique=True)),
-                        ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                        ('owners', models.ManyToManyField(blank=True, related_name='owned_organizations', to=settings.AUTH_USER_MODEL)),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("name", models.CharField(max_length=200)),
+                        ("slug", models.SlugField(max_length=100, unique=True)),
+                        ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                        (
+                            "owners",
+                            models.ManyToManyField(
+                                blank=True, related_name="owned_organizations", to=settings.AUTH_USER_MODEL
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'errorhub_organization',
+                        "db_table": "errorhub_organization",
                     },
                 ),
                 migrations.CreateModel(
-                    name='Project',
+                    name="Project",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('name', models.CharField(max_length=200)),
-                        ('slug', models.SlugField(max_length=100)),
-                        ('platform', models.CharField(blank=True, default='', max_length=64)),
-                        ('allowed_origins', models.TextField(blank=True, default='*', help_text='One origin per line; * allows any.')),
-                        ('rate_limit_per_minute', models.PositiveIntegerField(default=0, help_text='0 = no project quota')),
-                        ('retention_days', models.PositiveIntegerField(default=90)),
-                        ('quiet_period_days', models.PositiveIntegerField(default=14)),
-                        ('max_events_per_issue', models.PositiveIntegerField(default=0, help_text='0 = keep every event')),
-                        ('scrub_fields', models.TextField(blank=True, default='', help_text='Extra field names to scrub, one per line.')),
-                        ('scrub_patterns', models.TextField(blank=True, default='', help_text='Extra regexes to scrub, one per line.')),
-                        ('scrub_ip_addresses', models.BooleanField(default=False)),
-                        ('scrub_rules', models.JSONField(blank=True, default=errorhub.accounts.models.default_scrub_rules, help_text='Built-in scrubbing rules that apply (names from ingest.protocol.scrub.RULES).')),
-                        ('in_app_include', models.TextField(blank=True, default='', help_text='Module/path prefixes that are in-app.')),
-                        ('next_short_id', models.PositiveIntegerField(default=1)),
-                        ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                        ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='projects', to='accounts.organization')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("name", models.CharField(max_length=200)),
+                        ("slug", models.SlugField(max_length=100)),
+                        ("platform", models.CharField(blank=True, default="", max_length=64)),
+                        (
+                            "allowed_origins",
+                            models.TextField(blank=True, default="*", help_text="One origin per line; * allows any."),
+                        ),
+                        (
+                            "rate_limit_per_minute",
+                            models.PositiveIntegerField(default=0, help_text="0 = no project quota"),
+                        ),
+                        ("retention_days", models.PositiveIntegerField(default=90)),
+                        ("quiet_period_days", models.PositiveIntegerField(default=14)),
+                        (
+                            "max_events_per_issue",
+                            models.PositiveIntegerField(default=0, help_text="0 = keep every event"),
+                        ),
+                        (
+                            "scrub_fields",
+                            models.TextField(
+                                blank=True, default="", help_text="Extra field names to scrub, one per line."
+                            ),
+                        ),
+                        (
+                            "scrub_patterns",
+                            models.TextField(blank=True, default="", help_text="Extra regexes to scrub, one per line."),
+                        ),
+                        ("scrub_ip_addresses", models.BooleanField(default=False)),
+                        (
+                            "scrub_rules",
+                            models.JSONField(
+                                blank=True,
+                                default=errorhub.accounts.models.default_scrub_rules,
+                                help_text="Built-in scrubbing rules that apply (names from ingest.protocol.scrub.RULES).",
+                            ),
+                        ),
+                        (
+                            "in_app_include",
+                            models.TextField(blank=True, default="", help_text="Module/path prefixes that are in-app."),
+                        ),
+                        ("next_short_id", models.PositiveIntegerField(default=1)),
+                        ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                        (
+                            "organization",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="projects",
+                                to="accounts.organization",
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'errorhub_project',
+                        "db_table": "errorhub_project",
                     },
                 ),
                 migrations.CreateModel(
-                    name='ProjectKey',
+                    name="ProjectKey",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('label', models.CharField(default='Default', max_length=100)),
-                        ('public_key', models.CharField(default=errorhub.accounts.models._new_public_key, max_length=32, unique=True)),
-                        ('is_active', models.BooleanField(default=True)),
-                        ('rate_limit_per_minute', models.PositiveIntegerField(default=0, help_text='0 = no key quota')),
-                        ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                        ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='keys', to='accounts.project')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("label", models.CharField(default="Default", max_length=100)),
+                        (
+                            "public_key",
+                            models.CharField(
+                                default=errorhub.accounts.models._new_public_key, max_length=32, unique=True
+                            ),
+                        ),
+                        ("is_active", models.BooleanField(default=True)),
+                        ("rate_limit_per_minute", models.PositiveIntegerField(default=0, help_text="0 = no key quota")),
+                        ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                        (
+                            "project",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE, related_name="keys", to="accounts.project"
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'errorhub_projectkey',
+                        "db_table": "errorhub_projectkey",
                     },
                 ),
                 migrations.CreateModel(
-                    name='Team',
+                    name="Team",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('name', models.CharField(max_length=200)),
-                        ('slug', models.SlugField(max_length=100)),
-                        ('members', models.ManyToManyField(blank=True, related_name='errorhub_teams', to=settings.AUTH_USER_MODEL)),
-                        ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='teams', to='accounts.organization')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("name", models.CharField(max_length=200)),
+                        ("slug", models.SlugField(max_length=100)),
+                        (
+                            "members",
+                            models.ManyToManyField(
+                                blank=True, related_name="errorhub_teams", to=settings.AUTH_USER_MODEL
+                            ),
+                        ),
+                        (
+                            "organization",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="teams",
+                                to="accounts.organization",
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'errorhub_team',
+                        "db_table": "errorhub_team",
                     },
                 ),
                 migrations.AddField(
-                    model_name='project',
-                    name='teams',
-                    field=models.ManyToManyField(blank=True, related_name='projects', to='accounts.team'),
+                    model_name="project",
+                    name="teams",
+                    field=models.ManyToManyField(blank=True, related_name="projects", to="accounts.team"),
                 ),
                 migrations.CreateModel(
-                    name='UserProfile',
+                    name="UserProfile",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('timezone', models.CharField(default='UTC', max_length=64)),
-                        ('digest_enabled', models.BooleanField(default=True)),
-                        ('digest_hour', models.PositiveSmallIntegerField(default=8)),
-                        ('digest_opt_out_projects', models.ManyToManyField(blank=True, related_name='+', to='accounts.project')),
-                        ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='errorhub_profile', to=settings.AUTH_USER_MODEL)),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("timezone", models.CharField(default="UTC", max_length=64)),
+                        ("digest_enabled", models.BooleanField(default=True)),
+                        ("digest_hour", models.PositiveSmallIntegerField(default=8)),
+                        (
+                            "digest_opt_out_projects",
+                            models.ManyToManyField(blank=True, related_name="+", to="accounts.project"),
+                        ),
+                        (
+                            "user",
+                            models.OneToOneField(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="errorhub_profile",
+                                to=settings.AUTH_USER_MODEL,
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'errorhub_userprofile',
+                        "db_table": "errorhub_userprofile",
                     },
                 ),
                 migrations.AddConstraint(
-                    model_name='team',
-                    constraint=models.UniqueConstraint(fields=('organization', 'slug'), name='team_slug_unique'),
+                    model_name="team",
+                    constraint=models.UniqueConstraint(fields=("organization", "slug"), name="team_slug_unique"),
                 ),
                 migrations.AddConstraint(
-                    model_name='project',
-                    constraint=models.UniqueConstraint(fields=('organization', 'slug'), name='project_slug_unique'),
+                    model_name="project",
+                    constraint=models.UniqueConstraint(fields=("organization", "slug"), name="project_slug_unique"),
                 ),
             ],
         ),

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from errorhub.accounts import selectors as accounts
-from errorhub.accounts.models import ApiToken, Organization, Project
+from errorhub.accounts.models import Organization, Project
 from errorhub.api.views.base import Base, body_object
 from errorhub.artifacts import selectors, services
 from errorhub.artifacts.models import ArtifactFile

@@ -21,8 +21,9 @@ class IssueEvents(Base):
     def get(self, request: Request, issue_id: str) -> Response:
         issue = issue_selectors.issue_get_for_user(request.user, issue_id)
         full = request.query_params.get("full") in ("1", "true", "True")
-        return paginate_events(request, lambda cursor, limit: get_event_store().list_for_issue(issue.pk, cursor,
-                                                                                                limit), full=full)
+        return paginate_events(
+            request, lambda cursor, limit: get_event_store().list_for_issue(issue.pk, cursor, limit), full=full
+        )
 
 
 class IssueLatestEvent(Base):
@@ -56,8 +57,11 @@ class ProjectEvents(Base):
         proj = selectors.project_get_for_user(request.user, org, project)
         full = request.query_params.get("full") in ("1", "true", "True")
         query = parse_query(request.query_params.get("query", ""))
-        return paginate_events(request, lambda cursor, limit: get_event_store().search(query, [proj.pk], cursor=cursor,
-                                                                                        limit=limit), full=full)
+        return paginate_events(
+            request,
+            lambda cursor, limit: get_event_store().search(query, [proj.pk], cursor=cursor, limit=limit),
+            full=full,
+        )
 
 
 class EventSearch(Base):
@@ -69,5 +73,6 @@ class EventSearch(Base):
     def get(self, request: Request) -> Response:
         ids = list(projects_for_request(request).values_list("id", flat=True))
         query = parse_query(request.query_params.get("query", ""))
-        return paginate_events(request, lambda cursor, limit: get_event_store().search(query, ids, cursor=cursor,
-                                                                                        limit=limit), full=False)
+        return paginate_events(
+            request, lambda cursor, limit: get_event_store().search(query, ids, cursor=cursor, limit=limit), full=False
+        )

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import serializers, status as http
+from rest_framework import serializers
+from rest_framework import status as http
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,9 +20,9 @@ from rest_framework.views import APIView
 
 from errorhub.accounts import selectors
 from errorhub.api.auth import TokenScopePermission
-from ingest.protocol.envelope import EnvelopeError, normalize_event_id
-from ingest.feedback import feedback_for_project, feedback_record
 from errorhub.events.models import UserFeedback
+from ingest.feedback import feedback_for_project, feedback_record
+from ingest.protocol.envelope import EnvelopeError, normalize_event_id
 
 #: One page of the listing; feedback is read by people, not bulk-exported.
 LIST_LIMIT = 100
@@ -71,7 +72,14 @@ class ProjectUserFeedback(APIView):
         incoming = UserFeedbackInSerializer(data=request.data if isinstance(request.data, dict) else {})
         incoming.is_valid(raise_exception=True)
         data: dict[str, Any] = incoming.validated_data
-        feedback = feedback_record(project=proj, feedback_id=data["event_id"], event_id=data["event_id"],
-                                   name=data["name"], email=data["email"], comments=data["comments"], source="api",
-                                   replace=False)
+        feedback = feedback_record(
+            project=proj,
+            feedback_id=data["event_id"],
+            event_id=data["event_id"],
+            name=data["name"],
+            email=data["email"],
+            comments=data["comments"],
+            source="api",
+            replace=False,
+        )
         return Response(UserFeedbackOutSerializer(feedback).data, status=http.HTTP_201_CREATED)

@@ -42,8 +42,14 @@ from errorhub.issues.services import issue_apply_action
 from ingest.protocol.errors import ClientError
 from ingest.protocol.search.query import parse_query
 
-_PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7),
-            "14d": timedelta(days=14), "30d": timedelta(days=30), "90d": timedelta(days=90)}
+_PERIODS = {
+    "1h": timedelta(hours=1),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "14d": timedelta(days=14),
+    "30d": timedelta(days=30),
+    "90d": timedelta(days=90),
+}
 
 
 def _search(request: Request, qs: QuerySet[Issue], project_ids: list[int]) -> QuerySet[Issue]:
@@ -109,8 +115,12 @@ class ProjectIssues(Base):
 
 #: the most issues one bulk update without ``?id=`` changes (Sentry's own bound)
 BULK_LIMIT = 1000
-_STATUS_LIFECYCLES = {"unresolved": ("new", "acknowledged", "regressed"), "resolved": ("resolved", "fixed"),
-                      "ignored": ("snoozed",), "muted": ("snoozed",)}
+_STATUS_LIFECYCLES = {
+    "unresolved": ("new", "acknowledged", "regressed"),
+    "resolved": ("resolved", "fixed"),
+    "ignored": ("snoozed",),
+    "muted": ("snoozed",),
+}
 
 
 def _bulk_targets(request: Request, proj: Any) -> list[Issue]:
@@ -139,7 +149,8 @@ class NoPermanentIgnore(ClientError):
         super().__init__(
             "ErrorHub has no permanent ignore: every ignored issue comes back to the inbox. Say when, in "
             "statusDetails: ignoreDuration (minutes), ignoreUntil (a time), ignoreCount (further events) or "
-            "ignoreUserCount (further users) — or snoozeDuration (minutes) — with an ignoreReason")
+            "ignoreUserCount (further users) — or snoozeDuration (minutes) — with an ignoreReason"
+        )
 
 
 def _snooze_until(details: Mapping[str, Any], data: Mapping[str, Any]) -> datetime | None:
@@ -169,8 +180,9 @@ def _status_action(data: Mapping[str, Any], issue: Issue) -> IssueAction | None:
             organizations = [issue.project.organization]
             return Acknowledge(assignee=member_named(details.get("assignee"), organizations), reason=reason)
         case "resolved":
-            return Resolve(release=details.get("inRelease"), next_release=bool(details.get("inNextRelease")),
-                           reason=reason)
+            return Resolve(
+                release=details.get("inRelease"), next_release=bool(details.get("inNextRelease")), reason=reason
+            )
         case "resolvedInNextRelease":
             return Resolve(next_release=True, reason=reason)
         case "ignored" | "muted":

@@ -37,9 +37,12 @@ class Projects(Base):
             raise Http404("no such organization")
         if org is None and not request.user.is_superuser:
             raise Http404("no such organization")
-        created = project_create(org_name=org.name if org else org_slug, name=body.validated_data["name"],
-                                 team_name=body.validated_data.get("team"),
-                                 platform=body.validated_data.get("platform", ""))
+        created = project_create(
+            org_name=org.name if org else org_slug,
+            name=body.validated_data["name"],
+            team_name=body.validated_data.get("team"),
+            platform=body.validated_data.get("platform", ""),
+        )
         if not request.user.is_superuser:
             for team in created.project.teams.all():
                 team.members.add(request.user)

@@ -41,8 +41,10 @@ def _organizations(user: Any) -> list[Organization]:
 
 
 def _rules_for(user: Any) -> QuerySet[Rule]:
-    return Rule.objects.filter(Q(project__in=selectors.projects_for_user(user))
-                               | Q(project__isnull=True, organization__in=selectors.organizations_for_user(user)))
+    return Rule.objects.filter(
+        Q(project__in=selectors.projects_for_user(user))
+        | Q(project__isnull=True, organization__in=selectors.organizations_for_user(user))
+    )
 
 
 def _channels_for(user: Any) -> QuerySet[Channel]:
@@ -59,8 +61,9 @@ def _channel_or_404(user: Any, channel_id: int) -> Channel:
 
 def _deliveries_for(user: Any) -> QuerySet[Delivery]:
     """Deliveries to visible channels about visible issues (or about no issue: tests, system alerts)."""
-    return Delivery.objects.filter(Q(issue__isnull=True) | Q(issue__project__in=selectors.projects_for_user(user)),
-                                   channel__in=_channels_for(user))
+    return Delivery.objects.filter(
+        Q(issue__isnull=True) | Q(issue__project__in=selectors.projects_for_user(user)), channel__in=_channels_for(user)
+    )
 
 
 def _require_channel_admin(user: Any, organization: Organization) -> None:
@@ -94,15 +97,26 @@ def _circuit(channel: Channel, now: Any) -> str:
 @page
 def rule_list(request: HttpRequest) -> HttpResponse:
     last = Delivery.objects.filter(rule=OuterRef("pk")).order_by("-created_at", "-pk")
-    rules = (_rules_for(request.user).select_related("project", "organization").prefetch_related("channels")
-             .annotate(last_delivery_at=Max("deliveries__created_at"),
-                       last_delivery_status=Subquery(last.values("status")[:1]))
-             .order_by("organization__name", "project__slug", "name"))
+    rules = (
+        _rules_for(request.user)
+        .select_related("project", "organization")
+        .prefetch_related("channels")
+        .annotate(
+            last_delivery_at=Max("deliveries__created_at"), last_delivery_status=Subquery(last.values("status")[:1])
+        )
+        .order_by("organization__name", "project__slug", "name")
+    )
     now = timezone.now()
-    return render(request, "alerts/pages/rules.html", {
-        "rules": [r for r in rules if not r.archived], "archived": [r for r in rules if r.archived], "now": now,
-        "labels": forms.TRIGGER_LABELS,
-    })
+    return render(
+        request,
+        "alerts/pages/rules.html",
+        {
+            "rules": [r for r in rules if not r.archived],
+            "archived": [r for r in rules if r.archived],
+            "now": now,
+            "labels": forms.TRIGGER_LABELS,
+        },
+    )
 
 
 def _rule_form(request: HttpRequest, rule: Rule | None, *, bound: bool = True) -> forms.RuleForm:
@@ -113,23 +127,40 @@ def _rule_form(request: HttpRequest, rule: Rule | None, *, bound: bool = True) -
         orgs = [o for o in orgs if o.pk == rule.organization_id]
         projects = [p for p in projects if p.organization_id == rule.organization_id]
         channels = channels.filter(organization_id=rule.organization_id)
-    return forms.RuleForm(request.POST if bound and request.method == "POST" else None,
-                          initial=forms.RuleForm.initial_for(rule) if rule else None,
-                          projects=projects, organizations=orgs, channels=channels)
+    return forms.RuleForm(
+        request.POST if bound and request.method == "POST" else None,
+        initial=forms.RuleForm.initial_for(rule) if rule else None,
+        projects=projects,
+        organizations=orgs,
+        channels=channels,
+    )
 
 
-def _rule_page(request: HttpRequest, rule: Rule | None, form: forms.RuleForm, *, status: int = 200,
-               mute_form: forms.MuteForm | None = None, archive_form: forms.ArchiveForm | None = None,
-               ) -> HttpResponse:
+def _rule_page(
+    request: HttpRequest,
+    rule: Rule | None,
+    form: forms.RuleForm,
+    *,
+    status: int = 200,
+    mute_form: forms.MuteForm | None = None,
+    archive_form: forms.ArchiveForm | None = None,
+) -> HttpResponse:
     context: dict[str, Any] = {"rule": rule, "form": form, "now": timezone.now()}
     if rule is not None:
-        context.update({
-            "mute_form": mute_form or forms.MuteForm(), "archive_form": archive_form or forms.ArchiveForm(),
-            "pattern_problems": rule_pattern_problems(rule),
-            "deliveries": rule.deliveries.select_related("channel", "issue").order_by("-created_at", "-pk")[:20],
-            "dry_run_form": forms.DryRunForm(initial={"project": rule.project_id or ""}, projects=list(
-                selectors.projects_for_user(request.user).filter(organization_id=rule.organization_id))),
-        })
+        context.update(
+            {
+                "mute_form": mute_form or forms.MuteForm(),
+                "archive_form": archive_form or forms.ArchiveForm(),
+                "pattern_problems": rule_pattern_problems(rule),
+                "deliveries": rule.deliveries.select_related("channel", "issue").order_by("-created_at", "-pk")[:20],
+                "dry_run_form": forms.DryRunForm(
+                    initial={"project": rule.project_id or ""},
+                    projects=list(
+                        selectors.projects_for_user(request.user).filter(organization_id=rule.organization_id)
+                    ),
+                ),
+            }
+        )
     return render(request, "alerts/pages/rule.html", context, status=status)
 
 
@@ -139,8 +170,13 @@ def rule_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            rule = rule_services.rule_create(organization=data["organization"], project=data["project"],
-                                             channels=data["channels"], user=request.user, **form.rule_fields())
+            rule = rule_services.rule_create(
+                organization=data["organization"],
+                project=data["project"],
+                channels=data["channels"],
+                user=request.user,
+                **form.rule_fields(),
+            )
             messages.success(request, f"Rule “{rule.name}” created.")
             return redirect("alert-rule", rule_id=rule.pk)
         return _rule_page(request, None, form, status=400)
@@ -157,8 +193,9 @@ def rule_detail(request: HttpRequest, rule_id: int) -> HttpResponse:
             return redirect("alert-rule", rule_id=rule.pk)
         if form.is_valid():
             data = form.cleaned_data
-            rule_services.rule_update(rule=rule, project=data["project"], channels=data["channels"],
-                                      user=request.user, **form.rule_fields())
+            rule_services.rule_update(
+                rule=rule, project=data["project"], channels=data["channels"], user=request.user, **form.rule_fields()
+            )
             messages.success(request, "Rule saved.")
             return redirect("alert-rule", rule_id=rule.pk)
         return _rule_page(request, rule, form, status=400)
@@ -184,8 +221,9 @@ def rule_action(request: HttpRequest, rule_id: int, action: str) -> HttpResponse
         slot = {"mute_form" if action == "mute" else "archive_form": form}
         return _rule_page(request, rule, _rule_form(request, rule, bound=False), status=400, **slot)
     if action == "mute":
-        rule_services.rule_mute(rule=rule, until=form.cleaned_data["until"], reason=form.cleaned_data["reason"],
-                                user=request.user)
+        rule_services.rule_mute(
+            rule=rule, until=form.cleaned_data["until"], reason=form.cleaned_data["reason"], user=request.user
+        )
         messages.success(request, "Rule muted.")
     else:
         rule_services.rule_archive(rule=rule, reason=form.cleaned_data["reason"], user=request.user)
@@ -199,11 +237,13 @@ def rule_action(request: HttpRequest, rule_id: int, action: str) -> HttpResponse
 @page
 def channel_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    channels = list(_channels_for(request.user).select_related("organization")
-                    .order_by("enabled", "organization__name", "name"))  # disabled first
+    channels = list(
+        _channels_for(request.user).select_related("organization").order_by("enabled", "organization__name", "name")
+    )  # disabled first
     rows = [{"channel": c, "target": channel_target(c), "circuit": _circuit(c, now)} for c in channels]
-    return render(request, "alerts/pages/channels.html", {
-        "disabled": [r for r in rows if not r["channel"].enabled], "rows": rows})
+    return render(
+        request, "alerts/pages/channels.html", {"disabled": [r for r in rows if not r["channel"].enabled], "rows": rows}
+    )
 
 
 def _channel_form(request: HttpRequest, channel: Channel | None) -> forms.ChannelForm:
@@ -211,19 +251,36 @@ def _channel_form(request: HttpRequest, channel: Channel | None) -> forms.Channe
     if channel is not None:
         orgs = [o for o in orgs if o.pk == channel.organization_id]
     teams = list(Team.objects.filter(organization__in=orgs).select_related("organization").order_by("name"))
-    return forms.ChannelForm(request.POST if request.method == "POST" else None,
-                             initial=forms.ChannelForm.initial_for(channel) if channel else None,
-                             organizations=orgs, teams=teams, editing=channel.kind if channel else "")
+    return forms.ChannelForm(
+        request.POST if request.method == "POST" else None,
+        initial=forms.ChannelForm.initial_for(channel) if channel else None,
+        organizations=orgs,
+        teams=teams,
+        editing=channel.kind if channel else "",
+    )
 
 
-def _channel_page(request: HttpRequest, channel: Channel | None, form: forms.ChannelForm, *, status: int = 200,
-                  secret: str | None = None) -> HttpResponse:
+def _channel_page(
+    request: HttpRequest,
+    channel: Channel | None,
+    form: forms.ChannelForm,
+    *,
+    status: int = 200,
+    secret: str | None = None,
+) -> HttpResponse:
     context: dict[str, Any] = {"channel": channel, "form": form, "secret": secret}
     if channel is not None:
-        context.update({"target": channel_target(channel), "circuit": _circuit(channel, timezone.now()),
-                        "rules": channel.rules.filter(archived=False).order_by("name"),
-                        "deliveries": _deliveries_for(request.user).filter(channel=channel).select_related(
-                            "rule", "issue").order_by("-created_at", "-pk")[:20]})
+        context.update(
+            {
+                "target": channel_target(channel),
+                "circuit": _circuit(channel, timezone.now()),
+                "rules": channel.rules.filter(archived=False).order_by("name"),
+                "deliveries": _deliveries_for(request.user)
+                .filter(channel=channel)
+                .select_related("rule", "issue")
+                .order_by("-created_at", "-pk")[:20],
+            }
+        )
     return render(request, "alerts/pages/channel.html", context, status=status)
 
 
@@ -237,8 +294,9 @@ def channel_new(request: HttpRequest) -> HttpResponse:
         _require_channel_admin(request.user, org)
         config = form.config_for(kind, org)
         if not form.errors:
-            channel, secret = rule_services.channel_create(organization=org, name=form.cleaned_data["name"],
-                                                           kind=kind, config=config, user=request.user)
+            channel, secret = rule_services.channel_create(
+                organization=org, name=form.cleaned_data["name"], kind=kind, config=config, user=request.user
+            )
             if secret is None:
                 messages.success(request, f"Channel “{channel.name}” created.")
                 return redirect("alert-channel", channel_id=channel.pk)
@@ -250,8 +308,9 @@ def channel_new(request: HttpRequest) -> HttpResponse:
 def _channel_form_unbound(request: HttpRequest, channel: Channel) -> forms.ChannelForm:
     orgs = [o for o in _organizations(request.user) if o.pk == channel.organization_id]
     teams = list(Team.objects.filter(organization__in=orgs).select_related("organization").order_by("name"))
-    return forms.ChannelForm(initial=forms.ChannelForm.initial_for(channel), organizations=orgs, teams=teams,
-                             editing=channel.kind)
+    return forms.ChannelForm(
+        initial=forms.ChannelForm.initial_for(channel), organizations=orgs, teams=teams, editing=channel.kind
+    )
 
 
 @page
@@ -265,8 +324,12 @@ def channel_detail(request: HttpRequest, channel_id: int) -> HttpResponse:
         config = form.config_for(channel.kind, channel.organization)
         if not form.errors:
             channel, secret = rule_services.channel_update(
-                channel=channel, name=form.cleaned_data["name"], config=config, user=request.user,
-                rotate_secret=form.cleaned_data.get("rotate_secret", False))
+                channel=channel,
+                name=form.cleaned_data["name"],
+                config=config,
+                user=request.user,
+                rotate_secret=form.cleaned_data.get("rotate_secret", False),
+            )
             if secret is None:
                 messages.success(request, "Channel saved.")
                 return redirect("alert-channel", channel_id=channel.pk)
@@ -298,8 +361,9 @@ def _send_test(request: HttpRequest, channel: Channel) -> None:
     except ValueError as exc:
         messages.error(request, f"No test alert sent: {exc}.")
         return
-    messages.success(request, f"Test alert queued for “{channel.name}”: its result shows in the channel's "
-                              "delivery log.")
+    messages.success(
+        request, f"Test alert queued for “{channel.name}”: its result shows in the channel's delivery log."
+    )
 
 
 # --- delivery log -----------------------------------------------------------------------
@@ -319,7 +383,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(channel_id=int(data["channel"]))
     if data.get("before"):
         qs = qs.filter(pk__lt=data["before"])
-    rows = list(qs.order_by("-pk")[:DELIVERY_PAGE + 1])
+    rows = list(qs.order_by("-pk")[: DELIVERY_PAGE + 1])
     older = None
     if len(rows) > DELIVERY_PAGE:
         rows = rows[:DELIVERY_PAGE]
@@ -335,8 +399,11 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
 @page
 def dry_run(request: HttpRequest) -> HttpResponse:
     projects = list(selectors.projects_for_user(request.user).order_by("organization__slug", "slug"))
-    form = forms.DryRunForm(request.POST if request.method == "POST" else None, projects=projects,
-                            initial={"project": request.GET.get("project", "")})
+    form = forms.DryRunForm(
+        request.POST if request.method == "POST" else None,
+        projects=projects,
+        initial={"project": request.GET.get("project", "")},
+    )
     context: dict[str, Any] = {"form": form, "result": None}
     if request.method != "POST":
         return render(request, "alerts/pages/dry_run.html", context)
@@ -367,4 +434,3 @@ def _latest_event(user: Any, issue_id: int) -> tuple[Any, Any, tuple[int, str] |
     if not events:
         return None, None, (400, f"issue {issue_id} has no stored event")
     return issue.project, events[0], None
-

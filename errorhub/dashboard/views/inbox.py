@@ -35,10 +35,20 @@ def _inbox_page(request: HttpRequest, *, bulk_form: forms.BulkForm | None, statu
     issues = list(queries.by_impact(qs, now=now)[:INBOX_ROWS])
     sparks = queries.sparklines([i.pk for i in issues], now=now)
     rows = [{"issue": i, "spark": charts.sparkline(sparks.get(i.pk, []))} for i in issues]
-    return render(request, "dashboard/inbox.html", {
-        "rows": rows, "total": total, "per_project": per_project, "oldest": oldest,
-        "shown": len(rows), "bulk_form": bulk_form, "bulk_actions": forms.BULK_ACTIONS,
-    }, status=status)
+    return render(
+        request,
+        "dashboard/inbox.html",
+        {
+            "rows": rows,
+            "total": total,
+            "per_project": per_project,
+            "oldest": oldest,
+            "shown": len(rows),
+            "bulk_form": bulk_form,
+            "bulk_actions": forms.BULK_ACTIONS,
+        },
+        status=status,
+    )
 
 
 @page
@@ -48,8 +58,9 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
     visible = {i.pk: i for i in issue_selectors.issues_for_user(request.user).filter(pk__in=posted)}
     if len(visible) != len(set(posted)):
         raise Http404("no such issue")
-    form = forms.BulkForm(request.POST, issue_ids=list(visible),
-                          organizations=list({i.project.organization for i in visible.values()}))
+    form = forms.BulkForm(
+        request.POST, issue_ids=list(visible), organizations=list({i.project.organization for i in visible.values()})
+    )
     if not form.is_valid():
         return _inbox_page(request, bulk_form=form, status=400)
     data, done = form.cleaned_data, 0

@@ -49,8 +49,14 @@ def _event_in_issue(issue: Issue, event_id: str) -> dict[str, Any]:
     return event
 
 
-def _issue_page(request: HttpRequest, issue: Issue, event_id: str | None = None, *, status: int = 200,
-                errors: dict[str, Any] | None = None) -> HttpResponse:
+def _issue_page(
+    request: HttpRequest,
+    issue: Issue,
+    event_id: str | None = None,
+    *,
+    status: int = 200,
+    errors: dict[str, Any] | None = None,
+) -> HttpResponse:
     store = get_event_store()
     event = _load_event(issue, event_id)
     now = timezone.now()
@@ -62,23 +68,29 @@ def _issue_page(request: HttpRequest, issue: Issue, event_id: str | None = None,
     if event is not None:
         older, newer = store.neighbours(issue.pk, event["event_id"])
     errors = errors or {}
-    return render(request, "dashboard/issue.html", {
-        "issue": issue,
-        "event": presenters.present(event) if event else None,
-        "older": older, "newer": newer,
-        "chart_24h": charts.bar_chart([(b.start, b.count) for b in h24], label_format="%H:%M"),
-        "chart_30d": charts.bar_chart([(b.start, b.count) for b in d30], label_format="%d %b"),
-        "tags": queries.tag_distributions(issue, event),
-        "activities": issue.activities.select_related("user")[:100],
-        "feedback": feedback_for_issue(issue)[:50],
-        "attachments": queries.event_attachments(issue.project_id, event["event_id"]) if event else [],
-        "assign_form": errors.get("assign") or forms.AssignForm(),
-        "resolve_form": errors.get("resolve") or forms.ResolveForm(initial={"release": issue.last_release}),
-        "snooze_form": errors.get("snooze") or forms.SnoozeForm(),
-        "merge_form": errors.get("merge") or forms.MergeForm(),
-        "comment_form": errors.get("comment") or forms.CommentForm(),
-        "action_error": errors.get("message"),
-    }, status=status)
+    return render(
+        request,
+        "dashboard/issue.html",
+        {
+            "issue": issue,
+            "event": presenters.present(event) if event else None,
+            "older": older,
+            "newer": newer,
+            "chart_24h": charts.bar_chart([(b.start, b.count) for b in h24], label_format="%H:%M"),
+            "chart_30d": charts.bar_chart([(b.start, b.count) for b in d30], label_format="%d %b"),
+            "tags": queries.tag_distributions(issue, event),
+            "activities": issue.activities.select_related("user")[:100],
+            "feedback": feedback_for_issue(issue)[:50],
+            "attachments": queries.event_attachments(issue.project_id, event["event_id"]) if event else [],
+            "assign_form": errors.get("assign") or forms.AssignForm(),
+            "resolve_form": errors.get("resolve") or forms.ResolveForm(initial={"release": issue.last_release}),
+            "snooze_form": errors.get("snooze") or forms.SnoozeForm(),
+            "merge_form": errors.get("merge") or forms.MergeForm(),
+            "comment_form": errors.get("comment") or forms.CommentForm(),
+            "action_error": errors.get("message"),
+        },
+        status=status,
+    )
 
 
 @page
@@ -105,9 +117,12 @@ def issue_event_json(request: HttpRequest, issue_id: int, event_id: str) -> Http
 
 #: each action's form and the slot on the page that shows it (with its errors)
 ACTIONS: dict[str, tuple[type[django_forms.Form], str]] = {
-    "acknowledge": (forms.AssignForm, "assign"), "assign": (forms.AssignForm, "assign"),
-    "resolve": (forms.ResolveForm, "resolve"), "snooze": (forms.SnoozeForm, "snooze"),
-    "merge": (forms.MergeForm, "merge"), "comment": (forms.CommentForm, "comment"),
+    "acknowledge": (forms.AssignForm, "assign"),
+    "assign": (forms.AssignForm, "assign"),
+    "resolve": (forms.ResolveForm, "resolve"),
+    "snooze": (forms.SnoozeForm, "snooze"),
+    "merge": (forms.MergeForm, "merge"),
+    "comment": (forms.CommentForm, "comment"),
 }
 
 

@@ -67,7 +67,7 @@ def issue_list(request: HttpRequest) -> HttpResponse:
         qs = filter_issues(qs, query, me=request.user, project_ids=[p.pk for p in projects])
         if data.get("cursor"):
             qs = queries.after_cursor(qs, sort, data["cursor"])
-        issues = list(qs.order_by(f"-{sort}", "-pk")[:PAGE_SIZE + 1])
+        issues = list(qs.order_by(f"-{sort}", "-pk")[: PAGE_SIZE + 1])
     except QueryError as exc:
         context["query_error"] = {"message": exc.message, "position": exc.position, "token": exc.token}
         return render(request, "dashboard/issues.html", context, status=400)
@@ -75,8 +75,11 @@ def issue_list(request: HttpRequest) -> HttpResponse:
         context["query_error"] = {"message": exc.message, "position": None, "token": ""}
         return render(request, "dashboard/issues.html", context, status=exc.status)
     except EventStoreUnavailable as exc:
-        context["query_error"] = {"message": f"the event store is unavailable, try again shortly ({exc})",
-                                  "position": None, "token": ""}
+        context["query_error"] = {
+            "message": f"the event store is unavailable, try again shortly ({exc})",
+            "position": None,
+            "token": "",
+        }
         return render(request, "dashboard/issues.html", context, status=503)
     more = len(issues) > PAGE_SIZE
     issues = issues[:PAGE_SIZE]

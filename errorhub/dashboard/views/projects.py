@@ -28,8 +28,8 @@ def projects(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             project, _ = dash_services.project_create_for_team(
-                team=form.cleaned_data["team"], name=form.cleaned_data["name"],
-                platform=form.cleaned_data["platform"])
+                team=form.cleaned_data["team"], name=form.cleaned_data["name"], platform=form.cleaned_data["platform"]
+            )
             messages.success(request, f"Project {project.name} created. Point an SDK at its DSN below.")
             return redirect("project", org=project.organization.slug, project=project.slug)
         status = 400
@@ -42,25 +42,35 @@ def projects(request: HttpRequest) -> HttpResponse:
 @page
 def project_detail(request: HttpRequest, org: str, project: str) -> HttpResponse:
     proj = selectors.project_get_for_user(request.user, org, project)
-    settings_form = forms.ProjectSettingsForm(request.POST or None, instance=Project(**{
-        f: getattr(proj, f) for f in forms.ProjectSettingsForm.Meta.fields}))
+    settings_form = forms.ProjectSettingsForm(
+        request.POST or None, instance=Project(**{f: getattr(proj, f) for f in forms.ProjectSettingsForm.Meta.fields})
+    )
     status = 200
     if request.method == "POST":
         if settings_form.is_valid():
-            dash_services.project_settings_update(project=proj, **{
-                f: settings_form.cleaned_data[f] for f in forms.ProjectSettingsForm.Meta.fields})
+            dash_services.project_settings_update(
+                project=proj, **{f: settings_form.cleaned_data[f] for f in forms.ProjectSettingsForm.Meta.fields}
+            )
             messages.success(request, "Settings saved.")
             return redirect("project", org=org, project=project)
         status = 400
     keys = list(proj.keys.order_by("-is_active", "id"))
     base = request.build_absolute_uri("/")
     active = next((k for k in keys if k.is_active), None)
-    return render(request, "dashboard/project.html", {
-        "project": proj, "keys": [(k, k.dsn(base)) for k in keys], "settings_form": settings_form,
-        "key_form": forms.KeyCreateForm(),
-        "snippets": sdk_snippets(active.dsn(base), base, proj.pk, active.public_key) if active else [],
-        "outcomes": queries.project_outcomes(proj, now=timezone.now()), "outcome_days": queries.OUTCOME_DAYS,
-    }, status=status)
+    return render(
+        request,
+        "dashboard/project.html",
+        {
+            "project": proj,
+            "keys": [(k, k.dsn(base)) for k in keys],
+            "settings_form": settings_form,
+            "key_form": forms.KeyCreateForm(),
+            "snippets": sdk_snippets(active.dsn(base), base, proj.pk, active.public_key) if active else [],
+            "outcomes": queries.project_outcomes(proj, now=timezone.now()),
+            "outcome_days": queries.OUTCOME_DAYS,
+        },
+        status=status,
+    )
 
 
 @page

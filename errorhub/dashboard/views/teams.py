@@ -17,8 +17,11 @@ from errorhub.dashboard.views.base import page
 @require_GET
 def teams(request: HttpRequest) -> HttpResponse:
     orgs = queries.organizations_with_teams(request.user)
-    return render(request, "dashboard/teams.html", {
-        "orgs": [(org, queries.is_owner(request.user, org)) for org in orgs], "add_form": forms.MemberAddForm()})
+    return render(
+        request,
+        "dashboard/teams.html",
+        {"orgs": [(org, queries.is_owner(request.user, org)) for org in orgs], "add_form": forms.MemberAddForm()},
+    )
 
 
 def _owned_team(request: HttpRequest, team_id: int) -> Team:

@@ -8,13 +8,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     """Stored events, tags, de-duplication, the outbox, trace links, attachments and feedback move from the ingest app; tables keep their ingest_* names."""
 
-
     initial = True
 
     dependencies = [
-        ('ingest', '0005_user_feedback'),
-        ('accounts', '0001_initial'),
-        ('issues', '0001_initial'),
+        ("ingest", "0005_user_feedback"),
+        ("accounts", "0001_initial"),
+        ("issues", "0001_initial"),
     ]
 
     operations = [
@@ -23,162 +22,240 @@ class Migration(migrations.Migration):
             database_operations=[],
             state_operations=[
                 migrations.CreateModel(
-                    name='IndexOutbox',
+                    name="IndexOutbox",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('project_id', models.BigIntegerField()),
-                        ('issue_id', models.BigIntegerField()),
-                        ('event_id', models.CharField(max_length=32)),
-                        ('timestamp', models.CharField(blank=True, db_default='', default='', max_length=40)),
-                        ('document', models.TextField()),
-                        ('attempts', models.PositiveIntegerField(default=0)),
-                        ('last_error', models.TextField(blank=True, default='')),
-                        ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("project_id", models.BigIntegerField()),
+                        ("issue_id", models.BigIntegerField()),
+                        ("event_id", models.CharField(max_length=32)),
+                        ("timestamp", models.CharField(blank=True, db_default="", default="", max_length=40)),
+                        ("document", models.TextField()),
+                        ("attempts", models.PositiveIntegerField(default=0)),
+                        ("last_error", models.TextField(blank=True, default="")),
+                        ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                     ],
                     options={
-                        'db_table': 'ingest_indexoutbox',
+                        "db_table": "ingest_indexoutbox",
                     },
                 ),
                 migrations.CreateModel(
-                    name='Attachment',
+                    name="Attachment",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('event_id', models.CharField(db_index=True, max_length=32)),
-                        ('filename', models.CharField(max_length=255)),
-                        ('content_type', models.CharField(blank=True, default='', max_length=100)),
-                        ('size', models.PositiveIntegerField()),
-                        ('data', models.BinaryField()),
-                        ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                        ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.project')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("event_id", models.CharField(db_index=True, max_length=32)),
+                        ("filename", models.CharField(max_length=255)),
+                        ("content_type", models.CharField(blank=True, default="", max_length=100)),
+                        ("size", models.PositiveIntegerField()),
+                        ("data", models.BinaryField()),
+                        ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                        (
+                            "project",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.project"
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'ingest_attachment',
+                        "db_table": "ingest_attachment",
                     },
                 ),
                 migrations.CreateModel(
-                    name='SeenEvent',
+                    name="SeenEvent",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('project_id', models.BigIntegerField()),
-                        ('event_id', models.CharField(max_length=32)),
-                        ('issue_id', models.BigIntegerField(null=True)),
-                        ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("project_id", models.BigIntegerField()),
+                        ("event_id", models.CharField(max_length=32)),
+                        ("issue_id", models.BigIntegerField(null=True)),
+                        ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
                     ],
                     options={
-                        'db_table': 'ingest_seenevent',
-                        'indexes': [models.Index(fields=['received_at'], name='ingest_seen_receive_4ab9a4_idx')],
-                        'constraints': [models.UniqueConstraint(fields=('project_id', 'event_id'), name='seenevent_unique')],
+                        "db_table": "ingest_seenevent",
+                        "indexes": [models.Index(fields=["received_at"], name="ingest_seen_receive_4ab9a4_idx")],
+                        "constraints": [
+                            models.UniqueConstraint(fields=("project_id", "event_id"), name="seenevent_unique")
+                        ],
                     },
                 ),
                 migrations.CreateModel(
-                    name='StoredEvent',
+                    name="StoredEvent",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('event_id', models.CharField(max_length=32)),
-                        ('timestamp', models.DateTimeField()),
-                        ('received_at', models.DateTimeField()),
-                        ('level', models.CharField(max_length=16)),
-                        ('release', models.CharField(blank=True, default='', max_length=200)),
-                        ('environment', models.CharField(blank=True, default='', max_length=200)),
-                        ('trace_id', models.CharField(blank=True, default='', max_length=64)),
-                        ('request_id', models.CharField(blank=True, default='', max_length=128)),
-                        ('transaction', models.CharField(blank=True, default='', max_length=200)),
-                        ('source', models.CharField(blank=True, default='', max_length=128)),
-                        ('tags', models.JSONField(default=dict)),
-                        ('search_text', models.TextField(default='')),
-                        ('body', models.JSONField()),
-                        ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='issues.issue')),
-                        ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.project')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("event_id", models.CharField(max_length=32)),
+                        ("timestamp", models.DateTimeField()),
+                        ("received_at", models.DateTimeField()),
+                        ("level", models.CharField(max_length=16)),
+                        ("release", models.CharField(blank=True, default="", max_length=200)),
+                        ("environment", models.CharField(blank=True, default="", max_length=200)),
+                        ("trace_id", models.CharField(blank=True, default="", max_length=64)),
+                        ("request_id", models.CharField(blank=True, default="", max_length=128)),
+                        ("transaction", models.CharField(blank=True, default="", max_length=200)),
+                        ("source", models.CharField(blank=True, default="", max_length=128)),
+                        ("tags", models.JSONField(default=dict)),
+                        ("search_text", models.TextField(default="")),
+                        ("body", models.JSONField()),
+                        (
+                            "issue",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE, related_name="events", to="issues.issue"
+                            ),
+                        ),
+                        (
+                            "project",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.project"
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'ingest_storedevent',
+                        "db_table": "ingest_storedevent",
                     },
                 ),
                 migrations.CreateModel(
-                    name='EventTag',
+                    name="EventTag",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('issue_id', models.BigIntegerField()),
-                        ('key', models.CharField(max_length=200)),
-                        ('value', models.CharField(max_length=200)),
-                        ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tag_rows', to='events.storedevent')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("issue_id", models.BigIntegerField()),
+                        ("key", models.CharField(max_length=200)),
+                        ("value", models.CharField(max_length=200)),
+                        (
+                            "event",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="tag_rows",
+                                to="events.storedevent",
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'ingest_eventtag',
+                        "db_table": "ingest_eventtag",
                     },
                 ),
                 migrations.CreateModel(
-                    name='TraceLink',
+                    name="TraceLink",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('trace_id', models.CharField(db_index=True, max_length=64)),
-                        ('transaction', models.CharField(blank=True, default='', max_length=200)),
-                        ('op', models.CharField(blank=True, default='', max_length=64)),
-                        ('status', models.CharField(blank=True, default='', max_length=64)),
-                        ('http_status', models.PositiveIntegerField(null=True)),
-                        ('duration_ms', models.FloatField(null=True)),
-                        ('timestamp', models.DateTimeField()),
-                        ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.project')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("trace_id", models.CharField(db_index=True, max_length=64)),
+                        ("transaction", models.CharField(blank=True, default="", max_length=200)),
+                        ("op", models.CharField(blank=True, default="", max_length=64)),
+                        ("status", models.CharField(blank=True, default="", max_length=64)),
+                        ("http_status", models.PositiveIntegerField(null=True)),
+                        ("duration_ms", models.FloatField(null=True)),
+                        ("timestamp", models.DateTimeField()),
+                        (
+                            "project",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.project"
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'ingest_tracelink',
+                        "db_table": "ingest_tracelink",
                     },
                 ),
                 migrations.CreateModel(
-                    name='UserFeedback',
+                    name="UserFeedback",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('feedback_id', models.CharField(max_length=32)),
-                        ('event_id', models.CharField(blank=True, default='', max_length=32)),
-                        ('name', models.CharField(blank=True, default='', max_length=200)),
-                        ('email', models.CharField(blank=True, default='', max_length=254)),
-                        ('comments', models.TextField()),
-                        ('url', models.CharField(blank=True, default='', max_length=1024)),
-                        ('source', models.CharField(max_length=16)),
-                        ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                        ('issue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='issues.issue')),
-                        ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.project')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("feedback_id", models.CharField(max_length=32)),
+                        ("event_id", models.CharField(blank=True, default="", max_length=32)),
+                        ("name", models.CharField(blank=True, default="", max_length=200)),
+                        ("email", models.CharField(blank=True, default="", max_length=254)),
+                        ("comments", models.TextField()),
+                        ("url", models.CharField(blank=True, default="", max_length=1024)),
+                        ("source", models.CharField(max_length=16)),
+                        ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                        (
+                            "issue",
+                            models.ForeignKey(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.SET_NULL,
+                                related_name="+",
+                                to="issues.issue",
+                            ),
+                        ),
+                        (
+                            "project",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.project"
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'ingest_userfeedback',
-                        'ordering': ['-created_at'],
+                        "db_table": "ingest_userfeedback",
+                        "ordering": ["-created_at"],
                     },
                 ),
                 migrations.AddIndex(
-                    model_name='storedevent',
-                    index=models.Index(fields=['issue', '-timestamp', '-id'], name='ingest_stor_issue_i_1c592b_idx'),
+                    model_name="storedevent",
+                    index=models.Index(fields=["issue", "-timestamp", "-id"], name="ingest_stor_issue_i_1c592b_idx"),
                 ),
                 migrations.AddIndex(
-                    model_name='storedevent',
-                    index=models.Index(fields=['project', '-timestamp'], name='ingest_stor_project_7f127b_idx'),
+                    model_name="storedevent",
+                    index=models.Index(fields=["project", "-timestamp"], name="ingest_stor_project_7f127b_idx"),
                 ),
                 migrations.AddIndex(
-                    model_name='storedevent',
-                    index=models.Index(fields=['trace_id'], name='ingest_stor_trace_i_cbb928_idx'),
+                    model_name="storedevent",
+                    index=models.Index(fields=["trace_id"], name="ingest_stor_trace_i_cbb928_idx"),
                 ),
                 migrations.AddIndex(
-                    model_name='storedevent',
-                    index=models.Index(fields=['request_id'], name='ingest_stor_request_68a2f9_idx'),
+                    model_name="storedevent",
+                    index=models.Index(fields=["request_id"], name="ingest_stor_request_68a2f9_idx"),
                 ),
                 migrations.AddConstraint(
-                    model_name='storedevent',
-                    constraint=models.UniqueConstraint(fields=('project', 'event_id'), name='storedevent_unique'),
+                    model_name="storedevent",
+                    constraint=models.UniqueConstraint(fields=("project", "event_id"), name="storedevent_unique"),
                 ),
                 migrations.AddIndex(
-                    model_name='eventtag',
-                    index=models.Index(fields=['key', 'value'], name='ingest_even_key_378362_idx'),
+                    model_name="eventtag",
+                    index=models.Index(fields=["key", "value"], name="ingest_even_key_378362_idx"),
                 ),
                 migrations.AddIndex(
-                    model_name='eventtag',
-                    index=models.Index(fields=['issue_id', 'key', 'value'], name='ingest_even_issue_i_35e96f_idx'),
+                    model_name="eventtag",
+                    index=models.Index(fields=["issue_id", "key", "value"], name="ingest_even_issue_i_35e96f_idx"),
                 ),
                 migrations.AddIndex(
-                    model_name='userfeedback',
-                    index=models.Index(fields=['project', 'event_id'], name='ingest_user_project_93326f_idx'),
+                    model_name="userfeedback",
+                    index=models.Index(fields=["project", "event_id"], name="ingest_user_project_93326f_idx"),
                 ),
                 migrations.AddConstraint(
-                    model_name='userfeedback',
-                    constraint=models.UniqueConstraint(fields=('project', 'feedback_id'), name='userfeedback_unique'),
+                    model_name="userfeedback",
+                    constraint=models.UniqueConstraint(fields=("project", "feedback_id"), name="userfeedback_unique"),
                 ),
             ],
         ),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from ingest.protocol.errors import ClientError
 from ingest.protocol.event import Event
@@ -61,12 +62,26 @@ class EventStore(abc.ABC):
     def list_for_issue(self, issue_id: int, cursor: str | None = None, limit: int = 50) -> Page: ...
 
     @abc.abstractmethod
-    def search(self, query: Any, project_ids: Sequence[int], start: datetime | None = None,
-               end: datetime | None = None, cursor: str | None = None, limit: int = 50) -> Page: ...
+    def search(
+        self,
+        query: Any,
+        project_ids: Sequence[int],
+        start: datetime | None = None,
+        end: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page: ...
 
     @abc.abstractmethod
-    def histogram(self, *, project_ids: Sequence[int] = (), issue_id: int | None = None,
-                  interval: str = "1h", start: datetime, end: datetime) -> list[HistogramBucket]: ...
+    def histogram(
+        self,
+        *,
+        project_ids: Sequence[int] = (),
+        issue_id: int | None = None,
+        interval: str = "1h",
+        start: datetime,
+        end: datetime,
+    ) -> list[HistogramBucket]: ...
 
     @abc.abstractmethod
     def top_tag_values(self, issue_id: int, tag: str, n: int = 10) -> list[tuple[str, int]]: ...

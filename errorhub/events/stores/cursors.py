@@ -36,8 +36,7 @@ def _text(cursor: str) -> str:
 def decode_keyset(cursor: str) -> tuple[str, int]:
     """``base64("<sort value>|<id>")`` as the sort value's text and the row id (0 to bigint)."""
     value, _, pk_text = _text(cursor).rpartition("|")
-    if not value or not (len(pk_text) <= 19 and pk_text.isascii() and pk_text.isdigit()) \
-            or int(pk_text) > BIGINT_MAX:
+    if not value or not (len(pk_text) <= 19 and pk_text.isascii() and pk_text.isdigit()) or int(pk_text) > BIGINT_MAX:
         raise BadCursor(cursor[:200])
     return value, int(pk_text)
 
@@ -49,7 +48,13 @@ def decode_search_after(cursor: str) -> list[Any]:
         values = json.loads(_text(cursor))
     except ValueError as exc:
         raise BadCursor(cursor[:200]) from exc
-    if not (isinstance(values, list) and len(values) == 2 and type(values[0]) is int and fits_bigint(values[0])
-            and isinstance(values[1], str) and _EVENT_ID.fullmatch(values[1])):
+    if not (
+        isinstance(values, list)
+        and len(values) == 2
+        and type(values[0]) is int
+        and fits_bigint(values[0])
+        and isinstance(values[1], str)
+        and _EVENT_ID.fullmatch(values[1])
+    ):
         raise BadCursor(cursor[:200])
     return values

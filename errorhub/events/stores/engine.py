@@ -21,24 +21,44 @@ import base64
 import copy
 import json
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 import orjson
 from django.conf import settings
 
-from ingest.protocol.search.dsl import histogram_agg, sort_newest_first, to_dsl, top_tag_values_agg
-from ingest.protocol.search.dsl import _regexp_literal  # noqa: PLC2701 - the one escaping rule for tag regexps
+from errorhub.events.stores.base import (
+    EventStore,
+    EventStoreUnavailable,
+    HistogramBucket,
+    IndexedEvent,
+    InvalidCursor,
+    Page,
+)
+from errorhub.events.stores.cursors import BadCursor, decode_search_after
+from ingest.protocol.search.dsl import (
+    _regexp_literal,  # noqa: PLC2701 - the one escaping rule for tag regexps
+    histogram_agg,
+    sort_newest_first,
+    to_dsl,
+    top_tag_values_agg,
+)
 from ingest.protocol.search.mappings import (
-    SerializedDocument, document_from_event, dumps_document, format_time, index_template,
+    SerializedDocument,
+    document_from_event,
+    dumps_document,
+    format_time,
+    index_template,
 )
 from ingest.protocol.search.query import Query, parse_query
-from errorhub.events.stores.base import EventStore, EventStoreUnavailable, HistogramBucket, IndexedEvent, InvalidCursor, Page
-from errorhub.events.stores.cursors import BadCursor, decode_search_after
 
 _STEP = {"1m": timedelta(minutes=1), "1h": timedelta(hours=1), "1d": timedelta(days=1)}
-_TRUNC = {"1m": dict(second=0, microsecond=0), "1h": dict(minute=0, second=0, microsecond=0),
-          "1d": dict(hour=0, minute=0, second=0, microsecond=0)}
+_TRUNC = {
+    "1m": dict(second=0, microsecond=0),
+    "1h": dict(minute=0, second=0, microsecond=0),
+    "1d": dict(hour=0, minute=0, second=0, microsecond=0),
+}
 _TIMEOUT_S = 10
 
 
@@ -66,8 +86,9 @@ class DocumentsRejected(RuntimeError):
 class EngineClient(Protocol):
     """One HTTP request to the engine; JSON (or NDJSON text) in, parsed JSON out."""
 
-    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-                body: Any = None, ndjson: bool = False) -> Any: ...
+    def request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None, ndjson: bool = False
+    ) -> Any: ...
 
 
 # --- client adapters ---------------------------------------------------------------
@@ -85,8 +106,9 @@ class OpenSearchClient:
 
         self._client = OpenSearch(url, timeout=timeout, max_retries=1, retry_on_timeout=False)
 
-    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-                body: Any = None, ndjson: bool = False) -> Any:
+    def request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None, ndjson: bool = False
+    ) -> Any:
         from opensearchpy.exceptions import ConnectionError as OSConnectionError
         from opensearchpy.exceptions import TransportError
 
@@ -109,8 +131,9 @@ class ElasticsearchClient:
 
         self._client = Elasticsearch(url, request_timeout=timeout, max_retries=1, retry_on_timeout=False)
 
-    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-                body: Any = None, ndjson: bool = False) -> Any:
+    def request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None, ndjson: bool = False
+    ) -> Any:
         from elastic_transport import TransportError
         from elasticsearch import ApiError
 
@@ -207,14 +230,20 @@ class EngineEventStore(EventStore):
     # -- writes --
 
     def index(self, events: Sequence[IndexedEvent]) -> None:
-        docs = [document_from_event({**item.event, "project_id": item.project_id}, issue_id=item.issue_id)
-                for item in events]
+        docs = [
+            document_from_event({**item.event, "project_id": item.project_id}, issue_id=item.issue_id)
+            for item in events
+        ]
         self.index_documents(docs)
 
     def index_documents(self, docs: Sequence[dict[str, Any]]) -> None:
         """Bulk-write documents from ``document_from_event``; safe to repeat (same ``_id``)."""
-        self.index_serialized([SerializedDocument(doc["project_id"], doc["event_id"], doc["timestamp"],
-                                                  dumps_document(doc)) for doc in docs])
+        self.index_serialized(
+            [
+                SerializedDocument(doc["project_id"], doc["event_id"], doc["timestamp"], dumps_document(doc))
+                for doc in docs
+            ]
+        )
 
     def index_serialized(self, docs: Sequence[SerializedDocument]) -> None:
         """Bulk-write documents already in JSON (the outbox hands its text over as it is:
@@ -254,15 +283,20 @@ class EngineEventStore(EventStore):
         return event
 
     def _page(self, query: dict[str, Any], cursor: str | None, limit: int) -> Page:
-        body: dict[str, Any] = {"query": query, "sort": sort_newest_first(), "size": limit + 1,
-                                "track_total_hits": False}
+        body: dict[str, Any] = {
+            "query": query,
+            "sort": sort_newest_first(),
+            "size": limit + 1,
+            "track_total_hits": False,
+        }
         if cursor:
             body["search_after"] = _decode_cursor(cursor)
         hits = self._search(body)["hits"]["hits"]
         more = len(hits) > limit
         hits = hits[:limit]
-        return Page(events=[self._event(h) for h in hits],
-                    next_cursor=_encode_cursor(hits[-1]["sort"]) if more else None)
+        return Page(
+            events=[self._event(h) for h in hits], next_cursor=_encode_cursor(hits[-1]["sort"]) if more else None
+        )
 
     def get(self, project_id: int, event_id: str) -> dict[str, Any] | None:
         body = {"query": {"ids": {"values": [f"{project_id}:{event_id}"]}}, "size": 1}
@@ -272,21 +306,37 @@ class EngineEventStore(EventStore):
     def list_for_issue(self, issue_id: int, cursor: str | None = None, limit: int = 50) -> Page:
         return self._page({"term": {"issue_id": str(issue_id)}}, cursor, limit)
 
-    def search(self, query: Any, project_ids: Sequence[int], start: datetime | None = None,
-               end: datetime | None = None, cursor: str | None = None, limit: int = 50) -> Page:
+    def search(
+        self,
+        query: Any,
+        project_ids: Sequence[int],
+        start: datetime | None = None,
+        end: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page:
         parsed = parse_query(query) if isinstance(query, str) else (query or Query())
         dsl = to_dsl(parsed, project_ids=list(project_ids), start=start, end=end)
         return self._page(dsl, cursor, limit)
 
-    def histogram(self, *, project_ids: Sequence[int] = (), issue_id: int | None = None,
-                  interval: str = "1h", start: datetime, end: datetime) -> list[HistogramBucket]:
+    def histogram(
+        self,
+        *,
+        project_ids: Sequence[int] = (),
+        issue_id: int | None = None,
+        interval: str = "1h",
+        start: datetime,
+        end: datetime,
+    ) -> list[HistogramBucket]:
         if interval not in _STEP:
             raise ValueError(f"interval must be one of {', '.join(_STEP)}")
-        scope = ({"term": {"issue_id": str(issue_id)}} if issue_id is not None
-                 else {"terms": {"project_id": [str(p) for p in project_ids]}})
+        scope = (
+            {"term": {"issue_id": str(issue_id)}}
+            if issue_id is not None
+            else {"terms": {"project_id": [str(p) for p in project_ids]}}
+        )
         window = {"range": {"timestamp": {"gte": format_time(start), "lt": format_time(end)}}}
-        body = {"size": 0, "query": {"bool": {"filter": [scope, window]}},
-                "aggs": {"h": histogram_agg(interval)}}
+        body = {"size": 0, "query": {"bool": {"filter": [scope, window]}}, "aggs": {"h": histogram_agg(interval)}}
         buckets = self._search(body).get("aggregations", {}).get("h", {}).get("buckets", [])
         counts = {datetime.fromtimestamp(b["key"] / 1000, tz=UTC): b["doc_count"] for b in buckets}
         return _fill_buckets(counts, interval, start, end)
@@ -302,8 +352,13 @@ class EngineEventStore(EventStore):
 
     def neighbours(self, issue_id: int, event_id: str) -> tuple[str | None, str | None]:
         scope = {"term": {"issue_id": str(issue_id)}}
-        hits = self._search({"query": {"bool": {"filter": [scope, {"term": {"event_id": event_id}}]}},
-                             "sort": sort_newest_first(), "size": 1})["hits"]["hits"]
+        hits = self._search(
+            {
+                "query": {"bool": {"filter": [scope, {"term": {"event_id": event_id}}]}},
+                "sort": sort_newest_first(),
+                "size": 1,
+            }
+        )["hits"]["hits"]
         if not hits:
             return (None, None)
         anchor = hits[0]["sort"]
@@ -315,8 +370,7 @@ class EngineEventStore(EventStore):
     # -- deletes and moves --
 
     def _by_query(self, action: str, query: dict[str, Any], script: dict[str, Any] | None = None) -> int:
-        params = {"conflicts": "proceed", "refresh": "true", "allow_no_indices": "true",
-                  "ignore_unavailable": "true"}
+        params = {"conflicts": "proceed", "refresh": "true", "allow_no_indices": "true", "ignore_unavailable": "true"}
         body: dict[str, Any] = {"query": query}
         if script:
             body["script"] = script
@@ -326,8 +380,11 @@ class EngineEventStore(EventStore):
     def delete(self, *, project_id: int | None = None, issue_id: int | None = None) -> int:
         if project_id is None and issue_id is None:
             raise ValueError("delete needs a project or an issue")
-        query = ({"term": {"project_id": str(project_id)}} if project_id is not None
-                 else {"term": {"issue_id": str(issue_id)}})
+        query = (
+            {"term": {"project_id": str(project_id)}}
+            if project_id is not None
+            else {"term": {"issue_id": str(issue_id)}}
+        )
         return self._by_query("_delete_by_query", query)
 
     def apply_retention(self, now: datetime, retention_days: dict[int, int]) -> int:
@@ -344,8 +401,17 @@ class EngineEventStore(EventStore):
         for project_id, days in retention_days.items():
             if days < longest:
                 cutoff = format_time(now - timedelta(days=days))
-                deleted += self._by_query("_delete_by_query", {"bool": {"filter": [
-                    {"term": {"project_id": str(project_id)}}, {"range": {"timestamp": {"lt": cutoff}}}]}})
+                deleted += self._by_query(
+                    "_delete_by_query",
+                    {
+                        "bool": {
+                            "filter": [
+                                {"term": {"project_id": str(project_id)}},
+                                {"range": {"timestamp": {"lt": cutoff}}},
+                            ]
+                        }
+                    },
+                )
         return deleted
 
     def _drop_days_before(self, cutoff: datetime) -> int:
@@ -360,13 +426,12 @@ class EngineEventStore(EventStore):
 
     def _day_of(self, name: str) -> datetime | None:
         try:
-            return datetime.strptime(name[len(self.prefix) + 1:], "%Y.%m.%d").replace(tzinfo=UTC)
+            return datetime.strptime(name[len(self.prefix) + 1 :], "%Y.%m.%d").replace(tzinfo=UTC)
         except ValueError:
             return None
 
     def move_issue(self, *, from_issue_id: int, to_issue_id: int) -> None:
-        script = {"source": "ctx._source.issue_id = params.to", "lang": "painless",
-                  "params": {"to": str(to_issue_id)}}
+        script = {"source": "ctx._source.issue_id = params.to", "lang": "painless", "params": {"to": str(to_issue_id)}}
         self._by_query("_update_by_query", {"term": {"issue_id": str(from_issue_id)}}, script)
 
     def ping(self) -> None:
@@ -378,8 +443,7 @@ def _first_id(result: dict[str, Any]) -> str | None:
     return hits[0]["_source"]["event_id"] if hits else None
 
 
-def _fill_buckets(counts: dict[datetime, int], interval: str, start: datetime,
-                  end: datetime) -> list[HistogramBucket]:
+def _fill_buckets(counts: dict[datetime, int], interval: str, start: datetime, end: datetime) -> list[HistogramBucket]:
     """Every bucket from ``start`` (truncated) to ``end``, zeros included — as the SQL store."""
     cursor, out = start.replace(**_TRUNC[interval]), []
     while cursor < end:
@@ -388,8 +452,9 @@ def _fill_buckets(counts: dict[datetime, int], interval: str, start: datetime,
     return out
 
 
-def build_engine_store(kind: str, url: str, *, prefix: str | None = None,
-                       replicas: int | None = None) -> EngineEventStore:
+def build_engine_store(
+    kind: str, url: str, *, prefix: str | None = None, replicas: int | None = None
+) -> EngineEventStore:
     """The store for ``kind`` (``elasticsearch`` or ``opensearch``) at ``url``.
 
     ``prefix`` (default ``EVENT_STORE_INDEX_PREFIX``) names the template, the

@@ -8,8 +8,9 @@ when its issue is counted. Cursors are ``<timestamp_iso>|<id>`` keyset cursors
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -71,8 +72,9 @@ class SqlEventStore(EventStore):
         # (project, event_id) is claimed once upstream (SeenEvent); skipping one
         # already stored keeps a replayed index() call idempotent here too.
         fresh = {(i.project_id, i.event["event_id"]): i for i in events}
-        stored = set(StoredEvent.objects.filter(event_id__in=[k[1] for k in fresh])
-                     .values_list("project_id", "event_id"))
+        stored = set(
+            StoredEvent.objects.filter(event_id__in=[k[1] for k in fresh]).values_list("project_id", "event_id")
+        )
         rows = [self._row(item) for key, item in fresh.items() if key not in stored]
         StoredEvent.objects.bulk_create(rows)
         tags = [
@@ -110,8 +112,15 @@ class SqlEventStore(EventStore):
     def list_for_issue(self, issue_id: int, cursor: str | None = None, limit: int = 50) -> Page:
         return _page(StoredEvent.objects.filter(issue_id=issue_id), cursor, limit)
 
-    def search(self, query: Any, project_ids: Sequence[int], start: datetime | None = None,
-               end: datetime | None = None, cursor: str | None = None, limit: int = 50) -> Page:
+    def search(
+        self,
+        query: Any,
+        project_ids: Sequence[int],
+        start: datetime | None = None,
+        end: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page:
         qs = StoredEvent.objects.filter(project_id__in=list(project_ids))
         if start:
             qs = qs.filter(timestamp__gte=start)
@@ -120,8 +129,15 @@ class SqlEventStore(EventStore):
         qs = qs.filter(query_to_q(query, vendor=connection.vendor))
         return _page(qs, cursor, limit)
 
-    def histogram(self, *, project_ids: Sequence[int] = (), issue_id: int | None = None,
-                  interval: str = "1h", start: datetime, end: datetime) -> list[HistogramBucket]:
+    def histogram(
+        self,
+        *,
+        project_ids: Sequence[int] = (),
+        issue_id: int | None = None,
+        interval: str = "1h",
+        start: datetime,
+        end: datetime,
+    ) -> list[HistogramBucket]:
         if interval not in _TRUNC:
             raise ValueError(f"interval must be one of {', '.join(_TRUNC)}")
         qs = StoredEvent.objects.filter(timestamp__gte=start, timestamp__lt=end)
@@ -135,7 +151,9 @@ class SqlEventStore(EventStore):
     def top_tag_values(self, issue_id: int, tag: str, n: int = 10) -> list[tuple[str, int]]:
         rows = (
             EventTag.objects.filter(issue_id=issue_id, key=tag)
-            .values("value").annotate(c=Count("id")).order_by("-c", "value")[:n]
+            .values("value")
+            .annotate(c=Count("id"))
+            .order_by("-c", "value")[:n]
         )
         return [(r["value"], r["c"]) for r in rows]
 
@@ -149,8 +167,9 @@ class SqlEventStore(EventStore):
     def apply_retention(self, now: datetime, retention_days: dict[int, int]) -> int:
         total = 0
         for project_id, days in retention_days.items():
-            _, per_model = StoredEvent.objects.filter(project_id=project_id,
-                                                      timestamp__lt=now - timedelta(days=days)).delete()
+            _, per_model = StoredEvent.objects.filter(
+                project_id=project_id, timestamp__lt=now - timedelta(days=days)
+            ).delete()
             total += per_model.get("events.StoredEvent", 0)
         return total
 
@@ -177,8 +196,11 @@ class SqlEventStore(EventStore):
 
 
 def _fill_buckets(counts: dict[datetime, int], interval: str, start: datetime, end: datetime) -> list[HistogramBucket]:
-    trunc = {"1m": dict(second=0, microsecond=0), "1h": dict(minute=0, second=0, microsecond=0),
-             "1d": dict(hour=0, minute=0, second=0, microsecond=0)}[interval]
+    trunc = {
+        "1m": dict(second=0, microsecond=0),
+        "1h": dict(minute=0, second=0, microsecond=0),
+        "1d": dict(hour=0, minute=0, second=0, microsecond=0),
+    }[interval]
     cursor, step, out = start.replace(**trunc), _STEP[interval], []
     while cursor < end:
         out.append(HistogramBucket(start=cursor, count=counts.get(cursor, 0)))

@@ -140,8 +140,10 @@ def _field_q(term: FieldTerm, vendor: str) -> Q:
         leaf = _scalar_leaf(BODY_PATHS[term.key], vendor)
         return _any(_match(leaf, term.key, value, term.op, vendor).q() for value in term.values)
     frames, path = LIST_PATHS[term.key]
-    return _any(_exists_in_chain(frames, path, vendor, lambda leaf, v=value: _match(leaf, term.key, v, term.op, vendor))
-                for value in term.values)
+    return _any(
+        _exists_in_chain(frames, path, vendor, lambda leaf, v=value: _match(leaf, term.key, v, term.op, vendor))
+        for value in term.values
+    )
 
 
 def _column_q(column: str, term: FieldTerm) -> Q:
@@ -219,12 +221,12 @@ def _bool_leaf(path: tuple[str, ...], vendor: str) -> str:
 def _exists_in_chain(frames: bool, path: tuple[str, ...], vendor: str, cond) -> Q:  # type: ignore[no-untyped-def]
     """EXISTS one exception (``e``) — or one of its frames (``f``) — whose value meets ``cond``."""
     alias = "f" if frames else "e"
-    leaf = (_scalar_leaf(path, vendor, f"{alias}.value") if path else "")
+    leaf = _scalar_leaf(path, vendor, f"{alias}.value") if path else ""
     if path and path == ("filename",):  # the index falls back to abs_path as well
         leaf = f"COALESCE({leaf}, {_scalar_leaf(('abs_path',), vendor, f'{alias}.value')})"
     inner = cond(leaf)
     if vendor == "sqlite":
-        source = f"json_each(\"{TABLE}\".\"body\", '$.exception') AS e"
+        source = f'json_each("{TABLE}"."body", \'$.exception\') AS e'
         if frames:
             source += ", json_each(e.value, '$.stacktrace.frames') AS f"
     else:

@@ -9,12 +9,11 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     """Issues, hashes, users, activity, comments, releases and hourly counts move from the errorhub app; tables keep their names."""
 
-
     initial = True
 
     dependencies = [
-        ('errorhub', '0004_login_failure'),
-        ('accounts', '0001_initial'),
+        ("errorhub", "0004_login_failure"),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -24,159 +23,294 @@ class Migration(migrations.Migration):
             database_operations=[],
             state_operations=[
                 migrations.CreateModel(
-                    name='Issue',
+                    name="Issue",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('short_id', models.PositiveIntegerField()),
-                        ('title', models.CharField(max_length=1024)),
-                        ('culprit', models.CharField(blank=True, default='', max_length=512)),
-                        ('level', models.CharField(default='error', max_length=16)),
-                        ('platform', models.CharField(blank=True, default='', max_length=64)),
-                        ('source', models.CharField(blank=True, default='', max_length=128)),
-                        ('metadata', models.JSONField(blank=True, default=dict)),
-                        ('lifecycle', models.CharField(choices=[('new', 'New'), ('acknowledged', 'Acknowledged'), ('resolved', 'Resolved'), ('fixed', 'Fixed'), ('regressed', 'Regressed'), ('snoozed', 'Snoozed')], default='new', max_length=16)),
-                        ('in_inbox', models.BooleanField(default=True)),
-                        ('inbox_reason', models.CharField(default='new', max_length=32)),
-                        ('inbox_since', models.DateTimeField(default=django.utils.timezone.now)),
-                        ('resolved_in_release', models.CharField(blank=True, default='', max_length=200)),
-                        ('resolved_in_next_release', models.BooleanField(default=False)),
-                        ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                        ('snooze_reason', models.CharField(blank=True, default='', max_length=500)),
-                        ('snooze_until', models.DateTimeField(blank=True, null=True)),
-                        ('snooze_until_count', models.PositiveIntegerField(blank=True, null=True)),
-                        ('grouping_version', models.CharField(max_length=32)),
-                        ('times_seen', models.PositiveBigIntegerField(default=0)),
-                        ('users_seen', models.PositiveIntegerField(default=0)),
-                        ('first_seen', models.DateTimeField()),
-                        ('last_seen', models.DateTimeField()),
-                        ('first_release', models.CharField(blank=True, default='', max_length=200)),
-                        ('last_release', models.CharField(blank=True, default='', max_length=200)),
-                        ('environment', models.CharField(blank=True, default='', max_length=200)),
-                        ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_issues', to=settings.AUTH_USER_MODEL)),
-                        ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged', to='issues.issue')),
-                        ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='issues', to='accounts.project')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("short_id", models.PositiveIntegerField()),
+                        ("title", models.CharField(max_length=1024)),
+                        ("culprit", models.CharField(blank=True, default="", max_length=512)),
+                        ("level", models.CharField(default="error", max_length=16)),
+                        ("platform", models.CharField(blank=True, default="", max_length=64)),
+                        ("source", models.CharField(blank=True, default="", max_length=128)),
+                        ("metadata", models.JSONField(blank=True, default=dict)),
+                        (
+                            "lifecycle",
+                            models.CharField(
+                                choices=[
+                                    ("new", "New"),
+                                    ("acknowledged", "Acknowledged"),
+                                    ("resolved", "Resolved"),
+                                    ("fixed", "Fixed"),
+                                    ("regressed", "Regressed"),
+                                    ("snoozed", "Snoozed"),
+                                ],
+                                default="new",
+                                max_length=16,
+                            ),
+                        ),
+                        ("in_inbox", models.BooleanField(default=True)),
+                        ("inbox_reason", models.CharField(default="new", max_length=32)),
+                        ("inbox_since", models.DateTimeField(default=django.utils.timezone.now)),
+                        ("resolved_in_release", models.CharField(blank=True, default="", max_length=200)),
+                        ("resolved_in_next_release", models.BooleanField(default=False)),
+                        ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                        ("snooze_reason", models.CharField(blank=True, default="", max_length=500)),
+                        ("snooze_until", models.DateTimeField(blank=True, null=True)),
+                        ("snooze_until_count", models.PositiveIntegerField(blank=True, null=True)),
+                        ("grouping_version", models.CharField(max_length=32)),
+                        ("times_seen", models.PositiveBigIntegerField(default=0)),
+                        ("users_seen", models.PositiveIntegerField(default=0)),
+                        ("first_seen", models.DateTimeField()),
+                        ("last_seen", models.DateTimeField()),
+                        ("first_release", models.CharField(blank=True, default="", max_length=200)),
+                        ("last_release", models.CharField(blank=True, default="", max_length=200)),
+                        ("environment", models.CharField(blank=True, default="", max_length=200)),
+                        (
+                            "assignee",
+                            models.ForeignKey(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.SET_NULL,
+                                related_name="assigned_issues",
+                                to=settings.AUTH_USER_MODEL,
+                            ),
+                        ),
+                        (
+                            "merged_into",
+                            models.ForeignKey(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.SET_NULL,
+                                related_name="merged",
+                                to="issues.issue",
+                            ),
+                        ),
+                        (
+                            "project",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="issues",
+                                to="accounts.project",
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'errorhub_issue',
+                        "db_table": "errorhub_issue",
                     },
                 ),
                 migrations.CreateModel(
-                    name='GroupHash',
+                    name="GroupHash",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('hash', models.CharField(max_length=64)),
-                        ('version', models.CharField(max_length=32)),
-                        ('components', models.JSONField(blank=True, default=list)),
-                        ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='group_hashes', to='accounts.project')),
-                        ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hashes', to='issues.issue')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("hash", models.CharField(max_length=64)),
+                        ("version", models.CharField(max_length=32)),
+                        ("components", models.JSONField(blank=True, default=list)),
+                        (
+                            "project",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="group_hashes",
+                                to="accounts.project",
+                            ),
+                        ),
+                        (
+                            "issue",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE, related_name="hashes", to="issues.issue"
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'errorhub_grouphash',
+                        "db_table": "errorhub_grouphash",
                     },
                 ),
                 migrations.CreateModel(
-                    name='Comment',
+                    name="Comment",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('text', models.TextField()),
-                        ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                        ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                        ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='issues.issue')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("text", models.TextField()),
+                        ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                        (
+                            "user",
+                            models.ForeignKey(
+                                null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                            ),
+                        ),
+                        (
+                            "issue",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE, related_name="comments", to="issues.issue"
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'errorhub_comment',
+                        "db_table": "errorhub_comment",
                     },
                 ),
                 migrations.CreateModel(
-                    name='Activity',
+                    name="Activity",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('kind', models.CharField(max_length=32)),
-                        ('actor', models.CharField(blank=True, default='', help_text='system, slack:U123, …', max_length=200)),
-                        ('data', models.JSONField(blank=True, default=dict)),
-                        ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                        ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                        ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='issues.issue')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("kind", models.CharField(max_length=32)),
+                        (
+                            "actor",
+                            models.CharField(blank=True, default="", help_text="system, slack:U123, …", max_length=200),
+                        ),
+                        ("data", models.JSONField(blank=True, default=dict)),
+                        ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                        (
+                            "user",
+                            models.ForeignKey(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.SET_NULL,
+                                to=settings.AUTH_USER_MODEL,
+                            ),
+                        ),
+                        (
+                            "issue",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="activities",
+                                to="issues.issue",
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'errorhub_activity',
-                        'ordering': ['-created_at', '-id'],
+                        "db_table": "errorhub_activity",
+                        "ordering": ["-created_at", "-id"],
                     },
                 ),
                 migrations.CreateModel(
-                    name='IssueHour',
+                    name="IssueHour",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('hour', models.DateTimeField()),
-                        ('count', models.PositiveIntegerField(default=0)),
-                        ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hours', to='issues.issue')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("hour", models.DateTimeField()),
+                        ("count", models.PositiveIntegerField(default=0)),
+                        (
+                            "issue",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE, related_name="hours", to="issues.issue"
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'errorhub_issuehour',
+                        "db_table": "errorhub_issuehour",
                     },
                 ),
                 migrations.CreateModel(
-                    name='IssueUser',
+                    name="IssueUser",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('user_hash', models.CharField(max_length=40)),
-                        ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='users', to='issues.issue')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("user_hash", models.CharField(max_length=40)),
+                        (
+                            "issue",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE, related_name="users", to="issues.issue"
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'errorhub_issueuser',
+                        "db_table": "errorhub_issueuser",
                     },
                 ),
                 migrations.CreateModel(
-                    name='Release',
+                    name="Release",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('version', models.CharField(max_length=200)),
-                        ('first_seen', models.DateTimeField(default=django.utils.timezone.now)),
-                        ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='releases', to='accounts.project')),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("version", models.CharField(max_length=200)),
+                        ("first_seen", models.DateTimeField(default=django.utils.timezone.now)),
+                        (
+                            "project",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="releases",
+                                to="accounts.project",
+                            ),
+                        ),
                     ],
                     options={
-                        'db_table': 'errorhub_release',
+                        "db_table": "errorhub_release",
                     },
                 ),
                 migrations.AddIndex(
-                    model_name='issue',
-                    index=models.Index(fields=['project', 'in_inbox', 'last_seen'], name='errorhub_is_project_bbbc0a_idx'),
+                    model_name="issue",
+                    index=models.Index(
+                        fields=["project", "in_inbox", "last_seen"], name="errorhub_is_project_bbbc0a_idx"
+                    ),
                 ),
                 migrations.AddIndex(
-                    model_name='issue',
-                    index=models.Index(fields=['project', 'lifecycle', 'last_seen'], name='errorhub_is_project_634e2e_idx'),
+                    model_name="issue",
+                    index=models.Index(
+                        fields=["project", "lifecycle", "last_seen"], name="errorhub_is_project_634e2e_idx"
+                    ),
                 ),
                 migrations.AddIndex(
-                    model_name='issue',
-                    index=models.Index(fields=['project', 'last_seen'], name='errorhub_is_project_8274c8_idx'),
+                    model_name="issue",
+                    index=models.Index(fields=["project", "last_seen"], name="errorhub_is_project_8274c8_idx"),
                 ),
                 migrations.AddConstraint(
-                    model_name='issue',
-                    constraint=models.UniqueConstraint(fields=('project', 'short_id'), name='issue_short_id_unique'),
+                    model_name="issue",
+                    constraint=models.UniqueConstraint(fields=("project", "short_id"), name="issue_short_id_unique"),
                 ),
                 migrations.AddConstraint(
-                    model_name='grouphash',
-                    constraint=models.UniqueConstraint(fields=('project', 'hash'), name='grouphash_unique'),
+                    model_name="grouphash",
+                    constraint=models.UniqueConstraint(fields=("project", "hash"), name="grouphash_unique"),
                 ),
                 migrations.AddIndex(
-                    model_name='activity',
-                    index=models.Index(fields=['issue', 'created_at'], name='errorhub_ac_issue_i_cc5291_idx'),
+                    model_name="activity",
+                    index=models.Index(fields=["issue", "created_at"], name="errorhub_ac_issue_i_cc5291_idx"),
                 ),
                 migrations.AddIndex(
-                    model_name='issuehour',
-                    index=models.Index(fields=['hour', 'issue'], name='errorhub_is_hour_b03dc7_idx'),
+                    model_name="issuehour",
+                    index=models.Index(fields=["hour", "issue"], name="errorhub_is_hour_b03dc7_idx"),
                 ),
                 migrations.AddConstraint(
-                    model_name='issuehour',
-                    constraint=models.UniqueConstraint(fields=('issue', 'hour'), name='issuehour_unique'),
+                    model_name="issuehour",
+                    constraint=models.UniqueConstraint(fields=("issue", "hour"), name="issuehour_unique"),
                 ),
                 migrations.AddConstraint(
-                    model_name='issueuser',
-                    constraint=models.UniqueConstraint(fields=('issue', 'user_hash'), name='issueuser_unique'),
+                    model_name="issueuser",
+                    constraint=models.UniqueConstraint(fields=("issue", "user_hash"), name="issueuser_unique"),
                 ),
                 migrations.AddConstraint(
-                    model_name='release',
-                    constraint=models.UniqueConstraint(fields=('project', 'version'), name='release_unique'),
+                    model_name="release",
+                    constraint=models.UniqueConstraint(fields=("project", "version"), name="release_unique"),
                 ),
             ],
         ),

@@ -52,11 +52,18 @@ class Command(BaseCommand):
         count = 0
         for row in rows.order_by("id"):
             count += 1
-            state = ("replayed" if row.replayed_at else
-                     f"discarded ({row.discard_reason})" if row.discarded_at else "waiting")
+            state = (
+                "replayed"
+                if row.replayed_at
+                else f"discarded ({row.discard_reason})"
+                if row.discarded_at
+                else "waiting"
+            )
             error = row.error.splitlines()[0][:200] if row.error else ""
-            self.stdout.write(f"{row.pk}\t{row.task}\tproject={row.project_id}\tattempts={row.attempts}\t"
-                              f"{row.last_failed_at:%Y-%m-%d %H:%M:%S}\t{state}\t{error}")
+            self.stdout.write(
+                f"{row.pk}\t{row.task}\tproject={row.project_id}\tattempts={row.attempts}\t"
+                f"{row.last_failed_at:%Y-%m-%d %H:%M:%S}\t{state}\t{error}"
+            )
         if not count:
             self.stdout.write("no dead letters" if show_all else "no waiting dead letters")
 

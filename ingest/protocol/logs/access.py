@@ -31,15 +31,18 @@ from ingest.protocol.logs.structured import message_template_of
 
 _COMBINED = re.compile(
     r'(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)'
-    r'(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(.*)\Z', re.S)
+    r'(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(.*)\Z',
+    re.S,
+)
 _QUOTED_TAIL = re.compile(r' "((?:[^"\\]|\\.)*)"\s*\Z')
 _UPSTREAMINFO_TAIL = re.compile(r" (\d+) ([\d.]+) \[([^\]]*)\] \[([^\]]*)\] (.+) (\S+)\s*\Z")
 _NGINX_ERROR = re.compile(r"(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) \[(\w+)\] (\d+)#(\d+): (?:\*(\d+) )?(.*)\Z", re.S)
-_NGINX_ERROR_KV = re.compile(
-    r', (client|server|request|upstream|host|referrer|subrequest): ("(?:[^"\\]|\\.)*"|[^,]*)')
+_NGINX_ERROR_KV = re.compile(r', (client|server|request|upstream|host|referrer|subrequest): ("(?:[^"\\]|\\.)*"|[^,]*)')
 _APACHE_ERROR = re.compile(
     r"\[([^\]]+)\] \[(?:([^:\]\s]+):)?(\w+)\](?: \[pid (\d+)(?::tid (\d+))?\])?"
-    r"(?: \[client ([^\]]+)\])? ?(.*)\Z", re.S)
+    r"(?: \[client ([^\]]+)\])? ?(.*)\Z",
+    re.S,
+)
 _REQUEST_LINE = re.compile(r"([A-Z][A-Z_-]{1,19}) (\S+)(?: (HTTP/[\d.]+))?\Z")
 #: nginx/Apache error-log severities that make an event (the rest are counted), named by the one alias table
 _ERROR_SEVERITIES = {word: LEVEL_ALIASES[word] for word in ("error", "crit", "alert", "emerg")}
@@ -125,12 +128,18 @@ def _upstreaminfo(record: AccessRecord, tail: str) -> bool:
         return False
     record.format = "ingress_upstreaminfo"
     record.request_id = _dash(req_id)
-    record.fields.update({
-        "request_length": _number(length), "request_time": _number(took),
-        "proxy_upstream_name": upstream, "proxy_alternative_upstream_name": alternative,
-        "upstream_addr": parts[0], "upstream_response_length": _number(parts[1]),
-        "upstream_response_time": _number(parts[2]), "upstream_status": _number(parts[3]),
-    })
+    record.fields.update(
+        {
+            "request_length": _number(length),
+            "request_time": _number(took),
+            "proxy_upstream_name": upstream,
+            "proxy_alternative_upstream_name": alternative,
+            "upstream_addr": parts[0],
+            "upstream_response_length": _number(parts[1]),
+            "upstream_response_time": _number(parts[2]),
+            "upstream_status": _number(parts[3]),
+        }
+    )
     return True
 
 
@@ -159,9 +168,17 @@ def parse_combined(text: str) -> AccessRecord | None:
     combined = referer is not None
     server = "apache" if ident != "-" or not combined else "nginx"
     record = AccessRecord(
-        kind="access", server=server, format="combined" if combined else "common",
-        timestamp=parse_clf(moment), client=client, user=_dash(user), status=int(status),
-        size=_int(size), referer=_dash(referer), user_agent=_dash(agent))
+        kind="access",
+        server=server,
+        format="combined" if combined else "common",
+        timestamp=parse_clf(moment),
+        client=client,
+        user=_dash(user),
+        status=int(status),
+        size=_int(size),
+        referer=_dash(referer),
+        user_agent=_dash(agent),
+    )
     if _dash(ident):
         record.fields["identity"] = ident
     _request_line(record, request)
@@ -179,13 +196,19 @@ def parse_nginx_error(text: str) -> AccessRecord | None:
         return None
     moment, severity, pid, tid, cid, rest = match.groups()
     first = _NGINX_ERROR_KV.search(rest)
-    message = rest[:first.start()] if first else rest
-    record = AccessRecord(kind="error", server="nginx", format="error", severity=severity.lower(),
-                          timestamp=parse_slashed(moment), message=message)
+    message = rest[: first.start()] if first else rest
+    record = AccessRecord(
+        kind="error",
+        server="nginx",
+        format="error",
+        severity=severity.lower(),
+        timestamp=parse_slashed(moment),
+        message=message,
+    )
     record.fields.update({"pid": int(pid), "tid": int(tid)})
     if cid:
         record.fields["cid"] = int(cid)
-    for key, value in _NGINX_ERROR_KV.findall(rest[len(message):]):
+    for key, value in _NGINX_ERROR_KV.findall(rest[len(message) :]):
         record.fields[key] = value[1:-1] if value.startswith('"') else value
     record.client = record.fields.pop("client", None)
     record.host = record.fields.pop("host", None)
@@ -203,8 +226,9 @@ def parse_apache_error(text: str) -> AccessRecord | None:
     timestamp = parse_clf(moment) or parse_ctime(moment)
     if timestamp is None:
         return None  # "[...] [level]" without a server timestamp is some other logger
-    record = AccessRecord(kind="error", server="apache", format="error", timestamp=timestamp,
-                          severity=severity.lower(), message=message)
+    record = AccessRecord(
+        kind="error", server="apache", format="error", timestamp=timestamp, severity=severity.lower(), message=message
+    )
     if module:
         record.fields["module"] = module
     if pid:
@@ -223,17 +247,46 @@ def parse_apache_error(text: str) -> AccessRecord | None:
 # ---------------------------------------------------------------- JSON / logfmt
 
 _JSON_KEYS = {
-    "status": ("status", "status_code", "DownstreamStatus", "http.response.status_code",
-               "response_status", "statusCode"),
-    "method": ("request_method", "method", "RequestMethod", "http.request.method",
-               "request.method", "httpMethod", "verb"),
-    "url": ("request_uri", "uri", "RequestPath", "url.original", "url.path", "request.uri",
-            "path", "url", "request_path"),
-    "request_id": ("request_id", "req_id", "http.request.id", "x_request_id", "requestId",
-                   "request_headers.X-Request-Id", "RequestId",
-                   "request.headers.X-Request-Id", "request.headers.X-Request-ID"),
-    "client": ("remote_addr", "client", "ClientHost", "client.ip", "source.ip",
-               "request.remote_ip", "fwd", "ip"),
+    "status": (
+        "status",
+        "status_code",
+        "DownstreamStatus",
+        "http.response.status_code",
+        "response_status",
+        "statusCode",
+    ),
+    "method": (
+        "request_method",
+        "method",
+        "RequestMethod",
+        "http.request.method",
+        "request.method",
+        "httpMethod",
+        "verb",
+    ),
+    "url": (
+        "request_uri",
+        "uri",
+        "RequestPath",
+        "url.original",
+        "url.path",
+        "request.uri",
+        "path",
+        "url",
+        "request_path",
+    ),
+    "request_id": (
+        "request_id",
+        "req_id",
+        "http.request.id",
+        "x_request_id",
+        "requestId",
+        "request_headers.X-Request-Id",
+        "RequestId",
+        "request.headers.X-Request-Id",
+        "request.headers.X-Request-ID",
+    ),
+    "client": ("remote_addr", "client", "ClientHost", "client.ip", "source.ip", "request.remote_ip", "fwd", "ip"),
     "host": ("host", "server_name", "RequestHost", "request.host", "url.domain"),
 }
 
@@ -298,8 +351,12 @@ def access_from_fields(fields: dict[str, Any]) -> AccessRecord | None:
         if key in fields and (moment := normalise(fields[key])):
             record.timestamp = moment
             break
-    record.fields = {k: v for k, v in fields.items() if k.startswith("upstream") or k in (
-        "request_time", "code", "desc", "dyno", "service", "connect", "bytes", "Duration")}
+    record.fields = {
+        k: v
+        for k, v in fields.items()
+        if k.startswith("upstream")
+        or k in ("request_time", "code", "desc", "dyno", "service", "connect", "bytes", "Duration")
+    }
     return record
 
 
@@ -327,8 +384,11 @@ def parse_access_line(text: str) -> AccessRecord | None:
 def might_be_access(text: str) -> bool:
     """Cheap prefilter before ``parse_access_line`` for text lines."""
     head = text[:1]
-    return (head == "[" and "] [" in text[:120]) or ('" ' in text and " HTTP/" in text) or (
-        head.isdigit() and text[4:5] == "/" and text[10:11] == " ")
+    return (
+        (head == "[" and "] [" in text[:120])
+        or ('" ' in text and " HTTP/" in text)
+        or (head.isdigit() and text[4:5] == "/" and text[10:11] == " ")
+    )
 
 
 # ---------------------------------------------------------------- events
@@ -364,7 +424,9 @@ def _access_event(record: AccessRecord, defaults: dict[str, Any]) -> Event:
     route = route_template(record.url) if record.url else "-"
     service = defaults.get("service") or ""
     event: Event = {
-        "level": "error", "platform": "other", "source": f"log:{record.server}",
+        "level": "error",
+        "platform": "other",
+        "source": f"log:{record.server}",
         "message": f"{record.status} {method} {route}",
         "transaction": f"{method} {route}",
         "request": {"method": record.method, "url": record.url, "status_code": record.status},
@@ -372,8 +434,13 @@ def _access_event(record: AccessRecord, defaults: dict[str, Any]) -> Event:
         "tags": {"http.status_code": str(record.status), "log.format": record.format},
     }
     _common(event, record, defaults)
-    extra = {"referer": record.referer, "user_agent": record.user_agent, "size": record.size,
-             "user": record.user, **{k: v for k, v in record.fields.items()}}
+    extra = {
+        "referer": record.referer,
+        "user_agent": record.user_agent,
+        "size": record.size,
+        "user": record.user,
+        **{k: v for k, v in record.fields.items()},
+    }
     event["extra"] = {k: v for k, v in extra.items() if v is not None}
     return event
 
@@ -383,8 +450,11 @@ def _error_log_event(record: AccessRecord, defaults: dict[str, Any]) -> Event:
     template = message_template_of(message)
     service = defaults.get("service") or ""
     event: Event = {
-        "level": _ERROR_SEVERITIES[record.severity or "error"], "platform": "other",
-        "source": f"log:{record.server}", "message": message, "message_template": template,
+        "level": _ERROR_SEVERITIES[record.severity or "error"],
+        "platform": "other",
+        "source": f"log:{record.server}",
+        "message": message,
+        "message_template": template,
         "logger": f"{record.server}.error_log",
         "fingerprint": [f"{record.server}-error-log", service, template],
         "tags": {"log.severity": record.severity or "error"},

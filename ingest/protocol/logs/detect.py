@@ -36,10 +36,35 @@ CLASSIFY_CHARS = 2048  # only this much of a line is looked at: bounded cost per
 # continuation. ("rror" covers Error/error, "xception" Exception/exception.) Substring
 # tests and one ``startswith`` of a tuple: several times faster than one regex of
 # alternatives, which CPython tries at every position of the line.
-_HINT_WORDS = ("rror", "xception", "Traceback", "panic", "Throwable", "Failure", "Fault", "goroutine",
-               "thread '", "Uncaught", ":in `", ":in '", "** (", " REPORT==== ")
-_HINT_PREFIXES = ("Caused by", "Suppressed", "Stack trace", "Next ", "#", "---", "...", "created by ", "at ",
-                  "[cause]", "[errors]")
+_HINT_WORDS = (
+    "rror",
+    "xception",
+    "Traceback",
+    "panic",
+    "Throwable",
+    "Failure",
+    "Fault",
+    "goroutine",
+    "thread '",
+    "Uncaught",
+    ":in `",
+    ":in '",
+    "** (",
+    " REPORT==== ",
+)
+_HINT_PREFIXES = (
+    "Caused by",
+    "Suppressed",
+    "Stack trace",
+    "Next ",
+    "#",
+    "---",
+    "...",
+    "created by ",
+    "at ",
+    "[cause]",
+    "[errors]",
+)
 # Node's crash banner starts with where the error was thrown: "/srv/app/x.js:3", "node:fs:448"
 NODE_LOCATION_RE = re.compile(r"^(?:node:[\w/]+|/[^\s:]+\.[cm]?[jt]sx?|file:///[^\s:]+|[A-Za-z]:\\[^\s:]+):\d+\s*$")
 
@@ -57,9 +82,7 @@ _STARTS: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     (NODE_LOCATION_RE, "at", False),
     (re.compile(r"Exception in thread\b|^Unhandled [Ee]xception\. "), "at", False),
     (
-        re.compile(
-            r"^(?:[A-Za-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Failure|Fault)(?::\s|:?\s*$)"
-        ),
+        re.compile(r"^(?:[A-Za-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Failure|Fault)(?::\s|:?\s*$)"),
         "at",
         False,
     ),

@@ -58,7 +58,6 @@ TRACE_GAP_SECONDS = 2  # lines of one trace further apart than this (by their fr
 COMMIT, TENTATIVE, END = 0, 1, 2
 
 
-
 @dataclass(slots=True)
 class Block:
     """Lines of one stream that belong together: a whole trace, or one ordinary line."""
@@ -77,8 +76,19 @@ class Block:
 class _Open:
     """A trace being assembled in one stream."""
 
-    __slots__ = ("mode", "alone", "lines", "chars", "pending", "pending_chars", "phase", "depth", "msg", "emitted",
-                 "last_time")
+    __slots__ = (
+        "mode",
+        "alone",
+        "lines",
+        "chars",
+        "pending",
+        "pending_chars",
+        "phase",
+        "depth",
+        "msg",
+        "emitted",
+        "last_time",
+    )
 
     def __init__(self, mode: str, alone: bool, phase: str) -> None:
         self.mode = mode
@@ -205,8 +215,10 @@ class Assembler:
             if verdict == COMMIT:
                 self._commit(key, block, line, out)
                 return
-            if verdict == TENTATIVE and len(block.pending) < MAX_PENDING and (
-                block.pending_chars + len(line.text) <= self.max_chars
+            if (
+                verdict == TENTATIVE
+                and len(block.pending) < MAX_PENDING
+                and (block.pending_chars + len(line.text) <= self.max_chars)
             ):
                 block.pending.append(line)
                 block.pending_chars += len(line.text)
@@ -299,9 +311,7 @@ def _apart(before: str | None, after: str | None) -> bool:
     return abs(gap.total_seconds()) > TRACE_GAP_SECONDS
 
 
-def assemble(
-    lines: Iterable[LogLine], *, max_lines: int = 500, max_chars: int = 256_000
-) -> Iterator[Block]:
+def assemble(lines: Iterable[LogLine], *, max_lines: int = 500, max_chars: int = 256_000) -> Iterator[Block]:
     """Group lines into trace blocks and single-line ordinary blocks, per stream."""
     assembler = Assembler(max_lines=max_lines, max_chars=max_chars)
     for line in lines:

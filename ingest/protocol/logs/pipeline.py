@@ -125,8 +125,9 @@ class _Extractor:
             self.add(event_from_access(access, _record_defaults(line, self.defaults)), line)
         elif "\n" in text:
             self.text_lines.extend(
-                LogLine(text=part, stream=line.stream, timestamp=line.timestamp,
-                        source=line.source, meta=line.meta) for part in text.split("\n"))
+                LogLine(text=part, stream=line.stream, timestamp=line.timestamp, source=line.source, meta=line.meta)
+                for part in text.split("\n")
+            )
         else:
             self.text_lines.append(line)
 
@@ -168,8 +169,15 @@ class _Extractor:
                     self.add(event_from_text_line(line, _record_defaults(line, self.defaults)), line)
 
 
-def extract(body: bytes, *, fmt: str | None, content_type: str | None,
-            defaults: dict[str, Any], max_lines: int = 1_000_000, budget: InflateBudget | None = None) -> LogExtract:
+def extract(
+    body: bytes,
+    *,
+    fmt: str | None,
+    content_type: str | None,
+    defaults: dict[str, Any],
+    max_lines: int = 1_000_000,
+    budget: InflateBudget | None = None,
+) -> LogExtract:
     """Frame ``body`` and return the events its error lines, traces, structured error
     records and 5xx access lines produce. Raises ``LogParseError`` for a body that
     cannot be read in the requested format. ``budget`` bounds the gzip inside it (the
@@ -182,8 +190,7 @@ def extract(body: bytes, *, fmt: str | None, content_type: str | None,
     for record in records:
         extractor.record(record)
     extractor.text()
-    return LogExtract(format=name, lines_accepted=len(records), events=extractor.events,
-                      skipped=skipped)
+    return LogExtract(format=name, lines_accepted=len(records), events=extractor.events, skipped=skipped)
 
 
 def iter_events(bodies: Iterable[bytes], **kwargs: Any) -> Iterator[Event]:

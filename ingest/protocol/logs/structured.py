@@ -67,8 +67,7 @@ class _Reader:
     def first(self, paths: tuple[str, ...], kind: type | tuple[type, ...] = str) -> Any:
         for path in paths:
             value = lookup(self.fields, path)
-            if value is not _MISSING and isinstance(value, kind) and not isinstance(value, bool) \
-                    and value != "":
+            if value is not _MISSING and isinstance(value, kind) and not isinstance(value, bool) and value != "":
                 self.used.add(path if path in self.fields else path.split(".", 1)[0])
                 return value
         return None
@@ -80,8 +79,19 @@ class _Reader:
 
 # ---------------------------------------------------------------- levels
 
-LEVEL_PATHS = ("log.level", "level", "severity", "@l", "lvl", "levelname", "loglevel",
-               "log_level", "levelName", "Level", "LEVEL")
+LEVEL_PATHS = (
+    "log.level",
+    "level",
+    "severity",
+    "@l",
+    "lvl",
+    "levelname",
+    "loglevel",
+    "log_level",
+    "levelName",
+    "Level",
+    "LEVEL",
+)
 
 
 def _is_error(level: str | None) -> bool:
@@ -96,15 +106,24 @@ def dialect_of(fields: dict[str, Any]) -> str:
     keys = fields.keys()
     if "@t" in keys or "@mt" in keys or "@m" in keys or "@l" in keys or "@x" in keys:
         return "serilog"
-    if "ecs.version" in keys or "ecs" in keys or "log.level" in keys or isinstance(fields.get("log"), dict) \
-            or ("@timestamp" in keys and isinstance(fields.get("error") or fields.get("service"), dict)):
+    if (
+        "ecs.version" in keys
+        or "ecs" in keys
+        or "log.level" in keys
+        or isinstance(fields.get("log"), dict)
+        or ("@timestamp" in keys and isinstance(fields.get("error") or fields.get("service"), dict))
+    ):
         return "ecs"
     if "logger_name" in keys or "@version" in keys:
         return "logstash"
     if "short_message" in keys:
         return "gelf"
-    if "jsonPayload" in keys or "textPayload" in keys or "logging.googleapis.com/trace" in keys \
-            or ("severity" in keys and ("insertId" in keys or "resource" in keys)):
+    if (
+        "jsonPayload" in keys
+        or "textPayload" in keys
+        or "logging.googleapis.com/trace" in keys
+        or ("severity" in keys and ("insertId" in keys or "resource" in keys))
+    ):
         return "gcp"
     if isinstance(fields.get("level"), int) and not isinstance(fields.get("level"), bool):
         return "bunyan" if fields.get("v") == 0 and "name" in keys else "pino"
@@ -129,23 +148,64 @@ def _go_dialect(fields: dict[str, Any]) -> str:
     return "json"
 
 
-_PLATFORMS = {"logstash": "java", "structlog": "python", "bunyan": "node", "pino": "node",
-              "winston": "node", "serilog": "csharp", "zap": "go", "logrus": "go", "zerolog": "go"}
+_PLATFORMS = {
+    "logstash": "java",
+    "structlog": "python",
+    "bunyan": "node",
+    "pino": "node",
+    "winston": "node",
+    "serilog": "csharp",
+    "zap": "go",
+    "logrus": "go",
+    "zerolog": "go",
+}
 _GO_DIALECTS = frozenset(("zap", "logrus", "zerolog"))
 # zap's "stacktrace" is the goroutine's frames without the goroutine header Go's own dumps have
 _GO_FRAMES_ONLY = re.compile(r"^[\w/.\-]+\.[^\s(]+(?:\(.*\))?\n\t\S+:\d+")
 
 # ---------------------------------------------------------------- exceptions
 
-_STACK_PATHS = ("error.stack_trace", "stack_trace", "err.stack", "error.stack", "@x", "stack",
-                "stacktrace", "exc_info", "exception.stacktrace", "exception.stack_trace",
-                "thrown.extendedStackTrace", "errorVerbose", "_stack_trace", "StackTrace",
-                "_exception", "exception")
-_TYPE_PATHS = ("error.type", "err.type", "err.name", "error.name", "error.kind",
-               "exception.type", "exception.class", "exception.exception_class", "exc_type",
-               "thrown.name", "error.class")
-_VALUE_PATHS = ("error.message", "err.message", "exception.message", "exception.exception_message",
-                "exc_value", "thrown.message", "error", "err")
+_STACK_PATHS = (
+    "error.stack_trace",
+    "stack_trace",
+    "err.stack",
+    "error.stack",
+    "@x",
+    "stack",
+    "stacktrace",
+    "exc_info",
+    "exception.stacktrace",
+    "exception.stack_trace",
+    "thrown.extendedStackTrace",
+    "errorVerbose",
+    "_stack_trace",
+    "StackTrace",
+    "_exception",
+    "exception",
+)
+_TYPE_PATHS = (
+    "error.type",
+    "err.type",
+    "err.name",
+    "error.name",
+    "error.kind",
+    "exception.type",
+    "exception.class",
+    "exception.exception_class",
+    "exc_type",
+    "thrown.name",
+    "error.class",
+)
+_VALUE_PATHS = (
+    "error.message",
+    "err.message",
+    "exception.message",
+    "exception.exception_message",
+    "exc_value",
+    "thrown.message",
+    "error",
+    "err",
+)
 
 
 def _python_summary(stack: str) -> tuple[str | None, str | None]:
@@ -191,11 +251,15 @@ def _structlog_frames(frames: Any) -> list[Frame]:
     for frame in frames if isinstance(frames, list) else []:
         if isinstance(frame, dict):
             lineno = frame.get("lineno")
-            out.append({"filename": str(frame.get("filename") or "") or None,
-                        "abs_path": str(frame.get("filename") or "") or None,
-                        "function": str(frame.get("name") or "") or None,
-                        "lineno": lineno if isinstance(lineno, int) else None,
-                        "context_line": frame.get("line") if isinstance(frame.get("line"), str) else None})
+            out.append(
+                {
+                    "filename": str(frame.get("filename") or "") or None,
+                    "abs_path": str(frame.get("filename") or "") or None,
+                    "function": str(frame.get("name") or "") or None,
+                    "lineno": lineno if isinstance(lineno, int) else None,
+                    "context_line": frame.get("line") if isinstance(frame.get("line"), str) else None,
+                }
+            )
     return out
 
 
@@ -204,9 +268,13 @@ def _structlog_exceptions(stacks: list[Any]) -> list[ExceptionValue] | None:
     values: list[ExceptionValue] = []
     for stack in stacks:
         if isinstance(stack, dict) and ("exc_type" in stack or "frames" in stack):
-            values.append({"type": str(stack.get("exc_type") or "") or None,
-                           "value": str(stack.get("exc_value") or ""),
-                           "stacktrace": {"frames": _structlog_frames(stack.get("frames"))}})
+            values.append(
+                {
+                    "type": str(stack.get("exc_type") or "") or None,
+                    "value": str(stack.get("exc_value") or ""),
+                    "stacktrace": {"frames": _structlog_frames(stack.get("frames"))},
+                }
+            )
     return list(reversed(values)) or None
 
 
@@ -217,8 +285,9 @@ def _may_hold_exception(fields: dict[str, Any]) -> bool:
     return any(key in _EXCEPTION_ROOTS or key.split(".", 1)[0] in _EXCEPTION_ROOTS for key in fields)
 
 
-def _exceptions(reader: _Reader, message: str | None, level: str | None,
-                notes: dict[str, Any]) -> list[ExceptionValue] | None:
+def _exceptions(
+    reader: _Reader, message: str | None, level: str | None, notes: dict[str, Any]
+) -> list[ExceptionValue] | None:
     structured = lookup(reader.fields, "exception")
     if isinstance(structured, list):
         reader.used.add("exception")
@@ -248,33 +317,76 @@ def _exceptions(reader: _Reader, message: str | None, level: str | None,
 
 # ---------------------------------------------------------------- other fields
 
-_MESSAGE_PATHS = ("@m", "message", "msg", "event", "full_message", "short_message",
-                  "textPayload", "log", "MESSAGE", "Message")
-_LOGGER_PATHS = ("log.logger", "logger_name", "logger", "logger.name", "SourceContext",
-                 "loggerName", "name")
-_TIME_PATHS = ("@timestamp", "timestamp", "time", "ts", "@t", "date", "datetime", "asctime",
-               "receiveTimestamp")
+_MESSAGE_PATHS = (
+    "@m",
+    "message",
+    "msg",
+    "event",
+    "full_message",
+    "short_message",
+    "textPayload",
+    "log",
+    "MESSAGE",
+    "Message",
+)
+_LOGGER_PATHS = ("log.logger", "logger_name", "logger", "logger.name", "SourceContext", "loggerName", "name")
+_TIME_PATHS = ("@timestamp", "timestamp", "time", "ts", "@t", "date", "datetime", "asctime", "receiveTimestamp")
 _SCALARS = {
-    "service": ("service.name", "service", "serviceContext.service", "app", "application",
-                "appname", "app_name", "dd.service"),
+    "service": (
+        "service.name",
+        "service",
+        "serviceContext.service",
+        "app",
+        "application",
+        "appname",
+        "app_name",
+        "dd.service",
+    ),
     "environment": ("service.environment", "environment", "env", "deployment.environment", "dd.env"),
     "release": ("service.version", "release", "app_version", "serviceContext.version", "dd.version"),
-    "trace_id": ("trace.id", "trace_id", "traceId", "traceID", "dd.trace_id",
-                 "logging.googleapis.com/trace", "@tr", "otelTraceID"),
-    "span_id": ("span.id", "span_id", "spanId", "spanID", "dd.span_id",
-                "logging.googleapis.com/spanId", "@sp", "otelSpanID"),
-    "request_id": ("http.request.id", "request_id", "requestId", "req_id", "reqId", "RequestId",
-                   "x_request_id", "request.id", "correlation_id", "CorrelationId"),
-    "server_name": ("host.name", "host.hostname", "hostname", "host", "server_name", "_hostname",
-                    "HOSTNAME"),
+    "trace_id": (
+        "trace.id",
+        "trace_id",
+        "traceId",
+        "traceID",
+        "dd.trace_id",
+        "logging.googleapis.com/trace",
+        "@tr",
+        "otelTraceID",
+    ),
+    "span_id": (
+        "span.id",
+        "span_id",
+        "spanId",
+        "spanID",
+        "dd.span_id",
+        "logging.googleapis.com/spanId",
+        "@sp",
+        "otelSpanID",
+    ),
+    "request_id": (
+        "http.request.id",
+        "request_id",
+        "requestId",
+        "req_id",
+        "reqId",
+        "RequestId",
+        "x_request_id",
+        "request.id",
+        "correlation_id",
+        "CorrelationId",
+    ),
+    "server_name": ("host.name", "host.hostname", "hostname", "host", "server_name", "_hostname", "HOSTNAME"),
 }
 
 
 def _render_template(template: str, fields: dict[str, Any]) -> str:
     """Serilog message template ``{Name}`` / ``{@Name}`` / ``{Name:fmt}`` -> text."""
+
     def value(match: re.Match[str]) -> str:
         found = fields.get(match.group(1))
         return match.group(0) if found is None else str(found)
+
     return re.sub(r"\{[@$]?([A-Za-z_][\w]*)(?:[,:][^}]*)?\}", value, template)
 
 
@@ -354,9 +466,16 @@ def event_from_record(fields: dict[str, Any], *, defaults: dict[str, Any]) -> Ev
     return _build_event(reader, dialect, level or "error", message, template, exceptions, notes, defaults)
 
 
-def _build_event(reader: _Reader, dialect: str, level: str, message: str | None,
-                 template: str | None, exceptions: list[ExceptionValue] | None,
-                 notes: dict[str, Any], defaults: dict[str, Any]) -> Event:
+def _build_event(
+    reader: _Reader,
+    dialect: str,
+    level: str,
+    message: str | None,
+    template: str | None,
+    exceptions: list[ExceptionValue] | None,
+    notes: dict[str, Any],
+    defaults: dict[str, Any],
+) -> Event:
     language = notes.pop("_language", None)
     platform = _PLATFORMS.get(dialect) or PLATFORMS.get(language or "", "other")
     event: Event = {"level": level, "source": f"log:{dialect}", "platform": platform}
@@ -431,10 +550,27 @@ def looks_like_logfmt(line: str) -> bool:
 # Which error-or-worse spellings count where a text line prints its level (upper case
 # anywhere in the prefix; lower or title case before a colon or in brackets). The words
 # are chosen here, their level comes from the one alias table.
-_UPPER_LEVELS = {word: LEVEL_ALIASES[word.lower()] for word in (
-    "ERROR", "ERR", "SEVERE", "EROR", "FATAL", "CRITICAL", "CRIT", "PANIC", "EMERG", "EMERGENCY", "ALERT", "DPANIC")}
-_COLON_LEVELS = {word: LEVEL_ALIASES[word] for word in (
-    "error", "fatal", "critical", "panic", "severe", "err", "crit", "emerg", "alert")}
+_UPPER_LEVELS = {
+    word: LEVEL_ALIASES[word.lower()]
+    for word in (
+        "ERROR",
+        "ERR",
+        "SEVERE",
+        "EROR",
+        "FATAL",
+        "CRITICAL",
+        "CRIT",
+        "PANIC",
+        "EMERG",
+        "EMERGENCY",
+        "ALERT",
+        "DPANIC",
+    )
+}
+_COLON_LEVELS = {
+    word: LEVEL_ALIASES[word]
+    for word in ("error", "fatal", "critical", "panic", "severe", "err", "crit", "emerg", "alert")
+}
 _LETTER_FORMS = re.compile(
     r"(?:([EF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\s\]]+\] "  # klog / glog
     r"|([EF]), \[[^\]]*\]\s+\w+ -- "  # Ruby Logger
@@ -442,7 +578,8 @@ _LETTER_FORMS = re.compile(
     r"|\d\d-\d\d \d\d:\d\d:\d\d\.\d+\s+\d+\s+\d+ ([EF]) )"  # logcat threadtime
 )
 _INLINE_LEVEL = re.compile(
-    r"""(?i)\b(?:level|lvl|severity|loglevel)"?\s*[=:]\s*"?(error|err|fatal|critical|crit|panic|emerg|alert)\b""")
+    r"""(?i)\b(?:level|lvl|severity|loglevel)"?\s*[=:]\s*"?(error|err|fatal|critical|crit|panic|emerg|alert)\b"""
+)
 _TOKEN = re.compile(r"\[[^\]]{0,80}\]|\S+")
 _PREFIX_TOKEN = re.compile(
     r"[\[(<]?\d[\d\-:.,/+TZ_]*[\])>]?[:,]?|[-|:>~—]+|#?\d+|"
@@ -476,16 +613,19 @@ def _token_level(token: str, index: int) -> str | None:
 # Every error-level spelling contains one of these (or is a lone E/F letter form):
 # lines without any of them, the vast majority, cost one regex search.
 # (Literal alternatives, no anchors: the regex engine scans these fastest.)
-_MAYBE_ERROR = re.compile("|".join(
-    f"{word.upper()}|{word.title()}|{word}" for word in ("err", "fatal", "crit", "panic", "severe", "emerg", "alert")))
+_MAYBE_ERROR = re.compile(
+    "|".join(
+        f"{word.upper()}|{word.title()}|{word}"
+        for word in ("err", "fatal", "crit", "panic", "severe", "emerg", "alert")
+    )
+)
 
 
 def detect_level(text: str) -> tuple[str, int] | None:
     """(``error``/``fatal``, index where the message starts) when ``text`` carries an
     error level where loggers print one; else None."""
     head = text[:240]
-    if _MAYBE_ERROR.search(head) is None and head[:1] not in ("E", "F") \
-            and " E " not in head and " F " not in head:
+    if _MAYBE_ERROR.search(head) is None and head[:1] not in ("E", "F") and " E " not in head and " F " not in head:
         return None
     letter = _LETTER_FORMS.match(head)
     if letter:
@@ -495,8 +635,7 @@ def detect_level(text: str) -> tuple[str, int] | None:
         if index >= _SCAN_TOKENS:
             break
         token = match.group(0)
-        level = _bracket_level(token[1:-1]) if token[0] == "[" and token[-1] == "]" \
-            else _token_level(token, index)
+        level = _bracket_level(token[1:-1]) if token[0] == "[" and token[-1] == "]" else _token_level(token, index)
         if level:
             return level, match.end()
         if not _PREFIX_TOKEN.fullmatch(token) and not token.startswith("["):
@@ -560,8 +699,12 @@ def event_from_text_line(line: LogLine, defaults: dict[str, Any]) -> Event | Non
         return None  # a level and nothing after it: a blank line behind a logging prefix
     message = text[start:].lstrip(" \t:-|>]") or text
     message = message[:MAX_MESSAGE_CHARS]
-    event: Event = {"level": level, "message": message, "platform": "other",
-                    "message_template": message_template_of(message)}
+    event: Event = {
+        "level": level,
+        "message": message,
+        "platform": "other",
+        "message_template": message_template_of(message),
+    }
     timestamp = line.timestamp or leading_timestamp(text)
     if timestamp:
         event["timestamp"] = timestamp

@@ -186,9 +186,7 @@ def sort_newest_first() -> list[dict[str, Any]]:
     return [{"timestamp": {"order": "desc"}}, {"event_id": {"order": "desc"}}]
 
 
-def histogram_agg(
-    interval: str, *, start: datetime | None = None, end: datetime | None = None
-) -> dict[str, Any]:
+def histogram_agg(interval: str, *, start: datetime | None = None, end: datetime | None = None) -> dict[str, Any]:
     """A ``date_histogram`` on ``timestamp`` with fixed buckets (``"1h"``, ``"30m"``, ``"1d"``).
 
     Empty buckets are kept (and, given ``start``/``end``, extended to the whole

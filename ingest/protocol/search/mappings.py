@@ -251,21 +251,13 @@ def _request_fields(request: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _user_fields(user: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        key: str(user[key])
-        for key in ("id", "email", "username", "ip_address")
-        if user.get(key) not in (None, "")
-    }
+    return {key: str(user[key]) for key in ("id", "email", "username", "ip_address") if user.get(key) not in (None, "")}
 
 
 def _put_tags(doc: dict[str, Any], tags: dict[str, Any]) -> None:
     # A key holding "=" could not be split back apart, so it is not indexed
     # (it stays in ``body``); the normaliser does not produce such keys.
-    pairs = [
-        (str(key), "" if value is None else str(value))
-        for key, value in tags.items()
-        if "=" not in str(key)
-    ]
+    pairs = [(str(key), "" if value is None else str(value)) for key, value in tags.items() if "=" not in str(key)]
     if pairs:
         doc["tags"] = [f"{key}={value}" for key, value in pairs]
         doc["tag_keys"] = [key for key, _ in pairs]

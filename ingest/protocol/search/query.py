@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ingest.protocol.event import LEVEL_RANK, LEVELS
 from ingest.protocol.errors import ClientError
+from ingest.protocol.event import LEVEL_RANK, LEVELS
 
 MAX_QUERY_BYTES = 2048
 MAX_TERMS = 50
@@ -283,9 +283,7 @@ class _Scanner:
         if colon is not None:
             key = text[body_start:colon]
             if not key:
-                raise QueryError(
-                    f"empty key before ':' at position {colon}", colon, self._word_at(body_start)
-                )
+                raise QueryError(f"empty key before ':' at position {colon}", colon, self._word_at(body_start))
             if _is_key(key) and not text.startswith("//", colon + 1):
                 self.pos = colon + 1
                 values = self._value(key, start)
@@ -341,9 +339,7 @@ class _Scanner:
                     )
                 value = "".join(chars)
                 if not value.strip():
-                    raise QueryError(
-                        f"empty quotes at position {open_at}", open_at, text[open_at : self.pos]
-                    )
+                    raise QueryError(f"empty quotes at position {open_at}", open_at, text[open_at : self.pos])
                 return _Value(value, True)
             chars.append(ch)
             i += 1
@@ -385,9 +381,7 @@ class _Scanner:
                 return tuple(items)
             if self.pos >= len(text):
                 raise QueryError(f"unclosed '[' at position {open_at}", open_at, text[open_at:])
-            raise QueryError(
-                f"expected ',' or ']' at position {self.pos}", self.pos, self._word_at(self.pos)
-            )
+            raise QueryError(f"expected ',' or ']' at position {self.pos}", self.pos, self._word_at(self.pos))
 
     def _skip_space(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos].isspace():
@@ -518,9 +512,7 @@ def _states(tok: _Token) -> tuple[str, ...]:
     for v in tok.values:
         state = v.text.lower()
         if state not in STATES:
-            raise _bad_value(
-                tok, f"unknown state '{v.text}' for is: (expected one of {', '.join(STATES)})"
-            )
+            raise _bad_value(tok, f"unknown state '{v.text}' for is: (expected one of {', '.join(STATES)})")
         states.append(state)
     return tuple(states)
 
@@ -557,9 +549,7 @@ def _time(tok: _Token, key: str, now: datetime) -> list[TimeTerm]:
     if not tok.negated:
         return terms
     if len(terms) != 1 or terms[0].op == "eq":
-        raise _bad_value(
-            tok, f"cannot negate '{tok.raw[1:]}'; use a comparison such as {tok.key}:< instead"
-        )
+        raise _bad_value(tok, f"cannot negate '{tok.raw[1:]}'; use a comparison such as {tok.key}:< instead")
     term = terms[0]
     return [TimeTerm(term.key, INVERSE[term.op], term.when)]
 
@@ -568,16 +558,12 @@ def _relative(tok: _Token, raw: str, now: datetime) -> tuple[str, datetime]:
     """``-24h`` -> newer than 24 hours (gte now-24h); ``+7d`` -> older (lte now-7d)."""
     match = _AGE_RE.fullmatch(raw)
     if not match:
-        raise _bad_value(
-            tok, f"expected an age such as -24h (newer than) or +7d (older than), got '{raw}'"
-        )
+        raise _bad_value(tok, f"expected an age such as -24h (newer than) or +7d (older than), got '{raw}'")
     sign, amount, unit = match.groups()
     if not unit:
         raise _bad_value(tok, f"missing unit in '{tok.raw}' (expected one of s, m, h, d, w)")
     if unit not in UNITS:
-        raise _bad_value(
-            tok, f"unknown unit '{unit}' in '{tok.raw}' (expected one of s, m, h, d, w)"
-        )
+        raise _bad_value(tok, f"unknown unit '{unit}' in '{tok.raw}' (expected one of s, m, h, d, w)")
     try:
         when = now - timedelta(seconds=int(amount) * UNITS[unit])
     except OverflowError:
@@ -637,9 +623,7 @@ def issue_terms(query: Query) -> Query:
 
 def event_terms(query: Query) -> Query:
     """The filters evaluated against stored events (fields, tags, text, timestamp, has:)."""
-    return Query(
-        tuple(t for t in query.terms if not _is_issue_term(t) and not _is_project_term(t))
-    )
+    return Query(tuple(t for t in query.terms if not _is_issue_term(t) and not _is_project_term(t)))
 
 
 def project_terms(query: Query) -> tuple[FieldTerm, ...]:

@@ -21,11 +21,11 @@ import pytest
 from django.utils import timezone
 
 from errorhub.accounts.models import Project
+from errorhub.events.stores.base import EventStore
 from errorhub.issues.models import Issue
 from ingest.protocol.normalize import normalize_sentry_event
-from errorhub.events.stores.base import EventStore
-from tests.factories import ProjectFactory
 from tests.events.stores.es_proxy import EsCompatProxy
+from tests.factories import ProjectFactory
 
 RUN = uuid.uuid4().hex[:8]
 _SEQ = itertools.count()
@@ -127,30 +127,61 @@ def project(db: None) -> Project:
 
 def make_issue(project: Project, title: str = "ValueError: bad amount") -> Issue:
     count = Issue.objects.filter(project=project).count()
-    return Issue.objects.create(project=project, short_id=count + 1, title=title, grouping_version="test",
-                                first_seen=timezone.now(), last_seen=timezone.now())
+    return Issue.objects.create(
+        project=project,
+        short_id=count + 1,
+        title=title,
+        grouping_version="test",
+        first_seen=timezone.now(),
+        last_seen=timezone.now(),
+    )
 
 
 def sdk_event(n: int, project: Project, *, hours_ago: float | None = None, **overrides: Any) -> dict[str, Any]:
     """A Python SDK error event as the SDK sends it, normalised the way ingest does."""
     when = NOW - timedelta(hours=n if hours_ago is None else hours_ago)
     payload: dict[str, Any] = {
-        "timestamp": when.isoformat(), "platform": "python", "level": "error", "release": "shop@1.2.0",
-        "environment": "production", "server_name": "web-1", "transaction": "/checkout",
-        "tags": {"browser": "Chrome", "region": "eu"}, "user": {"id": "42", "ip_address": "10.0.0.1"},
+        "timestamp": when.isoformat(),
+        "platform": "python",
+        "level": "error",
+        "release": "shop@1.2.0",
+        "environment": "production",
+        "server_name": "web-1",
+        "transaction": "/checkout",
+        "tags": {"browser": "Chrome", "region": "eu"},
+        "user": {"id": "42", "ip_address": "10.0.0.1"},
         "request": {"method": "POST", "url": "https://shop.example/checkout"},
         "contexts": {"trace": {"trace_id": f"{n:032x}", "span_id": "b" * 16}},
-        "exception": {"values": [{
-            "type": "ValueError", "value": f"bad amount {n}", "module": "builtins",
-            "mechanism": {"type": "generic", "handled": False},
-            "stacktrace": {"frames": [
-                {"function": "handle_request", "module": "shop.views", "filename": "shop/views.py", "lineno": 10},
-                {"function": "process_payment", "module": "shop.payments", "filename": "shop/payments.py",
-                 "lineno": 3, "in_app": True},
-            ]},
-        }]},
+        "exception": {
+            "values": [
+                {
+                    "type": "ValueError",
+                    "value": f"bad amount {n}",
+                    "module": "builtins",
+                    "mechanism": {"type": "generic", "handled": False},
+                    "stacktrace": {
+                        "frames": [
+                            {
+                                "function": "handle_request",
+                                "module": "shop.views",
+                                "filename": "shop/views.py",
+                                "lineno": 10,
+                            },
+                            {
+                                "function": "process_payment",
+                                "module": "shop.payments",
+                                "filename": "shop/payments.py",
+                                "lineno": 3,
+                                "in_app": True,
+                            },
+                        ]
+                    },
+                }
+            ]
+        },
         "sdk": {"name": "sentry.python", "version": "2.19.0"},
     }
     payload.update(overrides)
-    return normalize_sentry_event(payload, project_id=project.pk, event_id=f"{n:032x}",
-                                  received_at=when + timedelta(seconds=1))  # type: ignore[return-value]
+    return normalize_sentry_event(
+        payload, project_id=project.pk, event_id=f"{n:032x}", received_at=when + timedelta(seconds=1)
+    )  # type: ignore[return-value]

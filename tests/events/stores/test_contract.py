@@ -12,10 +12,10 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from errorhub.accounts.models import Project
-from ingest.protocol.search.query import parse_query
 from errorhub.events.stores.base import EventStore, IndexedEvent
-from tests.factories import ProjectFactory
+from ingest.protocol.search.query import parse_query
 from tests.events.stores.conftest import NOW, make_issue, refresh, sdk_event
+from tests.factories import ProjectFactory
 
 
 def put(store: EventStore, project: Project, issue_id: int, *events: dict) -> None:
@@ -83,7 +83,7 @@ SEARCHES = [
     ("environment:staging", [3]),
     ("error.type:KeyError", [3]),
     ("error.type:[KeyError,TypeError]", [3]),
-    ("error.value:\"bad amount\"", [1, 2, 4, 5]),
+    ('error.value:"bad amount"', [1, 2, 4, 5]),
     ("stack.function:process_payment", [1, 2, 3, 4, 5]),
     ("stack.function:process_*", [1, 2, 3, 4, 5]),
     ("stack.filename:shop/views.py", [1, 2, 3, 4, 5]),
@@ -94,7 +94,7 @@ SEARCHES = [
     ("error.handled:true", [3]),
     ("error.unhandled:true", [1, 2, 4, 5]),
     ("has:user -has:request", []),
-    (f"issue.id:{{issue}}", [1, 2, 3, 4]),
+    ("issue.id:{issue}", [1, 2, 3, 4]),
     ("timestamp:>2026-11-20T08:30:00Z", [1, 2, 3]),
     ("timestamp:<=2026-11-20T08:00:00Z timestamp:>=2026-11-20T07:00:00Z", [4, 5]),
     ("age:-150m", [1, 2]),
@@ -105,18 +105,42 @@ SEARCHES = [
 
 def _search_fixture(store: EventStore, project: Project) -> tuple[int, int]:
     issue, other = make_issue(project), make_issue(project, "KeyError")
-    put(store, project, issue.pk,
+    put(
+        store,
+        project,
+        issue.pk,
         sdk_event(1, project),
         sdk_event(2, project, tags={"browser": "Chrome", "region": "eu", "canary": "yes"}),
-        sdk_event(3, project, environment="staging", transaction="/cart",
-                  request={"method": "GET", "url": "https://shop.example/cart"},
-                  exception={"values": [{"type": "KeyError", "value": "'sku'", "mechanism": {"handled": True},
-                                         "stacktrace": {"frames": [
-                                             {"function": "handle_request", "filename": "shop/views.py"},
-                                             {"function": "process_payment", "filename": "shop/payments.py"}]}}]}),
-        sdk_event(4, project, level="warning", user={"id": "7"}))
-    put(store, project, other.pk,
-        sdk_event(5, project, release="shop@2.0.0", server_name="web-2", tags={"browser": "Firefox"}))
+        sdk_event(
+            3,
+            project,
+            environment="staging",
+            transaction="/cart",
+            request={"method": "GET", "url": "https://shop.example/cart"},
+            exception={
+                "values": [
+                    {
+                        "type": "KeyError",
+                        "value": "'sku'",
+                        "mechanism": {"handled": True},
+                        "stacktrace": {
+                            "frames": [
+                                {"function": "handle_request", "filename": "shop/views.py"},
+                                {"function": "process_payment", "filename": "shop/payments.py"},
+                            ]
+                        },
+                    }
+                ]
+            },
+        ),
+        sdk_event(4, project, level="warning", user={"id": "7"}),
+    )
+    put(
+        store,
+        project,
+        other.pk,
+        sdk_event(5, project, release="shop@2.0.0", server_name="web-2", tags={"browser": "Firefox"}),
+    )
     return issue.pk, other.pk
 
 
@@ -148,12 +172,21 @@ def test_search_window_projects_and_cursor(store: EventStore, project: Project) 
 
 def test_histogram_fills_empty_buckets(store: EventStore, project: Project) -> None:
     issue = make_issue(project)
-    put(store, project, issue.pk, sdk_event(1, project, hours_ago=1.5), sdk_event(2, project, hours_ago=1.2),
-        sdk_event(3, project, hours_ago=3.5))
+    put(
+        store,
+        project,
+        issue.pk,
+        sdk_event(1, project, hours_ago=1.5),
+        sdk_event(2, project, hours_ago=1.2),
+        sdk_event(3, project, hours_ago=3.5),
+    )
     buckets = store.histogram(project_ids=[project.pk], interval="1h", start=NOW - timedelta(hours=4), end=NOW)
     assert [(b.start, b.count) for b in buckets] == [
-        (NOW - timedelta(hours=4), 1), (NOW - timedelta(hours=3), 0),
-        (NOW - timedelta(hours=2), 2), (NOW - timedelta(hours=1), 0)]
+        (NOW - timedelta(hours=4), 1),
+        (NOW - timedelta(hours=3), 0),
+        (NOW - timedelta(hours=2), 2),
+        (NOW - timedelta(hours=1), 0),
+    ]
     by_issue = store.histogram(issue_id=issue.pk, interval="1d", start=NOW - timedelta(hours=12), end=NOW)
     assert [b.count for b in by_issue] == [3]
 
@@ -185,8 +218,14 @@ def test_retention_per_project(store: EventStore, project: Project) -> None:
     short = ProjectFactory(slug=f"{project.slug}-short", retention_days=7)
     keep, trim = make_issue(project), make_issue(short)
     put(store, project, keep.pk, sdk_event(1, project, hours_ago=24), sdk_event(2, project, hours_ago=24 * 100))
-    put(store, short, trim.pk, sdk_event(3, short, hours_ago=25), sdk_event(4, short, hours_ago=24 * 10),
-        sdk_event(5, short, hours_ago=24 * 100))
+    put(
+        store,
+        short,
+        trim.pk,
+        sdk_event(3, short, hours_ago=25),
+        sdk_event(4, short, hours_ago=24 * 10),
+        sdk_event(5, short, hours_ago=24 * 100),
+    )
     assert counted(store, store.apply_retention(NOW, {project.pk: 90, short.pk: 7}), 3)
     refresh(store)
     assert ids(store.search(parse_query(""), [project.pk, short.pk])) == [eid(1), eid(3)]

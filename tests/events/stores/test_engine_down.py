@@ -16,12 +16,12 @@ import pytest
 from django.test import Client
 
 from errorhub.accounts.models import Project
-from errorhub.issues.models import Issue
-from errorhub.issues.digest import events_record
 from errorhub.events.models import IndexOutbox
-from ingest.protocol.search.query import parse_query
 from errorhub.events.services import outbox_drain
 from errorhub.events.stores import get_event_store
+from errorhub.issues.digest import events_record
+from errorhub.issues.models import Issue
+from ingest.protocol.search.query import parse_query
 from tests.events.stores.conftest import sdk_event, unique_prefix
 from tests.events.stores.es_proxy import EsCompatProxy
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from errorhub.middleware import ServerErrorCounterMiddleware
-from tests.issues.events import issue_of
 from tests.events.stores.conftest import engine_configured
+from tests.issues.events import issue_of
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +31,21 @@ def _b64(value: object) -> str:
     return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
 
 
-FORGED = [_b64(["a", "b"]), _b64([1, 2]), _b64([2**63, "0" * 32]), _b64([1.5, "0" * 32]),
-          _b64([True, "0" * 32]), _b64([1, "0" * 31]), _b64([1, "Z" * 32]), _b64([1, "0" * 32, 3]),
-          _b64({"a": 1}), base64.urlsafe_b64encode(b"2026-01-01T00:00:00Z|99999999999999999999").decode(),
-          base64.urlsafe_b64encode(b"|5").decode(), "!!", "bm90LWpzb24="]
+FORGED = [
+    _b64(["a", "b"]),
+    _b64([1, 2]),
+    _b64([2**63, "0" * 32]),
+    _b64([1.5, "0" * 32]),
+    _b64([True, "0" * 32]),
+    _b64([1, "0" * 31]),
+    _b64([1, "Z" * 32]),
+    _b64([1, "0" * 32, 3]),
+    _b64({"a": 1}),
+    base64.urlsafe_b64encode(b"2026-01-01T00:00:00Z|99999999999999999999").decode(),
+    base64.urlsafe_b64encode(b"|5").decode(),
+    "!!",
+    "bm90LWpzb24=",
+]
 
 
 def _events(world, issue_id: int, **params: str):

@@ -16,14 +16,14 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
-from errorhub.issues.models import Issue
-from errorhub.issues.digest import events_record
 from errorhub.events.models import IndexOutbox, SeenEvent
-from ingest.protocol.search.query import parse_query
 from errorhub.events.stores import get_event_store
-from tests.issues.events import sentry_event
-from tests.factories import ProjectFactory
+from errorhub.issues.digest import events_record
+from errorhub.issues.models import Issue
+from ingest.protocol.search.query import parse_query
 from tests.events.stores.conftest import engine_configured
+from tests.factories import ProjectFactory
+from tests.issues.events import sentry_event
 from tests.races import issue_row_held_elsewhere
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,6 +44,7 @@ def test_batch_on_an_issue_deleted_meanwhile_rolls_back(store: str) -> None:
     first = sentry_event(project, fingerprint="gone")
     (issue_id,) = events_record(project=project, events=[first]).changes
     claimed_before, waiting_before = SeenEvent.objects.count(), IndexOutbox.objects.count()
+
     def delete() -> None:
         Issue.objects.filter(pk=issue_id).delete()
 

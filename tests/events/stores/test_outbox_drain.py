@@ -10,14 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from errorhub.bulk import bulk_insert
 from errorhub.accounts.models import Project
+from errorhub.bulk import bulk_insert
 from errorhub.events.models import IndexOutbox
+from errorhub.events.services import outbox_drain
+from errorhub.events.stores import get_event_store
 from ingest.models import DeadLetter
 from ingest.protocol.search.mappings import document_from_event
 from ingest.protocol.search.query import parse_query
-from errorhub.events.services import outbox_drain
-from errorhub.events.stores import get_event_store
 from tests.events.stores.conftest import engine_configured, make_issue, sdk_event
 
 # quotes, backslashes, control characters and non-BMP text must survive the trip untouched
@@ -26,8 +26,11 @@ AWKWARD = 'say "hi"\\n\tback\\\\slash \u00e9\u4e2d\U0001f600'
 
 @pytest.fixture(params=["opensearch", "elasticsearch"])
 def engine(request: pytest.FixtureRequest, settings, db: None) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    url = (request.getfixturevalue("opensearch_url") if request.param == "opensearch"
-           else request.getfixturevalue("es_proxy").url)
+    url = (
+        request.getfixturevalue("opensearch_url")
+        if request.param == "opensearch"
+        else request.getfixturevalue("es_proxy").url
+    )
     with engine_configured(settings, request.param, url):
         yield
 

@@ -11,10 +11,10 @@ from django.core.management import CommandError, call_command
 
 from errorhub.accounts.models import Project
 from errorhub.events.models import StoredEvent
-from ingest.protocol.search.query import parse_query
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import IndexedEvent
 from errorhub.events.stores.sql import SqlEventStore
+from ingest.protocol.search.query import parse_query
 from tests.events.stores.conftest import engine_configured, make_issue, sdk_event
 
 
@@ -46,7 +46,8 @@ def test_reindex_copies_every_event_once(engine: None, project: Project, setting
 def test_reindex_resumes_after_the_checkpoint(engine: None, project: Project, settings) -> None:  # type: ignore[no-untyped-def]
     ids = _stored(project, 6)
     (settings.DATA_DIR / "reindex.checkpoint.json").write_text(
-        json.dumps({"last_id": ids[3], "window": {"since": None, "until": None}}))
+        json.dumps({"last_id": ids[3], "window": {"since": None, "until": None}})
+    )
     out = StringIO()
     call_command("reindex", stdout=out, stderr=StringIO())
     assert f"resuming after event row {ids[3]}" in out.getvalue()
@@ -56,8 +57,15 @@ def test_reindex_resumes_after_the_checkpoint(engine: None, project: Project, se
 
 def test_reindex_window_and_bad_input(engine: None, project: Project) -> None:
     _stored(project, 5)  # hours 1..5 before 2026-11-20T12:00Z
-    call_command("reindex", "--since", "2026-11-20T08:30:00Z", "--until", "2026-11-20T10:30:00Z",
-                 stdout=StringIO(), stderr=StringIO())
+    call_command(
+        "reindex",
+        "--since",
+        "2026-11-20T08:30:00Z",
+        "--until",
+        "2026-11-20T10:30:00Z",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
     assert sorted(_indexed(project)) == [f"{n:032x}" for n in (2, 3)]
     with pytest.raises(CommandError, match="--since"):
         call_command("reindex", "--since", "yesterday", stdout=StringIO(), stderr=StringIO())

@@ -11,9 +11,9 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.logs.v1.logs_pb2 import LogRecord
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
-from errorhub.issues.models import Issue
 from errorhub.events.models import SeenEvent
 from errorhub.events.stores import get_event_store
+from errorhub.issues.models import Issue
 
 TRACE_ID = bytes.fromhex("5b8efff798038103d269b633813fc60c")
 SPAN_ID = bytes.fromhex("eee19b7ec3c1b174")
@@ -34,8 +34,13 @@ def kv(key: str, value: Any) -> KeyValue:
 
 
 def resource_attrs(**extra: Any) -> list[KeyValue]:
-    base = {"service.name": "checkout", "service.version": "1.4.2", "deployment.environment.name": "prod",
-            "telemetry.sdk.language": "python", **extra}
+    base = {
+        "service.name": "checkout",
+        "service.version": "1.4.2",
+        "deployment.environment.name": "prod",
+        "telemetry.sdk.language": "python",
+        **extra,
+    }
     return [kv(k, v) for k, v in base.items()]
 
 
@@ -49,10 +54,17 @@ def logs_request(*records: LogRecord) -> ExportLogsServiceRequest:
     return request
 
 
-def error_log(body: str = "checkout failed", *, severity: int = 17, trace: str | None = PY_TRACE,
-              **attrs: Any) -> LogRecord:
-    record = LogRecord(time_unix_nano=time.time_ns(), severity_number=severity, severity_text="ERROR",
-                       body=AnyValue(string_value=body), trace_id=TRACE_ID, span_id=SPAN_ID)
+def error_log(
+    body: str = "checkout failed", *, severity: int = 17, trace: str | None = PY_TRACE, **attrs: Any
+) -> LogRecord:
+    record = LogRecord(
+        time_unix_nano=time.time_ns(),
+        severity_number=severity,
+        severity_text="ERROR",
+        body=AnyValue(string_value=body),
+        trace_id=TRACE_ID,
+        span_id=SPAN_ID,
+    )
     if trace:
         attrs.setdefault("exception.type", "ValueError")
         attrs.setdefault("exception.message", "no price for sku 42")
@@ -71,18 +83,38 @@ def traces_request(*spans: Span) -> ExportTraceServiceRequest:
     return request
 
 
-def server_span(status: int, *, route: str = "/orders/{id}", exception: bool = False, span_id: bytes = SPAN_ID,
-                **attrs: Any) -> Span:
+def server_span(
+    status: int, *, route: str = "/orders/{id}", exception: bool = False, span_id: bytes = SPAN_ID, **attrs: Any
+) -> Span:
     now = time.time_ns()
-    span = Span(trace_id=TRACE_ID, span_id=span_id, name=f"GET {route}", kind=Span.SPAN_KIND_SERVER,
-                start_time_unix_nano=now - 5_000_000, end_time_unix_nano=now)
-    span.attributes.extend(kv(k, v) for k, v in {"http.request.method": "GET", "http.route": route,
-                                                  "url.path": "/orders/17", "http.response.status_code": status,
-                                                  **attrs}.items())
+    span = Span(
+        trace_id=TRACE_ID,
+        span_id=span_id,
+        name=f"GET {route}",
+        kind=Span.SPAN_KIND_SERVER,
+        start_time_unix_nano=now - 5_000_000,
+        end_time_unix_nano=now,
+    )
+    span.attributes.extend(
+        kv(k, v)
+        for k, v in {
+            "http.request.method": "GET",
+            "http.route": route,
+            "url.path": "/orders/17",
+            "http.response.status_code": status,
+            **attrs,
+        }.items()
+    )
     if exception:
         event = span.events.add(name="exception", time_unix_nano=now - 1_000_000)
-        event.attributes.extend([kv("exception.type", "ValueError"), kv("exception.message", "no price for sku 42"),
-                                 kv("exception.stacktrace", PY_TRACE), kv("exception.escaped", True)])
+        event.attributes.extend(
+            [
+                kv("exception.type", "ValueError"),
+                kv("exception.message", "no price for sku 42"),
+                kv("exception.stacktrace", PY_TRACE),
+                kv("exception.escaped", True),
+            ]
+        )
     return span
 
 

@@ -38,8 +38,16 @@ def test_protobuf_logs_become_an_issue(client, world):
 def test_json_gzip_traces_and_x_sentry_auth(client, world):
     request = traces_request(server_span(503))
     body = gzip.compress(json_format.MessageToJson(request).encode())
-    response = _post(client, "/v1/traces", body, world, content_type="application/json", auth=False,
-                     HTTP_CONTENT_ENCODING="gzip", HTTP_X_SENTRY_AUTH=world.auth_header())
+    response = _post(
+        client,
+        "/v1/traces",
+        body,
+        world,
+        content_type="application/json",
+        auth=False,
+        HTTP_CONTENT_ENCODING="gzip",
+        HTTP_X_SENTRY_AUTH=world.auth_header(),
+    )
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "application/json"
     json_format.Parse(response.content, ExportTraceServiceResponse())
@@ -48,8 +56,11 @@ def test_json_gzip_traces_and_x_sentry_auth(client, world):
 
 
 def test_sentry_key_query_parameter(client, world):
-    response = client.post(f"/v1/logs?sentry_key={world.key.public_key}",
-                           data=logs_request(error_log()).SerializeToString(), content_type=PB)
+    response = client.post(
+        f"/v1/logs?sentry_key={world.key.public_key}",
+        data=logs_request(error_log()).SerializeToString(),
+        content_type=PB,
+    )
     assert response.status_code == 200
 
 
@@ -62,14 +73,17 @@ def test_huge_attribute_is_partial_success(client, world):
     assert len(stored_events(world.project.pk)) == 1
 
 
-@pytest.mark.parametrize("body, content_type, status, fragment", [
-    (logs_request(error_log()).SerializeToString()[:-7], PB, 400, "protobuf"),
-    (b"\xff\xff\xff\xff", PB, 400, "protobuf"),
-    (b"", PB, 400, "empty"),
-    (b'{"resourceLogs": 3}', "application/json", 400, "OTLP"),
-    (b"{not json", "application/json", 400, "JSON"),
-    (b"hello", "text/plain", 415, "application/x-protobuf"),
-])
+@pytest.mark.parametrize(
+    "body, content_type, status, fragment",
+    [
+        (logs_request(error_log()).SerializeToString()[:-7], PB, 400, "protobuf"),
+        (b"\xff\xff\xff\xff", PB, 400, "protobuf"),
+        (b"", PB, 400, "empty"),
+        (b'{"resourceLogs": 3}', "application/json", 400, "OTLP"),
+        (b"{not json", "application/json", 400, "JSON"),
+        (b"hello", "text/plain", 415, "application/x-protobuf"),
+    ],
+)
 def test_bad_input_is_4xx_with_a_message(client, world, body, content_type, status, fragment):
     response = _post(client, "/v1/logs", body, world, content_type=content_type)
     assert response.status_code == status, response.content

@@ -28,11 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from django.core.servers import basehttp
 
-from errorhub.issues.models import Issue
 from errorhub.accounts.services import project_create
+from errorhub.issues.models import Issue
 from tests.clients.recording_server import read_chunked
 from tests.ingest.otlp.helpers import stored_events
 

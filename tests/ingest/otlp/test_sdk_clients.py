@@ -24,8 +24,9 @@ from opentelemetry.trace import SpanKind
 from tests.ingest.otlp.helpers import issues, stored_events
 
 pytestmark = pytest.mark.django_db(transaction=True)
-RESOURCE = Resource.create({"service.name": "checkout", "service.version": "2.0.1",
-                            "deployment.environment.name": "staging"})
+RESOURCE = Resource.create(
+    {"service.name": "checkout", "service.version": "2.0.1", "deployment.environment.name": "staging"}
+)
 
 
 def price(order: dict) -> int:
@@ -42,8 +43,11 @@ def _headers(world) -> dict[str, str]:
 
 def test_otel_log_exporter_exception_becomes_issue(live_server, world):
     provider = LoggerProvider(resource=RESOURCE)
-    provider.add_log_record_processor(SimpleLogRecordProcessor(
-        OTLPLogExporter(endpoint=f"{live_server.url}/v1/logs", headers=_headers(world), timeout=10)))
+    provider.add_log_record_processor(
+        SimpleLogRecordProcessor(
+            OTLPLogExporter(endpoint=f"{live_server.url}/v1/logs", headers=_headers(world), timeout=10)
+        )
+    )
     log = logging.getLogger("tests.otel.shop")
     handler = LoggingHandler(level=logging.INFO, logger_provider=provider)
     log.addHandler(handler)
@@ -68,21 +72,29 @@ def test_otel_log_exporter_exception_becomes_issue(live_server, world):
 
 def test_otel_span_exporter_exception_and_server_503(live_server, world):
     provider = TracerProvider(resource=RESOURCE)
-    provider.add_span_processor(SimpleSpanProcessor(
-        OTLPSpanExporter(endpoint=f"{live_server.url}/v1/traces", headers=_headers(world), timeout=10)))
+    provider.add_span_processor(
+        SimpleSpanProcessor(
+            OTLPSpanExporter(endpoint=f"{live_server.url}/v1/traces", headers=_headers(world), timeout=10)
+        )
+    )
     tracer = provider.get_tracer("shop.http")
-    with tracer.start_as_current_span("GET /orders/{id}", kind=SpanKind.SERVER,
-                                      attributes={"http.request.method": "GET", "http.route": "/orders/{id}",
-                                                  "http.response.status_code": 500},
-                                      record_exception=False, set_status_on_exception=False) as span:
+    with tracer.start_as_current_span(
+        "GET /orders/{id}",
+        kind=SpanKind.SERVER,
+        attributes={"http.request.method": "GET", "http.route": "/orders/{id}", "http.response.status_code": 500},
+        record_exception=False,
+        set_status_on_exception=False,
+    ) as span:
         try:
             checkout()
         except KeyError as exc:
             span.record_exception(exc)
         exc_trace = format(span.get_span_context().trace_id, "032x")
-    with tracer.start_as_current_span("GET /health/{id}", kind=SpanKind.SERVER,
-                                      attributes={"http.request.method": "GET", "url.path": "/health/123",
-                                                  "http.response.status_code": 503}) as span:
+    with tracer.start_as_current_span(
+        "GET /health/{id}",
+        kind=SpanKind.SERVER,
+        attributes={"http.request.method": "GET", "url.path": "/health/123", "http.response.status_code": 503},
+    ) as span:
         http_trace = format(span.get_span_context().trace_id, "032x")
     with tracer.start_as_current_span("SELECT orders"):
         pass
@@ -103,8 +115,13 @@ def test_otel_log_groups_with_sentry_sdk_event_when_frames_match(live_server, wo
     an issue when the parsed frames match what the SDK reported (function, module
     and file agree; context lines, which only the SDK sends, do not take part)."""
     dsn = f"http://{world.key.public_key}@{live_server.url.split('://')[1]}/{world.project.pk}"
-    client = sentry_sdk.Client(dsn, default_integrations=False, auto_enabling_integrations=False,
-                               include_local_variables=False, in_app_include=["tests"])
+    client = sentry_sdk.Client(
+        dsn,
+        default_integrations=False,
+        auto_enabling_integrations=False,
+        include_local_variables=False,
+        in_app_include=["tests"],
+    )
     with sentry_sdk.isolation_scope() as scope:
         scope.set_client(client)
         try:
@@ -113,8 +130,11 @@ def test_otel_log_groups_with_sentry_sdk_event_when_frames_match(live_server, wo
             sentry_sdk.capture_exception()
         client.flush(timeout=10)
     provider = LoggerProvider(resource=RESOURCE)
-    provider.add_log_record_processor(SimpleLogRecordProcessor(
-        OTLPLogExporter(endpoint=f"{live_server.url}/v1/logs", headers=_headers(world), timeout=10)))
+    provider.add_log_record_processor(
+        SimpleLogRecordProcessor(
+            OTLPLogExporter(endpoint=f"{live_server.url}/v1/logs", headers=_headers(world), timeout=10)
+        )
+    )
     log = logging.getLogger("tests.otel.grouping")
     handler = LoggingHandler(level=logging.ERROR, logger_provider=provider)
     log.addHandler(handler)
@@ -131,4 +151,5 @@ def test_otel_log_groups_with_sentry_sdk_event_when_frames_match(live_server, wo
     assert len(events) == 2
     assert len({e["issue_id"] for e in events}) == 1, (
         "the OTel log and the Sentry SDK event of one exception should be one issue; frames: "
-        + "; ".join(str([f.get("function") for f in e["exception"][-1]["stacktrace"]["frames"]]) for e in events))
+        + "; ".join(str([f.get("function") for f in e["exception"][-1]["stacktrace"]["frames"]]) for e in events)
+    )

@@ -17,7 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.protocol.bodies import BodyError, decode_body
-from ingest.protocol.envelope import EnvelopeError, Item, event_id_from, parse_envelope, parse_event_json, serialize_envelope
+from ingest.protocol.envelope import (
+    EnvelopeError,
+    Item,
+    event_id_from,
+    parse_envelope,
+    parse_event_json,
+    serialize_envelope,
+)
 
 # deadline=None: Hypothesis would otherwise fail an example that a busy machine merely slowed (a
 # wall-clock assertion); runaway work is what tests/security/test_fuzz_gaps.py bounds, in CPU time.

@@ -117,9 +117,7 @@ def test_unknown_item_types_are_kept() -> None:
 
 
 def test_oversize_item_is_marked_and_others_are_kept() -> None:
-    data = serialize_envelope(
-        {}, [({"type": "attachment"}, b"a" * 50), ({"type": "event"}, {"message": "small"})]
-    )
+    data = serialize_envelope({}, [({"type": "attachment"}, b"a" * 50), ({"type": "event"}, {"message": "small"})])
     envelope = parse_envelope(data, max_item_size=40)
     big, small = envelope.items
     assert (big.too_large, big.size, big.payload) == (True, 50, b"")

@@ -8,7 +8,7 @@ the public protocol docs for SDKs we do not drive here (JS, Java, Go).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from ingest.protocol.normalize import (
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sentry" / "python"
 EVENT_ID = "0123456789abcdef0123456789abcdef"
-NOW = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def _line(data: bytes, at: int) -> tuple[bytes, int]:
@@ -65,8 +65,8 @@ def received_after(payload: dict[str, Any]) -> datetime:
     """A receive time just after the fixture was sent, so its timestamp is kept."""
     stamp = payload["timestamp"]
     if isinstance(stamp, (int, float)):
-        return datetime.fromtimestamp(stamp, tz=timezone.utc) + timedelta(seconds=1)
-    return datetime.fromisoformat(stamp).astimezone(timezone.utc) + timedelta(seconds=1)
+        return datetime.fromtimestamp(stamp, tz=UTC) + timedelta(seconds=1)
+    return datetime.fromisoformat(stamp).astimezone(UTC) + timedelta(seconds=1)
 
 
 def normalize(payload: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -413,7 +413,9 @@ def test_title_and_culprit_fallbacks():
 
 
 def test_minimal_message():
-    event = normalize_minimal({"message": "disk full", "level": "warn"}, project_id=1, event_id=EVENT_ID, received_at=NOW)
+    event = normalize_minimal(
+        {"message": "disk full", "level": "warn"}, project_id=1, event_id=EVENT_ID, received_at=NOW
+    )
     assert (event["message"], event["level"], event["source"]) == ("disk full", "warning", "api:minimal")
     assert event["timestamp"] == "2024-05-01T12:00:00.000000Z"
 

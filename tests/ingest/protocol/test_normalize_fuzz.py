@@ -7,7 +7,7 @@ arbitrary JSON under every key the normaliser reads.
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from ingest.protocol.normalize import event_culprit, event_title, normalize_minimal, normalize_sentry_event
 from ingest.protocol.scrub import ScrubConfig, scrub_event
 
-NOW = datetime(2024, 5, 1, tzinfo=timezone.utc)
+NOW = datetime(2024, 5, 1, tzinfo=UTC)
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
 json_values = st.recursive(
     scalars,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from ingest.protocol.normalize import normalize_sentry_event
 from ingest.protocol.scrub import FILTERED, ScrubConfig, scrub_event, scrub_text
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sentry" / "python"
-NOW = datetime(2024, 5, 1, 10, 0, 1, tzinfo=timezone.utc)
+NOW = datetime(2024, 5, 1, 10, 0, 1, tzinfo=UTC)
 VALID_CARD = "4111 1111 1111 1111"  # Visa test number, Luhn-valid
 INVALID_CARD = "4111 1111 1111 1112"  # one digit off: fails Luhn
 
@@ -26,7 +26,7 @@ def event_from(payload: dict[str, Any], config: ScrubConfig | None = None) -> di
 def fixture_event(name: str) -> dict[str, Any]:
     data = (FIXTURES / name).read_bytes()
     payload = json.loads(data.split(b"\n")[2]) if name.endswith(".envelope") else json.loads(data)
-    event = normalize_sentry_event(payload, project_id=1, event_id="a" * 32, received_at=datetime.now(timezone.utc))
+    event = normalize_sentry_event(payload, project_id=1, event_id="a" * 32, received_at=datetime.now(UTC))
     return scrub_event(event, ScrubConfig())  # type: ignore[return-value]
 
 
@@ -159,7 +159,9 @@ def test_raw_trace_text():
 
 def test_extra_fields_and_patterns():
     config = ScrubConfig(extra_fields=["Order-Ref"], extra_patterns=[r"ACME-\d{4}"])
-    event = event_from({"extra": {"order_ref": "o-1", "note": "ticket ACME-1234 open"}, "tags": {"x": "ACME-9999"}}, config)
+    event = event_from(
+        {"extra": {"order_ref": "o-1", "note": "ticket ACME-1234 open"}, "tags": {"x": "ACME-9999"}}, config
+    )
     assert event["extra"] == {"order_ref": FILTERED, "note": f"ticket {FILTERED} open"}
     assert event["tags"] == {"x": FILTERED}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.protocol.user_regex import ENGINE
 from ingest.protocol.scrub import ScrubConfig, scrub_event
+from ingest.protocol.user_regex import ENGINE
 
 
 def test_a_catastrophic_pattern_scrubs_a_hostile_message_and_returns() -> None:

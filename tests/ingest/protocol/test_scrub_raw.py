@@ -20,9 +20,14 @@ CARD = "4111 1111 1111 1111"
 @pytest.mark.parametrize(
     ("filename", "content_type", "text"),
     [
-        ("a.bin", "text/plain; charset=utf-8", True), ("a", "application/json", True),
-        ("a", "application/vnd.api+json", True), ("app.log", "", True), ("app.log", "application/octet-stream", True),
-        ("crash.dmp", "application/x-dmp", False), ("a.png", "image/png", False), ("core", "", False),
+        ("a.bin", "text/plain; charset=utf-8", True),
+        ("a", "application/json", True),
+        ("a", "application/vnd.api+json", True),
+        ("app.log", "", True),
+        ("app.log", "application/octet-stream", True),
+        ("crash.dmp", "application/x-dmp", False),
+        ("a.png", "image/png", False),
+        ("core", "", False),
     ],
 )
 def test_what_counts_as_text(filename, content_type, text):
@@ -54,11 +59,14 @@ def _payload(kind: str, data: bytes, *, b64: bool = False) -> dict:
 
 def test_envelope_payload_rebuilt_and_still_parses():
     event = {"event_id": "c" * 32, "message": f"paid {CARD}", "extra": {"password": "hunter2"}}
-    data = serialize_envelope({"event_id": "c" * 32, "dsn": "https://k@x/3"}, [
-        ({"type": "event"}, event),
-        ({"type": "attachment", "filename": "notes.txt", "content_type": "text/plain"}, b"token=abc-123"),
-        ({"type": "attachment", "filename": "crash.dmp", "attachment_type": "event.minidump"}, b"MDMP\x00\x01"),
-    ])
+    data = serialize_envelope(
+        {"event_id": "c" * 32, "dsn": "https://k@x/3"},
+        [
+            ({"type": "event"}, event),
+            ({"type": "attachment", "filename": "notes.txt", "content_type": "text/plain"}, b"token=abc-123"),
+            ({"type": "attachment", "filename": "crash.dmp", "attachment_type": "event.minidump"}, b"MDMP\x00\x01"),
+        ],
+    )
     out = scrub_payload(_payload("envelope", data))
     raw = out["data"].encode()
     envelope = parse_envelope(raw)
@@ -67,8 +75,13 @@ def test_envelope_payload_rebuilt_and_still_parses():
     assert body["message"] == f"paid {FILTERED}" and body["extra"] == {"password": FILTERED}
     assert envelope.items[1].payload == f"token={FILTERED}".encode()
     assert envelope.items[2].payload == b"MDMP\x00\x01"
-    assert {k: v for k, v in out.items() if k != "data"} == {"v": 1, "kind": "envelope", "project_id": 3,
-                                                             "b64": False, "received_at": 1.0}
+    assert {k: v for k, v in out.items() if k != "data"} == {
+        "v": 1,
+        "kind": "envelope",
+        "project_id": 3,
+        "b64": False,
+        "received_at": 1.0,
+    }
 
 
 def test_real_sdk_envelope_keeps_its_items():
@@ -89,8 +102,11 @@ def test_base64_payload_stays_base64():
     ("kind", "data", "expected"),
     [
         ("logs", f"ERROR card={CARD} password=hunter2\n", f"ERROR card={FILTERED} password={FILTERED}\n"),
-        ("store", json.dumps({"message": "x", "extra": {"secret": "s"}}),
-         json.dumps({"message": "x", "extra": {"secret": FILTERED}}, separators=(",", ":"))),
+        (
+            "store",
+            json.dumps({"message": "x", "extra": {"secret": "s"}}),
+            json.dumps({"message": "x", "extra": {"secret": FILTERED}}, separators=(",", ":")),
+        ),
         ("otlp", '{"resourceLogs": [{"token": "t"}]}', '{"resourceLogs":[{"token":"[Filtered]"}]}'),
     ],
 )

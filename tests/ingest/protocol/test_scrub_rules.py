@@ -3,7 +3,7 @@ place of the event that a title, culprit, hash or search text is made from."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from ingest.protocol.grouping import compute_grouping
 from ingest.protocol.normalize import event_culprit, event_title, normalize_sentry_event
 from ingest.protocol.scrub import DEFAULT_RULES, FILTERED, RULES, ScrubConfig, scrub_event, scrub_text
 
-NOW = datetime(2026, 11, 1, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
 PEM = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yPJdBqXKT6aaGCq\n-----END EC PRIVATE KEY-----"
 
 
@@ -68,10 +68,18 @@ def test_email_only_when_switched_on():
 
 @pytest.mark.parametrize("rule", sorted(RULES))
 def test_each_rule_switches_off_alone(rule):
-    samples = {"password": "password=hunter2", "creditcard": "4111 1111 1111 1111", "usssn": "078-05-1120",
-               "iban": "DE89370400440532013000", "bearer": "Bearer abc.def.ghi", "pemkey": PEM,
-               "urlauth": "https://ada:pw@x.example/", "imei": "490154203237518", "mac": "00:1a:2b:3c:4d:5e",
-               "email": "ada@example.com"}
+    samples = {
+        "password": "password=hunter2",
+        "creditcard": "4111 1111 1111 1111",
+        "usssn": "078-05-1120",
+        "iban": "DE89370400440532013000",
+        "bearer": "Bearer abc.def.ghi",
+        "pemkey": PEM,
+        "urlauth": "https://ada:pw@x.example/",
+        "imei": "490154203237518",
+        "mac": "00:1a:2b:3c:4d:5e",
+        "email": "ada@example.com",
+    }
     text = f"value {samples[rule]} end"
     everything = ScrubConfig(rules=frozenset(DEFAULT_RULES) | {rule})
     without = ScrubConfig(rules=frozenset(DEFAULT_RULES) - {rule})
@@ -101,10 +109,26 @@ def card_payload(card: str) -> dict[str, Any]:
     return {
         "transaction": f"/checkout/{card}",
         "fingerprint": ["{{ default }}", card],
-        "exception": {"values": [{"type": f"Declined{card}", "value": f"card {card}", "module": f"m{card}",
-                                  "stacktrace": {"frames": [{"function": f"pay_{card}", "module": "shop",
-                                                             "filename": "shop.py", "lineno": 3,
-                                                             "context_line": f"charge('{card}')"}]}}]},
+        "exception": {
+            "values": [
+                {
+                    "type": f"Declined{card}",
+                    "value": f"card {card}",
+                    "module": f"m{card}",
+                    "stacktrace": {
+                        "frames": [
+                            {
+                                "function": f"pay_{card}",
+                                "module": "shop",
+                                "filename": "shop.py",
+                                "lineno": 3,
+                                "context_line": f"charge('{card}')",
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
     }
 
 
@@ -122,15 +146,20 @@ def test_card_everywhere_title_culprit_and_hash_come_from_scrubbed_text():
 def test_logentry_param_by_key_formatted_here_or_by_the_sdk():
     params = {"user": "ada", "password": "hunter2"}
     ours = scrubbed({"logentry": {"message": "login %(user)s %(password)s", "params": params}})
-    sdk = scrubbed({"logentry": {"message": "login %(user)s %(password)s", "params": params,
-                                 "formatted": "login ada hunter2"}})
+    sdk = scrubbed(
+        {"logentry": {"message": "login %(user)s %(password)s", "params": params, "formatted": "login ada hunter2"}}
+    )
     assert ours["message"] == sdk["message"] == f"login ada {FILTERED}"
     assert ours["message_template"] == "login %(user)s %(password)s"
 
 
 def test_source_lines_scrubbed_like_any_text():
-    frame = {"function": "f", "context_line": '    password = "hunter2"', "pre_context": ["token: 'abc-123'"],
-             "post_context": ["x = 1"]}
+    frame = {
+        "function": "f",
+        "context_line": '    password = "hunter2"',
+        "pre_context": ["token: 'abc-123'"],
+        "post_context": ["x = 1"],
+    }
     event = scrubbed({"exception": {"values": [{"type": "E", "stacktrace": {"frames": [frame]}}]}})
     frame = event["exception"][0]["stacktrace"]["frames"][0]
     assert frame["context_line"] == f'    password = "{FILTERED}"'
@@ -138,15 +167,34 @@ def test_source_lines_scrubbed_like_any_text():
 
 
 def test_user_all_but_id():
-    event = scrubbed({"user": {"id": "4111111111111111", "username": "ssn 078-05-1120", "email": "ada@example.com",
-                               "ip_address": "192.0.2.1"}})
-    assert event["user"] == {"id": "4111111111111111", "username": f"ssn {FILTERED}", "email": "ada@example.com",
-                             "ip_address": "192.0.2.1"}
+    event = scrubbed(
+        {
+            "user": {
+                "id": "4111111111111111",
+                "username": "ssn 078-05-1120",
+                "email": "ada@example.com",
+                "ip_address": "192.0.2.1",
+            }
+        }
+    )
+    assert event["user"] == {
+        "id": "4111111111111111",
+        "username": f"ssn {FILTERED}",
+        "email": "ada@example.com",
+        "ip_address": "192.0.2.1",
+    }
 
 
 def test_hostnames_logger_release_kept():
-    payload = {"server_name": "db-4111111111111111", "logger": "pay.4111111111111111", "release": "shop@1.2.3",
-               "message": "x"}
+    payload = {
+        "server_name": "db-4111111111111111",
+        "logger": "pay.4111111111111111",
+        "release": "shop@1.2.3",
+        "message": "x",
+    }
     event = scrubbed(payload)
     assert (event["server_name"], event["logger"], event["release"]) == (
-        "db-4111111111111111", "pay.4111111111111111", "shop@1.2.3")
+        "db-4111111111111111",
+        "pay.4111111111111111",
+        "shop@1.2.3",
+    )

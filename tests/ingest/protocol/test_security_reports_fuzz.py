@@ -4,7 +4,7 @@ door and never a payload the worker cannot turn into events."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 import pytest
@@ -13,17 +13,62 @@ from hypothesis import strategies as st
 
 from ingest.protocol.security_reports import SecurityReportError, event_from_security_report, parse_security_reports
 
-KEYS = ["csp-report", "expect-ct-report", "expect-staple-report", "known-pins", "noted-hostname", "type", "body",
-        "url", "hostname", "port", "effective-directive", "violated-directive", "blocked-uri", "blockedURL",
-        "effectiveDirective", "document-uri", "status_code", "message", "id", "sourceFile", "lineNumber", "reason"]
-scalars = (st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False)
-           | st.sampled_from(["csp-violation", "network-error", "deprecation", "crash", "intervention",
-                              "https://evil.com/x.js", "inline", "eval", "data:", "script-src", "tcp.refused",
-                              "http://[x", "https://[::1/x.js", "ws://[", "//[", "blob:[x", "evil\x00.com"])
-           | st.text(max_size=12))
-values = st.recursive(scalars, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.sampled_from(KEYS), c,
-                                                                                   max_size=5), max_leaves=30)
-NOW = datetime(2026, 11, 26, tzinfo=timezone.utc)
+KEYS = [
+    "csp-report",
+    "expect-ct-report",
+    "expect-staple-report",
+    "known-pins",
+    "noted-hostname",
+    "type",
+    "body",
+    "url",
+    "hostname",
+    "port",
+    "effective-directive",
+    "violated-directive",
+    "blocked-uri",
+    "blockedURL",
+    "effectiveDirective",
+    "document-uri",
+    "status_code",
+    "message",
+    "id",
+    "sourceFile",
+    "lineNumber",
+    "reason",
+]
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats(allow_nan=False)
+    | st.sampled_from(
+        [
+            "csp-violation",
+            "network-error",
+            "deprecation",
+            "crash",
+            "intervention",
+            "https://evil.com/x.js",
+            "inline",
+            "eval",
+            "data:",
+            "script-src",
+            "tcp.refused",
+            "http://[x",
+            "https://[::1/x.js",
+            "ws://[",
+            "//[",
+            "blob:[x",
+            "evil\x00.com",
+        ]
+    )
+    | st.text(max_size=12)
+)
+values = st.recursive(
+    scalars, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.sampled_from(KEYS), c, max_size=5), max_leaves=30
+)
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
 
 def texts(value: object) -> list[str]:
@@ -52,24 +97,31 @@ def test_any_body_is_reports_or_a_client_error(body):
         assert not any("\x00" in text for text in texts(event)), "PostgreSQL refuses NUL in text and jsonb"
 
 
-@pytest.mark.parametrize("raw", [b"", b"\xff\xfe", b"{" * 5000, b'{"csp-report": {"violated-directive": ' + b"[" * 2000])
+@pytest.mark.parametrize(
+    "raw", [b"", b"\xff\xfe", b"{" * 5000, b'{"csp-report": {"violated-directive": ' + b"[" * 2000]
+)
 def test_garbage_bytes_are_a_client_error(raw):
     with pytest.raises(SecurityReportError, match="invalid security report"):
         parse_security_reports(raw)
 
 
 #: The fields the titles and tags read URLs from, each with a URL ``urlsplit`` refuses.
-BROKEN_URLS = st.sampled_from(["http://[x", "https://[::1/x.js", "ws://[", "http://]", "http://[::1]:99999",
-                               "http://[\x00"])
+BROKEN_URLS = st.sampled_from(
+    ["http://[x", "https://[::1/x.js", "ws://[", "http://]", "http://[::1]:99999", "http://[\x00"]
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(kind=st.sampled_from(["csp-violation", "network-error", "crash", "deprecation", "intervention", "other"]),
-       url=BROKEN_URLS, body=st.dictionaries(st.sampled_from(KEYS), values, max_size=5))
+@given(
+    kind=st.sampled_from(["csp-violation", "network-error", "crash", "deprecation", "intervention", "other"]),
+    url=BROKEN_URLS,
+    body=st.dictionaries(st.sampled_from(KEYS), values, max_size=5),
+)
 def test_whatever_parses_becomes_events_even_with_unreadable_urls(kind, url, body):
     """A Reporting-API report the parser accepts is turned into an event whatever its URLs hold."""
-    reports = parse_security_reports(orjson.dumps([{"type": kind, "url": url,
-                                                    "body": {**body, "blockedURL": url, "blocked-uri": url}}]))
+    reports = parse_security_reports(
+        orjson.dumps([{"type": kind, "url": url, "body": {**body, "blockedURL": url, "blocked-uri": url}}])
+    )
     for index, report in enumerate(reports):
         event = event_from_security_report(report, project_id=1, received_at=NOW, event_id=f"{index:032x}")
         assert event["message"] and event["source"] == f"security:{report.kind}"

@@ -19,8 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True)
         parser.add_argument("--label", default="cli")
         parser.add_argument("--read-only", action="store_true")
-        parser.add_argument("--scope", action="append", default=[], choices=TOKEN_SCOPES,
-                            help="a scope the token has (repeat); none: every scope, or the read ones")
+        parser.add_argument(
+            "--scope",
+            action="append",
+            default=[],
+            choices=TOKEN_SCOPES,
+            help="a scope the token has (repeat); none: every scope, or the read ones",
+        )
         parser.add_argument("--organization", help="an organisation token: it reaches this organisation only")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -32,5 +37,12 @@ class Command(BaseCommand):
             organization = Organization.objects.filter(slug=opts["organization"]).first()
             if organization is None:
                 raise CommandError(f"no organisation {opts['organization']!r}")
-        self.stdout.write(api_token_create(user=user, label=opts["label"], can_write=not opts["read_only"],
-                                           scopes=opts["scope"], organization=organization))
+        self.stdout.write(
+            api_token_create(
+                user=user,
+                label=opts["label"],
+                can_write=not opts["read_only"],
+                scopes=opts["scope"],
+                organization=organization,
+            )
+        )

@@ -21,8 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help='print one line: {"id", "slug", "dsn"}')
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        created = project_create(org_name=opts["org"], name=opts["name"], team_name=opts["team"],
-                                 platform=opts["platform"])
+        created = project_create(
+            org_name=opts["org"], name=opts["name"], team_name=opts["team"], platform=opts["platform"]
+        )
         dsn = created.key.dsn()
         if opts["json"]:
             self.stdout.write(json.dumps({"id": created.project.pk, "slug": created.project.slug, "dsn": dsn}))

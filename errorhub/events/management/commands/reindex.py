@@ -21,9 +21,9 @@ from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
 from errorhub.events.models import StoredEvent
-from ingest.protocol.search.mappings import document_from_event
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import EventStoreUnavailable
+from ingest.protocol.search.mappings import document_from_event
 
 
 def checkpoint_path() -> Path:
@@ -52,8 +52,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=500, help="events per bulk request (default 500)")
         parser.add_argument("--restart", action="store_true", help="ignore the checkpoint of an earlier run")
 
-    def handle(self, *args: Any, since: str | None, until: str | None, batch: int, restart: bool,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, since: str | None, until: str | None, batch: int, restart: bool, **options: Any
+    ) -> None:
         store = get_event_store()
         if store.transactional:
             raise CommandError("ERRORHUB_EVENT_STORE is 'sql': set it to elasticsearch or opensearch to reindex")
@@ -77,8 +78,9 @@ class Command(BaseCommand):
             return 0
         saved = json.loads(path.read_text())
         if saved.get("window") != window:
-            raise CommandError(f"{path} belongs to a run over {saved.get('window')}; "
-                               "use the same --since/--until, or --restart")
+            raise CommandError(
+                f"{path} belongs to a run over {saved.get('window')}; use the same --since/--until, or --restart"
+            )
         self.stdout.write(f"resuming after event row {saved['last_id']}")
         return int(saved["last_id"])
 
@@ -89,8 +91,9 @@ class Command(BaseCommand):
                 try:
                     store.index_documents([_document(row) for row in chunk])
                 except EventStoreUnavailable as exc:
-                    raise CommandError(f"search engine unavailable after row {last_id} ({exc}); "
-                                       "run the command again to resume") from exc
+                    raise CommandError(
+                        f"search engine unavailable after row {last_id} ({exc}); run the command again to resume"
+                    ) from exc
                 last_id = chunk[-1].pk
                 self._save(last_id, window)
                 done += len(chunk)

@@ -42,8 +42,6 @@ from ingest.protocol.logs.model import LogLine, LogParseError
 __all__ = ["FORMATS", "InflateBudget", "frame", "inflate_body", "sniff", "format_for_content_type"]
 
 
-
-
 def frame_plain(body: bytes) -> list[LogLine]:
     """Every line is a record. A run of empty lines is kept as one (a blank
     line still ends or splits a trace, but a body of newlines cannot become a
@@ -73,11 +71,27 @@ FORMATS: dict[str, Callable[[bytes], list[LogLine]]] = {
     "gelf": frame_gelf,
     "journald": frame_journald,
 }
-ALIASES = {"text": "plain", "json": "ndjson", "jsonl": "ndjson", "jsonlines": "ndjson",
-           "heroku": "logplex", "firehose": "cloudwatch", "containerd": "cri",
-           "journal": "journald", "journalctl": "journald"}
-_JSON_TYPES = frozenset(("application/json", "application/x-ndjson", "application/ndjson",
-                         "application/jsonl", "application/x-jsonlines", "application/jsonlines"))
+ALIASES = {
+    "text": "plain",
+    "json": "ndjson",
+    "jsonl": "ndjson",
+    "jsonlines": "ndjson",
+    "heroku": "logplex",
+    "firehose": "cloudwatch",
+    "containerd": "cri",
+    "journal": "journald",
+    "journalctl": "journald",
+}
+_JSON_TYPES = frozenset(
+    (
+        "application/json",
+        "application/x-ndjson",
+        "application/ndjson",
+        "application/jsonl",
+        "application/x-jsonlines",
+        "application/jsonlines",
+    )
+)
 _LOGPLEX = re.compile(rb"\d{1,9} <\d{1,3}>\d ")
 _BSD_SYSLOG = re.compile(rb"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:\[]+(?:\[\d+\])?: ")
 _GZIP_BASE64 = b"H4sI"
@@ -101,7 +115,7 @@ def format_for_content_type(content_type: str | None) -> str | None:
 
 
 def _first_line(body: bytes) -> bytes:
-    for _, raw in split_lines(body[:64 * 1024]):
+    for _, raw in split_lines(body[: 64 * 1024]):
         if raw.strip(b" \t\0"):
             return raw.strip(b" \t\0").split(b"\0", 1)[0]  # GELF TCP: NUL ends a message
     return b""
@@ -149,8 +163,7 @@ def sniff(body: bytes, *, json_only: bool = False) -> str:
 def _canonical(fmt: str) -> str:
     name = ALIASES.get(fmt.strip().lower(), fmt.strip().lower())
     if name not in FORMATS:
-        raise LogParseError(
-            f"unknown log format {fmt!r}; expected one of {', '.join(sorted(FORMATS))}")
+        raise LogParseError(f"unknown log format {fmt!r}; expected one of {', '.join(sorted(FORMATS))}")
     return name
 
 
@@ -180,8 +193,9 @@ def _check_recognised(name: str, body: bytes, records: list[LogLine]) -> None:
     raise LogParseError(f"body is not {name}: no line matches the format; first line {first!r}")
 
 
-def frame(body: bytes, fmt: str | None, *, content_type: str | None,
-          budget: InflateBudget | None = None) -> tuple[str, list[LogLine]]:
+def frame(
+    body: bytes, fmt: str | None, *, content_type: str | None, budget: InflateBudget | None = None
+) -> tuple[str, list[LogLine]]:
     """Split a log body into records; returns the format used and the records.
 
     ``budget`` bounds all the gzip inside the body (default ``MAX_INFLATED_BYTES``);

@@ -56,8 +56,24 @@ _RSYSLOG_REST = re.compile(r"(?:[\w.-]+ )?[\w./-]+\[[\w.-]+\]: ")
 # ``kubectl logs --prefix`` ("[pod/web-7d9/app] ")
 _COMPOSE = re.compile(r"([A-Za-z0-9][\w.-]*[-_]\d+) *\| ")  # compose names containers <service>-<n>
 _KUBECTL = re.compile(r"\[(pod/[^\]\s]+)\] ")
-_LEVEL_WORDS = frozenset(("TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "CRITICAL",
-                          "FATAL", "SEVERE", "ALERT", "EMERG", "PANIC"))
+_LEVEL_WORDS = frozenset(
+    (
+        "TRACE",
+        "DEBUG",
+        "INFO",
+        "NOTICE",
+        "WARN",
+        "WARNING",
+        "ERROR",
+        "ERR",
+        "CRITICAL",
+        "FATAL",
+        "SEVERE",
+        "ALERT",
+        "EMERG",
+        "PANIC",
+    )
+)
 
 
 def _is_docker(obj: dict[str, Any]) -> bool:
@@ -157,8 +173,9 @@ def _text_record(text: str, offset: int) -> LogLine | None:
     if _RSYSLOG_REST.match(text, zoned.end()) and RFC3164.match(text):
         return parse_3164(text, offset)
     meta: dict[str, Any] = {"offset": offset}
-    return LogLine(text=bound(text[zoned.end():], meta), timestamp=parse_rfc3339(zoned.group(1)),
-                   source="timestamped", meta=meta)
+    return LogLine(
+        text=bound(text[zoned.end() :], meta), timestamp=parse_rfc3339(zoned.group(1)), source="timestamped", meta=meta
+    )
 
 
 def frame_auto(body: bytes) -> list[LogLine]:
@@ -169,8 +186,9 @@ def frame_auto(body: bytes) -> list[LogLine]:
             if _is_docker(obj) and docker_piece(joiner, obj, offset):
                 continue
             joiner.flush()
-            joiner.records.append(journal_record(obj, offset) if _is_journal(obj)
-                                  else record_from_object(obj, offset, "ndjson"))
+            joiner.records.append(
+                journal_record(obj, offset) if _is_journal(obj) else record_from_object(obj, offset, "ndjson")
+            )
             continue
         text = decode(raw)
         if text[:1] == "{" and '"log"' in text[:12]:

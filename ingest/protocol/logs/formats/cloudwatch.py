@@ -96,7 +96,8 @@ def _messages(value: Any, where: str, budget: InflateBudget, depth: int = 0) -> 
     else:
         raise LogParseError(
             f"{where}: not a CloudWatch Logs subscription message "
-            "(expected messageType/logEvents, awslogs.data or a Firehose records[] list)")
+            "(expected messageType/logEvents, awslogs.data or a Firehose records[] list)"
+        )
 
 
 def _events(message: dict[str, Any], first_offset: int) -> list[LogLine]:
@@ -110,15 +111,25 @@ def _events(message: dict[str, Any], first_offset: int) -> list[LogLine]:
     for index, event in enumerate(events):
         if not isinstance(event, dict) or not isinstance(event.get("message"), str):
             raise LogParseError(f"CloudWatch logEvents[{index}] has no message string")
-        meta: dict[str, Any] = {"offset": first_offset + index, "log_group": group,
-                                "log_stream": stream, "owner": message.get("owner")}
+        meta: dict[str, Any] = {
+            "offset": first_offset + index,
+            "log_group": group,
+            "log_stream": stream,
+            "owner": message.get("owner"),
+        }
         if event.get("id") is not None:
             meta["id"] = str(event["id"])
         moment = event.get("timestamp")
         text = event["message"].rstrip("\n")
-        records.append(LogLine(
-            text=bound(text, meta), stream=f"{group}/{stream}", source="cloudwatch", meta=meta,
-            timestamp=from_epoch(moment) if isinstance(moment, (int, float)) else None))
+        records.append(
+            LogLine(
+                text=bound(text, meta),
+                stream=f"{group}/{stream}",
+                source="cloudwatch",
+                meta=meta,
+                timestamp=from_epoch(moment) if isinstance(moment, (int, float)) else None,
+            )
+        )
     return records
 
 

@@ -42,8 +42,16 @@ class Joiner:
         self.pending: dict[tuple[str, str], _Pending] = {}
         self.records: list[LogLine] = BoundedRecords()
 
-    def piece(self, runtime: str, stream: str, text: str, complete: bool,
-              timestamp: str | None, offset: int, meta: dict[str, Any]) -> None:
+    def piece(
+        self,
+        runtime: str,
+        stream: str,
+        text: str,
+        complete: bool,
+        timestamp: str | None,
+        offset: int,
+        meta: dict[str, Any],
+    ) -> None:
         key = (runtime, stream)
         held = self.pending.pop(key, None)
         if held is None:
@@ -63,8 +71,7 @@ class Joiner:
         text = bound("".join(held.parts), meta)
         if held.dropped:
             meta["truncated"] = held.size + held.dropped
-        self.records.append(
-            LogLine(text=text, stream=stream, timestamp=held.timestamp, source=runtime, meta=meta))
+        self.records.append(LogLine(text=text, stream=stream, timestamp=held.timestamp, source=runtime, meta=meta))
 
     def flush(self) -> None:
         for (runtime, stream), held in self.pending.items():
@@ -93,8 +100,9 @@ def docker_piece(joiner: Joiner, obj: dict[str, Any], offset: int) -> bool:
     attrs = obj.get("attrs")
     meta = {"attrs": attrs} if isinstance(attrs, dict) else {}
     writer = _docker_writer(attrs) if isinstance(attrs, dict) else ""
-    joiner.piece("docker", f"{writer}/{stream}" if writer else stream, piece, complete,
-                 normalise(obj.get("time")), offset, meta)
+    joiner.piece(
+        "docker", f"{writer}/{stream}" if writer else stream, piece, complete, normalise(obj.get("time")), offset, meta
+    )
     return True
 
 

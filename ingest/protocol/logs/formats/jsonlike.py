@@ -26,8 +26,24 @@ from ingest.protocol.logs.model import LogLine
 
 # Keys that make an object an application record rather than a shipper envelope.
 _RECORD_KEYS = frozenset(
-    ("level", "severity", "log.level", "@l", "lvl", "levelname", "loglevel", "log_level",
-     "@m", "@mt", "msg", "short_message", "stack_trace", "exception", "err", "error")
+    (
+        "level",
+        "severity",
+        "log.level",
+        "@l",
+        "lvl",
+        "levelname",
+        "loglevel",
+        "log_level",
+        "@m",
+        "@mt",
+        "msg",
+        "short_message",
+        "stack_trace",
+        "exception",
+        "err",
+        "error",
+    )
 )
 _MESSAGE_KEYS = ("message", "msg", "@m", "short_message", "textPayload", "log", "event", "MESSAGE")
 _TIME_KEYS = ("time", "timestamp", "@timestamp", "date", "ts")
@@ -124,7 +140,7 @@ def join_broken_object(lines: list[tuple[int, bytes]], index: int) -> tuple[dict
     used beyond the first) or (None, 0)."""
     parts = [lines[index][1]]
     size = len(parts[0])
-    for extra, (_, raw) in enumerate(lines[index + 1:index + _MAX_BROKEN_LINES], start=1):
+    for extra, (_, raw) in enumerate(lines[index + 1 : index + _MAX_BROKEN_LINES], start=1):
         parts.append(raw)
         size += len(raw) + 1
         if size > MAX_JSON_BYTES:
@@ -211,8 +227,9 @@ def _gelf_record(obj: dict[str, Any], offset: int) -> LogLine:
         meta["host"] = host
     text = obj.get("short_message")
     text = bound(text if isinstance(text, str) else message_of(obj), meta)
-    return LogLine(text=text, fields=obj, timestamp=normalise(obj.get("timestamp")),
-                   source="gelf", meta=meta, stream=host or "")
+    return LogLine(
+        text=text, fields=obj, timestamp=normalise(obj.get("timestamp")), source="gelf", meta=meta, stream=host or ""
+    )
 
 
 def frame_gelf(body: bytes) -> list[LogLine]:

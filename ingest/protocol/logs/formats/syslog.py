@@ -15,9 +15,32 @@ from ingest.protocol.logs.formats._text import BoundedRecords, bound, decode, sp
 from ingest.protocol.logs.formats.timestamps import parse_bsd, parse_rfc3339
 from ingest.protocol.logs.model import LogLine, LogParseError
 
-FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
-              "authpriv", "ftp", "ntp", "security", "console", "solaris-cron", "local0", "local1",
-              "local2", "local3", "local4", "local5", "local6", "local7")
+FACILITIES = (
+    "kern",
+    "user",
+    "mail",
+    "daemon",
+    "auth",
+    "syslog",
+    "lpr",
+    "news",
+    "uucp",
+    "cron",
+    "authpriv",
+    "ftp",
+    "ntp",
+    "security",
+    "console",
+    "solaris-cron",
+    "local0",
+    "local1",
+    "local2",
+    "local3",
+    "local4",
+    "local5",
+    "local6",
+    "local7",
+)
 SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 
 RFC5424 = re.compile(r"<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+)(?: (.*))?\Z", re.S)
@@ -78,7 +101,7 @@ def parse_structured_data(rest: str) -> tuple[dict[str, dict[str, str]], str] | 
         pos += 1
     if not elements:
         return None
-    return elements, rest[pos + 1:] if rest[pos:pos + 1] == " " else rest[pos:]
+    return elements, rest[pos + 1 :] if rest[pos : pos + 1] == " " else rest[pos:]
 
 
 def _message_5424(rest: str, meta: dict[str, Any]) -> str:
@@ -105,12 +128,14 @@ def parse_5424(text: str, offset: int, source: str) -> LogLine | None:
         if _nil(value) is not None:
             meta[key] = value
     message = _message_5424(rest or "", meta)
-    parts = (meta.get("app"), meta.get("procid")) if source == "logplex" else (
-        meta.get("host"), meta.get("app"), meta.get("procid"))
+    parts = (
+        (meta.get("app"), meta.get("procid"))
+        if source == "logplex"
+        else (meta.get("host"), meta.get("app"), meta.get("procid"))
+    )
     stream = "/".join(part for part in parts if part)
     timestamp = parse_rfc3339(moment) if moment != "-" else None
-    return LogLine(text=bound(message, meta), stream=stream, timestamp=timestamp,
-                   source=source, meta=meta)
+    return LogLine(text=bound(message, meta), stream=stream, timestamp=timestamp, source=source, meta=meta)
 
 
 def parse_3164(text: str, offset: int) -> LogLine | None:
@@ -127,8 +152,7 @@ def parse_3164(text: str, offset: int) -> LogLine | None:
             meta[key] = value
     timestamp = parse_bsd(bsd_time) if bsd_time else parse_rfc3339(iso_time)
     stream = "/".join(part for part in (host, app, procid) if part)
-    return LogLine(text=bound(message, meta), stream=stream, timestamp=timestamp,
-                   source="syslog", meta=meta)
+    return LogLine(text=bound(message, meta), stream=stream, timestamp=timestamp, source="syslog", meta=meta)
 
 
 def parse_syslog_line(text: str, offset: int = 0) -> LogLine | None:
@@ -151,17 +175,21 @@ def frame_octet_counted(body: bytes, *, source: str) -> list[LogLine]:
             if not body[pos:].strip():
                 break
             raise LogParseError(
-                f"{source} frame at byte {pos}: expected '<length> <syslog message>', "
-                f"got {body[pos:pos + 40]!r}")
+                f"{source} frame at byte {pos}: expected '<length> <syslog message>', got {body[pos : pos + 40]!r}"
+            )
         start = match.end()
         end = start + int(match.group(1))
         if end > size:
             raise LogParseError(
                 f"{source} frame at byte {match.start(1)} claims {int(match.group(1))} bytes "
-                f"but only {size - start} remain in the body")
+                f"but only {size - start} remain in the body"
+            )
         text = decode(body[start:end]).rstrip("\r\n")
-        records.append(parse_syslog_line(text, start) if source == "syslog"
-                       else parse_5424(text, start, source) or _plain(text, start, source))
+        records.append(
+            parse_syslog_line(text, start)
+            if source == "syslog"
+            else parse_5424(text, start, source) or _plain(text, start, source)
+        )
         if records[-1] is None:
             records[-1] = _plain(text, start, source)
         pos = end

@@ -16,8 +16,9 @@ _RFC3339 = re.compile(
     r"(Z|z|UTC|[+-]\d\d:?\d\d|[+-]\d\d)?$"
 )
 _CLF = re.compile(r"(\d\d)/(\w{3})/(\d{4}):(\d\d):(\d\d):(\d\d)\s*([+-]\d{4})?$")
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+}
 _BSD = re.compile(r"(\w{3})\s+(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?$")
 _CTIME = re.compile(r"(?:\w{3} )?(\w{3})\s+(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d+))? (\d{4})$")
 _SLASHED = re.compile(r"(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)$")
@@ -42,8 +43,9 @@ def _offset(text: str | None) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def _build(year: int, month: int, day: int, hour: int, minute: int, second: int,
-           fraction: str | None, tz: timezone) -> str | None:
+def _build(
+    year: int, month: int, day: int, hour: int, minute: int, second: int, fraction: str | None, tz: timezone
+) -> str | None:
     micro = int((fraction or "0")[:6].ljust(6, "0"))
     try:
         moment = datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)

@@ -35,7 +35,7 @@ def parse(lines: list[str]) -> list[ExceptionValue] | None:
     assert header is not None
     value: list[str] = [header["value"]]
     frames: list[Frame] = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         frame = _frame(line)
         if frame is not None:
             frames.append(frame)
@@ -50,8 +50,12 @@ def parse(lines: list[str]) -> list[ExceptionValue] | None:
 def _frame(line: str) -> Frame | None:
     if match := FRAME_RE.match(line):
         module, _, function = match["func"].rpartition(".")
-        return make_frame(path=match["path"], function=function or match["func"], module=module or None,
-                          lineno=to_int(match["lineno"]))
+        return make_frame(
+            path=match["path"],
+            function=function or match["func"],
+            module=module or None,
+            lineno=to_int(match["lineno"]),
+        )
     if match := BIF_RE.match(line):
         module, _, function = match["func"].rpartition(".")
         return make_frame(function=function, module=module or None)

@@ -36,10 +36,10 @@ def parse(lines: list[str]) -> list[ExceptionValue] | None:
     """The first crash (or exit) the report holds."""
     for index, line in enumerate(lines):
         if match := EXCEPTION_RE.match(line):
-            frames = [_frame(m) for text in lines[index + 1:] if (m := IN_RE.match(text))]
+            frames = [_frame(m) for text in lines[index + 1 :] if (m := IN_RE.match(text))]
             return [make_exception(match["cls"], match["reason"], list(reversed(frames)))]
         if (match := EXIT_RE.match(line)) and index + 1 < len(lines):
-            return [_exit_value(match["pid"], " ".join(part.strip() for part in lines[index + 1:]))]
+            return [_exit_value(match["pid"], " ".join(part.strip() for part in lines[index + 1 :]))]
     return None
 
 
@@ -51,8 +51,7 @@ def _frame(match: re.Match[str]) -> Frame:
 def _exit_value(pid: str, term: str) -> ExceptionValue:
     reason = REASON_RE.match(term)
     frames = [
-        make_frame(path=m["file"], function=_function(m["fun"], m["arity"]), module=m["mod"],
-                   lineno=to_int(m["line"]))
+        make_frame(path=m["file"], function=_function(m["fun"], m["arity"]), module=m["mod"], lineno=to_int(m["line"]))
         for m in TERM_FRAME_RE.finditer(term)
     ]
     type_ = reason["reason"].strip("'") if reason else "exit"

@@ -28,9 +28,7 @@ TYPE_IN_LINE_RE = re.compile(
     r"(?:Exception|Error|Throwable|Failure|Fault))(?::\s?(?P<value>.*)|\[(?P<bracket>.*)\]\s*|\s*$)"
 )
 GENERIC_HEADER_RE = re.compile(r"^(?P<type>[A-Za-z_$][\w$.]*)(?::\s?(?P<value>.*))?$")
-FRAME_RE = re.compile(
-    r"^\s*at\s+(?:[\w.$-]+(?:@[\w.\-]+)?/)*(?P<func>[^\s()]+)\s*\((?P<loc>[^()]*)\)"
-)
+FRAME_RE = re.compile(r"^\s*at\s+(?:[\w.$-]+(?:@[\w.\-]+)?/)*(?P<func>[^\s()]+)\s*\((?P<loc>[^()]*)\)")
 ANY_FRAME_RE = re.compile(r"^\s*at\s+(?P<text>\S.*?)\s*$")
 OMITTED_RE = re.compile(r"^\s*\.\.\.\s*(?P<n>\d+)\s+(?:more|common frames omitted)")
 CAUSED_RE = re.compile(r"^\s*Caused by:\s*(?P<header>.*)$")

@@ -48,10 +48,7 @@ def parse(lines: list[str]) -> list[ExceptionValue] | None:
             blocks[-1]["frames"].append(_frame(frame))
     if not blocks:
         return None
-    return [
-        make_exception(block["type"], block["value"], list(reversed(block["frames"])))
-        for block in blocks
-    ]
+    return [make_exception(block["type"], block["value"], list(reversed(block["frames"]))) for block in blocks]
 
 
 def _frame(match: re.Match[str]) -> Frame:

@@ -28,9 +28,7 @@ CHAIN_MARKERS = (
 
 
 def detect(text: str) -> bool:
-    return "Traceback (most recent call last):" in text or bool(
-        re.search(r'^\s*File "[^"]*", line \d+', text, re.M)
-    )
+    return "Traceback (most recent call last):" in text or bool(re.search(r'^\s*File "[^"]*", line \d+', text, re.M))
 
 
 def parse(lines: list[str]) -> list[ExceptionValue] | None:
@@ -68,9 +66,7 @@ def parse(lines: list[str]) -> list[ExceptionValue] | None:
 
 
 def _frame(match: re.Match[str]) -> Frame:
-    return make_frame(
-        path=match["path"], function=match["func"], lineno=to_int(match["lineno"])
-    )
+    return make_frame(path=match["path"], function=match["func"], lineno=to_int(match["lineno"]))
 
 
 def _add_context(frames: list[Frame], line: str) -> None:
@@ -105,7 +101,7 @@ def _flatten_groups(lines: list[str]) -> list[str]:
         out.append("Traceback (most recent call last):")
         i += 1
         while i < len(lines) and lines[i].startswith(bar):
-            out.append(lines[i][len(bar):])
+            out.append(lines[i][len(bar) :])
             i += 1
         # Sub-exceptions are indented deeper than the group's own "+" column.
         deeper = match["indent"] + " "

@@ -20,17 +20,13 @@ CLI_HEADER_RE = re.compile(
 RAILS_HEADER_RE = re.compile(r"^\s*(?P<type>[A-Z][\w:]*) \((?P<value>.*)\):\s*$")
 FROM_RE = re.compile(r"^\s+from (?P<path>.+?):(?P<lineno>\d+)(?::in [`'](?P<func>.*)['`])?\s*$")
 RAILS_FRAME_RE = re.compile(r"^\s*(?P<path>\S.*?):(?P<lineno>\d+):in [`'](?P<func>.*)['`]\s*$")
-DETECT_RE = re.compile(
-    r":\d+:in [`'][^`']*['`]: .* \([A-Z][\w:]*\)\s*$|^\s+from \S+:\d+:in [`']", re.M
-)
+DETECT_RE = re.compile(r":\d+:in [`'][^`']*['`]: .* \([A-Z][\w:]*\)\s*$|^\s+from \S+:\d+:in [`']", re.M)
 RAILS_DETECT_RE = re.compile(r"^\s*[A-Z][\w:]* \(.*\):\s*$", re.M)
 RAILS_FRAMES_RE = re.compile(r"^\s*\S.*?:\d+:in [`'].*['`]\s*$", re.M)
 
 
 def detect(text: str) -> bool:
-    return bool(DETECT_RE.search(text)) or (
-        bool(RAILS_DETECT_RE.search(text)) and bool(RAILS_FRAMES_RE.search(text))
-    )
+    return bool(DETECT_RE.search(text)) or (bool(RAILS_DETECT_RE.search(text)) and bool(RAILS_FRAMES_RE.search(text)))
 
 
 def parse(lines: list[str]) -> list[ExceptionValue] | None:
@@ -48,8 +44,7 @@ def parse(lines: list[str]) -> list[ExceptionValue] | None:
     if not blocks:
         return None
     return [
-        make_exception(block["type"], block["value"], list(reversed(block["frames"])))
-        for block in reversed(blocks)
+        make_exception(block["type"], block["value"], list(reversed(block["frames"]))) for block in reversed(blocks)
     ]
 
 

@@ -22,7 +22,9 @@ def load_cases() -> list[dict[str, Any]]:
     cases = []
     for path in sorted(CASES_DIR.glob("*.json")):
         for case in json.loads(path.read_text()):
-            cases.append({**case, "id": f"{path.stem}:{case['name']}", "a": resolve(case["a"]), "b": resolve(case["b"])})
+            cases.append(
+                {**case, "id": f"{path.stem}:{case['name']}", "a": resolve(case["a"]), "b": resolve(case["b"])}
+            )
     return cases
 
 

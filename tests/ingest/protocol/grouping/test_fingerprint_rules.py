@@ -25,7 +25,9 @@ def frame(module: str | None = None, function: str | None = None, path: str | No
     return {key: value for key, value in data.items() if value is not None}
 
 
-def event(frames: list[dict] | None = None, *, type_: str = "PaymentError", value: str = "card declined", **extra: Any) -> dict:
+def event(
+    frames: list[dict] | None = None, *, type_: str = "PaymentError", value: str = "card declined", **extra: Any
+) -> dict:
     exception: dict[str, Any] = {"type": type_, "value": value}
     if frames is not None:
         exception["stacktrace"] = {"frames": frames}
@@ -77,7 +79,11 @@ def test_empty_event_groups_by_where_it_came_from_not_one_bucket() -> None:
 
 
 def test_raw_sentry_exception_values_shape_is_accepted() -> None:
-    raw = {"exception": {"values": [{"type": "PaymentError", "value": "card declined", "stacktrace": {"frames": CHECKOUT}}]}}
+    raw = {
+        "exception": {
+            "values": [{"type": "PaymentError", "value": "card declined", "stacktrace": {"frames": CHECKOUT}}]
+        }
+    }
     assert compute_grouping(raw).hash == compute_grouping(event(CHECKOUT)).hash
 
 
@@ -147,12 +153,16 @@ def test_line_and_column_numbers_never_count() -> None:
 
 
 def test_only_in_app_frames_count_when_there_are_some() -> None:
-    library = frame("django.core.handlers.base", "_get_response", "/venv/site-packages/django/core/handlers/base.py", in_app=False)
+    library = frame(
+        "django.core.handlers.base", "_get_response", "/venv/site-packages/django/core/handlers/base.py", in_app=False
+    )
     assert compute_grouping(event([library, *CHECKOUT])).components == compute_grouping(event(CHECKOUT)).components
 
 
 def test_all_frames_count_when_none_is_in_app() -> None:
-    library = frame("django.core.handlers.base", "_get_response", "/venv/site-packages/django/core/handlers/base.py", in_app=False)
+    library = frame(
+        "django.core.handlers.base", "_get_response", "/venv/site-packages/django/core/handlers/base.py", in_app=False
+    )
     assert compute_grouping(event([library])).components[1] == "frame:handlers.base:_get_response"
 
 
@@ -170,9 +180,15 @@ def test_unset_in_app_is_inferred_from_the_path() -> None:
     [
         (frame("app.views", "checkout", "/srv/app/app/views.py"), frame(None, "checkout", "/srv/app/app/views.py")),
         (frame("app.views", "checkout"), frame(None, "checkout", "/home/ci/build/app/views.py")),
-        (frame("app.views", "checkout", "/srv/app/app/views/__init__.py"), frame(None, "checkout", "/opt/app/views/__init__.py")),
+        (
+            frame("app.views", "checkout", "/srv/app/app/views/__init__.py"),
+            frame(None, "checkout", "/opt/app/views/__init__.py"),
+        ),
         (frame("__main__", "main", "/srv/tools/cli.py"), frame(None, "main", "/srv/tools/cli.py")),
-        (frame("app.views", "CheckoutView.post", "/srv/app/app/views.py"), frame(None, "post", "/srv/app/app/views.py")),
+        (
+            frame("app.views", "CheckoutView.post", "/srv/app/app/views.py"),
+            frame(None, "post", "/srv/app/app/views.py"),
+        ),
         (frame("app.views", "outer.<locals>.<lambda>", "/a/app/views.py"), frame(None, "<lambda>", "/b/app/views.py")),
         (frame("app.views", "checkout", "C:\\srv\\app\\views.py"), frame(None, "checkout", "/srv/app/views.py")),
     ],
@@ -196,7 +212,9 @@ def test_frame_with_nothing_is_skipped_but_a_bare_function_counts() -> None:
 @pytest.mark.parametrize("name", ["Object.<anonymous>", "Object.?", "?", "<anonymous>", ""])
 def test_js_sdk_and_node_log_anonymous_frames_agree(name: str) -> None:
     # The Node SDK reports "Object.?"; Node's printed trace "Object.<anonymous>" or no name.
-    assert frame_component({"function": name, "filename": "/srv/api/src/server.js"}) == "frame:src/server.js:<anonymous>"
+    assert (
+        frame_component({"function": name, "filename": "/srv/api/src/server.js"}) == "frame:src/server.js:<anonymous>"
+    )
 
 
 def test_js_frame_with_nothing_is_skipped() -> None:
@@ -204,8 +222,12 @@ def test_js_frame_with_nothing_is_skipped() -> None:
 
 
 def test_go_log_frames_split_package_like_the_sdk() -> None:
-    sdk = frame_component({"module": "github.com/acme/app/orders", "function": "(*Handler).Get.func1", "abs_path": "/src/orders/h.go"})
-    log = frame_component({"function": "github.com/acme/app/orders.(*Handler).Get.func2(...)", "filename": "/build/orders/h.go"})
+    sdk = frame_component(
+        {"module": "github.com/acme/app/orders", "function": "(*Handler).Get.func1", "abs_path": "/src/orders/h.go"}
+    )
+    log = frame_component(
+        {"function": "github.com/acme/app/orders.(*Handler).Get.func2(...)", "filename": "/build/orders/h.go"}
+    )
     assert sdk == log == "frame:github.com/acme/app/orders:Handler.Get.func"
 
 
@@ -281,11 +303,17 @@ def test_normalize_module(raw: str, expected: str) -> None:
         ("webpack:///./src/components/Cart.tsx", "components/Cart.tsx"),
         ("app:///main.js", "main.js"),
         ("/srv/api/node_modules/express@4.18.2/lib/router/index.js", "node_modules/express/lib/router/index.js"),
-        ("/srv/api/node_modules/.pnpm/@babel+core@7.1.0/node_modules/@babel/core/lib/index.js", "node_modules/@babel/core/lib/index.js"),
+        (
+            "/srv/api/node_modules/.pnpm/@babel+core@7.1.0/node_modules/@babel/core/lib/index.js",
+            "node_modules/@babel/core/lib/index.js",
+        ),
         ("C:\\apps\\api\\src\\routes\\orders.js", "routes/orders.js"),
         ("/root/go/pkg/mod/github.com/pkg/errors@v0.9.1/errors.go", "pkg/mod/github.com/pkg/errors/errors.go"),
         ("/usr/local/bundle/gems/rails-7.1.2/lib/rails.rb", "gems/rails/lib/rails.rb"),
-        ("/opt/venv/lib/python3.12/site-packages/django/core/handlers/base.py", "site-packages/django/core/handlers/base.py"),
+        (
+            "/opt/venv/lib/python3.12/site-packages/django/core/handlers/base.py",
+            "site-packages/django/core/handlers/base.py",
+        ),
         ("/srv/shop/app/models/order.rb", "models/order.rb"),
         ("index.test.js", "index.test.js"),
         ("", ""),

@@ -18,8 +18,21 @@ json_values = st.recursive(
 )
 # Names that look like the generated ones the rules rewrite, mixed with noise.
 names = st.text(max_size=40) | st.sampled_from(
-    ["lambda$main$0", "Object.<anonymous>", "glob..func1", "fn__12", "block (3 levels) in x", "class@anonymous",
-     "<listcomp>", "?", "", "$$SpringCGLIB$$0", "node_modules/a@1/b.js", "C:\\x\\y.py", "/a/__init__.py"]
+    [
+        "lambda$main$0",
+        "Object.<anonymous>",
+        "glob..func1",
+        "fn__12",
+        "block (3 levels) in x",
+        "class@anonymous",
+        "<listcomp>",
+        "?",
+        "",
+        "$$SpringCGLIB$$0",
+        "node_modules/a@1/b.js",
+        "C:\\x\\y.py",
+        "/a/__init__.py",
+    ]
 )
 frames = st.fixed_dictionaries(
     {},
@@ -48,8 +61,11 @@ events = st.fixed_dictionaries(
         "platform": st.sampled_from(["python", "javascript", "go", "java"]) | json_scalars,
         "message": st.text(max_size=200) | json_scalars,
         "message_template": st.text(max_size=50) | json_scalars,
-        "exception": st.lists(exceptions | json_values, max_size=4) | st.fixed_dictionaries({"values": st.lists(exceptions, max_size=3)}) | json_values,
-        "fingerprint": st.lists(st.sampled_from(["{{ default }}", "{{default}}"]) | json_scalars, max_size=4) | json_values,
+        "exception": st.lists(exceptions | json_values, max_size=4)
+        | st.fixed_dictionaries({"values": st.lists(exceptions, max_size=3)})
+        | json_values,
+        "fingerprint": st.lists(st.sampled_from(["{{ default }}", "{{default}}"]) | json_scalars, max_size=4)
+        | json_values,
     },
 )
 

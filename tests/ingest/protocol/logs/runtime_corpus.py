@@ -37,9 +37,12 @@ class WrappedFile:
 
 
 def wrapped_files(wrapper: str | None = None) -> list[WrappedFile]:
-    files = [WrappedFile(entry["file"], entry["wrapper"],
-                         tuple(Trace(t["program"], t["timestamp"]) for t in entry["traces"]))
-             for entry in MANIFEST]
+    files = [
+        WrappedFile(
+            entry["file"], entry["wrapper"], tuple(Trace(t["program"], t["timestamp"]) for t in entry["traces"])
+        )
+        for entry in MANIFEST
+    ]
     return [f for f in files if wrapper is None or f.wrapper == wrapper]
 
 

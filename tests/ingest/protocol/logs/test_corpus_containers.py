@@ -17,8 +17,7 @@ import pytest
 
 from ingest.protocol.logs.formats import frame
 
-CORPORA = Path(os.environ.get("ERRORHUB_CORPORA") or
-               Path(__file__).resolve().parents[4].parent / "shared" / "corpora")
+CORPORA = Path(os.environ.get("ERRORHUB_CORPORA") or Path(__file__).resolve().parents[4].parent / "shared" / "corpora")
 CONTAINERS = CORPORA / "containers"
 
 
@@ -34,9 +33,15 @@ def _as_fluentbit_records(records) -> list[str]:
     return [r.text + ("\n" if r.source == "docker" and r.meta.get("eol") else "") for r in records]
 
 
-@pytest.mark.parametrize(("name", "sniffed"), [
-    ("docker", "docker"), ("cri", "cri"), ("container_mix", "docker"), ("docker_cri_chain", "cri"),
-])
+@pytest.mark.parametrize(
+    ("name", "sniffed"),
+    [
+        ("docker", "docker"),
+        ("cri", "cri"),
+        ("container_mix", "docker"),
+        ("docker_cri_chain", "cri"),
+    ],
+)
 def test_joined_records_equal_fluentbit_expectation(name: str, sniffed: str) -> None:
     body, expected = _load(name)
     fmt, records = frame(body, None, content_type=None)
@@ -55,7 +60,9 @@ def test_cri_pieces_keep_first_timestamp_and_stream() -> None:
     body, _ = _load("cri")
     _, records = frame(body, "cri", content_type=None)
     assert [(r.stream, r.timestamp) for r in records[:2]] == [
-        ("stdout", "2019-05-07T18:57:50.904275Z"), ("stderr", "2019-05-07T18:57:50.904275Z")]
+        ("stdout", "2019-05-07T18:57:50.904275Z"),
+        ("stderr", "2019-05-07T18:57:50.904275Z"),
+    ]
 
 
 def test_issue_3817_custom_regex_rule_is_not_applied() -> None:
@@ -67,8 +74,12 @@ def test_issue_3817_custom_regex_rule_is_not_applied() -> None:
     fmt, records = frame(body, None, content_type=None)
     assert fmt == "cri"
     assert [r.text for r in records] == [
-        "[DEBUG] 1 start multiline - ", "1 cont A", "[DEBUG] 2 start multiline - ", "2 cont B",
-        "another isolated line"]
+        "[DEBUG] 1 start multiline - ",
+        "1 cont A",
+        "[DEBUG] 2 start multiline - ",
+        "2 cont B",
+        "another isolated line",
+    ]
     assert records[-1].source == "plain"  # the last input is not a CRI line
     # what fluent-bit produces is the same text, grouped by its regex rule:
     assert "\n".join(r.text for r in records) == "\n".join(expected)

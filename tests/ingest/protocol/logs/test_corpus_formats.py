@@ -14,8 +14,7 @@ from ingest.protocol.logs.access import parse_access_line
 from ingest.protocol.logs.formats import frame
 from ingest.protocol.logs.structured import parse_logfmt
 
-CORPORA = Path(os.environ.get("ERRORHUB_CORPORA") or
-               Path(__file__).resolve().parents[4].parent / "shared" / "corpora")
+CORPORA = Path(os.environ.get("ERRORHUB_CORPORA") or Path(__file__).resolve().parents[4].parent / "shared" / "corpora")
 FORMATS = CORPORA / "formats"
 
 
@@ -68,8 +67,13 @@ def test_cloudwatch_subscription_message(encoding: str) -> None:
         "pretty": (FORMATS / "aws_cloudwatch_log_subscription_message" / "sample_1.original.txt").read_bytes(),
         "gzip": gzip.compress(raw),
         "base64-gzip": base64.b64encode(gzip.compress(raw)),
-        "firehose": json.dumps({"requestId": "r1", "timestamp": 1600110569039, "records": [
-            {"data": base64.b64encode(gzip.compress(raw)).decode()}]}).encode(),
+        "firehose": json.dumps(
+            {
+                "requestId": "r1",
+                "timestamp": 1600110569039,
+                "records": [{"data": base64.b64encode(gzip.compress(raw)).decode()}],
+            }
+        ).encode(),
     }[encoding]
     fmt, records = frame(body, None, content_type=None)
     assert fmt == "cloudwatch"
@@ -105,9 +109,16 @@ def _assert_access_line(record, expected: dict, vrl_format: str) -> None:
     if vrl_format == "ingress_upstreaminfo":
         assert record.format == "ingress_upstreaminfo"
         assert record.request_id == expected["req_id"]
-        for key in ("request_length", "request_time", "proxy_upstream_name",
-                    "proxy_alternative_upstream_name", "upstream_addr",
-                    "upstream_response_length", "upstream_response_time", "upstream_status"):
+        for key in (
+            "request_length",
+            "request_time",
+            "proxy_upstream_name",
+            "proxy_alternative_upstream_name",
+            "upstream_addr",
+            "upstream_response_length",
+            "upstream_response_time",
+            "upstream_status",
+        ):
             assert record.fields[key] == expected[key], key
     if vrl_format == "main":
         assert record.fields["x_forwarded_for"] == expected["http_x_forwarded_for"]

@@ -13,9 +13,7 @@ from ingest.protocol.logs.detect import is_trace_start
 from ingest.protocol.logs.model import LogLine
 from ingest.protocol.logs.multiline import assemble, events_from_blocks
 
-CORPORA = Path(
-    os.environ.get("ERRORHUB_CORPORA") or Path(__file__).resolve().parents[4] / ".." / "shared" / "corpora"
-)
+CORPORA = Path(os.environ.get("ERRORHUB_CORPORA") or Path(__file__).resolve().parents[4] / ".." / "shared" / "corpora")
 STACKTRACES = CORPORA / "stacktraces"
 MANIFEST = STACKTRACES / "manifest.json"
 

@@ -60,7 +60,7 @@ def test_continuations(line: str) -> None:
         "",
         "2026-11-01 12:00:00 INFO GET /health 200",
         '127.0.0.1 - - [01/Nov/2026:12:00:00 +0000] "GET / HTTP/1.1" 200 512',
-        "level=error msg=\"db timeout\"",
+        'level=error msg="db timeout"',
         "Error: connection refused",  # a header only with a frame after it: see multiline
         "goroutine pool size: 10",
         "thread 'main' started",

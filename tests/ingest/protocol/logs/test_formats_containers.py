@@ -6,12 +6,13 @@ from ingest.protocol.logs.formats import frame
 
 
 def test_cri_partials_interleaved_by_stream() -> None:
-    body = (b"2024-01-01T00:00:00Z stdout P a\n2024-01-01T00:00:01Z stderr F err line\n"
-            b"2024-01-01T00:00:02Z stdout F b\n")
+    body = b"2024-01-01T00:00:00Z stdout P a\n2024-01-01T00:00:01Z stderr F err line\n2024-01-01T00:00:02Z stdout F b\n"
     fmt, records = frame(body, None, content_type=None)
     assert fmt == "cri"
     assert [(r.stream, r.text, r.timestamp) for r in records] == [
-        ("stderr", "err line", "2024-01-01T00:00:01Z"), ("stdout", "ab", "2024-01-01T00:00:00Z")]
+        ("stderr", "err line", "2024-01-01T00:00:01Z"),
+        ("stdout", "ab", "2024-01-01T00:00:00Z"),
+    ]
 
 
 def test_cri_empty_message_and_partial_at_end() -> None:
@@ -20,8 +21,10 @@ def test_cri_empty_message_and_partial_at_end() -> None:
 
 
 def test_docker_pieces_and_crlf() -> None:
-    body = (b'{"log":"long ","stream":"stdout","time":"2024-01-01T00:00:00.5Z"}\n'
-            b'{"log":"line\\r\\n","stream":"stdout","time":"2024-01-01T00:00:01Z"}\n')
+    body = (
+        b'{"log":"long ","stream":"stdout","time":"2024-01-01T00:00:00.5Z"}\n'
+        b'{"log":"line\\r\\n","stream":"stdout","time":"2024-01-01T00:00:01Z"}\n'
+    )
     fmt, (record,) = frame(body, None, content_type=None)
     assert fmt == "docker"
     assert (record.text, record.timestamp, record.meta["eol"]) == ("long line", "2024-01-01T00:00:00.500000Z", True)

@@ -17,7 +17,10 @@ def test_ndjson_mixed_with_text_lines() -> None:
     fmt, records = frame(b'{"level":"error","msg":"a"}\nnot json\n\n{"msg":"b"}\n', None, content_type=None)
     assert fmt == "ndjson"
     assert [(r.text, r.fields is not None, r.source) for r in records] == [
-        ("a", True, "ndjson"), ("not json", False, "plain"), ("b", True, "ndjson")]
+        ("a", True, "ndjson"),
+        ("not json", False, "plain"),
+        ("b", True, "ndjson"),
+    ]
 
 
 def test_json_array_batch() -> None:
@@ -51,8 +54,10 @@ def test_vector_kubernetes_logs_envelope_is_unwrapped() -> None:
 def test_gelf_ndjson_and_nul_separated() -> None:
     one = {"version": "1.1", "host": "h", "short_message": "a", "timestamp": 1714557600.5, "level": 3}
     two = {"version": "1.1", "host": "h", "short_message": "b", "level": 6}
-    for body in (f"{json.dumps(one)}\n{json.dumps(two)}\n".encode(),
-                 f"{json.dumps(one)}\0{json.dumps(two)}\0".encode()):
+    for body in (
+        f"{json.dumps(one)}\n{json.dumps(two)}\n".encode(),
+        f"{json.dumps(one)}\0{json.dumps(two)}\0".encode(),
+    ):
         fmt, records = frame(body, None, content_type=None)
         assert fmt == "gelf"
         assert [r.text for r in records] == ["a", "b"]
@@ -65,17 +70,20 @@ def test_object_broken_by_raw_newline_is_rejoined() -> None:
     assert [r.text for r in records] == ["cc", "next"]
 
 
-@pytest.mark.parametrize(("first_line", "fmt"), [
-    (b'{"messageType":"DATA_MESSAGE","logEvents":[]}', "cloudwatch"),
-    (b'{"short_message":"x","host":"h","version":"1.1"}', "gelf"),
-    (b'{"log":"x\\n","stream":"stdout","time":"2024-01-01T00:00:00Z"}', "docker"),
-    (b'{"level":"info"}', "ndjson"),
-    (b"2024-01-01T00:00:00.1Z stdout F hello", "cri"),
-    (b"83 <40>1 2012-11-30T06:45:29+00:00 host app web.3 - x", "logplex"),
-    (b"<13>1 2024-01-01T00:00:00Z h a - - - x", "syslog"),
-    (b"H4sIAAAAAAAA", "cloudwatch"),
-    (b"hello world", "plain"),
-])
+@pytest.mark.parametrize(
+    ("first_line", "fmt"),
+    [
+        (b'{"messageType":"DATA_MESSAGE","logEvents":[]}', "cloudwatch"),
+        (b'{"short_message":"x","host":"h","version":"1.1"}', "gelf"),
+        (b'{"log":"x\\n","stream":"stdout","time":"2024-01-01T00:00:00Z"}', "docker"),
+        (b'{"level":"info"}', "ndjson"),
+        (b"2024-01-01T00:00:00.1Z stdout F hello", "cri"),
+        (b"83 <40>1 2012-11-30T06:45:29+00:00 host app web.3 - x", "logplex"),
+        (b"<13>1 2024-01-01T00:00:00Z h a - - - x", "syslog"),
+        (b"H4sIAAAAAAAA", "cloudwatch"),
+        (b"hello world", "plain"),
+    ],
+)
 def test_sniff(first_line: bytes, fmt: str) -> None:
     assert sniff(b"\n  \n" + first_line + b"\n") == fmt
 

@@ -28,17 +28,24 @@ def test_5424_message_starting_with_brackets_is_not_structured_data() -> None:
     assert record.text == "[ERROR] boom"
 
 
-@pytest.mark.parametrize(("line", "host", "app", "procid", "message"), [
-    ("<34>Oct 11 22:14:15 mymachine su[123]: 'su root' failed", "mymachine", "su", "123", "'su root' failed"),
-    ("<34>Oct  1 22:14:15 su: 'su root' failed", None, "su", None, "'su root' failed"),
-    ("Oct 11 22:14:15 mymachine sshd[99]: Accepted key", "mymachine", "sshd", "99", "Accepted key"),
-    ("<13>2024-05-01T10:00:00Z host app: rsyslog high precision", "host", "app", None, "rsyslog high precision"),
-])
+@pytest.mark.parametrize(
+    ("line", "host", "app", "procid", "message"),
+    [
+        ("<34>Oct 11 22:14:15 mymachine su[123]: 'su root' failed", "mymachine", "su", "123", "'su root' failed"),
+        ("<34>Oct  1 22:14:15 su: 'su root' failed", None, "su", None, "'su root' failed"),
+        ("Oct 11 22:14:15 mymachine sshd[99]: Accepted key", "mymachine", "sshd", "99", "Accepted key"),
+        ("<13>2024-05-01T10:00:00Z host app: rsyslog high precision", "host", "app", None, "rsyslog high precision"),
+    ],
+)
 def test_3164(line, host, app, procid, message) -> None:
     fmt, (record,) = frame(line.encode(), None, content_type=None)
     assert fmt == "syslog"
     assert (record.meta.get("host"), record.meta.get("app"), record.meta.get("procid"), record.text) == (
-        host, app, procid, message)
+        host,
+        app,
+        procid,
+        message,
+    )
     assert record.timestamp is not None
 
 

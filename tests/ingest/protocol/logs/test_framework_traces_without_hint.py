@@ -25,8 +25,10 @@ def _cri(lines: list[str]) -> bytes:
 
 
 def _docker(lines: list[str]) -> bytes:
-    return "".join(json.dumps({"log": f"{line}\n", "stream": "stderr", "time": f"2025-03-14T15:03:06.{i:06d}123Z"})
-                   + "\n" for i, line in enumerate(lines)).encode()
+    return "".join(
+        json.dumps({"log": f"{line}\n", "stream": "stderr", "time": f"2025-03-14T15:03:06.{i:06d}123Z"}) + "\n"
+        for i, line in enumerate(lines)
+    ).encode()
 
 
 WRAPS = {"plain": _plain, "cri": _cri, "docker": _docker}
@@ -36,13 +38,18 @@ WRAPS = {"plain": _plain, "cri": _cri, "docker": _docker}
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_one_right_event(name: str, wrap: str) -> None:
     lines = (HANDWRITTEN / f"{name}.txt").read_text().splitlines()
-    events = [e for e in extract(WRAPS[wrap](lines), fmt=None, content_type=None, defaults={}).events
-              if e.get("exception")]
+    events = [
+        e for e in extract(WRAPS[wrap](lines), fmt=None, content_type=None, defaults={}).events if e.get("exception")
+    ]
     assert len(events) == 1
     [event] = events
     expected, outer = EXPECTED[name], event["exception"][-1]
-    assert (outer["type"], outer["value"], len(outer["stacktrace"]["frames"]), len(event["exception"]),
-            event["platform"]) == (expected["type"], expected["value"], expected["frames"], expected["chain"],
-                                   expected["platform"])
+    assert (
+        outer["type"],
+        outer["value"],
+        len(outer["stacktrace"]["frames"]),
+        len(event["exception"]),
+        event["platform"],
+    ) == (expected["type"], expected["value"], expected["frames"], expected["chain"], expected["platform"])
     if wrap != "plain":
         assert event["timestamp"].startswith("2025-03-14T15:03:06")

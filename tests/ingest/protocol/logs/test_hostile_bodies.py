@@ -23,9 +23,11 @@ GOOD = (ROOT / "recorded" / "python" / "chained_cause.txt").read_text().splitlin
 
 
 def _docker(lines: list[str], stream: str = "stderr", second: int = 40) -> bytes:
-    return b"".join(json.dumps({"log": line + "\n", "stream": stream,
-                                "time": f"2024-05-17T09:12:{second}.{i:06d}Z"}).encode() + b"\n"
-                    for i, line in enumerate(lines))
+    return b"".join(
+        json.dumps({"log": line + "\n", "stream": stream, "time": f"2024-05-17T09:12:{second}.{i:06d}Z"}).encode()
+        + b"\n"
+        for i, line in enumerate(lines)
+    )
 
 
 def _good_events(body: bytes) -> list[dict[str, Any]]:
@@ -79,8 +81,9 @@ def test_a_cri_piece_chain_that_never_ends_is_one_bounded_record() -> None:
 
 
 def test_a_trace_that_never_ends_is_cut_and_does_not_stall_another_writers_trace() -> None:
-    endless = ["Exception in thread \"main\" java.lang.StackOverflowError"] + \
-        ["\tat com.acme.Tree.walk(Tree.java:12)"] * 60_000
+    endless = ['Exception in thread "main" java.lang.StackOverflowError'] + [
+        "\tat com.acme.Tree.walk(Tree.java:12)"
+    ] * 60_000
     lines = [f"2024-05-17T09:12:33.{i % 1000:03d}+00:00 web-1 java[77]: {line}" for i, line in enumerate(endless)]
     good = [f"2024-05-17T09:12:33.500+00:00 web-1 python[88]: {line}" for line in GOOD]
     body = "\n".join(lines[:30_000] + good + lines[30_000:]).encode() + b"\n"
@@ -97,8 +100,9 @@ def test_through_the_door_a_hostile_body_is_accepted_and_its_good_trace_stored(c
     garbage = bytes(random.Random(21).randrange(256) for _ in range(50_000))
     cut = _docker(["panic: runtime error: index out of range [3] with length 2"])[:60]
     body = garbage + b"\n" + b"z" * (2 * 1024 * 1024) + b"\n" + _docker(GOOD) + cut
-    response = client.generic("POST", f"/api/{world.project.pk}/logs/?sentry_key={world.key.public_key}", body,
-                              content_type="")
+    response = client.generic(
+        "POST", f"/api/{world.project.pk}/logs/?sentry_key={world.key.public_key}", body, content_type=""
+    )
     assert response.status_code == 200, response.content
     titles = list(Issue.objects.filter(project=world.project).values_list("title", flat=True))
     assert any(title.startswith("ConfigError: invalid port '80a'") for title in titles), titles

@@ -16,8 +16,14 @@ BODY = (ROOT / "loggers" / "mixed.log").read_bytes()
 # source, timestamp, platform, outer exception type, value, frames
 EXPECTED = [
     ("log:pino", "2024-05-17T09:12:33.123000Z", "node", "Error", "connect ECONNREFUSED 10.0.0.5:5432", 2),
-    ("log:bunyan", "2024-05-17T09:12:34.123000Z", "node", "TypeError",
-     "Cannot read properties of undefined (reading 'id')", 2),
+    (
+        "log:bunyan",
+        "2024-05-17T09:12:34.123000Z",
+        "node",
+        "TypeError",
+        "Cannot read properties of undefined (reading 'id')",
+        2,
+    ),
     ("log:winston", "2024-05-17T09:12:35.123000Z", "node", "Error", "payment failed", 2),
     ("log:structlog", "2024-05-17T09:12:36.123456Z", "python", "ZeroDivisionError", "division by zero", 1),
     ("log:logrus", "2024-05-17T09:12:37Z", "go", None, 'pq: password authentication failed for user "shop"', 0),
@@ -34,8 +40,14 @@ EXPECTED = [
 def _summary(event: dict[str, Any]) -> tuple[Any, ...]:
     outer = (event.get("exception") or [{}])[-1]
     frames = (outer.get("stacktrace") or {}).get("frames") or []
-    return (event["source"], event.get("timestamp"), event["platform"], outer.get("type"), outer.get("value"),
-            len(frames))
+    return (
+        event["source"],
+        event.get("timestamp"),
+        event["platform"],
+        outer.get("type"),
+        outer.get("value"),
+        len(frames),
+    )
 
 
 @pytest.fixture(scope="module")

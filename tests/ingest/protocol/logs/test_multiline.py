@@ -41,7 +41,9 @@ def test_interleaved_streams_are_kept_apart() -> None:
 def test_header_line_is_promoted_by_a_frame() -> None:
     blocks = list(assemble(_lines(["noise", "TypeError: x is undefined", "    at f (/a.js:1:2)", "done"])))
     assert [(b.is_trace, b.lines[0].text) for b in blocks] == [
-        (False, "noise"), (True, "TypeError: x is undefined"), (False, "done"),
+        (False, "noise"),
+        (True, "TypeError: x is undefined"),
+        (False, "done"),
     ]
 
 

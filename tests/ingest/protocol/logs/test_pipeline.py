@@ -90,14 +90,29 @@ def test_vector_kubernetes_error_line() -> None:
 
 
 def test_cloudwatch_lambda_trace_in_one_event() -> None:
-    message = {"messageType": "DATA_MESSAGE", "owner": "1", "logGroup": "/aws/lambda/f", "logStream": "s",
-               "subscriptionFilters": [], "logEvents": [{"id": "3713", "timestamp": 1714557600000, "message":
-                   "Traceback (most recent call last):\n  File \"/var/task/app.py\", line 4, in handler\n"
-                   "    return 1 / 0\nZeroDivisionError: division by zero\n"}]}
-    result = extract(gzip.compress(json.dumps(message).encode()), fmt=None, content_type=None, defaults={"project_id": 2})
+    message = {
+        "messageType": "DATA_MESSAGE",
+        "owner": "1",
+        "logGroup": "/aws/lambda/f",
+        "logStream": "s",
+        "subscriptionFilters": [],
+        "logEvents": [
+            {
+                "id": "3713",
+                "timestamp": 1714557600000,
+                "message": 'Traceback (most recent call last):\n  File "/var/task/app.py", line 4, in handler\n'
+                "    return 1 / 0\nZeroDivisionError: division by zero\n",
+            }
+        ],
+    }
+    result = extract(
+        gzip.compress(json.dumps(message).encode()), fmt=None, content_type=None, defaults={"project_id": 2}
+    )
     (event,) = result.events
     assert event["exception"][-1]["type"] == "ZeroDivisionError"
-    again = extract(gzip.compress(json.dumps(message).encode()), fmt=None, content_type=None, defaults={"project_id": 2})
+    again = extract(
+        gzip.compress(json.dumps(message).encode()), fmt=None, content_type=None, defaults={"project_id": 2}
+    )
     assert again.events[0]["event_id"] == event["event_id"]  # from the CloudWatch event id
 
 

@@ -18,13 +18,22 @@ pytestmark = pytest.mark.sqlite
 
 WRAPPERS = sorted({f.wrapper for f in wrapped_files()})
 # the format the view answers: the wrapper most lines were written in
-_ANSWERED = {"syslog5424": "syslog", "syslog3164": "syslog", "interleaved": "syslog", "timestamped": "plain",
-             "logprefix": "plain", "compose": "plain", "pidprefix": "plain", "pylogging": "plain"}
+_ANSWERED = {
+    "syslog5424": "syslog",
+    "syslog3164": "syslog",
+    "interleaved": "syslog",
+    "timestamped": "plain",
+    "logprefix": "plain",
+    "compose": "plain",
+    "pidprefix": "plain",
+    "pylogging": "plain",
+}
 
 
 def _post(client: Any, world: Any, body: bytes, content_type: str) -> Any:
-    return client.generic("POST", f"/api/{world.project.pk}/logs/?sentry_key={world.key.public_key}", body,
-                          content_type=content_type)
+    return client.generic(
+        "POST", f"/api/{world.project.pk}/logs/?sentry_key={world.key.public_key}", body, content_type=content_type
+    )
 
 
 def _stored_events(project_id: int) -> list[dict[str, Any]]:

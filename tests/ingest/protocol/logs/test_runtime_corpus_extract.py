@@ -15,8 +15,20 @@ FILES = wrapped_files()
 def test_the_corpus_covers_every_wrapper_and_runtime() -> None:
     wrappers = {f.wrapper for f in FILES}
     runtimes = {t.program.split("/")[0] for f in FILES for t in f.traces}
-    assert wrappers == {"plain", "timestamped", "docker", "cri", "journald", "syslog5424", "syslog3164",
-                        "interleaved", "logprefix", "pylogging", "compose", "pidprefix"}
+    assert wrappers == {
+        "plain",
+        "timestamped",
+        "docker",
+        "cri",
+        "journald",
+        "syslog5424",
+        "syslog3164",
+        "interleaved",
+        "logprefix",
+        "pylogging",
+        "compose",
+        "pidprefix",
+    }
     assert runtimes == {"python", "java", "go", "node", "rust", "ruby", "php", "elixir", "erlang"}
 
 

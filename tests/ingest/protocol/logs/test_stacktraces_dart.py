@@ -6,8 +6,10 @@ from ingest.protocol.logs.stacktraces import parse_trace_with_language
 
 
 def test_known_to_string_prefix_gives_a_type() -> None:
-    text = ("Unhandled exception:\nBad state: oops\n"
-            "#0      main (file:///app/bin/main.dart:4:3)\n<asynchronous suspension>\n")
+    text = (
+        "Unhandled exception:\nBad state: oops\n"
+        "#0      main (file:///app/bin/main.dart:4:3)\n<asynchronous suspension>\n"
+    )
     language, (exc,) = parse_trace_with_language(text)
     assert language == "dart"
     assert (exc["type"], exc["value"]) == ("StateError", "Bad state: oops")

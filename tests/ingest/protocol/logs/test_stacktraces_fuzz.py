@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,14 +13,46 @@ from tests.budget import cpu_budget
 
 # Pieces of real trace syntax so the fuzzer reaches the parsers' inner branches.
 PIECES = [
-    "Traceback (most recent call last):", '  File "a.py", line 1, in f', "  + Exception Group Traceback (most recent call last):",
-    "  | ", "  +-+---- 1 ----", "ValueError: x", "\tat a.B.c(B.java:1)", "Caused by: x.Y: z", "\t... 3 more", "\tSuppressed: q.E",
-    "panic: p", "goroutine 1 [running]:", "main.main()", "\t/a.go:1 +0x1", "thread 'm' panicked at src/a.rs:1:1:",
-    "stack backtrace:", "   0: f", "      at a.rs:1:1", "PHP Fatal error:  Uncaught E: m in /a.php:1", "Stack trace:",
-    "#0 /a.php(1): f()", "#1 {main}", "Next E: n in /a.php:2", "Unhandled exception:", "#0      main (file:///a.dart:1:1)",
-    "a.rb:1:in 'm': x (E)", "\tfrom a.rb:2:in 'n'", " E (m):", "System.X: a ---> System.Y: b", "   at A.B() in c.cs:line 1",
-    "--- End of inner exception stack trace ---", "    at f (a.js:1:2) {", "  [cause]: Error: c", "}", "[errors]: [", "]",
-    "f@https://a/b.js:1:2", "", "\x1b[31m", "\r",
+    "Traceback (most recent call last):",
+    '  File "a.py", line 1, in f',
+    "  + Exception Group Traceback (most recent call last):",
+    "  | ",
+    "  +-+---- 1 ----",
+    "ValueError: x",
+    "\tat a.B.c(B.java:1)",
+    "Caused by: x.Y: z",
+    "\t... 3 more",
+    "\tSuppressed: q.E",
+    "panic: p",
+    "goroutine 1 [running]:",
+    "main.main()",
+    "\t/a.go:1 +0x1",
+    "thread 'm' panicked at src/a.rs:1:1:",
+    "stack backtrace:",
+    "   0: f",
+    "      at a.rs:1:1",
+    "PHP Fatal error:  Uncaught E: m in /a.php:1",
+    "Stack trace:",
+    "#0 /a.php(1): f()",
+    "#1 {main}",
+    "Next E: n in /a.php:2",
+    "Unhandled exception:",
+    "#0      main (file:///a.dart:1:1)",
+    "a.rb:1:in 'm': x (E)",
+    "\tfrom a.rb:2:in 'n'",
+    " E (m):",
+    "System.X: a ---> System.Y: b",
+    "   at A.B() in c.cs:line 1",
+    "--- End of inner exception stack trace ---",
+    "    at f (a.js:1:2) {",
+    "  [cause]: Error: c",
+    "}",
+    "[errors]: [",
+    "]",
+    "f@https://a/b.js:1:2",
+    "",
+    "\x1b[31m",
+    "\r",
 ]
 text_lines = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=60)), max_size=60)
 

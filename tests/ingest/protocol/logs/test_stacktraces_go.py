@@ -32,8 +32,10 @@ def test_function_module_split_and_file_lines() -> None:
 
 
 def test_fatal_error() -> None:
-    chain = parse_trace("fatal error: all goroutines are asleep - deadlock!\n\n"
-                        "goroutine 1 [chan receive]:\nmain.main()\n\t/app/main.go:5 +0x2d\n")
+    chain = parse_trace(
+        "fatal error: all goroutines are asleep - deadlock!\n\n"
+        "goroutine 1 [chan receive]:\nmain.main()\n\t/app/main.go:5 +0x2d\n"
+    )
     assert (chain[-1]["type"], chain[-1]["value"]) == ("fatal error", "all goroutines are asleep - deadlock!")
 
 

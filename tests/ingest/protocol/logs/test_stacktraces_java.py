@@ -28,8 +28,13 @@ def test_modules_and_frames() -> None:
     assert exc["module"] == "java.lang"
     frames = exc["stacktrace"]["frames"]
     assert frames[-1] == {
-        "filename": "Cart.java", "abs_path": None, "function": "total", "module": "com.shop.Cart",
-        "lineno": 42, "colno": None, "in_app": None,
+        "filename": "Cart.java",
+        "abs_path": None,
+        "function": "total",
+        "module": "com.shop.Cart",
+        "lineno": 42,
+        "colno": None,
+        "in_app": None,
     }
     assert frames[1]["module"] == "java.lang.Thread"
     assert frames[0]["filename"] is None and frames[0]["function"] == "park"
@@ -54,7 +59,9 @@ def test_suppressed_is_not_a_cause_and_omitted_is_counted() -> None:
 
 
 def test_kotlin_header_without_package_dots() -> None:
-    chain = parse_trace('Exception in thread "main" kotlin.NotImplementedError: An operation is not implemented.\n'
-                        "\tat MainKt.main(Main.kt:2)\n")
+    chain = parse_trace(
+        'Exception in thread "main" kotlin.NotImplementedError: An operation is not implemented.\n'
+        "\tat MainKt.main(Main.kt:2)\n"
+    )
     assert chain[-1]["type"] == "kotlin.NotImplementedError"
     assert chain[-1]["stacktrace"]["frames"][0]["filename"] == "Main.kt"

@@ -17,7 +17,7 @@ def test_captured_trace(path: Path) -> None:
 
 def test_frame_shapes() -> None:
     text = (
-        "TypeError [ERR_INVALID_ARG_TYPE]: The \"path\" argument must be of type string\n"
+        'TypeError [ERR_INVALID_ARG_TYPE]: The "path" argument must be of type string\n'
         "    at new Store (/app/store.js:3:11)\n"
         "    at async Promise.all (index 0)\n"
         "    at /app/index.js:10:5\n"
@@ -33,6 +33,8 @@ def test_frame_shapes() -> None:
 
 
 def test_safari_frames() -> None:
-    chain = parse_trace("ReferenceError: x is not defined\ng@https://a.example/app.js:2:3\nglobal code@https://a.example/app.js:9:1\n")
+    chain = parse_trace(
+        "ReferenceError: x is not defined\ng@https://a.example/app.js:2:3\nglobal code@https://a.example/app.js:9:1\n"
+    )
     assert chain is not None
     assert chain[-1]["stacktrace"]["frames"][-1]["function"] == "g"

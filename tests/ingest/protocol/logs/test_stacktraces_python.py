@@ -59,5 +59,5 @@ def test_bare_exception_without_message() -> None:
 
 
 def test_ansi_and_crlf() -> None:
-    text = "\x1b[31mTraceback (most recent call last):\x1b[0m\r\n  File \"a.py\", line 2, in g\r\nValueError: bad\r\n"
+    text = '\x1b[31mTraceback (most recent call last):\x1b[0m\r\n  File "a.py", line 2, in g\r\nValueError: bad\r\n'
     assert parse_trace(text)[-1]["value"] == "bad"

@@ -22,8 +22,10 @@ def test_ruby34_owner_becomes_module() -> None:
 
 
 def test_rails_form() -> None:
-    text = (" ActiveRecord::RecordNotFound (Couldn't find User with 'id'=7):\n  \n"
-            "  app/controllers/users_controller.rb:5:in `show'\n")
+    text = (
+        " ActiveRecord::RecordNotFound (Couldn't find User with 'id'=7):\n  \n"
+        "  app/controllers/users_controller.rb:5:in `show'\n"
+    )
     chain = parse_trace(text)
     assert chain[-1]["type"] == "ActiveRecord::RecordNotFound"
     assert chain[-1]["value"] == "Couldn't find User with 'id'=7"

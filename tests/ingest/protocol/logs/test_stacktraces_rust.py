@@ -16,7 +16,9 @@ def test_captured_trace(path: Path) -> None:
 
 
 def test_old_format_single_line() -> None:
-    (exc,) = parse_trace("thread 'main' panicked at 'index out of bounds: the len is 3 but the index is 5', src/main.rs:4:5")
+    (exc,) = parse_trace(
+        "thread 'main' panicked at 'index out of bounds: the len is 3 but the index is 5', src/main.rs:4:5"
+    )
     assert exc["value"] == "index out of bounds: the len is 3 but the index is 5"
     (frame,) = exc["stacktrace"]["frames"]
     assert (frame["filename"], frame["lineno"], frame["colno"]) == ("src/main.rs", 4, 5)

@@ -53,8 +53,10 @@ def test_structlog_dict_traceback_is_reordered_oldest_first() -> None:
 
 
 def test_exception_fields_without_stack_make_an_exception() -> None:
-    event = event_from_record({"level": "warn", "msg": "retrying", "error.type": "TimeoutError",
-                               "error.message": "read timed out"}, defaults={})
+    event = event_from_record(
+        {"level": "warn", "msg": "retrying", "error.type": "TimeoutError", "error.message": "read timed out"},
+        defaults={},
+    )
     assert event["level"] == "warning"
     assert event["exception"] == [{"type": "TimeoutError", "value": "read timed out"}]
 
@@ -68,24 +70,53 @@ def test_remaining_fields_go_to_bounded_extra() -> None:
 
 
 def test_defaults_fill_what_the_record_lacks() -> None:
-    event = event_from_record({"level": "error", "msg": "x", "service": "mine"},
-                              defaults={"service": "default", "environment": "prod", "release": "1.0"})
+    event = event_from_record(
+        {"level": "error", "msg": "x", "service": "mine"},
+        defaults={"service": "default", "environment": "prod", "release": "1.0"},
+    )
     assert (event["service"], event["environment"], event["release"]) == ("mine", "prod", "1.0")
 
 
-@pytest.mark.parametrize(("value", "level"), [
-    ("ERROR", "error"), ("Error", "error"), ("err", "error"), ("FATAL", "fatal"), ("critical", "fatal"),
-    ("Information", "info"), ("WARN", "warning"), ("SEVERE", "error"), ("dpanic", "fatal"),
-    (50, "error"), (60, "fatal"), (40, "warning"), (30, "info"), (3, "error"), (2, "fatal"), (6, "info"),
-    (500, "error"), (800, "fatal"), (200, "info"), ("50", "error"), ("bogus", None), (True, None),
-])
+@pytest.mark.parametrize(
+    ("value", "level"),
+    [
+        ("ERROR", "error"),
+        ("Error", "error"),
+        ("err", "error"),
+        ("FATAL", "fatal"),
+        ("critical", "fatal"),
+        ("Information", "info"),
+        ("WARN", "warning"),
+        ("SEVERE", "error"),
+        ("dpanic", "fatal"),
+        (50, "error"),
+        (60, "fatal"),
+        (40, "warning"),
+        (30, "info"),
+        (3, "error"),
+        (2, "fatal"),
+        (6, "info"),
+        (500, "error"),
+        (800, "fatal"),
+        (200, "info"),
+        ("50", "error"),
+        ("bogus", None),
+        (True, None),
+    ],
+)
 def test_level_spellings(value, level) -> None:
     assert normalize_level(value) == level
 
 
-@pytest.mark.parametrize("record", [
-    {"level": "info", "msg": "ok"}, {"msg": "no level"}, {"level": 30, "msg": "pino info"},
-    {"severity": "NOTICE", "textPayload": "started"}, {},
-])
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"level": "info", "msg": "ok"},
+        {"msg": "no level"},
+        {"level": 30, "msg": "pino info"},
+        {"severity": "NOTICE", "textPayload": "started"},
+        {},
+    ],
+)
 def test_non_errors_make_no_event(record: dict) -> None:
     assert event_from_record(record, defaults={}) is None

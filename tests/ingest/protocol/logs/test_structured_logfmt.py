@@ -7,7 +7,12 @@ from ingest.protocol.logs.structured import event_from_record, looks_like_logfmt
 
 def test_quoted_values_escapes_and_flags() -> None:
     assert parse_logfmt('level=error msg="say \\"hi\\"\\nnow" flag empty= path=/a=b') == {
-        "level": "error", "msg": 'say "hi"\nnow', "flag": True, "empty": "", "path": "/a=b"}
+        "level": "error",
+        "msg": 'say "hi"\nnow',
+        "flag": True,
+        "empty": "",
+        "path": "/a=b",
+    }
 
 
 def test_unterminated_quote_takes_the_rest() -> None:
@@ -15,8 +20,10 @@ def test_unterminated_quote_takes_the_rest() -> None:
 
 
 def test_go_slog_error_line_becomes_an_event() -> None:
-    line = ('time=2024-05-01T10:00:00.000Z level=ERROR msg="payment failed" order=991 err="stripe: card_declined" '
-            "trace_id=abc123")
+    line = (
+        'time=2024-05-01T10:00:00.000Z level=ERROR msg="payment failed" order=991 err="stripe: card_declined" '
+        "trace_id=abc123"
+    )
     assert looks_like_logfmt(line)
     event = event_from_record(parse_logfmt(line), defaults={})
     assert event["level"] == "error"

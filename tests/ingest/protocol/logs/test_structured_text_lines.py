@@ -23,7 +23,7 @@ ERRORS = [
     ("F1101 12:00:00.000000   123 file.go:12] cannot start", "fatal", "cannot start"),
     ("E, [2024-01-01T12:00:00.123 #1234] ERROR -- : boom", "error", "boom"),
     ("2024-01-01 12:00:00 UTC [123] FATAL:  password authentication failed", "fatal", None),
-    ("2024-01-01 12:00:00.123 UTC [77] ERROR:  relation \"x\" does not exist", "error", None),
+    ('2024-01-01 12:00:00.123 UTC [77] ERROR:  relation "x" does not exist', "error", None),
     ("PANIC: could not write to file", "fatal", "could not write to file"),
     ("SEVERE: Servlet.service() threw exception", "error", None),
     ("error: could not connect to server", "error", "could not connect to server"),
@@ -33,10 +33,20 @@ ERRORS = [
     ('ts=2024-05-01 msg="x" level=error', "error", None),
 ]
 ORDINARY = [
-    "0 errors", "Processed 0 errors in 3 files", "Error handling is fine", "errors=0 warnings=2",
-    "2024-01-01 12:00:00 INFO error count is 3", "2024-01-01 INFO [main] ERROR budget: 0",
-    "GET /errors 200", "some text ERROR later in the line", "Everything OK", "",
-    "The FATAL flaw of this design", "2024-01-01 WARN retrying after error", "E", "Fine: all good",
+    "0 errors",
+    "Processed 0 errors in 3 files",
+    "Error handling is fine",
+    "errors=0 warnings=2",
+    "2024-01-01 12:00:00 INFO error count is 3",
+    "2024-01-01 INFO [main] ERROR budget: 0",
+    "GET /errors 200",
+    "some text ERROR later in the line",
+    "Everything OK",
+    "",
+    "The FATAL flaw of this design",
+    "2024-01-01 WARN retrying after error",
+    "E",
+    "Fine: all good",
 ]
 
 
@@ -56,8 +66,9 @@ def test_ordinary_lines_are_not_errors(text: str) -> None:
 
 
 def test_syslog_severity_counts_when_the_text_has_no_level() -> None:
-    line = LogLine(text="disk quota exceeded", meta={"level": "error", "host": "db-1"},
-                   timestamp="2024-01-01T00:00:00Z")
+    line = LogLine(
+        text="disk quota exceeded", meta={"level": "error", "host": "db-1"}, timestamp="2024-01-01T00:00:00Z"
+    )
     event = event_from_text_line(line, {})
     assert (event["level"], event["server_name"], event["timestamp"]) == ("error", "db-1", "2024-01-01T00:00:00Z")
 
@@ -68,5 +79,7 @@ def test_leading_timestamp_is_read() -> None:
 
 
 def test_template_masks_variable_parts() -> None:
-    assert message_template_of('user 42 from 10.0.0.1:5432 id=550e8400-e29b-41d4-a716-446655440000 "x"') == \
-        'user <n> from <ip> id=<uuid> "<*>"'
+    assert (
+        message_template_of('user 42 from 10.0.0.1:5432 id=550e8400-e29b-41d4-a716-446655440000 "x"')
+        == 'user <n> from <ip> id=<uuid> "<*>"'
+    )

@@ -35,8 +35,9 @@ def test_info_log_is_counted_not_an_event_and_exception_attrs_make_one():
     assert out.counted == {"otlp_log": 1}
     [event] = out.events
     assert event["level"] == "warning"
-    assert event["exception"] == [{"type": "ValueError", "value": "no price for sku 42",
-                                   "mechanism": {"type": "otlp", "handled": None}}]
+    assert event["exception"] == [
+        {"type": "ValueError", "value": "no price for sku 42", "mechanism": {"type": "otlp", "handled": None}}
+    ]
 
 
 def test_same_record_twice_has_the_same_event_id():
@@ -46,8 +47,9 @@ def test_same_record_twice_has_the_same_event_id():
 
 
 def test_span_exception_event_and_server_5xx():
-    request = traces_request(server_span(500, exception=True), server_span(503, span_id=b"\x01" * 8),
-                             server_span(200, span_id=b"\x02" * 8))
+    request = traces_request(
+        server_span(500, exception=True), server_span(503, span_id=b"\x01" * 8), server_span(200, span_id=b"\x02" * 8)
+    )
     out = _events("traces", request)
     exc_event, http_event = out.events
     assert exc_event["transaction"] == "GET /orders/{id}" and exc_event["exception"][-1]["type"] == "ValueError"
@@ -87,8 +89,10 @@ def test_response_partial_success_in_both_encodings():
 
 
 def test_parse_trace_used_for_other_runtimes():
-    java = ("java.lang.IllegalStateException: boom\n\tat com.shop.Orders.pay(Orders.java:10)\n"
-            "\tat com.shop.Main.main(Main.java:3)")
+    java = (
+        "java.lang.IllegalStateException: boom\n\tat com.shop.Orders.pay(Orders.java:10)\n"
+        "\tat com.shop.Main.main(Main.java:3)"
+    )
     event = _events("logs", logs_request(error_log(trace=java))).events[0]
     assert event["exception"][-1]["type"] == "java.lang.IllegalStateException"
     assert event["exception"][-1]["stacktrace"]["frames"][-1]["function"]

@@ -57,9 +57,7 @@ def test_value_lists_become_one_terms_clause():
 
 
 def test_wildcards_on_keyword_fields_escape_question_marks():
-    assert dsl("transaction:/api/*?x")["filter"][1] == {
-        "wildcard": {"transaction": {"value": "/api/*\\?x"}}
-    }
+    assert dsl("transaction:/api/*?x")["filter"][1] == {"wildcard": {"transaction": {"value": "/api/*\\?x"}}}
 
 
 def test_mixed_wildcard_list_is_any_of():
@@ -92,8 +90,15 @@ def test_negations_go_to_must_not():
     assert out["must_not"] == [
         {"terms": {"level": ["debug"]}},
         {"term": {"tags": "browser=IE"}},
-        {"multi_match": {"query": "timeout", "fields": TEXT_SEARCH_FIELDS,
-                         "type": "best_fields", "lenient": True, "operator": "and"}},
+        {
+            "multi_match": {
+                "query": "timeout",
+                "fields": TEXT_SEARCH_FIELDS,
+                "type": "best_fields",
+                "lenient": True,
+                "operator": "and",
+            }
+        },
         {"exists": {"field": "release"}},
     ]
     assert "must" not in out
@@ -103,9 +108,7 @@ def test_free_text_and_phrases_are_must_multi_match():
     must = dsl('refused "connection reset" conn*')["must"]
     assert [m["multi_match"]["type"] for m in must] == ["best_fields", "phrase", "phrase_prefix"]
     assert [m["multi_match"]["query"] for m in must] == ["refused", "connection reset", "conn"]
-    assert set(TEXT_SEARCH_FIELDS) == {
-        "message", "exception.value", "exception.type.text", "frames.function.text"
-    }
+    assert set(TEXT_SEARCH_FIELDS) == {"message", "exception.value", "exception.type.text", "frames.function.text"}
 
 
 def test_text_fields_match_phrases_and_wildcard_their_keyword():
@@ -144,14 +147,11 @@ def test_numeric_and_boolean_fields():
 
 
 def test_issue_and_project_terms_are_left_to_the_caller():
-    assert dsl("is:unresolved assigned:me firstSeen:-1d project:web") == {
-        "filter": [{"terms": {"project_id": ["3"]}}]
-    }
+    assert dsl("is:unresolved assigned:me firstSeen:-1d project:web") == {"filter": [{"terms": {"project_id": ["3"]}}]}
 
 
 def test_output_is_json_serialisable():
-    json.dumps(to_dsl(parse_query('a "b c" -d:e has:f age:-1h', now=NOW), project_ids=[1],
-                      start=NOW, end=NOW))
+    json.dumps(to_dsl(parse_query('a "b c" -d:e has:f age:-1h', now=NOW), project_ids=[1], start=NOW, end=NOW))
 
 
 def test_sort_newest_first_with_event_id_tiebreak():
@@ -162,13 +162,9 @@ def test_sort_newest_first_with_event_id_tiebreak():
 
 
 def test_histogram_agg():
-    assert histogram_agg("1h") == {
-        "date_histogram": {"field": "timestamp", "fixed_interval": "1h", "min_doc_count": 0}
-    }
+    assert histogram_agg("1h") == {"date_histogram": {"field": "timestamp", "fixed_interval": "1h", "min_doc_count": 0}}
     bounded = histogram_agg("30m", start=NOW, end=NOW)["date_histogram"]
-    assert bounded["extended_bounds"] == {
-        "min": "2026-11-20T12:00:00.000Z", "max": "2026-11-20T12:00:00.000Z"
-    }
+    assert bounded["extended_bounds"] == {"min": "2026-11-20T12:00:00.000Z", "max": "2026-11-20T12:00:00.000Z"}
     for bad in ("1y", "0h", "h", "1 h", "1w"):
         with pytest.raises(ValueError, match="invalid histogram interval"):
             histogram_agg(bad)

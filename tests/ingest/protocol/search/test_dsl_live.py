@@ -34,8 +34,10 @@ ALIAS = f"errorhub-test-{RUN}"
 def client():
     url = os.environ.get("ERRORHUB_TEST_OPENSEARCH_URL")
     if not url:
-        pytest.fail("ERRORHUB_TEST_OPENSEARCH_URL is not set; point it at an OpenSearch node "
-                    "(e.g. http://127.0.0.1:9201) to run the live search tests")
+        pytest.fail(
+            "ERRORHUB_TEST_OPENSEARCH_URL is not set; point it at an OpenSearch node "
+            "(e.g. http://127.0.0.1:9201) to run the live search tests"
+        )
     from opensearchpy import OpenSearch
     from opensearchpy.exceptions import ConnectionError as OSConnectionError
 
@@ -74,31 +76,70 @@ def event(n: int, **fields) -> dict:
 
 def exc(type_: str, value: str, *functions: str, handled: bool = True) -> list[dict]:
     frames = [{"function": f, "module": "app.core", "filename": "app/core.py"} for f in functions]
-    return [{"type": type_, "value": value, "mechanism": {"handled": handled},
-             "stacktrace": {"frames": frames}}]
+    return [{"type": type_, "value": value, "mechanism": {"handled": handled}, "stacktrace": {"frames": frames}}]
 
 
 EVENTS = [
-    event(0, message="connection refused by upstream", level="fatal",
-          exception=exc("ConnectionError", "connection refused", "PaymentService.charge",
-                        handled=False),
-          tags={"browser": "Chrome 131", "customer": "acme"}, user={"id": "42"},
-          release="1.4.2", transaction="/api/orders", trace_id="ab" * 16),
-    event(1, message="disk full on /var", level="warning", tags={"browser": "Firefox"},
-          transaction="/api/users", request={"method": "GET", "status_code": 503}),
-    event(2, message="invalid literal for int()", exception=exc("ValueError", "invalid literal",
-          "process_payment"), release="1.4.2", environment="production",
-          tags={"browser": "Chrome 130"}, user={"ip_address": "203.0.113.9"}),
+    event(
+        0,
+        message="connection refused by upstream",
+        level="fatal",
+        exception=exc("ConnectionError", "connection refused", "PaymentService.charge", handled=False),
+        tags={"browser": "Chrome 131", "customer": "acme"},
+        user={"id": "42"},
+        release="1.4.2",
+        transaction="/api/orders",
+        trace_id="ab" * 16,
+    ),
+    event(
+        1,
+        message="disk full on /var",
+        level="warning",
+        tags={"browser": "Firefox"},
+        transaction="/api/users",
+        request={"method": "GET", "status_code": 503},
+    ),
+    event(
+        2,
+        message="invalid literal for int()",
+        exception=exc("ValueError", "invalid literal", "process_payment"),
+        release="1.4.2",
+        environment="production",
+        tags={"browser": "Chrome 130"},
+        user={"ip_address": "203.0.113.9"},
+    ),
     event(3, level="debug", message="cache miss", logger="cache", transaction="/health"),
     event(4, level="info", message="user signed in", release="1.4.1", tags={"customer": "globex"}),
-    event(5, project_id=2, message="connection refused elsewhere",
-          exception=exc("ConnectionError", "connection refused", "other")),
-    event(6, message="timeout talking to db", request={"method": "POST", "status_code": 500},
-          tags={"browser": "Safari"}, environment="staging"),
-    *[event(7 + i, message=f"background job {i} failed", logger="jobs",
-            tags={"browser": "Chrome 131"}, environment="production") for i in range(13)],
-    event(30, message="old event from a month ago", level="error",
-          timestamp="2026-10-21T08:00:00Z", received_at="2026-10-21T08:00:05Z"),
+    event(
+        5,
+        project_id=2,
+        message="connection refused elsewhere",
+        exception=exc("ConnectionError", "connection refused", "other"),
+    ),
+    event(
+        6,
+        message="timeout talking to db",
+        request={"method": "POST", "status_code": 500},
+        tags={"browser": "Safari"},
+        environment="staging",
+    ),
+    *[
+        event(
+            7 + i,
+            message=f"background job {i} failed",
+            logger="jobs",
+            tags={"browser": "Chrome 131"},
+            environment="production",
+        )
+        for i in range(13)
+    ],
+    event(
+        30,
+        message="old event from a month ago",
+        level="error",
+        timestamp="2026-10-21T08:00:00Z",
+        received_at="2026-10-21T08:00:05Z",
+    ),
 ]
 
 
@@ -119,8 +160,9 @@ def indexed(client):
 
 def hits(client, text: str, project_ids=(1,), **kwargs) -> list[int]:
     body = {
-        "query": to_dsl(parse_query(text, now=NOW), project_ids=list(project_ids),
-                        start=kwargs.get("start"), end=kwargs.get("end")),
+        "query": to_dsl(
+            parse_query(text, now=NOW), project_ids=list(project_ids), start=kwargs.get("start"), end=kwargs.get("end")
+        ),
         "sort": sort_newest_first(),
         "size": 100,
     }
@@ -205,9 +247,11 @@ def test_aggregations(indexed):
     body = {
         "query": to_dsl(parse_query(""), project_ids=[1], start=None, end=None),
         "size": 0,
-        "aggs": {"browsers": top_tag_values_agg("browser", 2),
-                 "levels": top_tag_values_agg("level", 10),
-                 "per_day": histogram_agg("1d")},
+        "aggs": {
+            "browsers": top_tag_values_agg("browser", 2),
+            "levels": top_tag_values_agg("level", 10),
+            "per_day": histogram_agg("1d"),
+        },
     }
     aggs = indexed.search(index=ALIAS, body=body)["aggregations"]
     browsers = [(split_tag(b["key"]), b["doc_count"]) for b in aggs["browsers"]["buckets"]]

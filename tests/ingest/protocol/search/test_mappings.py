@@ -37,25 +37,49 @@ def python_event() -> dict:
                 "value": "[Errno 111] Connection refused",
                 "module": "builtins",
                 "mechanism": {"type": "chained", "handled": True},
-                "stacktrace": {"frames": [
-                    {"filename": "payments/gateway.py", "module": "payments.gateway",
-                     "function": "PaymentGateway.connect", "lineno": 88, "in_app": True},
-                ]},
+                "stacktrace": {
+                    "frames": [
+                        {
+                            "filename": "payments/gateway.py",
+                            "module": "payments.gateway",
+                            "function": "PaymentGateway.connect",
+                            "lineno": 88,
+                            "in_app": True,
+                        },
+                    ]
+                },
             },
             {
                 "type": "PaymentError",
                 "value": "gateway unreachable",
                 "module": "payments.errors",
                 "mechanism": {"type": "django", "handled": False},
-                "stacktrace": {"frames": [
-                    {"filename": "django/core/handlers/base.py", "module": "django.core.handlers.base",
-                     "function": "_get_response", "lineno": 197, "in_app": False},
-                    {"filename": "orders/views.py", "module": "orders.views",
-                     "function": "pay", "lineno": 41, "in_app": True,
-                     "context_line": "    charge(order)"},
-                    {"filename": "payments/gateway.py", "module": "payments.gateway",
-                     "function": "PaymentGateway.connect", "lineno": 90, "in_app": True},
-                ]},
+                "stacktrace": {
+                    "frames": [
+                        {
+                            "filename": "django/core/handlers/base.py",
+                            "module": "django.core.handlers.base",
+                            "function": "_get_response",
+                            "lineno": 197,
+                            "in_app": False,
+                        },
+                        {
+                            "filename": "orders/views.py",
+                            "module": "orders.views",
+                            "function": "pay",
+                            "lineno": 41,
+                            "in_app": True,
+                            "context_line": "    charge(order)",
+                        },
+                        {
+                            "filename": "payments/gateway.py",
+                            "module": "payments.gateway",
+                            "function": "PaymentGateway.connect",
+                            "lineno": 90,
+                            "in_app": True,
+                        },
+                    ]
+                },
             },
         ],
         "release": "shop@1.4.2",
@@ -63,8 +87,12 @@ def python_event() -> dict:
         "server_name": "web-3",
         "service": "shop",
         "transaction": "/api/orders/{id}/pay",
-        "request": {"method": "POST", "url": "https://shop.example.com/api/orders/42/pay",
-                    "status_code": 500, "headers": {"User-Agent": "curl/8.5"}},
+        "request": {
+            "method": "POST",
+            "url": "https://shop.example.com/api/orders/42/pay",
+            "status_code": 500,
+            "headers": {"User-Agent": "curl/8.5"},
+        },
         "user": {"id": "42", "ip_address": "203.0.113.9", "email": None},
         "tags": {"browser": "Chrome 131", "customer": "acme", "bad=key": "x"},
         "contexts": {"runtime": {"name": "CPython", "version": "3.11.7"}},
@@ -111,8 +139,7 @@ def test_document_from_event():
             "module": ["payments.gateway", "django.core.handlers.base", "orders.views"],
             "filename": ["payments/gateway.py", "django/core/handlers/base.py", "orders/views.py"],
         },
-        "request": {"method": "POST", "url": "https://shop.example.com/api/orders/42/pay",
-                    "status_code": 500},
+        "request": {"method": "POST", "url": "https://shop.example.com/api/orders/42/pay", "status_code": 500},
         "user": {"id": "42", "ip_address": "203.0.113.9"},
         "tags": ["browser=Chrome 131", "customer=acme"],
         "tag_keys": ["browser", "customer"],
@@ -121,12 +148,27 @@ def test_document_from_event():
 
 def test_minimal_log_event_leaves_absent_fields_out():
     doc = document_from_event(
-        {"event_id": "a" * 32, "project_id": 1, "received_at": "2026-11-03T10:00:00Z",
-         "level": "warning", "message": "disk almost full", "source": "log:nginx"},
+        {
+            "event_id": "a" * 32,
+            "project_id": 1,
+            "received_at": "2026-11-03T10:00:00Z",
+            "level": "warning",
+            "message": "disk almost full",
+            "source": "log:nginx",
+        },
         issue_id=5,
     )
-    assert set(doc) == {"event_id", "project_id", "issue_id", "timestamp", "received_at",
-                        "level", "message", "source", "body"}
+    assert set(doc) == {
+        "event_id",
+        "project_id",
+        "issue_id",
+        "timestamp",
+        "received_at",
+        "level",
+        "message",
+        "source",
+        "body",
+    }
     assert doc["timestamp"] == "2026-11-03T10:00:00.000Z"  # falls back to received_at
 
 
@@ -137,9 +179,13 @@ def test_event_without_any_time_is_rejected():
 
 def test_long_values_are_bounded():
     frames = [{"function": f"f{i}"} for i in range(MAX_ARRAY_VALUES + 50)]
-    event = {"event_id": "b" * 32, "project_id": 1, "timestamp": "2026-11-03T10:00:00Z",
-             "message": "x" * 100_000,
-             "exception": [{"type": "E", "stacktrace": {"frames": frames}}]}
+    event = {
+        "event_id": "b" * 32,
+        "project_id": 1,
+        "timestamp": "2026-11-03T10:00:00Z",
+        "message": "x" * 100_000,
+        "exception": [{"type": "E", "stacktrace": {"frames": frames}}],
+    }
     doc = document_from_event(event, issue_id=1)
     assert len(doc["frames"]["function"]) == MAX_ARRAY_VALUES
     assert len(doc["message"]) == 8192
@@ -174,9 +220,7 @@ def test_template_shape_and_json():
     json.dumps(INDEX_TEMPLATE)
     assert INDEX_TEMPLATE["index_patterns"] == ["errorhub-events-*"]
     template = INDEX_TEMPLATE["template"]
-    assert template["settings"] == {
-        "number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"
-    }
+    assert template["settings"] == {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"}
     assert template["aliases"] == {READ_ALIAS: {}}
     props = template["mappings"]["properties"]
     assert template["mappings"]["dynamic"] == "strict"
@@ -186,8 +230,18 @@ def test_template_shape_and_json():
     assert props["exception"]["properties"]["type"]["type"] == "keyword"
     assert props["exception"]["properties"]["value"]["type"] == "text"
     assert props["timestamp"]["type"] == "date"
-    for name in ("trace_id", "request_id", "issue_id", "project_id", "event_id", "release",
-                 "environment", "level", "tags", "tag_keys"):
+    for name in (
+        "trace_id",
+        "request_id",
+        "issue_id",
+        "project_id",
+        "event_id",
+        "release",
+        "environment",
+        "level",
+        "tags",
+        "tag_keys",
+    ):
         assert props[name]["type"] == "keyword", name
         assert props[name]["ignore_above"] > 0
     assert "nested" not in json.dumps(INDEX_TEMPLATE)

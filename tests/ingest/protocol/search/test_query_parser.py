@@ -85,9 +85,7 @@ def test_key_aliases_are_normalised(alias, key):
 
 
 def test_trace_and_event_ids_are_lowercased_without_dashes():
-    assert one("trace_id:4BF92F35-77B3-4DA6-A3CE-929D0E0E4736").values == (
-        "4bf92f3577b34da6a3ce929d0e0e4736",
-    )
+    assert one("trace_id:4BF92F35-77B3-4DA6-A3CE-929D0E0E4736").values == ("4bf92f3577b34da6a3ce929d0e0e4736",)
     assert one("event_id:ABC").values == ("abc",)
 
 
@@ -99,9 +97,7 @@ def test_unknown_keys_are_tags_and_tags_brackets_too():
 
 
 def test_quoted_values_keep_spaces_and_are_literal():
-    assert one('browser:"Mobile Safari"') == FieldTerm(
-        "browser", "eq", ("Mobile Safari",), is_tag=True
-    )
+    assert one('browser:"Mobile Safari"') == FieldTerm("browser", "eq", ("Mobile Safari",), is_tag=True)
     assert one('transaction:"/api/*"').op == "eq"
     assert one(r'message:"say \"hi\" \\ bye"').values == ('say "hi" \\ bye',)
 
@@ -179,9 +175,7 @@ def test_timestamp_comparisons():
     assert one("timestamp:<=2026-11-01T12:00:00Z") == TimeTerm(
         "timestamp", "lte", datetime(2026, 11, 1, 12, tzinfo=UTC)
     )
-    assert one("timestamp:<2026-11-01T12:00:00+02:00").when == datetime(
-        2026, 11, 1, 10, tzinfo=UTC
-    )
+    assert one("timestamp:<2026-11-01T12:00:00+02:00").when == datetime(2026, 11, 1, 10, tzinfo=UTC)
     assert one("timestamp:2026-11-01T12:00:00").op == "eq"  # naive means UTC
 
 
@@ -200,8 +194,13 @@ def test_date_only_comparisons_cover_whole_days():
 
 @pytest.mark.parametrize(
     ("value", "delta"),
-    [("30s", timedelta(seconds=30)), ("15m", timedelta(minutes=15)), ("24h", timedelta(hours=24)),
-     ("7d", timedelta(days=7)), ("2w", timedelta(weeks=2))],
+    [
+        ("30s", timedelta(seconds=30)),
+        ("15m", timedelta(minutes=15)),
+        ("24h", timedelta(hours=24)),
+        ("7d", timedelta(days=7)),
+        ("2w", timedelta(weeks=2)),
+    ],
 )
 def test_ages_are_relative_to_now(value, delta):
     assert one(f"age:-{value}") == TimeTerm("timestamp", "gte", NOW - delta)
@@ -244,12 +243,8 @@ def test_split_into_issue_event_and_project_terms():
         "is:new assigned:me firstSeen:-1d project:web level:error age:-1h timeout has:user",
         now=NOW,
     )
-    assert [type(t).__name__ for t in issue_terms(q).terms] == [
-        "StateTerm", "AssignedTerm", "TimeTerm"
-    ]
-    assert [type(t).__name__ for t in event_terms(q).terms] == [
-        "FieldTerm", "TimeTerm", "TextTerm", "HasTerm"
-    ]
+    assert [type(t).__name__ for t in issue_terms(q).terms] == ["StateTerm", "AssignedTerm", "TimeTerm"]
+    assert [type(t).__name__ for t in event_terms(q).terms] == ["FieldTerm", "TimeTerm", "TextTerm", "HasTerm"]
     assert project_terms(q) == (FieldTerm("project", "eq", ("web",)),)
 
 
@@ -288,8 +283,12 @@ def test_syntax_errors_point_at_the_bad_token(text, message, position, token):
     ("text", "message", "position"),
     [
         ("level:eror", "unknown level 'eror' (expected one of debug, info, warning, error, fatal)", 6),
-        ("is:foo", "unknown state 'foo' for is: (expected one of new, acknowledged, resolved, "
-         "fixed, regressed, snoozed, inbox, unresolved, assigned, unassigned)", 3),
+        (
+            "is:foo",
+            "unknown state 'foo' for is: (expected one of new, acknowledged, resolved, "
+            "fixed, regressed, snoozed, inbox, unresolved, assigned, unassigned)",
+            3,
+        ),
         ("x:1 -is:[new,foo]", "unknown state 'foo' for is:", 8),
         ("timestamp:>2026-13-01", "invalid date '2026-13-01'", 10),
         ("timestamp:yesterday", "invalid date 'yesterday'", 10),
