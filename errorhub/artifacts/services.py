@@ -155,3 +155,16 @@ def release_file_create(
         size=len(content),
         content=content,
     )
+
+
+def artifact_bundle_remove(*, project: Project, bundle_id: int) -> bool:
+    """Take a bundle away from a project (Sentry's delete); a bundle no project uses any more
+    goes with its files. Returns whether the project had that bundle."""
+    with transaction.atomic():
+        bundle = ArtifactBundle.objects.select_for_update().filter(pk=bundle_id, projects=project).first()
+        if bundle is None:
+            return False
+        bundle.projects.remove(project)
+        if not bundle.projects.exists():
+            bundle.delete()
+    return True
