@@ -231,6 +231,7 @@ CELERY_TASK_ROUTES = {
     "alerts.tasks.*": {"queue": "alerts"},
     "errorhub.tasks.*": {"queue": "housekeeping"},
     "errorhub.monitors.tasks.*": {"queue": "housekeeping"},
+    "errorhub.artifacts.tasks.*": {"queue": "housekeeping"},
 }
 # How often beat ends due snoozes / marks quiet issues fixed, and checks system
 # rules and the inbox SLA. Each runs as a task on the worker; a minute is plenty.
@@ -245,6 +246,7 @@ CELERY_BEAT_SCHEDULE = {
     "alerts-digests": {"task": "alerts.tasks.send_due_digests", "schedule": 900.0},
     "alerts-system-checks": {"task": "alerts.tasks.check_system_rules", "schedule": float(SYSTEM_CHECK_SECONDS)},
     "monitors-check": {"task": "errorhub.monitors.tasks.check_monitors", "schedule": float(MONITOR_CHECK_SECONDS)},
+    "artifacts-stale-chunks": {"task": "errorhub.artifacts.tasks.delete_stale_chunks", "schedule": 3600.0},
 }
 
 # --- cache (quotas, key lookups): Redis when configured, shared by all processes

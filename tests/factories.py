@@ -29,6 +29,7 @@ from alerts.models import (
     SlackRequestSeen,
 )
 from errorhub.accounts.models import ApiToken, LoginFailure, Organization, Project, ProjectKey, Team, UserProfile
+from errorhub.artifacts.models import ArtifactBundle, ArtifactFile, FileChunk
 from errorhub.events.models import (
     Attachment,
     EventTag,
@@ -38,7 +39,17 @@ from errorhub.events.models import (
     TraceLink,
     UserFeedback,
 )
-from errorhub.issues.models import Activity, Comment, GroupHash, Issue, IssueHour, IssueUser, Release
+from errorhub.issues.models import (
+    Activity,
+    Comment,
+    Deploy,
+    GroupHash,
+    Issue,
+    IssueHour,
+    IssueUser,
+    Release,
+    ReleaseCommit,
+)
 from errorhub.monitors.models import CheckIn, CheckInStatus, Monitor, MonitorEnvironment
 from ingest.models import ClientOutcome, DeadLetter, IngestCounter, ItemCounter, SessionAggregate
 from ingest.protocol.grouping import GROUPING_VERSION
@@ -202,6 +213,29 @@ class ReleaseFactory(factory.django.DjangoModelFactory):
 
     project = factory.SubFactory(ProjectFactory)
     version = factory.Sequence(lambda n: f"1.0.{n}")
+
+
+class ReleaseCommitFactory(factory.django.DjangoModelFactory):
+    """A commit as ``sentry-cli releases set-commits --local`` sends it."""
+
+    class Meta:
+        model = ReleaseCommit
+
+    release = factory.SubFactory(ReleaseFactory)
+    sha = factory.LazyFunction(lambda: uuid.uuid4().hex + uuid.uuid4().hex[:8])
+    repository = "shop"
+    message = "Fix the checkout total"
+    author_name = "Ada"
+    author_email = "ada@example.com"
+
+
+class DeployFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deploy
+
+    release = factory.SubFactory(ReleaseFactory)
+    environment = "production"
+    name = factory.Sequence(lambda n: f"deploy-{n}")
 
 
 class IssueHourFactory(factory.django.DjangoModelFactory):
@@ -499,3 +533,44 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     status = CheckInStatus.OK
     created_at = factory.LazyFunction(timezone.now)
     updated_at = factory.SelfAttribute("created_at")
+
+
+# --- artifacts ------------------------------------------------------------------------------------
+
+
+class FileChunkFactory(factory.django.DjangoModelFactory):
+    """One chunk of a sentry-cli upload, named by its SHA-1."""
+
+    class Meta:
+        model = FileChunk
+
+    organization = factory.SubFactory(OrganizationFactory)
+    data = factory.Sequence(lambda n: f"chunk {n}".encode())
+    checksum = factory.LazyAttribute(lambda chunk: hashlib.sha1(chunk.data).hexdigest())
+
+
+class ArtifactBundleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ArtifactBundle
+
+    organization = factory.SubFactory(OrganizationFactory)
+    checksum = factory.LazyFunction(lambda: hashlib.sha1(uuid.uuid4().bytes).hexdigest())
+    release = "shop@1.0.0"
+    file_count = 1
+
+
+class ArtifactFileFactory(factory.django.DjangoModelFactory):
+    """A minified file of a bundle (its project and release come from the bundle)."""
+
+    class Meta:
+        model = ArtifactFile
+
+    bundle = factory.SubFactory(ArtifactBundleFactory)
+    organization = factory.SelfAttribute("bundle.organization")
+    release = factory.SelfAttribute("bundle.release")
+    url = factory.Sequence(lambda n: f"~/static/app.{n}.min.js")
+    kind = "minified_source"
+    headers = factory.LazyFunction(lambda: {"Content-Type": "application/javascript"})
+    content = b"function a(){throw new Error('x')}\n//# sourceMappingURL=app.min.js.map\n"
+    sha1 = factory.LazyAttribute(lambda file: hashlib.sha1(file.content).hexdigest())
+    size = factory.LazyAttribute(lambda file: len(file.content))

@@ -19,7 +19,7 @@ from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
-OUR_APPS = ("accounts", "issues", "events", "monitors", "ingest", "alerts")
+OUR_APPS = ("accounts", "issues", "events", "monitors", "artifacts", "ingest", "alerts")
 
 
 def our_models() -> list[type[models.Model]]:

@@ -17,6 +17,11 @@ urlpatterns = [
         name="api-org-release-files",
     ),
     path(
+        "projects/<slug:org>/<slug:project>/files/artifact-bundles/",
+        artifacts.ProjectArtifactBundles.as_view(),
+        name="api-project-artifact-bundles",
+    ),
+    path(
         "projects/<slug:org>/<slug:project>/releases/<str:version>/files/",
         artifacts.ProjectReleaseFiles.as_view(),
         name="api-project-release-files",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from errorhub.accounts.models import Organization, Project
-from errorhub.artifacts.models import ArtifactFile
+from errorhub.artifacts.models import ArtifactBundle, ArtifactFile
 from ingest.protocol.sourcemaps import MapArtifacts, resolve_reference, sourcemap_reference, url_candidates
 
 
@@ -14,6 +14,11 @@ def artifact_files_for_project(project: Project) -> QuerySet[ArtifactFile]:
     return ArtifactFile.objects.filter(organization_id=project.organization_id).filter(
         Q(bundle__projects=project) | Q(bundle=None, project=project) | Q(bundle=None, project=None)
     )
+
+
+def artifact_bundles_for_project(project: Project) -> QuerySet[ArtifactBundle]:
+    """The artifact bundles uploaded for a project, newest first."""
+    return ArtifactBundle.objects.filter(projects=project).order_by("-created_at", "-pk")
 
 
 def sourcemap_find(*, project: Project, release: str, dist: str, abs_path: str, debug_id: str | None) -> MapArtifacts:

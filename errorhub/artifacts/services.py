@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from errorhub.accounts.models import Organization, Project
 from errorhub.artifacts.models import ArtifactBundle, ArtifactFile, FileChunk
@@ -18,6 +20,11 @@ from ingest.protocol.sourcemaps import (
     read_artifact_bundle,
     sourcemap_reference,
 )
+
+#: An upload assembles within minutes of its chunks; a chunk older than this was abandoned
+#: (a CI job killed mid-upload). If its upload does come back, assemble reports it missing and
+#: sentry-cli uploads it again.
+STALE_CHUNK_AGE = timedelta(days=1)
 
 #: Sentry's ``type`` header values for a legacy file are inferred from the name, as sentry-cli did.
 _MAP_SUFFIXES = (".map",)
@@ -155,3 +162,24 @@ def release_file_create(
         size=len(content),
         content=content,
     )
+
+
+def artifact_bundle_remove(*, project: Project, bundle_id: int) -> bool:
+    """Take a bundle away from a project (Sentry's delete); a bundle no project uses any more
+    goes with its files. Returns whether the project had that bundle."""
+    with transaction.atomic():
+        bundle = ArtifactBundle.objects.select_for_update().filter(pk=bundle_id, projects=project).first()
+        if bundle is None:
+            return False
+        bundle.projects.remove(project)
+        if not bundle.projects.exists():
+            bundle.delete()
+    return True
+
+
+def stale_chunks_delete(*, now: datetime | None = None) -> int:
+    """Delete chunks uploaded more than ``STALE_CHUNK_AGE`` ago and never assembled (assembling
+    deletes its chunks), so abandoned uploads do not stay forever; returns how many went."""
+    cutoff = (now or timezone.now()) - STALE_CHUNK_AGE
+    deleted, _ = FileChunk.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -305,6 +305,13 @@ class Transport(filesystem.Transport):
     KOMBU_PRIVATE_OVERRIDES: tuple[str, ...] = ()
     KOMBU_CHECKED = _KOMBU_CHECKED
 
+    @property
+    def default_connection_params(self) -> dict[str, Any]:
+        """A folder on this machine has no host. kombu's default names ``localhost`` and logs
+        "No hostname was supplied. Reverting to default 'localhost'" for every connection the web
+        and the worker open (``filesystem://`` has no host part, rightly)."""
+        return {"port": self.default_port}
+
     def drain_events(self, connection: object, timeout: float | None = None) -> None:
         """Hand control back to Celery's loop after at most one polling interval.
 

@@ -40,6 +40,10 @@ class Monitor(models.Model):
     timezone = models.CharField(max_length=64, default="UTC")
     checkin_margin = models.FloatField(default=1.0, help_text="minutes a run may start late")
     max_runtime = models.FloatField(default=30.0, help_text="minutes a run may stay in progress")
+    failure_issue_threshold = models.PositiveIntegerField(
+        default=1, help_text="consecutive failed, missed or timed-out runs before an issue opens"
+    )
+    recovery_threshold = models.PositiveIntegerField(default=1, help_text="consecutive ok runs before it resolves")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -73,6 +77,7 @@ class CheckIn(models.Model):
     check_in_id = models.CharField(max_length=32)
     status = models.CharField(max_length=16, choices=CheckInStatus.choices)
     duration = models.FloatField(null=True, blank=True, help_text="seconds")
+    release = models.CharField(max_length=200, blank=True, default="", help_text="the build that ran")
     expected_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

@@ -4,8 +4,11 @@ A failed, missed or timed-out run becomes an *event* recorded through ``events_r
 the same step every SDK event takes: it is fingerprinted per monitor and environment, so
 it opens one issue (or counts into it, or regresses it once resolved) and the alert rules
 see it like any other issue change. An ``ok`` check-in resolves that issue: the job
-recovered. Event ids are derived from the check-in, so a retried payload or a second
-beat tick records nothing twice.
+recovered. The monitor's thresholds delay both: a flaky job opens its issue only after
+``failure_issue_threshold`` consecutive failed runs and resolves it only after
+``recovery_threshold`` consecutive ok ones (Sentry's defaults, 1, act on the first).
+Event ids are derived from the check-in, so a retried payload or a second beat tick
+records nothing twice.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ _FAILURES = {
     CheckInStatus.TIMEOUT: "timed out",
     CheckInStatus.MISSED: "missed a check-in",
 }
+
+#: Plain strings: a ``TextChoices`` member hashes by its name, so it is not found in a set by value.
+_FAILED_STATUSES = {status.value for status in _FAILURES}
 
 
 @dataclass
@@ -71,6 +77,8 @@ def monitor_upsert(*, project: Project, slug: str, config: MonitorConfig | None)
     monitor.timezone = config.timezone
     monitor.checkin_margin = config.checkin_margin
     monitor.max_runtime = config.max_runtime
+    monitor.failure_issue_threshold = config.failure_issue_threshold
+    monitor.recovery_threshold = config.recovery_threshold
     monitor.save()
     return monitor
 
@@ -107,6 +115,7 @@ def _checkin_row(env: MonitorEnvironment, checkin: ParsedCheckIn, when: datetime
         row = CheckIn(monitor_environment=env, check_in_id=check_in_id, created_at=when)
     row.duration = checkin.duration if checkin.duration is not None else _elapsed(row, when)
     row.status = checkin.status
+    row.release = checkin.release or row.release
     row.updated_at = when
     row.save()
     return row
@@ -118,10 +127,30 @@ def _elapsed(row: CheckIn, when: datetime) -> float | None:
     return max((when - row.created_at).total_seconds(), 0.0)
 
 
-def _recover(env: MonitorEnvironment) -> None:
-    """An ok run resolves the issue the monitor's failures opened."""
+def _issue_open(env: MonitorEnvironment) -> bool:
     issue = env.issue
-    if issue is None or issue.lifecycle in (Lifecycle.RESOLVED, Lifecycle.FIXED):
+    return issue is not None and issue.lifecycle not in (Lifecycle.RESOLVED, Lifecycle.FIXED)
+
+
+def _last_runs_all(env: MonitorEnvironment, count: int, statuses: set[str]) -> bool:
+    """Whether the ``count`` most recently finished runs (in-progress ones are not finished)
+    all ended in one of ``statuses``: the consecutive-run test of the thresholds."""
+    finished = (
+        CheckIn.objects.filter(monitor_environment=env)
+        .exclude(status__in=(CheckInStatus.IN_PROGRESS, CheckInStatus.UNKNOWN))
+        .order_by("-updated_at", "-pk")
+        .values_list("status", flat=True)[:count]
+    )
+    outcomes = list(finished)
+    return len(outcomes) == count and all(status in statuses for status in outcomes)
+
+
+def _recover(env: MonitorEnvironment) -> None:
+    """Enough consecutive ok runs resolve the issue the monitor's failures opened."""
+    issue = env.issue
+    if issue is None or not _issue_open(env):
+        return
+    if not _last_runs_all(env, env.monitor.recovery_threshold, {CheckInStatus.OK.value}):
         return
     issue_resolve(
         issue=Issue.objects.select_for_update().get(pk=issue.pk),
@@ -132,8 +161,14 @@ def _recover(env: MonitorEnvironment) -> None:
 
 
 def _record_failure(env: MonitorEnvironment, row: CheckIn, when: datetime) -> None:
-    """The failed run as an event of the monitor's issue (one issue per monitor and environment)."""
+    """The failed run as an event of the monitor's issue (one issue per monitor and environment).
+
+    While the issue is open every failure counts into it; otherwise only the run that completes
+    ``failure_issue_threshold`` consecutive failures opens (or regresses) it.
+    """
     monitor = env.monitor
+    if not _issue_open(env) and not _last_runs_all(env, monitor.failure_issue_threshold, _FAILED_STATUSES):
+        return
     what = _FAILURES[CheckInStatus(row.status)]
     event_id = uuid.uuid5(_EVENT_NAMESPACE, f"{env.pk}:{row.check_in_id}:{row.status}").hex
     body = {
@@ -143,6 +178,7 @@ def _record_failure(env: MonitorEnvironment, row: CheckIn, when: datetime) -> No
         "logger": "errorhub.monitors",
         "timestamp": when.timestamp(),
         "environment": env.environment,
+        "release": row.release or None,
         "message": f"Cron monitor {monitor.slug} {what}",
         "fingerprint": ["cron-monitor", monitor.slug, env.environment],
         "tags": {"monitor.slug": monitor.slug, "monitor.status": row.status},
@@ -187,6 +223,7 @@ def _miss_if_due(env_id: int, now: datetime) -> int:
         monitor_environment=env,
         check_in_id=missed_id,
         status=CheckInStatus.MISSED,
+        release=_last_release(env),
         expected_at=due,
         created_at=now,
         updated_at=now,
@@ -199,6 +236,12 @@ def _miss_if_due(env_id: int, now: datetime) -> int:
     env.save()
     _record_failure(env, row, now)
     return 1
+
+
+def _last_release(env: MonitorEnvironment) -> str:
+    """The release the monitor last ran, for a missed run (which has no check-in of its own)."""
+    latest = env.checkins.exclude(release="").order_by("-updated_at", "-pk").values_list("release", flat=True)
+    return latest.first() or ""
 
 
 @transaction.atomic

@@ -5,7 +5,9 @@ A check-in is what ``sentry_sdk.crons.capture_checkin``, the ``@monitor`` decora
 starts, ``ok`` or ``error`` when it ends), the ``check_in_id`` tying the two together, the
 run's ``duration`` in seconds, the ``environment`` and, optionally, a ``monitor_config``
 that creates or updates the monitor (upsert): ``schedule`` as a crontab or an interval,
-``checkin_margin`` and ``max_runtime`` in minutes, and a ``timezone``.
+``checkin_margin`` and ``max_runtime`` in minutes, a ``timezone``, and how many consecutive
+failed runs open an issue (``failure_issue_threshold``) and ok runs resolve it
+(``recovery_threshold``). A ``release`` names the build that ran, for the failure event.
 
 Pure Python, no Django: the item check of the ingest view and worker calls ``parse_check_in``
 so a bad check-in is refused with a reason before it is queued. Minutes may be fractional
@@ -32,6 +34,9 @@ STATUSES = frozenset({"in_progress", "ok", "error", "timeout", "unknown"})
 INTERVAL_UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400, "year": 365 * 86400}
 #: Sentry's defaults when a config leaves them out (minutes).
 DEFAULT_MARGIN, DEFAULT_MAX_RUNTIME = 1.0, 30.0
+#: Sentry's bounds for the consecutive-run thresholds (a month of hourly runs at most).
+MAX_THRESHOLD = 720
+_MAX_RELEASE = 200
 _MAX_MINUTES = 366 * 24 * 60
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _MAX_DURATION = 366 * 86400.0
@@ -67,6 +72,8 @@ class MonitorConfig:
     timezone: str = "UTC"
     checkin_margin: float = DEFAULT_MARGIN  # minutes
     max_runtime: float = DEFAULT_MAX_RUNTIME  # minutes
+    failure_issue_threshold: int = 1  # consecutive failed runs before an issue opens
+    recovery_threshold: int = 1  # consecutive ok runs before it resolves
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class CheckIn:
     check_in_id: str | None = None
     duration: float | None = None
     environment: str = "production"
+    release: str = ""
     config: MonitorConfig | None = None
 
 
@@ -97,6 +105,7 @@ def parse_check_in(body: dict[str, Any]) -> CheckIn:
         check_in_id=_check_in_id(body.get("check_in_id")),
         duration=_duration(body.get("duration")),
         environment=environment,
+        release=_release(body.get("release")),
         config=None if config is None else parse_monitor_config(config),
     )
 
@@ -108,6 +117,14 @@ def _check_in_id(value: Any) -> str | None:
         return uuid.UUID(str(value)).hex
     except ValueError:
         raise CheckInError(f"check_in_id must be a UUID, got {value!r:.40}") from None
+
+
+def _release(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or len(value) > _MAX_RELEASE or not value.isprintable():
+        raise CheckInError(f"release must be a printable string of at most {_MAX_RELEASE} characters")
+    return value
 
 
 def _duration(value: Any) -> float | None:
@@ -131,7 +148,19 @@ def parse_monitor_config(config: Any) -> MonitorConfig:
         timezone=_timezone(config.get("timezone")),
         checkin_margin=_minutes(config, "checkin_margin", DEFAULT_MARGIN),
         max_runtime=_minutes(config, "max_runtime", DEFAULT_MAX_RUNTIME),
+        failure_issue_threshold=_threshold(config, "failure_issue_threshold"),
+        recovery_threshold=_threshold(config, "recovery_threshold"),
     )
+
+
+def _threshold(config: dict[str, Any], name: str) -> int:
+    """A count of consecutive runs, 1 (Sentry's default: the first run decides) to ``MAX_THRESHOLD``."""
+    value = config.get(name)
+    if value is None:
+        return 1
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_THRESHOLD:
+        raise CheckInError(f"{name} must be a whole number of runs from 1 to {MAX_THRESHOLD}, got {value!r:.40}")
+    return value
 
 
 def _schedule(value: Any) -> Schedule:

@@ -19,6 +19,7 @@ BAD = [
     ({"schedule": {"type": "crontab", "value": "every day at 3"}}, "crontab"),
     ({"schedule": {"type": "crontab", "value": "0 3 * * *"}, "timezone": "Europe/Atlantis"}, "timezone"),
     ({"schedule": {"type": "interval", "value": -2, "unit": "hour"}}, "schedule.value"),
+    ({"schedule": {"type": "crontab", "value": "0 3 * * *"}, "failure_issue_threshold": 0}, "failure_issue_threshold"),
 ]
 
 

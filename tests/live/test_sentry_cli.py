@@ -45,7 +45,8 @@ def cli(errorhub_server, django_db_blocker, tmp_path_factory: pytest.TempPathFac
 
     project = make_live_project("sentry-cli", errorhub_server, django_db_blocker)
     with django_db_blocker.unblock():
-        member = Project.objects.get(pk=project.project_id).teams.first().members.first()
+        # the "live" team is shared by every live module's project: take this module's member by name
+        member = Project.objects.get(pk=project.project_id).teams.first().members.get(username="dev-sentry-cli")
         token = api_token_create(user=member, label="ci", scopes=SCOPES)
     home = tmp_path_factory.mktemp("cli-home")
     env = {

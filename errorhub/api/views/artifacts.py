@@ -4,7 +4,9 @@
   (multipart, each part named by its SHA-1, ``file`` or gzip-compressed ``file_gzip``);
 - ``POST organizations/{org}/artifactbundle/assemble/``: a debug-ID artifact bundle from its chunks;
 - ``GET/POST projects/{org}/{project}/releases/{version}/files/`` and the organisation variant:
-  the legacy release files (one multipart file per request, named by its URL).
+  the legacy release files (one multipart file per request, named by its URL);
+- ``GET/DELETE projects/{org}/{project}/files/artifact-bundles/``: the project's bundles, and
+  taking one away (``?bundleId=``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from errorhub.accounts import selectors as accounts
 from errorhub.accounts.models import Organization, Project
 from errorhub.api.views.base import Base, body_object
 from errorhub.artifacts import selectors, services
-from errorhub.artifacts.models import ArtifactFile
+from errorhub.artifacts.models import ArtifactBundle, ArtifactFile
 from ingest.protocol.errors import ClientError
 
 CHUNK_SIZE = 8 * 1024 * 1024
@@ -195,3 +197,33 @@ class OrganizationReleaseFiles(_ReleaseFiles):
 
     def post(self, request: Request, org: str, version: str) -> Response:
         return self._post(request, org, version)
+
+
+def _bundle_json(bundle: ArtifactBundle) -> dict[str, Any]:
+    """Sentry's shape of a listed artifact bundle."""
+    associations = [{"release": bundle.release, "dist": bundle.dist or None}] if bundle.release else []
+    return {
+        "bundleId": str(bundle.pk),
+        "checksum": bundle.checksum,
+        "associations": associations,
+        "fileCount": bundle.file_count,
+        "date": bundle.created_at.isoformat(),
+        "dateModified": bundle.created_at.isoformat(),
+    }
+
+
+class ProjectArtifactBundles(ArtifactBase):
+    """A project's artifact bundles: list them, or take one away (``DELETE ?bundleId=``)."""
+
+    def get(self, request: Request, org: str, project: str) -> Response:
+        proj = accounts.project_get_for_user(request.user, org, project)
+        return Response([_bundle_json(b) for b in selectors.artifact_bundles_for_project(proj)])
+
+    def delete(self, request: Request, org: str, project: str) -> Response:
+        proj = accounts.project_get_for_user(request.user, org, project)
+        bundle_id = request.query_params.get("bundleId", "")
+        if not bundle_id.isdigit():
+            raise ClientError("name the bundle to delete: ?bundleId=<the bundleId the list gives>")
+        if not services.artifact_bundle_remove(project=proj, bundle_id=int(bundle_id)):
+            raise Http404(f"project {proj.slug!r} has no artifact bundle {bundle_id}")
+        return Response(status=http.HTTP_204_NO_CONTENT)

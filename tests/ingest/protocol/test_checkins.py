@@ -83,6 +83,20 @@ def test_sentry_cli_run_without_config_and_with_environment():
             "checkin_margin",
         ),
         ({"monitor_config": {"schedule": {"type": "crontab", "value": "@daily"}, "max_runtime": "ten"}}, "max_runtime"),
+        (
+            {"monitor_config": {"schedule": {"type": "crontab", "value": "@daily"}, "failure_issue_threshold": 0}},
+            "failure_issue_threshold",
+        ),
+        (
+            {"monitor_config": {"schedule": {"type": "crontab", "value": "@daily"}, "recovery_threshold": 1.5}},
+            "recovery_threshold",
+        ),
+        (
+            {"monitor_config": {"schedule": {"type": "crontab", "value": "@daily"}, "recovery_threshold": 721}},
+            "recovery_threshold",
+        ),
+        ({"release": ["1.0"]}, "release"),
+        ({"release": "x" * 201}, "release"),
     ],
 )
 def test_bad_check_in_names_the_field(change, fragment):
@@ -90,6 +104,18 @@ def test_bad_check_in_names_the_field(change, fragment):
     with pytest.raises(CheckInError) as raised:
         parse_check_in(body)
     assert fragment in raised.value.message and raised.value.status == 400
+
+
+def test_thresholds_and_release_are_read_with_sentrys_defaults():
+    sdk = parse_check_in(fixture_body("python_capture_checkin_error.envelope"))
+    assert sdk.release == "shop@1.2.0" and sdk.config is not None
+    assert (sdk.config.failure_issue_threshold, sdk.config.recovery_threshold) == (1, 1)
+    cli = parse_check_in(fixture_body("sentry_cli_run_failing_error.envelope"))
+    assert cli.release == ""
+    body = fixture_body("python_capture_checkin_error.envelope")
+    body["monitor_config"].update(failure_issue_threshold=3, recovery_threshold=2)
+    config = parse_check_in(body).config
+    assert config is not None and (config.failure_issue_threshold, config.recovery_threshold) == (3, 2)
 
 
 def test_crontab_nickname_and_minutes_may_be_fractional():
