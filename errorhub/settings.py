@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "errorhub.events",
     "errorhub.monitors",
     "errorhub.artifacts",
+    "errorhub.dashboard",  # templates tags (templatetags/ui.py); no models
     "ingest",
     "alerts",
 ]
