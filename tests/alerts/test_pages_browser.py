@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from alerts.models import Channel, Delivery, Rule
-from tests.browser import SHOTS, launched_chromium
+from tests.browser import launched_chromium, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +81,6 @@ def test_create_slack_channel_and_rule_then_send_a_test_alert(tab, world, slack)
     assert "checkout crashes" in tab.inner_text("table.rules")
     tab.goto("/alerts/deliveries/")
     assert delivery.slack_ts in tab.inner_text("table.deliveries")
-    SHOTS.mkdir(parents=True, exist_ok=True)
     tab.goto(f"/alerts/channels/{channel.pk}/")
-    tab.screenshot(path=str(SHOTS / "alerts.png"), full_page=True)
+    shoot(tab, "alert-channel")
     assert len(slack.posted()) == 1  # exactly once

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser import SHOTS, launched_chromium
+from tests.browser import launched_chromium, shoot
 from tests.dashboard.conftest import record_event
 from tests.dashboard.test_escaping import xss_payload
 from tests.sentry_fixtures import envelopes, readdress
@@ -38,8 +38,7 @@ def page(browser, live_server, world):
 
 
 def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    shoot(page, name)
 
 
 def _post_envelope(live_server, world) -> None:

@@ -26,7 +26,8 @@ ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+SHOTS = Path(__file__).resolve().parent / "screenshots"  # CI artefacts, ignored by git
+WIDTHS = (1280, 375)  # the desk and the phone the dashboard is laid out for
 
 
 @contextlib.contextmanager
@@ -47,3 +48,17 @@ def launched_chromium() -> Iterator[Any]:
             # connection outlives it unreachable and the test database cannot be dropped.
             connections.close_all()
             browser.close()
+
+
+def shoot(page: Any, name: str, widths: tuple[int, ...] = WIDTHS) -> list[Path]:
+    """Full-page screenshots of the current page at each width (height follows the page), restoring the viewport."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size or {"width": 1280, "height": 800}
+    paths: list[Path] = []
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 800 if width >= 600 else 740})
+        path = SHOTS / f"{name}-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        paths.append(path)
+    page.set_viewport_size(original)
+    return paths
