@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import time_machine
 from django.template import Context, Template
+from django.utils import timezone
 
 from errorhub.dashboard.templatetags.ui import as_datetime, relative_phrase
 
@@ -19,7 +21,17 @@ def render(value: object) -> str:
 @time_machine.travel(NOW, tick=False)
 def test_model_datetime_renders_relative_with_exact_instant() -> None:
     html = render(NOW - dt.timedelta(minutes=3))
-    assert html == '<time class="rel" datetime="2026-12-03T10:37:00Z" title="2026-12-03 10:37:00 UTC">3 min ago</time>'
+    assert html == (
+        '<time class="rel" datetime="2026-12-03T10:37:00Z" data-tz="UTC" title="2026-12-03 10:37:00 UTC">3 min ago</time>'
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_exact_instant_in_the_profile_timezone() -> None:
+    with timezone.override(zoneinfo.ZoneInfo("Europe/Paris")):
+        html = render(NOW)
+    assert 'data-tz="Europe/Paris" title="2026-12-03 11:40:00 Europe/Paris"' in html
+    assert 'datetime="2026-12-03T10:40:00Z"' in html
 
 
 @time_machine.travel(NOW, tick=False)

@@ -1,8 +1,8 @@
 """Template helpers shared by every dashboard page.
 
 `reltime` is the one way a page shows a moment: "3 min ago" for reading at a glance, the exact
-instant in a `<time datetime>` for the browser to turn into the reader's own timezone on hover
-(`static/errorhub/ui.js`). Event payloads carry times as ISO strings or epoch numbers, the models as
+instant on hover in the reader's timezone: the profile's zone, which `views.base.page` activates
+(`data-tz`, used by `static/errorhub/ui.js`; the server-rendered title is already in that zone). Event payloads carry times as ISO strings or epoch numbers, the models as
 aware datetimes; all three render the same.
 """
 
@@ -77,10 +77,13 @@ def reltime(value: Any, empty: str = "never") -> str:
         if value in (None, ""):
             return format_html('<span class="muted">{}</span>', empty)
         return format_html("{}", value)
-    exact = moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    local = timezone.localtime(moment)
+    zone = timezone.get_current_timezone_name()
+    exact = local.strftime("%Y-%m-%d %H:%M:%S ") + (zone if zone != "UTC" else "UTC")
     return format_html(
-        '<time class="rel" datetime="{}" title="{}">{}</time>',
+        '<time class="rel" datetime="{}" data-tz="{}" title="{}">{}</time>',
         moment.isoformat().replace("+00:00", "Z"),
+        zone,
         exact,
         relative_phrase(moment, timezone.now()),
     )

@@ -16,13 +16,17 @@
     return ahead ? "in 1 min" : "1 min ago";
   }
 
-  function exactLocal(date) {
-    var zone = "";
-    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
-    return date.toLocaleString(undefined, {
+  // The profile's zone (data-tz) when the user chose one, else the browser's own.
+  function exactLocal(date, profileZone) {
+    var options = {
       year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit",
       timeZoneName: "short"
-    }) + (zone ? " (" + zone + ")" : "");
+    };
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    if (profileZone && profileZone !== "UTC") { options.timeZone = profileZone; zone = profileZone; }
+    try { return date.toLocaleString(undefined, options) + (zone ? " (" + zone + ")" : ""); }
+    catch (e) { return date.toISOString(); }
   }
 
   function refresh(root) {
@@ -32,7 +36,7 @@
       var date = new Date(nodes[i].getAttribute("datetime"));
       if (isNaN(date.getTime())) continue;
       nodes[i].textContent = phrase(Math.round((now - date.getTime()) / 1000));
-      nodes[i].title = exactLocal(date);
+      nodes[i].title = exactLocal(date, nodes[i].getAttribute("data-tz"));
     }
   }
 
