@@ -22,7 +22,8 @@ def render(value: object) -> str:
 def test_model_datetime_renders_relative_with_exact_instant() -> None:
     html = render(NOW - dt.timedelta(minutes=3))
     assert html == (
-        '<time class="rel" datetime="2026-12-03T10:37:00Z" data-tz="UTC" title="2026-12-03 10:37:00 UTC">3 min ago</time>'
+        '<time class="rel" datetime="2026-12-03T10:37:00Z" data-tz="UTC" '
+        'title="2026-12-03 10:37:00 UTC">3 min ago</time>'
     )
 
 

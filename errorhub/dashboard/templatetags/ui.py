@@ -2,8 +2,9 @@
 
 `reltime` is the one way a page shows a moment: "3 min ago" for reading at a glance, the exact
 instant on hover in the reader's timezone: the profile's zone, which `views.base.page` activates
-(`data-tz`, used by `static/errorhub/ui.js`; the server-rendered title is already in that zone). Event payloads carry times as ISO strings or epoch numbers, the models as
-aware datetimes; all three render the same.
+(`data-tz`, used by `static/errorhub/ui.js`; the server-rendered title is already in that zone).
+Event payloads carry times as ISO strings or epoch numbers, the models as aware datetimes; all
+three render the same.
 """
 
 from __future__ import annotations
