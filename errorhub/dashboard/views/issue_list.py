@@ -14,7 +14,8 @@ from errorhub.dashboard import charts, forms, queries
 from errorhub.dashboard.views.base import page
 from errorhub.events.stores.base import EventStoreUnavailable
 from errorhub.issues import selectors as issue_selectors
-from errorhub.issues.search import filter_issues
+from errorhub.dashboard.views.search import query_error_context, search_box_context
+from errorhub.issues.search import filter_issues, parse_issue_query
 from ingest.protocol.errors import ClientError
 from ingest.protocol.search.query import (
     AssignedTerm,
@@ -22,7 +23,6 @@ from ingest.protocol.search.query import (
     Query,
     QueryError,
     StateTerm,
-    parse_query,
 )
 
 PAGE_SIZE = 50
@@ -54,12 +54,13 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     projects = list(selectors.projects_for_user(request.user).order_by("organization__slug", "slug"))
     form = forms.IssueFilterForm(request.GET or None, projects=projects, sorts=queries.SORTS)
     context: dict[str, Any] = {"form": form, "rows": [], "next_cursor": None, "query_error": None}
+    context.update(search_box_context(request.user))
     if request.GET and not form.is_valid():
         return render(request, "dashboard/issues.html", context, status=400)
     data = form.cleaned_data if request.GET else {}
     sort = data.get("sort") or "last_seen"
     try:
-        query = parse_query(data.get("query") or "")
+        query = parse_issue_query(data.get("query") or "", project_ids=[p.pk for p in projects])
         query = Query(terms=query.terms + tuple(_filter_terms(data)))
         qs = issue_selectors.issues_for_user(request.user)
         if data.get("project"):
@@ -69,17 +70,14 @@ def issue_list(request: HttpRequest) -> HttpResponse:
             qs = queries.after_cursor(qs, sort, data["cursor"])
         issues = list(qs.order_by(f"-{sort}", "-pk")[: PAGE_SIZE + 1])
     except QueryError as exc:
-        context["query_error"] = {"message": exc.message, "position": exc.position, "token": exc.token}
+        context["query_error"] = query_error_context(data.get("query") or "", exc.position, exc.message)
         return render(request, "dashboard/issues.html", context, status=400)
     except ClientError as exc:
-        context["query_error"] = {"message": exc.message, "position": None, "token": ""}
+        context["query_error"] = query_error_context("", None, exc.message)
         return render(request, "dashboard/issues.html", context, status=exc.status)
     except EventStoreUnavailable as exc:
-        context["query_error"] = {
-            "message": f"the event store is unavailable, try again shortly ({exc})",
-            "position": None,
-            "token": "",
-        }
+        message = f"the event store is unavailable, try again shortly ({exc})"
+        context["query_error"] = query_error_context("", None, message)
         return render(request, "dashboard/issues.html", context, status=503)
     more = len(issues) > PAGE_SIZE
     issues = issues[:PAGE_SIZE]
