@@ -104,7 +104,6 @@
     }
 
     input.addEventListener("input", schedule);
-    input.addEventListener("focus", schedule);
     input.addEventListener("blur", function () { setTimeout(close, 100); });
     input.addEventListener("keydown", function (e) {
       var open = !list.hidden && items.length > 0;
