@@ -23,7 +23,6 @@ from errorhub.issues.models import Issue, Release
 from errorhub.issues.search import LATEST
 from ingest.protocol.search.complete import (
     Cursor,
-    Suggestion,
     closed_values,
     key_suggestions,
     token_at,

@@ -22,8 +22,8 @@ def test_save_then_listed_and_reused(login, world, issue):
     page = html.unescape(client.get(response["Location"]).content.decode())
     assert "Saved the search “Firefox crashes”." in page
     assert (
-        '<a href="/issues/?query=browser%3AFirefox%20level%3Aerror" title="browser:Firefox level:error">Firefox crashes</a>'
-        in page
+        '<a href="/issues/?query=browser%3AFirefox%20level%3Aerror" title="browser:Firefox level:error">'
+        "Firefox crashes</a>" in page
     )
     assert issue.title in page
 

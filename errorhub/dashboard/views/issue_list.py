@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET
 from errorhub.accounts import selectors
 from errorhub.dashboard import charts, forms, queries
 from errorhub.dashboard.views.base import page
+from errorhub.dashboard.views.search import query_error_context, search_box_context
 from errorhub.events.stores.base import EventStoreUnavailable
 from errorhub.issues import selectors as issue_selectors
-from errorhub.dashboard.views.search import query_error_context, search_box_context
 from errorhub.issues.search import filter_issues, parse_issue_query
 from ingest.protocol.errors import ClientError
 from ingest.protocol.search.query import (

@@ -19,8 +19,8 @@ with a message the user can act on.
 
 from __future__ import annotations
 
-import re
 import difflib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
