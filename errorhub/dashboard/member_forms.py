@@ -23,6 +23,7 @@ class InvitationForm(forms.Form):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["teams"].queryset = organization.teams.order_by("name")
+        self.fields["teams"].label_from_instance = lambda team: team.name
 
 
 class RoleForm(forms.Form):

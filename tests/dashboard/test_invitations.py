@@ -93,7 +93,7 @@ def test_sign_up_through_the_link_then_log_in(world):
     browser = Client()
     page = browser.get("/invitations/t0k3n/")
     assert page.status_code == 200 and b"Join Acme" in page.content and b"nina@example.com" in page.content
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin" and page["Cache-Control"] == "no-store"
     response = browser.post("/invitations/t0k3n/", {"username": "nina", "password1": STRONG, "password2": STRONG})
     assert response.status_code == 302 and response["Location"] == "/login/"
     nina = get_user_model().objects.get(username="nina")

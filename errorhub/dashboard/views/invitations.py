@@ -135,8 +135,10 @@ def invitation_revoke(request: HttpRequest, org: str, invitation_id: int) -> Htt
 
 def _accept_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     response = render(request, "registration/invitation.html", context, status=status)
+    # The path carries the token: not cached, and (SECURE_REFERRER_POLICY "same-origin") never
+    # sent to another site. Not "no-referrer": Chromium then sends "Origin: null" with the
+    # form's POST, which Django's CSRF check rightly refuses.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the path carries the token
     return response
 
 
