@@ -272,7 +272,7 @@ def organizations_with_teams(user: Any) -> QuerySet[Organization]:
 
 def is_owner(user: Any, organization: Organization) -> bool:
     """Whether the user may change the organisation's teams (an owner, or a superuser)."""
-    return user.is_superuser or organization.owners.filter(pk=user.pk).exists()
+    return selectors.is_owner(user, organization)
 
 
 def profile_initial(user: Any) -> dict[str, Any]:
