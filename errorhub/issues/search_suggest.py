@@ -29,7 +29,7 @@ from ingest.protocol.search.complete import (
     value_suggestions,
 )
 from ingest.protocol.search.keys import search_key
-from ingest.protocol.search.query import FieldTerm, HasTerm, Query
+from ingest.protocol.search.query import FIELDS, FieldTerm, HasTerm, Query
 
 WINDOW = timedelta(days=14)
 VALUE_LIMIT = 50
@@ -78,6 +78,8 @@ def _values(at: Cursor, user: AbstractBaseUser, projects: Sequence[Project], sin
     if known is None:
         tag = key[5:-1] if key.lower().startswith("tags[") and key.endswith("]") else key
         return tag_values(ids, since, tag, at.prefix)
+    if known.name == "has":
+        return ["user", "error", "stack", "request", *FIELDS, *tag_keys(ids, since, at.prefix)]
     if known.name == "project":
         return [p.slug for p in projects]
     if known.name == "assigned":

@@ -24,6 +24,7 @@ def test_key_prefix_offers_keys_then_tags_seen(world):
     record_event(world.project, **crash(tags={"region": "eu", "regime": "x"}))
     assert labels(world, "le") == ["level:"]
     assert labels(world, "reg") == ["regime:", "region:"]
+    assert labels(world, "has:reg") == ["regime", "region"]
     assert labels(world, "is:unresolved tim") == ["times_seen:", "timestamp:"]
 
 
@@ -35,6 +36,7 @@ def test_the_body_says_which_span_to_replace(world):
 
 def test_values_of_closed_keys(world):
     assert labels(world, "is:un") == ["unresolved", "unassigned"]
+    assert labels(world, "!has:us") == ["user", "user.id", "user.email", "user.username", "user.ip_address"]
     assert labels(world, "level:") == ["debug", "info", "warning", "error", "fatal"]
 
 
