@@ -12,6 +12,7 @@
 (function () {
   "use strict";
   var STORE = "errorhub:triage-focus";
+  var SEARCH_NEXT = "errorhub:triage-search"; // "/" on a page without a search box: focus it on the next
   var STORE_MAX_AGE_MS = 60000; // an action's reload is seconds; anything older is a stale visit
   var form = null;
   var index = -1;
@@ -119,6 +120,7 @@
       box.focus();
       box.select();
     } else if (form.getAttribute("data-search-url")) {
+      try { sessionStorage.setItem(SEARCH_NEXT, String(Date.now())); } catch (e) { /* the box just is not focused */ }
       window.location.assign(form.getAttribute("data-search-url"));
     }
   }
@@ -167,10 +169,28 @@
   }
 
   // The search box autofocuses for a visitor who came to search; on a list with rows the keys
-  // should work at once, so the box gives the focus back until the reader does something.
+  // should work at once, so the box gives the focus back until the reader does something (a key,
+  // a click or a tap; "/" and Tab count, so they still reach the box). Autofocus lands at the
+  // browser's next rendering step, so this listens for it instead of guessing when.
   function releaseAutofocus() {
     var box = document.querySelector("input[name=query]");
-    if (!userActed && box && document.activeElement === box && rows().length) box.blur();
+    if (!box) return;
+    var asked = null;
+    try {
+      asked = sessionStorage.getItem(SEARCH_NEXT);
+      sessionStorage.removeItem(SEARCH_NEXT);
+    } catch (e) { asked = null; }
+    if (asked && Date.now() - Number(asked) < STORE_MAX_AGE_MS) {
+      userActed = true; // the reader pressed "/" on the page before: the box is where they want to be
+      box.focus();
+      return;
+    }
+    if (!rows().length) return;
+    var giveBack = function () {
+      if (!userActed && document.activeElement === box) box.blur();
+    };
+    box.addEventListener("focus", giveBack);
+    giveBack();
   }
 
   function start() {
@@ -198,10 +218,6 @@
     syncSelectAll();
     restoreFocus();
     releaseAutofocus();
-    window.addEventListener("load", function () {
-      releaseAutofocus();
-      window.requestAnimationFrame(releaseAutofocus);
-    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
