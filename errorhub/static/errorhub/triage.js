@@ -13,6 +13,7 @@
   "use strict";
   var STORE = "errorhub:triage-focus";
   var SEARCH_NEXT = "errorhub:triage-search"; // "/" on a page without a search box: focus it on the next
+  var AUTOFOCUS_SETTLE_MS = 500; // after load, a focus is the reader's, never the page's autofocus
   var STORE_MAX_AGE_MS = 60000; // an action's reload is seconds; anything older is a stale visit
   var form = null;
   var index = -1;
@@ -169,9 +170,10 @@
   }
 
   // The search box autofocuses for a visitor who came to search; on a list with rows the keys
-  // should work at once, so the box gives the focus back until the reader does something (a key,
-  // a click or a tap; "/" and Tab count, so they still reach the box). Autofocus lands at the
-  // browser's next rendering step, so this listens for it instead of guessing when.
+  // should work at once, so the box gives that first, automatic focus back. Autofocus lands at the
+  // browser's next rendering step, so this listens for it rather than guessing when; it listens
+  // once, and only until the reader does anything (a key, a click, a tap) or the page has settled,
+  // so a focus the reader (or their assistive technology) asks for is never taken away.
   function releaseAutofocus() {
     var box = document.querySelector("input[name=query]");
     if (!box) return;
@@ -186,11 +188,16 @@
       return;
     }
     if (!rows().length) return;
+    var stop = function () { box.removeEventListener("focus", giveBack); };
     var giveBack = function () {
+      stop();
       if (!userActed && document.activeElement === box) box.blur();
     };
-    box.addEventListener("focus", giveBack);
-    giveBack();
+    if (document.activeElement === box) giveBack();
+    else {
+      box.addEventListener("focus", giveBack);
+      window.addEventListener("load", function () { window.setTimeout(stop, AUTOFOCUS_SETTLE_MS); });
+    }
   }
 
   function start() {
