@@ -5,6 +5,7 @@ from django.urls import path
 
 from errorhub.accounts.login import ThrottledLoginView
 from errorhub.dashboard.views import (
+    favicon,
     health,
     inbox,
     invitations,
@@ -32,6 +33,7 @@ urlpatterns = [
     path("", inbox.inbox, name="inbox"),
     path("inbox/bulk/", inbox.inbox_bulk, name="inbox-bulk"),
     path("issues/", issue_list.issue_list, name="issues"),
+    path("issues/bulk/", issue_list.issue_list_bulk, name="issues-bulk"),
     path("issues/search/suggest/", search.search_suggest, name="search-suggest"),
     path("issues/searches/", search.saved_search_create, name="saved-search-create"),
     path("issues/searches/<int:saved_search_id>/delete/", search.saved_search_remove, name="saved-search-delete"),
@@ -55,6 +57,8 @@ urlpatterns = [
     path("teams/", teams.teams, name="teams"),
     path("teams/<int:team_id>/members/", teams.team_member_add, name="team-member-add"),
     path("teams/<int:team_id>/members/<int:user_id>/remove/", teams.team_member_remove, name="team-member-remove"),
+    path("favicon.ico", favicon.favicon_ico, name="favicon-ico"),
+    path("favicon.svg", favicon.favicon_badge, name="favicon-badge"),
     path("profile/", profile.profile, name="profile"),
     path("profile/tokens/", profile.token_create, name="token-create"),
     path("profile/password/", password.PasswordChange.as_view(), name="password_change"),
