@@ -1,0 +1,176 @@
+"""Capacity model, measured: CPU seconds per event of each component, projected to node counts.
+
+    .venv/bin/python -m bench.capacity --events 4000 --procs 4 [--baseline-seconds 30] [--node-cores 4]
+
+One bounded storm (``bench/storm``) on the production-shaped target ``errorhub-prod`` (gunicorn web,
+ingest worker, alerts worker; PostgreSQL, Redis, OpenSearch). CPU is read from ``/proc/<pid>/stat``
+(utime + stime) before and after: ErrorHub's own process trees exactly, the shared services by
+process name. CPU time per event does not depend on how busy the shared machine is; wall-clock
+throughput does, so nothing here is derived from it.
+
+The services are shared with other users of the machine, so their idle rate is measured first for
+``--baseline-seconds`` and that rate times the storm's duration is subtracted (what is left is
+still an upper bound: other jobs' bursts during the storm count too).
+
+The projection is arithmetic on the measured figures: cores = events/s x CPU s per event /
+target utilisation, rounded up to nodes of ``--node-cores``, at least two of each stateless kind
+(one may be lost). Writes bench/results/capacity-<date>.md and .json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench.storm import loadgen_outside, measure, run
+
+RESULTS = Path(__file__).resolve().parent / "results"
+RATES = (100, 1_000, 10_000)
+SERVICES = ("postgresql", "redis", "search engine (JVM)")
+
+
+def storm_args(ns: argparse.Namespace) -> argparse.Namespace:
+    """The ``bench.storm.run`` options of one bounded replay storm (its own defaults otherwise)."""
+    return argparse.Namespace(
+        events=ns.events,
+        procs=ns.procs,
+        loadgen="replay",
+        threads=ns.threads,
+        rate=ns.rate,
+        latency_samples=3,
+        stall=30.0,
+        drain_limit=ns.drain_limit,
+        backlog_limit=0,
+        sdk_load_path=str(loadgen_outside.default_path() or ""),
+        sdk_load_mode="replay",
+    )
+
+
+def idle_rates(seconds: float) -> dict[str, float]:
+    """CPU seconds per second the shared services burn without this storm (other users, housekeeping)."""
+    before, start = measure.services_cpu_seconds(), time.monotonic()
+    time.sleep(seconds)
+    after, elapsed = measure.services_cpu_seconds(), time.monotonic() - start
+    return {name: max(0.0, (after.get(name, 0.0) - before.get(name, 0.0)) / elapsed) for name in after}
+
+
+def per_event_ms(row: dict[str, Any], idle: dict[str, float]) -> dict[str, float]:
+    """CPU ms per accepted event of web, worker (ingest + alerts) and each service, idle rate removed."""
+    roles = row["cpu_ms_per_event"]
+    accepted = max(int(row["http_statuses"].get(200, row["http_statuses"].get("200", 0))), 1)
+    window = float(row.get("process_seconds") or 0.0)
+    out = {
+        "web": roles.get("web", 0.0),
+        "worker": round(sum(v for k, v in roles.items() if k.startswith("worker")), 3),
+    }
+    for name in SERVICES:
+        raw = row.get("services_cpu_ms_per_event", {}).get(name, 0.0)
+        background = idle.get(name, 0.0) * window * 1000 / accepted
+        out[name] = round(max(0.0, raw - background), 3)
+    return out
+
+
+def nodes(rate: int, ms: float, *, node_cores: int, utilisation: float, minimum: int) -> tuple[float, int]:
+    """Cores and nodes for ``rate`` events/s at ``ms`` CPU ms per event."""
+    cores = rate * ms / 1000 / utilisation
+    return round(cores, 2), max(minimum, math.ceil(cores / node_cores))
+
+
+def project(ms: dict[str, float], *, node_cores: int, utilisation: float) -> dict[str, dict[str, Any]]:
+    """For each rate: cores and nodes per component (two at least of web and worker, one of each service)."""
+    table: dict[str, dict[str, Any]] = {}
+    for rate in RATES:
+        table[str(rate)] = {
+            part: nodes(
+                rate, value, node_cores=node_cores, utilisation=utilisation, minimum=2 if part in ("web", "worker") else 1
+            )
+            for part, value in ms.items()
+        }
+    return table
+
+
+def report(meta: dict[str, Any], row: dict[str, Any], ms: dict[str, float], table: dict[str, Any]) -> str:
+    lines = [
+        f"# Capacity model, {meta['date']}",
+        "",
+        f"- command: `{meta['command']}`",
+        f"- machine: {meta['machine']['nproc']} CPUs ({meta['machine'].get('cpu', '?')}), shared with other jobs",
+        f"- commit: {meta['machine'].get('commit', '?')}",
+        f"- storm: {row.get('accepted')} accepted of {row.get('events')}, lost {row.get('lost')}, "
+        f"duplicated {row.get('duplicated')}, {row.get('accepted_per_s')} accepted/s, "
+        f"{row.get('processed_per_s')} processed/s (wall clock: NOT used below, the machine is shared)",
+        f"- idle CPU of the shared services subtracted (s/s over {meta['baseline_seconds']} s): "
+        + ", ".join(f"{k} {v:.3f}" for k, v in meta["idle"].items()),
+        "",
+        "## Measured: CPU ms per event",
+        "",
+        "| web | worker (ingest + alerts) | PostgreSQL | Redis | search engine |",
+        "|---|---|---|---|---|",
+        "| " + " | ".join(str(ms[k]) for k in ("web", "worker", *SERVICES)) + " |",
+        "",
+        f"## Projected: cores (nodes of {meta['node_cores']} cores at {int(meta['utilisation'] * 100)} % target "
+        "utilisation)",
+        "",
+        "| events/s | web | worker | PostgreSQL | Redis | search engine |",
+        "|---|---|---|---|---|---|",
+    ]
+    for rate, parts in table.items():
+        cells = [f"{cores} ({count})" for cores, count in (parts[k] for k in ("web", "worker", *SERVICES))]
+        lines.append(f"| {int(rate):,} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Projected figures are CPU arithmetic only: they assume the per-event cost stays flat as the load grows, "
+        "which holds for web and worker (stateless, shared-nothing) and not for the stores past one node "
+        "(see docs/scaling.md for where it breaks first).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=4000)
+    parser.add_argument("--procs", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rate", type=float, default=0.0, help="total events/s (0 = unbounded)")
+    parser.add_argument("--drain-limit", type=float, default=420.0, help="give up draining after this long (s)")
+    parser.add_argument("--baseline-seconds", type=float, default=30.0)
+    parser.add_argument("--node-cores", type=int, default=4)
+    parser.add_argument("--utilisation", type=float, default=0.6)
+    ns = parser.parse_args(argv)
+    now = dt.datetime.now(dt.UTC)
+    idle = idle_rates(ns.baseline_seconds)
+    row = run.run_target("errorhub-prod", storm_args(ns), uuid.uuid4().hex[:12])
+    if "error" in row:
+        raise SystemExit(f"storm failed: {row['error']}")
+    ms = per_event_ms(row, idle)
+    table = project(ms, node_cores=ns.node_cores, utilisation=ns.utilisation)
+    meta = {
+        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join([".venv/bin/python -m bench.capacity", *(argv or [])]),
+        "machine": run.machine(),
+        "baseline_seconds": ns.baseline_seconds,
+        "idle": idle,
+        "node_cores": ns.node_cores,
+        "utilisation": ns.utilisation,
+    }
+    text = report(meta, row, ms, table)
+    print("\n" + text)
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / f"capacity-{now.strftime('%Y-%m-%d-%H%M')}"
+    stem.with_suffix(".md").write_text(text)
+    stem.with_suffix(".json").write_text(
+        json.dumps({**meta, "storm": row, "cpu_ms_per_event": ms, "projection": table}, indent=2)
+    )
+    print(f"written {stem}.md and .json")
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
