@@ -88,7 +88,11 @@ def project(ms: dict[str, float], *, node_cores: int, utilisation: float) -> dic
     for rate in RATES:
         table[str(rate)] = {
             part: nodes(
-                rate, value, node_cores=node_cores, utilisation=utilisation, minimum=2 if part in ("web", "worker") else 1
+                rate,
+                value,
+                node_cores=node_cores,
+                utilisation=utilisation,
+                minimum=2 if part in ("web", "worker") else 1,
             )
             for part, value in ms.items()
         }

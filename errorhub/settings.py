@@ -107,8 +107,9 @@ else:
 # "transaction": PostgreSQL is reached through a pooler in transaction mode (PgBouncer
 # pool_mode=transaction), which hands each transaction a possibly different server
 # connection. Nothing may outlive a transaction there: no server-side cursors (Django's
-# .iterator() declares WITH HOLD ones) and no prepared statements (psycopg 3 prepares a
-# query run five times on its connection). docs/scaling.md lists what else was checked.
+# .iterator() declares WITH HOLD ones: "portal ... does not exist", tests/services/
+# test_pgbouncer_transaction_mode.py) and no prepared statements (psycopg 3 prepares a query
+# run five times when OPTIONS server_side_binding is on). docs/scaling.md lists the rest.
 DATABASE_POOL_MODE = env_choice("DATABASE_POOL_MODE", "session", ("session", "transaction"))
 if DATABASE_POOL_MODE == "transaction" and not EMBEDDED_DATABASE:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True

@@ -18,8 +18,14 @@ import pytest
 
 from errorhub.events.stores.base import IndexedEvent
 from errorhub.events.stores.engine import EngineEventStore
-from tests.events.stores.conftest import NOW, engine_store, make_issue, sdk_event
-from tests.events.stores.conftest import es_proxy, opensearch_url  # noqa: F401 - the stores' node fixtures
+from tests.events.stores.conftest import (  # the stores' node fixtures, es_proxy and opensearch_url, too
+    NOW,
+    engine_store,
+    es_proxy,  # noqa: F401
+    make_issue,
+    opensearch_url,  # noqa: F401
+    sdk_event,
+)
 from tests.factories import ProjectFactory
 
 LOGGER = "errorhub.events.stores.engine"

@@ -215,7 +215,11 @@ class IndexLifecycle:
                 "description": f"errorhub: delete daily event indices {age} after creation",
                 "default_state": "hot",
                 "states": [
-                    {"name": "hot", "actions": [], "transitions": [{"state_name": "delete", "conditions": {"min_index_age": age}}]},
+                    {
+                        "name": "hot",
+                        "actions": [],
+                        "transitions": [{"state_name": "delete", "conditions": {"min_index_age": age}}],
+                    },
                     {"name": "delete", "actions": [{"delete": {}}], "transitions": []},
                 ],
                 "ism_template": [{"index_patterns": [self.pattern], "priority": 100}],
@@ -315,7 +319,9 @@ class EngineEventStore(EventStore):
         self.prefix = prefix.rstrip("-")
         self.replicas = replicas
         self.shards = shards
-        self.lifecycle = IndexLifecycle(client, kind=kind, name=self.prefix, pattern=self.pattern, days=delete_after_days)
+        self.lifecycle = IndexLifecycle(
+            client, kind=kind, name=self.prefix, pattern=self.pattern, days=delete_after_days
+        )
         self._template_ready = False
         self._lock = threading.Lock()
 
