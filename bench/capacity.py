@@ -8,9 +8,11 @@ ingest worker, alerts worker; PostgreSQL, Redis, OpenSearch). CPU is read from `
 process name. CPU time per event does not depend on how busy the shared machine is; wall-clock
 throughput does, so nothing here is derived from it.
 
-The services are shared with other users of the machine, so their idle rate is measured first for
-``--baseline-seconds`` and that rate times the storm's duration is subtracted (what is left is
-still an upper bound: other jobs' bursts during the storm count too).
+Right after the target starts, everything's idle rate is measured for ``--baseline-seconds`` (ErrorHub's
+own trees: heartbeats, beat, polling; the shared services: other users too) and that rate times the storm's
+duration is subtracted: on a busy shared machine a storm drains slowly, and fixed per-second costs must not
+be charged to its events. PostgreSQL is read from the storm database's own backends; Redis and the search
+engine only by process, so what is left for them is an upper bound.
 
 The projection is arithmetic on the measured figures: cores = events/s x CPU s per event /
 target utilisation, rounded up to nodes of ``--node-cores``, at least two of each stateless kind
@@ -36,7 +38,7 @@ from bench.storm import loadgen_outside, measure, run, targets
 RESULTS = Path(__file__).resolve().parent / "results"
 RATES = (100, 1_000, 10_000)
 SERVICES = ("postgresql", "redis", "search engine (JVM)")
-ENGINE_OWN = "search engine (own indices' thread time)"
+ENGINE_OWN = "search engine (own indices' time in engine threads, wall)"
 
 
 def storm_args(ns: argparse.Namespace) -> argparse.Namespace:
@@ -62,8 +64,7 @@ class OwnServiceShare(threading.Thread):
     PostgreSQL: the backends serving the storm's own database (``storm_<hex>``: the process title
     names it), CPU ticks per pid, the highest seen (a backend's ticks only grow; it may exit before
     the end). The search engine: the storm's indices' own time in indexing, refresh, merge and flush
-    (``_stats``: thread time inside the engine, read from its counters; HTTP and bulk parsing are not
-    in it, so it is a lower bound where the JVM's process CPU is an upper one).
+    (``_stats`` counters: wall time of the engine's threads, waits included, so a cross-check only).
     """
 
     def __init__(self, every: float = 0.25) -> None:
@@ -121,30 +122,63 @@ class OwnServiceShare(threading.Thread):
         return sum(self.pg_ticks.values()) / os.sysconf("SC_CLK_TCK")
 
 
-def idle_rates(seconds: float) -> dict[str, float]:
-    """CPU seconds per second the shared services burn without this storm (other users, housekeeping)."""
-    before, start = measure.services_cpu_seconds(), time.monotonic()
+def _role_seconds(target: targets.Target) -> dict[str, float]:
+    kids = measure._children_map()  # noqa: SLF001 - the storm's own /proc walk
+    return {role: measure.tree_cpu_seconds(roots, kids) for role, roots in target.roots().items()}
+
+
+def idle_rates(target: targets.Target, own: OwnServiceShare, seconds: float) -> dict[str, float]:
+    """CPU seconds per second burnt with no storm: the started target's process trees (Celery heartbeats,
+    beat, polling), its own PostgreSQL backends, and the shared services (other users included).
+
+    A storm on a busy shared machine drains slowly, and these fixed costs would otherwise be charged to its
+    events: they are subtracted, rate x the storm's duration."""
+    own._sample_postgres()  # noqa: SLF001 - same class, read now rather than at its next tick
+    roles, services, pg = _role_seconds(target), measure.services_cpu_seconds(), own.pg_seconds()
+    start = time.monotonic()
     time.sleep(seconds)
-    after, elapsed = measure.services_cpu_seconds(), time.monotonic() - start
-    return {name: max(0.0, (after.get(name, 0.0) - before.get(name, 0.0)) / elapsed) for name in after}
+    own._sample_postgres()  # noqa: SLF001
+    elapsed = time.monotonic() - start
+    rates = {k: max(0.0, (v - roles.get(k, 0.0)) / elapsed) for k, v in _role_seconds(target).items()}
+    after = measure.services_cpu_seconds()
+    rates.update({k: max(0.0, (v - services.get(k, 0.0)) / elapsed) for k, v in after.items()})
+    rates["postgresql (storm's backends)"] = max(0.0, (own.pg_seconds() - pg) / elapsed)
+    return rates
+
+
+def measure_idle_after_start(own: OwnServiceShare, seconds: float, into: dict[str, float]) -> None:
+    """Have ``bench.storm.run`` measure the idle rates right after it starts the target, before the storm."""
+    make = targets.make
+
+    def make_then_idle(name: str, tree: Path | None = None) -> targets.Target:
+        target = make(name, tree)
+        start = target.start
+
+        def start_then_idle() -> None:
+            start()
+            into.update(idle_rates(target, own, seconds))
+
+        target.start = start_then_idle  # type: ignore[method-assign]
+        return target
+
+    targets.make = make_then_idle
 
 
 def per_event_ms(row: dict[str, Any], idle: dict[str, float], own: OwnServiceShare) -> dict[str, float]:
     """CPU ms per accepted event of web, worker (ingest + alerts) and each service, idle rate removed;
     PostgreSQL from the storm's own backends."""
-    roles = row["cpu_ms_per_event"]
     accepted = max(int(row["http_statuses"].get(200, row["http_statuses"].get("200", 0))), 1)
     window = float(row.get("process_seconds") or 0.0)
-    out = {
-        "web": roles.get("web", 0.0),
-        "worker": round(sum(v for k, v in roles.items() if k.startswith("worker")), 3),
-    }
+
+    def busy(name: str, raw_ms: float) -> float:
+        return round(max(0.0, raw_ms - idle.get(name, 0.0) * window * 1000 / accepted), 3)
+
+    roles = {k: busy(k, v) for k, v in row["cpu_ms_per_event"].items() if k not in ("loadgen", "other")}
+    out = {"web": roles.get("web", 0.0), "worker": round(sum(v for k, v in roles.items() if k != "web"), 3)}
     for name in SERVICES:
-        raw = row.get("services_cpu_ms_per_event", {}).get(name, 0.0)
-        background = idle.get(name, 0.0) * window * 1000 / accepted
-        out[name] = round(max(0.0, raw - background), 3)
+        out[name] = busy(name, row.get("services_cpu_ms_per_event", {}).get(name, 0.0))
     out["postgresql (machine-wide)"] = out["postgresql"]
-    out["postgresql"] = round(own.pg_seconds() * 1000 / accepted, 3)
+    out["postgresql"] = busy("postgresql (storm's backends)", own.pg_seconds() * 1000 / accepted)
     out[ENGINE_OWN] = round(own.engine_ms / accepted, 3)
     return out
 
@@ -182,7 +216,7 @@ def report(meta: dict[str, Any], row: dict[str, Any], ms: dict[str, float], tabl
         f"- storm: {row.get('accepted')} accepted of {row.get('events')}, lost {row.get('lost')}, "
         f"duplicated {row.get('duplicated')}, {row.get('accepted_per_s')} accepted/s, "
         f"{row.get('processed_per_s')} processed/s (wall clock: NOT used below, the machine is shared)",
-        f"- idle CPU of the shared services subtracted (s/s over {meta['baseline_seconds']} s): "
+        f"- idle CPU subtracted (rate x storm duration; s/s, measured {meta['baseline_seconds']} s after start): "
         + ", ".join(f"{k} {v:.3f}" for k, v in meta["idle"].items()),
         "",
         "## Measured: CPU ms per event",
@@ -193,9 +227,9 @@ def report(meta: dict[str, Any], row: dict[str, Any], ms: dict[str, float], tabl
         "",
         f"Cross-checks: PostgreSQL machine-wide (every backend, idle rate removed) {ms['postgresql (machine-wide)']} "
         "ms; "
-        f"the search engine's own thread time in the storm's indices (indexing, refresh, merge, flush) "
-        f"{ms[ENGINE_OWN]} ms. The JVM process figure includes other users' "
-        "requests on the shared node and is the upper bound used below.",
+        f"the storm's indices' own time in the engine's threads (indexing, refresh, merge, flush: wall time "
+        f"of those threads, waits included, so not CPU) {ms[ENGINE_OWN]} ms. The JVM process figure includes "
+        "other users' requests on the shared node: an upper bound, used below.",
         "",
         f"## Projected: cores (nodes of {meta['node_cores']} cores at {int(meta['utilisation'] * 100)} % target "
         "utilisation)",
@@ -227,8 +261,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--utilisation", type=float, default=0.6)
     ns = parser.parse_args(argv)
     now = dt.datetime.now(dt.UTC)
-    idle = idle_rates(ns.baseline_seconds)
+    idle: dict[str, float] = {}
     own = OwnServiceShare()
+    measure_idle_after_start(own, ns.baseline_seconds, idle)
     own.start()
     try:
         row = run.run_target("errorhub-prod", storm_args(ns), uuid.uuid4().hex[:12])
