@@ -62,7 +62,7 @@ def form(world, **overrides):
 def test_a_rule_that_fires_lists_the_recent_issues_it_matches(member, world, issues):
     response = member.post(PREVIEW, form(world, environments="production"))
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 200 and response["X-Preview-Valid"] == "1"
     assert issues["checkout"].short_code in html and "new_issue" in html
     assert issues["billing"].short_code not in html  # staging: the environment filter says no
     assert issues["old"].short_code not in html  # last seen 8 days ago: outside the window
@@ -118,9 +118,13 @@ def test_an_organisation_wide_rule_previews_only_projects_the_user_sees(member, 
     ],
 )
 def test_invalid_input_shows_the_form_error_not_a_500(member, world, issues, overrides, message):
+    """A rule being typed is incomplete most of the time: the fragment carries its errors (200,
+    flagged invalid); the no-JS Preview button, a submission of the page, answers 400."""
     response = member.post(PREVIEW, form(world, **overrides))
-    assert response.status_code == 400
+    assert response.status_code == 200 and response["X-Preview-Valid"] == "0"
     assert message in response.content.decode() and "Not a rule yet" in response.content.decode()
+    page = member.post("/alerts/rules/new/", {**form(world, **overrides), "_preview": "1"})
+    assert page.status_code == 400 and message in page.content.decode()
     assert not Rule.objects.exists()
 
 

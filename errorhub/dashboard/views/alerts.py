@@ -186,9 +186,15 @@ def _preview(request: HttpRequest, form: forms.RuleForm) -> tuple[dict[str, Any]
 @page
 @require_POST
 def rule_preview_fragment(request: HttpRequest) -> HttpResponse:
-    """``alerts.js`` posts the rule form here as it is edited; nothing is saved."""
+    """``alerts.js`` posts the rule form here as it is edited; nothing is saved.
+
+    A rule still being typed is the normal state of this form, not a failed submission: its
+    errors come back in a 200 fragment (marked ``X-Preview-Valid: 0``), so each keystroke
+    does not log a failed request in the browser. Saving it answers 400 as before."""
     context, status = _preview(request, _rule_form(request, None))
-    return render(request, "alerts/pages/_preview.html", context, status=status)
+    response = render(request, "alerts/pages/_preview.html", context, status=200 if status == 400 else status)
+    response["X-Preview-Valid"] = "1" if status == 200 else "0"
+    return response
 
 
 def _wants_preview(request: HttpRequest) -> bool:
