@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from errorhub.dashboard.alerts_forms import RuleForm
 from alerts.models import Channel
+from errorhub.dashboard.alerts_forms import RuleForm
 from tests.alerts.conftest import rule, slack_channel
 
 pytestmark = pytest.mark.django_db
