@@ -11,7 +11,7 @@ import pytest
 from alerts.models import Channel
 from errorhub.dashboard.alerts_forms import ChannelForm
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from alerts.models import Channel
 from errorhub.dashboard.alerts_forms import RuleForm
 from tests.alerts.conftest import rule, slack_channel
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.factories import ProcessHeartbeatFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 @pytest.fixture
