@@ -47,6 +47,16 @@ def _record(kind: str, hostname: str, queues: list[str]) -> None:
         logger.warning("could not record the %s heartbeat of %s: %s", kind, hostname, exc)
 
 
+def _forget_gone_processes() -> None:
+    """At a worker's start: drop the rows of processes silent for a week (renamed hosts)."""
+    from ingest.heartbeats import heartbeats_forget  # start-up: models load after Django's set-up
+
+    try:
+        heartbeats_forget()
+    except DatabaseError as exc:
+        logger.warning("could not forget the heartbeats of processes gone for a week: %s", exc)
+
+
 def _record_stopped(kind: str, hostname: str) -> None:
     from ingest.heartbeats import heartbeat_stopped  # start-up: models load after Django's set-up
 
@@ -71,6 +81,7 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
         queues = sorted(worker.app.amqp.queues.consume_from or worker.app.amqp.queues)
         args = ("worker", worker.hostname, queues)
         _record(*args)
+        _forget_gone_processes()
         self.tref = worker.timer.call_repeatedly(HEARTBEAT_SECONDS, _record, args)
 
     def stop(self, worker: Any) -> None:

@@ -154,6 +154,8 @@ class RuleForm(forms.Form):
             (k, f"all projects of {o.name}") for k, o in self.organizations.items()
         ]
         self.fields["channels"].queryset = channels
+        if not channels.exists():
+            self.fields["channels"].help_text = "No channel yet: add one under Channels, then pick it here."
 
     def fieldsets(self) -> list[Fieldset]:
         return [Fieldset(key, legend, help, [self[n] for n in names]) for key, legend, help, names in self.FIELDSETS]

@@ -33,6 +33,7 @@ def test_new_rule_page_has_the_three_fieldsets_in_order(member):
     assert html.index('name="triggers"') < filters < html.index('name="environments"') < channels
     assert html.index('name="min_interval_seconds"') > channels
     assert "every filter you fill must match" in html  # the fieldset's help
+    assert "No channel yet: add one under Channels" in html
     assert 'data-preview-url="/alerts/rules/preview/"' in html and 'id="rule-preview"' in html
     assert "errorhub/alerts.js" in html and "errorhub/alerts.css" in html
 

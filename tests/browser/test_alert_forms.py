@@ -90,6 +90,12 @@ def test_editing_a_rule_updates_the_preview(tab, world):
     expect(preview).to_contain_text("Not a rule yet")  # nothing filled: the form's errors, no failed request
     tab.fill("#id_name", "production only")
     tab.select_option("#id_scope", f"p{world.project.pk}")
+    expect(tab.locator("#id_frequency_count")).to_be_hidden()  # a trigger's parameters follow its box
+    tab.check("input[name=triggers][value=frequency]")
+    expect(tab.locator("#id_frequency_count")).to_be_visible()
+    expect(tab.locator("#id_spike_factor")).to_be_hidden()
+    tab.uncheck("input[name=triggers][value=frequency]")
+    expect(tab.locator("#id_frequency_count")).to_be_hidden()
     tab.check("input[name=triggers][value=new_issue]")
     expect(preview.locator(".preview-matches li")).to_have_count(2)
     expect(preview).to_contain_text("2 would have fired")

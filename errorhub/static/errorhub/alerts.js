@@ -49,6 +49,34 @@
     refresh();
   }
 
+  // Rule form: a trigger's parameters show only while that trigger is ticked.
+  var PARAMETERS = {
+    frequency: ["frequency_count", "frequency_seconds"],
+    spike: ["spike_factor"],
+    inbox_sla: ["inbox_sla_seconds"],
+    queue_backlog: ["system_threshold"],
+    dead_letters: ["system_threshold"],
+    ingest_stalled: ["system_threshold"]
+  };
+
+  function setupParameters(form) {
+    var boxes = form.querySelectorAll("input[name=triggers]");
+    function apply() {
+      var wanted = {};
+      for (var i = 0; i < boxes.length; i++) {
+        var names = boxes[i].checked ? PARAMETERS[boxes[i].value] || [] : [];
+        for (var j = 0; j < names.length; j++) wanted[names[j]] = true;
+      }
+      var all = ["frequency_count", "frequency_seconds", "spike_factor", "inbox_sla_seconds", "system_threshold"];
+      for (var k = 0; k < all.length; k++) {
+        var field = form.querySelector(".field-" + all[k]);
+        if (field && !field.classList.contains("has-error")) field.hidden = !wanted[all[k]];
+      }
+    }
+    for (var b = 0; b < boxes.length; b++) boxes[b].addEventListener("change", apply);
+    apply();
+  }
+
   // Channel form: each kind's group (fieldset[data-kinds]) is shown and enabled only for its
   // kinds; a disabled fieldset's inputs are not submitted.
   function setupKinds(form) {
@@ -70,7 +98,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var rule = document.querySelector("form.rule-form[data-preview-url]");
-    if (rule) setupPreview(rule);
+    if (rule) { setupParameters(rule); setupPreview(rule); }
     var channel = document.querySelector("form.channel-form");
     if (channel) setupKinds(channel);
   });
