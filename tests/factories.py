@@ -58,6 +58,7 @@ from errorhub.issues.models import (
     IssueUser,
     Release,
     ReleaseCommit,
+    SavedSearch,
 )
 from errorhub.monitors.models import CheckIn, CheckInStatus, Monitor, MonitorEnvironment
 from ingest.models import ClientOutcome, DeadLetter, IngestCounter, ItemCounter, ProcessHeartbeat, SessionAggregate
@@ -228,6 +229,15 @@ class CommentFactory(factory.django.DjangoModelFactory):
     issue = factory.SubFactory(IssueFactory)
     user = factory.SubFactory(UserFactory)
     text = "Looking into it."
+
+
+class SavedSearchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SavedSearch
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"search {n}")
+    query = "is:unresolved level:error"
 
 
 class ReleaseFactory(factory.django.DjangoModelFactory):

@@ -17,6 +17,7 @@ from errorhub.dashboard.views import (
     profile,
     projects,
     releases,
+    search,
     teams,
 )
 
@@ -33,6 +34,9 @@ urlpatterns = [
     path("inbox/bulk/", inbox.inbox_bulk, name="inbox-bulk"),
     path("issues/", issue_list.issue_list, name="issues"),
     path("issues/bulk/", issue_list.issue_list_bulk, name="issues-bulk"),
+    path("issues/search/suggest/", search.search_suggest, name="search-suggest"),
+    path("issues/searches/", search.saved_search_create, name="saved-search-create"),
+    path("issues/searches/<int:saved_search_id>/delete/", search.saved_search_remove, name="saved-search-delete"),
     path("issues/<int:issue_id>/", issue.issue_detail, name="issue"),
     path("issues/<int:issue_id>/events/<str:event_id>/", issue.issue_event, name="issue-event"),
     path("issues/<int:issue_id>/events/<str:event_id>/json", issue.issue_event_json, name="issue-event-json"),

@@ -191,3 +191,19 @@ class IssueHour(models.Model):
         db_table = "errorhub_issuehour"
         constraints = [models.UniqueConstraint(fields=["issue", "hour"], name="issuehour_unique")]
         indexes = [models.Index(fields=["hour", "issue"])]
+
+
+class SavedSearch(models.Model):
+    """A search query a user named to reuse; private to that user (no one else lists it)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=100)
+    query = models.CharField(max_length=2048)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="savedsearch_user_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name

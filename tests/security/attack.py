@@ -28,7 +28,7 @@ from alerts.models import Channel, Rule
 from errorhub.accounts.models import ApiToken, Invitation, Organization, Project, ProjectKey, Team
 from errorhub.accounts.services import api_token_create
 from errorhub.issues.digest import events_record
-from errorhub.issues.models import Comment, Issue
+from errorhub.issues.models import Comment, Issue, SavedSearch
 from errorhub.issues.release_services import release_create
 from ingest.models import DeadLetter
 from ingest.protocol.normalize import normalize_sentry_event
@@ -107,6 +107,7 @@ class Org:
     channel: Channel
     letter: DeadLetter
     invitation: Invitation
+    saved_search: SavedSearch
 
 
 @dataclass
@@ -183,6 +184,7 @@ def make_org(slug: str, label: str, event: dict[str, Any] | None = None) -> Org:
         channel=channel,
         letter=letter,
         invitation=InvitationFactory(organization=org, email=f"invitee@{slug}.example", invited_by=owner),
+        saved_search=SavedSearch.objects.create(user=member, name=f"{label} search"[:100], query="is:unresolved"),
     )
 
 
@@ -212,6 +214,7 @@ def fillers(a: Org) -> dict[str, Callable[[Route], list[str]]]:
         "letter_id": lambda r: [str(a.letter.pk)],
         "team_id": lambda r: [str(a.team.pk)],
         "invitation_id": lambda r: [str(a.invitation.pk)],
+        "saved_search_id": lambda r: [str(a.saved_search.pk)],
         "user_id": lambda r: [str(a.member.pk)],
         "token_id": lambda r: [str(ApiToken.objects.filter(user=a.member).first().pk)],
         "action": lambda r: ACTIONS.get(r.name or "", []),
@@ -272,6 +275,7 @@ def snapshot(a: Org) -> str:
         Channel.objects.filter(organization=a.org),
         DeadLetter.objects.filter(project_id=a.project.pk),
         Invitation.objects.filter(organization=a.org),
+        SavedSearch.objects.filter(user__in=[a.owner, a.member]),
     ]
     parts = [_many_to_many_sorted(serializers.serialize("json", qs.order_by("pk"))) for qs in querysets]
     return re.sub(r'"(updated_at|last_used_at)": "[^"]*"', "", "\n".join(parts))

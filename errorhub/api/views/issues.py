@@ -37,10 +37,9 @@ from errorhub.issues.actions import (
     member_named,
 )
 from errorhub.issues.models import Issue
-from errorhub.issues.search import filter_issues
+from errorhub.issues.search import filter_issues, parse_issue_query
 from errorhub.issues.services import issue_apply_action
 from ingest.protocol.errors import ClientError
-from ingest.protocol.search.query import parse_query
 
 _PERIODS = {
     "1h": timedelta(hours=1),
@@ -60,7 +59,8 @@ def _search(request: Request, qs: QuerySet[Issue], project_ids: list[int]) -> Qu
     if start:
         qs = qs.filter(last_seen__gte=start)
     text = request.query_params.get("query", "is:unresolved")
-    return filter_issues(qs, parse_query(text), me=request.user, project_ids=project_ids, start=start)
+    query = parse_issue_query(text, project_ids=project_ids)
+    return filter_issues(qs, query, me=request.user, project_ids=project_ids, start=start)
 
 
 def _stats_period(request: Request) -> tuple[str, timedelta] | None:

@@ -15,9 +15,10 @@ from errorhub.accounts import selectors
 from errorhub.dashboard import charts, forms, queries
 from errorhub.dashboard.views.base import page
 from errorhub.dashboard.views.bulk import BulkState, bulk_apply, bulk_context
+from errorhub.dashboard.views.search import query_error_context, search_box_context
 from errorhub.events.stores.base import EventStoreUnavailable
 from errorhub.issues import selectors as issue_selectors
-from errorhub.issues.search import filter_issues
+from errorhub.issues.search import filter_issues, parse_issue_query
 from ingest.protocol.errors import ClientError
 from ingest.protocol.search.query import (
     AssignedTerm,
@@ -25,7 +26,6 @@ from ingest.protocol.search.query import (
     Query,
     QueryError,
     StateTerm,
-    parse_query,
 )
 
 PAGE_SIZE = 50
@@ -76,12 +76,13 @@ def _issue_list_page(request: HttpRequest, *, bulk: BulkState, status: int = 200
     form = forms.IssueFilterForm(request.GET or None, projects=projects, sorts=queries.SORTS)
     context: dict[str, Any] = {"form": form, "rows": [], "next_cursor": None, "query_error": None}
     context |= bulk_context(bulk)
+    context.update(search_box_context(request.user))
     if request.GET and not form.is_valid():
         return render(request, "dashboard/issues.html", context, status=400)
     data = form.cleaned_data if request.GET else {}
     sort = data.get("sort") or "last_seen"
     try:
-        query = parse_query(data.get("query") or "")
+        query = parse_issue_query(data.get("query") or "", project_ids=[p.pk for p in projects])
         query = Query(terms=query.terms + tuple(_filter_terms(data)))
         qs = issue_selectors.issues_for_user(request.user)
         if data.get("project"):
@@ -91,17 +92,14 @@ def _issue_list_page(request: HttpRequest, *, bulk: BulkState, status: int = 200
             qs = queries.after_cursor(qs, sort, data["cursor"])
         issues = list(qs.order_by(f"-{sort}", "-pk")[: PAGE_SIZE + 1])
     except QueryError as exc:
-        context["query_error"] = {"message": exc.message, "position": exc.position, "token": exc.token}
+        context["query_error"] = query_error_context(data.get("query") or "", exc.position, exc.message)
         return render(request, "dashboard/issues.html", context, status=400)
     except ClientError as exc:
-        context["query_error"] = {"message": exc.message, "position": None, "token": ""}
+        context["query_error"] = query_error_context("", None, exc.message)
         return render(request, "dashboard/issues.html", context, status=exc.status)
     except EventStoreUnavailable as exc:
-        context["query_error"] = {
-            "message": f"the event store is unavailable, try again shortly ({exc})",
-            "position": None,
-            "token": "",
-        }
+        message = f"the event store is unavailable, try again shortly ({exc})"
+        context["query_error"] = query_error_context("", None, message)
         return render(request, "dashboard/issues.html", context, status=503)
     more = len(issues) > PAGE_SIZE
     issues = issues[:PAGE_SIZE]

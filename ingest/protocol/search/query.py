@@ -19,9 +19,10 @@ with a message the user can act on.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ingest.protocol.errors import ClientError
@@ -82,12 +83,15 @@ class TimeTerm:
     """A comparison on a time key; relative ages are already resolved to ``when``.
 
     ``key`` is ``timestamp`` (events) or ``first_seen``/``last_seen`` (issues);
-    ``op`` is one of ``gt``, ``gte``, ``lt``, ``lte``, ``eq``.
+    ``op`` is one of ``gt``, ``gte``, ``lt``, ``lte``, ``eq``. ``typed`` is the key
+    as the user wrote it, lower-cased: ``age`` is the event timestamp when events
+    are searched but, as in Sentry, the issue's first sighting when issues are.
     """
 
     key: str
     op: str
     when: datetime
+    typed: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +186,19 @@ ALIASES: dict[str, str] = {
     "frame.filename": "stack.filename",
 }
 
+# Issue-level fields (answered from the issue table, never by the event store),
+# with Sentry's spellings as aliases.
+ISSUE_FIELDS: dict[str, str] = {
+    "times_seen": "number",
+    "first_release": "keyword",
+}
+ISSUE_ALIASES: dict[str, str] = {
+    "timesSeen": "times_seen",
+    "firstRelease": "first_release",
+    "first-release": "first_release",
+}
+_ISSUE_ALIAS_OF = {alias.lower(): name for alias, name in ISSUE_ALIASES.items()}
+
 # has: understands a few whole objects besides the fields themselves.
 HAS_KEYS = {"user", "error", "exception", "stack", "stacktrace", "request"}
 
@@ -206,7 +223,18 @@ STATES = (
     "unresolved",
     "assigned",
     "unassigned",
+    "ignored",
+    "archived",
+    "muted",
+    "for_review",
 )
+# Sentry's names for ErrorHub's states: ErrorHub never ignores for good, it snoozes;
+# Sentry's "for review" is ErrorHub's inbox.
+STATE_ALIASES = {"ignored": "snoozed", "archived": "snoozed", "muted": "snoozed", "for_review": "inbox"}
+
+#: The keys with a meaning of their own besides fields, time keys and tags.
+SPECIAL_KEYS = ("is", "assigned", "has")
+ASSIGNED_KEYS = ("assigned", "assigned_to", "assignee")
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 COMPARISONS = ((">=", "gte"), ("<=", "lte"), (">", "gt"), ("<", "lt"))
@@ -401,31 +429,76 @@ def _is_key(key: str) -> bool:
 # --- terms -----------------------------------------------------------------------
 
 
-def parse_query(text: str, *, now: datetime | None = None) -> Query:
+def parse_query(text: str, *, now: datetime | None = None, known_tag: Callable[[str], bool] | None = None) -> Query:
     """Parses the search language into a ``Query``; raises ``QueryError`` on bad input.
 
     ``now`` anchors relative ages (``age:-24h``); it defaults to the current UTC
     time and is injectable so results are reproducible in tests.
+
+    ``known_tag`` decides what a key the language does not define means. Without
+    it every such key is a tag (the events API: any tag may be asked for). With
+    it (issue search), a key that is neither a search key nor a tag ``known_tag``
+    accepts is an error naming the key and the known keys, so a typo such as
+    ``time_seen:>10`` is a message under the box rather than an empty list.
+    ``tags[name]:`` always means the tag ``name``.
     """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_QUERY_BYTES:
         raise QueryError(f"query too long (at most {MAX_QUERY_BYTES} bytes)", 0, text[:20])
     now = _as_utc(now) if now is not None else datetime.now(UTC)
     terms: list[Term] = []
     for token in _Scanner(text).tokens():
-        terms.extend(_build(token, now))
+        terms.extend(_build(token, now, known_tag))
     return Query(tuple(terms))
 
 
-def _build(tok: _Token, now: datetime) -> Sequence[Term]:
+def known_key_names() -> tuple[str, ...]:
+    """Every key the language defines (canonical names and aliases), sorted."""
+    names = {*SPECIAL_KEYS, *ASSIGNED_KEYS, *FIELDS, *ALIASES, *ISSUE_FIELDS, *ISSUE_ALIASES, *TIME_KEYS}
+    names |= {"error.unhandled", "exception.unhandled"}
+    return tuple(sorted(names))
+
+
+def canonical_keys() -> tuple[str, ...]:
+    """One name per key the language defines, in the order the help lists them."""
+    return (*SPECIAL_KEYS, *ISSUE_FIELDS, "age", "firstSeen", "lastSeen", "timestamp", *FIELDS)
+
+
+def _canonical(name: str) -> str:
+    return _ISSUE_ALIAS_OF.get(name, ALIASES.get(name, TIME_KEYS.get(name, name)))
+
+
+def _unknown_key(key: str, at: int, raw: str) -> QueryError:
+    lowered = {name.lower() for name in known_key_names()}
+    close = difflib.get_close_matches(key.lower(), sorted(lowered), n=3, cutoff=0.75)
+    suggestions = list(dict.fromkeys(_canonical(c) for c in close))
+    hint = f" Did you mean {' or '.join(f'`{c}`' for c in suggestions)}?" if suggestions else ""
+    return QueryError(
+        f"Unknown search key `{key}` at position {at}.{hint} Known keys: {', '.join(canonical_keys())}, "
+        f"and the tags your events carry (write tags[{key}]:… for a tag not seen yet).",
+        at,
+        raw,
+    )
+
+
+def _check_tag(tok: _Token, key: str, known_tag: Callable[[str], bool] | None, *, in_value: bool = False) -> None:
+    if known_tag is not None and not known_tag(key):
+        at = tok.value_at if in_value else tok.start + (1 if tok.negated else 0)
+        raise _unknown_key(key, at, tok.raw)
+
+
+def _build(tok: _Token, now: datetime, known_tag: Callable[[str], bool] | None = None) -> Sequence[Term]:
     if tok.key is None:
         return [TextTerm(tok.values[0].text, phrase=tok.phrase, negated=tok.negated)]
     key = tok.key.lower()
     if key == "is":
         return [StateTerm(_states(tok), tok.negated)]
-    if key in ("assigned", "assigned_to", "assignee"):
+    if key in ASSIGNED_KEYS:
         return [AssignedTerm(tuple(v.text for v in tok.values), tok.negated)]
     if key == "has":
-        return [_has(tok)]
+        term = _has(tok)
+        if term.is_tag and not _TAG_RE.fullmatch(tok.values[0].text):
+            _check_tag(tok, term.key, known_tag, in_value=True)
+        return [term]
     if key in TIME_KEYS:
         return _time(tok, TIME_KEYS[key], now)
     tag = _TAG_RE.fullmatch(tok.key)
@@ -434,9 +507,13 @@ def _build(tok: _Token, now: datetime) -> Sequence[Term]:
     if key in ("error.unhandled", "exception.unhandled"):
         flipped = tuple({"true": "false", "false": "true"}[b] for b in _bools(tok))
         return [FieldTerm("error.handled", "eq", flipped, tok.negated)]
+    issue_field = _ISSUE_ALIAS_OF.get(key, key)
+    if issue_field in ISSUE_FIELDS:
+        return [_field(tok, issue_field, ISSUE_FIELDS[issue_field])]
     name = ALIASES.get(key, key)
     if name in FIELDS:
         return [_field(tok, name, FIELDS[name])]
+    _check_tag(tok, tok.key, known_tag)
     return [_field(tok, tok.key, "keyword", is_tag=True)]
 
 
@@ -513,7 +590,7 @@ def _states(tok: _Token) -> tuple[str, ...]:
         state = v.text.lower()
         if state not in STATES:
             raise _bad_value(tok, f"unknown state '{v.text}' for is: (expected one of {', '.join(STATES)})")
-        states.append(state)
+        states.append(STATE_ALIASES.get(state, state))
     return tuple(states)
 
 
@@ -543,7 +620,7 @@ def _time(tok: _Token, key: str, now: datetime) -> list[TimeTerm]:
     age = _AGE_RE.fullmatch(raw)
     if age or (tok.key or "").lower() == "age":
         op, when = _relative(tok, raw, now)
-        terms = [TimeTerm(key, op, when)]
+        terms = [TimeTerm(key, op, when, typed=(tok.key or "").lower())]
     else:
         terms = _absolute(tok, key, raw)
     if not tok.negated:
@@ -551,7 +628,7 @@ def _time(tok: _Token, key: str, now: datetime) -> list[TimeTerm]:
     if len(terms) != 1 or terms[0].op == "eq":
         raise _bad_value(tok, f"cannot negate '{tok.raw[1:]}'; use a comparison such as {tok.key}:< instead")
     term = terms[0]
-    return [TimeTerm(term.key, INVERSE[term.op], term.when)]
+    return [TimeTerm(term.key, INVERSE[term.op], term.when, typed=term.typed)]
 
 
 def _relative(tok: _Token, raw: str, now: datetime) -> tuple[str, datetime]:
@@ -609,6 +686,8 @@ def _bad_value(tok: _Token, message: str) -> QueryError:
 def _is_issue_term(term: Term) -> bool:
     if isinstance(term, (StateTerm, AssignedTerm)):
         return True
+    if isinstance(term, FieldTerm) and not term.is_tag and term.key in ISSUE_FIELDS:
+        return True
     return isinstance(term, TimeTerm) and term.key in ISSUE_TIME_KEYS
 
 
@@ -617,7 +696,8 @@ def _is_project_term(term: Term) -> bool:
 
 
 def issue_terms(query: Query) -> Query:
-    """Issue-level filters (``is:``, ``assigned:``, ``firstSeen``/``lastSeen``), applied in SQL."""
+    """Issue-level filters (``is:``, ``assigned:``, ``firstSeen``/``lastSeen``, ``timesSeen``,
+    ``firstRelease``), applied in SQL."""
     return Query(tuple(t for t in query.terms if _is_issue_term(t)))
 
 

@@ -286,7 +286,8 @@ def test_syntax_errors_point_at_the_bad_token(text, message, position, token):
         (
             "is:foo",
             "unknown state 'foo' for is: (expected one of new, acknowledged, resolved, "
-            "fixed, regressed, snoozed, inbox, unresolved, assigned, unassigned)",
+            "fixed, regressed, snoozed, inbox, unresolved, assigned, unassigned, "
+            "ignored, archived, muted, for_review)",
             3,
         ),
         ("x:1 -is:[new,foo]", "unknown state 'foo' for is:", 8),
