@@ -7,9 +7,12 @@ from errorhub.accounts.login import ThrottledLoginView
 from errorhub.dashboard.views import (
     health,
     inbox,
+    invitations,
     issue,
     issue_list,
+    members,
     monitors,
+    password,
     profile,
     projects,
     releases,
@@ -19,7 +22,7 @@ from errorhub.dashboard.views import (
 urlpatterns = [
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/", password.PasswordReset.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"
@@ -50,5 +53,21 @@ urlpatterns = [
     path("teams/<int:team_id>/members/<int:user_id>/remove/", teams.team_member_remove, name="team-member-remove"),
     path("profile/", profile.profile, name="profile"),
     path("profile/tokens/", profile.token_create, name="token-create"),
+    path("profile/password/", password.PasswordChange.as_view(), name="password_change"),
+    path("orgs/<slug:org>/members/", members.members, name="members"),
+    path("orgs/<slug:org>/members/<int:user_id>/role/", members.member_role, name="member-role"),
+    path("orgs/<slug:org>/members/<int:user_id>/remove/", members.member_remove, name="member-remove"),
+    path("orgs/<slug:org>/invitations/", invitations.invitations, name="invitations"),
+    path(
+        "orgs/<slug:org>/invitations/<int:invitation_id>/resend/",
+        invitations.invitation_resend,
+        name="invitation-resend",
+    ),
+    path(
+        "orgs/<slug:org>/invitations/<int:invitation_id>/revoke/",
+        invitations.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path("invitations/<str:token>/", invitations.invitation_accept, name="invitation-accept"),
     path("profile/tokens/<int:token_id>/revoke/", profile.token_revoke, name="token-revoke"),
 ]
