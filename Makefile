@@ -27,7 +27,7 @@ run: install
 	$(BIN)/python manage.py bootstrap
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile start
 
-## services: install (when missing) and start PostgreSQL, Redis and an OpenSearch node on loopback
+## services: install (when missing) and start PostgreSQL, Redis, an OpenSearch node, PgBouncer and a Redis replica on loopback
 services:
 	bash scripts/services.sh up
 

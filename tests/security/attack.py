@@ -61,6 +61,8 @@ PUBLIC = {
     "api-root",
     "api-not-found",
     "invitation-accept",
+    "favicon-ico",  # the plain icon
+    "favicon-badge",  # the plain icon for nobody; a count only for a signed-in user (test_favicon)
 }  # who is asking (nulls for nobody); the JSON 404 of unknown API paths
 #: Authenticated by something other than a session: a DSN key, Slack's signature, a signed link.
 #: Without that credential they must answer 4xx (never a redirect to the login page, never 2xx).

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import logging
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -60,6 +61,8 @@ _TRUNC = {
     "1d": dict(hour=0, minute=0, second=0, microsecond=0),
 }
 _TIMEOUT_S = 10
+
+logger = logging.getLogger(__name__)
 
 
 class EngineRequestError(RuntimeError):
@@ -167,6 +170,132 @@ def _decode_cursor(cursor: str) -> list[Any]:
         raise InvalidCursor(cursor) from exc
 
 
+# --- index lifecycle ----------------------------------------------------------------
+
+
+class IndexLifecycle:
+    """The engine's own lifecycle policy for the daily indices: hot, then deleted.
+
+    ILM on Elasticsearch (the template names the policy), ISM on OpenSearch (the
+    policy's ``ism_template`` attaches every new index matching the pattern). No
+    rollover: each daily index is written by date, late events included, so there
+    is no single write index to roll over; the day already bounds an index's size,
+    and the shard count sizes it.
+
+    The age counts from the index's creation, which for a daily index is its day's
+    first event, so the policy deletes no earlier than ErrorHub's own retention
+    (``apply_retention``, hourly, exact per project) and is the engine-side
+    guarantee that disk is freed even when beat stops. A node without the plugin
+    (OpenSearch built without index-management) is detected, logged once, and
+    left to ErrorHub's retention alone. ``days == 0`` turns the policy off.
+    """
+
+    def __init__(self, client: EngineClient, *, kind: str, name: str, pattern: str, days: int) -> None:
+        self.client, self.kind, self.name, self.pattern, self.days = client, kind, name, pattern, days
+        self.available: bool | None = None  # None: not asked yet
+
+    @property
+    def _path(self) -> str:
+        return f"/_ilm/policy/{self.name}" if self.kind == "elasticsearch" else f"/_plugins/_ism/policies/{self.name}"
+
+    def index_settings(self) -> dict[str, Any]:
+        """Settings the index template carries (ILM only: ISM attaches by its own template)."""
+        if self.kind == "elasticsearch" and self.days and self.available:
+            return {"index.lifecycle.name": self.name}
+        return {}
+
+    def policy(self) -> dict[str, Any]:
+        """The policy body for this engine."""
+        age = f"{self.days}d"
+        if self.kind == "elasticsearch":
+            phases = {"hot": {"min_age": "0ms", "actions": {}}, "delete": {"min_age": age, "actions": {"delete": {}}}}
+            return {"policy": {"_meta": {"managed_by": "errorhub"}, "phases": phases}}
+        return {
+            "policy": {
+                "description": f"errorhub: delete daily event indices {age} after creation",
+                "default_state": "hot",
+                "states": [
+                    {
+                        "name": "hot",
+                        "actions": [],
+                        "transitions": [{"state_name": "delete", "conditions": {"min_index_age": age}}],
+                    },
+                    {"name": "delete", "actions": [{"delete": {}}], "transitions": []},
+                ],
+                "ism_template": [{"index_patterns": [self.pattern], "priority": 100}],
+            }
+        }
+
+    def ensure(self, days: int | None = None) -> bool:
+        """Install or update the policy (idempotent); False when the engine has no lifecycle plugin."""
+        if days is not None:
+            self.days = days
+        if not self.days or self.available is False:
+            return False
+        try:
+            current = self._get()
+            if self._differs(current):
+                self._put(current)
+        except EngineRequestError as exc:
+            if not _no_handler(exc):
+                raise
+            self.available = False
+            logger.warning(
+                "the %s node has no index lifecycle plugin (%s answered %s): daily indices %s are deleted by "
+                "ErrorHub's hourly retention only",
+                self.kind,
+                self._path,
+                exc.status,
+                self.pattern,
+            )
+            return False
+        self.available = True
+        return True
+
+    def _get(self) -> dict[str, Any] | None:
+        try:
+            return self.client.request("GET", self._path)
+        except EngineRequestError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def _differs(self, current: dict[str, Any] | None) -> bool:
+        if current is None:
+            return True
+        if self.kind == "elasticsearch":
+            stored = current.get(self.name, {}).get("policy", {})
+            return stored.get("phases", {}).get("delete", {}).get("min_age") != f"{self.days}d"
+        stored = current.get("policy", {})
+        wanted = self.policy()["policy"]
+        return stored.get("description") != wanted["description"] or [
+            t.get("index_patterns") for t in stored.get("ism_template") or []
+        ] != [[self.pattern]]
+
+    def _put(self, current: dict[str, Any] | None) -> None:
+        params = None
+        if self.kind == "opensearch" and current is not None:  # ISM updates are optimistic-concurrency checked
+            params = {"if_seq_no": current["_seq_no"], "if_primary_term": current["_primary_term"]}
+        self.client.request("PUT", self._path, params=params, body=self.policy())
+        if self.kind == "opensearch":  # indices created before the policy: attach them too
+            self.client.request("POST", f"/_plugins/_ism/add/{self.pattern}", body={"policy_id": self.name})
+
+    def drop(self) -> None:
+        """Delete the policy (tests, benchmark); nothing to do where there is none."""
+        if not self.available:
+            return
+        try:
+            self.client.request("DELETE", self._path)
+        except EngineRequestError as exc:
+            if exc.status != 404:
+                raise
+
+
+def _no_handler(exc: EngineRequestError) -> bool:
+    """The node has no such API (the plugin is absent): 400 "no handler found for uri"."""
+    return exc.status in (400, 404, 405) and "no handler found" in str(exc.info)
+
+
 # --- the store ---------------------------------------------------------------------
 
 
@@ -175,11 +304,24 @@ class EngineEventStore(EventStore):
 
     transactional = False
 
-    def __init__(self, client: EngineClient, *, kind: str, prefix: str, replicas: int = 0) -> None:
+    def __init__(
+        self,
+        client: EngineClient,
+        *,
+        kind: str,
+        prefix: str,
+        replicas: int = 0,
+        shards: int = 1,
+        delete_after_days: int = 0,
+    ) -> None:
         self.client = client
         self.kind = kind
         self.prefix = prefix.rstrip("-")
         self.replicas = replicas
+        self.shards = shards
+        self.lifecycle = IndexLifecycle(
+            client, kind=kind, name=self.prefix, pattern=self.pattern, days=delete_after_days
+        )
         self._template_ready = False
         self._lock = threading.Lock()
 
@@ -194,17 +336,20 @@ class EngineEventStore(EventStore):
         return f"{self.prefix}-{timestamp[:10].replace('-', '.')}"
 
     def template(self) -> dict[str, Any]:
-        body = copy.deepcopy(index_template(replicas=self.replicas))
+        body = copy.deepcopy(index_template(shards=self.shards, replicas=self.replicas))
         body["index_patterns"] = [self.pattern]
         body["template"]["aliases"] = {self.prefix: {}}
+        body["template"]["settings"].update(self.lifecycle.index_settings())
         return body
 
     def ensure_template(self) -> None:
-        """Put the index template once per process (it is idempotent, but not free)."""
+        """Put the lifecycle policy, then the index template, once per process (both are
+        idempotent, but not free). The policy goes first: an ILM template names it."""
         if self._template_ready:
             return
         with self._lock:
             if not self._template_ready:
+                self.lifecycle.ensure()
                 self.client.request("PUT", f"/_index_template/{self.prefix}", body=self.template())
                 self._template_ready = True
 
@@ -225,6 +370,7 @@ class EngineEventStore(EventStore):
         except EngineRequestError as exc:
             if exc.status != 404:
                 raise
+        self.lifecycle.drop()
         self._template_ready = False
 
     # -- writes --
@@ -397,6 +543,9 @@ class EngineEventStore(EventStore):
         if not retention_days:
             return 0
         longest = max(retention_days.values())
+        if self.lifecycle.days and self.lifecycle.days <= longest:
+            # a project keeps events longer than the engine's policy would: lengthen the policy first
+            self.lifecycle.ensure(days=longest + 1)
         deleted = self._drop_days_before((now - timedelta(days=longest)).astimezone(UTC))
         for project_id, days in retention_days.items():
             if days < longest:
@@ -453,7 +602,13 @@ def _fill_buckets(counts: dict[datetime, int], interval: str, start: datetime, e
 
 
 def build_engine_store(
-    kind: str, url: str, *, prefix: str | None = None, replicas: int | None = None
+    kind: str,
+    url: str,
+    *,
+    prefix: str | None = None,
+    replicas: int | None = None,
+    shards: int | None = None,
+    delete_after_days: int | None = None,
 ) -> EngineEventStore:
     """The store for ``kind`` (``elasticsearch`` or ``opensearch``) at ``url``.
 
@@ -469,4 +624,6 @@ def build_engine_store(
         kind=kind,
         prefix=prefix or settings.EVENT_STORE_INDEX_PREFIX,
         replicas=settings.EVENT_STORE_REPLICAS if replicas is None else replicas,
+        shards=settings.EVENT_STORE_SHARDS if shards is None else shards,
+        delete_after_days=settings.EVENT_STORE_DELETE_AFTER_DAYS if delete_after_days is None else delete_after_days,
     )
