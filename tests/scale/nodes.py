@@ -263,8 +263,18 @@ class ScratchServices:
             )  # a stopped node's session PostgreSQL has not noticed yet
 
     def _drop_indices(self) -> None:
-        requests.delete(f"{self.opensearch_url}/{self.index_prefix}-*", params={"expand_wildcards": "all"}, timeout=30)
+        """The prefix's daily indices (by name: a node may refuse wildcard deletes), its index
+        template and its ISM policy (named after the prefix; absent before the first event)."""
+        listed = requests.get(
+            f"{self.opensearch_url}/_cat/indices/{self.index_prefix}-*",
+            params={"format": "json", "h": "index", "expand_wildcards": "all"},
+            timeout=30,
+        )
+        names = [row["index"] for row in listed.json()] if listed.ok else []
+        if names:
+            requests.delete(f"{self.opensearch_url}/{','.join(names)}", timeout=30)
         requests.delete(f"{self.opensearch_url}/_index_template/{self.index_prefix}", timeout=30)
+        requests.delete(f"{self.opensearch_url}/_plugins/_ism/policies/{self.index_prefix}", timeout=30)
 
 
 def _via(url: str, address: str) -> str:
