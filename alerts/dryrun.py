@@ -1,17 +1,22 @@
-"""Dry run: which rules and channels would an event reach, and why — without sending."""
+"""Dry runs, nothing sent: which rules and channels would an event reach, and why; and which
+recent issues would a rule being edited have fired on (the rule form's live preview)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alerts import selectors
-from alerts.routing import route
+from alerts.models import Rule
+from alerts.routing import route, rule_fires
 from errorhub.accounts.models import Project
+from errorhub.events.stores import get_event_store
 from errorhub.issues.digest import IssueChange, _issue_fields
-from errorhub.issues.models import GroupHash, Issue
+from errorhub.issues.models import Activity, GroupHash, Issue
 from ingest.protocol.errors import ClientError
 from ingest.protocol.grouping import compute_grouping
 from ingest.protocol.limits import MAX_JSON_DEPTH, deeper_than
@@ -87,3 +92,82 @@ def alert_dry_run(*, project: Project, event: dict[str, Any]) -> DryRunResult:
             for d in decisions
         ],
     )
+
+
+#: how far back the rule preview looks, and how many of the most recent issues it examines
+PREVIEW_WINDOW = timedelta(days=7)
+PREVIEW_MAX_ISSUES = 100
+#: triggers the preview cannot replay from stored history (live counts, or no issue at all)
+UNSIMULATED_TRIGGERS = ("frequency", "spike", "inbox_sla", *Rule.SYSTEM_TRIGGERS)
+
+
+@dataclass
+class PreviewMatch:
+    issue: Issue
+    reason: str
+
+
+@dataclass
+class RulePreview:
+    """What ``rule_preview`` found: the issues the rule would have fired on, and its bounds."""
+
+    since: datetime
+    examined: int
+    matches: list[PreviewMatch] = field(default_factory=list)
+    truncated: bool = False  # more recent issues than PREVIEW_MAX_ISSUES: only the newest were examined
+    unsimulated: list[str] = field(default_factory=list)
+
+
+def _window_changes(issues: list[Issue], since: datetime) -> dict[int, IssueChange]:
+    """What happened to each issue since ``since``, as the digest step reports it live:
+    opened (new), regressed, snooze ended (from the activity log)."""
+    happened: dict[int, set[str]] = defaultdict(set)
+    for issue_id, kind in Activity.objects.filter(
+        issue__in=issues, created_at__gte=since, kind__in=("regressed", "snooze_ended")
+    ).values_list("issue_id", "kind"):
+        happened[issue_id].add(kind)
+    return {
+        issue.pk: IssueChange(
+            issue_id=issue.pk,
+            events=1,
+            new=issue.first_seen >= since,
+            regressed="regressed" in happened[issue.pk],
+            snooze_ended="snooze_ended" in happened[issue.pk],
+        )
+        for issue in issues
+    }
+
+
+def _latest_event(issue: Issue) -> dict[str, Any]:
+    """The issue's latest stored event (filters on release and tags read it); {} when none is kept.
+    ``EventStoreUnavailable`` propagates: a preview without events would be wrong, not partial."""
+    events = get_event_store().list_for_issue(issue.pk, limit=1).events
+    return events[0] if events else {}
+
+
+def rule_preview(*, rule: Rule, projects: Iterable[Project], now: datetime | None = None) -> RulePreview:
+    """Which of the recent issues of ``projects`` (last seen within ``PREVIEW_WINDOW``, newest
+    ``PREVIEW_MAX_ISSUES``) ``rule`` (unsaved: the form's values) would have fired on, decided by
+    ``alerts.routing.rule_fires`` — the same filters and triggers the alert path runs — on each
+    issue's latest event. Frequency, spike, inbox-SLA and system triggers are not replayed."""
+    now = now or datetime.now(UTC)
+    since = now - PREVIEW_WINDOW
+    recent = (
+        Issue.objects.filter(project__in=list(projects), last_seen__gte=since, merged_into__isnull=True)
+        .select_related("project")
+        .order_by("-last_seen", "-pk")
+    )
+    issues = list(recent[: PREVIEW_MAX_ISSUES + 1])
+    preview = RulePreview(
+        since=since,
+        examined=min(len(issues), PREVIEW_MAX_ISSUES),
+        truncated=len(issues) > PREVIEW_MAX_ISSUES,
+        unsimulated=[t for t in rule.triggers if t in UNSIMULATED_TRIGGERS],
+    )
+    issues = issues[:PREVIEW_MAX_ISSUES]
+    changes = _window_changes(issues, since)
+    for issue in issues:
+        reason = rule_fires(rule, _latest_event(issue), issue, changes[issue.pk], None, now)
+        if reason:
+            preview.matches.append(PreviewMatch(issue=issue, reason=reason))
+    return preview

@@ -159,6 +159,16 @@ def _window_fires(
     return before < threshold <= total  # fire once when the window crosses the threshold
 
 
+def rule_fires(
+    rule: Any, event: Mapping[str, Any], issue: Any, change: ChangeLike, counter: WindowCounter | None, now: datetime
+) -> str:
+    """The trigger by which ``rule`` fires on this change, or '': its filters, then its triggers.
+    The one decision ``route`` makes per rule, and the rule form's preview asks of recent issues."""
+    if not rule_matches(rule, event, issue):
+        return ""
+    return trigger_reason(rule, issue, change, counter, now)
+
+
 def route(
     event: Mapping[str, Any],
     issue: Any,
@@ -171,9 +181,9 @@ def route(
     now = now or timezone.now()
     decisions = []
     for rule in rules:
-        if rule.archived or rule.is_muted(now) or not rule_matches(rule, event, issue):
+        if rule.archived or rule.is_muted(now):
             continue
-        reason = trigger_reason(rule, issue, change, counter, now)
+        reason = rule_fires(rule, event, issue, change, counter, now)
         if reason:
             decisions += [RouteDecision(rule, channel, reason) for channel in rule.cached_channels if channel.enabled]
     return decisions

@@ -8,6 +8,8 @@ from celery import Celery, bootsteps, signals
 from celery.app.trace import LOG_RECEIVED, LOG_SUCCESS
 from click import Option
 
+from errorhub.heartbeats import WorkerHeartbeat
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "errorhub.settings")
 # Celery's Django fixup runs Django's system checks when a worker starts. They
 # already ran at deploy (``manage.py migrate``), and the template check imports
@@ -52,6 +54,7 @@ app.user_options["worker"].add(
     )
 )
 app.steps["worker"].add(BeatThread)
+app.steps["worker"].add(WorkerHeartbeat)  # beat's heartbeat: CELERY_BEAT_SCHEDULER in settings
 
 
 @signals.worker_init.connect

@@ -252,6 +252,8 @@ LIFECYCLE_TICK_SECONDS = env_int("ERRORHUB_LIFECYCLE_TICK_SECONDS", 60, minimum=
 SYSTEM_CHECK_SECONDS = env_int("ERRORHUB_SYSTEM_CHECK_SECONDS", 60, minimum=1)
 # How often beat looks for missed and timed-out cron monitor runs.
 MONITOR_CHECK_SECONDS = env_int("ERRORHUB_MONITOR_CHECK_SECONDS", 30, minimum=1)
+# Celery's persistent scheduler, recording beat's heartbeat for the health page (errorhub/heartbeats.py)
+CELERY_BEAT_SCHEDULER = "errorhub.heartbeats:HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "index-pending": {"task": "ingest.tasks.index_pending", "schedule": 5.0},
     "apply-retention": {"task": "ingest.tasks.apply_retention", "schedule": 3600.0},

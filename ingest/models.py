@@ -87,3 +87,31 @@ class ItemCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "day", "item_type"], name="itemcounter_unique")]
+
+
+class ProcessHeartbeat(models.Model):
+    """The last sign of life of one background process: a Celery worker or beat.
+
+    One row per (kind, hostname), updated in place every ``interval_seconds`` by the
+    process itself (``errorhub.heartbeats``), so the web process can say on every
+    backend — SQLite without Redis included — whether anything is consuming the queues.
+    """
+
+    class Kind(models.TextChoices):
+        WORKER = "worker"
+        BEAT = "beat"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    queues = models.JSONField(default=list, blank=True)
+    interval_seconds = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "hostname"], name="processheartbeat_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.hostname} (pid {self.pid})"

@@ -60,7 +60,7 @@ from errorhub.issues.models import (
     ReleaseCommit,
 )
 from errorhub.monitors.models import CheckIn, CheckInStatus, Monitor, MonitorEnvironment
-from ingest.models import ClientOutcome, DeadLetter, IngestCounter, ItemCounter, SessionAggregate
+from ingest.models import ClientOutcome, DeadLetter, IngestCounter, ItemCounter, ProcessHeartbeat, SessionAggregate
 from ingest.protocol.grouping import GROUPING_VERSION
 
 
@@ -597,3 +597,16 @@ class ArtifactFileFactory(factory.django.DjangoModelFactory):
     content = b"function a(){throw new Error('x')}\n//# sourceMappingURL=app.min.js.map\n"
     sha1 = factory.LazyAttribute(lambda file: hashlib.sha1(file.content).hexdigest())
     size = factory.LazyAttribute(lambda file: len(file.content))
+
+
+class ProcessHeartbeatFactory(factory.django.DjangoModelFactory):
+    """A worker that recorded its heartbeat just now, as ``errorhub.heartbeats`` does."""
+
+    class Meta:
+        model = ProcessHeartbeat
+
+    kind = ProcessHeartbeat.Kind.WORKER
+    hostname = factory.Sequence(lambda n: f"celery@host-{n}")
+    pid = factory.Sequence(lambda n: 1000 + n)
+    queues = factory.LazyFunction(lambda: ["ingest", "index", "alerts"])
+    interval_seconds = 10

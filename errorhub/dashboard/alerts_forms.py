@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +35,21 @@ TRIGGER_LABELS = {
 REGEX_HELP = "Regular expression, RE2 syntax (no back-references or look-around)."
 SLACK_MENTION = re.compile(r"^[USW][A-Z0-9]{2,30}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
+
+
+@dataclass(frozen=True)
+class Fieldset:
+    """A group of a form's fields rendered as one ``<fieldset>`` with its legend and help."""
+
+    key: str
+    legend: str
+    help: str
+    fields: list[forms.BoundField]
+    kinds: tuple[str, ...] = ()  # channel form: the kinds this group belongs to (empty = every kind)
+
+    @property
+    def kinds_attr(self) -> str:
+        return " ".join(self.kinds)
 
 
 def _csv(value: str) -> list[str]:
@@ -88,6 +104,46 @@ class RuleForm(forms.Form):
         min_value=0, max_value=30 * 86400, initial=300, label="Minimum interval per issue (seconds)"
     )
 
+    #: the rule read in the order it works: what it watches, when it fires, for what, and where it goes
+    FIELDSETS = (
+        ("rule", "Rule", "A name, and the projects it watches.", ("name", "scope")),
+        (
+            "trigger",
+            "1. Trigger",
+            "When the rule fires: any ticked trigger. Frequency, spike and inbox SLA need their parameter below.",
+            (
+                "triggers",
+                "frequency_count",
+                "frequency_seconds",
+                "spike_factor",
+                "inbox_sla_seconds",
+                "system_threshold",
+            ),
+        ),
+        (
+            "filters",
+            "2. Filters",
+            "For which issues: every filter you fill must match the event or its issue; empty means any.",
+            (
+                "environments",
+                "min_level",
+                "release",
+                "tags",
+                "exception_type",
+                "message_regex",
+                "culprit_regex",
+                "source",
+                "lifecycle_states",
+            ),
+        ),
+        (
+            "channels",
+            "3. Channels",
+            "Where the alert goes, whom it mentions, and how often at most per issue.",
+            ("channels", "mention", "min_interval_seconds"),
+        ),
+    )
+
     def __init__(
         self, *args: Any, projects: list[Project], organizations: list[Organization], channels: Any, **kwargs: Any
     ) -> None:
@@ -98,6 +154,11 @@ class RuleForm(forms.Form):
             (k, f"all projects of {o.name}") for k, o in self.organizations.items()
         ]
         self.fields["channels"].queryset = channels
+        if not channels.exists():
+            self.fields["channels"].help_text = "No channel yet: add one under Channels, then pick it here."
+
+    def fieldsets(self) -> list[Fieldset]:
+        return [Fieldset(key, legend, help, [self[n] for n in names]) for key, legend, help, names in self.FIELDSETS]
 
     @staticmethod
     def initial_for(rule: Rule) -> dict[str, Any]:
@@ -175,6 +236,11 @@ class RuleForm(forms.Form):
         if foreign:
             self.add_error("channels", f"not in this rule's organisation: {', '.join(foreign)}")
         return data
+
+    def preview_rule(self) -> Rule:
+        """The rule as the form stands, unsaved: what the live preview evaluates."""
+        data = self.cleaned_data
+        return Rule(organization=data["organization"], project=data["project"], **self.rule_fields())
 
     def rule_fields(self) -> dict[str, Any]:
         """The cleaned values as ``Rule`` fields (numbers default to 0 when unused)."""
@@ -291,12 +357,31 @@ class ChannelForm(forms.Form):
         ChannelKind.EMAIL: ("addresses", "team"),
         ChannelKind.WEBHOOK: ("url", "rotate_secret"),
     }
+    #: the fields of each kind as the page groups them; alerts.js shows only the chosen kind's groups
+    KIND_GROUPS = (
+        ("slack", "Slack (bot)", "The bot posts here: invite it to the channel first.", (ChannelKind.SLACK,)),
+        (
+            "url",
+            "Webhook URL",
+            "Where ErrorHub POSTs each alert.",
+            (ChannelKind.SLACK_WEBHOOK, ChannelKind.WEBHOOK),
+        ),
+        ("email", "Email", "Who receives the alert mail.", (ChannelKind.EMAIL,)),
+        ("secret", "Signing secret", "Receivers verify each POST with it.", (ChannelKind.WEBHOOK,)),
+    )
+    GROUP_FIELDS = {
+        "slack": ("slack_channel", "slack_name"),
+        "url": ("url",),
+        "email": ("addresses", "team"),
+        "secret": ("rotate_secret",),
+    }
 
     def __init__(
         self, *args: Any, organizations: list[Organization], teams: list[Team], editing: str = "", **kwargs: Any
     ) -> None:
         """``editing``: the kind of the channel being edited (only its fields are shown), or ''."""
         super().__init__(*args, **kwargs)
+        self.editing = editing
         self.organizations = {str(o.pk): o for o in organizations}
         self.teams = {str(t.pk): t for t in teams}
         self.fields["organization"].choices = [(k, o.name) for k, o in self.organizations.items()]
@@ -309,6 +394,27 @@ class ChannelForm(forms.Form):
                 del self.fields[name]
         else:
             del self.fields["rotate_secret"]
+
+    def fieldsets(self) -> list[Fieldset]:
+        """The common fields, then one group per kind (only the groups with fields on this form)."""
+        common = [self[n] for n in ("name", "organization", "kind") if n in self.fields]
+        groups = [Fieldset("channel", "Channel", "", common)]
+        for key, legend, help, kinds in self.KIND_GROUPS:
+            fields = [self[n] for n in self.GROUP_FIELDS[key] if n in self.fields]
+            if fields:
+                groups.append(Fieldset(key, legend, help, fields, kinds=tuple(str(k) for k in kinds)))
+        return groups
+
+    def clean(self) -> dict[str, Any]:
+        """Only the chosen kind's fields count: another kind's (shown without JS, or left
+        over from switching kinds) neither fail the form nor reach the channel's config."""
+        data = super().clean()
+        kind = self.editing or data.get("kind")
+        if kind in self.KIND_FIELDS:
+            for name in {n for names in self.KIND_FIELDS.values() for n in names} - set(self.KIND_FIELDS[kind]):
+                self.errors.pop(name, None)
+                data.pop(name, None)
+        return data
 
     @staticmethod
     def initial_for(channel: Channel) -> dict[str, Any]:

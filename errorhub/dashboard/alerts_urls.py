@@ -7,6 +7,7 @@ from errorhub.dashboard.views import alerts as views
 urlpatterns = [
     path("", views.rule_list, name="alert-rules"),
     path("rules/new/", views.rule_new, name="alert-rule-new"),
+    path("rules/preview/", views.rule_preview_fragment, name="alert-rule-preview"),
     path("rules/<int:rule_id>/", views.rule_detail, name="alert-rule"),
     path("rules/<int:rule_id>/<slug:action>/", views.rule_action, name="alert-rule-action"),
     path("channels/", views.channel_list, name="alert-channels"),

@@ -14,6 +14,7 @@ from errorhub.events.models import IndexOutbox
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import EventStoreUnavailable
 from errorhub.middleware import ServerErrorCounterMiddleware
+from ingest.heartbeats import STALE_AFTER_INTERVALS, heartbeats_recent
 from ingest.models import IngestCounter
 from ingest.quotas import queue_depths
 
@@ -33,6 +34,19 @@ def _queue_depths() -> tuple[dict[str, int], str]:
         return queue_depths(), ""
     except Exception as exc:  # a broker that cannot be read is shown, not raised: this page diagnoses it
         return {}, f"{type(exc).__name__}: {exc}"
+
+
+def processes_context() -> dict[str, Any]:
+    """The workers and beats that recorded a heartbeat, and whether any is alive: without a
+    live worker events are accepted and queued but nothing processes them."""
+    seen = heartbeats_recent()
+    return {
+        "workers": seen["worker"],
+        "beats": seen["beat"],
+        "worker_alive": any(w.alive for w in seen["worker"]),
+        "beat_alive": any(b.alive for b in seen["beat"]),
+        "stale_after_intervals": STALE_AFTER_INTERVALS,
+    }
 
 
 def health_context(user: Any, dead_letters: QuerySet) -> dict[str, Any]:
@@ -56,4 +70,5 @@ def health_context(user: Any, dead_letters: QuerySet) -> dict[str, Any]:
         "dead_letters": list(dead_letters[:50]),
         "dead_letter_count": dead_letters.count(),
         "server_errors": ServerErrorCounterMiddleware.count,
+        **processes_context(),
     }

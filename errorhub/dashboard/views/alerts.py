@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from alerts import rule_services
-from alerts.dryrun import alert_dry_run
+from alerts.dryrun import alert_dry_run, rule_preview
 from alerts.models import Channel, ChannelKind, Delivery, Rule
 from alerts.routing import rule_pattern_problems
 from errorhub.accounts import selectors
@@ -144,8 +144,9 @@ def _rule_page(
     status: int = 200,
     mute_form: forms.MuteForm | None = None,
     archive_form: forms.ArchiveForm | None = None,
+    preview: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    context: dict[str, Any] = {"rule": rule, "form": form, "now": timezone.now()}
+    context: dict[str, Any] = {"rule": rule, "form": form, "now": timezone.now(), **(preview or {})}
     if rule is not None:
         context.update(
             {
@@ -164,9 +165,49 @@ def _rule_page(
     return render(request, "alerts/pages/rule.html", context, status=status)
 
 
+def _preview(request: HttpRequest, form: forms.RuleForm) -> tuple[dict[str, Any], int]:
+    """The live preview's context and status: the recent issues the rule as typed would have
+    fired on; the form's errors (400) when it is not a rule yet; 503 without the event store."""
+    if not form.is_valid():
+        return {"preview_form": form}, 400
+    data = form.cleaned_data
+    projects = (
+        [data["project"]]
+        if data["project"]
+        else list(selectors.projects_for_user(request.user).filter(organization=data["organization"]))
+    )
+    try:
+        preview = rule_preview(rule=form.preview_rule(), projects=projects)
+    except EventStoreUnavailable as exc:
+        return {"preview_error": f"The event store is unavailable, try again shortly ({exc})."}, 503
+    return {"preview": preview, "preview_form": form}, 200
+
+
+@page
+@require_POST
+def rule_preview_fragment(request: HttpRequest) -> HttpResponse:
+    """``alerts.js`` posts the rule form here as it is edited; nothing is saved.
+
+    A rule still being typed is the normal state of this form, not a failed submission: its
+    errors come back in a 200 fragment (marked ``X-Preview-Valid: 0``), so each keystroke
+    does not log a failed request in the browser. Saving it answers 400 as before."""
+    context, status = _preview(request, _rule_form(request, None))
+    response = render(request, "alerts/pages/_preview.html", context, status=200 if status == 400 else status)
+    response["X-Preview-Valid"] = "1" if status == 200 else "0"
+    return response
+
+
+def _wants_preview(request: HttpRequest) -> bool:
+    """The form's Preview button (the no-JS way to the preview): show it, save nothing."""
+    return request.method == "POST" and "_preview" in request.POST
+
+
 @page
 def rule_new(request: HttpRequest) -> HttpResponse:
     form = _rule_form(request, None)
+    if _wants_preview(request):
+        context, status = _preview(request, form)
+        return _rule_page(request, None, form, status=status, preview=context)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -187,6 +228,9 @@ def rule_new(request: HttpRequest) -> HttpResponse:
 def rule_detail(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = _rule_or_404(request.user, rule_id)
     form = _rule_form(request, rule)
+    if _wants_preview(request):
+        context, status = _preview(request, form)
+        return _rule_page(request, rule, form, status=status, preview=context)
     if request.method == "POST":
         if rule.archived:
             messages.error(request, "An archived rule cannot be edited.")
