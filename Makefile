@@ -40,6 +40,7 @@ test: install-dev services clients
 	bash scripts/install_compose.sh
 	bash scripts/install_helm_tools.sh
 	bash scripts/install_browser.sh
+	bash scripts/install_netns_tools.sh
 	bash scripts/run_tests.sh
 
 ## faults: the fault suite (kill/restart services mid-stream; ~15 min, private service instances)

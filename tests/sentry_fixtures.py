@@ -26,9 +26,12 @@ def readdress(body: bytes, dsn: str) -> bytes:
     return orjson.dumps(headers) + sep + rest
 
 
-def fresh_envelope(body: bytes, dsn: str, event_id: str, fingerprint: str | None = None) -> bytes:
-    """The envelope re-addressed to ``dsn`` as a new event ``event_id`` (optionally its own issue),
-    as an SDK would send a new event: the id in the envelope header and in the event payload."""
+def fresh_envelope(
+    body: bytes, dsn: str, event_id: str, fingerprint: str | None = None, timestamp: str | None = None
+) -> bytes:
+    """The envelope re-addressed to ``dsn`` as a new event ``event_id`` (optionally its own issue,
+    and sent at ``timestamp``, ISO 8601), as an SDK would send a new event: the id in the envelope
+    header and in the event payload."""
     from ingest.protocol.envelope import parse_envelope, serialize_envelope
 
     envelope = parse_envelope(readdress(body, dsn))
@@ -40,6 +43,8 @@ def fresh_envelope(body: bytes, dsn: str, event_id: str, fingerprint: str | None
             event["event_id"] = event_id
             if fingerprint:
                 event["fingerprint"] = [fingerprint]
+            if timestamp:
+                event["timestamp"] = timestamp
             payload = orjson.dumps(event)
         items.append(({k: v for k, v in item.headers.items() if k != "length"} | {"type": item.type}, payload))
     return serialize_envelope({**envelope.headers, "event_id": event_id}, items)
