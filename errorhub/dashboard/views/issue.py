@@ -68,6 +68,7 @@ def _issue_page(
     if event is not None:
         older, newer = store.neighbours(issue.pk, event["event_id"])
     errors = errors or {}
+    breakdowns = queries.tag_breakdowns(issue)
     return render(
         request,
         "dashboard/issue.html",
@@ -78,19 +79,40 @@ def _issue_page(
             "newer": newer,
             "chart_24h": charts.bar_chart([(b.start, b.count) for b in h24], label_format="%H:%M"),
             "chart_30d": charts.bar_chart([(b.start, b.count) for b in d30], label_format="%d %b"),
-            "tags": queries.tag_distributions(issue, event),
+            "breakdowns": breakdowns,
+            "tag_bar": breakdowns.bar,
+            "reopenable": issue.lifecycle in REOPENABLE,
             "activities": issue.activities.select_related("user")[:100],
             "feedback": feedback_for_issue(issue)[:50],
             "attachments": queries.event_attachments(issue.project_id, event["event_id"]) if event else [],
-            "assign_form": errors.get("assign") or forms.AssignForm(),
-            "resolve_form": errors.get("resolve") or forms.ResolveForm(initial={"release": issue.last_release}),
-            "snooze_form": errors.get("snooze") or forms.SnoozeForm(),
-            "merge_form": errors.get("merge") or forms.MergeForm(),
-            "comment_form": errors.get("comment") or forms.CommentForm(),
+            "assign_form": errors.get("assign") or forms.AssignForm(auto_id=_ids("assign")),
+            "resolve_form": errors.get("resolve")
+            or forms.ResolveForm(initial={"release": issue.last_release}, auto_id=_ids("resolve")),
+            "snooze_form": errors.get("snooze") or forms.SnoozeForm(auto_id=_ids("snooze")),
+            "merge_form": errors.get("merge") or forms.MergeForm(auto_id=_ids("merge")),
+            "comment_form": errors.get("comment") or forms.CommentForm(auto_id=_ids("comment")),
             "action_error": errors.get("message"),
+            # the menu or dialog to show open: the one whose form failed, or ?open=snooze (no JS)
+            "open_slot": errors.get("slot") or _asked_open(request),
         },
         status=status,
     )
+
+
+def _ids(slot: str) -> str:
+    """Element ids per form: five forms on one page share field names (``reason``), not ids."""
+    return f"{slot}-%s"
+
+
+#: states Reopen applies to (a new, acknowledged or regressed issue is already open)
+REOPENABLE = frozenset({"resolved", "fixed", "snoozed"})
+#: the action bar's menus and dialog a link may ask to open (the snooze button without JS)
+OPENABLE = frozenset({"assign", "resolve", "snooze", "merge"})
+
+
+def _asked_open(request: HttpRequest) -> str | None:
+    asked = request.GET.get("open")
+    return asked if asked in OPENABLE else None
 
 
 @page
@@ -138,14 +160,16 @@ def issue_action(request: HttpRequest, issue_id: int, action: str) -> HttpRespon
         raise Http404("no such action")
     form_class, slot = ACTIONS[action]
     org_scope = {"organizations": [issue.project.organization]} if form_class is forms.AssignForm else {}
-    form = form_class(request.POST, **org_scope)
+    form = form_class(request.POST, auto_id=_ids(slot), **org_scope)
     if not form.is_valid():
-        return _issue_page(request, issue, status=400, errors={slot: form, "message": "Please correct the form."})
+        return _issue_page(
+            request, issue, status=400, errors={slot: form, "slot": slot, "message": "Please correct the form."}
+        )
     try:
         parsed = _action_from_form(request, action, form.cleaned_data)
         result = issue_apply_action(issue, parsed, user=request.user)
     except ClientError as exc:
-        return _issue_page(request, issue, status=400, errors={slot: form, "message": str(exc)})
+        return _issue_page(request, issue, status=400, errors={slot: form, "slot": slot, "message": str(exc)})
     messages.success(request, _done_note(parsed, result))
     return redirect("issue", issue_id=issue.pk)
 
