@@ -33,8 +33,9 @@ def http_url(value: Any) -> str:
 #: characters that would end, negate, list, compare or wildcard an unquoted value
 _NEEDS_QUOTES = frozenset(' ":[],*<>=\\\t\n')
 
-#: event fields the search language answers under the tag breakdown's own key
-_BREAKDOWN_FIELDS = frozenset({"environment", "release", "server_name", "level"})
+#: event fields the search language answers under the tag breakdown's own key (``level:`` is not
+#: one: it filters the issue's own level, so an issue's fatal events are found by the ``level`` tag)
+_BREAKDOWN_FIELDS = frozenset({"environment", "release", "server_name"})
 
 #: a tag key ``tags[...]`` can name (no space, ``]``, ``:`` or quote)
 _TAG_KEY_RE = re.compile(r'[^\]\s:"]{1,200}')
@@ -55,7 +56,7 @@ def search_link(key: str, value: str) -> str:
 
 def tag_search_key(key: str) -> str | None:
     """The search key that finds events by this breakdown key: the event field for environment,
-    release, server_name and level; ``key`` itself for a tag the language reads as a tag (the
+    release and server_name; ``key`` itself for a tag the language reads as a tag (the
     documented ``browser:``); ``tags[key]`` when ``key`` also names a field or alias with another
     meaning (the ``url`` tag has no query string, ``url:`` searches the whole request URL); None
     when no search can name it."""

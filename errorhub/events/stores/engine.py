@@ -450,11 +450,13 @@ class EngineEventStore(EventStore):
 
 
 def _breakdown_fields(source: dict[str, Any]) -> dict[str, str]:
-    """One document's indexed ``key=value`` tags, then the event fields that are set."""
+    """One document's indexed ``key=value`` tags, then the event fields that are set (a tag of the
+    same name is dropped: ``environment:`` etc. search the field)."""
     fields = dict(split_tag(str(pair)) for pair in source.get("tags") or [])
     for key in ("environment", "release", "server_name"):
+        fields.pop(key, None)
         if source.get(key):
-            fields[key] = str(source[key])  # the field is what `environment:` etc. search
+            fields[key] = str(source[key])
     return fields
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 from django.utils.dateparse import parse_datetime
 
@@ -164,7 +164,7 @@ class SqlEventStore(EventStore):
         rows = (
             StoredEvent.objects.filter(issue_id=issue_id)
             .order_by("-timestamp", "-pk")
-            .annotate(server=KeyTextTransform("server_name", "body"))
+            .annotate(server=KeyTransform("server_name", "body"))
             .values_list("tags", "environment", "release", "server")[:limit]
         )
         return [_breakdown_fields(tags, environment, release, server) for tags, environment, release, server in rows]
@@ -208,11 +208,13 @@ class SqlEventStore(EventStore):
 
 
 def _breakdown_fields(tags: Any, environment: str, release: str, server: Any) -> dict[str, str]:
-    """One stored row as the tag sample's dict: its tags, then the event fields that are set."""
+    """One stored row as the tag sample's dict: its tags, then the event fields that are set (a tag
+    of the same name is dropped: ``environment:`` etc. search the field)."""
     fields = {str(k): "" if v is None else str(v) for k, v in (tags if isinstance(tags, dict) else {}).items()}
     for key, value in (("environment", environment), ("release", release), ("server_name", server)):
-        if value:
-            fields[key] = str(value)  # the field is what `environment:` etc. search
+        fields.pop(key, None)
+        if value and isinstance(value, str | int | float):  # a JSON null or object is no server name
+            fields[key] = str(value)
     return fields
 
 
