@@ -47,10 +47,15 @@ def backend(request: pytest.FixtureRequest, settings: Any, db: None) -> Iterator
 
 
 def record_fixture(project: Project, name: str, *, minutes_ago: int, **changes: Any) -> Issue:
-    """One real payload, grouped into the "checkout" issue, stamped ``minutes_ago``, processed by
-    the worker's entry point (which derives browser, os, url ... tags, as in production)."""
+    """One real payload, grouped into the "checkout" issue, stamped ``minutes_ago``."""
     body = {**payload(name), "fingerprint": ["checkout"], **changes}
     body["timestamp"] = (timezone.now() - timedelta(minutes=minutes_ago)).timestamp()
+    return processed(project, body)
+
+
+def processed(project: Project, body: dict[str, Any]) -> Issue:
+    """``body`` as a queued store payload through the worker's entry point (which derives the
+    browser, os, url ... tags, as in production); its issue."""
     queued = {
         "v": 1,
         "kind": "store",
@@ -61,8 +66,7 @@ def record_fixture(project: Project, name: str, *, minutes_ago: int, **changes: 
         "received_at": time.time(),
         "client": "tests/1.0",
     }
-    outcome = process_payload(queued)
-    (issue_id,) = outcome.record.changes
+    (issue_id,) = process_payload(queued).record.changes
     return Issue.objects.get(pk=issue_id)
 
 
