@@ -110,23 +110,35 @@ def after_cursor(qs: QuerySet[Issue], sort: str, cursor: str) -> QuerySet[Issue]
     return qs.filter(Q(**{f"{sort}__lt": value}) | Q(**{sort: value, "pk__lt": pk}))
 
 
-def issue_histogram(issue_id: int, *, interval: str, start: datetime, end: datetime) -> list[HistogramBucket]:
-    """Events over time for one issue from the hourly counters ("1h" or "1d" buckets)."""
-    step = timedelta(hours=1) if interval == "1h" else timedelta(days=1)
+# --- issue page ----------------------------------------------------------------------
+
+
+def issue_histograms(issue_id: int, *, now: datetime) -> tuple[list[HistogramBucket], list[HistogramBucket]]:
+    """The issue page's two charts, the last 24 hours by hour and the last 30 days by day, from
+    one read of the hourly counters (the 24 hours lie inside the 30 days)."""
+    hour = _hour(now) + timedelta(hours=1)
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    start_24h, start_30d = hour - timedelta(hours=24), day - timedelta(days=30)
+    rows = list(
+        IssueHour.objects.filter(issue_id=issue_id, hour__gte=start_30d, hour__lt=day).values_list("hour", "count")
+    )
+    by_hour = _buckets([(h, c) for h, c in rows if start_24h <= h < hour], timedelta(hours=1), start_24h, hour)
+    by_day = _buckets([(h.replace(hour=0), c) for h, c in rows], timedelta(days=1), start_30d, day)
+    return by_hour, by_day
+
+
+def _buckets(
+    counted: list[tuple[datetime, int]], step: timedelta, start: datetime, end: datetime
+) -> list[HistogramBucket]:
     counts: dict[datetime, int] = defaultdict(int)
-    for hour, count in IssueHour.objects.filter(issue_id=issue_id, hour__gte=start, hour__lt=end).values_list(
-        "hour", "count"
-    ):
-        bucket = hour if interval == "1h" else hour.replace(hour=0)
-        counts[bucket] += count
+    for moment, count in counted:
+        counts[moment] += count
     buckets, cursor = [], start
     while cursor < end:
         buckets.append(HistogramBucket(start=cursor, count=counts.get(cursor, 0)))
         cursor += step
     return buckets
 
-
-# --- issue page ----------------------------------------------------------------------
 
 #: the keys every issue is broken down by, in this order (custom tags follow)
 KEY_TAGS = ("environment", "release", "server_name", "browser", "os", "runtime", "device", "url", "handled", "level")
@@ -135,7 +147,7 @@ TAG_LABELS = {"server_name": "server"}
 #: derived tags that only repeat a key tag (``browser.name`` is ``browser`` without its version)
 REPEATS = frozenset({"browser.name", "os.name", "runtime.name", "device.family"})
 #: events in the breakdown's sample, values shown per key, custom keys shown, keys in the tag bar
-TAG_SAMPLE = 1000
+TAG_SAMPLE = 500
 TAG_VALUES = 5
 CUSTOM_KEYS = 20
 TAG_BAR_KEYS = 6
@@ -179,7 +191,7 @@ def tag_breakdowns(issue: Issue, *, sample: int = TAG_SAMPLE, n: int = TAG_VALUE
     """Top values and shares of the key tags (``KEY_TAGS``), then of the custom tags, most common
     first, over a bounded sample: the issue's latest ``sample`` events, from the event store.
 
-    Why a sample rather than every event: counting all of an issue's events on each page view
+    Why a sample (500 events) rather than every event: counting all of an issue's events on each page view
     grows with the issue (an issue with 100,000 events is the one people look at), and counters
     kept per issue/tag/value would have to be kept right through retention, merges and both
     event stores. The newest events are also what a team triaging now wants to see; the page

@@ -3,7 +3,6 @@ actions posted from it (each form parsed into one typed action for ``issue_apply
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django import forms as django_forms
@@ -34,12 +33,17 @@ from ingest.feedback import feedback_for_issue
 from ingest.protocol.errors import ClientError
 
 
-def _load_event(issue: Issue, event_id: str | None) -> dict[str, Any] | None:
-    """The event ``event_id`` of this issue, or its latest event (None when none is stored)."""
+def _event_and_neighbours(issue: Issue, event_id: str | None) -> tuple[dict[str, Any] | None, str | None, str | None]:
+    """The event shown (``event_id``, or the latest) and the ids of the older and newer ones.
+    For the latest event one page of two answers all three: nothing is newer, the second is older."""
+    store = get_event_store()
     if event_id is not None:
-        return _event_in_issue(issue, event_id)
-    latest = get_event_store().list_for_issue(issue.pk, limit=1).events
-    return latest[0] if latest else None
+        event = _event_in_issue(issue, event_id)
+        return (event, *store.neighbours(issue.pk, event["event_id"]))
+    latest = store.list_for_issue(issue.pk, limit=2).events
+    if not latest:
+        return None, None, None
+    return latest[0], latest[1]["event_id"] if len(latest) > 1 else None, None
 
 
 def _event_in_issue(issue: Issue, event_id: str) -> dict[str, Any]:
@@ -57,16 +61,8 @@ def _issue_page(
     status: int = 200,
     errors: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    store = get_event_store()
-    event = _load_event(issue, event_id)
-    now = timezone.now()
-    hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    h24 = queries.issue_histogram(issue.pk, interval="1h", start=hour - timedelta(hours=24), end=hour)
-    d30 = queries.issue_histogram(issue.pk, interval="1d", start=day - timedelta(days=30), end=day)
-    older = newer = None
-    if event is not None:
-        older, newer = store.neighbours(issue.pk, event["event_id"])
+    event, older, newer = _event_and_neighbours(issue, event_id)
+    h24, d30 = queries.issue_histograms(issue.pk, now=timezone.now())
     errors = errors or {}
     breakdowns = queries.tag_breakdowns(issue)
     return render(
@@ -83,6 +79,7 @@ def _issue_page(
             "tag_bar": breakdowns.bar,
             "reopenable": issue.lifecycle in REOPENABLE,
             "activities": issue.activities.select_related("user")[:100],
+            "comments": list(issue.comments.select_related("user")),
             "feedback": feedback_for_issue(issue)[:50],
             "attachments": queries.event_attachments(issue.project_id, event["event_id"]) if event else [],
             "assign_form": errors.get("assign") or forms.AssignForm(auto_id=_ids("assign")),

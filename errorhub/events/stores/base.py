@@ -87,7 +87,7 @@ class EventStore(abc.ABC):
     def top_tag_values(self, issue_id: int, tag: str, n: int = 10) -> list[tuple[str, int]]: ...
 
     @abc.abstractmethod
-    def recent_tag_sample(self, issue_id: int, limit: int = 1000) -> list[dict[str, str]]:
+    def recent_tag_sample(self, issue_id: int, limit: int = 500) -> list[dict[str, str]]:
         """The issue's latest ``limit`` events, newest first, each as its breakdown fields: its tags
         plus ``environment``, ``release`` and ``server_name`` (event fields, not tags, here).
 

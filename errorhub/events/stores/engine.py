@@ -351,7 +351,7 @@ class EngineEventStore(EventStore):
         buckets = self._search(body).get("aggregations", {}).get("t", {}).get("buckets", [])
         return [(b["key"].partition("=")[2], b["doc_count"]) for b in buckets]
 
-    def recent_tag_sample(self, issue_id: int, limit: int = 1000) -> list[dict[str, str]]:
+    def recent_tag_sample(self, issue_id: int, limit: int = 500) -> list[dict[str, str]]:
         body = {
             "query": {"term": {"issue_id": str(issue_id)}},
             "sort": sort_newest_first(),

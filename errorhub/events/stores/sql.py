@@ -158,7 +158,7 @@ class SqlEventStore(EventStore):
         )
         return [(r["value"], r["c"]) for r in rows]
 
-    def recent_tag_sample(self, issue_id: int, limit: int = 1000) -> list[dict[str, str]]:
+    def recent_tag_sample(self, issue_id: int, limit: int = 500) -> list[dict[str, str]]:
         # the (issue, -timestamp, -id) index yields the newest rows; only the small columns and
         # one key of the body are read
         rows = (
