@@ -13,7 +13,7 @@ from errorhub.issues.models import Issue
 from tests.dashboard.conftest import crash, record_event
 from tests.factories import UserFeedbackFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]  # the page over the embedded default's SQL store too
 
 LIBRARY = [
     {"filename": f"django/core/handlers/h{n}.py", "function": f"handler{n}", "lineno": n, "in_app": False}

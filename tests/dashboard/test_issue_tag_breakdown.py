@@ -200,6 +200,7 @@ def test_an_empty_value_has_no_link() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.sqlite
 def test_the_page_shows_the_tag_bar_and_every_breakdown_with_its_links(world: Any, login: Any) -> None:
     issue = checkout_issue(world.project)
     body = login(world.member).get(f"/issues/{issue.pk}/").content.decode()
