@@ -61,6 +61,8 @@ def _issue_page(
     status: int = 200,
     errors: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """The page; after a failed action (``errors``) its form comes back bound, its menu or dialog
+    open (``open_slot``) and the message shown, with ``status`` 400."""
     event, older, newer = _event_and_neighbours(issue, event_id)
     h24, d30 = queries.issue_histograms(issue.pk, now=timezone.now())
     errors = errors or {}
