@@ -191,11 +191,12 @@ def tag_breakdowns(issue: Issue, *, sample: int = TAG_SAMPLE, n: int = TAG_VALUE
     """Top values and shares of the key tags (``KEY_TAGS``), then of the custom tags, most common
     first, over a bounded sample: the issue's latest ``sample`` events, from the event store.
 
-    Why a sample (500 events) rather than every event: counting all of an issue's events on each page view
-    grows with the issue (an issue with 100,000 events is the one people look at), and counters
-    kept per issue/tag/value would have to be kept right through retention, merges and both
-    event stores. The newest events are also what a team triaging now wants to see; the page
-    says how many events the shares are of."""
+    Why a sample (``TAG_SAMPLE`` = 500 events) rather than every event: counting all of an
+    issue's events on each page view grows with the issue (an issue with 100,000 events is the
+    one people look at), and counters kept per issue/tag/value would have to be kept right
+    through retention, merges and both event stores; a sample of the newest events is right by
+    construction. Those are also what a team triaging now wants to see; the page says how many
+    events the shares are of."""
     rows = get_event_store().recent_tag_sample(issue.pk, limit=sample)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for row in rows:
