@@ -7,10 +7,16 @@ only built from URLs whose scheme is http or https.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.urls import reverse
+
+from ingest.protocol.search.query import ALIASES, FIELDS, HAS_KEYS, TIME_KEYS
+
+#: keys the search language reads as something other than a tag
+_NOT_TAGS = frozenset({"is", "has", "assigned", *HAS_KEYS, *TIME_KEYS})
 
 
 def http_url(value: Any) -> str:
@@ -24,10 +30,52 @@ def http_url(value: Any) -> str:
     return value.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
 
 
+#: characters that would end, negate, list, compare or wildcard an unquoted value
+_NEEDS_QUOTES = frozenset(' ":[],*<>=\\\t\n')
+
+#: event fields the search language answers under the tag breakdown's own key (``level:`` is not
+#: one: it filters the issue's own level, so an issue's fatal events are found by the ``level`` tag)
+_BREAKDOWN_FIELDS = frozenset({"environment", "release", "server_name"})
+
+#: a tag key ``tags[...]`` can name (no space, ``]``, ``:`` or quote)
+_TAG_KEY_RE = re.compile(r'[^\]\s:"]{1,200}')
+
+
+def quote_value(value: str) -> str:
+    """``value`` as one literal search value: quoted (``\\"`` and ``\\\\`` escaped) when it holds
+    anything the search language would read as syntax; as typed otherwise."""
+    if value and value[0] not in "-!" and not any(c in _NEEDS_QUOTES for c in value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def search_link(key: str, value: str) -> str:
-    """The issues search for one ``key:value`` (quoted, so the value stays literal)."""
-    quoted = '"' + value.replace('"', "") + '"' if any(c in value for c in ' ":[]') else value
-    return reverse("issues") + "?" + urlencode({"query": f"{key}:{quoted}"})
+    """The issues search for one ``key:value`` (quoted when needed, so the value stays literal)."""
+    return reverse("issues") + "?" + urlencode({"query": f"{key}:{quote_value(value)}"})
+
+
+def tag_search_key(key: str) -> str | None:
+    """The search key that finds events by this breakdown key: the event field for environment,
+    release and server_name; ``key`` itself for a tag the language reads as a tag (the
+    documented ``browser:``); ``tags[key]`` when ``key`` also names a field or alias with another
+    meaning (the ``url`` tag has no query string, ``url:`` searches the whole request URL); None
+    when no search can name it."""
+    if key in _BREAKDOWN_FIELDS:
+        return key
+    if not _TAG_KEY_RE.fullmatch(key):
+        return None
+    lowered = key.lower()
+    plain = key.isidentifier() and lowered not in FIELDS and lowered not in ALIASES and lowered not in _NOT_TAGS
+    return key if plain else f"tags[{key}]"
+
+
+def tag_search_link(key: str, value: str) -> str | None:
+    """The issue list filtered by one breakdown value (``/issues/?query=key:"value"``), or None
+    when no query can express it (an empty value, a key ``tags[...]`` cannot hold)."""
+    search_key = tag_search_key(key)
+    if search_key is None or not value.strip():
+        return None
+    return reverse("issues") + "?" + urlencode({"query": f"{search_key}:{quote_value(value)}"})
 
 
 def pretty(value: Any) -> str:
@@ -89,6 +137,26 @@ def sourcemap_problems(event: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+#: the fewest frames of library code in a row folded behind one "show N more frames"
+FOLD_AT = 2
+
+
+def frame_groups(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The frames in runs for the page: where a stack has in-app frames, each run of at least
+    ``FOLD_AT`` library frames is ``folded`` (one "show N more frames" line), so the app's own
+    frames are on the first screen; a stack with no in-app frame shows every frame (closed)."""
+    if not any(f["in_app"] for f in frames):
+        return [{"folded": False, "frames": frames}] if frames else []
+    groups: list[dict[str, Any]] = []
+    for frame in frames:
+        library = not frame["in_app"]
+        if groups and groups[-1]["library"] == library:
+            groups[-1]["frames"].append(frame)
+        else:
+            groups.append({"library": library, "frames": [frame]})
+    return [{"folded": g["library"] and len(g["frames"]) >= FOLD_AT, "frames": g["frames"]} for g in groups]
+
+
 def _frames(stacktrace: Any) -> list[dict[str, Any]]:
     """A stack's frames, most recent call first."""
     frames = stacktrace.get("frames") if isinstance(stacktrace, dict) else None
@@ -111,6 +179,8 @@ def threads(event: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for t in ordered
     ]
+    for thread in out:
+        thread["frame_groups"] = frame_groups(thread["frames"])
     if isinstance(event.get("stacktrace"), dict):
         out.insert(
             0,
@@ -121,6 +191,7 @@ def threads(event: dict[str, Any]) -> list[dict[str, Any]]:
                 "current": False,
                 "state": "",
                 "frames": _frames(event["stacktrace"]),
+                "frame_groups": frame_groups(_frames(event["stacktrace"])),
             },
         )
     return out
@@ -157,6 +228,7 @@ def exceptions(event: dict[str, Any]) -> list[dict[str, Any]]:
                 "handled": mechanism.get("handled"),
                 "mechanism": mechanism.get("type") or "",
                 "frames": frames,
+                "frame_groups": frame_groups(frames),
                 "omitted": (exc.get("stacktrace") or {}).get("frames_omitted") or 0,
             }
         )
@@ -195,7 +267,7 @@ def present(event: dict[str, Any]) -> dict[str, Any]:
         "request_link": http_url(request.get("url")),
         "request_headers": sorted((request.get("headers") or {}).items()),
         "user": sorted(user.items()),
-        "tags": [(k, v, search_link(k if k.isidentifier() else f"tags[{k}]", v)) for k, v in tags],
+        "tags": [(k, v, tag_search_link(k, v)) for k, v in tags],
         "contexts": [(str(k), pretty(v)) for k, v in sorted((event.get("contexts") or {}).items())],
         "extra": pretty(event["extra"]) if event.get("extra") else "",
         "ids": [

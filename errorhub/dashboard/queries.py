@@ -7,7 +7,7 @@ Everything starts from a queryset the selectors already scoped to the user.
 from __future__ import annotations
 
 import base64
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 from errorhub.accounts import selectors
 from errorhub.accounts.models import ApiToken, Organization, Project, Team, UserProfile
+from errorhub.dashboard import presenters
 from errorhub.events.models import Attachment
 from errorhub.events.stores import get_event_store
 from errorhub.events.stores.base import HistogramBucket
@@ -109,15 +110,29 @@ def after_cursor(qs: QuerySet[Issue], sort: str, cursor: str) -> QuerySet[Issue]
     return qs.filter(Q(**{f"{sort}__lt": value}) | Q(**{sort: value, "pk__lt": pk}))
 
 
-def issue_histogram(issue_id: int, *, interval: str, start: datetime, end: datetime) -> list[HistogramBucket]:
-    """Events over time for one issue from the hourly counters ("1h" or "1d" buckets)."""
-    step = timedelta(hours=1) if interval == "1h" else timedelta(days=1)
+# --- issue page ----------------------------------------------------------------------
+
+
+def issue_histograms(issue_id: int, *, now: datetime) -> tuple[list[HistogramBucket], list[HistogramBucket]]:
+    """The issue page's two charts, the last 24 hours by hour and the last 30 days by day, from
+    one read of the hourly counters (the 24 hours lie inside the 30 days)."""
+    hour = _hour(now) + timedelta(hours=1)
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    start_24h, start_30d = hour - timedelta(hours=24), day - timedelta(days=30)
+    rows = list(
+        IssueHour.objects.filter(issue_id=issue_id, hour__gte=start_30d, hour__lt=day).values_list("hour", "count")
+    )
+    by_hour = _buckets([(h, c) for h, c in rows if start_24h <= h < hour], timedelta(hours=1), start_24h, hour)
+    by_day = _buckets([(h.replace(hour=0), c) for h, c in rows], timedelta(days=1), start_30d, day)
+    return by_hour, by_day
+
+
+def _buckets(
+    counted: list[tuple[datetime, int]], step: timedelta, start: datetime, end: datetime
+) -> list[HistogramBucket]:
     counts: dict[datetime, int] = defaultdict(int)
-    for hour, count in IssueHour.objects.filter(issue_id=issue_id, hour__gte=start, hour__lt=end).values_list(
-        "hour", "count"
-    ):
-        bucket = hour if interval == "1h" else hour.replace(hour=0)
-        counts[bucket] += count
+    for moment, count in counted:
+        counts[moment] += count
     buckets, cursor = [], start
     while cursor < end:
         buckets.append(HistogramBucket(start=cursor, count=counts.get(cursor, 0)))
@@ -125,25 +140,87 @@ def issue_histogram(issue_id: int, *, interval: str, start: datetime, end: datet
     return buckets
 
 
-# --- issue page ----------------------------------------------------------------------
+#: the keys every issue is broken down by, in this order (custom tags follow)
+KEY_TAGS = ("environment", "release", "server_name", "browser", "os", "runtime", "device", "url", "handled", "level")
+#: how the page names a key where it differs from the key
+TAG_LABELS = {"server_name": "server"}
+#: derived tags that only repeat a key tag (``browser.name`` is ``browser`` without its version)
+REPEATS = frozenset({"browser.name", "os.name", "runtime.name", "device.family"})
+#: events in the breakdown's sample, values shown per key, custom keys shown, keys in the tag bar
+TAG_SAMPLE = 500
+TAG_VALUES = 5
+CUSTOM_KEYS = 20
+TAG_BAR_KEYS = 6
 
-DEFAULT_TAGS = ("environment", "release", "server_name", "browser", "os", "runtime", "url", "level")
+
+@dataclass(frozen=True)
+class TagValue:
+    value: str
+    count: int
+    pct: int  # of the sampled events that carry the key
+    link: str | None  # the issue list filtered by this value
 
 
-def tag_distributions(issue: Issue, event: dict[str, Any] | None, *, n: int = 5) -> list[dict[str, Any]]:
-    """Top values of the latest event's tag keys (plus common ones), with shares."""
-    keys = list((event or {}).get("tags") or {})[:8]
-    keys += [k for k in DEFAULT_TAGS if k not in keys]
-    store = get_event_store()
-    out = []
-    for key in keys[:10]:
-        values = store.top_tag_values(issue.pk, key, n=n)
-        if values:
-            total = sum(c for _, c in values) or 1
-            out.append(
-                {"key": key, "values": [{"value": v, "count": c, "pct": round(100 * c / total)} for v, c in values]}
-            )
-    return out
+@dataclass(frozen=True)
+class TagBreakdown:
+    key: str
+    label: str
+    events: int  # sampled events that carry the key
+    values: list[TagValue]
+    others: int  # sampled events whose value is not among ``values``
+
+    @property
+    def top(self) -> TagValue:
+        return self.values[0]
+
+
+@dataclass(frozen=True)
+class TagBreakdowns:
+    """The issue page's tag breakdowns over the issue's latest ``sampled`` events."""
+
+    sampled: int
+    keys: list[TagBreakdown]
+
+    @property
+    def bar(self) -> list[TagBreakdown]:
+        """The compact tag bar: the first key tags present (their top value and share)."""
+        return [b for b in self.keys if b.key in KEY_TAGS][:TAG_BAR_KEYS]
+
+
+def tag_breakdowns(issue: Issue, *, sample: int = TAG_SAMPLE, n: int = TAG_VALUES) -> TagBreakdowns:
+    """Top values and shares of the key tags (``KEY_TAGS``), then of the custom tags, most common
+    first, over a bounded sample: the issue's latest ``sample`` events, from the event store.
+
+    Why a sample (``TAG_SAMPLE`` = 500 events) rather than every event: counting all of an
+    issue's events on each page view grows with the issue (an issue with 100,000 events is the
+    one people look at), and counters kept per issue/tag/value would have to be kept right
+    through retention, merges and both event stores; a sample of the newest events is right by
+    construction. Those are also what a team triaging now wants to see; the page says how many
+    events the shares are of."""
+    rows = get_event_store().recent_tag_sample(issue.pk, limit=sample)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        for key, value in row.items():
+            if key not in REPEATS:
+                counts[key][value] += 1
+    custom = sorted((k for k in counts if k not in KEY_TAGS), key=lambda k: (-counts[k].total(), k))[:CUSTOM_KEYS]
+    keys = [k for k in KEY_TAGS if k in counts] + custom
+    return TagBreakdowns(sampled=len(rows), keys=[_breakdown(key, counts[key], n) for key in keys])
+
+
+def _breakdown(key: str, values: Counter[str], n: int) -> TagBreakdown:
+    events = values.total()
+    top = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    return TagBreakdown(
+        key=key,
+        label=TAG_LABELS.get(key, key),
+        events=events,
+        values=[
+            TagValue(value=v, count=c, pct=round(100 * c / events), link=presenters.tag_search_link(key, v))
+            for v, c in top
+        ],
+        others=events - sum(c for _, c in top),
+    )
 
 
 # --- releases ------------------------------------------------------------------------

@@ -68,17 +68,19 @@ def test_sdk_error_to_inbox_to_resolved(page, live_server, world):
     assert page.locator("details.frame.in-app[open]").count() >= 1, "in-app frames are expanded"
     _shot(page, "issue")
 
-    page.click("form[action$='/acknowledge/'] button")
+    page.click("#actions form.quick[action$='/acknowledge/'] button")
     page.wait_for_load_state()
     assert page.inner_text("#lifecycle") == "acknowledged"
-    page.fill("form[action$='/resolve/'] input[name=release]", "shop@2.0.0")
-    page.click("form[action$='/resolve/'] button")
+    page.click("#menu-resolve > summary")  # the action bar's Resolve menu: "in release ..."
+    page.fill("#menu-resolve form[action$='/resolve/'] input[name=release]", "shop@2.0.0")
+    page.click("#menu-resolve form[action$='/resolve/'] button")
     page.wait_for_load_state()
     assert page.inner_text("#lifecycle") == "resolved"
     assert "shop@2.0.0" in page.inner_text(".facts")
+    page.click("#snooze-open")  # the snooze dialog
     page.fill("form[action$='/snooze/'] input[name=reason]", "waiting for the vendor fix")
     page.fill("form[action$='/snooze/'] input[name=hours]", "6")
-    page.click("form[action$='/snooze/'] button")
+    page.click("form[action$='/snooze/'] button[type=submit]:not([formmethod])")
     page.wait_for_load_state()
     assert page.inner_text("#lifecycle") == "snoozed"
     assert "waiting for the vendor fix" in page.inner_text(".timeline")

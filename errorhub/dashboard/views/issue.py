@@ -3,7 +3,6 @@ actions posted from it (each form parsed into one typed action for ``issue_apply
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django import forms as django_forms
@@ -34,12 +33,17 @@ from ingest.feedback import feedback_for_issue
 from ingest.protocol.errors import ClientError
 
 
-def _load_event(issue: Issue, event_id: str | None) -> dict[str, Any] | None:
-    """The event ``event_id`` of this issue, or its latest event (None when none is stored)."""
+def _event_and_neighbours(issue: Issue, event_id: str | None) -> tuple[dict[str, Any] | None, str | None, str | None]:
+    """The event shown (``event_id``, or the latest) and the ids of the older and newer ones.
+    For the latest event one page of two answers all three: nothing is newer, the second is older."""
+    store = get_event_store()
     if event_id is not None:
-        return _event_in_issue(issue, event_id)
-    latest = get_event_store().list_for_issue(issue.pk, limit=1).events
-    return latest[0] if latest else None
+        event = _event_in_issue(issue, event_id)
+        return (event, *store.neighbours(issue.pk, event["event_id"]))
+    latest = store.list_for_issue(issue.pk, limit=2).events
+    if not latest:
+        return None, None, None
+    return latest[0], latest[1]["event_id"] if len(latest) > 1 else None, None
 
 
 def _event_in_issue(issue: Issue, event_id: str) -> dict[str, Any]:
@@ -57,17 +61,12 @@ def _issue_page(
     status: int = 200,
     errors: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    store = get_event_store()
-    event = _load_event(issue, event_id)
-    now = timezone.now()
-    hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    h24 = queries.issue_histogram(issue.pk, interval="1h", start=hour - timedelta(hours=24), end=hour)
-    d30 = queries.issue_histogram(issue.pk, interval="1d", start=day - timedelta(days=30), end=day)
-    older = newer = None
-    if event is not None:
-        older, newer = store.neighbours(issue.pk, event["event_id"])
+    """The page; after a failed action (``errors``) its form comes back bound, its menu or dialog
+    open (``open_slot``) and the message shown, with ``status`` 400."""
+    event, older, newer = _event_and_neighbours(issue, event_id)
+    h24, d30 = queries.issue_histograms(issue.pk, now=timezone.now())
     errors = errors or {}
+    breakdowns = queries.tag_breakdowns(issue)
     return render(
         request,
         "dashboard/issue.html",
@@ -78,19 +77,41 @@ def _issue_page(
             "newer": newer,
             "chart_24h": charts.bar_chart([(b.start, b.count) for b in h24], label_format="%H:%M"),
             "chart_30d": charts.bar_chart([(b.start, b.count) for b in d30], label_format="%d %b"),
-            "tags": queries.tag_distributions(issue, event),
+            "breakdowns": breakdowns,
+            "tag_bar": breakdowns.bar,
+            "reopenable": issue.lifecycle in REOPENABLE,
             "activities": issue.activities.select_related("user")[:100],
+            "comments": list(issue.comments.select_related("user")),
             "feedback": feedback_for_issue(issue)[:50],
             "attachments": queries.event_attachments(issue.project_id, event["event_id"]) if event else [],
-            "assign_form": errors.get("assign") or forms.AssignForm(),
-            "resolve_form": errors.get("resolve") or forms.ResolveForm(initial={"release": issue.last_release}),
-            "snooze_form": errors.get("snooze") or forms.SnoozeForm(),
-            "merge_form": errors.get("merge") or forms.MergeForm(),
-            "comment_form": errors.get("comment") or forms.CommentForm(),
+            "assign_form": errors.get("assign") or forms.AssignForm(auto_id=_ids("assign")),
+            "resolve_form": errors.get("resolve")
+            or forms.ResolveForm(initial={"release": issue.last_release}, auto_id=_ids("resolve")),
+            "snooze_form": errors.get("snooze") or forms.SnoozeForm(auto_id=_ids("snooze")),
+            "merge_form": errors.get("merge") or forms.MergeForm(auto_id=_ids("merge")),
+            "comment_form": errors.get("comment") or forms.CommentForm(auto_id=_ids("comment")),
             "action_error": errors.get("message"),
+            # the menu or dialog to show open: the one whose form failed, or ?open=snooze (no JS)
+            "open_slot": errors.get("slot") or _asked_open(request),
         },
         status=status,
     )
+
+
+def _ids(slot: str) -> str:
+    """Element ids per form: five forms on one page share field names (``reason``), not ids."""
+    return f"{slot}-%s"
+
+
+#: states Reopen applies to (a new, acknowledged or regressed issue is already open)
+REOPENABLE = frozenset({"resolved", "fixed", "snoozed"})
+#: the action bar's menus and dialog a link may ask to open (the snooze button without JS)
+OPENABLE = frozenset({"assign", "resolve", "snooze", "merge"})
+
+
+def _asked_open(request: HttpRequest) -> str | None:
+    asked = request.GET.get("open")
+    return asked if asked in OPENABLE else None
 
 
 @page
@@ -138,14 +159,16 @@ def issue_action(request: HttpRequest, issue_id: int, action: str) -> HttpRespon
         raise Http404("no such action")
     form_class, slot = ACTIONS[action]
     org_scope = {"organizations": [issue.project.organization]} if form_class is forms.AssignForm else {}
-    form = form_class(request.POST, **org_scope)
+    form = form_class(request.POST, auto_id=_ids(slot), **org_scope)
     if not form.is_valid():
-        return _issue_page(request, issue, status=400, errors={slot: form, "message": "Please correct the form."})
+        return _issue_page(
+            request, issue, status=400, errors={slot: form, "slot": slot, "message": "Please correct the form."}
+        )
     try:
         parsed = _action_from_form(request, action, form.cleaned_data)
         result = issue_apply_action(issue, parsed, user=request.user)
     except ClientError as exc:
-        return _issue_page(request, issue, status=400, errors={slot: form, "message": str(exc)})
+        return _issue_page(request, issue, status=400, errors={slot: form, "slot": slot, "message": str(exc)})
     messages.success(request, _done_note(parsed, result))
     return redirect("issue", issue_id=issue.pk)
 

@@ -87,6 +87,15 @@ class EventStore(abc.ABC):
     def top_tag_values(self, issue_id: int, tag: str, n: int = 10) -> list[tuple[str, int]]: ...
 
     @abc.abstractmethod
+    def recent_tag_sample(self, issue_id: int, limit: int = 500) -> list[dict[str, str]]:
+        """The issue's latest ``limit`` events, newest first, each as its breakdown fields: its tags
+        plus ``environment``, ``release`` and ``server_name`` (event fields, not tags, here).
+
+        The issue page's tag breakdown counts this bounded sample rather than every event, so a
+        page view costs the same at 100 events as at 100,000, and deleted (retention) or moved
+        (merge) events drop out of it with no counters to keep right."""
+
+    @abc.abstractmethod
     def delete(self, *, project_id: int | None = None, issue_id: int | None = None) -> int: ...
 
     @abc.abstractmethod

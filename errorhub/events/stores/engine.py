@@ -51,6 +51,7 @@ from ingest.protocol.search.mappings import (
     dumps_document,
     format_time,
     index_template,
+    split_tag,
 )
 from ingest.protocol.search.query import Query, parse_query
 
@@ -496,6 +497,16 @@ class EngineEventStore(EventStore):
         buckets = self._search(body).get("aggregations", {}).get("t", {}).get("buckets", [])
         return [(b["key"].partition("=")[2], b["doc_count"]) for b in buckets]
 
+    def recent_tag_sample(self, issue_id: int, limit: int = 500) -> list[dict[str, str]]:
+        body = {
+            "query": {"term": {"issue_id": str(issue_id)}},
+            "sort": sort_newest_first(),
+            "size": limit,
+            "track_total_hits": False,
+            "_source": ["tags", "environment", "release", "server_name"],
+        }
+        return [_breakdown_fields(hit.get("_source") or {}) for hit in self._search(body)["hits"]["hits"]]
+
     def neighbours(self, issue_id: int, event_id: str) -> tuple[str | None, str | None]:
         scope = {"term": {"issue_id": str(issue_id)}}
         hits = self._search(
@@ -585,6 +596,17 @@ class EngineEventStore(EventStore):
 
     def ping(self) -> None:
         self.client.request("GET", "/")
+
+
+def _breakdown_fields(source: dict[str, Any]) -> dict[str, str]:
+    """One document's indexed ``key=value`` tags, then the event fields that are set (a tag of the
+    same name is dropped: ``environment:`` etc. search the field)."""
+    fields = dict(split_tag(str(pair)) for pair in source.get("tags") or [])
+    for key in ("environment", "release", "server_name"):
+        fields.pop(key, None)
+        if source.get(key):
+            fields[key] = str(source[key])
+    return fields
 
 
 def _first_id(result: dict[str, Any]) -> str | None:

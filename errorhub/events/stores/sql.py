@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 from django.utils.dateparse import parse_datetime
 
@@ -157,6 +158,17 @@ class SqlEventStore(EventStore):
         )
         return [(r["value"], r["c"]) for r in rows]
 
+    def recent_tag_sample(self, issue_id: int, limit: int = 500) -> list[dict[str, str]]:
+        # the (issue, -timestamp, -id) index yields the newest rows; only the small columns and
+        # one key of the body are read
+        rows = (
+            StoredEvent.objects.filter(issue_id=issue_id)
+            .order_by("-timestamp", "-pk")
+            .annotate(server=KeyTransform("server_name", "body"))
+            .values_list("tags", "environment", "release", "server")[:limit]
+        )
+        return [_breakdown_fields(tags, environment, release, server) for tags, environment, release, server in rows]
+
     def delete(self, *, project_id: int | None = None, issue_id: int | None = None) -> int:
         if project_id is None and issue_id is None:
             raise ValueError("delete needs a project or an issue")
@@ -193,6 +205,17 @@ class SqlEventStore(EventStore):
             StoredEvent.objects.exists()
         except Exception as exc:  # any database error means "not reachable"
             raise EventStoreUnavailable(str(exc)) from exc
+
+
+def _breakdown_fields(tags: Any, environment: str, release: str, server: Any) -> dict[str, str]:
+    """One stored row as the tag sample's dict: its tags, then the event fields that are set (a tag
+    of the same name is dropped: ``environment:`` etc. search the field)."""
+    fields = {str(k): "" if v is None else str(v) for k, v in (tags if isinstance(tags, dict) else {}).items()}
+    for key, value in (("environment", environment), ("release", release), ("server_name", server)):
+        fields.pop(key, None)
+        if value and isinstance(value, str | int | float):  # a JSON null or object is no server name
+            fields[key] = str(value)
+    return fields
 
 
 def _fill_buckets(counts: dict[datetime, int], interval: str, start: datetime, end: datetime) -> list[HistogramBucket]:
