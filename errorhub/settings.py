@@ -116,6 +116,8 @@ AUTHENTICATION_BACKENDS = ["errorhub.accounts.throttle.ThrottledModelBackend"]  
 # Proxies in front of gunicorn that append to X-Forwarded-For: the login throttle takes the
 # client's address from that header, this many entries from the right (0 = REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("ERRORHUB_TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Days an e-mailed invitation link stays usable (single use; resending issues a new link).
+INVITATION_DAYS = env_int("ERRORHUB_INVITATION_DAYS", 7, minimum=1)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox"
 LOGOUT_REDIRECT_URL = "login"

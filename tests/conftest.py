@@ -23,7 +23,7 @@ def no_server_errors():
         pytest.fail(f"ErrorHub answered 500 during the tests:\n{log.read_text()[:4000]}")
 
 
-pytest_plugins = ["tests.personas"]
+pytest_plugins = ["tests.personas", "tests.mail"]
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,16 @@ from alerts.models import (
     Rule,
     SlackRequestSeen,
 )
-from errorhub.accounts.models import ApiToken, LoginFailure, Organization, Project, ProjectKey, Team, UserProfile
+from errorhub.accounts.models import (
+    ApiToken,
+    Invitation,
+    LoginFailure,
+    Organization,
+    Project,
+    ProjectKey,
+    Team,
+    UserProfile,
+)
 from errorhub.artifacts.models import ArtifactBundle, ArtifactFile, FileChunk
 from errorhub.events.models import (
     Attachment,
@@ -149,6 +158,20 @@ class LoginFailureFactory(factory.django.DjangoModelFactory):
 
     scope = "user"
     key_hash = factory.LazyAttribute(lambda f: _sha256(f.key))
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation; ``token`` is the clear text of its link (only its hash is stored)."""
+
+    class Meta:
+        model = Invitation
+        exclude = ("token",)
+
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    token = factory.Sequence(lambda n: f"invitation-token-{n}")
+    token_hash = factory.LazyAttribute(lambda i: Invitation.hash_token(i.token))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
 
 
 # --- issues ---------------------------------------------------------------------------------------

@@ -21,6 +21,9 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     owners = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="owned_organizations")
+    # Members who joined without being an owner: an invited member may belong to no team yet.
+    # Membership is owners + these + the members of the organisation's teams (see selectors).
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="member_organizations")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -213,3 +216,58 @@ class LoginFailure(models.Model):
             models.Index(fields=["scope", "key_hash", "at"], name="loginfailure_lookup"),
             models.Index(fields=["at"], name="loginfailure_expiry"),
         ]
+
+
+class Role(models.TextChoices):
+    """What a member of an organisation may do: owners manage its members, teams and channels."""
+
+    OWNER = "owner", "Owner"
+    MEMBER = "member", "Member"
+
+
+class Invitation(models.Model):
+    """An e-mailed, expiring, single-use invitation to join an organisation.
+
+    Only the SHA-256 of the token is stored: the link is shown once (to the owner who sent
+    it) and mailed; resending issues a new token. Used, revoked and expired invitations are
+    kept, so the owners' page and the person following an old link can both be told why.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    teams = models.ManyToManyField(Team, blank=True, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "errorhub_invitation"
+        indexes = [models.Index(fields=["organization", "accepted_at", "revoked_at"], name="invitation_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.organization.slug}: {self.email}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+    @property
+    def status(self) -> str:
+        """``accepted``, ``revoked``, ``expired`` or ``pending``: only a pending one can be used."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

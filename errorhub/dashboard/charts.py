@@ -15,32 +15,41 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 
-def sparkline(counts: Sequence[int], *, width: int = 120, height: int = 24) -> SafeString:
-    """A bar sparkline, one bar per bucket, scaled to the largest bucket."""
+def sparkline(counts: Sequence[int], *, width: int = 96, height: int = 24) -> SafeString:
+    """A bar sparkline, one slot per bucket (oldest left, the current hour right), scaled to the
+    largest bucket.
+
+    Every slot is drawn: an empty hour as a one-unit track (class ``zero``), so the chart always
+    spans its column and a lone bar reads as *when* it happened instead of floating far from the
+    header. The viewBox is the chart's own coordinates and the width/height attributes only its
+    size without CSS; ``app.css`` fits it to the cell.
+    """
     n = max(len(counts), 1)
     peak = max(counts, default=0) or 1
     step = width / n
     bar_width = f"{max(step - 1, 1):.1f}"
-    # Every value here is a float this function formatted, so nothing needs escaping: plain
-    # f-strings instead of format_html per bar, which was half the inbox's server time
+    # Every value here is a class name or a float formatted here, so nothing needs escaping:
+    # plain f-strings instead of format_html per bar, which was half the inbox's server time
     # (24 bars x 100 rows). ``c / peak`` raises on anything but a number.
-    bars = mark_safe(  # noqa: S308 - numbers only, formatted above
+    bars = mark_safe(  # noqa: S308 - constants and numbers only, formatted above
         "".join(
-            f'<rect x="{i * step:.1f}" y="{height - h:.1f}" width="{bar_width}" height="{h:.1f}"></rect>'
+            f'<rect class="{"bar" if c else "zero"}" x="{i * step:.1f}" y="{height - h:.1f}" '
+            f'width="{bar_width}" height="{h:.1f}"></rect>'
             for i, c in enumerate(counts)
-            for h in [max(c / peak * height, 1 if c else 0)]
+            for h in [max(c / peak * height, 2) if c else 1]
         )
     )
     total = sum(counts)
+    label = f"{total} events in the last {len(counts)} hours"
     return format_html(
-        '<svg class="spark" viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-label="{} events">'
-        "<title>{} events</title>{}</svg>",
+        '<svg class="spark" viewBox="0 0 {} {}" width="{}" height="{}" preserveAspectRatio="none" role="img"'
+        ' aria-label="{}"><title>{}</title>{}</svg>',
         width,
         height,
         width,
         height,
-        total,
-        total,
+        label,
+        label,
         bars,
     )
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from errorhub.accounts.models import Organization, Project
@@ -17,8 +16,6 @@ from errorhub.issues.services import MAX_SNOOZE, MAX_SNOOZE_COUNT, MAX_SNOOZE_HO
 from ingest.protocol.errors import ClientError
 from ingest.protocol.event import LEVELS
 from ingest.protocol.scrub import RULES, ScrubConfig
-
-User = get_user_model()
 
 
 def _clean_member(form: forms.Form, organizations: list[Organization]) -> Any:
@@ -230,17 +227,6 @@ class ProfileForm(forms.Form):
 class TokenCreateForm(forms.Form):
     label = forms.CharField(max_length=100)
     can_write = forms.BooleanField(required=False, initial=True, label="Can change issues")
-
-
-class MemberAddForm(forms.Form):
-    username = forms.CharField(max_length=150)
-
-    def clean_username(self):
-        name = self.cleaned_data["username"].strip()
-        user = User.objects.filter(username=name, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(f"no user called '{name}'")
-        return user
 
 
 class DiscardForm(forms.Form):

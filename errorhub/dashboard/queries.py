@@ -256,7 +256,8 @@ def teams_for_user(user: Any) -> QuerySet[Team]:
 
 
 def organizations_with_teams(user: Any) -> QuerySet[Organization]:
-    """The organisations whose teams the user sees (a member of one of their teams, or an owner),
+    """The organisations whose teams the user sees (a member of one of their teams, an owner, or a
+    member in no team yet),
     with teams, members and owners prefetched for the teams page."""
     if user.is_superuser:
         orgs = Organization.objects.all()
@@ -264,13 +265,14 @@ def organizations_with_teams(user: Any) -> QuerySet[Organization]:
         orgs = Organization.objects.filter(
             pk__in=list(Team.objects.filter(members=user).values_list("organization_id", flat=True))
             + list(user.owned_organizations.values_list("pk", flat=True))
+            + list(user.member_organizations.values_list("pk", flat=True))
         )
     return orgs.prefetch_related("teams__members", "owners").order_by("slug")
 
 
 def is_owner(user: Any, organization: Organization) -> bool:
     """Whether the user may change the organisation's teams (an owner, or a superuser)."""
-    return user.is_superuser or organization.owners.filter(pk=user.pk).exists()
+    return selectors.is_owner(user, organization)
 
 
 def profile_initial(user: Any) -> dict[str, Any]:

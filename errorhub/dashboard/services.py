@@ -15,6 +15,9 @@ from errorhub.accounts.services import (
     project_key_create,
     project_settings_update,  # noqa: F401 (moved there; the views call it here)
 )
+from errorhub.issues.actions import IssueAction
+from errorhub.issues.models import Issue
+from errorhub.issues.services import issue_apply_action
 
 
 @transaction.atomic
@@ -62,3 +65,12 @@ def team_member_add(*, team: Team, user: AbstractBaseUser) -> None:
 @transaction.atomic
 def team_member_remove(*, team: Team, user: AbstractBaseUser) -> None:
     team.members.remove(user)
+
+
+@transaction.atomic
+def issues_bulk_apply(*, issues: list[Issue], action: IssueAction, user: AbstractBaseUser) -> int:
+    """Apply one action to every issue, all or none: a refusal (``ClientError``) for any of them
+    rolls back the ones before it, so a failed bulk action leaves the selection as it was."""
+    for issue in issues:
+        issue_apply_action(issue, action, user=user)
+    return len(issues)

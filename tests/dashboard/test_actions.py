@@ -164,10 +164,10 @@ def test_key_rotate_disable_and_settings(login, world):
 def test_owner_adds_and_removes_members_member_cannot(login, world):
     team = world.project.teams.first()
     client = login(world.member)
-    assert client.post(f"/teams/{team.pk}/members/", {"username": "oscar"}).status_code == 404
+    assert client.post(f"/teams/{team.pk}/members/", {"user": world.outsider.pk}).status_code == 404
     client = login(world.owner)
     assert b"mike" in client.get("/teams/").content
-    client.post(f"/teams/{team.pk}/members/", {"username": "oscar"})
+    client.post(f"/teams/{team.pk}/members/", {"user": world.outsider.pk})  # picked, no longer typed
     assert team.members.filter(username="oscar").exists()
     client.post(f"/teams/{team.pk}/members/{world.outsider.pk}/remove/")
     assert not team.members.filter(username="oscar").exists()

@@ -25,14 +25,21 @@ from django.core import serializers
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from alerts.models import Channel, Rule
-from errorhub.accounts.models import ApiToken, Organization, Project, ProjectKey, Team
+from errorhub.accounts.models import ApiToken, Invitation, Organization, Project, ProjectKey, Team
 from errorhub.accounts.services import api_token_create
 from errorhub.issues.digest import events_record
 from errorhub.issues.models import Comment, Issue
 from errorhub.issues.release_services import release_create
 from ingest.models import DeadLetter
 from ingest.protocol.normalize import normalize_sentry_event
-from tests.factories import OrganizationFactory, ProjectFactory, ProjectKeyFactory, TeamFactory, UserFactory
+from tests.factories import (
+    InvitationFactory,
+    OrganizationFactory,
+    ProjectFactory,
+    ProjectKeyFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 MARKER = "ZQXSECRET"
 PASSWORD = "pw-for-tests-123"  # tests.factories.UserFactory's
@@ -53,6 +60,9 @@ PUBLIC = {
     "admin:logout",
     "api-root",
     "api-not-found",
+    "invitation-accept",
+    "favicon-ico",  # the plain icon
+    "favicon-badge",  # the plain icon for nobody; a count only for a signed-in user (test_favicon)
 }  # who is asking (nulls for nobody); the JSON 404 of unknown API paths
 #: Authenticated by something other than a session: a DSN key, Slack's signature, a signed link.
 #: Without that credential they must answer 4xx (never a redirect to the login page, never 2xx).
@@ -96,6 +106,7 @@ class Org:
     rule: Rule
     channel: Channel
     letter: DeadLetter
+    invitation: Invitation
 
 
 @dataclass
@@ -171,6 +182,7 @@ def make_org(slug: str, label: str, event: dict[str, Any] | None = None) -> Org:
         rule=rule,
         channel=channel,
         letter=letter,
+        invitation=InvitationFactory(organization=org, email=f"invitee@{slug}.example", invited_by=owner),
     )
 
 
@@ -199,6 +211,7 @@ def fillers(a: Org) -> dict[str, Callable[[Route], list[str]]]:
         "key_id": lambda r: [str(a.key.pk)],
         "letter_id": lambda r: [str(a.letter.pk)],
         "team_id": lambda r: [str(a.team.pk)],
+        "invitation_id": lambda r: [str(a.invitation.pk)],
         "user_id": lambda r: [str(a.member.pk)],
         "token_id": lambda r: [str(ApiToken.objects.filter(user=a.member).first().pk)],
         "action": lambda r: ACTIONS.get(r.name or "", []),
@@ -258,6 +271,7 @@ def snapshot(a: Org) -> str:
         Rule.objects.filter(organization=a.org),
         Channel.objects.filter(organization=a.org),
         DeadLetter.objects.filter(project_id=a.project.pk),
+        Invitation.objects.filter(organization=a.org),
     ]
     parts = [_many_to_many_sorted(serializers.serialize("json", qs.order_by("pk"))) for qs in querysets]
     return re.sub(r'"(updated_at|last_used_at)": "[^"]*"', "", "\n".join(parts))

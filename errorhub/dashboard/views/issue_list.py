@@ -1,17 +1,20 @@
-"""The issues list: the search language plus filters, keyset-paged."""
+"""The issues list: the search language plus filters, keyset-paged, with bulk triage of a selection."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from errorhub.accounts import selectors
 from errorhub.dashboard import charts, forms, queries
 from errorhub.dashboard.views.base import page
+from errorhub.dashboard.views.bulk import BulkState, bulk_apply, bulk_context
 from errorhub.events.stores.base import EventStoreUnavailable
 from errorhub.issues import selectors as issue_selectors
 from errorhub.issues.search import filter_issues
@@ -51,9 +54,28 @@ def _filter_terms(data: dict[str, Any]) -> list[Any]:
 @page
 @require_GET
 def issue_list(request: HttpRequest) -> HttpResponse:
+    return _issue_list_page(request, bulk=BulkState())
+
+
+@page
+@require_POST
+def issue_list_bulk(request: HttpRequest) -> HttpResponse:
+    """One action on the ticked issues. The bar posts to this URL with the list's own query string,
+    so success returns to the same list and a failure renders it again, selection kept."""
+    result = bulk_apply(request)
+    if result.failed is not None:
+        return _issue_list_page(request, bulk=result.failed, status=400)
+    messages.success(request, result.note)
+    query = request.GET.urlencode()
+    return redirect(f"{reverse('issues')}?{query}" if query else reverse("issues"))
+
+
+def _issue_list_page(request: HttpRequest, *, bulk: BulkState, status: int = 200) -> HttpResponse:
+    """The list for the query in ``request.GET`` (also on a bulk POST, whose URL carries it)."""
     projects = list(selectors.projects_for_user(request.user).order_by("organization__slug", "slug"))
     form = forms.IssueFilterForm(request.GET or None, projects=projects, sorts=queries.SORTS)
     context: dict[str, Any] = {"form": form, "rows": [], "next_cursor": None, "query_error": None}
+    context |= bulk_context(bulk)
     if request.GET and not form.is_valid():
         return render(request, "dashboard/issues.html", context, status=400)
     data = form.cleaned_data if request.GET else {}
@@ -89,4 +111,4 @@ def issue_list(request: HttpRequest) -> HttpResponse:
         params = request.GET.copy()
         params["cursor"] = queries.encode_cursor(issues[-1], sort)
         context["next_cursor"] = params.urlencode()
-    return render(request, "dashboard/issues.html", context)
+    return render(request, "dashboard/issues.html", context, status=status)
