@@ -24,6 +24,7 @@ from tests.factories import (
     DeliveryAttemptFactory,
     DeliveryFactory,
     DeployFactory,
+    InvitationFactory,
     MonitorEnvironmentFactory,
     MonitorFactory,
     ReleaseCommitFactory,
@@ -45,7 +46,8 @@ class Site:
 
 def site_build(world: World) -> Site:
     """An issue with events, a release with a deploy, a monitor with a check-in, an alert rule,
-    channel and delivery, a dead letter, a team and an API token, all visible to the owner."""
+    channel and delivery, a dead letter, a team, a pending invitation and an API token, all
+    visible to the owner."""
     issue, event = record_event(world.project, **crash())
     record_event(world.project, **crash(tags={"browser": "Chrome", "region": "us"}))
     release = ReleaseFactory(project=world.project, version="shop@1.3.0")  # 1.2.0 came with the events
@@ -58,6 +60,7 @@ def site_build(world: World) -> Site:
     letter = DeadLetterFactory(project=world.project, last_failed_at=timezone.now() - timedelta(minutes=5))
     api_token_create(user=world.owner, label="ci")
     team = world.project.teams.get()
+    invitation = InvitationFactory(organization=world.project.organization, token="browser-invitation-token")
     return Site(
         world=world,
         values={
@@ -74,7 +77,8 @@ def site_build(world: World) -> Site:
             "token_id": ApiToken.objects.get(user=world.owner).pk,
             "action": "resolve",
             "uidb64": "MQ",
-            "token": "not-a-real-token",
+            "invitation_id": invitation.pk,
+            "token": "browser-invitation-token",  # the invitation's link; a password-reset link it is not
         },
     )
 
