@@ -3,7 +3,7 @@
 #
 #   scripts/build_clients.sh [--force] [--capture] [--list] [LANG ...]
 #
-# LANG is any of: python node go java rust node-otel browser sentry-tools (default: all; also read from $ERRORHUB_CLIENTS,
+# LANG is any of: python node go java rust node-otel browser sentry-tools axe (default: all; also read from $ERRORHUB_CLIENTS,
 # e.g. ERRORHUB_CLIENTS="python node go"). Each language is skipped when its build output is
 # newer than its inputs; --force rebuilds anyway. --capture also re-records the fixtures in
 # tests/fixtures/sentry/<lang>/ by running the client against tests/clients/recording_server.py.
@@ -17,6 +17,7 @@
 #   rust    tests/clients/rust/target/release/send_events                 (cargo build --release --locked)
 #   node-otel tests/clients/node-otel/node_modules  (npm ci; OpenTelemetry JS SDK, no Sentry fixtures to capture)
 #   sentry-tools tests/clients/sentry-tools/node_modules (npm ci; sentry-cli, esbuild, @sentry/browser)
+#   axe     tests/clients/axe/node_modules/axe-core/axe.min.js (npm ci; axe-core for the browser accessibility tests)
 #
 # Exit status: 0 when every selected language built (or was up to date), 1 otherwise.
 set -u -o pipefail
@@ -24,7 +25,7 @@ set -u -o pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CLIENTS="$ROOT/tests/clients"
 FIXTURES="$ROOT/tests/fixtures/sentry"
-ALL_LANGS=(python node go java rust node-otel browser sentry-tools)
+ALL_LANGS=(python node go java rust node-otel browser sentry-tools axe)
 
 FORCE=0
 CAPTURE=0
@@ -35,8 +36,8 @@ for arg in "$@"; do
     --force) FORCE=1 ;;
     --capture) CAPTURE=1 ;;
     --list) LIST=1 ;;
-    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    python|node|go|java|rust|node-otel|browser|sentry-tools) LANGS+=("$arg") ;;
+    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    python|node|go|java|rust|node-otel|browser|sentry-tools|axe) LANGS+=("$arg") ;;
     all) LANGS+=("${ALL_LANGS[@]}") ;;
     *) echo "build_clients: unknown argument '$arg' (languages: ${ALL_LANGS[*]})" >&2; exit 2 ;;
   esac
@@ -64,6 +65,7 @@ run_cmd() {
     node-otel) echo "node $CLIENTS/node-otel/send_otel.js" ;;
     browser) echo "python -m pytest tests/live/test_sdk_browser.py" ;;
     sentry-tools) echo "$CLIENTS/sentry-tools/node_modules/.bin/sentry-cli" ;;
+    axe) echo "python -m pytest tests/browser/test_accessibility.py" ;;
   esac
 }
 
@@ -172,11 +174,24 @@ build_sentry-tools() {
   touch "$d/node_modules/.package-lock.json"
 }
 
+# axe: axe-core, injected by Playwright into every dashboard page (tests/browser/axe.py).
+build_axe() {
+  need npm || return 1
+  local d="$CLIENTS/axe"
+  if up_to_date "$d/node_modules/.package-lock.json" "$d/package.json" "$d/package-lock.json"; then
+    echo "up to date"; return 0
+  fi
+  (cd "$d" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+  [ -s "$d/node_modules/axe-core/axe.min.js" ] || { echo "axe-core/axe.min.js is missing" >&2; return 1; }
+  touch "$d/node_modules/.package-lock.json"
+}
+
 capture_lang() {
   local lang="$1" cmd
   [ "$lang" = node-otel ] && { echo "node-otel sends OTLP, not Sentry envelopes: nothing to capture"; return 0; }
   [ "$lang" = browser ] && { echo "browser: no recorded fixtures (the page runs in Chromium)"; return 0; }
   [ "$lang" = sentry-tools ] && { echo "sentry-tools: tooling, not an SDK: nothing to capture"; return 0; }
+  [ "$lang" = axe ] && { echo "axe: a test tool, not an SDK: nothing to capture"; return 0; }
   cmd="$(run_cmd "$lang")"
   local out="$FIXTURES/$lang"
   mkdir -p "$out"

@@ -1,7 +1,8 @@
 """Server-side SVG charts: sparklines for issue rows, bar charts for the issue page.
 
 Only numbers and pre-formatted labels go into the markup (``format_html``
-escapes every value), so a chart can never carry event data as markup. The
+escapes every label; sparkline bars are numbers formatted here), so a chart can never carry
+event data as markup. The
 SVG uses classes, not ``style=``, so it passes the dashboard's CSP.
 """
 
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 
 def sparkline(counts: Sequence[int], *, width: int = 96, height: int = 24) -> SafeString:
@@ -26,14 +27,17 @@ def sparkline(counts: Sequence[int], *, width: int = 96, height: int = 24) -> Sa
     n = max(len(counts), 1)
     peak = max(counts, default=0) or 1
     step = width / n
-    bars = format_html_join(
-        "",
-        '<rect class="{}" x="{}" y="{}" width="{}" height="{}"></rect>',
-        (
-            ("bar" if c else "zero", f"{i * step:.1f}", f"{height - h:.1f}", f"{max(step - 1, 1):.1f}", f"{h:.1f}")
+    bar_width = f"{max(step - 1, 1):.1f}"
+    # Every value here is a class name or a float formatted here, so nothing needs escaping:
+    # plain f-strings instead of format_html per bar, which was half the inbox's server time
+    # (24 bars x 100 rows). ``c / peak`` raises on anything but a number.
+    bars = mark_safe(  # noqa: S308 - constants and numbers only, formatted above
+        "".join(
+            f'<rect class="{"bar" if c else "zero"}" x="{i * step:.1f}" y="{height - h:.1f}" '
+            f'width="{bar_width}" height="{h:.1f}"></rect>'
             for i, c in enumerate(counts)
             for h in [max(c / peak * height, 2) if c else 1]
-        ),
+        )
     )
     total = sum(counts)
     label = f"{total} events in the last {len(counts)} hours"

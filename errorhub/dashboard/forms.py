@@ -81,7 +81,7 @@ class MergeForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "aria-label": "Comment"}), max_length=10_000)
 
 
 BULK_ACTIONS = [("acknowledge", "Acknowledge"), ("assign", "Assign"), ("resolve", "Resolve"), ("snooze", "Snooze")]
@@ -197,7 +197,9 @@ class ProjectSettingsForm(forms.ModelForm):
 
 
 class KeyCreateForm(forms.Form):
-    label = forms.CharField(max_length=100, initial="Default")
+    label = forms.CharField(
+        max_length=100, initial="Default", widget=forms.TextInput(attrs={"aria-label": "New key label"})
+    )
 
 
 class ProfileForm(forms.Form):

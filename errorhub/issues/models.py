@@ -66,6 +66,8 @@ class Issue(models.Model):
             models.Index(fields=["project", "in_inbox", "last_seen"]),
             models.Index(fields=["project", "lifecycle", "last_seen"]),
             models.Index(fields=["project", "last_seen"]),
+            # the issues list's default order: the first page is an index walk, not a sort of every issue
+            models.Index(fields=["-last_seen", "-id"], name="issue_last_seen_desc"),
         ]
 
     def __str__(self) -> str:
