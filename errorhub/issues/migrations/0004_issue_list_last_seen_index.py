@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_token_scopes_and_organization"),
-        ("issues", "0002_release_commits_deploys_snooze_users"),
+        ("issues", "0003_saved_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
