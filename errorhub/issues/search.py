@@ -49,7 +49,8 @@ _ISSUE_FIELDS = {
 }
 _TIME_FIELDS = {"first_seen": "first_seen", "last_seen": "last_seen", "timestamp": "last_seen"}
 _OPS = {"gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "eq": "exact"}
-_EVENT_SCAN_LIMIT = 5000
+#: the most issues one event-field or tag term can narrow the list to (the store returns ids only)
+_ISSUE_ID_LIMIT = 10_000
 #: Sentry's states that are not (Sentry's) unresolved: resolved, and ignored = snoozed.
 _NOT_UNRESOLVED = (Lifecycle.RESOLVED, Lifecycle.FIXED, Lifecycle.SNOOZED)
 _RELEASE_KEYS = ("release", "first_release")
@@ -196,8 +197,7 @@ def filter_issues(
 
 
 def _issue_ids_with_events(query: Query, project_ids: list[int], start: datetime | None) -> set[int]:
-    page = get_event_store().search(query, project_ids, start=start, limit=_EVENT_SCAN_LIMIT)
-    return {int(ev["issue_id"]) for ev in page.events if ev.get("issue_id") is not None}
+    return get_event_store().issue_ids_matching(query, project_ids, start=start, limit=_ISSUE_ID_LIMIT)
 
 
 __all__ = ["filter_issues", "latest_releases", "parse_issue_query", "tag_key_seen"]

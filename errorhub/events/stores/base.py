@@ -73,6 +73,16 @@ class EventStore(abc.ABC):
     ) -> Page: ...
 
     @abc.abstractmethod
+    def issue_ids_matching(
+        self, query: Any, project_ids: Sequence[int], start: datetime | None = None, limit: int = 10_000
+    ) -> set[int]:
+        """The distinct issues with at least one event ``query`` matches, at most ``limit`` of them.
+
+        The issue list filters by event fields and tags (``browser:Firefox``) through this: the
+        store answers with issue ids alone (a ``DISTINCT`` or a terms aggregation), rather than the
+        list reading and parsing every matching event to collect them."""
+
+    @abc.abstractmethod
     def histogram(
         self,
         *,

@@ -466,6 +466,15 @@ class EngineEventStore(EventStore):
         dsl = to_dsl(parsed, project_ids=list(project_ids), start=start, end=end)
         return self._page(dsl, cursor, limit)
 
+    def issue_ids_matching(
+        self, query: Any, project_ids: Sequence[int], start: datetime | None = None, limit: int = 10_000
+    ) -> set[int]:
+        parsed = parse_query(query) if isinstance(query, str) else (query or Query())
+        dsl = to_dsl(parsed, project_ids=list(project_ids), start=start, end=None)
+        body = {"size": 0, "query": dsl, "aggs": {"issues": {"terms": {"field": "issue_id", "size": limit}}}}
+        buckets = self._search(body).get("aggregations", {}).get("issues", {}).get("buckets", [])
+        return {int(b["key"]) for b in buckets if str(b.get("key", "")).isdigit()}
+
     def histogram(
         self,
         *,

@@ -130,6 +130,15 @@ class SqlEventStore(EventStore):
         qs = qs.filter(query_to_q(query, vendor=connection.vendor))
         return _page(qs, cursor, limit)
 
+    def issue_ids_matching(
+        self, query: Any, project_ids: Sequence[int], start: datetime | None = None, limit: int = 10_000
+    ) -> set[int]:
+        qs = StoredEvent.objects.filter(project_id__in=list(project_ids), issue_id__isnull=False)
+        if start:
+            qs = qs.filter(timestamp__gte=start)
+        qs = qs.filter(query_to_q(query, vendor=connection.vendor))
+        return set(qs.order_by().values_list("issue_id", flat=True).distinct()[:limit])
+
     def histogram(
         self,
         *,
