@@ -29,6 +29,7 @@ from tests.factories import (
     MonitorFactory,
     ReleaseCommitFactory,
     ReleaseFactory,
+    SavedSearchFactory,
 )
 from tests.personas import World
 
@@ -46,8 +47,8 @@ class Site:
 
 def site_build(world: World) -> Site:
     """An issue with events, a release with a deploy, a monitor with a check-in, an alert rule,
-    channel and delivery, a dead letter, a team, a pending invitation and an API token, all
-    visible to the owner."""
+    channel and delivery, a dead letter, a team, a pending invitation, an API token and a saved
+    search, all visible to the owner."""
     issue, event = record_event(world.project, **crash())
     record_event(world.project, **crash(tags={"browser": "Chrome", "region": "us"}))
     release = ReleaseFactory(project=world.project, version="shop@1.3.0")  # 1.2.0 came with the events
@@ -61,6 +62,7 @@ def site_build(world: World) -> Site:
     api_token_create(user=world.owner, label="ci")
     team = world.project.teams.get()
     invitation = InvitationFactory(organization=world.project.organization, token="browser-invitation-token")
+    saved = SavedSearchFactory(user=world.owner, name="firefox errors", query="is:unresolved browser:Firefox")
     return Site(
         world=world,
         values={
@@ -79,6 +81,7 @@ def site_build(world: World) -> Site:
             "uidb64": "MQ",
             "invitation_id": invitation.pk,
             "token": "browser-invitation-token",  # the invitation's link; a password-reset link it is not
+            "saved_search_id": saved.pk,
         },
     )
 
