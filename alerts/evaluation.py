@@ -2,7 +2,10 @@
 
 ``AlertsConfig.ready`` connects ``evaluate_recorded_changes`` to
 ``errorhub.issues.signals.issue_changes_recorded``: the digest step (issues
-layer) sends it after the batch commits, synchronously, and must not import alerts.
+layer) sends it inside the batch's transaction, synchronously, and must not import alerts.
+The deliveries a match creates commit with the batch's events (nothing to lose between the
+commit and a queued message); their sends are queued on commit, and beat's every-minute
+``deliveries_due_requeue`` sends any whose message never left.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ import logging
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from alerts import selectors
 from alerts.models import Rule
 from alerts.routing import route
-from alerts.tasks import dispatch_alert
+from alerts.services import alert_dispatch
+from alerts.tasks import deliveries_queue
 from errorhub.accounts.models import Project
 from errorhub.issues.models import Issue
 
@@ -49,8 +54,9 @@ def _alert_payload(reason: str, event: dict[str, Any], events: int) -> dict[str,
 
 
 def evaluate_issue_changes(*, project: Project, changes: dict[int, Any]) -> int:
-    """Hot path, after each processed batch: match the cached rules in memory and queue
-    one dispatch task per match. Never raises (logs and counts instead). Returns matches."""
+    """Hot path, at the end of each batch's transaction: match the cached rules in memory and
+    record each match's deliveries (each in a savepoint), their sends queued on commit. Never
+    raises (logs and counts instead). Returns matches."""
     global evaluation_errors
     try:
         rules = selectors.rules_for_project(project)
@@ -67,12 +73,14 @@ def evaluate_issue_changes(*, project: Project, changes: dict[int, Any]) -> int:
                 if (decision.rule.pk, decision.reason) in seen:
                     continue
                 seen.add((decision.rule.pk, decision.reason))
-                dispatch_alert.delay(
-                    decision.rule.pk,
-                    issue_id,
-                    decision.reason,
-                    _alert_payload(decision.reason, change.sample_event, change.events),
-                )
+                with transaction.atomic():  # a savepoint: a failed alert write never undoes the batch
+                    deliveries = alert_dispatch(
+                        rule_id=decision.rule.pk,
+                        issue_id=issue_id,
+                        reason=decision.reason,
+                        payload=_alert_payload(decision.reason, change.sample_event, change.events),
+                    )
+                deliveries_queue(deliveries)
                 queued += 1
         return queued
     except Exception:

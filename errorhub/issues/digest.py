@@ -333,10 +333,13 @@ def events_record(*, project: Project, events: Sequence[Event]) -> RecordResult:
         # last: the issue row locks are held from here to the commit, and another
         # worker's batch on the same issues waits for them
         _apply_all(project, by_issue, result.changes, order)
+        # in the batch's transaction: alert rules record their deliveries with the events, so a
+        # worker killed after the commit cannot lose an alert (its redelivered events are claimed
+        # already and would never signal again); the sends are queued once this commits
+        issue_changes_recorded.send(sender=Issue, project=project, changes=result.changes)
     metrics.events_stored(fresh)
     if not store.transactional:
         _index_now(store, project.pk, documents)
-    issue_changes_recorded.send(sender=Issue, project=project, changes=result.changes)  # alert rules
     return result
 
 

@@ -1,6 +1,7 @@
 """Signals of the issues app, for the layers above it (alerts) to connect to.
 
-``issue_changes_recorded`` — sent by ``events_record`` after a batch committed,
+``issue_changes_recorded`` — sent by ``events_record`` at the end of a batch's
+transaction (receivers write with the batch: a kill after the commit loses nothing),
 synchronously, with ``project`` and ``changes`` (``{issue id: IssueChange}``: new,
 regressed, snooze ended, event count, a sample event). The digest step must not
 import ``alerts``; ``AlertsConfig.ready`` connects the alert-rule evaluation here.
