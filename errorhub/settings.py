@@ -218,6 +218,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = INGEST_BATCH_SIZE
 # Without an event loop (the filesystem broker) Celery's timer thread sleeps this
 # long between ticks, and the batch flush timer rides on it: keep it short.
 CELERY_WORKER_TIMER_PRECISION = 0.01
+# what a task prints (the console e-mail backend's mail, when no EMAIL_HOST is set) is output, not
+# a warning: Celery logs redirected stdout at WARNING unless told otherwise
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 # SQLite has one writer: a second worker process would only queue on its write
 # lock (and cost another ~90 MiB), so the embedded default runs one process.
 # With the solo pool Celery cannot kill a task at its hard time limit; every
